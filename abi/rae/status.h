@@ -1,0 +1,37 @@
+/* The one status type shared by the kernel and user space: RAE_OK or a
+ * negative error code. Codes are stable ABI; never renumber one. */
+#ifndef RAE_STATUS_H
+#define RAE_STATUS_H
+
+typedef int rae_status_t;
+
+#define RAE_OK 0
+#define RAE_ERR_INVALID -1      /* malformed argument or input */
+#define RAE_ERR_TRUNCATED -2    /* input ends before its declared length */
+#define RAE_ERR_NO_MEMORY -3    /* out of memory or out of table space */
+#define RAE_ERR_NOT_FOUND -4    /* the named thing does not exist */
+#define RAE_ERR_CHECKSUM -5     /* a checksum did not match */
+#define RAE_ERR_UNSUPPORTED -6  /* valid, but not something we handle */
+#define RAE_ERR_RANGE -7        /* a value is outside its allowed range */
+#define RAE_ERR_END -8          /* iteration finished; not a failure */
+#define RAE_ERR_FAULT -9        /* a bad address */
+
+/* A short, constant name for a status code ("RAE_ERR_INVALID"). */
+static inline const char *rae_status_name(rae_status_t s)
+{
+	switch (s) {
+	case RAE_OK: return "RAE_OK";
+	case RAE_ERR_INVALID: return "RAE_ERR_INVALID";
+	case RAE_ERR_TRUNCATED: return "RAE_ERR_TRUNCATED";
+	case RAE_ERR_NO_MEMORY: return "RAE_ERR_NO_MEMORY";
+	case RAE_ERR_NOT_FOUND: return "RAE_ERR_NOT_FOUND";
+	case RAE_ERR_CHECKSUM: return "RAE_ERR_CHECKSUM";
+	case RAE_ERR_UNSUPPORTED: return "RAE_ERR_UNSUPPORTED";
+	case RAE_ERR_RANGE: return "RAE_ERR_RANGE";
+	case RAE_ERR_END: return "RAE_ERR_END";
+	case RAE_ERR_FAULT: return "RAE_ERR_FAULT";
+	default: return "RAE_ERR_?";
+	}
+}
+
+#endif
