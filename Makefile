@@ -1,0 +1,143 @@
+# RaeenOS top-level build. `make run` boots it, `make test` runs every test.
+# Everything generated goes to build/.
+
+BUILD := build
+CC := gcc
+LD := ld
+HOSTPY := /usr/bin/python3
+FONT := /usr/share/consolefonts/Lat15-Terminus16.psf.gz
+
+KERNEL_ELF := $(BUILD)/raecore.elf
+INITRD := $(BUILD)/initrd.tar
+ISO := $(BUILD)/raeenos.iso
+SETUP_STAMP := $(BUILD)/.setup-done
+
+# make run knobs: kernel command line, firmware (bios|uefi), machine, CPU.
+ARGS ?=
+FIRMWARE ?= bios
+MACHINE ?= q35
+CPU ?= max
+SMP ?= 1
+MEM ?= 512M
+
+KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc \
+	-isystem $(shell $(CC) -print-file-name=include) -isystem kernel/include/klibc \
+	-Iabi -Ikernel/include -I$(BUILD)/gen \
+	-mno-red-zone -mgeneral-regs-only -mcmodel=kernel -fno-pic -fno-pie \
+	-fno-stack-protector -fno-omit-frame-pointer -fno-optimize-sibling-calls -fno-schedule-insns2 -fno-delete-null-pointer-checks \
+	-fno-strict-aliasing -fno-asynchronous-unwind-tables -fno-common \
+	-Wall -Wextra -Werror -MMD -MP
+KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
+	-T kernel/arch/x86_64/linker.ld
+
+KERNEL_SRCS := $(shell find kernel -name '*.c' -o -name '*.S' | sort)
+KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS)) $(BUILD)/gen/font.c.o
+
+.PHONY: all iso run test lint clean setup kernel host-tests fuzz
+all: iso
+
+setup: $(SETUP_STAMP)
+$(SETUP_STAMP): tools/setup
+	@mkdir -p $(BUILD)
+	tools/setup
+	@touch $@
+
+# --- kernel ---------------------------------------------------------------
+
+$(BUILD)/%.c.o: %.c | $(SETUP_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.S.o: %.S | $(SETUP_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	@$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(BUILD)/gen/font.c: tools/build/psf2c.py | $(SETUP_STAMP)
+	@mkdir -p $(dir $@)
+	$(HOSTPY) tools/build/psf2c.py $(FONT) $@
+
+$(BUILD)/gen/font.c.o: $(BUILD)/gen/font.c
+	@echo "  CC      $<"
+	@$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+# The version header is rewritten only when the git revision changes.
+$(BUILD)/gen/rae_version.h: FORCE
+	@mkdir -p $(dir $@)
+	@rev=$$(git rev-parse --short HEAD 2>/dev/null || echo unknown); \
+	if ! git diff --quiet HEAD -- kernel abi 2>/dev/null; then rev="$$rev+"; fi; \
+	line="#define RAE_GIT_REV \"$$rev\""; \
+	[ -f $@ ] && [ "$$(cat $@)" = "$$line" ] || echo "$$line" > $@
+$(BUILD)/kernel/generic/main.c.o: $(BUILD)/gen/rae_version.h
+
+# Two links: the first has an empty symbol table; its symbols become the
+# table of the second. .ksyms lies after everything else, so adding it moves
+# no code; the recipe checks that.
+$(BUILD)/kernel/ksyms_empty.S: tools/build/ksyms.py
+	@mkdir -p $(dir $@)
+	$(HOSTPY) tools/build/ksyms.py --empty $@
+
+$(BUILD)/kernel/raecore.pass1.elf: $(KERNEL_OBJS) $(BUILD)/kernel/ksyms_empty.S.o kernel/arch/x86_64/linker.ld
+	@echo "  LD      $@"
+	@$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/kernel/ksyms_empty.S.o
+
+$(BUILD)/kernel/ksyms.S: $(BUILD)/kernel/raecore.pass1.elf tools/build/ksyms.py
+	@echo "  KSYMS   $@"
+	@nm -n --defined-only $< > $(BUILD)/kernel/raecore.pass1.nm
+	@$(HOSTPY) tools/build/ksyms.py $(BUILD)/kernel/raecore.pass1.nm $@
+
+$(BUILD)/kernel/%.S.o: $(BUILD)/kernel/%.S
+	@echo "  AS      $<"
+	@$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(KERNEL_ELF): $(KERNEL_OBJS) $(BUILD)/kernel/ksyms.S.o kernel/arch/x86_64/linker.ld
+	@echo "  LD      $@"
+	@$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/kernel/ksyms.S.o
+	@nm -n --defined-only $@ | grep -i ' t ' > $(BUILD)/kernel/raecore.final.text.nm
+	@grep -i ' t ' $(BUILD)/kernel/raecore.pass1.nm | cmp -s - $(BUILD)/kernel/raecore.final.text.nm \
+		|| { echo "ksyms: text moved between the two links" >&2; rm -f $@; exit 1; }
+
+kernel: $(KERNEL_ELF)
+
+# --- initrd and ISO -------------------------------------------------------
+
+# EXTRA_ROOTFS=dir adds a directory of extra files to the initrd.
+EXTRA_ROOTFS ?=
+$(INITRD): $(shell find rootfs $(EXTRA_ROOTFS) 2>/dev/null) | $(SETUP_STAMP)
+	@mkdir -p $(BUILD)/rootfs-stage
+	rm -rf $(BUILD)/rootfs-stage && mkdir -p $(BUILD)/rootfs-stage
+	cp -a rootfs/. $(BUILD)/rootfs-stage/
+	$(if $(EXTRA_ROOTFS),cp -a $(EXTRA_ROOTFS)/. $(BUILD)/rootfs-stage/)
+	cd $(BUILD)/rootfs-stage && tar --format=ustar --owner=0 --group=0 --numeric-owner \
+		--mtime=@0 --sort=name -cf ../initrd.tar $$(ls -A)
+
+# Rebuilt every time (0.4 s), so ARGS always reaches grub.cfg.
+iso: $(KERNEL_ELF) $(INITRD)
+	@tools/build/mkiso $(KERNEL_ELF) $(INITRD) $(ISO) "$(ARGS)"
+
+run: iso
+	tools/run-qemu --iso $(ISO) --firmware $(FIRMWARE) --machine $(MACHINE) \
+		--cpu $(CPU) --smp $(SMP) --mem $(MEM)
+
+# --- tests ----------------------------------------------------------------
+
+include tests/host.mk
+
+test: $(KERNEL_ELF) $(INITRD) host-tests
+	$(HOSTPY) tools/test/run_tests.py --kernel $(KERNEL_ELF) --initrd $(INITRD) \
+		--host-tests $(BUILD)/tests/host
+
+LINT_SRCS = $(shell find kernel abi tests -name '*.c' -o -name '*.h' | sort)
+lint: | $(SETUP_STAMP)
+	clang-format --dry-run --Werror $(LINT_SRCS)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+		--inline-suppr --suppress=missingIncludeSystem \
+		-Iabi -Ikernel/include -D__x86_64__ kernel tests
+
+clean:
+	rm -rf $(BUILD)
+
+FORCE:
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

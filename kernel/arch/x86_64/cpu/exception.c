@@ -1,0 +1,96 @@
+/* CPU exceptions: the report (vector, error code, CR2, every register and a
+ * symbolized backtrace) and the decision to recover or panic. */
+#include <arch/x86_64/cpu/interrupt.h>
+#include <arch/x86_64/cpu/regs.h>
+#include <console/kprintf.h>
+#include <debug/ksym.h>
+#include <hal/cpu.h>
+#include <panic.h>
+
+volatile uint64_t exception_breakpoint_count;
+volatile uint64_t exception_breakpoint_rip;
+
+static const char *const exception_names[EXCEPTION_VECTORS] = {
+	[0] = "#DE Divide Error",
+	[1] = "#DB Debug",
+	[2] = "NMI Non-Maskable Interrupt",
+	[3] = "#BP Breakpoint",
+	[4] = "#OF Overflow",
+	[5] = "#BR Bound Range Exceeded",
+	[6] = "#UD Invalid Opcode",
+	[7] = "#NM Device Not Available",
+	[8] = "#DF Double Fault",
+	[9] = "Coprocessor Segment Overrun",
+	[10] = "#TS Invalid TSS",
+	[11] = "#NP Segment Not Present",
+	[12] = "#SS Stack-Segment Fault",
+	[13] = "#GP General Protection",
+	[14] = "#PF Page Fault",
+	[16] = "#MF x87 Floating-Point Error",
+	[17] = "#AC Alignment Check",
+	[18] = "#MC Machine Check",
+	[19] = "#XM SIMD Floating-Point",
+	[20] = "#VE Virtualization",
+	[21] = "#CP Control Protection",
+	[28] = "#HV Hypervisor Injection",
+	[29] = "#VC VMM Communication",
+	[30] = "#SX Security",
+};
+
+static const char *exception_name(uint64_t vector)
+{
+	if (vector < EXCEPTION_VECTORS && exception_names[vector])
+		return exception_names[vector];
+	return "Reserved";
+}
+
+static void exception_print_report(const interrupt_frame_t *f)
+{
+	char sym[96];
+
+	kprintf("EXCEPTION: vector %lu (%s), error code 0x%016lx", f->vector,
+		exception_name(f->vector), f->error_code);
+	if (f->vector == VEC_PF) {
+		kprintf(" (%s, %s, %s%s)", (f->error_code & 2) ? "write" : "read",
+			(f->error_code & 1) ? "protection violation" : "not present",
+			(f->error_code & 4) ? "user" : "kernel",
+			(f->error_code & 16) ? ", instruction fetch" : "");
+	}
+	kprintf("\n");
+	ksym_format(f->rip, sym, sizeof(sym));
+	kprintf("RIP=0x%016lx %s (%s mode)\n", f->rip, sym, (f->cs & 3) ? "user" : "kernel");
+	kprintf("CR2=0x%016lx CR3=0x%016lx CR0=0x%016lx CR4=0x%016lx\n", cpu_read_cr2(),
+		cpu_read_cr3(), cpu_read_cr0(), cpu_read_cr4());
+	kprintf("RAX=0x%016lx RBX=0x%016lx RCX=0x%016lx RDX=0x%016lx\n", f->rax, f->rbx, f->rcx,
+		f->rdx);
+	kprintf("RSI=0x%016lx RDI=0x%016lx RBP=0x%016lx RSP=0x%016lx\n", f->rsi, f->rdi, f->rbp,
+		f->rsp);
+	kprintf("R8 =0x%016lx R9 =0x%016lx R10=0x%016lx R11=0x%016lx\n", f->r8, f->r9, f->r10,
+		f->r11);
+	kprintf("R12=0x%016lx R13=0x%016lx R14=0x%016lx R15=0x%016lx\n", f->r12, f->r13, f->r14,
+		f->r15);
+	kprintf("RFLAGS=0x%016lx CS=0x%04lx SS=0x%04lx\n", f->rflags, f->cs, f->ss);
+}
+
+void exception_handle(interrupt_frame_t *frame)
+{
+	switch (frame->vector) {
+	case VEC_BP:
+		/* int3 is a debugging aid: note it and carry on after it. */
+		exception_breakpoint_count++;
+		exception_breakpoint_rip = frame->rip - 1;
+		return;
+	case VEC_NMI:
+		/* Another CPU's panic stops this one with an NMI. */
+		if (panic_in_progress())
+			hal_cpu_halt_forever();
+		kprintf("NMI received at RIP=0x%016lx; continuing\n", frame->rip);
+		return;
+	default:
+		break;
+	}
+
+	exception_print_report(frame);
+	panic_at(frame->rip, frame->rbp, "unhandled exception %lu (%s) in %s mode", frame->vector,
+		 exception_name(frame->vector), (frame->cs & 3) ? "user" : "kernel");
+}

@@ -1,0 +1,80 @@
+/* Interrupt and exception entry stubs: each pushes its vector (and a zero
+ * where the CPU pushes no error code), then isr_common saves the registers
+ * as interrupt_frame_t and calls interrupt_dispatch. */
+
+
+	.text
+	.macro isr_stub vec
+	.balign 16
+isr_stub_\vec:
+	.if !((\vec == 8) || ((\vec >= 10) && (\vec <= 14)) || (\vec == 17) || (\vec == 21) || (\vec == 29) || (\vec == 30))
+	pushq $0
+	.endif
+	pushq $\vec
+	jmp isr_common
+	.endm
+
+	.altmacro
+	.set vec, 0
+	.rept 256
+	isr_stub %vec
+	.set vec, vec + 1
+	.endr
+
+isr_common:
+	/* From user mode, switch to the kernel's GS base. */
+	testb $3, 24(%rsp)
+	jz 1f
+	swapgs
+1:	pushq %rax
+	pushq %rbx
+	pushq %rcx
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	pushq %rbp
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	cld
+	movq %rsp, %rdi
+	call interrupt_dispatch
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %r11
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rbp
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	popq %rcx
+	popq %rbx
+	popq %rax
+	testb $3, 24(%rsp)
+	jz 2f
+	swapgs
+2:	addq $16, %rsp
+	iretq
+
+	/* The stub addresses, for idt_init. */
+	.section .rodata
+	.balign 8
+	.globl isr_stub_table
+isr_stub_table:
+	.macro isr_addr vec
+	.quad isr_stub_\vec
+	.endm
+	.set vec, 0
+	.rept 256
+	isr_addr %vec
+	.set vec, vec + 1
+	.endr

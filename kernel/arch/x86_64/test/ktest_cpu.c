@@ -1,0 +1,65 @@
+/* Kernel tests of the x86_64 CPU set-up: protections, GDT/TSS/IST, the IDT
+ * returning from a recoverable trap, and the boot page tables. */
+#include <arch/x86_64/boot/early_map.h>
+#include <arch/x86_64/cpu/features.h>
+#include <arch/x86_64/cpu/gdt.h>
+#include <arch/x86_64/cpu/interrupt.h>
+#include <arch/x86_64/cpu/regs.h>
+#include <debug/ksym.h>
+#include <string.h>
+#include <test/ktest.h>
+
+KTEST(cpu_protections_match_cpuid)
+{
+	uint32_t r[4];
+	uint64_t cr4 = cpu_read_cr4();
+
+	cpu_cpuid(0x80000001u, 0, r);
+	KTEST_EXPECT_EQ(t, !!(cpu_rdmsr(MSR_EFER) & EFER_NXE), !!(r[3] & (1u << 20)));
+	KTEST_EXPECT(t, cpu_read_cr0() & CR0_WP);
+	cpu_cpuid(7, 0, r);
+	KTEST_EXPECT_EQ(t, !!(cr4 & CR4_SMEP), !!(r[1] & (1u << 7)));
+	KTEST_EXPECT_EQ(t, !!(cr4 & CR4_SMAP), !!(r[1] & (1u << 20)));
+	KTEST_EXPECT_EQ(t, !!(cr4 & CR4_UMIP), !!(r[2] & (1u << 2)));
+	KTEST_EXPECT_EQ(t, !!(cr4 & CR4_FSGSBASE), !!(r[1] & (1u << 0)));
+	/* With SMAP on, the kernel runs with RFLAGS.AC clear. */
+	KTEST_EXPECT(t, !(cpu_read_rflags() & RFLAGS_AC));
+}
+
+KTEST(gdt_tss_loaded)
+{
+	uint16_t cs, ds, tr;
+	__asm__ volatile("mov %%cs, %0; mov %%ds, %1; str %2" : "=r"(cs), "=r"(ds), "=r"(tr));
+	KTEST_EXPECT_EQ(t, cs, GDT_KERNEL_CODE);
+	KTEST_EXPECT_EQ(t, ds, GDT_KERNEL_DATA);
+	KTEST_EXPECT_EQ(t, tr, GDT_TSS);
+	for (int i = IST_DOUBLE_FAULT; i <= IST_MACHINE_CHECK; i++) {
+		uint64_t top = boot_tss.ist[i - 1];
+		KTEST_EXPECT(t, top != 0 && (top & 15) == 0);
+		KTEST_EXPECT(t, early_map_is_mapped(top - 8));
+	}
+	/* The three IST stacks are distinct. */
+	KTEST_EXPECT(t, boot_tss.ist[0] != boot_tss.ist[1] && boot_tss.ist[1] != boot_tss.ist[2]);
+}
+
+KTEST(breakpoint_trap_returns)
+{
+	uint64_t before = exception_breakpoint_count;
+	__asm__ volatile("int3");
+	__asm__ volatile("int3");
+	KTEST_EXPECT_EQ(t, exception_breakpoint_count, before + 2);
+	uintptr_t off;
+	const char *name = ksym_lookup(exception_breakpoint_rip, &off);
+	KTEST_EXPECT(t, name && strcmp(name, "ktest_breakpoint_trap_returns") == 0);
+}
+
+KTEST(low_memory_unmapped)
+{
+	/* The identity map is gone: NULL and user addresses fault. */
+	KTEST_EXPECT(t, !early_map_is_mapped(0));
+	KTEST_EXPECT(t, !early_map_is_mapped(0x200000));
+	KTEST_EXPECT(t, !early_map_is_mapped(0x00007ffffffff000ull));
+	KTEST_EXPECT(t, !early_map_is_mapped(0x8000000000000000ull)); /* non-canonical */
+	KTEST_EXPECT(t, early_map_is_mapped((uintptr_t)&boot_tss));
+	KTEST_EXPECT(t, early_map_is_mapped(DIRECT_MAP_BASE + 0x200000));
+}

@@ -1,0 +1,103 @@
+/* Kernel tests of what boot produced: boot_info, the initrd, the symbol
+ * table and backtraces. */
+#include <cmdline.h>
+#include <debug/backtrace.h>
+#include <debug/ksym.h>
+#include <hal/cpu.h>
+#include <kernel.h>
+#include <lib/ustar.h>
+#include <string.h>
+#include <test/ktest.h>
+
+KTEST(boot_info_sane)
+{
+	uint64_t usable = 0;
+	KTEST_EXPECT(t, boot_info.firmware == BOOT_FIRMWARE_BIOS ||
+				boot_info.firmware == BOOT_FIRMWARE_UEFI);
+	KTEST_EXPECT(t, boot_info.mem_region_count > 0);
+	for (uint32_t i = 0; i < boot_info.mem_region_count; i++) {
+		const boot_mem_region_t *r = &boot_info.mem_regions[i];
+		KTEST_EXPECT(t, r->length > 0 && r->base + r->length > r->base);
+		if (r->type == BOOT_MEM_USABLE)
+			usable += r->length;
+	}
+	KTEST_EXPECT(t, usable >= (32ull << 20));
+	char sel[64];
+	KTEST_EXPECT(t, cmdline_get(boot_info.cmdline, "test", sel, sizeof(sel)));
+	KTEST_EXPECT(t, strncmp(boot_info.loader_name, "GRUB", 4) == 0);
+	KTEST_EXPECT(t, boot_info.module_count >= 1);
+	/* The EFI system table tag is what tells the two boot paths apart. */
+	KTEST_EXPECT_EQ(t, boot_info.firmware == BOOT_FIRMWARE_UEFI,
+			boot_info.efi_system_table != 0);
+}
+
+KTEST(initrd_contents)
+{
+	const boot_module_t *m = kernel_initrd_module();
+	if (!KTEST_EXPECT(t, m != NULL))
+		return;
+	const void *data = phys_to_virt(m->start, m->end - m->start);
+	if (!KTEST_EXPECT(t, data != NULL))
+		return;
+
+	ustar_reader_t r;
+	ustar_entry_t e;
+	bool found_motd = false;
+	unsigned entries = 0;
+	rae_status_t st;
+	ustar_reader_init(&r, data, m->end - m->start);
+	while ((st = ustar_next(&r, &e)) == RAE_OK) {
+		entries++;
+		if (strcmp(e.name, "etc/motd") == 0) {
+			found_motd = true;
+			KTEST_EXPECT(t, e.size >= 7 && memcmp(e.data, "Welcome", 7) == 0);
+		}
+	}
+	KTEST_EXPECT_EQ(t, st, RAE_ERR_END);
+	KTEST_EXPECT(t, entries >= 2);
+	KTEST_EXPECT(t, found_motd);
+}
+
+KTEST(ksym_lookup)
+{
+	uintptr_t off = 1234;
+	uintptr_t addr = (uintptr_t)&kernel_main;
+	const char *name = ksym_lookup(addr, &off);
+	KTEST_EXPECT(t, ksym_count() > 10);
+	KTEST_EXPECT(t, name != NULL && strcmp(name, "kernel_main") == 0);
+	KTEST_EXPECT_EQ(t, off, 0);
+	name = ksym_lookup(addr + 3, &off);
+	KTEST_EXPECT(t, name != NULL && strcmp(name, "kernel_main") == 0);
+	KTEST_EXPECT_EQ(t, off, 3);
+	KTEST_EXPECT(t, ksym_lookup(0x1000, &off) == NULL);
+	KTEST_EXPECT_EQ(t, ksym_address("ksym_lookup"), (uintptr_t)&ksym_lookup);
+	KTEST_EXPECT_EQ(t, ksym_address("no_such_function_here"), 0);
+}
+
+static NOIPA size_t backtrace_inner(uintptr_t *pcs, size_t max)
+{
+	size_t n = backtrace_collect(hal_frame_address(), pcs, max);
+	__asm__ volatile("" ::: "memory"); /* keep this a real call frame */
+	return n;
+}
+
+static NOIPA size_t backtrace_outer(uintptr_t *pcs, size_t max)
+{
+	size_t n = backtrace_inner(pcs, max);
+	__asm__ volatile("" ::: "memory");
+	return n;
+}
+
+KTEST(backtrace_symbolized)
+{
+	uintptr_t pcs[BACKTRACE_MAX_FRAMES];
+	size_t n = backtrace_outer(pcs, BACKTRACE_MAX_FRAMES);
+	uintptr_t off;
+	KTEST_EXPECT(t, n >= 3);
+	if (n < 3)
+		return;
+	const char *first = ksym_lookup(pcs[0] - 1, &off);
+	const char *second = ksym_lookup(pcs[1] - 1, &off);
+	KTEST_EXPECT(t, first && strcmp(first, "backtrace_outer") == 0);
+	KTEST_EXPECT(t, second && strcmp(second, "ktest_backtrace_symbolized") == 0);
+}

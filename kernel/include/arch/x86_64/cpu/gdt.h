@@ -1,0 +1,37 @@
+/* GDT and TSS: segment selectors and the IST stacks for #DF, NMI and #MC. */
+#ifndef ARCH_X86_64_CPU_GDT_H
+#define ARCH_X86_64_CPU_GDT_H
+
+#include <stdint.h>
+#include <compiler.h>
+
+/* The order suits SYSCALL/SYSRET: STAR's user base 0x18 gives SS 0x20 and
+ * CS 0x28 for 64-bit user code. */
+#define GDT_KERNEL_CODE 0x08
+#define GDT_KERNEL_DATA 0x10
+#define GDT_USER_CODE32 0x18
+#define GDT_USER_DATA 0x20
+#define GDT_USER_CODE 0x28
+#define GDT_TSS 0x30
+
+#define IST_DOUBLE_FAULT 1
+#define IST_NMI 2
+#define IST_MACHINE_CHECK 3
+#define IST_STACK_SIZE 16384
+
+typedef struct PACKED {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1;
+	uint64_t ist[7];
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t iomap_base;
+} tss_t;
+
+extern tss_t boot_tss;
+
+/* Loads the kernel GDT and TSS on the boot CPU and reloads every segment. */
+void gdt_init(void);
+
+#endif

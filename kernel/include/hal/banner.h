@@ -1,0 +1,12 @@
+/* The architecture's part of the boot banner. */
+#ifndef HAL_BANNER_H
+#define HAL_BANNER_H
+
+/* "x86_64" and so on. */
+const char *hal_arch_name(void);
+
+/* Prints the CPU line and the protections line, read from the live control
+ * registers (what is on, not merely what CPUID offers). */
+void hal_banner_print(void);
+
+#endif

@@ -1,0 +1,42 @@
+/* What generic kernel code may ask of the CPU; each architecture implements
+ * these (kernel/arch/<arch>/cpu/). */
+#ifndef HAL_CPU_H
+#define HAL_CPU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <compiler.h>
+
+/* Disables interrupts on this CPU and returns whether they were enabled. */
+bool hal_irq_save(void);
+/* Re-enables interrupts if `enabled` (from hal_irq_save) says they were. */
+void hal_irq_restore(bool enabled);
+void hal_irq_enable(void);
+
+/* Waits for the next interrupt; returns after it was handled. */
+void hal_cpu_idle(void);
+
+/* Stops this CPU for good: interrupts off, halted. */
+NORETURN void hal_cpu_halt_forever(void);
+
+/* Stops every other CPU (the panic path). Safe to call with one CPU. */
+void hal_cpu_stop_others(void);
+
+/* Quits the virtual machine with `code` when running under the test
+ * harness's QEMU (isa-debug-exit); returns if there is no such device. */
+void hal_machine_exit(uint8_t code);
+
+/* Exit codes given to hal_machine_exit; QEMU exits with (code << 1) | 1. */
+#define HAL_EXIT_TESTS_PASSED 0x10
+#define HAL_EXIT_TESTS_FAILED 0x11
+#define HAL_EXIT_PANIC 0x12
+
+/* The frame pointer of the caller, for backtraces. */
+#define hal_frame_address() ((uintptr_t)__builtin_frame_address(0))
+
+/* True when [addr, addr+len) is mapped and readable in the current address
+ * space; lets backtraces stop before they would fault. */
+bool hal_vaddr_readable(uintptr_t addr, size_t len);
+
+#endif

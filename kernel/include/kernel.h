@@ -1,0 +1,25 @@
+/* The generic kernel's entry point and the version it reports. */
+#ifndef KERNEL_H
+#define KERNEL_H
+
+#include <compiler.h>
+#include <stdint.h>
+#include <rae/boot_info.h>
+
+#define RAEENOS_VERSION "0.1.0"
+
+/* The boot information every later part of the kernel reads. */
+extern boot_info_t boot_info;
+
+/* Architecture-independent start-up, called by the arch code once the CPU
+ * tables, console and boot_info are ready. Never returns. */
+NORETURN void kernel_main(void);
+
+/* Converts a physical address below 4 GiB to its direct-map address, or
+ * NULL if it is outside the direct map; `len` bytes must fit. */
+void *phys_to_virt(uint64_t phys, uint64_t len);
+
+/* The initrd module: the one named "initrd", else the first; NULL if none. */
+const boot_module_t *kernel_initrd_module(void);
+
+#endif

@@ -1,0 +1,70 @@
+# Checks the framebuffer console: the banner's first line, rendered from the PSF font, must be text row 0 of a screendump.
+from dataclasses import dataclass
+
+from image import Image
+from psf import PsfFont
+
+BANNER_PREFIX = "RaeenOS"
+READY_LINE = "kernel: boot complete, idling"
+LIT_LUMINANCE = 96  # above: a foreground pixel
+MIN_MATCH = 0.99  # share of the row's pixels that must agree with the font
+MIN_CHARS = 20
+
+
+@dataclass
+class RowMatch:
+    chars: int  # characters compared (the banner may be wider than the screen)
+    matched: int
+    total: int
+    bad_cells: list[int]  # indexes of characters with any mismatched pixel
+
+    @property
+    def ratio(self) -> float:
+        return self.matched / self.total if self.total else 0.0
+
+
+def find_banner(log_text: str) -> str | None:
+    """The first serial line that starts with the banner prefix, without trailing blanks."""
+    for line in log_text.split("\n"):
+        if line.startswith(BANNER_PREFIX):
+            return line.rstrip()
+    return None
+
+
+def compare_text_row(image: Image, font: PsfFont, text: str, row: int = 0) -> RowMatch:
+    """Compares text, drawn in cells from the left edge of text row `row`, with the image."""
+    chars = min(len(text), image.width // font.width)
+    top = row * font.height
+    if top + font.height > image.height:
+        chars = 0
+    bitmap = font.render(text[:chars])
+    matched = 0
+    bad_cells = set()
+    for y in range(font.height if chars else 0):
+        for x, expected in enumerate(bitmap[y]):
+            if (image.luminance(x, top + y) > LIT_LUMINANCE) == expected:
+                matched += 1
+            else:
+                bad_cells.add(x // font.width)
+    return RowMatch(chars=chars, matched=matched, total=chars * font.width * font.height,
+                    bad_cells=sorted(bad_cells))
+
+
+def check_framebuffer(image: Image, font: PsfFont, log_text: str) -> tuple[list[str], str]:
+    """Returns (problems, summary). Empty problems means the banner is on screen."""
+    size = f"framebuffer {image.width}x{image.height}"
+    banner = find_banner(log_text)
+    if banner is None:
+        return [f"no serial line starts with {BANNER_PREFIX!r}"], size
+    if len(banner) < MIN_CHARS:
+        return [f"banner {banner!r} is shorter than {MIN_CHARS} characters"], size
+    match = compare_text_row(image, font, banner)
+    summary = f"{size}, {match.chars} chars, {match.ratio:.1%} of pixels match"
+    if match.chars < MIN_CHARS:
+        return [f"{size} has room for only {match.chars} characters"], summary
+    if match.ratio < MIN_MATCH:
+        first = match.bad_cells[0]
+        return [f"text row 0 does not show {banner[:match.chars]!r}: {match.ratio:.1%} of pixels "
+                f"match (need {MIN_MATCH:.0%}); {len(match.bad_cells)} of {match.chars} cells differ, "
+                f"first at column {first} ({banner[first]!r})"], summary
+    return [], summary
