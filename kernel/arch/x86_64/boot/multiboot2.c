@@ -292,7 +292,9 @@ static rae_status_t mb2_framebuffer_parse(mb2_parser_t *p, const uint8_t *tag)
 		return mb2_tag_fail(p, RAE_ERR_RANGE, "at 0x%llx runs past the top of memory",
 				    (unsigned long long)fb.phys_addr);
 
-	fb.type = (uint8_t)(fb_type + 1); /* BOOT_FB_* is the multiboot2 number + 1 */
+	fb.type = fb_type == MB2_FB_RGB	    ? BOOT_FB_RGB
+		  : fb_type == MB2_FB_INDEXED ? BOOT_FB_INDEXED
+					      : BOOT_FB_EGA_TEXT;
 	if (fb_type == MB2_FB_RGB) {
 		status = mb2_tag_size_check(p, MB2_FB_RGB_SIZE);
 		if (status != RAE_OK)
