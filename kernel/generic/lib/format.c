@@ -177,7 +177,8 @@ static uintmax_t format_arg_unsigned(va_list *ap, format_length_t length)
 	case LEN_LL: return va_arg(*ap, unsigned long long);
 	case LEN_Z: return va_arg(*ap, size_t);
 	case LEN_J: return va_arg(*ap, uintmax_t);
-	case LEN_T: return (uintmax_t)va_arg(*ap, ptrdiff_t); /* C: the unsigned type of that width */
+	case LEN_T:
+		return (uintmax_t)va_arg(*ap, ptrdiff_t); /* C: the unsigned type of that width */
 	default: return va_arg(*ap, unsigned int);
 	}
 }
@@ -274,9 +275,18 @@ static void format_parse_spec(const char **p, va_list *ap, format_spec_t *spec)
 			spec->length = LEN_LL;
 		}
 		break;
-	case 'z': s++; spec->length = LEN_Z; break;
-	case 'j': s++; spec->length = LEN_J; break;
-	case 't': s++; spec->length = LEN_T; break;
+	case 'z':
+		s++;
+		spec->length = LEN_Z;
+		break;
+	case 'j':
+		s++;
+		spec->length = LEN_J;
+		break;
+	case 't':
+		s++;
+		spec->length = LEN_T;
+		break;
 	default: break;
 	}
 	*p = s;
@@ -364,12 +374,8 @@ int format_v(format_sink_t sink, void *ctx, const char *fmt, va_list ap)
 			format_emit_padded(&out, &spec, s, len);
 			break;
 		}
-		case 'p':
-			format_emit_pointer(&out, &spec, va_arg(args, const void *));
-			break;
-		case '%':
-			format_emit(&out, "%", 1);
-			break;
+		case 'p': format_emit_pointer(&out, &spec, va_arg(args, const void *)); break;
+		case '%': format_emit(&out, "%", 1); break;
 		case '\0':
 			/* fmt ended inside a conversion: show what there was, stop at the NUL. */
 			format_emit(&out, start, (size_t)(p - start));

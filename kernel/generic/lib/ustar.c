@@ -9,32 +9,33 @@
 #include <lib/format.h>
 
 /* Header field offsets and lengths, POSIX.1-1988 ustar. */
-#define USTAR_NAME_OFF 0
-#define USTAR_NAME_LEN 100
-#define USTAR_MODE_OFF 100
-#define USTAR_MODE_LEN 8
-#define USTAR_SIZE_OFF 124
-#define USTAR_SIZE_LEN 12
+#define USTAR_NAME_OFF   0
+#define USTAR_NAME_LEN   100
+#define USTAR_MODE_OFF   100
+#define USTAR_MODE_LEN   8
+#define USTAR_SIZE_OFF   124
+#define USTAR_SIZE_LEN   12
 #define USTAR_CHKSUM_OFF 148
 #define USTAR_CHKSUM_LEN 8
-#define USTAR_TYPE_OFF 156
-#define USTAR_LINK_OFF 157
-#define USTAR_LINK_LEN 100
-#define USTAR_MAGIC_OFF 257
+#define USTAR_TYPE_OFF   156
+#define USTAR_LINK_OFF   157
+#define USTAR_LINK_LEN   100
+#define USTAR_MAGIC_OFF  257
 #define USTAR_PREFIX_OFF 345
 #define USTAR_PREFIX_LEN 155
 
 /* Records the error, makes it sticky and returns it. */
 static rae_status_t ustar_fail(ustar_reader_t *r, rae_status_t status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static rae_status_t ustar_fail(ustar_reader_t *r, rae_status_t status, const char *fmt, ...)
 {
-	va_list ap;
 	int n;
 
 	n = ksnprintf(r->error, sizeof(r->error), "entry %u at offset %zu: ", r->index, r->offset);
 	if (n >= 0 && (size_t)n < sizeof(r->error)) {
+		va_list ap;
+
 		va_start(ap, fmt);
 		kvsnprintf(r->error + n, sizeof(r->error) - (size_t)n, fmt, ap);
 		va_end(ap);
@@ -134,9 +135,8 @@ static rae_status_t ustar_zero_block_check(ustar_reader_t *r)
 {
 	size_t after = r->size - r->offset - USTAR_BLOCK_SIZE;
 
-	if (after == 0 ||
-	    (after >= USTAR_BLOCK_SIZE &&
-	     ustar_block_is_zero(r->base + r->offset + USTAR_BLOCK_SIZE))) {
+	if (after == 0 || (after >= USTAR_BLOCK_SIZE &&
+			   ustar_block_is_zero(r->base + r->offset + USTAR_BLOCK_SIZE))) {
 		r->status = RAE_ERR_END;
 		return RAE_ERR_END;
 	}
@@ -151,7 +151,10 @@ static bool ustar_magic_check(const uint8_t *h, bool *posix)
 {
 	const uint8_t *m = h + USTAR_MAGIC_OFF;
 
-	if (memcmp(m, "ustar\0" "00", 8) == 0) {
+	if (memcmp(m,
+		   "ustar\0"
+		   "00",
+		   8) == 0) {
 		*posix = true;
 		return true;
 	}
@@ -175,8 +178,8 @@ static rae_status_t ustar_checksum_check(ustar_reader_t *r, const uint8_t *h)
 	for (i = 0; i < USTAR_BLOCK_SIZE; i++) {
 		/* The checksum field itself counts as eight spaces. */
 		uint8_t b = (i >= USTAR_CHKSUM_OFF && i < USTAR_CHKSUM_OFF + USTAR_CHKSUM_LEN)
-				    ? (uint8_t)' '
-				    : h[i];
+				? (uint8_t)' '
+				: h[i];
 
 		unsigned_sum += b;
 		signed_sum += (int8_t)b;
@@ -209,9 +212,8 @@ rae_status_t ustar_next(ustar_reader_t *r, ustar_entry_t *e)
 		return RAE_ERR_END;
 	}
 	if (remain < USTAR_BLOCK_SIZE)
-		return ustar_fail(r, RAE_ERR_TRUNCATED,
-				  "header needs %d bytes but only %zu remain", USTAR_BLOCK_SIZE,
-				  remain);
+		return ustar_fail(r, RAE_ERR_TRUNCATED, "header needs %d bytes but only %zu remain",
+				  USTAR_BLOCK_SIZE, remain);
 	h = r->base + r->offset;
 	if (ustar_block_is_zero(h))
 		return ustar_zero_block_check(r);

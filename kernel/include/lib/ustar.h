@@ -28,8 +28,8 @@ typedef struct {
 	char link[101]; /* link target for types '1' and '2', else usually "" */
 	char type;      /* typeflag: '0' or '\0' file, '5' dir, '2' symlink, ... */
 	uint32_t mode;
-	uint64_t size;       /* bytes of data; 0 for types '1'..'6', which carry none */
-	const void *data;    /* size bytes inside the archive, NULL when size is 0 */
+	uint64_t size;        /* bytes of data; 0 for types '1'..'6', which carry none */
+	const void *data;     /* size bytes inside the archive, NULL when size is 0 */
 	size_t header_offset; /* of this entry's header from the archive start */
 } ustar_entry_t;
 

@@ -23,23 +23,23 @@ enum {
 	MB2_TAG_ACPI_NEW = 15,
 };
 
-#define MB2_HEADER_SIZE 8 /* total_size, reserved */
+#define MB2_HEADER_SIZE     8 /* total_size, reserved */
 #define MB2_TAG_HEADER_SIZE 8 /* type, size */
-#define MB2_TAG_ALIGN 8
+#define MB2_TAG_ALIGN       8
 
-#define MB2_MODULE_MIN_SIZE 16
+#define MB2_MODULE_MIN_SIZE        16
 #define MB2_BASIC_MEMINFO_MIN_SIZE 16
-#define MB2_MMAP_HEADER_SIZE 16
-#define MB2_MMAP_ENTRY_MIN_SIZE 24
-#define MB2_FB_COMMON_SIZE 32
-#define MB2_FB_RGB_SIZE 38 /* common part + six colour field bytes */
-#define MB2_EFI32_MIN_SIZE 12
-#define MB2_EFI64_MIN_SIZE 16
-#define MB2_RSDP_V1_SIZE 20
+#define MB2_MMAP_HEADER_SIZE       16
+#define MB2_MMAP_ENTRY_MIN_SIZE    24
+#define MB2_FB_COMMON_SIZE         32
+#define MB2_FB_RGB_SIZE            38 /* common part + six colour field bytes */
+#define MB2_EFI32_MIN_SIZE         12
+#define MB2_EFI64_MIN_SIZE         16
+#define MB2_RSDP_V1_SIZE           20
 
 /* Framebuffer types as multiboot2 numbers them. */
-#define MB2_FB_INDEXED 0
-#define MB2_FB_RGB 1
+#define MB2_FB_INDEXED  0
+#define MB2_FB_RGB      1
 #define MB2_FB_EGA_TEXT 2
 
 typedef struct {
@@ -59,28 +59,28 @@ typedef struct {
 static const char *mb2_tag_name(uint32_t type)
 {
 	static const char *const names[] = {
-		"end",
-		"command line",
-		"loader name",
-		"module",
-		"basic memory info",
-		"BIOS boot device",
-		"memory map",
-		"VBE info",
-		"framebuffer",
-		"ELF sections",
-		"APM table",
-		"EFI32 system table",
-		"EFI64 system table",
-		"SMBIOS tables",
-		"ACPI old RSDP",
-		"ACPI new RSDP",
-		"network",
-		"EFI memory map",
-		"EFI boot services not terminated",
-		"EFI32 image handle",
-		"EFI64 image handle",
-		"image load base",
+	    "end",
+	    "command line",
+	    "loader name",
+	    "module",
+	    "basic memory info",
+	    "BIOS boot device",
+	    "memory map",
+	    "VBE info",
+	    "framebuffer",
+	    "ELF sections",
+	    "APM table",
+	    "EFI32 system table",
+	    "EFI64 system table",
+	    "SMBIOS tables",
+	    "ACPI old RSDP",
+	    "ACPI new RSDP",
+	    "network",
+	    "EFI memory map",
+	    "EFI boot services not terminated",
+	    "EFI32 image handle",
+	    "EFI64 image handle",
+	    "image load base",
 	};
 
 	return type < sizeof(names) / sizeof(names[0]) ? names[type] : "unknown";
@@ -104,17 +104,18 @@ static uint64_t mb2_read_u64(const uint8_t *p)
 
 /* Writes "multiboot2: <message>" into the caller's err buffer; returns status. */
 static rae_status_t mb2_fail(mb2_parser_t *p, rae_status_t status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static rae_status_t mb2_fail(mb2_parser_t *p, rae_status_t status, const char *fmt, ...)
 {
-	va_list ap;
 	int n;
 
 	if (p->err == NULL || p->err_len == 0)
 		return status;
 	n = ksnprintf(p->err, p->err_len, "multiboot2: ");
 	if (n >= 0 && (size_t)n < p->err_len) {
+		va_list ap;
+
 		va_start(ap, fmt);
 		kvsnprintf(p->err + n, p->err_len - (size_t)n, fmt, ap);
 		va_end(ap);
@@ -124,11 +125,10 @@ static rae_status_t mb2_fail(mb2_parser_t *p, rae_status_t status, const char *f
 
 /* mb2_fail prefixed with which tag is at fault: "tag 5 (type 6, memory map) at offset 0x1a8 ". */
 static rae_status_t mb2_tag_fail(mb2_parser_t *p, rae_status_t status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static rae_status_t mb2_tag_fail(mb2_parser_t *p, rae_status_t status, const char *fmt, ...)
 {
-	va_list ap;
 	int n;
 
 	if (p->err == NULL || p->err_len == 0)
@@ -136,6 +136,8 @@ static rae_status_t mb2_tag_fail(mb2_parser_t *p, rae_status_t status, const cha
 	n = ksnprintf(p->err, p->err_len, "multiboot2: tag %u (type %u, %s) at offset 0x%zx ",
 		      p->index, p->type, mb2_tag_name(p->type), p->offset);
 	if (n >= 0 && (size_t)n < p->err_len) {
+		va_list ap;
+
 		va_start(ap, fmt);
 		kvsnprintf(p->err + n, p->err_len - (size_t)n, fmt, ap);
 		va_end(ap);
@@ -174,8 +176,8 @@ static rae_status_t mb2_module_parse(mb2_parser_t *p, const uint8_t *tag)
 	start = mb2_read_u32(tag + 8);
 	end = mb2_read_u32(tag + 12);
 	if (start > end)
-		return mb2_tag_fail(p, RAE_ERR_INVALID, "starts at 0x%x, after its end 0x%x",
-				    start, end);
+		return mb2_tag_fail(p, RAE_ERR_INVALID, "starts at 0x%x, after its end 0x%x", start,
+				    end);
 	if (p->out->module_count >= BOOT_INFO_MAX_MODULES)
 		return RAE_OK;
 	m = &p->out->modules[p->out->module_count++];
@@ -248,13 +250,13 @@ static rae_status_t mb2_mmap_parse(mb2_parser_t *p, const uint8_t *tag)
 }
 
 /* Fails unless a colour field lies inside the pixel. */
-static rae_status_t mb2_colour_check(mb2_parser_t *p, const char *colour, uint8_t pos,
-				     uint8_t size, uint8_t bpp)
+static rae_status_t mb2_colour_check(mb2_parser_t *p, const char *colour, uint8_t pos, uint8_t size,
+				     uint8_t bpp)
 {
 	if ((unsigned)pos + size > bpp)
 		return mb2_tag_fail(p, RAE_ERR_INVALID,
-				    "has %s field at bit %u size %u, outside a %u-bit pixel", colour,
-				    pos, size, bpp);
+				    "has %s field at bit %u size %u, outside a %u-bit pixel",
+				    colour, pos, size, bpp);
 	return RAE_OK;
 }
 
@@ -285,14 +287,14 @@ static rae_status_t mb2_framebuffer_parse(mb2_parser_t *p, const uint8_t *tag)
 	bytes_per_line = (uint64_t)fb.width * ((fb.bpp + 7u) / 8u);
 	if (fb.pitch < bytes_per_line)
 		return mb2_tag_fail(p, RAE_ERR_INVALID,
-				    "has pitch %u, less than width %u x %u bits per pixel", fb.pitch,
-				    fb.width, fb.bpp);
+				    "has pitch %u, less than width %u x %u bits per pixel",
+				    fb.pitch, fb.width, fb.bpp);
 	/* pitch * height cannot overflow 64 bits; the address range still can. */
 	if ((uint64_t)fb.pitch * fb.height - 1 > UINT64_MAX - fb.phys_addr)
 		return mb2_tag_fail(p, RAE_ERR_RANGE, "at 0x%llx runs past the top of memory",
 				    (unsigned long long)fb.phys_addr);
 
-	fb.type = fb_type == MB2_FB_RGB	    ? BOOT_FB_RGB
+	fb.type = fb_type == MB2_FB_RGB       ? BOOT_FB_RGB
 		  : fb_type == MB2_FB_INDEXED ? BOOT_FB_INDEXED
 					      : BOOT_FB_EGA_TEXT;
 	if (fb_type == MB2_FB_RGB) {
@@ -352,15 +354,12 @@ static rae_status_t mb2_tag_parse(mb2_parser_t *p, const uint8_t *tag)
 		mb2_string_copy(p->out->loader_name, sizeof(p->out->loader_name),
 				tag + MB2_TAG_HEADER_SIZE, p->size - MB2_TAG_HEADER_SIZE);
 		return RAE_OK;
-	case MB2_TAG_MODULE:
-		return mb2_module_parse(p, tag);
+	case MB2_TAG_MODULE: return mb2_module_parse(p, tag);
 	case MB2_TAG_BASIC_MEMINFO:
 		/* The memory map says more; only check the tag is well formed. */
 		return mb2_tag_size_check(p, MB2_BASIC_MEMINFO_MIN_SIZE);
-	case MB2_TAG_MMAP:
-		return mb2_mmap_parse(p, tag);
-	case MB2_TAG_FRAMEBUFFER:
-		return mb2_framebuffer_parse(p, tag);
+	case MB2_TAG_MMAP: return mb2_mmap_parse(p, tag);
+	case MB2_TAG_FRAMEBUFFER: return mb2_framebuffer_parse(p, tag);
 	case MB2_TAG_EFI32_SYSTEM_TABLE:
 		status = mb2_tag_size_check(p, MB2_EFI32_MIN_SIZE);
 		if (status != RAE_OK)
@@ -375,22 +374,19 @@ static rae_status_t mb2_tag_parse(mb2_parser_t *p, const uint8_t *tag)
 		p->out->firmware = BOOT_FIRMWARE_UEFI;
 		p->out->efi_system_table = mb2_read_u64(tag + 8);
 		return RAE_OK;
-	case MB2_TAG_ACPI_OLD:
-		return mb2_rsdp_parse(p, tag, false);
-	case MB2_TAG_ACPI_NEW:
-		return mb2_rsdp_parse(p, tag, true);
+	case MB2_TAG_ACPI_OLD: return mb2_rsdp_parse(p, tag, false);
+	case MB2_TAG_ACPI_NEW: return mb2_rsdp_parse(p, tag, true);
 	default:
 		/* Tags we have no use for (ELF sections, EFI handles, ...) are skipped. */
 		return RAE_OK;
 	}
 }
 
-rae_status_t mb2_parse(uint32_t magic, const void *info, size_t avail, boot_info_t *out,
-		       char *err, size_t err_len)
+rae_status_t mb2_parse(uint32_t magic, const void *info, size_t avail, boot_info_t *out, char *err,
+		       size_t err_len)
 {
 	mb2_parser_t p;
 	size_t off;
-	rae_status_t status;
 
 	memset(&p, 0, sizeof(p));
 	p.info = info;
@@ -429,6 +425,7 @@ rae_status_t mb2_parse(uint32_t magic, const void *info, size_t avail, boot_info
 		size_t remain = p.total - off;
 		const uint8_t *tag = p.info + off;
 		uint64_t step;
+		rae_status_t status;
 
 		if (remain == 0)
 			return mb2_fail(&p, RAE_ERR_INVALID,
@@ -447,7 +444,8 @@ rae_status_t mb2_parse(uint32_t magic, const void *info, size_t avail, boot_info
 					    "has size %u, less than its 8-byte header", p.size);
 		if (p.size > remain)
 			return mb2_tag_fail(&p, RAE_ERR_TRUNCATED,
-					    "has size %u but only %zu bytes remain", p.size, remain);
+					    "has size %u but only %zu bytes remain", p.size,
+					    remain);
 		if (p.type == MB2_TAG_END) {
 			if (p.size != MB2_TAG_HEADER_SIZE)
 				return mb2_tag_fail(&p, RAE_ERR_INVALID,

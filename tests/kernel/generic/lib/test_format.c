@@ -15,7 +15,7 @@
 #include <lib/format.h>
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-#define OUT_MAX 512
+#define OUT_MAX      512
 
 static unsigned cases_checked;
 
@@ -94,14 +94,14 @@ static char *heap_fmt(const char *s)
 }
 
 static const char *const int_fmts[] = {
-	"%d",	"%i",	  "%5d",     "%-5d|",	"%05d",	   "%+d",    "% d",	"%+ d",
-	"%.3d", "%.0d",	  "%8.3d",   "%-8.3d|", "%+08d",   "% 08d",  "%-+8d|",	"%08.3d",
-	"%1d",	"%20d",	  "%-20d|",  "%020d",	"%.10d",   "%+.5d",  "%0-8d|",	"%-08d|",
-	"%+.0d", "% .0d", "%+05.0d", "x%dy",	"%d%d",	   "%12.11i", "%-+015d|", "% 15.12d",
+    "%d",    "%i",    "%5d",     "%-5d|",   "%05d",  "%+d",     "% d",      "%+ d",
+    "%.3d",  "%.0d",  "%8.3d",   "%-8.3d|", "%+08d", "% 08d",   "%-+8d|",   "%08.3d",
+    "%1d",   "%20d",  "%-20d|",  "%020d",   "%.10d", "%+.5d",   "%0-8d|",   "%-08d|",
+    "%+.0d", "% .0d", "%+05.0d", "x%dy",    "%d%d",  "%12.11i", "%-+015d|", "% 15.12d",
 };
 
 static const int int_values[] = {
-	0, 1, -1, 7, -7, 42, -42, 100, -100, 12345, -12345, INT_MAX, INT_MIN, INT_MAX - 1, INT_MIN + 1,
+    0, 1, -1, 7, -7, 42, -42, 100, -100, 12345, -12345, INT_MAX, INT_MIN, INT_MAX - 1, INT_MIN + 1,
 };
 
 static void test_format_int_table(void **state)
@@ -115,14 +115,14 @@ static void test_format_int_table(void **state)
 }
 
 static const char *const unsigned_fmts[] = {
-	"%u",	 "%x",	    "%X",     "%o",	"%#x",	   "%#X",	"%#o",	 "%5u",
-	"%-5x|", "%08x",    "%#08x",  "%#-8x|", "%.0u",	   "%.0x",	"%#.0o", "%#.0x",
-	"%.5o",	 "%#.5o",   "%#3o",   "%12.6X", "%-#12.6o|", "%#012x", "%#.3x", "%+u",
-	"% u",	 "%#5.0x|", "%#1o",   "%010o",  "%-10X|",	   "%#20.15x",
+    "%u",    "%x",      "%X",    "%o",     "%#x",       "%#X",      "%#o",   "%5u",
+    "%-5x|", "%08x",    "%#08x", "%#-8x|", "%.0u",      "%.0x",     "%#.0o", "%#.0x",
+    "%.5o",  "%#.5o",   "%#3o",  "%12.6X", "%-#12.6o|", "%#012x",   "%#.3x", "%+u",
+    "% u",   "%#5.0x|", "%#1o",  "%010o",  "%-10X|",    "%#20.15x",
 };
 
 static const unsigned unsigned_values[] = {
-	0, 1, 7, 8, 9, 15, 16, 255, 256, 0x7fffffffu, 0x80000000u, UINT_MAX, 01234567u, 0xdeadbeefu,
+    0, 1, 7, 8, 9, 15, 16, 255, 256, 0x7fffffffu, 0x80000000u, UINT_MAX, 01234567u, 0xdeadbeefu,
 };
 
 static void test_format_unsigned_table(void **state)
@@ -136,13 +136,21 @@ static void test_format_unsigned_table(void **state)
 }
 
 static const char *const ll_fmts[] = {
-	"%lld",	 "%lli",     "%llu",	"%llx",	    "%llX",   "%llo",	"%+lld", "%25lld",
-	"%-25lld|", "%025lld", "%#llx", "%#llo",    "%.20lld", "% lld", "%.0llu", "%#30.25llX",
+    "%lld",     "%lli",    "%llu",  "%llx",  "%llX",    "%llo",  "%+lld",  "%25lld",
+    "%-25lld|", "%025lld", "%#llx", "%#llo", "%.20lld", "% lld", "%.0llu", "%#30.25llX",
 };
 
 static const long long ll_values[] = {
-	0,	   1,	      -1,		   LLONG_MAX,		  LLONG_MIN,
-	LLONG_MIN + 1, 0x123456789abcdefLL, -0x123456789abcdefLL, 4294967296LL, -4294967296LL,
+    0,
+    1,
+    -1,
+    LLONG_MAX,
+    LLONG_MIN,
+    LLONG_MIN + 1,
+    0x123456789abcdefLL,
+    -0x123456789abcdefLL,
+    4294967296LL,
+    -4294967296LL,
 };
 
 static void test_format_long_long_table(void **state)
@@ -156,7 +164,7 @@ static void test_format_long_long_table(void **state)
 }
 
 static const char *const long_fmts[] = {
-	"%ld", "%li", "%lu", "%lx", "%lX", "%lo", "%+ld", "%-22ld|", "%022lx", "%#lo", "%.19ld",
+    "%ld", "%li", "%lu", "%lx", "%lX", "%lo", "%+ld", "%-22ld|", "%022lx", "%#lo", "%.19ld",
 };
 
 static const long long_values[] = {0, 1, -1, LONG_MAX, LONG_MIN, 1L << 40, -(1L << 40)};
@@ -172,13 +180,13 @@ static void test_format_long_table(void **state)
 }
 
 static const char *const short_fmts[] = {
-	"%hhd", "%hhi", "%hhu", "%hhx", "%hho", "%hd", "%hi",  "%hu",
-	"%hx",	"%ho",	"%+hhd", "%5hhd", "%#hhx", "%-7hd|", "%07hu", "%#hX",
+    "%hhd", "%hhi", "%hhu",  "%hhx",  "%hho",  "%hd",    "%hi",   "%hu",
+    "%hx",  "%ho",  "%+hhd", "%5hhd", "%#hhx", "%-7hd|", "%07hu", "%#hX",
 };
 
 static const int short_values[] = {
-	0, 127, 128, 255, 256, -1, -128, -129, 300, 32767, 32768, 65535, 65536, -32769, INT_MIN,
-	INT_MAX,
+    0,   127,   128,   255,   256,   -1,     -128,    -129,
+    300, 32767, 32768, 65535, 65536, -32769, INT_MIN, INT_MAX,
 };
 
 static void test_format_short_table(void **state)
@@ -216,8 +224,8 @@ static void test_format_size_max_ptrdiff(void **state)
 static void test_format_string_table(void **state)
 {
 	static const char *const fmts[] = {
-		"%s",	 "%10s",  "%-10s|", "%.0s", "%.1s", "%.3s", "%.10s", "%10.3s",
-		"%-10.3s|", "%3s", "[%s]",   "%1s",  "%-1s", "%20.20s", "%.5s!",
+	    "%s",       "%10s", "%-10s|", "%.0s", "%.1s", "%.3s",    "%.10s", "%10.3s",
+	    "%-10.3s|", "%3s",  "[%s]",   "%1s",  "%-1s", "%20.20s", "%.5s!",
 	};
 	static const char *const strs[] = {"", "a", "hello", "hello, world", "with\ttab", "%d"};
 	size_t f, v;
@@ -497,25 +505,25 @@ static void test_format_oracle_count(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_format_int_table),
-		cmocka_unit_test(test_format_unsigned_table),
-		cmocka_unit_test(test_format_long_long_table),
-		cmocka_unit_test(test_format_long_table),
-		cmocka_unit_test(test_format_short_table),
-		cmocka_unit_test(test_format_size_max_ptrdiff),
-		cmocka_unit_test(test_format_string_table),
-		cmocka_unit_test(test_format_char_table),
-		cmocka_unit_test(test_format_char_nul),
-		cmocka_unit_test(test_format_star),
-		cmocka_unit_test(test_format_mixed),
-		cmocka_unit_test(test_format_pointer),
-		cmocka_unit_test(test_format_null_string),
-		cmocka_unit_test(test_format_unknown_and_unfinished),
-		cmocka_unit_test(test_format_width_clamp),
-		cmocka_unit_test(test_format_truncation),
-		cmocka_unit_test(test_format_size_zero_and_one),
-		cmocka_unit_test(test_format_v_sink),
-		cmocka_unit_test(test_format_oracle_count),
+	    cmocka_unit_test(test_format_int_table),
+	    cmocka_unit_test(test_format_unsigned_table),
+	    cmocka_unit_test(test_format_long_long_table),
+	    cmocka_unit_test(test_format_long_table),
+	    cmocka_unit_test(test_format_short_table),
+	    cmocka_unit_test(test_format_size_max_ptrdiff),
+	    cmocka_unit_test(test_format_string_table),
+	    cmocka_unit_test(test_format_char_table),
+	    cmocka_unit_test(test_format_char_nul),
+	    cmocka_unit_test(test_format_star),
+	    cmocka_unit_test(test_format_mixed),
+	    cmocka_unit_test(test_format_pointer),
+	    cmocka_unit_test(test_format_null_string),
+	    cmocka_unit_test(test_format_unknown_and_unfinished),
+	    cmocka_unit_test(test_format_width_clamp),
+	    cmocka_unit_test(test_format_truncation),
+	    cmocka_unit_test(test_format_size_zero_and_one),
+	    cmocka_unit_test(test_format_v_sink),
+	    cmocka_unit_test(test_format_oracle_count),
 	};
 
 	return cmocka_run_group_tests_name("format", tests, NULL, NULL);

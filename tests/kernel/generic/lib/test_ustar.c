@@ -13,7 +13,7 @@
 
 #include <lib/ustar.h>
 
-#define BLOCK USTAR_BLOCK_SIZE
+#define BLOCK       USTAR_BLOCK_SIZE
 #define ARCHIVE_MAX (64 * 1024)
 
 typedef struct {
@@ -81,7 +81,10 @@ static void tar_header_fill(uint8_t *h, const tar_member_t *m)
 	h[156] = (uint8_t)m->type;
 	if (m->link != NULL)
 		tar_field_set(h, 157, 100, m->link);
-	memcpy(h + 257, "ustar\0" "00", 8);
+	memcpy(h + 257,
+	       "ustar\0"
+	       "00",
+	       8);
 	tar_field_set(h, 265, 32, "root");
 	tar_field_set(h, 297, 32, "root");
 	if (m->prefix != NULL)
@@ -144,16 +147,16 @@ static tar_t *tar_sample(void)
 	long_prefix[sizeof(long_prefix) - 1] = '\0';
 	long_prefix[50] = '/';
 
-	tar_add(t, &(tar_member_t){.name = "hello.txt", .type = '0', .data = hello,
-				   .size = sizeof(hello) - 1});
+	tar_add(t, &(tar_member_t){
+		       .name = "hello.txt", .type = '0', .data = hello, .size = sizeof(hello) - 1});
 	tar_add(t, &(tar_member_t){.name = "dir/", .type = '5', .mode = 0755});
-	tar_add(t, &(tar_member_t){.name = "dir/a.bin", .type = '0', .data = pattern,
-				   .size = sizeof(pattern)});
-	tar_add(t, &(tar_member_t){.name = "link", .type = '2', .link = "hello.txt",
-				   .mode = 0777});
+	tar_add(t, &(tar_member_t){
+		       .name = "dir/a.bin", .type = '0', .data = pattern, .size = sizeof(pattern)});
+	tar_add(t, &(tar_member_t){.name = "link", .type = '2', .link = "hello.txt", .mode = 0777});
 	tar_add(t, &(tar_member_t){.name = "empty", .type = '0'});
-	tar_add(t, &(tar_member_t){.name = "file.txt", .prefix = long_prefix, .type = '0',
-				   .data = "x", .size = 1});
+	tar_add(
+	    t, &(tar_member_t){
+		   .name = "file.txt", .prefix = long_prefix, .type = '0', .data = "x", .size = 1});
 	tar_end(t);
 	return t;
 }
@@ -377,7 +380,10 @@ static void test_ustar_bad_magic(void **state)
 	ustar_entry_t e;
 
 	(void)state;
-	memcpy(t->buf + 2 * BLOCK + 257, "ustar\0" "01", 8);
+	memcpy(t->buf + 2 * BLOCK + 257,
+	       "ustar\0"
+	       "01",
+	       8);
 	tar_checksum_seal(t->buf + 2 * BLOCK);
 	ustar_reader_init(&r, t->buf, t->len);
 	assert_int_equal(ustar_next(&r, &e), RAE_OK);
@@ -493,13 +499,33 @@ static void test_ustar_size_field(void **state)
 	assert_int_equal(size_field_try("            ", &r, &e), RAE_ERR_INVALID);
 }
 
+static void test_ustar_mode_field(void **state)
+{
+	tar_t *t = tar_new();
+	ustar_reader_t r;
+	ustar_entry_t e;
+
+	(void)state;
+	tar_add(t, &(tar_member_t){.name = "m", .type = '0', .mode = 04755});
+	tar_end(t);
+	ustar_reader_init(&r, t->buf, t->len);
+	assert_int_equal(ustar_next(&r, &e), RAE_OK);
+	assert_int_equal(e.mode, 04755);
+
+	memcpy(t->buf + 100, "00x0644\0", 8);
+	tar_checksum_seal(t->buf);
+	ustar_reader_init(&r, t->buf, t->len);
+	assert_int_equal(ustar_next(&r, &e), RAE_ERR_INVALID);
+	assert_string_equal(r.error, "entry 0 at offset 0: mode field is not a valid number");
+	free(t);
+}
+
 static void test_ustar_size_overflow(void **state)
 {
 	static const uint8_t b256_small[12] = {0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 20};
 	static const uint8_t b256_u64max[12] = {0x80, 0,    0,    0,    0xff, 0xff,
 						0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-	static const uint8_t b256_too_big[12] = {0x80, 0,    0,    1,    0,    0,
-						 0,    0,    0,    0,    0,    0};
+	static const uint8_t b256_too_big[12] = {0x80, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0};
 	static const uint8_t b256_negative[12] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 						  0xff, 0xff, 0xff, 0xff, 0xff, 0xec};
 	ustar_reader_t r;
@@ -674,22 +700,23 @@ static void test_ustar_mutation_loop(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ustar_valid_archive),
-		cmocka_unit_test(test_ustar_count),
-		cmocka_unit_test(test_ustar_empty_inputs),
-		cmocka_unit_test(test_ustar_truncated_header),
-		cmocka_unit_test(test_ustar_truncated_data),
-		cmocka_unit_test(test_ustar_bad_checksum),
-		cmocka_unit_test(test_ustar_signed_checksum),
-		cmocka_unit_test(test_ustar_bad_magic),
-		cmocka_unit_test(test_ustar_gnu_magic),
-		cmocka_unit_test(test_ustar_fields_without_nul),
-		cmocka_unit_test(test_ustar_empty_name),
-		cmocka_unit_test(test_ustar_size_field),
-		cmocka_unit_test(test_ustar_size_overflow),
-		cmocka_unit_test(test_ustar_no_data_types),
-		cmocka_unit_test(test_ustar_end_marker),
-		cmocka_unit_test(test_ustar_mutation_loop),
+	    cmocka_unit_test(test_ustar_valid_archive),
+	    cmocka_unit_test(test_ustar_count),
+	    cmocka_unit_test(test_ustar_empty_inputs),
+	    cmocka_unit_test(test_ustar_truncated_header),
+	    cmocka_unit_test(test_ustar_truncated_data),
+	    cmocka_unit_test(test_ustar_bad_checksum),
+	    cmocka_unit_test(test_ustar_signed_checksum),
+	    cmocka_unit_test(test_ustar_bad_magic),
+	    cmocka_unit_test(test_ustar_gnu_magic),
+	    cmocka_unit_test(test_ustar_fields_without_nul),
+	    cmocka_unit_test(test_ustar_empty_name),
+	    cmocka_unit_test(test_ustar_size_field),
+	    cmocka_unit_test(test_ustar_size_overflow),
+	    cmocka_unit_test(test_ustar_mode_field),
+	    cmocka_unit_test(test_ustar_no_data_types),
+	    cmocka_unit_test(test_ustar_end_marker),
+	    cmocka_unit_test(test_ustar_mutation_loop),
 	};
 
 	return cmocka_run_group_tests_name("ustar", tests, NULL, NULL);

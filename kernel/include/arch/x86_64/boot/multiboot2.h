@@ -30,7 +30,7 @@
  * Returns RAE_OK, or RAE_ERR_INVALID / RAE_ERR_TRUNCATED / RAE_ERR_RANGE with
  * a one-line reason in err (when err_len > 0); *out is then partially filled.
  */
-rae_status_t mb2_parse(uint32_t magic, const void *info, size_t avail, boot_info_t *out,
-		       char *err, size_t err_len);
+rae_status_t mb2_parse(uint32_t magic, const void *info, size_t avail, boot_info_t *out, char *err,
+		       size_t err_len);
 
 #endif

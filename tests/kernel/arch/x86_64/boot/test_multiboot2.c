@@ -100,8 +100,7 @@ typedef struct {
 } mmap_entry_t;
 
 /* A memory map tag with the given entry_size (>= 24 to hold the fields written). */
-static size_t mb2_mmap_tag(mb2_builder_t *b, uint32_t entry_size, const mmap_entry_t *e,
-			   size_t n)
+static size_t mb2_mmap_tag(mb2_builder_t *b, uint32_t entry_size, const mmap_entry_t *e, size_t n)
 {
 	static uint8_t p[MB2_BUF_BYTES];
 	size_t len = 8 + n * entry_size;
@@ -143,14 +142,14 @@ static size_t mb2_fb_tag(mb2_builder_t *b, const fb_desc_t *fb)
 }
 
 static const fb_desc_t fb_rgb = {
-	.addr = 0xfd000000,
-	.pitch = 4096,
-	.width = 1024,
-	.height = 768,
-	.bpp = 32,
-	.type = 1,
-	.colour = {16, 8, 8, 8, 0, 8},
-	.colour_len = 6,
+    .addr = 0xfd000000,
+    .pitch = 4096,
+    .width = 1024,
+    .height = 768,
+    .bpp = 32,
+    .type = 1,
+    .colour = {16, 8, 8, 8, 0, 8},
+    .colour_len = 6,
 };
 
 static void mb2_efi64_tag(mb2_builder_t *b, uint64_t table)
@@ -162,7 +161,8 @@ static void mb2_efi64_tag(mb2_builder_t *b, uint64_t table)
 }
 
 static uint8_t rsdp_v1[20] = "RSD PTR \x42OEMID\x00\x10\x20\x30\x40";
-static uint8_t rsdp_v2[36] = "RSD PTR \x99OEMID\x02\x11\x22\x33\x44\x24\0\0\0\xa0\xb0\xc0\xd0\0\0\0\0\x5c";
+static uint8_t rsdp_v2[36] =
+    "RSD PTR \x99OEMID\x02\x11\x22\x33\x44\x24\0\0\0\xa0\xb0\xc0\xd0\0\0\0\0\x5c";
 
 static boot_info_t info_out;
 static char err[256];
@@ -197,9 +197,9 @@ static mb2_builder_t builder;
 static void build_bios_like(mb2_builder_t *b)
 {
 	static const mmap_entry_t mmap[] = {
-		{0x0, 0x9fc00, 1},	    {0x9fc00, 0x400, 2},	{0xf0000, 0x10000, 2},
-		{0x100000, 0x7ee0000, 1}, {0x7fe0000, 0x20000, 3}, {0xfffc0000, 0x40000, 4},
-		{0x100000000, 0x1000, 5}, {0x200000000, 0x1000, 7},
+	    {0x0, 0x9fc00, 1},        {0x9fc00, 0x400, 2},      {0xf0000, 0x10000, 2},
+	    {0x100000, 0x7ee0000, 1}, {0x7fe0000, 0x20000, 3},  {0xfffc0000, 0x40000, 4},
+	    {0x100000000, 0x1000, 5}, {0x200000000, 0x1000, 7},
 	};
 	uint8_t meminfo[8];
 	uint8_t elf[24] = {1, 2, 3};
@@ -210,14 +210,15 @@ static void build_bios_like(mb2_builder_t *b)
 	put_u32(meminfo, 639);
 	put_u32(meminfo + 4, 130048);
 	mb2_tag(b, 4, meminfo, 8);
-	mb2_tag(b, 5, "\x80\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff", 12); /* BIOS boot device */
+	mb2_tag(b, 5, "\x80\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff",
+		12); /* BIOS boot device */
 	mb2_mmap_tag(b, 24, mmap, sizeof(mmap) / sizeof(mmap[0]));
 	mb2_module_tag(b, 0x200000, 0x2a3400, "initrd.tar");
 	mb2_fb_tag(b, &fb_rgb);
 	mb2_tag(b, 9, elf, sizeof(elf)); /* ELF sections: skipped */
 	mb2_tag(b, 14, rsdp_v1, sizeof(rsdp_v1));
 	mb2_tag(b, 21, "\0\0\x20\0", 4); /* image load base: skipped */
-	mb2_tag(b, 999, "future", 6);   /* unknown: skipped */
+	mb2_tag(b, 999, "future", 6);    /* unknown: skipped */
 	mb2_finish(b);
 }
 
@@ -278,8 +279,8 @@ static void test_mb2_valid_uefi(void **state)
 	mb2_string_tag(&builder, 2, "GRUB 2.12");
 	mb2_efi64_tag(&builder, 0x7f9e4018);
 	mb2_mmap_tag(&builder, 24, mmap, 2);
-	mb2_tag(&builder, 17, efi_mmap, sizeof(efi_mmap)); /* EFI memory map: skipped */
-	mb2_tag(&builder, 18, NULL, 0);			   /* boot services not terminated */
+	mb2_tag(&builder, 17, efi_mmap, sizeof(efi_mmap));    /* EFI memory map: skipped */
+	mb2_tag(&builder, 18, NULL, 0);                       /* boot services not terminated */
 	mb2_tag(&builder, 20, "\x18\x40\x9e\x7f\0\0\0\0", 8); /* EFI64 image handle */
 	mb2_tag(&builder, 14, rsdp_v1, sizeof(rsdp_v1));
 	mb2_tag(&builder, 15, rsdp_v2, sizeof(rsdp_v2));
@@ -344,9 +345,9 @@ static void test_mb2_wrong_magic(void **state)
 	(void)state;
 	build_bios_like(&builder);
 	memset(&info_out, 0xaa, sizeof(info_out));
-	assert_int_equal(mb2_parse(0x2badb002, builder.words, builder.len, &info_out, err,
-				   sizeof(err)),
-			 RAE_ERR_INVALID);
+	assert_int_equal(
+	    mb2_parse(0x2badb002, builder.words, builder.len, &info_out, err, sizeof(err)),
+	    RAE_ERR_INVALID);
 	assert_string_equal(err, "multiboot2: bad loader magic 0x2badb002 (expected 0x36d76289)");
 	/* out was reset to a defined state before the failure. */
 	assert_int_equal(info_out.mem_region_count, 0);
@@ -366,9 +367,9 @@ static void test_mb2_bad_pointer(void **state)
 				   &info_out, err, sizeof(err)),
 			 RAE_ERR_INVALID);
 	assert_non_null(strstr(err, "not 8-byte aligned"));
-	assert_int_equal(mb2_parse(MB2_BOOTLOADER_MAGIC, builder.words, builder.len, NULL, err,
-				   sizeof(err)),
-			 RAE_ERR_INVALID);
+	assert_int_equal(
+	    mb2_parse(MB2_BOOTLOADER_MAGIC, builder.words, builder.len, NULL, err, sizeof(err)),
+	    RAE_ERR_INVALID);
 	/* No error buffer at all is fine, and a tiny one is still terminated. */
 	assert_int_equal(mb2_parse(0, builder.words, builder.len, &info_out, NULL, 0),
 			 RAE_ERR_INVALID);
@@ -430,8 +431,9 @@ static void test_mb2_tag_past_end(void **state)
 
 	/* A size reaching exactly to total_size swallows the END tag. */
 	put_u32(mb2_bytes(&builder) + at + 4, (uint32_t)(builder.len - at));
-	put_u32(mb2_bytes(&builder) + at + 8, 24);
+	put_u32(mb2_bytes(&builder) + at + 8, 32); /* keep the map itself well formed */
 	assert_int_equal(parse_builder(&builder), RAE_ERR_INVALID);
+	assert_non_null(strstr(err, "no END tag"));
 }
 
 static void test_mb2_tag_size_too_small(void **state)
@@ -734,14 +736,20 @@ static void test_mb2_framebuffer(void **state)
 	assert_int_equal(parse_builder(&builder), RAE_ERR_INVALID);
 
 	/* EGA text and indexed modes carry no colour bytes. */
-	fb = (fb_desc_t){.addr = 0xb8000, .pitch = 160, .width = 80, .height = 25, .bpp = 16,
-			 .type = 2};
+	fb = (fb_desc_t){
+	    .addr = 0xb8000, .pitch = 160, .width = 80, .height = 25, .bpp = 16, .type = 2};
 	assert_int_equal(fb_try(&fb), RAE_OK);
 	assert_true(info_out.has_framebuffer);
 	assert_int_equal(info_out.framebuffer.type, BOOT_FB_EGA_TEXT);
 	assert_int_equal(info_out.framebuffer.width, 80);
-	fb = (fb_desc_t){.addr = 0xa0000, .pitch = 320, .width = 320, .height = 200, .bpp = 8,
-			 .type = 0, .colour = {2, 0}, .colour_len = 2};
+	fb = (fb_desc_t){.addr = 0xa0000,
+			 .pitch = 320,
+			 .width = 320,
+			 .height = 200,
+			 .bpp = 8,
+			 .type = 0,
+			 .colour = {2, 0},
+			 .colour_len = 2};
 	assert_int_equal(fb_try(&fb), RAE_OK);
 	assert_int_equal(info_out.framebuffer.type, BOOT_FB_INDEXED);
 
@@ -867,24 +875,24 @@ static void test_mb2_garbage_loop(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_mb2_valid_bios),
-		cmocka_unit_test(test_mb2_valid_uefi),
-		cmocka_unit_test(test_mb2_minimal),
-		cmocka_unit_test(test_mb2_wrong_magic),
-		cmocka_unit_test(test_mb2_bad_pointer),
-		cmocka_unit_test(test_mb2_total_size),
-		cmocka_unit_test(test_mb2_tag_past_end),
-		cmocka_unit_test(test_mb2_tag_size_too_small),
-		cmocka_unit_test(test_mb2_overlapping_tags),
-		cmocka_unit_test(test_mb2_missing_end),
-		cmocka_unit_test(test_mb2_mmap_errors),
-		cmocka_unit_test(test_mb2_module_errors),
-		cmocka_unit_test(test_mb2_clamped_arrays),
-		cmocka_unit_test(test_mb2_strings_without_nul),
-		cmocka_unit_test(test_mb2_duplicates),
-		cmocka_unit_test(test_mb2_framebuffer),
-		cmocka_unit_test(test_mb2_small_known_tags),
-		cmocka_unit_test(test_mb2_garbage_loop),
+	    cmocka_unit_test(test_mb2_valid_bios),
+	    cmocka_unit_test(test_mb2_valid_uefi),
+	    cmocka_unit_test(test_mb2_minimal),
+	    cmocka_unit_test(test_mb2_wrong_magic),
+	    cmocka_unit_test(test_mb2_bad_pointer),
+	    cmocka_unit_test(test_mb2_total_size),
+	    cmocka_unit_test(test_mb2_tag_past_end),
+	    cmocka_unit_test(test_mb2_tag_size_too_small),
+	    cmocka_unit_test(test_mb2_overlapping_tags),
+	    cmocka_unit_test(test_mb2_missing_end),
+	    cmocka_unit_test(test_mb2_mmap_errors),
+	    cmocka_unit_test(test_mb2_module_errors),
+	    cmocka_unit_test(test_mb2_clamped_arrays),
+	    cmocka_unit_test(test_mb2_strings_without_nul),
+	    cmocka_unit_test(test_mb2_duplicates),
+	    cmocka_unit_test(test_mb2_framebuffer),
+	    cmocka_unit_test(test_mb2_small_known_tags),
+	    cmocka_unit_test(test_mb2_garbage_loop),
 	};
 
 	return cmocka_run_group_tests_name("multiboot2", tests, NULL, NULL);
