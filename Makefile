@@ -23,11 +23,11 @@ MEM ?= 512M
 KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc \
 	-isystem $(shell $(CC) -print-file-name=include) -isystem kernel/include/klibc \
 	-Iabi -Ikernel/include -I$(BUILD)/gen \
-	-mno-red-zone -mgeneral-regs-only -mcmodel=kernel -fno-pic -fno-pie \
+	-mno-red-zone -mgeneral-regs-only -fpie -fvisibility=hidden \
 	-fno-stack-protector -fno-omit-frame-pointer -fno-optimize-sibling-calls -fno-schedule-insns2 -fno-delete-null-pointer-checks \
 	-fno-strict-aliasing -fno-asynchronous-unwind-tables -fno-common \
 	-Wall -Wextra -Werror -MMD -MP
-KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
+KERNEL_LDFLAGS := -nostdlib -pie --no-dynamic-linker -z text -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments \
 	-T kernel/arch/x86_64/linker.ld
 
 KERNEL_SRCS := $(shell find kernel -name '*.c' -o -name '*.S' | sort)
@@ -44,12 +44,12 @@ $(SETUP_STAMP): tools/setup
 
 # --- kernel ---------------------------------------------------------------
 
-$(BUILD)/%.c.o: %.c | $(SETUP_STAMP)
+$(BUILD)/%.c.o: %.c Makefile | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 
-$(BUILD)/%.S.o: %.S | $(SETUP_STAMP)
+$(BUILD)/%.S.o: %.S Makefile | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	@$(CC) $(KERNEL_CFLAGS) -c $< -o $@
@@ -94,6 +94,7 @@ $(BUILD)/kernel/%.S.o: $(BUILD)/kernel/%.S
 $(KERNEL_ELF): $(KERNEL_OBJS) $(BUILD)/kernel/ksyms.S.o kernel/arch/x86_64/linker.ld
 	@echo "  LD      $@"
 	@$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/kernel/ksyms.S.o
+	@$(HOSTPY) tools/build/elf_relocs_as_data.py $@
 	@nm -n --defined-only $@ | grep -i ' t ' > $(BUILD)/kernel/raecore.final.text.nm
 	@grep -i ' t ' $(BUILD)/kernel/raecore.pass1.nm | cmp -s - $(BUILD)/kernel/raecore.final.text.nm \
 		|| { echo "ksyms: text moved between the two links" >&2; rm -f $@; exit 1; }
@@ -125,6 +126,7 @@ run: iso
 include tests/host.mk
 
 test: $(KERNEL_ELF) $(INITRD) host-tests
+	$(HOSTPY) -m pytest -q tools/test
 	$(HOSTPY) tools/test/run_tests.py --kernel $(KERNEL_ELF) --initrd $(INITRD) \
 		--host-tests $(BUILD)/tests/host
 

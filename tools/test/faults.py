@@ -39,7 +39,8 @@ def expected_lines(spec: FaultSpec) -> list[tuple[str, str]]:
         ("error code", rf"error code {HEX}"),
         ("RIP with symbol", rf"RIP={HEX16} <{re.escape(spec.function)}\+{HEX}>"),
         *spec.extra,
-        *((f"register {reg}", rf"\b{reg}=(?:0x)?[0-9a-fA-F]+") for reg in REGISTERS),
+        # "R8 =0x..." (padded to line up with R10=) is fine too.
+        *((f"register {reg}", rf"\b{reg} *=(?:0x)?[0-9a-fA-F]+") for reg in REGISTERS),
         ("panic line", r"KERNEL PANIC"),
     ]
     return patterns

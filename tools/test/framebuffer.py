@@ -17,6 +17,7 @@ class RowMatch:
     matched: int
     total: int
     bad_cells: list[int]  # indexes of characters with any mismatched pixel
+    lit: int  # foreground pixels seen in the compared cells
 
     @property
     def ratio(self) -> float:
@@ -38,16 +39,18 @@ def compare_text_row(image: Image, font: PsfFont, text: str, row: int = 0) -> Ro
     if top + font.height > image.height:
         chars = 0
     bitmap = font.render(text[:chars])
-    matched = 0
+    matched = lit = 0
     bad_cells = set()
     for y in range(font.height if chars else 0):
         for x, expected in enumerate(bitmap[y]):
-            if (image.luminance(x, top + y) > LIT_LUMINANCE) == expected:
+            seen = image.luminance(x, top + y) > LIT_LUMINANCE
+            lit += seen
+            if seen == expected:
                 matched += 1
             else:
                 bad_cells.add(x // font.width)
     return RowMatch(chars=chars, matched=matched, total=chars * font.width * font.height,
-                    bad_cells=sorted(bad_cells))
+                    bad_cells=sorted(bad_cells), lit=lit)
 
 
 def check_framebuffer(image: Image, font: PsfFont, log_text: str) -> tuple[list[str], str]:
@@ -62,6 +65,8 @@ def check_framebuffer(image: Image, font: PsfFont, log_text: str) -> tuple[list[
     summary = f"{size}, {match.chars} chars, {match.ratio:.1%} of pixels match"
     if match.chars < MIN_CHARS:
         return [f"{size} has room for only {match.chars} characters"], summary
+    if match.lit == 0:
+        return [f"text row 0 is blank where {banner[:match.chars]!r} should be"], summary
     if match.ratio < MIN_MATCH:
         first = match.bad_cells[0]
         return [f"text row 0 does not show {banner[:match.chars]!r}: {match.ratio:.1%} of pixels "

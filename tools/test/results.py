@@ -8,6 +8,8 @@ from dataclasses import dataclass
 class TestResult:
     """One counted test. reason explains a failure (or annotates a pass, e.g. a skip)."""
 
+    __test__ = False  # not a pytest test class, despite the name
+
     name: str
     passed: bool
     reason: str = ""

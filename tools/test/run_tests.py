@@ -18,7 +18,7 @@ BUILD = os.path.join(REPO_ROOT, "build")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__ or "Runs RaeenOS's tests.")
+    p = argparse.ArgumentParser(description="Runs the RaeenOS host unit tests and QEMU system tests.")
     p.add_argument("--kernel", default=os.path.join(BUILD, "raecore.elf"), help="kernel ELF")
     p.add_argument("--initrd", default=os.path.join(BUILD, "initrd.tar"), help="initrd tar")
     p.add_argument("--host-tests", default=os.path.join(BUILD, "tests", "host"),

@@ -1,9 +1,16 @@
 /* Multiboot2 header and 32-bit entry: checks for long mode, builds the boot
  * page tables (identity and direct map of the low 4 GiB, kernel at -2 GiB),
- * enters long mode and jumps to arch_boot_main in the higher half. */
+ * enters long mode and calls arch_boot_main in the higher half.
+ *
+ * The kernel is linked position-independent, so this file may not contain
+ * absolute relocations. Everything here lives in the one section .boot,
+ * which the linker script places at physical BOOT_PHYS: a physical address
+ * is then BOOT_PHYS plus a distance inside this section, which the
+ * assembler computes itself. */
 
 #define KERNEL_VMA 0xffffffff80000000
-#define PHYS(sym) ((sym) - KERNEL_VMA)
+#define BOOT_PHYS 0x200000
+#define PHYS(sym) (BOOT_PHYS + ((sym) - mb2_header))
 
 #define MB2_HEADER_MAGIC 0xe85250d6
 #define MB2_ARCH_I386 0
@@ -18,13 +25,19 @@
 
 #define COM1 0x3f8
 
-	.section .multiboot2, "a"
+	.section .boot, "awx"
 	.balign 8
 mb2_header:
 	.long MB2_HEADER_MAGIC
 	.long MB2_ARCH_I386
 	.long mb2_header_end - mb2_header
 	.long -(MB2_HEADER_MAGIC + MB2_ARCH_I386 + (mb2_header_end - mb2_header))
+
+	/* Entry address: the ELF entry is a (virtual) higher-half address. */
+	.balign 8
+	.short 3, 0
+	.long 12
+	.long PHYS(_start)
 
 	/* Framebuffer request (optional): 1024x768x32 preferred. */
 	.balign 8
@@ -42,7 +55,6 @@ mb2_header:
 	.long 8
 mb2_header_end:
 
-	.section .boot.text, "ax"
 	.code32
 	.globl _start
 _start:
@@ -65,9 +77,8 @@ _start:
 	movl %edx, %ebp /* NX is bit 20 */
 
 	/* Zero the PML4 and the two PDPTs (the PDs are fully written below). */
-	movl $PHYS(boot_pml4), %ebx
 	pushl %edi
-	movl %ebx, %edi
+	movl $PHYS(boot_pml4), %edi
 	xorl %eax, %eax
 	movl $(3 * 4096 / 4), %ecx
 	rep stosl
@@ -123,11 +134,11 @@ _start:
 	orl $((1 << 31) | (1 << 16) | 1), %eax /* PG, WP, PE */
 	movl %eax, %cr0
 
-	lgdt boot_gdt_ptr
-	ljmp $0x08, $long_mode_entry
+	lgdt PHYS(boot_gdt_ptr)
+	ljmp $0x08, $PHYS(long_mode_entry)
 
 no_long_mode:
-	movl $no_lm_msg, %esi
+	movl $PHYS(no_lm_msg), %esi
 4:	lodsb
 	testb %al, %al
 	jz 5f
@@ -146,8 +157,21 @@ long_mode_entry:
 	xorw %ax, %ax
 	movw %ax, %fs
 	movw %ax, %gs
-	movabsq $higher_half_entry, %rax
+	/* We run at the physical address; continue at its higher-half alias,
+	 * where the linker placed this code. */
+	leaq 6f(%rip), %rax
+	movabsq $KERNEL_VMA, %rcx
+	addq %rcx, %rax
 	jmp *%rax
+6:	leaq boot_stack_top(%rip), %rsp
+	xorl %ebp, %ebp
+	/* Upper halves are undefined after the mode switch: zero-extend. */
+	movl %edi, %edi
+	movl %esi, %esi
+	call arch_boot_main
+7:	cli
+	hlt
+	jmp 7b
 
 	.balign 8
 boot_gdt:
@@ -157,25 +181,13 @@ boot_gdt:
 boot_gdt_end:
 boot_gdt_ptr:
 	.short boot_gdt_end - boot_gdt - 1
-	.long boot_gdt
+	.long PHYS(boot_gdt)
 
 no_lm_msg:
 	.asciz "RaeenOS: this CPU has no 64-bit long mode; cannot boot.\r\n"
 
-	.text
-	.code64
-higher_half_entry:
-	movabsq $boot_stack_top, %rsp
-	xorl %ebp, %ebp
-	/* Upper halves are undefined after the mode switch: zero-extend. */
-	movl %edi, %edi
-	movl %esi, %esi
-	call arch_boot_main
-6:	cli
-	hlt
-	jmp 6b
-
-	.bss
+	/* The boot page tables and stack: only used until the kernel's own
+	 * page tables and guarded stacks take over. */
 	.balign 4096
 	.globl boot_pml4
 boot_pml4:
@@ -186,7 +198,6 @@ boot_pdpt_high:
 	.skip 4096
 boot_pd:
 	.skip 4 * 4096
-	.balign 16
 	.globl boot_stack_bottom
 boot_stack_bottom:
 	.skip 16384

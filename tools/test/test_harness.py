@@ -1,0 +1,421 @@
+# Unit tests of the test harness itself: parsers, fault checks, font rendering, framebuffer comparison.
+import os
+import shutil
+import struct
+import time
+import zlib
+
+import pytest
+
+import faults
+import framebuffer
+import matrix
+import qemu
+from host_tests import find_host_tests, run_host_test
+from image import Image, parse_ppm, write_png
+from ktap import parse_ktap
+from psf import load_psf, parse_psf
+from results import Reporter, TestResult
+from serial_log import clean_text
+from system_tests import evaluate_fault, evaluate_ktest, iso_paths
+from tap import parse_tap
+
+# --- serial logs and KTAP -------------------------------------------------
+
+OVMF_NOISE = (
+    "\x1b[2J\x1b[01;01H\x1b[=3h\x1b[2J\x1b[01;01HBdsDxe: loading Boot0001 \"UEFI QEMU DVD-ROM\"\r\n"
+    "\x1b[0m\x1b[30m\x1b[47mWelcome to GRUB!\n\r\n"
+    "\r\x1b[0m\x1b[37m\x1b[40m  Booting `RaeenOS'\n\r\n"
+)
+KTAP_PASS = (
+    "RaeenOS 0.1.0 (abc1234) - RaeCore microkernel, x86_64\r\n"
+    "memory: 255 MiB usable\r\n"
+    "KTAP version 1\r\n"
+    "1..4\r\n"
+    "ok 1 pmm_alloc\r\n"
+    "# vmm: some diagnostic\r\n"
+    "ok 2 - vmm_map\r\n"
+    "    KTAP version 1\r\n"
+    "    1..1\r\n"
+    "    ok 1 nested_case\r\n"
+    "ok 3 handles # SKIP needs two CPUs\r\n"
+    "sched: an unrelated kernel message\r\n"
+    "ok 4 format_integers\r\n"
+    "ktest: done: 3 passed, 0 failed\r\n"
+)
+
+
+def ktap_text(raw: str) -> str:
+    return clean_text(OVMF_NOISE + raw)
+
+
+def test_clean_text_drops_escapes_and_carriage_returns():
+    text = clean_text(OVMF_NOISE + "RaeenOS x\r\n")
+    assert "\x1b" not in text and "\r" not in text
+    assert "BdsDxe: loading Boot0001 \"UEFI QEMU DVD-ROM\"" in text.split("\n")
+    assert "RaeenOS x" in text.split("\n")
+
+
+def test_ktap_complete_report():
+    report = parse_ktap(ktap_text(KTAP_PASS))
+    assert report.problems() == []
+    assert [c.name for c in report.cases] == ["pmm_alloc", "vmm_map", "handles", "format_integers"]
+    assert report.cases[2].skipped and report.cases[2].skip_reason == "needs two CPUs"
+    assert report.cases[1].diagnostics == ["vmm: some diagnostic"]
+    assert report.done == (3, 0)
+
+
+def test_ktap_failed_case_keeps_its_diagnostics():
+    raw = KTAP_PASS.replace("ok 4 format_integers", "# format: expected 1, got 2\r\nnot ok 4 format_integers")
+    raw = raw.replace("3 passed, 0 failed", "2 passed, 1 failed")
+    report = parse_ktap(ktap_text(raw))
+    assert report.problems() == []
+    assert report.cases[3].failed
+    assert report.cases[3].diagnostics == ["format: expected 1, got 2"]
+
+
+def test_ktap_without_header_or_plan():
+    assert parse_ktap("RaeenOS booting\nok 1 x\n").problems() == ["no 'KTAP version 1' line"]
+    report = parse_ktap(ktap_text(KTAP_PASS.replace("1..4\r\n", "")))
+    assert "no plan line '1..N'" in report.problems()
+
+
+def test_ktap_stops_short_when_the_kernel_dies():
+    raw = KTAP_PASS.split("ok 3")[0] + "KERNEL PANIC: oops\r\n"
+    problems = parse_ktap(ktap_text(raw)).problems()
+    assert "plan says 4 tests, 2 reported" in problems
+    assert "no 'ktest: done: X passed, Y failed' line" in problems
+
+
+def test_ktap_done_line_must_agree():
+    raw = KTAP_PASS.replace("3 passed, 0 failed", "4 passed, 1 failed")
+    assert any("kernel says 4 passed, 1 failed" in p for p in parse_ktap(ktap_text(raw)).problems())
+    # Counting the skip as passed is the kernel's choice.
+    raw = KTAP_PASS.replace("3 passed, 0 failed", "4 passed, 0 failed")
+    assert parse_ktap(ktap_text(raw)).problems() == []
+
+
+def test_ktap_numbers_must_run_in_order():
+    raw = KTAP_PASS.replace("ok 4 format_integers", "ok 3 format_integers")
+    assert "test numbers are not 1..N in order" in parse_ktap(ktap_text(raw)).problems()
+
+
+# --- host tests (cmocka TAP) ------------------------------------------------
+
+CMOCKA_OUTPUT = """1..3
+ok 1 - test_ok
+not ok 2 - test_bad
+# 0x1 != 0x2
+# t.c:8: error: Failure!
+not ok 3 # SKIP test_skip
+# not ok - groupA
+1..2
+ok 1 - test_other
+ok 2 - test_ok
+# ok - groupB
+"""
+
+
+def test_tap_parses_cmocka_groups():
+    report = parse_tap(CMOCKA_OUTPUT)
+    assert report.problems() == []
+    assert [(c.name, c.ok, c.skipped) for c in report.cases] == [
+        ("test_ok", True, False), ("test_bad", False, False), ("test_skip", False, True),
+        ("test_other", True, False), ("test_ok", True, False)]
+    assert report.cases[1].diagnostics == ["0x1 != 0x2", "t.c:8: error: Failure!"]
+
+
+def test_tap_detects_truncated_and_missing_output():
+    assert parse_tap("1..3\nok 1 - a\n").problems() == ["planned 3 cases, reported 1"]
+    assert parse_tap("").problems() == ["no TAP output"]
+    assert parse_tap("1..1\nBail out! no memory\n").problems()[0] == "bailed out: no memory"
+
+
+def write_script(path, body: str) -> str:
+    path.write_text("#!/bin/sh\n" + body)
+    path.chmod(0o755)
+    return str(path)
+
+
+def test_host_binaries_are_found_and_judged(tmp_path):
+    bin_dir = tmp_path / "host"
+    (bin_dir / "mm").mkdir(parents=True)
+    write_script(bin_dir / "test_good", f"cat <<'EOF'\n{CMOCKA_OUTPUT}EOF\nexit 1\n")
+    write_script(bin_dir / "mm" / "test_crash", "echo '1..2'; echo 'ok 1 - a'; kill -SEGV $$\n")
+    write_script(bin_dir / "test_exit", "echo '1..1'; echo 'ok 1 - a'; exit 3\n")
+    write_script(bin_dir / "test_env", '[ "$CMOCKA_MESSAGE_OUTPUT" = TAP ] && echo "1..1" && echo "ok 1 - env"\n')
+    (bin_dir / "test_good.o").write_text("")
+    (bin_dir / "test_data").write_text("not executable")
+    binaries = find_host_tests(str(bin_dir))
+    assert [os.path.relpath(b, bin_dir) for b in binaries] == [
+        "test_env", "test_exit", "test_good", "mm/test_crash"]
+
+    def run(name):
+        results = run_host_test(str(bin_dir / name), str(bin_dir), str(tmp_path / "logs"), 10, str(tmp_path))
+        return {r.name: r for r in results}
+
+    good = run("test_good")  # exits 1 because a case failed: that failure is enough
+    assert [n for n, r in good.items() if not r.passed] == ["host:test_good:test_bad"]
+    assert "0x1 != 0x2" in good["host:test_good:test_bad"].reason
+    assert os.path.exists(good["host:test_good:test_bad"].log)
+    crash = run("mm/test_crash")
+    assert crash["host:mm/test_crash:a"].passed
+    assert not crash["host:mm/test_crash"].passed and "SIGSEGV" in crash["host:mm/test_crash"].reason
+    exit3 = run("test_exit")
+    assert "exit status 3 with no failed case" in exit3["host:test_exit"].reason
+    assert run("test_env")["host:test_env:env"].passed
+
+
+# --- fault reports ------------------------------------------------------------
+
+MNEMONIC_NAMES = {"PF": "Page Fault", "UD": "Invalid Opcode", "GP": "General Protection", "DE": "Divide Error"}
+
+
+def fault_report(key: str) -> str:
+    spec = faults.FAULTS[key]
+    cr2 = "0x0000000000000010" if key == "fault_pf" else "0xffffffff80000000"
+    return clean_text(
+        "RaeenOS 0.1.0 (abc1234) - RaeCore microkernel, x86_64\r\n"
+        "KTAP version 1\r\n1..1\r\n"
+        f"EXCEPTION: vector {spec.vector} (#{spec.mnemonic} {MNEMONIC_NAMES[spec.mnemonic]}), "
+        "error code 0x0000000000000000 (read, not present, kernel)\r\n"
+        f"RIP=0xffffffff802042cb <{spec.function}+0xb> (kernel mode)\r\n"
+        f"CR2={cr2} CR3=0x0000000000211000\r\n"
+        "RAX=0x0000000000000010 RBX=0xffffffff8020d4c8 RCX=0x00000000000186a0 RDX=0x000000007fffffff\r\n"
+        "RSI=0x0000000000000001 RDI=0xffffffff8021afc0 RBP=0xffffffff8021afb0 RSP=0xffffffff8021afb0\r\n"
+        "R8 =0x000000000000000a R9 =0xffffffff8020b58f R10=0x00000000000003f8 R11=0x000000000000000d\r\n"
+        "R12=0x0000000000000001 R13=0x0000000000000001 R14=0x0000000000000001 R15=0x0000000000000001\r\n"
+        "RFLAGS=0x0000000000000086 CS=0x0008 SS=0x0010\r\n\r\n"
+        f"KERNEL PANIC: unhandled exception {spec.vector}\r\n"
+        "backtrace:\r\n"
+        f"  #0 0xffffffff802042cb <{spec.function}+0xb>\r\n"
+        "  #1 0xffffffff80206e97 <ktest_run_one+0x26>\r\n"
+        "  #2 0xffffffff80206b5a <kernel_main+0x269>\r\n"
+        "panic: system halted\r\n")
+
+
+@pytest.mark.parametrize("key", sorted(faults.FAULTS))
+def test_complete_fault_report_passes(key):
+    assert faults.check_fault_log(faults.FAULTS[key], fault_report(key)) == []
+
+
+def test_fault_report_problems_are_named():
+    pf = faults.FAULTS["fault_pf"]
+    text = fault_report("fault_pf")
+    assert any("CR2" in p for p in faults.check_fault_log(pf, text.replace("CR2=0x0000000000000010", "CR2=0x0")))
+    assert any("exception line" in p for p in faults.check_fault_log(faults.FAULTS["fault_gp"], text))
+    assert any("RIP" in p for p in faults.check_fault_log(pf, text.replace("<ktest_fault_pf+0xb> (kernel", "<x+0xb> (")))
+    assert any("register RFLAGS" in p for p in faults.check_fault_log(pf, text.replace("RFLAGS=", "FLAGS:")))
+    assert any("ktest_run_one" in p for p in faults.check_fault_log(pf, text.replace("ktest_run_one", "other_fn")))
+    assert "no 'backtrace:' line" in faults.check_fault_log(pf, text.replace("backtrace:", "trace"))
+    assert any("panic line" in p for p in faults.check_fault_log(pf, text.replace("KERNEL PANIC", "panic")))
+
+
+def test_fault_run_needs_panic_exit_status():
+    run = next(r for r in matrix.default_runs() if r.fault == "fault_ud")
+    text = fault_report("fault_ud")
+    assert evaluate_fault(run, text, qemu.BootOutcome(37, False, 1.0), "x.log").passed
+    failed = evaluate_fault(run, text, qemu.BootOutcome(33, False, 1.0), "x.log")
+    assert not failed.passed and "expected 37" in failed.reason
+    timed_out = evaluate_fault(run, text, qemu.BootOutcome(None, True, 120.0), "x.log")
+    assert not timed_out.passed and "timed out after 120 s" in timed_out.reason
+
+
+# --- kernel test runs -------------------------------------------------------------
+
+
+def test_ktest_run_results():
+    text = ktap_text(KTAP_PASS)
+    results = evaluate_ktest("ktest-x", text, qemu.BootOutcome(33, False, 2.0), "x.log")
+    assert all(r.passed for r in results)
+    assert [r.name for r in results][:2] == ["ktest-x:pmm_alloc", "ktest-x:vmm_map"]
+    assert results[-1].name == "ktest-x"
+
+    raw = KTAP_PASS.replace("ok 4 format_integers", "not ok 4 format_integers")
+    raw = raw.replace("3 passed, 0 failed", "2 passed, 1 failed")
+    results = evaluate_ktest("ktest-x", ktap_text(raw), qemu.BootOutcome(35, False, 2.0), "x.log")
+    assert [r.name for r in results if not r.passed] == ["ktest-x:format_integers"]
+    results = evaluate_ktest("ktest-x", ktap_text(raw), qemu.BootOutcome(33, False, 2.0), "x.log")
+    assert "QEMU exit status 33" in results[-1].reason and not results[-1].passed
+
+
+def test_ktest_run_fails_on_timeout_and_panic():
+    cut = ktap_text(KTAP_PASS.split("ok 3")[0] + "KERNEL PANIC: out of memory\r\n")
+    run = evaluate_ktest("k", cut, qemu.BootOutcome(37, False, 1.0), "x.log")[-1]
+    assert not run.passed and "kernel panic: KERNEL PANIC: out of memory" in run.reason
+    hang = evaluate_ktest("k", cut.replace("KERNEL PANIC: out of memory", ""),
+                          qemu.BootOutcome(None, True, 120.0), "x.log")[-1]
+    assert not hang.passed and "timed out after 120 s (last serial line: 'ok 1 nested_case')" in hang.reason
+    assert evaluate_ktest("k", "", qemu.BootOutcome(0, False, 1.0), "x.log")[-1].passed is False
+
+
+# --- font and framebuffer -----------------------------------------------------------
+
+FONT_PATH = "/usr/share/consolefonts/Lat15-Terminus16.psf.gz"
+needs_font = pytest.mark.skipif(not os.path.exists(FONT_PATH), reason="console-setup-linux font missing")
+
+
+def longest_vertical_run(bitmap: list[list[bool]]) -> int:
+    best = 0
+    for x in range(len(bitmap[0])):
+        run = 0
+        for row in bitmap:
+            run = run + 1 if row[x] else 0
+            best = max(best, run)
+    return best
+
+
+@needs_font
+def test_real_font_renders_known_shapes():
+    font = load_psf(FONT_PATH)
+    assert (font.width, font.height) == (8, 16)
+    assert longest_vertical_run(font.glyph_bitmap("I")) >= 8
+    assert longest_vertical_run(font.glyph_bitmap("|")) >= 10
+    assert not any(any(row) for row in font.glyph_bitmap(" "))
+    # '-' is one horizontal bar: lit rows are all in one band.
+    dash_rows = [y for y, row in enumerate(font.glyph_bitmap("-")) if any(row)]
+    assert dash_rows and dash_rows[-1] - dash_rows[0] <= 1
+    bitmap = font.render("RaeenOS")
+    assert len(bitmap) == 16 and all(len(row) == 7 * 8 for row in bitmap)
+    # The unicode table, not the code point, picks glyphs: in Lat15 some
+    # characters live at another index (e.g. U+2500 box drawing).
+    assert any(cp != index for cp, index in font.unicode_map.items())
+    assert all(cp in font.unicode_map for cp in range(32, 127))
+
+
+def tiny_glyphs() -> bytes:
+    """Two 8x2 glyphs: glyph 0 empty, glyph 1 a full top row."""
+    return b"\x00\x00" + b"\xff\x00"
+
+
+def test_psf2_unicode_table_maps_characters():
+    header = struct.pack("<4sIIIIIII", b"\x72\xb5\x4a\x86", 0, 32, 1, 2, 2, 2, 8)
+    table = b"?\xff" + "A\u00c5".encode() + b"\xfe" + "A\u030a".encode() + b"\xff"
+    font = parse_psf(header + tiny_glyphs() + table)
+    assert font.glyph_index("A") == 1 and font.glyph_index("\u00c5") == 1
+    assert font.glyph_index("Z") == 0  # unknown: drawn as '?'
+    assert font.render("A?") == [[True] * 8 + [False] * 8, [False] * 16]
+
+
+def test_psf1_unicode_table_maps_characters():
+    table = struct.pack("<HH", ord("?"), 0xFFFF) + struct.pack("<HHHH", ord("B"), 0xFFFE, 0x41, 0xFFFF)
+    data = b"\x36\x04\x02\x02" + tiny_glyphs() + b"\x00\x00" * 254 + table
+    font = parse_psf(data)
+    assert font.glyph_index("B") == 1 and font.glyph_index("A") == 0
+
+
+def screen_with_text(font, text: str, width=640, height=48, dx=0, fg=(200, 200, 200), bg=(0, 0, 32)) -> Image:
+    pixels = bytearray(bytes(bg) * width * height)
+    for y, row in enumerate(font.render(text)):
+        for x, lit in enumerate(row):
+            if lit and 0 <= x + dx < width:
+                i = (y * width + x + dx) * 3
+                pixels[i:i + 3] = bytes(fg)
+    return Image(width, height, bytes(pixels))
+
+
+BANNER = "RaeenOS 0.1.0 (abc1234) - RaeCore microkernel, x86_64"
+
+
+@needs_font
+def test_framebuffer_check_accepts_the_banner_and_rejects_others():
+    font = load_psf(FONT_PATH)
+    log = ktap_text("fbcon: ready\r\n" + BANNER + "\r\nkernel: boot complete, idling\r\n")
+    assert framebuffer.find_banner(log) == BANNER  # not GRUB's "  Booting `RaeenOS'"
+    problems, summary = framebuffer.check_framebuffer(screen_with_text(font, BANNER), font, log)
+    assert problems == [] and summary.startswith("framebuffer 640x48, 53 chars, 100.0%")
+
+    shifted = framebuffer.check_framebuffer(screen_with_text(font, BANNER, dx=1), font, log)[0]
+    assert shifted and "does not show" in shifted[0]
+    other = framebuffer.check_framebuffer(screen_with_text(font, BANNER[::-1]), font, log)[0]
+    assert other and "first at column 0 ('R')" in other[0]
+    blank = framebuffer.check_framebuffer(screen_with_text(font, ""), font, log)[0]
+    assert blank and "blank" in blank[0]
+    dark_on_light = screen_with_text(font, BANNER, fg=(0, 0, 0), bg=(255, 255, 255))
+    assert framebuffer.check_framebuffer(dark_on_light, font, log)[0]
+    assert "shorter than" in framebuffer.check_framebuffer(
+        screen_with_text(font, "RaeenOS"), font, "RaeenOS 0.1\n")[0][0]
+    assert framebuffer.check_framebuffer(screen_with_text(font, BANNER), font, "no banner")[0]
+
+
+@needs_font
+def test_framebuffer_narrower_than_banner_compares_what_fits():
+    font = load_psf(FONT_PATH)
+    match = framebuffer.compare_text_row(screen_with_text(font, BANNER, width=240), font, BANNER)
+    assert match.chars == 30 and match.ratio == 1.0
+
+
+def test_ppm_parse_and_png_write(tmp_path):
+    image = parse_ppm(b"P6\n# QEMU screendump\n2 1\n255\n" + bytes([255, 0, 0, 10, 20, 30]))
+    assert (image.width, image.height, image.pixel(1, 0)) == (2, 1, (10, 20, 30))
+    assert image.luminance(0, 0) == pytest.approx(0.299 * 255)
+    path = tmp_path / "x.png"
+    write_png(image, str(path))
+    data = path.read_bytes()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    idat = data.index(b"IDAT")
+    length = struct.unpack(">I", data[idat - 4:idat])[0]
+    assert zlib.decompress(data[idat + 4:idat + 4 + length]) == b"\x00" + image.rgb
+
+
+# --- matrix, QEMU command lines, report format -------------------------------------------------
+
+
+def test_default_matrix():
+    runs = matrix.default_runs()
+    names = [r.name for r in runs]
+    assert len(names) == len(set(names)) == 5 + 8 + 2
+    assert sum(r.kind == matrix.FAULT for r in runs) == 8
+    assert {r.platform.name for r in runs if r.kind == matrix.FRAMEBUFFER} == {"q35-bios-max", "q35-uefi-max"}
+    assert [r.name for r in runs if matrix.matches(r.name, ["fault_pf"])] == [
+        "fault_pf-q35-bios-max", "fault_pf-q35-uefi-qemu64"]
+
+
+def test_qemu_command_lines():
+    bios = qemu.qemu_argv(matrix.PC_BIOS_MAX, "a.iso", "a.log")
+    assert "pflash" not in " ".join(bios)
+    assert bios[bios.index("-machine") + 1] == "pc" and "isa-debug-exit,iobase=0xf4,iosize=0x04" in bios
+    uefi = qemu.qemu_argv(matrix.Q35_UEFI_QEMU64, "a.iso", "a.log", vars_file="v.fd", qmp_socket="q.sock")
+    joined = " ".join(uefi)
+    assert f"readonly=on,file={qemu.OVMF_CODE}" in joined and "unit=1,file=v.fd" in joined
+    assert "unix:q.sock,server=on,wait=off" in joined and "-cpu qemu64" in joined
+    with pytest.raises(ValueError):
+        qemu.qemu_argv(matrix.Q35_UEFI_MAX, "a.iso", "a.log")
+
+
+def test_iso_names_are_distinct():
+    paths = iso_paths(["", "test=all", "test all", "test=fault_pf"], "isos")
+    assert paths[""] == os.path.join("isos", "plain.iso")
+    assert paths["test=fault_pf"] == os.path.join("isos", "test-fault_pf.iso")
+    assert len(set(paths.values())) == 4
+
+
+def test_report_lines(capsys):
+    reporter = Reporter()
+    reporter.report(TestResult("a", True))
+    reporter.report(TestResult("b", False, "timed out", "/nonexistent/b.log"))
+    assert capsys.readouterr().out.splitlines() == ["PASS a", "FAIL b: timed out (log: /nonexistent/b.log)"]
+    assert reporter.summary_line() == "1 passed, 1 failed"
+
+
+needs_qemu = pytest.mark.skipif(shutil.which(qemu.QEMU) is None, reason="QEMU missing")
+
+
+@needs_qemu
+def test_qemu_timeout_kills_the_guest(tmp_path):
+    iso = tmp_path / "empty.iso"  # nothing bootable: SeaBIOS waits forever
+    iso.write_bytes(b"\0" * 2048 * 32)
+    log = tmp_path / "serial.log"
+    start = time.monotonic()
+    with qemu.QemuBoot(matrix.Q35_BIOS_MAX, str(iso), str(log)) as boot:
+        outcome = boot.wait(time.monotonic() + 2)
+        assert boot.proc.poll() is not None  # killed, not left running
+    assert outcome.timed_out and outcome.status is None
+    assert time.monotonic() - start < 15
+    assert log.exists()
+
+
+@needs_qemu
+def test_qemu_error_is_reported(tmp_path):
+    outcome = qemu.boot_to_exit(matrix.Q35_BIOS_MAX, str(tmp_path / "missing.iso"), str(tmp_path / "s.log"), 30)
+    assert outcome.status == 1 and "QEMU error" in outcome.describe()
