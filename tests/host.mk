@@ -12,12 +12,16 @@ HOST_TEST_LDLIBS := -lcmocka
 HOST_TEST_OBJDIR := build/tests/obj
 
 # Each test binary: its test source, then the kernel sources it exercises.
-HOST_TEST_NAMES := format ustar multiboot2
+HOST_TEST_NAMES := format ustar multiboot2 buddy slab
 HOST_TEST_format_SRCS := tests/kernel/generic/lib/test_format.c kernel/generic/lib/format.c
 HOST_TEST_ustar_SRCS := tests/kernel/generic/lib/test_ustar.c kernel/generic/lib/ustar.c \
 	kernel/generic/lib/format.c
 HOST_TEST_multiboot2_SRCS := tests/kernel/arch/x86_64/boot/test_multiboot2.c \
 	kernel/arch/x86_64/boot/multiboot2.c kernel/generic/lib/format.c
+
+HOST_TEST_buddy_SRCS := tests/kernel/generic/mm/test_buddy.c kernel/generic/mm/buddy.c
+HOST_TEST_slab_SRCS := tests/kernel/generic/mm/test_slab.c kernel/generic/mm/slab.c \
+	kernel/generic/mm/kmalloc.c kernel/generic/mm/buddy.c
 
 HOST_TEST_BINS := $(addprefix build/tests/host/test_,$(HOST_TEST_NAMES))
 HOST_TEST_OBJS := $(patsubst %.c,$(HOST_TEST_OBJDIR)/%.o, \

@@ -8,6 +8,9 @@
 #include <hal/cpu.h>
 #include <kernel.h>
 #include <lib/ustar.h>
+#include <mm/phys.h>
+#include <mm/pmm.h>
+#include <mm/vmm.h>
 #include <panic.h>
 #include <rae_version.h>
 #include <string.h>
@@ -25,6 +28,8 @@ static const char *firmware_name(uint32_t fw)
 
 static void banner_memory(void)
 {
+	pmm_stats_t st;
+	pmm_stats(&st);
 	uint64_t usable = 0, top = 0;
 	for (uint32_t i = 0; i < boot_info.mem_region_count; i++) {
 		const boot_mem_region_t *r = &boot_info.mem_regions[i];
@@ -36,6 +41,12 @@ static void banner_memory(void)
 	}
 	kprintf("memory: %lu MiB usable in %u map entries, highest usable address 0x%lx\n",
 		usable >> 20, boot_info.mem_region_count, top);
+	kprintf("memory: %lu KiB total, %lu KiB free, %lu KiB used, %lu KiB reserved at boot\n",
+		st.total_pages * 4, st.free_pages * 4, (st.total_pages - st.free_pages) * 4,
+		st.reserved_pages * 4);
+	for (int z = 0; z < PMM_ZONE_COUNT; z++)
+		kprintf("memory: zone %-6s %8lu KiB free of %8lu KiB\n",
+			pmm_zone_name((pmm_zone_id_t)z), st.zone_free[z] * 4, st.zone_managed[z] * 4);
 }
 
 static void framebuffer_start(void)
@@ -43,9 +54,10 @@ static void framebuffer_start(void)
 	const boot_framebuffer_t *fb = &boot_info.framebuffer;
 	if (!boot_info.has_framebuffer)
 		return;
-	void *pixels = phys_to_virt(fb->phys_addr, (uint64_t)fb->pitch * fb->height);
+	void *pixels = vmm_map_phys(fb->phys_addr, (uint64_t)fb->pitch * fb->height,
+				    VM_READ | VM_WRITE | VM_WRITE_COMBINE);
 	if (!pixels) {
-		kprintf("fbcon: framebuffer at 0x%lx is outside the mapped range; serial only\n",
+		kprintf("fbcon: cannot map the framebuffer at 0x%lx; serial only\n",
 			fb->phys_addr);
 		return;
 	}
@@ -118,6 +130,7 @@ void kernel_main(void)
 	kprintf("boot: %s via %s\n", firmware_name(boot_info.firmware),
 		boot_info.loader_name[0] ? boot_info.loader_name : "an unnamed loader");
 	hal_banner_print();
+	hal_banner_layout();
 	banner_memory();
 	banner_framebuffer();
 	kprintf("cmdline: %s\n", boot_info.cmdline[0] ? boot_info.cmdline : "(empty)");
@@ -125,17 +138,11 @@ void kernel_main(void)
 
 	char selection[128];
 	if (cmdline_get(boot_info.cmdline, "test", selection, sizeof(selection))) {
-		panic_set_exit_on_panic(true);
 		unsigned failed = ktest_run(selection);
 		hal_machine_exit(failed ? HAL_EXIT_TESTS_FAILED : HAL_EXIT_TESTS_PASSED);
 		kprintf("ktest: no isa-debug-exit device; halting\n");
 		hal_cpu_halt_forever();
 	}
-	char panic_mode[16];
-	if (cmdline_get(boot_info.cmdline, "panic", panic_mode, sizeof(panic_mode)) &&
-	    strcmp(panic_mode, "exit") == 0)
-		panic_set_exit_on_panic(true);
-
 	kprintf("kernel: boot complete, idling\n");
 	for (;;)
 		hal_cpu_idle();

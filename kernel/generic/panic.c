@@ -1,9 +1,11 @@
 /* panic: the one way the kernel stops when its own invariants break. */
+#include <cmdline.h>
 #include <console/kprintf.h>
 #include <debug/backtrace.h>
 #include <hal/cpu.h>
 #include <panic.h>
 #include <stdarg.h>
+#include <string.h>
 
 static volatile bool panicking;
 static bool exit_on_panic;
@@ -11,6 +13,14 @@ static bool exit_on_panic;
 void panic_set_exit_on_panic(bool exit)
 {
 	exit_on_panic = exit;
+}
+
+void panic_configure(const char *cmdline)
+{
+	char v[16];
+	if (cmdline_get(cmdline, "test", v, sizeof(v)) ||
+	    (cmdline_get(cmdline, "panic", v, sizeof(v)) && strcmp(v, "exit") == 0))
+		exit_on_panic = true;
 }
 
 bool panic_in_progress(void)

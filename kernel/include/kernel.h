@@ -15,10 +15,6 @@ extern boot_info_t boot_info;
  * tables, console and boot_info are ready. Never returns. */
 NORETURN void kernel_main(void);
 
-/* Converts a physical address below 4 GiB to its direct-map address, or
- * NULL if it is outside the direct map; `len` bytes must fit. */
-void *phys_to_virt(uint64_t phys, uint64_t len);
-
 /* The initrd module: the one named "initrd", else the first; NULL if none. */
 const boot_module_t *kernel_initrd_module(void);
 

@@ -19,6 +19,10 @@ NORETURN void panic_at(uintptr_t pc, uintptr_t fp, const char *fmt, ...) PRINTF_
 /* Whether a panic quits the virtual machine (test runs) or halts. */
 void panic_set_exit_on_panic(bool exit);
 
+/* Sets exit-on-panic from the command line: on for "test=..." and for
+ * "panic=exit", so that a test run never hangs. */
+void panic_configure(const char *cmdline);
+
 /* True once a panic has started; other paths use it to stay quiet. */
 bool panic_in_progress(void);
 

@@ -1,6 +1,7 @@
 # The default system-test matrix: which kernel command line boots on which machine, firmware and CPU.
 from dataclasses import dataclass
 
+import kaslr
 from faults import FAULTS
 from qemu import Platform
 
@@ -28,14 +29,31 @@ class Run:
     platform: Platform
     cmdline: str
     fault: str = ""  # key into faults.FAULTS for FAULT runs
+    kaslr: str = ""  # kaslr.RANDOM or kaslr.FIXED: the run prints its bases for the KASLR checks
+
+    @property
+    def checks(self) -> tuple[str, ...]:
+        """Names of the cross-run checks this run feeds (see kaslr.py)."""
+        return kaslr.CHECKS.get(self.kaslr, ())
 
 
 def default_runs() -> list[Run]:
-    runs = [Run(f"ktest-{p.name}", KTEST, p, "test=all") for p in KTEST_PLATFORMS]
+    runs = [Run(f"ktest-{p.name}", KTEST, p, "test=all kaslr=show", kaslr=kaslr.RANDOM)
+            for p in KTEST_PLATFORMS]
+    runs.append(Run(f"kaslr-off-{Q35_BIOS_MAX.name}", KTEST, Q35_BIOS_MAX, "test=all kaslr=off kaslr=show",
+                    kaslr=kaslr.FIXED))
     runs += [Run(f"{fault}-{p.name}", FAULT, p, f"test={fault}", fault)
              for p in FAULT_PLATFORMS for fault in FAULTS]
     runs += [Run(f"fb-{p.name}", FRAMEBUFFER, p, "") for p in FRAMEBUFFER_PLATFORMS]
     return runs
+
+
+def selected_runs(only: list[str]) -> list[Run]:
+    """The default runs whose name, or the name of a check they feed, contains one of the substrings.
+
+    So `--only kaslr` boots every run the KASLR checks need.
+    """
+    return [run for run in default_runs() if any(matches(name, only) for name in (run.name, *run.checks))]
 
 
 def matches(name: str, only: list[str]) -> bool:

@@ -63,8 +63,8 @@ class BootOutcome:
 
 
 def qemu_argv(platform: Platform, iso: str, serial_log: str, vars_file: str | None = None,
-              qmp_socket: str | None = None) -> list[str]:
-    """The QEMU command line for one boot. UEFI needs a private, writable vars_file."""
+              qmp_socket: str | None = None, extra_args: tuple[str, ...] = ()) -> list[str]:
+    """The QEMU command line for one boot, extra_args last. UEFI needs a private, writable vars_file."""
     argv = [
         QEMU,
         "-machine", platform.machine,
@@ -89,7 +89,7 @@ def qemu_argv(platform: Platform, iso: str, serial_log: str, vars_file: str | No
         raise ValueError(f"unknown firmware {platform.firmware!r}")
     if qmp_socket:
         argv += ["-qmp", f"unix:{qmp_socket},server=on,wait=off"]
-    return argv
+    return argv + list(extra_args)
 
 
 # Every QEMU this process started and has not yet reaped, so that an
@@ -131,7 +131,8 @@ class QemuBoot:
     the scratch files.
     """
 
-    def __init__(self, platform: Platform, iso: str, serial_log: str, with_qmp: bool = False):
+    def __init__(self, platform: Platform, iso: str, serial_log: str, with_qmp: bool = False,
+                 extra_args: tuple[str, ...] = ()):
         self.platform = platform
         self.serial_log = serial_log
         self._scratch = tempfile.mkdtemp(prefix="raeen-qemu-")
@@ -140,7 +141,7 @@ class QemuBoot:
             vars_file = os.path.join(self._scratch, "OVMF_VARS.fd")
             shutil.copyfile(OVMF_VARS, vars_file)
         self.qmp_socket = os.path.join(self._scratch, "qmp.sock") if with_qmp else None
-        self.argv = qemu_argv(platform, iso, serial_log, vars_file, self.qmp_socket)
+        self.argv = qemu_argv(platform, iso, serial_log, vars_file, self.qmp_socket, extra_args)
         self._stderr = tempfile.TemporaryFile(dir=self._scratch)
         self.proc: subprocess.Popen | None = None
         self.started = 0.0
@@ -198,7 +199,8 @@ class QemuBoot:
         return self.proc.poll() is None
 
 
-def boot_to_exit(platform: Platform, iso: str, serial_log: str, timeout: float) -> BootOutcome:
+def boot_to_exit(platform: Platform, iso: str, serial_log: str, timeout: float,
+                 extra_args: tuple[str, ...] = ()) -> BootOutcome:
     """Boots until the guest exits QEMU (isa-debug-exit) or timeout seconds pass."""
-    with QemuBoot(platform, iso, serial_log) as boot:
+    with QemuBoot(platform, iso, serial_log, extra_args=extra_args) as boot:
         return boot.wait(time.monotonic() + timeout)

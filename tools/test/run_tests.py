@@ -10,7 +10,7 @@ import signal  # noqa: E402
 
 import qemu  # noqa: E402
 from host_tests import find_host_tests, run_host_test  # noqa: E402
-from matrix import default_runs, matches  # noqa: E402
+from matrix import matches, selected_runs  # noqa: E402
 from results import Reporter, TestResult, display_path  # noqa: E402
 from system_tests import REPO_ROOT, run_system_tests  # noqa: E402
 
@@ -26,7 +26,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--no-host", action="store_true", help="skip the host unit tests")
     p.add_argument("--no-qemu", action="store_true", help="skip the QEMU system tests")
     p.add_argument("--only", action="append", default=[], metavar="SUBSTRING",
-                   help="run only tests whose run or binary name contains SUBSTRING (repeatable)")
+                   help="run only tests whose run, check or binary name contains SUBSTRING "
+                        "(repeatable; e.g. kaslr, kaslr-off, fb-, fault_pf, host:)")
     p.add_argument("-j", "--jobs", type=int, default=2, help="QEMUs run in parallel (default 2)")
     p.add_argument("--timeout", type=float, default=120, help="seconds per boot or binary (default 120)")
     p.add_argument("--logs", default=os.path.join(BUILD, "test-logs"), help="where logs go")
@@ -37,11 +38,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
-    runs = [run for run in default_runs() if matches(run.name, args.only)]
+    runs = selected_runs(args.only)
     if args.list:
         for run in runs:
             print(f"{run.name}: {run.platform.machine} {run.platform.firmware} "
-                  f"-cpu {run.platform.cpu} cmdline {run.cmdline!r}")
+                  f"-cpu {run.platform.cpu} cmdline {run.cmdline!r}"
+                  + (f" (feeds {', '.join(run.checks)})" if run.checks else ""))
         return 0
 
     # SIGTERM/SIGHUP (CI cancelling the job) unwind like Ctrl-C, so no QEMU outlives us.

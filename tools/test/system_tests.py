@@ -8,6 +8,7 @@ import time
 
 import faults
 import framebuffer
+import kaslr
 import qemu
 from image import ImageError, read_ppm, write_png
 from ktap import parse_ktap
@@ -54,6 +55,18 @@ def run_system_tests(runs: list[Run], kernel: str, initrd: str, jobs: int, timeo
                 future.cancel()
             qemu.kill_all()
             raise
+    for result in kaslr_results(runs, todo, logs_dir):
+        reporter.report(result)
+
+
+def kaslr_results(selected: list[Run], booted: list[Run], logs_dir: str) -> list[TestResult]:
+    """The cross-run KASLR checks over the serial logs of the booted runs that print their bases."""
+    observations = []
+    for run in booted:
+        if run.kaslr:
+            log = os.path.join(logs_dir, f"{run.name}.log")
+            observations.append(kaslr.observe(run.name, run.kaslr, log, read_log(log)))
+    return kaslr.evaluate(observations, sum(run.kaslr == kaslr.RANDOM for run in selected))
 
 
 def iso_paths(cmdlines: list[str], iso_dir: str) -> dict[str, str]:

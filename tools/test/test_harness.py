@@ -9,6 +9,7 @@ import pytest
 
 import faults
 import framebuffer
+import kaslr
 import matrix
 import qemu
 from host_tests import find_host_tests, run_host_test
@@ -17,7 +18,7 @@ from ktap import parse_ktap
 from psf import load_psf, parse_psf
 from results import Reporter, TestResult
 from serial_log import clean_text
-from system_tests import evaluate_fault, evaluate_ktest, iso_paths
+from system_tests import evaluate_fault, evaluate_ktest, iso_paths, kaslr_results
 from tap import parse_tap
 
 # --- serial logs and KTAP -------------------------------------------------
@@ -339,6 +340,39 @@ def test_framebuffer_check_accepts_the_banner_and_rejects_others():
 
 
 @needs_font
+def test_framebuffer_checks_every_cell():
+    font = load_psf(FONT_PATH)
+    log = ktap_text(BANNER + "\r\n")
+    width = 640
+
+    def flip(image: Image, points) -> Image:
+        pixels = bytearray(image.rgb)
+        for x, y in points:
+            i = (y * width + x) * 3
+            pixels[i:i + 3] = bytes(255 - v for v in pixels[i:i + 3])
+        return Image(image.width, image.height, bytes(pixels))
+
+    good = screen_with_text(font, BANNER, width=width)
+    # Two wrong pixels (1.6%) in each of a few cells: within both limits.
+    noisy = flip(good, [(c * 8 + dx, 5) for c in (0, 10, 40) for dx in (1, 2)])
+    problems, summary = framebuffer.check_framebuffer(noisy, font, log)
+    assert problems == [] and summary.endswith("worst cell 2 of 128 pixels off")
+    # Three wrong pixels in one cell: the row as a whole still matches 99.96%.
+    three = flip(good, [(10 * 8 + dx, 5) for dx in (1, 2, 3)])
+    problems = framebuffer.check_framebuffer(three, font, log)[0]
+    assert problems == [f"1 of 53 cells differ from the font in more than 2% of their pixels: columns 10 "
+                        f"({BANNER[10]!r}); worst column 10 ({BANNER[10]!r}), 3 of 128 pixels"]
+    # One wrong character: fine overall, caught by its cell.
+    one_wrong = BANNER[:20] + ("X" if BANNER[20] != "X" else "Y") + BANNER[21:]
+    match = framebuffer.compare_text_row(screen_with_text(font, one_wrong, width=width), font, BANNER)
+    assert match.ratio >= framebuffer.MIN_MATCH and match.bad_cells == [20]
+    problems = framebuffer.check_framebuffer(screen_with_text(font, one_wrong, width=width), font, log)[0]
+    assert len(problems) == 1 and f"columns 20 ({BANNER[20]!r})" in problems[0]
+    # A shifted row fails both ways.
+    assert len(framebuffer.check_framebuffer(screen_with_text(font, BANNER, dx=1), font, log)[0]) == 2
+
+
+@needs_font
 def test_framebuffer_narrower_than_banner_compares_what_fits():
     font = load_psf(FONT_PATH)
     match = framebuffer.compare_text_row(screen_with_text(font, BANNER, width=240), font, BANNER)
@@ -364,11 +398,26 @@ def test_ppm_parse_and_png_write(tmp_path):
 def test_default_matrix():
     runs = matrix.default_runs()
     names = [r.name for r in runs]
-    assert len(names) == len(set(names)) == 5 + 8 + 2
+    assert len(names) == len(set(names)) == 5 + 1 + 8 + 2
     assert sum(r.kind == matrix.FAULT for r in runs) == 8
+    assert all("kaslr=show" in r.cmdline for r in runs if r.kind == matrix.KTEST)
+    assert [(r.name, r.cmdline) for r in runs if r.kaslr == kaslr.FIXED] == [
+        ("kaslr-off-q35-bios-max", "test=all kaslr=off kaslr=show")]
     assert {r.platform.name for r in runs if r.kind == matrix.FRAMEBUFFER} == {"q35-bios-max", "q35-uefi-max"}
     assert [r.name for r in runs if matrix.matches(r.name, ["fault_pf"])] == [
         "fault_pf-q35-bios-max", "fault_pf-q35-uefi-qemu64"]
+
+
+def test_only_selects_the_runs_a_check_needs():
+    def names(*only):
+        return [r.name for r in matrix.selected_runs(list(only))]
+
+    assert names("kaslr-off") == ["kaslr-off-q35-bios-max"]
+    assert names("kaslr") == [f"ktest-{p.name}" for p in matrix.KTEST_PLATFORMS] + ["kaslr-off-q35-bios-max"]
+    assert names("kaslr-bases-differ") == [f"ktest-{p.name}" for p in matrix.KTEST_PLATFORMS]
+    assert names("ktest-pc-bios-max") == ["ktest-pc-bios-max"]
+    assert names("fb-") == ["fb-q35-bios-max", "fb-q35-uefi-max"]
+    assert len(names()) == len(matrix.default_runs())
 
 
 def test_qemu_command_lines():
@@ -381,6 +430,8 @@ def test_qemu_command_lines():
     assert "unix:q.sock,server=on,wait=off" in joined and "-cpu qemu64" in joined
     with pytest.raises(ValueError):
         qemu.qemu_argv(matrix.Q35_UEFI_MAX, "a.iso", "a.log")
+    icount = qemu.qemu_argv(matrix.Q35_BIOS_MAX, "a.iso", "a.log", extra_args=("-icount", "shift=0"))
+    assert icount[-2:] == ["-icount", "shift=0"]
 
 
 def test_iso_names_are_distinct():
@@ -419,3 +470,90 @@ def test_qemu_timeout_kills_the_guest(tmp_path):
 def test_qemu_error_is_reported(tmp_path):
     outcome = qemu.boot_to_exit(matrix.Q35_BIOS_MAX, str(tmp_path / "missing.iso"), str(tmp_path / "s.log"), 30)
     assert outcome.status == 1 and "QEMU error" in outcome.describe()
+
+
+# --- KASLR ------------------------------------------------------------------------------------------
+
+def kaslr_log(kernel: int | None, direct_map: int = 0xFFFF888000000000, extra: str = "") -> str:
+    line = "" if kernel is None else f"kaslr: kernel base {kernel:#018x}, direct map base {direct_map:#018x}\r\n"
+    return ktap_text("RaeenOS 0.1.0 (abc1234) - RaeCore microkernel, x86_64\r\n"
+                     "cmdline: test=all kaslr=show\r\nkaslr: seeded from RDRAND\r\n" + line + extra + KTAP_PASS)
+
+
+def observe(run: str, text: str, mode: str = kaslr.RANDOM) -> kaslr.Observation:
+    return kaslr.observe(run, mode, f"{run}.log", text)
+
+
+def by_name(results):
+    return {r.name: r for r in results}
+
+
+def test_kaslr_line_parsing():
+    assert kaslr.parse_bases(kaslr_log(0xFFFFFFFF9A400000)) == (
+        kaslr.Bases(0xFFFFFFFF9A400000, 0xFFFF888000000000), [])
+    assert kaslr.parse_bases(kaslr_log(None)) == (None, [])  # "cmdline: ... kaslr=show" is not one
+    bases, problems = kaslr.parse_bases(kaslr_log(None, extra="kaslr: kernel base 0x1234, direct map base 0\r\n"))
+    assert bases is None and problems[0].startswith("malformed line 'kaslr: kernel base 0x1234")
+    twice = kaslr_log(0xFFFFFFFF80000000, extra="kaslr: kernel base 0xffffffff80200000, "
+                                                "direct map base 0xffff888000000000\r\n")
+    bases, problems = kaslr.parse_bases(twice)
+    assert bases.kernel == 0xFFFFFFFF80000000 and "second, different line" in problems[0]
+
+
+def test_kaslr_bases_must_differ_and_be_aligned():
+    runs = [observe("a", kaslr_log(0xFFFFFFFF9A400000)), observe("b", kaslr_log(0xFFFFFFFFC0000000)),
+            observe("c", kaslr_log(None))]
+    results = by_name(kaslr.evaluate(runs, 3))
+    assert results["kaslr-bases-differ"].passed and results["kaslr-bases-aligned"].passed
+    assert "2 distinct kernel bases and 1 distinct direct map bases in 2 runs" in results["kaslr-bases-differ"].reason
+    assert "kaslr-off-fixed-base" not in results
+
+    same = [observe(n, kaslr_log(0xFFFFFFFF9A400000)) for n in "abc"]
+    differ = by_name(kaslr.evaluate(same, 3))["kaslr-bases-differ"]
+    assert not differ.passed and differ.reason == "all 3 KASLR runs printed kernel base 0xffffffff9a400000"
+
+    one = by_name(kaslr.evaluate(runs[1:], 3))["kaslr-bases-differ"]
+    assert not one.passed and one.reason == "1 of 3 KASLR runs printed a kernel base; need at least two"
+
+    misaligned = [observe("a", kaslr_log(0xFFFFFFFF9A401000)),
+                  observe("b", kaslr_log(0xFFFFFFFFC0000000, direct_map=0xFFFF888000200000))]
+    aligned = by_name(kaslr.evaluate(misaligned, 2))["kaslr-bases-aligned"]
+    assert not aligned.passed
+    assert aligned.reason == ("a: kernel base 0xffffffff9a401000 is not 2 MiB aligned; "
+                              "b: direct map base 0xffff888000200000 is not 1 GiB aligned")
+
+
+def test_kaslr_checks_fail_on_a_kernel_without_kaslr_show():
+    runs = [observe(n, kaslr_log(None)) for n in "ab"] + [observe("off", kaslr_log(None), kaslr.FIXED)]
+    results = kaslr.evaluate(runs, 2)
+    assert [(r.name, r.passed) for r in results] == [
+        ("kaslr-bases-aligned", False), ("kaslr-bases-differ", False), ("kaslr-off-fixed-base", False)]
+    assert results[2].reason == "off: no 'kaslr: kernel base' line" and results[2].log == "off.log"
+
+
+def test_kaslr_off_needs_the_link_base():
+    fixed = observe("off", kaslr_log(0xFFFFFFFF80000000, direct_map=0xFFFF800000000000), kaslr.FIXED)
+    results = by_name(kaslr.evaluate([fixed], 0))
+    assert results["kaslr-off-fixed-base"].passed and results["kaslr-bases-aligned"].passed
+    assert "kaslr-bases-differ" not in results  # --only kaslr-off: no KASLR run to compare
+    moved = observe("off", kaslr_log(0xFFFFFFFF80200000, direct_map=0xFFFF888000000000), kaslr.FIXED)
+    result = by_name(kaslr.evaluate([moved], 0))["kaslr-off-fixed-base"]
+    assert not result.passed and result.reason == (
+        "off: kernel base 0xffffffff80200000, expected 0xffffffff80000000; "
+        "direct map base 0xffff888000000000, expected 0xffff800000000000")
+    assert kaslr.evaluate([], 0) == []
+
+
+def test_kaslr_results_read_the_run_logs(tmp_path):
+    runs = [r for r in matrix.default_runs() if r.kaslr]
+    bases = [0xFFFFFFFF9A400000, 0xFFFFFFFFC0000000, None, 0xFFFFFFFF81000000, 0xFFFFFFFFA0000000,
+             0xFFFFFFFF80000000]
+    for run, base in zip(runs, bases):
+        direct = 0xFFFF800000000000 if run.kaslr == kaslr.FIXED else 0xFFFF9C0000000000
+        (tmp_path / f"{run.name}.log").write_text(kaslr_log(base, direct_map=direct))
+    results = by_name(kaslr_results(runs, runs, str(tmp_path)))
+    assert all(r.passed for r in results.values()) and len(results) == 3
+    assert results["kaslr-bases-differ"].reason.endswith("in 4 runs")
+    # A run that did not boot (its ISO failed) leaves no observation.
+    results = by_name(kaslr_results(runs, runs[:1] + runs[5:], str(tmp_path)))
+    assert results["kaslr-bases-differ"].reason == "1 of 5 KASLR runs printed a kernel base; need at least two"

@@ -6,6 +6,7 @@
 #include <hal/cpu.h>
 #include <kernel.h>
 #include <lib/ustar.h>
+#include <mm/phys.h>
 #include <string.h>
 #include <test/ktest.h>
 

@@ -9,4 +9,8 @@ const char *hal_arch_name(void);
  * registers (what is on, not merely what CPUID offers). */
 void hal_banner_print(void);
 
+/* Prints the address-space layout line (KASLR state; the bases only when
+ * the command line says kaslr=show). */
+void hal_banner_layout(void);
+
 #endif

@@ -2,6 +2,7 @@
  * are switched on right now. */
 #include <arch/x86_64/cpu/features.h>
 #include <arch/x86_64/cpu/regs.h>
+#include <arch/x86_64/mm/kaslr.h>
 #include <console/kprintf.h>
 #include <hal/banner.h>
 
@@ -30,4 +31,17 @@ void hal_banner_print(void)
 		"RDSEED %s, PCID %s, XSAVE %s\n",
 		on_off(f->x2apic), on_off(f->tsc_deadline), on_off(f->invariant_tsc),
 		on_off(f->rdrand), on_off(f->rdseed), on_off(f->pcid), on_off(f->xsave));
+}
+
+void hal_banner_layout(void)
+{
+	const kaslr_layout_t *l = &kaslr_layout;
+	if (!l->enabled)
+		kprintf("kaslr: off (kernel at its link address)\n");
+	else
+		kprintf("kaslr: on, entropy from %s\n", kaslr_entropy_name(l->entropy));
+	/* The bases are secrets worth keeping off the console unless asked. */
+	if (l->show)
+		kprintf("kaslr: kernel base 0x%016lx, direct map base 0x%016lx, kernel area 0x%016lx\n",
+			l->kernel_base, l->direct_map_base, l->area_base);
 }

@@ -1,8 +1,8 @@
 /* The x86_64 side of hal/cpu.h: interrupt flag, idling, halting, and the
  * QEMU exit used by test runs. */
-#include <arch/x86_64/boot/early_map.h>
 #include <arch/x86_64/cpu/regs.h>
 #include <hal/cpu.h>
+#include <hal/paging.h>
 
 /* QEMU's isa-debug-exit device, added by the test harness only. */
 #define DEBUG_EXIT_PORT 0xf4
@@ -57,7 +57,7 @@ bool hal_vaddr_readable(uintptr_t addr, size_t len)
 	if (last < addr)
 		return false;
 	for (uintptr_t page = addr & ~0xfffull; page <= last; page += 4096) {
-		if (!early_map_is_mapped(page))
+		if (!hal_pt_query(hal_pt_root(), page, NULL, NULL))
 			return false;
 		if (page + 4096 < page)
 			break;

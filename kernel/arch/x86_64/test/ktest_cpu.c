@@ -1,13 +1,18 @@
 /* Kernel tests of the x86_64 CPU set-up: protections, GDT/TSS/IST, the IDT
  * returning from a recoverable trap, and the boot page tables. */
-#include <arch/x86_64/boot/early_map.h>
 #include <arch/x86_64/cpu/features.h>
 #include <arch/x86_64/cpu/gdt.h>
 #include <arch/x86_64/cpu/interrupt.h>
 #include <arch/x86_64/cpu/regs.h>
 #include <debug/ksym.h>
+#include <hal/paging.h>
 #include <string.h>
 #include <test/ktest.h>
+
+static bool mapped(uintptr_t va)
+{
+	return hal_pt_query(hal_pt_root(), va, NULL, NULL);
+}
 
 KTEST(cpu_protections_match_cpuid)
 {
@@ -36,7 +41,7 @@ KTEST(gdt_tss_loaded)
 	for (int i = IST_DOUBLE_FAULT; i <= IST_MACHINE_CHECK; i++) {
 		uint64_t top = boot_tss.ist[i - 1];
 		KTEST_EXPECT(t, top != 0 && (top & 15) == 0);
-		KTEST_EXPECT(t, early_map_is_mapped(top - 8));
+		KTEST_EXPECT(t, mapped(top - 8));
 	}
 	/* The three IST stacks are distinct. */
 	KTEST_EXPECT(t, boot_tss.ist[0] != boot_tss.ist[1] && boot_tss.ist[1] != boot_tss.ist[2]);
@@ -55,11 +60,11 @@ KTEST(breakpoint_trap_returns)
 
 KTEST(low_memory_unmapped)
 {
-	/* The identity map is gone: NULL and user addresses fault. */
-	KTEST_EXPECT(t, !early_map_is_mapped(0));
-	KTEST_EXPECT(t, !early_map_is_mapped(0x200000));
-	KTEST_EXPECT(t, !early_map_is_mapped(0x00007ffffffff000ull));
-	KTEST_EXPECT(t, !early_map_is_mapped(0x8000000000000000ull)); /* non-canonical */
-	KTEST_EXPECT(t, early_map_is_mapped((uintptr_t)&boot_tss));
-	KTEST_EXPECT(t, early_map_is_mapped(DIRECT_MAP_BASE + 0x200000));
+	/* The kernel's tables map no low memory: NULL and user addresses fault. */
+	KTEST_EXPECT(t, !mapped(0));
+	KTEST_EXPECT(t, !mapped(0x200000));
+	KTEST_EXPECT(t, !mapped(0x00007ffffffff000ull));
+	KTEST_EXPECT(t, !mapped(0x8000000000000000ull)); /* non-canonical */
+	KTEST_EXPECT(t, mapped((uintptr_t)&boot_tss));
+	KTEST_EXPECT(t, mapped(direct_map_base + 0x200000));
 }

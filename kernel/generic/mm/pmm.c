@@ -1,0 +1,163 @@
+/* Physical page allocator: three buddy zones over one page frame database,
+ * filled from the early allocator's view of free memory. The zone lock is
+ * interrupts-off for now (one CPU); the SMP work adds a spinlock. */
+#include <console/kprintf.h>
+#include <hal/cpu.h>
+#include <mm/pmm.h>
+#include <panic.h>
+#include <string.h>
+
+#define ZONE_DMA_END (16ull << 20)
+#define ZONE_DMA32_END (4ull << 30)
+
+static buddy_zone_t zones[PMM_ZONE_COUNT];
+static page_t *page_db;
+static uint64_t page_db_count;
+static uint64_t ram_pages;
+static uint64_t boot_managed;
+
+static const char *const zone_names[PMM_ZONE_COUNT] = {"DMA", "DMA32", "Normal"};
+
+const char *pmm_zone_name(pmm_zone_id_t zone)
+{
+	return zone < PMM_ZONE_COUNT ? zone_names[zone] : "?";
+}
+
+void pmm_init(memblock_t *mb, paddr_t kernel_root)
+{
+	(void)kernel_root;
+	page_db_count = mb->ram_end / PAGE_SIZE;
+	uint64_t db_bytes = page_db_count * sizeof(page_t);
+	paddr_t db = memblock_alloc(mb, db_bytes, PAGE_SIZE, mb->ram_end, true);
+	if (!db)
+		panic("pmm: no room for the page frame database (%lu bytes)", db_bytes);
+	page_db = phys_to_virt(db, db_bytes);
+	if (!page_db)
+		panic("pmm: the page frame database is outside the direct map");
+
+	const uint64_t limits[PMM_ZONE_COUNT + 1] = {0, ZONE_DMA_END / PAGE_SIZE,
+						     ZONE_DMA32_END / PAGE_SIZE, page_db_count};
+	for (int z = 0; z < PMM_ZONE_COUNT; z++) {
+		uint64_t lo = limits[z] < page_db_count ? limits[z] : page_db_count;
+		uint64_t hi = limits[z + 1] < page_db_count ? limits[z + 1] : page_db_count;
+		if (z == PMM_ZONE_NORMAL)
+			hi = page_db_count;
+		buddy_zone_init(&zones[z], zone_names[z], lo, hi > lo ? hi - lo : 0,
+				page_db + lo);
+	}
+
+	/* What memblock still calls free is ours; everything else (kernel,
+	 * modules, page tables, this database) stays reserved. */
+	for (unsigned i = 0; i < mb->free_count; i++) {
+		uint64_t first = mb->free[i].base / PAGE_SIZE, end = mb->free[i].end / PAGE_SIZE;
+		for (int z = 0; z < PMM_ZONE_COUNT; z++) {
+			uint64_t lo = zones[z].base_pfn, hi = lo + zones[z].page_count;
+			uint64_t a = first > lo ? first : lo, b = end < hi ? end : hi;
+			if (a < b)
+				boot_managed += buddy_zone_release(&zones[z], a, b - a);
+		}
+	}
+	ram_pages = mb->usable_pages;
+	/* Nothing may come from memblock from now on. */
+	mb->free_count = 0;
+}
+
+paddr_t pmm_alloc_pages_in(pmm_zone_id_t zone, unsigned order)
+{
+	bool irq = hal_irq_save();
+	for (int z = (int)zone; z >= 0; z--) {
+		uint64_t pfn;
+		if (zones[z].page_count && buddy_alloc(&zones[z], order, &pfn) == RAE_OK) {
+			hal_irq_restore(irq);
+			return pfn * PAGE_SIZE;
+		}
+	}
+	hal_irq_restore(irq);
+	return 0;
+}
+
+paddr_t pmm_alloc_pages(unsigned order)
+{
+	return pmm_alloc_pages_in(PMM_ZONE_NORMAL, order);
+}
+
+paddr_t pmm_alloc_page_zeroed(void)
+{
+	paddr_t pa = pmm_alloc_pages(0);
+	if (pa)
+		memset(phys_to_virt_unchecked(pa), 0, PAGE_SIZE);
+	return pa;
+}
+
+void pmm_free_pages(paddr_t pa, unsigned order)
+{
+	uint64_t pfn = pa / PAGE_SIZE;
+	bool irq = hal_irq_save();
+	for (int z = 0; z < PMM_ZONE_COUNT; z++) {
+		if (pfn >= zones[z].base_pfn && pfn < zones[z].base_pfn + zones[z].page_count) {
+			rae_status_t st = buddy_free(&zones[z], pfn, order);
+			hal_irq_restore(irq);
+			if (st != RAE_OK)
+				panic("pmm: bad free of 0x%lx order %u (%s)", pa, order,
+				      rae_status_name(st));
+			return;
+		}
+	}
+	hal_irq_restore(irq);
+	panic("pmm: free of 0x%lx, which is not RAM", pa);
+}
+
+page_t *pmm_page(paddr_t pa)
+{
+	uint64_t pfn = pa / PAGE_SIZE;
+	return pfn < page_db_count ? &page_db[pfn] : NULL;
+}
+
+void pmm_stats(pmm_stats_t *out)
+{
+	memset(out, 0, sizeof(*out));
+	bool irq = hal_irq_save();
+	for (int z = 0; z < PMM_ZONE_COUNT; z++) {
+		buddy_stats_t s;
+		buddy_zone_stats(&zones[z], &s);
+		out->zone_free[z] = s.free_pages;
+		out->zone_managed[z] = s.managed_pages;
+		out->free_pages += s.free_pages;
+		out->managed_pages += s.managed_pages;
+	}
+	hal_irq_restore(irq);
+	out->total_pages = ram_pages;
+	out->reserved_pages = ram_pages - boot_managed;
+}
+
+/* --- the heap's page source -------------------------------------------- */
+
+static void *slab_source_alloc(void *ctx, unsigned order)
+{
+	(void)ctx;
+	paddr_t pa = pmm_alloc_pages(order);
+	return pa ? phys_to_virt_unchecked(pa) : NULL;
+}
+
+static void slab_source_free(void *ctx, void *addr, unsigned order)
+{
+	(void)ctx;
+	pmm_free_pages(virt_to_phys(addr), order);
+}
+
+static uintptr_t *slab_source_owner(void *ctx, const void *addr)
+{
+	(void)ctx;
+	uintptr_t va = (uintptr_t)addr;
+	if (va < direct_map_base || va - direct_map_base >= direct_map_end)
+		return NULL;
+	page_t *p = pmm_page(virt_to_phys(addr));
+	return p ? &p->owner : NULL;
+}
+
+const slab_page_source_t pmm_slab_source = {
+	.alloc_pages = slab_source_alloc,
+	.free_pages = slab_source_free,
+	.page_owner = slab_source_owner,
+	.ctx = NULL,
+};

@@ -1,0 +1,171 @@
+/* The kernel area allocator: a sorted list of allocations in the area,
+ * first fit, one guard page on each side of every allocation. The list is
+ * kmalloc'd; interrupts are off while it changes (one CPU for now). */
+#include <hal/cpu.h>
+#include <hal/paging.h>
+#include <mm/kmalloc.h>
+#include <mm/pmm.h>
+#include <mm/vmm.h>
+#include <panic.h>
+
+typedef struct vmm_region {
+	struct vmm_region *next;
+	uintptr_t start; /* first mapped page (the guard is below it) */
+	uint64_t pages;  /* mapped pages */
+	bool owns_pages; /* vmm_alloc: free the physical pages on release */
+} vmm_region_t;
+
+static uintptr_t area_base;
+static uint64_t area_size;
+static uint64_t area_used;
+static vmm_region_t *regions; /* sorted by start */
+
+void vmm_init(uintptr_t base, uint64_t size)
+{
+	area_base = base;
+	area_size = size;
+}
+
+/* Finds room for `pages` plus a guard page each side; links a region for
+ * it. Interrupts must be off. */
+static vmm_region_t *region_reserve(uint64_t pages, bool owns)
+{
+	vmm_region_t *r = kmalloc(sizeof(*r));
+	if (!r)
+		return NULL;
+	uint64_t span = (pages + 2) * PAGE_SIZE;
+	uintptr_t cursor = area_base;
+	vmm_region_t **link = &regions;
+	for (vmm_region_t *it = regions; it; it = it->next) {
+		uintptr_t it_lo = it->start - PAGE_SIZE;
+		if (it_lo - cursor >= span)
+			break;
+		cursor = it->start + (it->pages + 1) * PAGE_SIZE;
+		link = &it->next;
+	}
+	if (cursor + span > area_base + area_size || cursor + span < cursor) {
+		kfree(r);
+		return NULL;
+	}
+	*r = (vmm_region_t){.next = *link, .start = cursor + PAGE_SIZE, .pages = pages,
+			    .owns_pages = owns};
+	*link = r;
+	area_used += pages;
+	return r;
+}
+
+static void region_unlink(vmm_region_t *r)
+{
+	for (vmm_region_t **link = &regions; *link; link = &(*link)->next) {
+		if (*link == r) {
+			*link = r->next;
+			area_used -= r->pages;
+			kfree(r);
+			return;
+		}
+	}
+}
+
+static void region_release_pages(vmm_region_t *r, uint64_t mapped)
+{
+	paddr_t root = hal_pt_root();
+	for (uint64_t i = 0; i < mapped; i++) {
+		paddr_t pa;
+		if (r->owns_pages && hal_pt_query(root, r->start + i * PAGE_SIZE, &pa, NULL))
+			pmm_free_pages(pa, 0);
+	}
+	hal_pt_unmap(root, r->start, r->pages * PAGE_SIZE);
+}
+
+uintptr_t vmm_alloc(uint64_t pages, unsigned flags)
+{
+	if (pages == 0 || ((flags & VM_WRITE) && (flags & VM_EXEC)))
+		return 0;
+	bool irq = hal_irq_save();
+	vmm_region_t *r = region_reserve(pages, true);
+	if (!r) {
+		hal_irq_restore(irq);
+		return 0;
+	}
+	for (uint64_t i = 0; i < pages; i++) {
+		paddr_t pa = pmm_alloc_page_zeroed();
+		if (!pa || hal_pt_map(hal_pt_root(), r->start + i * PAGE_SIZE, pa, PAGE_SIZE,
+				      flags | VM_GLOBAL, false, pmm_alloc_page_zeroed) != RAE_OK) {
+			if (pa)
+				pmm_free_pages(pa, 0);
+			region_release_pages(r, i);
+			region_unlink(r);
+			hal_irq_restore(irq);
+			return 0;
+		}
+	}
+	uintptr_t va = r->start;
+	hal_irq_restore(irq);
+	return va;
+}
+
+void *vmm_map_phys(paddr_t pa, uint64_t size, unsigned flags)
+{
+	paddr_t base = PAGE_ALIGN_DOWN(pa);
+	uint64_t pages = (PAGE_ALIGN_UP(pa + size) - base) / PAGE_SIZE;
+	if (size == 0 || pa + size < pa || ((flags & VM_WRITE) && (flags & VM_EXEC)))
+		return NULL;
+	bool irq = hal_irq_save();
+	vmm_region_t *r = region_reserve(pages, false);
+	if (!r) {
+		hal_irq_restore(irq);
+		return NULL;
+	}
+	if (hal_pt_map(hal_pt_root(), r->start, base, pages * PAGE_SIZE, flags | VM_GLOBAL, true,
+		       pmm_alloc_page_zeroed) != RAE_OK) {
+		hal_pt_unmap(hal_pt_root(), r->start, pages * PAGE_SIZE);
+		region_unlink(r);
+		hal_irq_restore(irq);
+		return NULL;
+	}
+	void *va = (void *)(r->start + (pa - base));
+	hal_irq_restore(irq);
+	return va;
+}
+
+void vmm_free(uintptr_t va)
+{
+	bool irq = hal_irq_save();
+	for (vmm_region_t *r = regions; r; r = r->next) {
+		if (va >= r->start && va < r->start + PAGE_SIZE) {
+			region_release_pages(r, r->pages);
+			region_unlink(r);
+			hal_irq_restore(irq);
+			return;
+		}
+	}
+	hal_irq_restore(irq);
+	panic("vmm: free of 0x%lx, which the kernel area did not hand out", va);
+}
+
+uintptr_t kstack_alloc(void)
+{
+	uintptr_t base = vmm_alloc(KSTACK_PAGES, VM_READ | VM_WRITE);
+	return base ? base + KSTACK_SIZE : 0;
+}
+
+void kstack_free(uintptr_t top)
+{
+	vmm_free(top - KSTACK_SIZE);
+}
+
+uintptr_t vmm_guard_owner(uintptr_t va)
+{
+	for (vmm_region_t *r = regions; r; r = r->next) {
+		if (va >= r->start - PAGE_SIZE && va < r->start)
+			return r->start;
+	}
+	return 0;
+}
+
+void vmm_area(uintptr_t *base, uint64_t *size, uint64_t *used_pages)
+{
+	*base = area_base;
+	*size = area_size;
+	*used_pages = area_used;
+}

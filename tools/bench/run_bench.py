@@ -1,0 +1,369 @@
+#!/usr/bin/python3
+# `make bench`: runs the host benchmarks, boots the kernel with bench=all under QEMU -icount, adds static
+# figures, and writes build/bench.json and a table.
+import sys
+
+sys.dont_write_bytecode = True  # keep the source tree free of __pycache__
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import math  # noqa: E402
+import os  # noqa: E402
+import signal  # noqa: E402
+import struct  # noqa: E402
+import subprocess  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(REPO_ROOT, "tools", "test"))
+
+import qemu  # noqa: E402
+from results import display_path  # noqa: E402
+from serial_log import last_line, read_log  # noqa: E402
+from system_tests import PANIC_TEXT, build_iso, iso_paths  # noqa: E402
+
+BUILD = os.path.join(REPO_ROOT, "build")
+
+HOST = "host"
+QEMU_ICOUNT = "qemu-icount"
+STATIC = "static"
+
+BENCH_PREFIX = "BENCH "
+DONE_LINE = "bench: done"
+EXIT_BENCH_DONE = qemu.EXIT_TESTS_PASSED  # the kernel writes 0x10 to isa-debug-exit: status 33
+FIELDS = ("name", "unit", "p50", "p99", "max", "samples")
+# Under -icount the guest's clocks are derived from the instruction count, so
+# a time unit from the guest would be a made-up time, not a measured one.
+TIME_UNITS = {"s", "sec", "ms", "us", "µs", "ns", "ps", "seconds", "milliseconds", "microseconds", "nanoseconds"}
+
+PLATFORM = qemu.Platform("q35", "bios", "max", memory="512M")
+ICOUNT_ARGS = ("-accel", "tcg", "-icount", "shift=0,align=off,sleep=off")
+NON_BENCH_SUFFIXES = (".o", ".d", ".a", ".so", ".c", ".h", ".log", ".txt", ".json")
+
+# ELF64 little-endian: the file header and one program header.
+ELF_HEADER = struct.Struct("<16sHHIQQQIHHHHHH")
+ELF_PHDR = struct.Struct("<IIQQQQQQ")
+PT_LOAD = 1
+
+
+@dataclass
+class Collected:
+    """Results from one source and what went wrong collecting them."""
+
+    results: list[dict] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def note(text: str) -> None:
+    """Progress text; never looks like a table row."""
+    print(f"# {text}", flush=True)
+
+
+# --- result lines --------------------------------------------------------------------------------
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def check_result(obj) -> str:
+    """Why obj is not a benchmark result ({"name", "unit", "p50", "p99", "max", "samples"}); "" if it is."""
+    if not isinstance(obj, dict):
+        return "not a JSON object"
+    missing = [k for k in FIELDS if k not in obj]
+    if missing:
+        return f"missing {', '.join(missing)}"
+    if not isinstance(obj["name"], str) or not obj["name"].strip():
+        return "name is not a non-empty string"
+    if not isinstance(obj["unit"], str) or not obj["unit"].strip():
+        return "unit is not a non-empty string"
+    for key in ("p50", "p99", "max"):
+        if not _is_number(obj[key]) or obj[key] < 0:
+            return f"{key} is not a non-negative number"
+    if not isinstance(obj["samples"], int) or isinstance(obj["samples"], bool) or obj["samples"] < 1:
+        return "samples is not a positive integer"
+    if not obj["p50"] <= obj["p99"] <= obj["max"]:
+        return "p50 <= p99 <= max does not hold"
+    return ""
+
+
+def _numbered_lines(text: str) -> list[tuple[int, str]]:
+    return [(number, line.strip()) for number, line in enumerate(text.split("\n"), 1)]
+
+
+def parse_results(bodies: list[tuple[int, str]], source: str) -> tuple[list[dict], list[str]]:
+    """Results from (line number, JSON text) pairs; each gains "source".
+
+    Returns (results, problems): text that is not a valid result, or a name
+    reported twice, is a problem.
+    """
+    results: list[dict] = []
+    problems: list[str] = []
+    seen: set[str] = set()
+    for number, body in bodies:
+        try:
+            obj = json.loads(body)
+        except json.JSONDecodeError as e:
+            problems.append(f"line {number}: not JSON ({e.msg}): {body[:120]!r}")
+            continue
+        why = check_result(obj)
+        if why:
+            problems.append(f"line {number}: {why}: {body[:120]!r}")
+            continue
+        if obj["name"] in seen:
+            problems.append(f"line {number}: {obj['name']!r} reported twice")
+            continue
+        seen.add(obj["name"])
+        results.append({**obj, "source": source})
+    return results, problems
+
+
+def parse_bench_lines(text: str) -> tuple[list[dict], list[str]]:
+    """The kernel's `BENCH {json}` lines in a serial log; other lines are ignored."""
+    return parse_results([(n, line[len(BENCH_PREFIX):]) for n, line in _numbered_lines(text)
+                          if line.startswith(BENCH_PREFIX)], QEMU_ICOUNT)
+
+
+def parse_host_output(text: str) -> tuple[list[dict], list[str]]:
+    """A host benchmark's stdout: one JSON object per line; lines not starting with "{" are ignored."""
+    return parse_results([(n, line) for n, line in _numbered_lines(text) if line.startswith("{")], HOST)
+
+
+# --- host benchmarks -----------------------------------------------------------------------------
+
+
+def find_host_benchmarks(directory: str) -> list[str]:
+    """Executable files under directory, in a stable order."""
+    found = []
+    for root, dirs, files in os.walk(directory):
+        dirs.sort()
+        for name in sorted(files):
+            path = os.path.join(root, name)
+            if not name.endswith(NON_BENCH_SUFFIXES) and os.access(path, os.X_OK):
+                found.append(path)
+    return found
+
+
+def run_host_benchmarks(directory: str, logs_dir: str, timeout: float) -> Collected:
+    """Runs every binary in directory, one at a time; a missing directory is a note, not an error."""
+    out = Collected()
+    if not os.path.isdir(directory):
+        note(f"host benchmarks skipped: {display_path(directory)} does not exist (built by `make host-bench`)")
+        return out
+    binaries = find_host_benchmarks(directory)
+    if not binaries:
+        note(f"host benchmarks skipped: no executables in {display_path(directory)}")
+        return out
+    for binary in binaries:
+        rel = os.path.relpath(binary, directory)
+        log = os.path.join(logs_dir, "host", f"{rel}.log")
+        os.makedirs(os.path.dirname(log), exist_ok=True)
+        note(f"host: {rel}")
+        status: int | None
+        try:
+            proc = subprocess.run([os.path.abspath(binary)], cwd=REPO_ROOT, stdin=subprocess.DEVNULL,
+                                  capture_output=True, timeout=timeout)
+            stdout, stderr, status = proc.stdout, proc.stderr, proc.returncode
+        except subprocess.TimeoutExpired as e:
+            stdout, stderr, status = e.stdout or b"", e.stderr or b"", None
+        except OSError as e:
+            out.errors.append(f"host benchmark {rel}: cannot run: {e}")
+            continue
+        text = stdout.decode("utf-8", errors="replace")
+        err = stderr.decode("utf-8", errors="replace")
+        with open(log, "w") as f:
+            f.write(text + ("\n--- stderr ---\n" + err if err else ""))
+        results, problems = parse_host_output(text)
+        where = f"(log: {display_path(log)})"
+        if status is None:
+            problems.insert(0, f"timed out after {timeout:.0f} s")
+        elif status != 0:
+            problems.insert(0, f"exit status {status}")
+        elif not results:
+            problems.append("printed no results")
+        out.errors += [f"host benchmark {rel}: {p} {where}" for p in problems]
+        out.results += [{**r, "binary": rel} for r in results]
+    return out
+
+
+# --- the kernel under QEMU -----------------------------------------------------------------------
+
+
+def evaluate_kernel_log(text: str, outcome: qemu.BootOutcome) -> tuple[list[dict], list[str]]:
+    """The BENCH results of one boot, and why the boot does not count (timeout, panic, no done line,
+    wrong exit status, bad lines, time units)."""
+    results, problems = parse_bench_lines(text)
+    lines = [line.strip() for line in text.split("\n")]
+    if outcome.timed_out:
+        problems.insert(0, f"{outcome.describe()} (last serial line: {last_line(text)[:100]!r})")
+    if PANIC_TEXT in text:
+        panic = next(line for line in lines if PANIC_TEXT in line)
+        problems.insert(0, f"kernel panic: {panic}")
+    if DONE_LINE not in lines:
+        problems.append(f"no '{DONE_LINE}' line")
+    if not outcome.timed_out and outcome.status != EXIT_BENCH_DONE:
+        problems.append(f"{outcome.describe()}, expected {EXIT_BENCH_DONE}")
+    if not results and not problems:
+        problems.append("no BENCH lines")
+    for r in results:
+        if r["unit"].strip().lower() in TIME_UNITS:
+            problems.append(f"{r['name']}: unit {r['unit']!r} is a time, but under -icount the guest's "
+                            "clocks count instructions; report instructions")
+    return results, problems
+
+
+def run_kernel_benchmarks(kernel: str, initrd: str, cmdline: str, iso_dir: str, logs_dir: str,
+                          timeout: float) -> Collected:
+    """Builds the bench ISO, boots it once under -icount and collects the BENCH lines."""
+    out = Collected()
+    for path, what in ((kernel, "kernel"), (initrd, "initrd")):
+        if not os.path.isfile(path):
+            out.errors.append(f"{what} {display_path(path)} does not exist")
+            return out
+    iso = iso_paths([cmdline], iso_dir)[cmdline]
+    error = build_iso(kernel, initrd, iso, cmdline)
+    if error:
+        out.errors.append(error)
+        return out
+    log = os.path.join(logs_dir, f"bench-{PLATFORM.name}.log")
+    note(f"qemu: {PLATFORM.name}, -m {PLATFORM.memory}, {' '.join(ICOUNT_ARGS)}, cmdline {cmdline!r}, "
+         f"timeout {timeout:.0f} s")
+    outcome = qemu.boot_to_exit(PLATFORM, iso, log, timeout, extra_args=ICOUNT_ARGS)
+    results, problems = evaluate_kernel_log(read_log(log), outcome)
+    out.results = results
+    out.errors += [f"kernel benchmarks: {p} (log: {display_path(log)})" for p in problems]
+    if not problems:
+        note(f"qemu: {len(results)} results, exit status {outcome.status} after {outcome.seconds:.1f} s "
+             f"(log: {display_path(log)})")
+    return out
+
+
+# --- static figures ------------------------------------------------------------------------------
+
+
+def elf_loaded_bytes(path: str) -> int:
+    """Sum of p_memsz over the PT_LOAD segments of an ELF64 little-endian file. Raises ValueError."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if len(data) < ELF_HEADER.size:
+        raise ValueError("too short for an ELF header")
+    ident, _type, _machine, _version, _entry, phoff, _shoff, _flags, _ehsize, phentsize, phnum, *_ = \
+        ELF_HEADER.unpack_from(data)
+    if ident[:4] != b"\x7fELF":
+        raise ValueError("not an ELF file")
+    if ident[4] != 2 or ident[5] != 1:
+        raise ValueError("not a little-endian ELF64 file")
+    if phentsize < ELF_PHDR.size or phoff + phnum * phentsize > len(data):
+        raise ValueError("program headers lie outside the file")
+    total = 0
+    for i in range(phnum):
+        p_type, _flags, _offset, _vaddr, _paddr, _filesz, p_memsz, _align = \
+            ELF_PHDR.unpack_from(data, phoff + i * phentsize)
+        if p_type == PT_LOAD:
+            total += p_memsz
+    return total
+
+
+def static_results(kernel: str) -> Collected:
+    out = Collected()
+    try:
+        size = elf_loaded_bytes(kernel)
+    except (OSError, ValueError) as e:
+        out.errors.append(f"kernel image size: {display_path(kernel)}: {e}")
+        return out
+    kib = round(size / 1024, 1)
+    out.results.append({"name": "kernel_image_size", "unit": "KiB", "p50": kib, "p99": kib, "max": kib,
+                        "samples": 1, "source": STATIC, "bytes": size})
+    return out
+
+
+# --- report --------------------------------------------------------------------------------------
+
+
+def _number(v) -> str:
+    if isinstance(v, float) and not v.is_integer():
+        return f"{v:.1f}" if abs(v) >= 100 else f"{v:.3g}"
+    return str(int(v))
+
+
+def format_table(results: list[dict]) -> str:
+    """An aligned table of results: text columns left, numbers right; a footer on units."""
+    header = ("name", "unit", "p50", "p99", "max", "samples", "source")
+    rows = [(r["name"], r["unit"], _number(r["p50"]), _number(r["p99"]), _number(r["max"]),
+             str(r["samples"]), r["source"]) for r in results]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    numeric = {2, 3, 4, 5}
+
+    def line(row) -> str:
+        cells = [c.rjust(w) if i in numeric else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths))]
+        return "  ".join(cells).rstrip()
+
+    out = [line(header), line(["-" * w for w in widths])] + [line(row) for row in rows]
+    sources = {r["source"] for r in results}
+    if QEMU_ICOUNT in sources:
+        out.append(f"{QEMU_ICOUNT}: measured in QEMU (TCG) with -icount shift=0: the guest TSC counts guest "
+                   "instructions, so these are instructions executed, not time on any hardware.")
+    if HOST in sources:
+        out.append(f"{HOST}: run natively on this build machine.")
+    if STATIC in sources:
+        out.append(f"{STATIC}: kernel_image_size is the sum of p_memsz over the PT_LOAD segments of the kernel ELF.")
+    return "\n".join(out)
+
+
+def write_json(path: str, results: list[dict], errors: list[str]) -> None:
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump({"results": results, "errors": errors}, f, indent=2)
+        f.write("\n")
+    os.replace(tmp, path)
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description="Runs the RaeenOS benchmarks: host binaries, the kernel's "
+                                            "bench=all under QEMU -icount, and static figures.")
+    p.add_argument("--kernel", default=os.path.join(BUILD, "raecore.elf"), help="kernel ELF")
+    p.add_argument("--initrd", default=os.path.join(BUILD, "initrd.tar"), help="initrd tar")
+    p.add_argument("--host-bench", default=os.path.join(BUILD, "bench", "host"),
+                   help="directory of host benchmark binaries")
+    p.add_argument("--cmdline", default="bench=all", help="kernel command line (default bench=all)")
+    p.add_argument("--timeout", type=float, default=600, help="seconds for the QEMU boot (default 600)")
+    p.add_argument("--host-timeout", type=float, default=600, help="seconds per host binary (default 600)")
+    p.add_argument("--no-host", action="store_true", help="skip the host benchmarks")
+    p.add_argument("--no-qemu", action="store_true", help="skip the QEMU boot")
+    p.add_argument("--logs", default=os.path.join(BUILD, "bench-logs"), help="where logs go")
+    p.add_argument("--isos", default=os.path.join(BUILD, "bench-isos"), help="where the bench ISO goes")
+    p.add_argument("--out", default=os.path.join(BUILD, "bench.json"), help="JSON output file")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.default_int_handler)
+    collected: list[Collected] = []
+    try:
+        if not args.no_host:
+            collected.append(run_host_benchmarks(args.host_bench, args.logs, args.host_timeout))
+        if not args.no_qemu:
+            collected.append(run_kernel_benchmarks(args.kernel, args.initrd, args.cmdline, args.isos,
+                                                   args.logs, args.timeout))
+        collected.append(static_results(args.kernel))
+    except KeyboardInterrupt:
+        qemu.kill_all()  # QemuBoot kills its QEMU on the way out too; this also refuses new ones
+        print("bench: interrupted", file=sys.stderr)
+        return 130
+    results = [r for c in collected for r in c.results]
+    errors = [e for c in collected for e in c.errors]
+    write_json(args.out, results, errors)
+    print(format_table(results) if results else "no results")
+    note(f"written to {display_path(args.out)}")
+    for error in errors:
+        print(f"bench: error: {error}", file=sys.stderr)
+    if errors:
+        print(f"bench: failed with {len(errors)} error(s); the results above are incomplete", file=sys.stderr)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

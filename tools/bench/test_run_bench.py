@@ -1,0 +1,268 @@
+# Unit tests of the benchmark runner: result lines, the boot verdict, host binaries, ELF sizes, the table.
+import json
+import os
+import re
+import shutil
+import struct
+import subprocess
+
+import pytest
+
+import run_bench
+from qemu import BootOutcome
+from serial_log import clean_text
+
+SYSCALL = {"name": "syscall_null", "unit": "instructions", "p50": 112, "p99": 130, "max": 410, "samples": 10000}
+IPC = {"name": "ipc_call_reply", "unit": "instructions", "p50": 845.5, "p99": 902, "max": 1730, "samples": 100}
+
+
+def bench_line(obj) -> str:
+    return "BENCH " + json.dumps(obj) + "\r\n"
+
+
+def serial(*lines: str, done: bool = True) -> str:
+    raw = ("\x1b[2J\x1b[01;01HRaeenOS 0.1.0 (abc1234) - RaeCore microkernel, x86_64\r\n"
+           "cmdline: bench=all\r\nbench: running 2 benchmarks\r\n" + "".join(lines))
+    return clean_text(raw + ("bench: done\r\n" if done else ""))
+
+
+# --- BENCH lines ------------------------------------------------------------------------------------
+
+
+def test_bench_lines_are_collected_among_kernel_messages():
+    results, problems = run_bench.parse_bench_lines(serial(bench_line(SYSCALL), "sched: idle\r\n", bench_line(IPC)))
+    assert problems == []
+    assert results == [{**SYSCALL, "source": "qemu-icount"}, {**IPC, "source": "qemu-icount"}]
+
+
+@pytest.mark.parametrize("line, why", [
+    ("BENCH {\"name\": \"x\", \"unit\": \"instructions\", \"p50\": 1\r\n", "not JSON"),
+    ("BENCH [1, 2]\r\n", "not a JSON object"),
+    (bench_line({k: v for k, v in SYSCALL.items() if k != "p99"}), "missing p99"),
+    (bench_line({**SYSCALL, "name": ""}), "name is not a non-empty string"),
+    (bench_line({**SYSCALL, "unit": 3}), "unit is not a non-empty string"),
+    (bench_line({**SYSCALL, "p50": "112"}), "p50 is not a non-negative number"),
+    (bench_line({**SYSCALL, "max": -1}), "max is not a non-negative number"),
+    (bench_line({**SYSCALL, "samples": True}), "samples is not a positive integer"),
+    (bench_line({**SYSCALL, "samples": 0}), "samples is not a positive integer"),
+    (bench_line({**SYSCALL, "p50": 200}), "p50 <= p99 <= max does not hold"),
+    ("BENCH {\"name\": \"x\", \"unit\": \"u\", \"p50\": NaN, \"p99\": 1, \"max\": 1, \"samples\": 1}\r\n",
+     "p50 is not a non-negative number"),
+])
+def test_bad_bench_lines_are_problems(line, why):
+    results, problems = run_bench.parse_bench_lines(serial(bench_line(IPC), line))
+    assert results == [{**IPC, "source": "qemu-icount"}]
+    assert len(problems) == 1 and problems[0].startswith("line 5: " + why), problems
+
+
+def test_bench_line_rules():
+    results, problems = run_bench.parse_bench_lines(serial(bench_line(SYSCALL), bench_line(SYSCALL)))
+    assert len(results) == 1 and problems == ["line 5: 'syscall_null' reported twice"]
+    # Only lines that start with the prefix count; extra fields are kept.
+    text = serial("kprintf: BENCH " + json.dumps(SYSCALL) + "\r\n", bench_line({**IPC, "cpu": 0}))
+    results, problems = run_bench.parse_bench_lines(text)
+    assert problems == [] and [r["name"] for r in results] == ["ipc_call_reply"] and results[0]["cpu"] == 0
+
+
+def test_host_output_is_one_object_per_line():
+    out = "host bench: format\n" + json.dumps(SYSCALL) + "\n\n" + json.dumps(IPC) + "\n"
+    results, problems = run_bench.parse_host_output(out)
+    assert problems == [] and [r["source"] for r in results] == ["host", "host"]
+    assert run_bench.parse_host_output("{oops\n")[1][0].startswith("line 1: not JSON")
+
+
+# --- the boot's verdict -------------------------------------------------------------------------------
+
+DONE = BootOutcome(33, False, 12.0)
+
+
+def test_complete_boot_counts():
+    results, problems = run_bench.evaluate_kernel_log(serial(bench_line(SYSCALL), bench_line(IPC)), DONE)
+    assert problems == [] and len(results) == 2
+
+
+def test_boot_failures_are_named():
+    def problems(text, outcome=DONE):
+        return run_bench.evaluate_kernel_log(text, outcome)[1]
+
+    good = serial(bench_line(SYSCALL))
+    assert problems(serial(bench_line(SYSCALL), done=False)) == ["no 'bench: done' line"]
+    assert problems(good, BootOutcome(35, False, 1.0)) == [
+        "QEMU exit status 35 (kernel tests failed), expected 33"]
+    assert problems(good, BootOutcome(None, True, 600.0)) == [
+        "timed out after 600 s (last serial line: 'bench: done')"]
+    panicked = serial(bench_line(SYSCALL), "KERNEL PANIC: out of memory\r\n", done=False)
+    assert problems(panicked, BootOutcome(37, False, 1.0)) == [
+        "kernel panic: KERNEL PANIC: out of memory", "no 'bench: done' line",
+        "QEMU exit status 37 (kernel panic), expected 33"]
+    assert problems(serial()) == ["no BENCH lines"]
+    assert problems("", BootOutcome(1, False, 0.1, "qemu: bad option")) == [
+        "no 'bench: done' line", "QEMU exit status 1 (QEMU error): qemu: bad option, expected 33"]
+    timed = problems(serial(bench_line({**SYSCALL, "unit": "ns"})))
+    assert len(timed) == 1 and "unit 'ns' is a time" in timed[0]
+
+
+# --- host benchmark binaries -------------------------------------------------------------------------
+
+
+def write_script(path, body: str) -> None:
+    path.write_text("#!/bin/sh\n" + body)
+    path.chmod(0o755)
+
+
+def test_host_benchmarks_run_and_fail_loudly(tmp_path, capsys):
+    missing = run_bench.run_host_benchmarks(str(tmp_path / "none"), str(tmp_path / "logs"), 10)
+    assert missing.results == [] and missing.errors == []
+    assert "does not exist (built by `make host-bench`)" in capsys.readouterr().out
+
+    bins = tmp_path / "host"
+    bins.mkdir()
+    write_script(bins / "bench_ok", f"echo 'bench: warming up'\necho '{json.dumps(SYSCALL)}'\n")
+    write_script(bins / "bench_exit", f"echo '{json.dumps(IPC)}'\nexit 2\n")
+    write_script(bins / "bench_silent", "echo nothing\n")
+    (bins / "bench_ok.o").write_text("")
+    (bins / "README").write_text("not executable")
+    got = run_bench.run_host_benchmarks(str(bins), str(tmp_path / "logs"), 10)
+    assert [(r["name"], r["source"], r["binary"]) for r in got.results] == [
+        ("ipc_call_reply", "host", "bench_exit"), ("syscall_null", "host", "bench_ok")]
+    assert [e.split(" (log: ")[0] for e in got.errors] == [
+        "host benchmark bench_exit: exit status 2", "host benchmark bench_silent: printed no results"]
+    assert (tmp_path / "logs" / "host" / "bench_ok.log").read_text().startswith("bench: warming up")
+
+
+# --- ELF size -----------------------------------------------------------------------------------------------
+
+
+def tiny_elf(segments: list[tuple[int, int]]) -> bytes:
+    """An ELF64 header and one program header per (p_type, p_memsz)."""
+    phoff = 64
+    header = struct.pack("<16sHHIQQQIHHHHHH", b"\x7fELF\x02\x01\x01" + b"\0" * 9, 2, 62, 1, 0x1000, phoff, 0, 0,
+                         64, 56, len(segments), 64, 0, 0)
+    phdrs = b"".join(struct.pack("<IIQQQQQQ", t, 5, 0, 0, 0, 0, size, 0x1000) for t, size in segments)
+    return header + phdrs
+
+
+def test_elf_size_counts_only_load_segments(tmp_path):
+    path = tmp_path / "k.elf"
+    path.write_bytes(tiny_elf([(1, 0x3000), (4, 0x100), (1, 0x10DD0), (0x6474E551, 0)]))
+    assert run_bench.elf_loaded_bytes(str(path)) == 0x3000 + 0x10DD0
+    result = run_bench.static_results(str(path)).results[0]
+    assert result == {"name": "kernel_image_size", "unit": "KiB", "p50": 79.5, "p99": 79.5, "max": 79.5,
+                      "samples": 1, "source": "static", "bytes": 0x13DD0}
+    for data, why in ((b"\x7fELF", "too short"), (b"MZ" + bytes(100), "not an ELF"),
+                      (tiny_elf([(1, 1)])[:70], "outside the file")):
+        path.write_bytes(data)
+        with pytest.raises(ValueError, match=why):
+            run_bench.elf_loaded_bytes(str(path))
+    elf32 = bytearray(tiny_elf([(1, 1)]))
+    elf32[4] = 1
+    path.write_bytes(bytes(elf32))
+    assert "not a little-endian ELF64" in run_bench.static_results(str(path)).errors[0]
+
+
+KERNEL = os.path.join(run_bench.BUILD, "raecore.elf")
+
+
+@pytest.mark.skipif(not os.path.isfile(KERNEL) or shutil.which("readelf") is None,
+                    reason="build/raecore.elf or readelf missing")
+def test_kernel_size_agrees_with_readelf():
+    out = subprocess.run(["readelf", "-lW", KERNEL], capture_output=True, text=True, check=True).stdout
+    memsz = [int(line.split()[5], 16) for line in out.splitlines() if line.split()[:1] == ["LOAD"]]
+    assert memsz and run_bench.elf_loaded_bytes(KERNEL) == sum(memsz)
+
+
+# --- table and JSON -----------------------------------------------------------------------------------------
+
+
+def test_table_is_aligned_with_unit_footer():
+    rows = [{**SYSCALL, "source": "qemu-icount"}, {**IPC, "source": "host"},
+            {"name": "kernel_image_size", "unit": "KiB", "p50": 167.3, "p99": 167.3, "max": 167.3, "samples": 1,
+             "source": "static"}]
+    lines = run_bench.format_table(rows).splitlines()
+    assert lines[0].split() == ["name", "unit", "p50", "p99", "max", "samples", "source"]
+    assert lines[2].split() == ["syscall_null", "instructions", "112", "130", "410", "10000", "qemu-icount"]
+    assert lines[3].split()[2] == "845.5" and lines[4].split()[2] == "167.3"
+    # Numbers are right-aligned under their headers.
+    for col in ("p50", "max", "samples"):
+        end = lines[0].index(col) + len(col)
+        assert all(re.match(r"\S", row[end - 1]) and (len(row) == end or row[end] == " ") for row in lines[2:5])
+    footer = "\n".join(lines[5:])
+    assert "instructions executed, not time" in footer and "p_memsz" in footer
+
+
+def test_main_writes_json_and_table(tmp_path, capsys):
+    kernel = tmp_path / "k.elf"
+    kernel.write_bytes(tiny_elf([(1, 2048)]))
+    bins = tmp_path / "host"
+    bins.mkdir()
+    write_script(bins / "bench_ok", f"echo '{json.dumps(SYSCALL)}'\n")
+    out = tmp_path / "bench.json"
+    args = ["--no-qemu", "--kernel", str(kernel), "--host-bench", str(bins), "--logs", str(tmp_path / "logs"),
+            "--out", str(out)]
+    assert run_bench.main(args) == 0
+    data = json.loads(out.read_text())
+    assert [(r["name"], r["source"]) for r in data["results"]] == [
+        ("syscall_null", "host"), ("kernel_image_size", "static")]
+    assert data["errors"] == []
+    assert "kernel_image_size  KiB" in capsys.readouterr().out
+    write_script(bins / "bench_bad", "exit 1\n")
+    assert run_bench.main(args) == 1
+    assert json.loads(out.read_text())["errors"][0].startswith("host benchmark bench_bad: exit status 1")
+
+
+# --- end to end against a fake kernel ----------------------------------------------------------------------
+
+FAKE_KERNEL = r"""
+	.section .mb2, "a"
+	.balign 8
+mb2_start:
+	.long 0xe85250d6, 0, mb2_end - mb2_start, -(0xe85250d6 + (mb2_end - mb2_start))
+	.short 0, 0
+	.long 8
+mb2_end:
+	.text
+	.code32
+	.globl _start
+_start:
+	mov $msg, %esi
+1:	lodsb
+	test %al, %al
+	jz 2f
+	mov $0x3f8, %dx
+	outb %al, %dx
+	jmp 1b
+2:	mov $0x10, %al
+	mov $0xf4, %dx
+	outb %al, %dx
+3:	cli
+	hlt
+	jmp 3b
+	.data
+msg:
+	.ascii "RaeenOS fake\r\n"
+	.ascii "BENCH {\"name\": \"syscall_null\", \"unit\": \"instructions\", \"p50\": 1, \"p99\": 2, \"max\": 3, \"samples\": 9}\r\n"
+	.asciz "bench: done\r\n"
+"""
+FAKE_LDS = "ENTRY(_start)\nSECTIONS { . = 0x200000; .mb2 : { *(.mb2) } .text : { *(.text) } .data : { *(.data) } }\n"
+
+
+@pytest.mark.skipif(any(shutil.which(t) is None for t in ("gcc", "ld", "grub-mkrescue", "qemu-system-x86_64")),
+                    reason="needs gcc, ld, grub-mkrescue and QEMU")
+def test_fake_kernel_end_to_end(tmp_path, capsys):
+    """A throwaway multiboot2 kernel that prints one BENCH line and exits with 0x10, booted under -icount."""
+    (tmp_path / "fake.S").write_text(FAKE_KERNEL)
+    (tmp_path / "fake.ld").write_text(FAKE_LDS)
+    kernel, initrd, out = tmp_path / "fake.elf", tmp_path / "initrd.tar", tmp_path / "bench.json"
+    subprocess.run(["gcc", "-c", str(tmp_path / "fake.S"), "-o", str(tmp_path / "fake.o")], check=True)
+    subprocess.run(["ld", "-m", "elf_x86_64", "-nostdlib", "--no-warn-rwx-segments", "-T", str(tmp_path / "fake.ld"),
+                    "-o", str(kernel), str(tmp_path / "fake.o")], check=True)
+    initrd.write_bytes(bytes(10240))  # an empty tar
+    status = run_bench.main(["--kernel", str(kernel), "--initrd", str(initrd), "--host-bench", str(tmp_path / "none"),
+                             "--logs", str(tmp_path / "logs"), "--isos", str(tmp_path / "isos"), "--out", str(out),
+                             "--timeout", "60"])
+    captured = capsys.readouterr()
+    assert status == 0, captured.err
+    results = json.loads(out.read_text())["results"]
+    assert [(r["name"], r["source"]) for r in results] == [("syscall_null", "qemu-icount"),
+                                                           ("kernel_image_size", "static")]
+    assert "BENCH" in (tmp_path / "logs" / "bench-q35-bios-max.log").read_text()
