@@ -36,7 +36,7 @@ KERNEL_LDFLAGS := -nostdlib -pie --no-dynamic-linker -z text -z max-page-size=0x
 KERNEL_SRCS := $(shell find kernel -name '*.c' -o -name '*.S' | sort)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS)) $(BUILD)/gen/font.c.o
 
-.PHONY: all iso run test lint clean setup kernel host-tests fuzz
+.PHONY: all iso run test lint clean setup kernel host-tests fuzz bench
 all: iso
 
 setup: $(SETUP_STAMP)
@@ -129,9 +129,14 @@ run: iso
 include tests/host.mk
 
 test: $(KERNEL_ELF) $(INITRD) host-tests
-	$(HOSTPY) -m pytest -q tools/test
+	$(HOSTPY) -m pytest -q tools/test tools/bench
 	$(HOSTPY) tools/test/run_tests.py --kernel $(KERNEL_ELF) --initrd $(INITRD) \
 		--host-tests $(BUILD)/tests/host
+
+# Benchmarks: host binaries, the kernel's bench=all under QEMU -icount, static sizes.
+# Writes build/bench.json and prints a table.
+bench: $(KERNEL_ELF) $(INITRD) host-bench
+	$(HOSTPY) tools/bench/run_bench.py
 
 LINT_SRCS = $(shell find kernel abi tests -name '*.c' -o -name '*.h' | sort)
 lint: | $(SETUP_STAMP)

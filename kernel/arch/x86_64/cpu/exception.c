@@ -5,9 +5,49 @@
 #include <console/kprintf.h>
 #include <debug/ksym.h>
 #include <hal/cpu.h>
+#include <mm/vmm.h>
 #include <panic.h>
 
 volatile uint64_t exception_breakpoint_count;
+volatile uint64_t exception_fixup_count;
+volatile uint64_t exception_fixup_vector;
+volatile uint64_t exception_fixup_error_code;
+
+/* One entry per instruction allowed to fault (usercopy.S): where it is and
+ * where to resume, as offsets from the entry's own fields. */
+typedef struct {
+	int32_t fault;
+	int32_t fixup;
+} ex_entry_t;
+extern const ex_entry_t __ex_table_start[], __ex_table_end[];
+
+/* If the kernel faulted at an instruction with a fixup, resumes there. */
+static bool exception_try_fixup(interrupt_frame_t *f)
+{
+	for (const ex_entry_t *e = __ex_table_start; e < __ex_table_end; e++) {
+		uintptr_t fault = (uintptr_t)&e->fault + e->fault;
+		if (fault == f->rip) {
+			f->rip = (uintptr_t)&e->fixup + e->fixup;
+			exception_fixup_count++;
+			exception_fixup_vector = f->vector;
+			exception_fixup_error_code = f->error_code;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* A fault whose address, or stack pointer, lies in the guard page below a
+ * kernel-area allocation means a kernel stack ran over. */
+static uintptr_t exception_stack_overflow(const interrupt_frame_t *f, uint64_t cr2)
+{
+	if (f->cs & 3)
+		return 0;
+	uintptr_t owner = vmm_guard_owner(cr2);
+	if (!owner)
+		owner = vmm_guard_owner(f->rsp);
+	return owner;
+}
 volatile uint64_t exception_breakpoint_rip;
 
 static const char *const exception_names[EXCEPTION_VECTORS] = {
@@ -86,11 +126,25 @@ void exception_handle(interrupt_frame_t *frame)
 			hal_cpu_halt_forever();
 		kprintf("NMI received at RIP=0x%016lx; continuing\n", frame->rip);
 		return;
+	case VEC_PF:
+	case VEC_GP:
+		if (!(frame->cs & 3) && exception_try_fixup(frame))
+			return;
+		break;
 	default:
 		break;
 	}
 
 	exception_print_report(frame);
+	uint64_t cr2 = cpu_read_cr2();
+	uintptr_t stack = (frame->vector == VEC_DF || frame->vector == VEC_PF)
+				  ? exception_stack_overflow(frame, cr2)
+				  : 0;
+	if (stack)
+		panic_at(frame->rip, frame->rbp,
+			 "kernel stack overflow: RSP=0x%016lx, fault address 0x%016lx, in the guard "
+			 "page below the stack at 0x%016lx (%s)",
+			 frame->rsp, cr2, stack, exception_name(frame->vector));
 	panic_at(frame->rip, frame->rbp, "unhandled exception %lu (%s) in %s mode", frame->vector,
 		 exception_name(frame->vector), (frame->cs & 3) ? "user" : "kernel");
 }

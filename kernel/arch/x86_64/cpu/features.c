@@ -2,9 +2,11 @@
  * the CPU offers (NX, WP, SMEP, SMAP, UMIP, FSGSBASE). */
 #include <arch/x86_64/cpu/features.h>
 #include <arch/x86_64/cpu/regs.h>
+#include <hal/usercopy.h>
 #include <string.h>
 
 cpu_features_t cpu_features;
+uint8_t hal_user_access_has_smap;
 
 static void brand_trim(char *s)
 {
@@ -92,6 +94,7 @@ void cpu_protections_enable(void)
 		cr4 |= CR4_SMEP;
 	if (f->smap)
 		cr4 |= CR4_SMAP;
+	hal_user_access_has_smap = f->smap;
 	if (f->umip)
 		cr4 |= CR4_UMIP;
 	if (f->fsgsbase)
