@@ -14,6 +14,7 @@
 #include <panic.h>
 #include <rae_version.h>
 #include <string.h>
+#include <test/kbench.h>
 #include <test/ktest.h>
 
 
@@ -143,6 +144,15 @@ void kernel_main(void)
 		kprintf("ktest: no isa-debug-exit device; halting\n");
 		hal_cpu_halt_forever();
 	}
+	if (cmdline_get(boot_info.cmdline, "bench", selection, sizeof(selection))) {
+		pmm_stats_t st;
+		pmm_stats(&st);
+		kbench_report_value("free_memory_after_boot", "MiB", st.free_pages * PAGE_SIZE >> 20);
+		unsigned unknown = kbench_run(selection);
+		hal_machine_exit(unknown ? HAL_EXIT_TESTS_FAILED : HAL_EXIT_TESTS_PASSED);
+		hal_cpu_halt_forever();
+	}
+
 	kprintf("kernel: boot complete, idling\n");
 	for (;;)
 		hal_cpu_idle();

@@ -11,4 +11,7 @@
  * Returns false when the key is absent or its value does not fit. */
 bool cmdline_get(const char *cmdline, const char *key, char *val, size_t len);
 
+/* True when `key` appears, bare or as "key=anything". */
+bool cmdline_has(const char *cmdline, const char *key);
+
 #endif

@@ -33,3 +33,22 @@ bool cmdline_get(const char *cmdline, const char *key, char *val, size_t len)
 	}
 	return false;
 }
+
+bool cmdline_has(const char *cmdline, const char *key)
+{
+	size_t klen = strlen(key);
+	const char *p = cmdline;
+
+	while (klen && *p) {
+		while (*p == ' ')
+			p++;
+		const char *word = p;
+		while (*p && *p != ' ')
+			p++;
+		size_t wlen = (size_t)(p - word);
+		if (wlen >= klen && strncmp(word, key, klen) == 0 &&
+		    (wlen == klen || word[klen] == '='))
+			return true;
+	}
+	return false;
+}

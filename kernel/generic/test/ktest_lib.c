@@ -54,6 +54,8 @@ KTEST(cmdline_options)
 	KTEST_EXPECT(t, !cmdline_get(cl, "tes", v, sizeof(v)));
 	KTEST_EXPECT(t, !cmdline_get(cl, "missing", v, sizeof(v)));
 	KTEST_EXPECT(t, !cmdline_get(cl, "panic", v, 4)); /* "exit" does not fit */
+	KTEST_EXPECT(t, cmdline_has(cl, "panic") && cmdline_has(cl, "quiet") && cmdline_has(cl, "x"));
+	KTEST_EXPECT(t, !cmdline_has(cl, "pan") && !cmdline_has(cl, "exit"));
 }
 
 KTEST(string_functions)
