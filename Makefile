@@ -30,7 +30,7 @@ KERNEL_CFLAGS := -DRAE_DEBUG=$(DEBUG) -std=gnu11 -O2 -g -ffreestanding -nostdinc
 	-fno-stack-protector -fno-omit-frame-pointer -fno-optimize-sibling-calls -fno-schedule-insns2 -fno-delete-null-pointer-checks \
 	-fno-strict-aliasing -fno-asynchronous-unwind-tables -fno-common \
 	-Wall -Wextra -Werror -MMD -MP
-KERNEL_LDFLAGS := -nostdlib -pie --no-dynamic-linker -z text -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments \
+KERNEL_LDFLAGS := -nostdlib -pie --no-dynamic-linker -z text -z defs --fatal-warnings -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments \
 	-T kernel/arch/x86_64/linker.ld
 
 KERNEL_SRCS := $(shell find kernel -name '*.c' -o -name '*.S' | sort)

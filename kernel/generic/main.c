@@ -132,6 +132,7 @@ void kernel_main(void)
 		boot_info.loader_name[0] ? boot_info.loader_name : "an unnamed loader");
 	hal_banner_print();
 	hal_banner_layout();
+	hal_platform_report();
 	banner_memory();
 	banner_framebuffer();
 	kprintf("cmdline: %s\n", boot_info.cmdline[0] ? boot_info.cmdline : "(empty)");

@@ -4,6 +4,7 @@
 #include <debug/backtrace.h>
 #include <hal/cpu.h>
 #include <panic.h>
+#include <smp/cpu.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -49,7 +50,11 @@ static NORETURN void panic_v(uintptr_t pc, uintptr_t fp, const char *fmt, va_lis
 	panicking = true;
 	hal_cpu_stop_others();
 
-	kprintf("\nKERNEL PANIC: ");
+	cpu_t *c = this_cpu();
+	if (c && cpu_online_count > 1)
+		kprintf("\nKERNEL PANIC on CPU %u: ", c->id);
+	else
+		kprintf("\nKERNEL PANIC: ");
 	kvprintf(fmt, ap);
 	kprintf("\n");
 	backtrace_print(pc, fp);

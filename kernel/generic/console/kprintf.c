@@ -5,16 +5,25 @@
 #include <hal/console.h>
 #include <hal/cpu.h>
 #include <lib/format.h>
+#include <panic.h>
+#include <sync/lock_levels.h>
+#include <sync/spinlock.h>
 
-/* Single CPU for now: interrupts off around a write keeps lines whole. A
- * spinlock joins this when application processors are started. */
+/* One writer at a time across CPUs. During a panic the lock is skipped:
+ * the CPU that holds it may have been stopped. */
+static spinlock_t console_lock = SPINLOCK_INIT("console", LOCK_LEVEL_CONSOLE);
+
 void kputs_n(const char *s, size_t len)
 {
-	bool irq = hal_irq_save();
+	bool locked = !panic_in_progress();
+	bool irq = locked ? spin_lock_irqsave(&console_lock) : hal_irq_save();
 	hal_console_write(s, len);
 	if (fbcon_active)
 		fbcon_write(&fbcon_main, s, len);
-	hal_irq_restore(irq);
+	if (locked)
+		spin_unlock_irqrestore(&console_lock, irq);
+	else
+		hal_irq_restore(irq);
 }
 
 static void kprintf_sink(void *ctx, const char *s, size_t len)

@@ -155,7 +155,8 @@ uint64_t buddy_zone_release(buddy_zone_t *z, uint64_t pfn, uint64_t count)
 			released += 1ull << order;
 		}
 		/* Skip the page that ended the run (free or allocated). */
-
+		if (pfn < end)
+			pfn++;
 	}
 	z->free_pages += released;
 	z->managed_pages += released;

@@ -13,4 +13,8 @@ void hal_banner_print(void);
  * the command line says kaslr=show). */
 void hal_banner_layout(void);
 
+/* Prints the platform lines: firmware tables, interrupt controllers, time
+ * source, CPUs online. */
+void hal_platform_report(void);
+
 #endif

@@ -32,6 +32,13 @@ void hal_machine_exit(uint8_t code);
 #define HAL_EXIT_TESTS_FAILED 0x11
 #define HAL_EXIT_PANIC 0x12
 
+struct cpu;
+/* This CPU's cpu_t, through the per-CPU base register. Only valid once
+ * hal_percpu_init ran on this CPU. */
+struct cpu *hal_this_cpu(void);
+/* Points this CPU's per-CPU base register at `c`. */
+void hal_percpu_init(struct cpu *c);
+
 /* The frame pointer of the caller, for backtraces. */
 #define hal_frame_address() ((uintptr_t)__builtin_frame_address(0))
 

@@ -17,6 +17,7 @@
 #include <arch/x86_64/cpu/regs.h>
 #include <arch/x86_64/mm/kaslr.h>
 #include <arch/x86_64/pic.h>
+#include <arch/x86_64/platform.h>
 #include <cmdline.h>
 #include <console/kprintf.h>
 #include <hal/console.h>
@@ -57,7 +58,8 @@ NORETURN void arch_boot_relocated(void);
 void x86_pat_init(void);
 
 static uint8_t early_stack[EARLY_STACK_SIZE] ALIGNED(16);
-static paddr_t kernel_root;
+/* The kernel's page tables (every CPU runs on them). */
+paddr_t kernel_pt_root;
 /* Physical address of the new tables' PDPT entry that keeps the
  * link-address alias alive across the switch; cleared in phase 2. */
 static paddr_t link_alias_slot;
@@ -193,16 +195,16 @@ void arch_boot_main(uint32_t magic, uint64_t info_phys)
 		     memblock.ram_end);
 	uint64_t slide = kaslr_layout.slide;
 
-	kernel_root = early_pt_alloc();
-	if (!kernel_root)
+	kernel_pt_root = early_pt_alloc();
+	if (!kernel_pt_root)
 		panic("boot: no memory for page tables");
-	map_direct(kernel_root, kaslr_layout.direct_map_base);
-	map_kernel_image(kernel_root, slide);
+	map_direct(kernel_pt_root, kaslr_layout.direct_map_base);
+	map_kernel_image(kernel_pt_root, slide);
 
 	/* Keep the link-address alias (the boot stub's 2 MiB pages) until we
 	 * run at the new address, unless the kernel stays where it was linked. */
 	if (slide != 0) {
-		uint64_t *new_pml4 = phys_to_virt(kernel_root, PAGE_SIZE);
+		uint64_t *new_pml4 = phys_to_virt(kernel_pt_root, PAGE_SIZE);
 		uint64_t *boot_pml4_now = phys_to_virt(hal_pt_root(), PAGE_SIZE);
 		uint64_t *new_pdpt = phys_to_virt(new_pml4[511] & 0x000ffffffffff000ull, PAGE_SIZE);
 		uint64_t *boot_pdpt = phys_to_virt(boot_pml4_now[511] & 0x000ffffffffff000ull,
@@ -217,7 +219,7 @@ void arch_boot_main(uint32_t magic, uint64_t info_phys)
 	uintptr_t stack = (uintptr_t)&early_stack[EARLY_STACK_SIZE] + slide;
 	apply_relocations(slide);
 	/* From here until the switch, no relocated pointer may be used. */
-	boot_switch_to(kernel_root, entry, stack);
+	boot_switch_to(kernel_pt_root, entry, stack);
 }
 
 static void kernel_main_on_guarded_stack(void)
@@ -237,13 +239,14 @@ void arch_boot_relocated(void)
 	cpu_write_cr4(cpu_read_cr4() | (1ull << 7)); /* PGE: kernel mappings are global */
 	hal_tlb_flush_all();
 
-	pmm_init(&memblock, kernel_root);
+	pmm_init(&memblock, kernel_pt_root);
 	slab_set_report(heap_report_and_panic);
 	/* Benchmarks measure the heap as it runs without its debug checks. */
 	bool heap_debug = RAE_DEBUG && !cmdline_has(boot_info.cmdline, "bench");
 	if (kmalloc_init(&pmm_slab_source, heap_debug ? SLAB_DEBUG : 0) != RAE_OK)
 		panic("boot: cannot set up the kernel heap");
 	vmm_init(kaslr_layout.area_base, KERNEL_AREA_SIZE);
+	platform_init();
 
 	uintptr_t stack_top = kstack_alloc();
 	if (!stack_top)

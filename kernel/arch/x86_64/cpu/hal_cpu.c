@@ -1,6 +1,9 @@
 /* The x86_64 side of hal/cpu.h: interrupt flag, idling, halting, and the
  * QEMU exit used by test runs. */
+#include <arch/x86_64/apic/lapic.h>
+#include <arch/x86_64/apic/vectors.h>
 #include <arch/x86_64/cpu/regs.h>
+#include <smp/cpu.h>
 #include <hal/cpu.h>
 #include <hal/paging.h>
 
@@ -40,8 +43,10 @@ void hal_cpu_halt_forever(void)
 
 void hal_cpu_stop_others(void)
 {
-	/* Only the boot CPU runs until application processors are started;
-	 * once they are, this sends them the panic-stop NMI. */
+	/* An NMI gets through even with interrupts off; the NMI handler sees
+	 * the panic and halts that CPU. */
+	if (interrupt_lapic_ready && cpu_online_count > 1)
+		lapic_send_ipi(0, LAPIC_ICR_NMI | LAPIC_ICR_ALL_BUT_SELF);
 }
 
 void hal_machine_exit(uint8_t code)
@@ -63,4 +68,19 @@ bool hal_vaddr_readable(uintptr_t addr, size_t len)
 			break;
 	}
 	return true;
+}
+
+struct cpu *hal_this_cpu(void)
+{
+	struct cpu *c;
+	__asm__ volatile("movq %%gs:0, %0" : "=r"(c));
+	return c;
+}
+
+void hal_percpu_init(struct cpu *c)
+{
+	/* The kernel's GS base; KERNEL_GS_BASE holds the user value while the
+	 * kernel runs (swapped on entry from user mode). */
+	cpu_wrmsr(MSR_GS_BASE, (uint64_t)(uintptr_t)c);
+	cpu_wrmsr(MSR_KERNEL_GS_BASE, 0);
 }

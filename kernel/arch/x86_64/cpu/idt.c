@@ -1,5 +1,7 @@
 /* The interrupt descriptor table: all 256 vectors go through isr.S to
  * interrupt_dispatch, which hands exceptions to exception_handle. */
+#include <arch/x86_64/apic/lapic.h>
+#include <arch/x86_64/apic/vectors.h>
 #include <arch/x86_64/cpu/gdt.h>
 #include <arch/x86_64/cpu/interrupt.h>
 #include <arch/x86_64/pic.h>
@@ -46,14 +48,34 @@ void idt_init(void)
 	idt_set(VEC_NMI, isr_stub_table[VEC_NMI], IST_NMI);
 	idt_set(VEC_MC, isr_stub_table[VEC_MC], IST_MACHINE_CHECK);
 
+	idt_load();
+}
+
+void idt_load(void)
+{
 	idt_pointer_t ptr = {.limit = sizeof(idt) - 1, .base = (uint64_t)idt};
 	__asm__ volatile("lidt %0" : : "m"(ptr));
 }
+
+typedef struct {
+	interrupt_handler_t fn;
+	void *arg;
+} vector_slot_t;
+extern vector_slot_t vector_handlers[IDT_VECTORS];
 
 void interrupt_dispatch(interrupt_frame_t *frame)
 {
 	if (frame->vector < EXCEPTION_VECTORS) {
 		exception_handle(frame);
+		return;
+	}
+	if (frame->vector == VEC_SPURIOUS)
+		return; /* no EOI for the spurious vector */
+	vector_slot_t *slot = &vector_handlers[frame->vector];
+	if (slot->fn) {
+		slot->fn(frame, slot->arg);
+		if (interrupt_lapic_ready)
+			lapic_eoi();
 		return;
 	}
 	/* No device interrupts are routed yet, so anything here is stray: a
@@ -66,4 +88,6 @@ void interrupt_dispatch(interrupt_frame_t *frame)
 	}
 	if (frame->vector >= VEC_PIC_BASE && frame->vector < VEC_PIC_BASE + 16)
 		pic_eoi((uint8_t)frame->vector);
+	else if (interrupt_lapic_ready)
+		lapic_eoi();
 }

@@ -39,12 +39,12 @@ KTEST(gdt_tss_loaded)
 	KTEST_EXPECT_EQ(t, ds, GDT_KERNEL_DATA);
 	KTEST_EXPECT_EQ(t, tr, GDT_TSS);
 	for (int i = IST_DOUBLE_FAULT; i <= IST_MACHINE_CHECK; i++) {
-		uint64_t top = boot_tss.ist[i - 1];
+		uint64_t top = boot_cpu_tables.tss.ist[i - 1];
 		KTEST_EXPECT(t, top != 0 && (top & 15) == 0);
 		KTEST_EXPECT(t, mapped(top - 8));
 	}
 	/* The three IST stacks are distinct. */
-	KTEST_EXPECT(t, boot_tss.ist[0] != boot_tss.ist[1] && boot_tss.ist[1] != boot_tss.ist[2]);
+	KTEST_EXPECT(t, boot_cpu_tables.tss.ist[0] != boot_cpu_tables.tss.ist[1] && boot_cpu_tables.tss.ist[1] != boot_cpu_tables.tss.ist[2]);
 }
 
 KTEST(breakpoint_trap_returns)
@@ -65,6 +65,6 @@ KTEST(low_memory_unmapped)
 	KTEST_EXPECT(t, !mapped(0x200000));
 	KTEST_EXPECT(t, !mapped(0x00007ffffffff000ull));
 	KTEST_EXPECT(t, !mapped(0x8000000000000000ull)); /* non-canonical */
-	KTEST_EXPECT(t, mapped((uintptr_t)&boot_tss));
+	KTEST_EXPECT(t, mapped((uintptr_t)&boot_cpu_tables.tss));
 	KTEST_EXPECT(t, mapped(direct_map_base + 0x200000));
 }

@@ -29,9 +29,21 @@ typedef struct PACKED {
 	uint16_t iomap_base;
 } tss_t;
 
-extern tss_t boot_tss;
+/* One CPU's descriptor tables. */
+typedef struct {
+	/* null, kcode, kdata, ucode32, udata, ucode64, tss (two slots) */
+	uint64_t gdt[8] ALIGNED(16);
+	tss_t tss;
+} cpu_tables_t;
 
-/* Loads the kernel GDT and TSS on the boot CPU and reloads every segment. */
+extern cpu_tables_t boot_cpu_tables;
+
+/* Loads the boot CPU's GDT and TSS (static IST stacks) and reloads every
+ * segment register. Safe to call again after the kernel moved. */
 void gdt_init(void);
+
+/* Fills `t` with the kernel GDT and a TSS whose IST slots point at the
+ * given stack tops (#DF, NMI, #MC), and loads both on this CPU. */
+void gdt_load(cpu_tables_t *t, const uintptr_t ist_top[3]);
 
 #endif

@@ -29,6 +29,8 @@ typedef struct interrupt_frame {
 
 /* Fills and loads the IDT. Boot CPU, after gdt_init (uses its IST slots). */
 void idt_init(void);
+/* Loads the (shared) IDT on this CPU. */
+void idt_load(void);
 
 /* Called from isr_common with interrupts off. */
 void interrupt_dispatch(interrupt_frame_t *frame);

@@ -1,0 +1,233 @@
+/* Platform bring-up on x86_64: reads the ACPI tables (a malformed one is
+ * reported and skipped; without a MADT the machine runs on one CPU with
+ * the PIC left masked), then the local APIC and IOAPICs, the TSC and the
+ * per-CPU timers, and starts the application processors. */
+#include <arch/x86_64/apic/ioapic.h>
+#include <arch/x86_64/apic/lapic.h>
+#include <arch/x86_64/apic/vectors.h>
+#include <arch/x86_64/platform.h>
+#include <arch/x86_64/smp/smp.h>
+#include <arch/x86_64/time/tsc.h>
+#include <cmdline.h>
+#include <console/kprintf.h>
+#include <hal/cpu.h>
+#include <kernel.h>
+#include <panic.h>
+#include <mm/vmm.h>
+#include <smp/cpu.h>
+#include <smp/smp.h>
+#include <time/timer.h>
+
+platform_t platform;
+
+static const void *acpi_map(void *ctx, uint64_t phys, size_t len)
+{
+	(void)ctx;
+	/* Tables normally sit in RAM the direct map covers; some firmware
+	 * puts them in reserved memory, which gets a mapping of its own. */
+	const void *p = phys_to_virt(phys, len);
+	return p ? p : vmm_map_phys(phys, len, VM_READ);
+}
+
+static bool acpi_find_rsdp_legacy(acpi_rsdp_info_t *out, char *err, size_t err_len)
+{
+	/* The EBDA's first KiB, then the BIOS area 0xe0000-0xfffff. */
+	const uint16_t *ebda_seg = acpi_map(NULL, 0x40e, 2);
+	if (ebda_seg && *ebda_seg) {
+		uint64_t ebda = (uint64_t)*ebda_seg << 4;
+		const void *area = acpi_map(NULL, ebda, 1024);
+		if (area && acpi_find_rsdp_in(area, 1024, ebda, out, err, err_len) == RAE_OK)
+			return true;
+	}
+	const void *bios = acpi_map(NULL, 0xe0000, 0x20000);
+	return bios && acpi_find_rsdp_in(bios, 0x20000, 0xe0000, out, err, err_len) == RAE_OK;
+}
+
+static void acpi_load(void)
+{
+	char err[160];
+	platform_t *p = &platform;
+
+	if (cmdline_has(boot_info.cmdline, "acpi=off")) {
+		kprintf("acpi: disabled on the command line\n");
+		return;
+	}
+	bool found = boot_info.rsdp_length &&
+		     acpi_rsdp_validate(boot_info.rsdp, boot_info.rsdp_length, &p->rsdp, err,
+					sizeof(err)) == RAE_OK;
+	if (!found && boot_info.rsdp_length)
+		kprintf("acpi: the loader's RSDP is invalid: %s\n", err);
+	if (!found && boot_info.firmware == BOOT_FIRMWARE_BIOS)
+		found = acpi_find_rsdp_legacy(&p->rsdp, err, sizeof(err));
+	if (!found) {
+		kprintf("acpi: no RSDP; one CPU, no IOAPIC\n");
+		return;
+	}
+	if (acpi_tables_init(&p->tables, &p->rsdp, acpi_map, NULL, err, sizeof(err)) != RAE_OK) {
+		kprintf("acpi: unusable %s: %s\n", p->rsdp.root_is_xsdt ? "XSDT" : "RSDT", err);
+		return;
+	}
+	p->acpi_ok = true;
+	for (uint32_t i = 0; i < p->tables.diag_count; i++)
+		kprintf("acpi: skipped: %s\n", p->tables.diag[i]);
+
+	const acpi_table_entry_t *e;
+	if ((e = acpi_table_entry_find(&p->tables, "APIC", 0))) {
+		p->has_madt = acpi_madt_parse(e->table, e->length, &p->madt, err, sizeof(err)) ==
+			      RAE_OK;
+		if (!p->has_madt)
+			kprintf("acpi: MADT rejected: %s\n", err);
+	}
+	if ((e = acpi_table_entry_find(&p->tables, "HPET", 0))) {
+		p->has_hpet = acpi_hpet_parse(e->table, e->length, &p->hpet, err, sizeof(err)) ==
+			      RAE_OK;
+		if (!p->has_hpet)
+			kprintf("acpi: HPET rejected: %s\n", err);
+	}
+	if ((e = acpi_table_entry_find(&p->tables, "MCFG", 0))) {
+		p->has_mcfg = acpi_mcfg_parse(e->table, e->length, &p->mcfg, err, sizeof(err)) ==
+			      RAE_OK;
+		if (!p->has_mcfg)
+			kprintf("acpi: MCFG rejected: %s\n", err);
+	}
+	if ((e = acpi_table_entry_find(&p->tables, "FACP", 0))) {
+		p->has_fadt = acpi_fadt_parse(e->table, e->length, &p->fadt, err, sizeof(err)) ==
+			      RAE_OK;
+		if (!p->has_fadt)
+			kprintf("acpi: FADT rejected: %s\n", err);
+	}
+}
+
+static void on_timer(interrupt_frame_t *f, void *arg)
+{
+	(void)f;
+	(void)arg;
+	timer_interrupt();
+}
+
+static void on_call_ipi(interrupt_frame_t *f, void *arg)
+{
+	(void)f;
+	(void)arg;
+	smp_handle_call_ipi();
+}
+
+static void on_reschedule_ipi(interrupt_frame_t *f, void *arg)
+{
+	(void)f;
+	(void)arg;
+	smp_handle_reschedule_ipi();
+}
+
+static void on_lapic_error(interrupt_frame_t *f, void *arg)
+{
+	(void)arg;
+	kprintf("apic: local APIC error interrupt on CPU %u (RIP 0x%lx)\n", this_cpu()->id,
+		f->rip);
+}
+
+/* Routes the ISA interrupts the boot path knows about (PIT/HPET legacy
+ * IRQ 0, keyboard 1, COM1 4, mouse 12) masked to the boot CPU, with the
+ * MADT's overrides; drivers unmask what they claim. */
+static void ioapic_setup(void)
+{
+	platform_t *p = &platform;
+	for (uint32_t i = 0; i < p->madt.ioapic_count; i++) {
+		const acpi_madt_ioapic_t *io = &p->madt.ioapics[i];
+		if (ioapic_add(io->id, io->address, io->gsi_base) != RAE_OK)
+			kprintf("apic: cannot map IOAPIC %u at 0x%x\n", io->id, io->address);
+	}
+	static const uint8_t isa_irqs[] = {0, 1, 4, 12};
+	for (unsigned i = 0; i < sizeof(isa_irqs); i++) {
+		uint32_t gsi, mps;
+		uint8_t vector;
+		if (acpi_madt_irq_to_gsi(&p->madt, isa_irqs[i], &gsi, &mps) != RAE_OK ||
+		    vector_alloc(&vector) != RAE_OK)
+			continue;
+		unsigned flags = 0;
+		if ((mps & ACPI_MPS_TRIGGER_MASK) == ACPI_MPS_TRIGGER_LEVEL)
+			flags |= IOAPIC_LEVEL;
+		if ((mps & ACPI_MPS_POLARITY_MASK) == ACPI_MPS_POLARITY_LOW)
+			flags |= IOAPIC_ACTIVE_LOW;
+		if (ioapic_route(gsi, vector, cpus[0].hw_id, flags, true) != RAE_OK) {
+			vector_free(vector);
+			continue;
+		}
+		p->isa_routes[p->isa_route_count].irq = isa_irqs[i];
+		p->isa_routes[p->isa_route_count].gsi = gsi;
+		p->isa_routes[p->isa_route_count].vector = vector;
+		p->isa_routes[p->isa_route_count].flags = flags;
+		p->isa_route_count++;
+	}
+}
+
+static void cpus_from_madt(void)
+{
+	const acpi_madt_t *m = &platform.madt;
+	uint32_t self = lapic_id();
+	cpus[0].hw_id = self;
+	unsigned n = 1;
+	for (uint32_t i = 0; i < m->cpu_count && n < CPU_MAX; i++) {
+		if (!m->cpus[i].enabled || m->cpus[i].apic_id == self)
+			continue;
+		/* Without x2APIC mode, xAPIC IPIs reach only 8-bit ids. */
+		if (!lapic_x2apic_mode() && m->cpus[i].apic_id > 0xfe)
+			continue;
+		cpus[n].self = &cpus[n];
+		cpus[n].id = n;
+		cpus[n].hw_id = m->cpus[i].apic_id;
+		n++;
+	}
+	cpu_possible_count = n;
+}
+
+void platform_init(void)
+{
+	cpus[0].self = &cpus[0];
+	cpus[0].id = 0;
+	cpus[0].online = true;
+	hal_percpu_init(&cpus[0]);
+	cpu_percpu_ready = true;
+
+	acpi_load();
+
+	uint64_t lapic_phys = platform.has_madt ? platform.madt.lapic_address : 0;
+	if (lapic_init_boot(lapic_phys, !cmdline_has(boot_info.cmdline, "x2apic=off")) != RAE_OK)
+		panic("apic: cannot map the local APIC");
+	interrupt_set_handler(VEC_LAPIC_TIMER, on_timer, NULL);
+	interrupt_set_handler(VEC_IPI_CALL, on_call_ipi, NULL);
+	interrupt_set_handler(VEC_IPI_RESCHEDULE, on_reschedule_ipi, NULL);
+	interrupt_set_handler(VEC_LAPIC_ERROR, on_lapic_error, NULL);
+	interrupt_lapic_ready = true;
+	cpus[0].hw_id = lapic_id();
+
+	if (platform.has_madt) {
+		ioapic_setup();
+		cpus_from_madt();
+	}
+
+	tsc_calibrate(platform.has_hpet ? platform.hpet.base_address : 0,
+		      !cmdline_has(boot_info.cmdline, "tsc_deadline=off"));
+	timer_cpu_init();
+	hal_irq_enable();
+
+	if (!cmdline_has(boot_info.cmdline, "nosmp"))
+		smp_start_aps();
+}
+
+void hal_platform_report(void)
+{
+	platform_t *p = &platform;
+	if (p->acpi_ok)
+		kprintf("acpi: %s rev %u (OEM %s), %u tables%s%s%s%s, %u skipped\n",
+			p->rsdp.root_is_xsdt ? "XSDT" : "RSDT", p->rsdp.revision, p->rsdp.oem_id,
+			p->tables.count, p->has_madt ? ", MADT" : "", p->has_hpet ? ", HPET" : "",
+			p->has_mcfg ? ", MCFG" : "", p->has_fadt ? ", FADT" : "", p->tables.skipped);
+	kprintf("apic: %s mode, %u IOAPIC(s), %u ISA IRQs routed (masked)\n",
+		lapic_x2apic_mode() ? "x2APIC" : "xAPIC", ioapic_count(), p->isa_route_count);
+	kprintf("time: TSC %lu.%03lu MHz (against the %s), invariant TSC %s, timer %s\n",
+		tsc_info.tsc_hz / 1000000, (tsc_info.tsc_hz / 1000) % 1000, tsc_info.reference,
+		tsc_info.invariant ? "yes" : "no",
+		tsc_info.deadline_mode ? "TSC-deadline" : "LAPIC one-shot");
+	kprintf("smp: %u of %u CPUs online\n", cpu_online_count, cpu_possible_count);
+}

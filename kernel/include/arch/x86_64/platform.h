@@ -1,0 +1,38 @@
+/* The x86 platform as ACPI describes it, and its bring-up: interrupt
+ * controllers, time, and the other CPUs. */
+#ifndef ARCH_X86_64_PLATFORM_H
+#define ARCH_X86_64_PLATFORM_H
+
+#include <acpi/acpi.h>
+#include <acpi/fadt.h>
+#include <acpi/hpet.h>
+#include <acpi/madt.h>
+#include <acpi/mcfg.h>
+
+typedef struct {
+	bool acpi_ok;
+	acpi_rsdp_info_t rsdp;
+	acpi_tables_t tables;
+	bool has_madt, has_hpet, has_mcfg, has_fadt;
+	acpi_madt_t madt;
+	acpi_hpet_t hpet;
+	acpi_mcfg_t mcfg;
+	acpi_fadt_t fadt;
+	/* The ISA IRQs routed through the IOAPIC at boot (masked until a
+	 * driver claims them): IRQ, GSI, vector, flags. */
+	struct {
+		uint8_t irq;
+		uint32_t gsi;
+		uint8_t vector;
+		unsigned flags;
+	} isa_routes[4];
+	unsigned isa_route_count;
+} platform_t;
+
+extern platform_t platform;
+
+/* Per-CPU data, ACPI, local APIC, IOAPICs, TSC and timers, then the other
+ * CPUs. Boot CPU, phase 2 of boot, after the heap and kernel area exist. */
+void platform_init(void);
+
+#endif

@@ -1,0 +1,34 @@
+/* Cross-CPU calls built on inter-processor interrupts: run a function on
+ * another CPU, flush TLBs everywhere (shootdown), poke a CPU to reschedule. */
+#ifndef SMP_SMP_H
+#define SMP_SMP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef void (*smp_call_fn)(void *arg);
+
+/* Runs fn(arg) on CPU `cpu` in interrupt context; with `wait`, returns
+ * after it finished. Call with interrupts enabled (a CPU waiting with
+ * interrupts off could deadlock against a call aimed at it). Calling it
+ * for this CPU runs fn directly. Returns false for an offline CPU. */
+bool smp_call_on(unsigned cpu, smp_call_fn fn, void *arg, bool wait);
+
+/* Runs fn(arg) on every other online CPU and waits for all of them. */
+void smp_call_others(smp_call_fn fn, void *arg);
+
+/* Invalidates [va, va+size) in every CPU's TLB: this one directly, the
+ * others by IPI, returning once all have done it. Interrupts enabled. */
+void tlb_shootdown(uintptr_t va, uint64_t size);
+
+/* Asks `cpu` to reschedule (for now: counts the IPI). */
+void smp_send_reschedule(unsigned cpu);
+
+/* The handlers the architecture's IPI vectors call. Interrupts off. */
+void smp_handle_call_ipi(void);
+void smp_handle_reschedule_ipi(void);
+
+/* Largest TSC skew seen by the warp test across all CPUs (ticks). */
+uint64_t smp_tsc_warp_test(unsigned iterations);
+
+#endif

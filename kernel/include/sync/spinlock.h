@@ -1,0 +1,41 @@
+/* Spinlocks, with interrupt-saving variants. Debug builds record the owner
+ * and enforce a lock order: a CPU may take a lock only while every lock it
+ * already holds has a lower level (sync/lock_levels.h). A violation, or
+ * taking a lock this CPU already holds, panics with both locks named. */
+#ifndef SYNC_SPINLOCK_H
+#define SYNC_SPINLOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct spinlock {
+	volatile uint32_t locked;
+	const char *name;
+	unsigned level;
+	volatile int owner_cpu; /* -1 when free; debug bookkeeping */
+	uintptr_t owner_pc;     /* where the owner took it */
+} spinlock_t;
+
+#define SPINLOCK_INIT(name_, level_)                                                               \
+	{                                                                                          \
+		.locked = 0, .name = (name_), .level = (level_), .owner_cpu = -1, .owner_pc = 0    \
+	}
+
+void spinlock_init(spinlock_t *l, const char *name, unsigned level);
+
+/* Spins until the lock is ours. Interrupts stay as they are: use the
+ * irqsave form for any lock an interrupt handler also takes. */
+void spin_lock(spinlock_t *l);
+void spin_unlock(spinlock_t *l);
+/* Takes the lock if free; true on success. */
+bool spin_trylock(spinlock_t *l);
+
+/* Disables interrupts, then locks; returns the previous interrupt state
+ * for spin_unlock_irqrestore. */
+bool spin_lock_irqsave(spinlock_t *l);
+void spin_unlock_irqrestore(spinlock_t *l, bool irq);
+
+/* True when this CPU holds `l` (debug builds; false otherwise). */
+bool spin_held(const spinlock_t *l);
+
+#endif

@@ -1,0 +1,37 @@
+/* One-shot kernel timers on per-CPU queues. The hardware timer is armed for
+ * the earliest deadline only (tickless: an empty queue arms nothing), and a
+ * timer never fires before its deadline. */
+#ifndef TIME_TIMER_H
+#define TIME_TIMER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct ktimer;
+typedef void (*ktimer_fn)(struct ktimer *t, void *arg);
+
+typedef struct ktimer {
+	struct ktimer *next;
+	uint64_t deadline; /* timestamp ticks */
+	ktimer_fn fn;      /* runs in interrupt context on the timer's CPU */
+	void *arg;
+	volatile bool armed;
+	unsigned cpu;
+	uint64_t fired_at; /* timestamp when fn was called (for lateness stats) */
+} ktimer_t;
+
+/* Sets up this CPU's timer queue. Each CPU, once, interrupts off. */
+void timer_cpu_init(void);
+
+/* Arms `t` on this CPU to call fn(t, arg) once the timestamp counter
+ * reaches `deadline`. `t` must not be armed. */
+void timer_start(ktimer_t *t, uint64_t deadline, ktimer_fn fn, void *arg);
+/* Disarms `t` if it has not fired; true if it was armed. Call on the CPU
+ * that armed it. */
+bool timer_cancel(ktimer_t *t);
+
+/* The timer interrupt: runs every expired timer of this CPU, then re-arms
+ * the hardware for the next. Interrupts off. */
+void timer_interrupt(void);
+
+#endif
