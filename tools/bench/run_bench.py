@@ -196,10 +196,11 @@ def evaluate_kernel_log(text: str, outcome: qemu.BootOutcome) -> tuple[list[dict
     lines = [line.strip() for line in text.split("\n")]
     if outcome.timed_out:
         problems.insert(0, f"{outcome.describe()} (last serial line: {last_line(text)[:100]!r})")
-    if PANIC_TEXT in text:
+    panicked = PANIC_TEXT in text
+    if panicked:
         panic = next(line for line in lines if PANIC_TEXT in line)
         problems.insert(0, f"kernel panic: {panic}")
-    if DONE_LINE not in lines:
+    if DONE_LINE not in lines and not (outcome.timed_out or panicked):  # else already explained
         problems.append(f"no '{DONE_LINE}' line")
     if not outcome.timed_out and outcome.status != EXIT_BENCH_DONE:
         problems.append(f"{outcome.describe()}, expected {EXIT_BENCH_DONE}")
@@ -301,8 +302,8 @@ def format_table(results: list[dict]) -> str:
     out = [line(header), line(["-" * w for w in widths])] + [line(row) for row in rows]
     sources = {r["source"] for r in results}
     if QEMU_ICOUNT in sources:
-        out.append(f"{QEMU_ICOUNT}: measured in QEMU (TCG) with -icount shift=0: the guest TSC counts guest "
-                   "instructions, so these are instructions executed, not time on any hardware.")
+        out.append(f"{QEMU_ICOUNT}: measured in QEMU (TCG) with -icount shift=0, where the guest TSC counts guest "
+                   "instructions: 'instructions' figures are instructions executed, not time on any hardware.")
     if HOST in sources:
         out.append(f"{HOST}: run natively on this build machine.")
     if STATIC in sources:

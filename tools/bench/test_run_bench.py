@@ -93,8 +93,10 @@ def test_boot_failures_are_named():
         "timed out after 600 s (last serial line: 'bench: done')"]
     panicked = serial(bench_line(SYSCALL), "KERNEL PANIC: out of memory\r\n", done=False)
     assert problems(panicked, BootOutcome(37, False, 1.0)) == [
-        "kernel panic: KERNEL PANIC: out of memory", "no 'bench: done' line",
-        "QEMU exit status 37 (kernel panic), expected 33"]
+        "kernel panic: KERNEL PANIC: out of memory", "QEMU exit status 37 (kernel panic), expected 33"]
+    hung = serial(bench_line(SYSCALL), "kernel: boot complete, idling\r\n", done=False)
+    assert problems(hung, BootOutcome(None, True, 600.0)) == [
+        "timed out after 600 s (last serial line: 'kernel: boot complete, idling')"]
     assert problems(serial()) == ["no BENCH lines"]
     assert problems("", BootOutcome(1, False, 0.1, "qemu: bad option")) == [
         "no 'bench: done' line", "QEMU exit status 1 (QEMU error): qemu: bad option, expected 33"]
@@ -187,7 +189,7 @@ def test_table_is_aligned_with_unit_footer():
         end = lines[0].index(col) + len(col)
         assert all(re.match(r"\S", row[end - 1]) and (len(row) == end or row[end] == " ") for row in lines[2:5])
     footer = "\n".join(lines[5:])
-    assert "instructions executed, not time" in footer and "p_memsz" in footer
+    assert "'instructions' figures are instructions executed, not time" in footer and "p_memsz" in footer
 
 
 def test_main_writes_json_and_table(tmp_path, capsys):

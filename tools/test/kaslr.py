@@ -13,7 +13,8 @@ FIXED_CHECK = "kaslr-off-fixed-base"
 CHECKS = {RANDOM: (DIFFER_CHECK, ALIGNED_CHECK), FIXED: (FIXED_CHECK, ALIGNED_CHECK)}
 
 LINE_START = "kaslr: kernel base"
-_LINE_RE = re.compile(r"^kaslr: kernel base (0x[0-9a-fA-F]{16}), direct map base (0x[0-9a-fA-F]{16})$")
+# Further ", name value" fields after the direct map base (the kernel area, say) are allowed.
+_LINE_RE = re.compile(r"^kaslr: kernel base (0x[0-9a-fA-F]{16}), direct map base (0x[0-9a-fA-F]{16})(?:, .*)?$")
 KERNEL_ALIGN = 2 << 20  # the kernel is mapped with 2 MiB pages
 DIRECT_MAP_ALIGN = 1 << 30  # the direct map is mapped with 1 GiB pages
 FIXED_KERNEL_BASE = 0xFFFFFFFF80000000

@@ -492,6 +492,12 @@ def test_kaslr_line_parsing():
     assert kaslr.parse_bases(kaslr_log(0xFFFFFFFF9A400000)) == (
         kaslr.Bases(0xFFFFFFFF9A400000, 0xFFFF888000000000), [])
     assert kaslr.parse_bases(kaslr_log(None)) == (None, [])  # "cmdline: ... kaslr=show" is not one
+    more = kaslr_log(None, extra="kaslr: kernel base 0xffffffa0a2c00000, direct map base 0xffffac2d00000000, "
+                                 "kernel area 0xffffcc6c00000000\r\n")
+    assert kaslr.parse_bases(more) == (kaslr.Bases(0xFFFFFFA0A2C00000, 0xFFFFAC2D00000000), [])
+    bases, problems = kaslr.parse_bases(kaslr_log(None, extra="kaslr: kernel base 0xffffffa0a2c00000, "
+                                                                "direct map base 0xffffac2d00000000x\r\n"))
+    assert bases is None and problems[0].startswith("malformed line")
     bases, problems = kaslr.parse_bases(kaslr_log(None, extra="kaslr: kernel base 0x1234, direct map base 0\r\n"))
     assert bases is None and problems[0].startswith("malformed line 'kaslr: kernel base 0x1234")
     twice = kaslr_log(0xFFFFFFFF80000000, extra="kaslr: kernel base 0xffffffff80200000, "
