@@ -23,7 +23,7 @@ MEM ?= 512M
 # DEBUG=1 (the default) turns on the heap's poisoning and red zones.
 DEBUG ?= 1
 
-KERNEL_CFLAGS := -DRAE_DEBUG=$(DEBUG) -std=gnu11 -O2 -g -ffreestanding -nostdinc \
+KERNEL_CFLAGS := -DRAE_KERNEL=1 -DRAE_DEBUG=$(DEBUG) -std=gnu11 -O2 -g -ffreestanding -nostdinc \
 	-isystem $(shell $(CC) -print-file-name=include) -isystem kernel/include/klibc \
 	-Iabi -Ikernel/include -I$(BUILD)/gen \
 	-mno-red-zone -mgeneral-regs-only -fpie -fvisibility=hidden \

@@ -12,7 +12,8 @@ HOST_TEST_LDLIBS := -lcmocka
 HOST_TEST_OBJDIR := build/tests/obj
 
 # Each test binary: its test source, then the kernel sources it exercises.
-HOST_TEST_NAMES := format ustar multiboot2 buddy slab
+HOST_TEST_NAMES := format ustar multiboot2 buddy slab acpi_tables acpi_madt acpi_hpet acpi_mcfg \
+	acpi_fadt
 HOST_TEST_format_SRCS := tests/kernel/generic/lib/test_format.c kernel/generic/lib/format.c
 HOST_TEST_ustar_SRCS := tests/kernel/generic/lib/test_ustar.c kernel/generic/lib/ustar.c \
 	kernel/generic/lib/format.c
@@ -22,6 +23,21 @@ HOST_TEST_multiboot2_SRCS := tests/kernel/arch/x86_64/boot/test_multiboot2.c \
 HOST_TEST_buddy_SRCS := tests/kernel/generic/mm/test_buddy.c kernel/generic/mm/buddy.c
 HOST_TEST_slab_SRCS := tests/kernel/generic/mm/test_slab.c kernel/generic/mm/slab.c \
 	kernel/generic/mm/kmalloc.c kernel/generic/mm/buddy.c
+
+# The ACPI parsers all lean on tables.c (header check, checksum); the set test uses them all.
+ACPI_PARSER_SRCS := kernel/generic/acpi/madt.c kernel/generic/acpi/hpet.c \
+	kernel/generic/acpi/mcfg.c kernel/generic/acpi/fadt.c
+ACPI_BASE_SRCS := kernel/generic/acpi/tables.c kernel/generic/lib/format.c
+HOST_TEST_acpi_tables_SRCS := tests/kernel/generic/acpi/test_tables.c $(ACPI_BASE_SRCS) \
+	$(ACPI_PARSER_SRCS)
+HOST_TEST_acpi_madt_SRCS := tests/kernel/generic/acpi/test_madt.c kernel/generic/acpi/madt.c \
+	$(ACPI_BASE_SRCS)
+HOST_TEST_acpi_hpet_SRCS := tests/kernel/generic/acpi/test_hpet.c kernel/generic/acpi/hpet.c \
+	$(ACPI_BASE_SRCS)
+HOST_TEST_acpi_mcfg_SRCS := tests/kernel/generic/acpi/test_mcfg.c kernel/generic/acpi/mcfg.c \
+	$(ACPI_BASE_SRCS)
+HOST_TEST_acpi_fadt_SRCS := tests/kernel/generic/acpi/test_fadt.c kernel/generic/acpi/fadt.c \
+	$(ACPI_BASE_SRCS)
 
 HOST_TEST_BINS := $(addprefix build/tests/host/test_,$(HOST_TEST_NAMES))
 HOST_TEST_OBJS := $(patsubst %.c,$(HOST_TEST_OBJDIR)/%.o, \
@@ -49,14 +65,19 @@ $(foreach t,$(HOST_TEST_NAMES),$(eval $(call HOST_TEST_LINK_RULE,$(t))))
 # (build/fuzz/corpus/<name>, kept between runs) plus a seed written here.
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-Wall -Wextra -Werror -Iabi -Ikernel/include
-FUZZ_NAMES := ustar multiboot2
+FUZZ_NAMES := ustar multiboot2 acpi_madt acpi_tables
 FUZZ_ustar_SRCS := tests/fuzz/fuzz_ustar.c kernel/generic/lib/ustar.c kernel/generic/lib/format.c
 FUZZ_multiboot2_SRCS := tests/fuzz/fuzz_multiboot2.c kernel/arch/x86_64/boot/multiboot2.c \
 	kernel/generic/lib/format.c
+FUZZ_acpi_madt_SRCS := tests/fuzz/fuzz_acpi_madt.c kernel/generic/acpi/madt.c $(ACPI_BASE_SRCS)
+FUZZ_acpi_tables_SRCS := tests/fuzz/fuzz_acpi_tables.c $(ACPI_BASE_SRCS) $(ACPI_PARSER_SRCS)
 FUZZ_BINS := $(addprefix build/fuzz/fuzz_,$(FUZZ_NAMES))
 
 # A minimal valid multiboot2 list: header, cmdline "a", a one-entry memory map, END.
 FUZZ_MB2_SEED := \110\0\0\0\0\0\0\0\1\0\0\0\12\0\0\0\141\0\0\0\0\0\0\0\6\0\0\0\50\0\0\0\30\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\374\11\0\0\0\0\0\1\0\0\0\0\0\0\0\0\0\0\0\10\0\0\0
+
+# A QEMU-like MADT: 2 CPUs, one IOAPIC, five overrides, a LINT1 NMI (checksum correct).
+FUZZ_MADT_SEED := \101\120\111\103\200\0\0\0\5\363\122\101\105\105\116\40\122\101\105\105\116\124\123\124\1\0\0\0\122\101\105\40\1\0\0\0\0\0\340\376\1\0\0\0\0\10\0\0\1\0\0\0\0\10\1\1\1\0\0\0\1\14\0\0\0\0\300\376\0\0\0\0\2\12\0\0\2\0\0\0\0\0\2\12\0\5\5\0\0\0\15\0\2\12\0\11\11\0\0\0\15\0\2\12\0\12\12\0\0\0\15\0\2\12\0\13\13\0\0\0\15\0\4\6\377\0\0\1
 
 define FUZZ_BUILD_RULE
 build/fuzz/fuzz_$(1): $$(FUZZ_$(1)_SRCS)
@@ -74,7 +95,18 @@ build/fuzz/seed/multiboot2/minimal.bin:
 	@mkdir -p $(@D)
 	printf '$(FUZZ_MB2_SEED)' >$@
 
-fuzz: $(FUZZ_BINS) build/fuzz/seed/ustar/sample.tar build/fuzz/seed/multiboot2/minimal.bin
+build/fuzz/seed/acpi_madt/qemu.bin:
+	@mkdir -p $(@D)
+	printf '$(FUZZ_MADT_SEED)' >$@
+
+# fuzz_acpi_tables XORs its input over a built-in valid machine: one flags byte
+# (checksum repair on) and no differences is that machine.
+build/fuzz/seed/acpi_tables/base.bin:
+	@mkdir -p $(@D)
+	printf '\1' >$@
+
+fuzz: $(FUZZ_BINS) build/fuzz/seed/ustar/sample.tar build/fuzz/seed/multiboot2/minimal.bin \
+		build/fuzz/seed/acpi_madt/qemu.bin build/fuzz/seed/acpi_tables/base.bin
 	@set -e; for f in $(FUZZ_NAMES); do \
 		mkdir -p build/fuzz/corpus/$$f build/fuzz/artifacts/$$f; \
 		echo "fuzz: $$f for $(FUZZ_SECONDS)s"; \
@@ -82,3 +114,32 @@ fuzz: $(FUZZ_BINS) build/fuzz/seed/ustar/sample.tar build/fuzz/seed/multiboot2/m
 			-artifact_prefix=build/fuzz/artifacts/$$f/ \
 			build/fuzz/corpus/$$f build/fuzz/seed/$$f; \
 	done
+
+# Host benchmarks: kernel sources at -O2 without sanitizers, timed on the host.
+# build/bench/host holds only the binaries; `make bench` runs every one there.
+HOST_BENCH_CFLAGS := -g -O2 -Wall -Wextra -Werror -Iabi -Ikernel/include
+HOST_BENCH_OBJDIR := build/bench/obj
+HOST_BENCH_NAMES := mm
+HOST_BENCH_mm_SRCS := tests/bench/bench_mm.c kernel/generic/mm/buddy.c kernel/generic/mm/slab.c \
+	kernel/generic/mm/kmalloc.c
+
+HOST_BENCH_BINS := $(addprefix build/bench/host/bench_,$(HOST_BENCH_NAMES))
+HOST_BENCH_OBJS := $(patsubst %.c,$(HOST_BENCH_OBJDIR)/%.o, \
+	$(sort $(foreach b,$(HOST_BENCH_NAMES),$(HOST_BENCH_$(b)_SRCS))))
+
+.PHONY: host-bench
+
+host-bench: $(HOST_BENCH_BINS)
+
+$(HOST_BENCH_OBJS): $(HOST_BENCH_OBJDIR)/%.o: %.c
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_BENCH_CFLAGS) -MMD -MP -c $< -o $@
+
+define HOST_BENCH_LINK_RULE
+build/bench/host/bench_$(1): $$(patsubst %.c,$$(HOST_BENCH_OBJDIR)/%.o,$$(HOST_BENCH_$(1)_SRCS))
+	@mkdir -p $$(@D)
+	$$(HOST_CC) $$(HOST_BENCH_CFLAGS) $$^ -o $$@
+endef
+$(foreach b,$(HOST_BENCH_NAMES),$(eval $(call HOST_BENCH_LINK_RULE,$(b))))
+
+-include $(HOST_BENCH_OBJS:.o=.d)

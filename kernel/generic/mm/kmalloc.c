@@ -42,6 +42,19 @@ static inline unsigned kmalloc_cache_index(size_t size)
 	return (unsigned)(64 - __builtin_clzll((unsigned long long)size - 1)) - 4;
 }
 
+#if RAE_KERNEL
+/* One lock for the kmalloc caches (the slab layer has none of its own).
+ * Host tests run single-threaded and build without it. */
+#include <sync/lock_levels.h>
+#include <sync/spinlock.h>
+static spinlock_t heap_lock = SPINLOCK_INIT("heap", LOCK_LEVEL_HEAP);
+#define HEAP_LOCK() bool heap_irq = spin_lock_irqsave(&heap_lock)
+#define HEAP_UNLOCK() spin_unlock_irqrestore(&heap_lock, heap_irq)
+#else
+#define HEAP_LOCK() ((void)0)
+#define HEAP_UNLOCK() ((void)0)
+#endif
+
 rae_status_t kmalloc_init(const slab_page_source_t *src, unsigned flags)
 {
 	for (unsigned i = 0; i < KMALLOC_CACHE_COUNT; i++) {
@@ -89,6 +102,7 @@ static void *kmalloc_at(size_t size, uintptr_t site)
 
 	if (unlikely(size == 0 || !kmalloc_ready))
 		return NULL;
+	HEAP_LOCK();
 	if (likely(size <= KMALLOC_MAX_CACHED))
 		p = slab_cache_alloc(&kmalloc_caches[kmalloc_cache_index(size)], site);
 	else if (size <= KMALLOC_MAX_SIZE)
@@ -97,6 +111,7 @@ static void *kmalloc_at(size_t size, uintptr_t site)
 		p = NULL;
 	if (unlikely(p == NULL))
 		kmalloc_failures++;
+	HEAP_UNLOCK();
 	return p;
 }
 
@@ -122,14 +137,22 @@ static bool kmalloc_cache_is_ours(const slab_cache_t *c)
 	return (uintptr_t)c >= first && (uintptr_t)c < end;
 }
 
+static void kfree_locked(void *p, uintptr_t site);
+
 void kfree(void *p)
 {
-	uintptr_t site = (uintptr_t)__builtin_return_address(0);
+	if (p == NULL)
+		return;
+	HEAP_LOCK();
+	kfree_locked(p, (uintptr_t)__builtin_return_address(0));
+	HEAP_UNLOCK();
+}
+
+static void kfree_locked(void *p, uintptr_t site)
+{
 	slab_cache_t *cache;
 	uintptr_t *w;
 
-	if (p == NULL)
-		return;
 	if (unlikely(!kmalloc_ready))
 		goto bad_pointer;
 	cache = slab_cache_of(&kmalloc_source, p);

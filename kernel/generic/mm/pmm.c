@@ -1,8 +1,9 @@
 /* Physical page allocator: three buddy zones over one page frame database,
- * filled from the early allocator's view of free memory. The zone lock is
- * interrupts-off for now (one CPU); the SMP work adds a spinlock. */
+ * filled from the early allocator's view of free memory. One lock,
+ * pmm_lock, taken with interrupts off, guards every zone. */
 #include <console/kprintf.h>
-#include <hal/cpu.h>
+#include <sync/lock_levels.h>
+#include <sync/spinlock.h>
 #include <mm/pmm.h>
 #include <panic.h>
 #include <string.h>
@@ -10,7 +11,8 @@
 #define ZONE_DMA_END (16ull << 20)
 #define ZONE_DMA32_END (4ull << 30)
 
-static buddy_zone_t zones[PMM_ZONE_COUNT];
+static spinlock_t pmm_lock = SPINLOCK_INIT("pmm", LOCK_LEVEL_PMM);
+static buddy_zone_t zones[PMM_ZONE_COUNT]; /* guarded by pmm_lock */
 static page_t *page_db;
 static uint64_t page_db_count;
 static uint64_t ram_pages;
@@ -64,15 +66,15 @@ void pmm_init(memblock_t *mb, paddr_t kernel_root)
 
 paddr_t pmm_alloc_pages_in(pmm_zone_id_t zone, unsigned order)
 {
-	bool irq = hal_irq_save();
+	bool irq = spin_lock_irqsave(&pmm_lock);
 	for (int z = (int)zone; z >= 0; z--) {
 		uint64_t pfn;
 		if (zones[z].page_count && buddy_alloc(&zones[z], order, &pfn) == RAE_OK) {
-			hal_irq_restore(irq);
+			spin_unlock_irqrestore(&pmm_lock, irq);
 			return pfn * PAGE_SIZE;
 		}
 	}
-	hal_irq_restore(irq);
+	spin_unlock_irqrestore(&pmm_lock, irq);
 	return 0;
 }
 
@@ -92,18 +94,18 @@ paddr_t pmm_alloc_page_zeroed(void)
 void pmm_free_pages(paddr_t pa, unsigned order)
 {
 	uint64_t pfn = pa / PAGE_SIZE;
-	bool irq = hal_irq_save();
+	bool irq = spin_lock_irqsave(&pmm_lock);
 	for (int z = 0; z < PMM_ZONE_COUNT; z++) {
 		if (pfn >= zones[z].base_pfn && pfn < zones[z].base_pfn + zones[z].page_count) {
 			rae_status_t st = buddy_free(&zones[z], pfn, order);
-			hal_irq_restore(irq);
+			spin_unlock_irqrestore(&pmm_lock, irq);
 			if (st != RAE_OK)
 				panic("pmm: bad free of 0x%lx order %u (%s)", pa, order,
 				      rae_status_name(st));
 			return;
 		}
 	}
-	hal_irq_restore(irq);
+	spin_unlock_irqrestore(&pmm_lock, irq);
 	panic("pmm: free of 0x%lx, which is not RAM", pa);
 }
 
@@ -116,7 +118,7 @@ page_t *pmm_page(paddr_t pa)
 void pmm_stats(pmm_stats_t *out)
 {
 	memset(out, 0, sizeof(*out));
-	bool irq = hal_irq_save();
+	bool irq = spin_lock_irqsave(&pmm_lock);
 	for (int z = 0; z < PMM_ZONE_COUNT; z++) {
 		buddy_stats_t s;
 		buddy_zone_stats(&zones[z], &s);
@@ -125,7 +127,7 @@ void pmm_stats(pmm_stats_t *out)
 		out->free_pages += s.free_pages;
 		out->managed_pages += s.managed_pages;
 	}
-	hal_irq_restore(irq);
+	spin_unlock_irqrestore(&pmm_lock, irq);
 	out->total_pages = ram_pages;
 	out->reserved_pages = ram_pages - boot_managed;
 }

@@ -176,14 +176,17 @@ rae_status_t slab_cache_init(slab_cache_t *cache, const char *name, size_t objec
 	}
 	off_slab = stride >= SLAB_OFF_SLAB_STRIDE;
 	/* The smallest slab that wastes at most 1/8 of itself, else the one
-	 * that wastes the smallest share. */
+	 * that wastes the smallest share. Waste is what neither the objects nor
+	 * their descriptor use: the descriptor grows with the objects, so
+	 * counting it would push tiny objects into needlessly large slabs. */
 	for (unsigned order = 0; order <= SLAB_ORDER_MAX && !chosen; order++) {
 		size_t bytes = PAGE_SIZE << order;
 		size_t n = slab_fit_objects(bytes, stride, align, off_slab);
-		size_t waste = bytes - n * stride;
+		size_t waste;
 
 		if (n == 0)
 			continue;
+		waste = bytes - n * stride - (off_slab ? 0 : slab_desc_bytes(n, NULL));
 		if (waste * 8 <= bytes)
 			chosen = true;
 		if (chosen || best_n == 0 ||

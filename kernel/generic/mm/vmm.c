@@ -1,7 +1,10 @@
 /* The kernel area allocator: a sorted list of allocations in the area,
  * first fit, one guard page on each side of every allocation. The list is
- * kmalloc'd; interrupts are off while it changes (one CPU for now). */
-#include <hal/cpu.h>
+ * kmalloc'd and guarded by vmm_lock (interrupts off). Unmapping flushes
+ * only this CPU's TLB; callers that shared a mapping with other CPUs shoot
+ * it down (tlb_shootdown) once the lock is dropped. */
+#include <sync/lock_levels.h>
+#include <sync/spinlock.h>
 #include <hal/paging.h>
 #include <mm/kmalloc.h>
 #include <mm/pmm.h>
@@ -15,10 +18,11 @@ typedef struct vmm_region {
 	bool owns_pages; /* vmm_alloc: free the physical pages on release */
 } vmm_region_t;
 
+static spinlock_t vmm_lock = SPINLOCK_INIT("vmm", LOCK_LEVEL_VMM);
 static uintptr_t area_base;
 static uint64_t area_size;
 static uint64_t area_used;
-static vmm_region_t *regions; /* sorted by start */
+static vmm_region_t *regions; /* sorted by start; guarded by vmm_lock */
 
 void vmm_init(uintptr_t base, uint64_t size)
 {
@@ -81,10 +85,10 @@ uintptr_t vmm_alloc(uint64_t pages, unsigned flags)
 {
 	if (pages == 0 || ((flags & VM_WRITE) && (flags & VM_EXEC)))
 		return 0;
-	bool irq = hal_irq_save();
+	bool irq = spin_lock_irqsave(&vmm_lock);
 	vmm_region_t *r = region_reserve(pages, true);
 	if (!r) {
-		hal_irq_restore(irq);
+		spin_unlock_irqrestore(&vmm_lock, irq);
 		return 0;
 	}
 	for (uint64_t i = 0; i < pages; i++) {
@@ -95,12 +99,12 @@ uintptr_t vmm_alloc(uint64_t pages, unsigned flags)
 				pmm_free_pages(pa, 0);
 			region_release_pages(r, i);
 			region_unlink(r);
-			hal_irq_restore(irq);
+			spin_unlock_irqrestore(&vmm_lock, irq);
 			return 0;
 		}
 	}
 	uintptr_t va = r->start;
-	hal_irq_restore(irq);
+	spin_unlock_irqrestore(&vmm_lock, irq);
 	return va;
 }
 
@@ -110,36 +114,36 @@ void *vmm_map_phys(paddr_t pa, uint64_t size, unsigned flags)
 	uint64_t pages = (PAGE_ALIGN_UP(pa + size) - base) / PAGE_SIZE;
 	if (size == 0 || pa + size < pa || ((flags & VM_WRITE) && (flags & VM_EXEC)))
 		return NULL;
-	bool irq = hal_irq_save();
+	bool irq = spin_lock_irqsave(&vmm_lock);
 	vmm_region_t *r = region_reserve(pages, false);
 	if (!r) {
-		hal_irq_restore(irq);
+		spin_unlock_irqrestore(&vmm_lock, irq);
 		return NULL;
 	}
 	if (hal_pt_map(hal_pt_root(), r->start, base, pages * PAGE_SIZE, flags | VM_GLOBAL, true,
 		       pmm_alloc_page_zeroed) != RAE_OK) {
 		hal_pt_unmap(hal_pt_root(), r->start, pages * PAGE_SIZE);
 		region_unlink(r);
-		hal_irq_restore(irq);
+		spin_unlock_irqrestore(&vmm_lock, irq);
 		return NULL;
 	}
 	void *va = (void *)(r->start + (pa - base));
-	hal_irq_restore(irq);
+	spin_unlock_irqrestore(&vmm_lock, irq);
 	return va;
 }
 
 void vmm_free(uintptr_t va)
 {
-	bool irq = hal_irq_save();
+	bool irq = spin_lock_irqsave(&vmm_lock);
 	for (vmm_region_t *r = regions; r; r = r->next) {
 		if (va >= r->start && va < r->start + PAGE_SIZE) {
 			region_release_pages(r, r->pages);
 			region_unlink(r);
-			hal_irq_restore(irq);
+			spin_unlock_irqrestore(&vmm_lock, irq);
 			return;
 		}
 	}
-	hal_irq_restore(irq);
+	spin_unlock_irqrestore(&vmm_lock, irq);
 	panic("vmm: free of 0x%lx, which the kernel area did not hand out", va);
 }
 

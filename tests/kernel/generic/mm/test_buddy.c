@@ -476,19 +476,19 @@ static void test_buddy_invalid_free(void **state)
 		uint64_t pfn;
 		unsigned order;
 	} bad[] = {
-	    {0x7ff, 0},             /* below the zone */
-	    {0x800 + 2048, 0},      /* above the zone */
-	    {UINT64_MAX, 0},        /* far outside */
-	    {a, 2},                 /* wrong order, smaller */
-	    {a, 4},                 /* wrong order, larger */
-	    {a + 1, 0},             /* a tail page */
-	    {a + 4, 2},             /* the middle of a block */
-	    {a, BUDDY_ORDERS},      /* order out of range */
-	    {b, 99},                /* order far out of range */
-	    {0x900, 0},             /* a reserved page */
-	    {0x908, 3},             /* a reserved range */
-	    {0xc00, 0},             /* the head of a free block */
-	    {0xc01, 0},             /* inside a free block */
+	    {0x7ff, 0},        /* below the zone */
+	    {0x800 + 2048, 0}, /* above the zone */
+	    {UINT64_MAX, 0},   /* far outside */
+	    {a, 2},            /* wrong order, smaller */
+	    {a, 4},            /* wrong order, larger */
+	    {a + 1, 0},        /* a tail page */
+	    {a + 4, 2},        /* the middle of a block */
+	    {a, BUDDY_ORDERS}, /* order out of range */
+	    {b, 99},           /* order far out of range */
+	    {0x900, 0},        /* a reserved page */
+	    {0x908, 3},        /* a reserved range */
+	    {0xc00, 0},        /* the head of a free block */
+	    {0xc01, 0},        /* inside a free block */
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		zone_snapshot_t snap = snapshot_take(f);
@@ -545,8 +545,7 @@ static void test_buddy_unaligned_base_odd_count(void **state)
 		zone_fixture_t *f = fixture_new(zones[i].base, zones[i].count);
 		uint64_t expect[BUDDY_ORDERS] = {0};
 
-		assert_int_equal(fixture_release(f, zones[i].base, zones[i].count),
-				 zones[i].count);
+		assert_int_equal(fixture_release(f, zones[i].base, zones[i].count), zones[i].count);
 		expected_blocks(zones[i].base, zones[i].base + zones[i].count, expect);
 		assert_memory_equal(f->z.free_blocks, expect, sizeof(expect));
 		fixture_check(f);
@@ -613,12 +612,13 @@ static void random_run(uint64_t base, uint64_t count, uint64_t seed, unsigned op
 	assert_memory_equal(f->z.free_blocks, expect, sizeof(expect));
 	for (unsigned op = 0; op < ops; op++) {
 		uint64_t r = rng_next();
-		bool want_alloc = f->nblk == 0 ||
-				  (r % 100) < (f->held_pages * 100 < count * 85 ? 60u : 35u);
+		bool want_alloc =
+		    f->nblk == 0 || (r % 100) < (f->held_pages * 100 < count * 85 ? 60u : 35u);
 
 		if (want_alloc) {
 			/* Mostly small orders, sometimes large ones. */
-			unsigned order = (unsigned)(__builtin_ctzll(rng_next() | (1ull << MAX_ORDER)));
+			unsigned order =
+			    (unsigned)(__builtin_ctzll(rng_next() | (1ull << MAX_ORDER)));
 
 			if (fixture_alloc(f, order) != RAE_OK) {
 				failures++;
