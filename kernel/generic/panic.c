@@ -19,7 +19,7 @@ void panic_set_exit_on_panic(bool exit)
 void panic_configure(const char *cmdline)
 {
 	char v[16];
-	if (cmdline_get(cmdline, "test", v, sizeof(v)) ||
+	if (cmdline_has(cmdline, "test") || cmdline_has(cmdline, "bench") ||
 	    (cmdline_get(cmdline, "panic", v, sizeof(v)) && strcmp(v, "exit") == 0))
 		exit_on_panic = true;
 }

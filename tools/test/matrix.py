@@ -15,8 +15,16 @@ Q35_UEFI_MAX = Platform("q35", "uefi", "max")
 Q35_UEFI_QEMU64 = Platform("q35", "uefi", "qemu64")
 PC_BIOS_MAX = Platform("pc", "bios", "max")
 
-KTEST_PLATFORMS = (Q35_BIOS_MAX, Q35_BIOS_QEMU64, Q35_UEFI_MAX, Q35_UEFI_QEMU64, PC_BIOS_MAX)
+Q35_BIOS_MAX_SMP2 = Platform("q35", "bios", "max", smp=2)
+Q35_BIOS_MAX_SMP4 = Platform("q35", "bios", "max", smp=4)
+Q35_UEFI_MAX_SMP2 = Platform("q35", "uefi", "max", smp=2)
+Q35_UEFI_QEMU64_SMP4 = Platform("q35", "uefi", "qemu64", smp=4)
+
+KTEST_PLATFORMS = (Q35_BIOS_MAX, Q35_BIOS_QEMU64, Q35_UEFI_MAX, Q35_UEFI_QEMU64, PC_BIOS_MAX,
+                   Q35_BIOS_MAX_SMP2, Q35_BIOS_MAX_SMP4, Q35_UEFI_MAX_SMP2, Q35_UEFI_QEMU64_SMP4)
 FAULT_PLATFORMS = (Q35_BIOS_MAX, Q35_UEFI_QEMU64)
+# Faults that need several CPUs run here instead.
+SMP_FAULT_PLATFORMS = (Q35_BIOS_MAX_SMP2, Q35_UEFI_QEMU64_SMP4)
 FRAMEBUFFER_PLATFORMS = (Q35_BIOS_MAX, Q35_UEFI_MAX)
 
 
@@ -42,8 +50,11 @@ def default_runs() -> list[Run]:
             for p in KTEST_PLATFORMS]
     runs.append(Run(f"kaslr-off-{Q35_BIOS_MAX.name}", KTEST, Q35_BIOS_MAX, "test=all kaslr=off kaslr=show",
                     kaslr=kaslr.FIXED))
-    runs += [Run(f"{fault}-{p.name}", FAULT, p, f"test={fault}", fault)
-             for p in FAULT_PLATFORMS for fault in FAULTS]
+    # Without ACPI: one CPU, no IOAPIC, every test still passes.
+    runs.append(Run(f"acpi-off-{Q35_BIOS_MAX_SMP2.name}", KTEST, Q35_BIOS_MAX_SMP2, "test=all acpi=off"))
+    for fault, spec in FAULTS.items():
+        platforms = FAULT_PLATFORMS if spec.min_smp <= 1 else SMP_FAULT_PLATFORMS
+        runs += [Run(f"{fault}-{p.name}", FAULT, p, f"test={fault}", fault) for p in platforms]
     runs += [Run(f"fb-{p.name}", FRAMEBUFFER, p, "") for p in FRAMEBUFFER_PLATFORMS]
     return runs
 

@@ -195,9 +195,27 @@ def fault_report(key: str) -> str:
         "panic: system halted\r\n")
 
 
-@pytest.mark.parametrize("key", sorted(faults.FAULTS))
+CPU_EXCEPTION_FAULTS = sorted(k for k in faults.FAULTS if k.startswith("fault_"))
+
+
+@pytest.mark.parametrize("key", CPU_EXCEPTION_FAULTS)
 def test_complete_fault_report_passes(key):
     assert faults.check_fault_log(faults.FAULTS[key], fault_report(key)) == []
+
+
+def test_panic_reports_are_checked_by_message_and_caller():
+    spec = faults.FAULTS["lock_order_violation"]
+    good = clean_text(
+        'spinlock: lock order violation on CPU 0: taking "test outer" (level 10) at 0xffffffff80201234 '
+        'while holding "test inner" (level 11)\r\n'
+        "KERNEL PANIC: spinlock: lock order violation\r\nbacktrace:\r\n"
+        "  #0 0xffffffff80201234 <spin_lock+0x1c>\r\n  #1 0xffffffff80201300 <ktest_run_one+0x26>\r\n")
+    assert faults.check_fault_log(spec, good) == []
+    bad = good.replace("ktest_run_one", "somewhere_else").replace("level 10", "level 12")
+    problems = faults.check_fault_log(spec, bad)
+    assert any("lock order report" in p for p in problems)
+    assert any("does not reach ktest_run_one" in p for p in problems)
+    assert faults.FAULTS["smp_panic_on_ap"].min_smp == 2
 
 
 def test_fault_report_problems_are_named():
@@ -398,9 +416,12 @@ def test_ppm_parse_and_png_write(tmp_path):
 def test_default_matrix():
     runs = matrix.default_runs()
     names = [r.name for r in runs]
-    assert len(names) == len(set(names)) == 5 + 1 + 8 + 2
-    assert sum(r.kind == matrix.FAULT for r in runs) == 8
-    assert all("kaslr=show" in r.cmdline for r in runs if r.kind == matrix.KTEST)
+    fault_runs = sum(len(matrix.FAULT_PLATFORMS if spec.min_smp <= 1 else matrix.SMP_FAULT_PLATFORMS)
+                     for spec in faults.FAULTS.values())
+    assert len(names) == len(set(names)) == len(matrix.KTEST_PLATFORMS) + 2 + fault_runs + 2
+    assert sum(r.kind == matrix.FAULT for r in runs) == fault_runs
+    assert all(r.platform.smp >= 2 for r in runs if r.fault == "smp_panic_on_ap")
+    assert all("kaslr=show" in r.cmdline for r in runs if r.kind == matrix.KTEST and "acpi=off" not in r.cmdline)
     assert [(r.name, r.cmdline) for r in runs if r.kaslr == kaslr.FIXED] == [
         ("kaslr-off-q35-bios-max", "test=all kaslr=off kaslr=show")]
     assert {r.platform.name for r in runs if r.kind == matrix.FRAMEBUFFER} == {"q35-bios-max", "q35-uefi-max"}
@@ -551,7 +572,9 @@ def test_kaslr_off_needs_the_link_base():
 
 
 def test_kaslr_results_read_the_run_logs(tmp_path):
-    runs = [r for r in matrix.default_runs() if r.kaslr]
+    # Five KASLR runs (one without a base line) and the kaslr=off run.
+    runs = [r for r in matrix.default_runs() if r.kaslr == kaslr.RANDOM][:5]
+    runs += [r for r in matrix.default_runs() if r.kaslr == kaslr.FIXED]
     bases = [0xFFFFFFFF9A400000, 0xFFFFFFFFC0000000, None, 0xFFFFFFFF81000000, 0xFFFFFFFFA0000000,
              0xFFFFFFFF80000000]
     for run, base in zip(runs, bases):

@@ -108,13 +108,18 @@ KTEST(timer_oneshot_accuracy)
 	timer_probe_t probes[5] = {0};
 	timer_probes_arm(probes);
 	timer_probes_check(t, probes, this_cpu()->id, true);
-	/* A cancelled timer never fires. */
+	/* A cancelled timer never fires. Interrupts stay off until it is
+	 * cancelled, so a slow host cannot make it fire first. */
 	timer_probe_t c = {0};
-	timer_start(&c.timer, hal_timestamp() + clock_ns_to_ticks(500000), timer_probe_fire, &c);
+	bool irq = hal_irq_save();
+	timer_start(&c.timer, hal_timestamp() + clock_ns_to_ticks(2000000), timer_probe_fire, &c);
 	KTEST_EXPECT(t, timer_cancel(&c.timer));
 	KTEST_EXPECT(t, !timer_cancel(&c.timer));
-	hal_delay_ns(1000000);
-	KTEST_EXPECT(t, !c.fired);
+	hal_irq_restore(irq);
+	/* Busy-wait past the deadline: with nothing armed (tickless) an idle
+	 * CPU would sleep for good. */
+	hal_delay_ns(5000000);
+	KTEST_EXPECT(t, !c.fired && !c.timer.armed);
 }
 
 KTEST(timer_per_cpu_queues)
