@@ -36,7 +36,8 @@ FIELDS = ("name", "unit", "p50", "p99", "max", "samples")
 # a time unit from the guest would be a made-up time, not a measured one.
 TIME_UNITS = {"s", "sec", "ms", "us", "µs", "ns", "ps", "seconds", "milliseconds", "microseconds", "nanoseconds"}
 
-PLATFORM = qemu.Platform("q35", "bios", "max", memory="512M")
+# Two CPUs, so the cross-CPU benchmarks (IPI round trip, TSC skew) have a peer.
+PLATFORM = qemu.Platform("q35", "bios", "max", smp=2, memory="512M")
 ICOUNT_ARGS = ("-accel", "tcg", "-icount", "shift=0,align=off,sleep=off")
 NON_BENCH_SUFFIXES = (".o", ".d", ".a", ".so", ".c", ".h", ".log", ".txt", ".json")
 
