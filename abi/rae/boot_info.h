@@ -7,10 +7,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define BOOT_INFO_MAX_MEM_REGIONS 128
-#define BOOT_INFO_MAX_MODULES 16
-#define BOOT_INFO_CMDLINE_MAX 512
-#define BOOT_INFO_LOADER_NAME_MAX 64
+#define BOOT_INFO_MAX_MEM_REGIONS    128
+#define BOOT_INFO_MAX_MODULES        16
+#define BOOT_INFO_CMDLINE_MAX        512
+#define BOOT_INFO_LOADER_NAME_MAX    64
 #define BOOT_INFO_MODULE_CMDLINE_MAX 64
 
 typedef enum {

@@ -17,7 +17,6 @@
 #include <test/kbench.h>
 #include <test/ktest.h>
 
-
 static const char *firmware_name(uint32_t fw)
 {
 	switch (fw) {
@@ -47,7 +46,8 @@ static void banner_memory(void)
 		st.reserved_pages * 4);
 	for (int z = 0; z < PMM_ZONE_COUNT; z++)
 		kprintf("memory: zone %-6s %8lu KiB free of %8lu KiB\n",
-			pmm_zone_name((pmm_zone_id_t)z), st.zone_free[z] * 4, st.zone_managed[z] * 4);
+			pmm_zone_name((pmm_zone_id_t)z), st.zone_free[z] * 4,
+			st.zone_managed[z] * 4);
 }
 
 static void framebuffer_start(void)
@@ -58,8 +58,7 @@ static void framebuffer_start(void)
 	void *pixels = vmm_map_phys(fb->phys_addr, (uint64_t)fb->pitch * fb->height,
 				    VM_READ | VM_WRITE | VM_WRITE_COMBINE);
 	if (!pixels) {
-		kprintf("fbcon: cannot map the framebuffer at 0x%lx; serial only\n",
-			fb->phys_addr);
+		kprintf("fbcon: cannot map the framebuffer at 0x%lx; serial only\n", fb->phys_addr);
 		return;
 	}
 	rae_status_t st = fbcon_init(&fbcon_main, fb, pixels);
@@ -79,8 +78,8 @@ static void banner_framebuffer(void)
 		return;
 	}
 	kprintf("framebuffer: %ux%u, %u bpp, pitch %u, at 0x%lx (R %u:%u G %u:%u B %u:%u)%s\n",
-		fb->width, fb->height, fb->bpp, fb->pitch, fb->phys_addr, fb->red_pos,
-		fb->red_size, fb->green_pos, fb->green_size, fb->blue_pos, fb->blue_size,
+		fb->width, fb->height, fb->bpp, fb->pitch, fb->phys_addr, fb->red_pos, fb->red_size,
+		fb->green_pos, fb->green_size, fb->blue_pos, fb->blue_size,
 		fbcon_active ? ", console on" : "");
 }
 
@@ -118,8 +117,8 @@ static void initrd_report(void)
 			m->start, entries, err);
 		return;
 	}
-	kprintf("initrd: %lu bytes at 0x%lx, %u entries, %lu bytes of file data\n", size,
-		m->start, entries, bytes);
+	kprintf("initrd: %lu bytes at 0x%lx, %u entries, %lu bytes of file data\n", size, m->start,
+		entries, bytes);
 }
 
 void kernel_main(void)
@@ -148,7 +147,8 @@ void kernel_main(void)
 	if (cmdline_get(boot_info.cmdline, "bench", selection, sizeof(selection))) {
 		pmm_stats_t st;
 		pmm_stats(&st);
-		kbench_report_value("free_memory_after_boot", "MiB", st.free_pages * PAGE_SIZE >> 20);
+		kbench_report_value("free_memory_after_boot", "MiB",
+				    st.free_pages * PAGE_SIZE >> 20);
 		unsigned unknown = kbench_run(selection);
 		hal_machine_exit(unknown ? HAL_EXIT_TESTS_FAILED : HAL_EXIT_TESTS_PASSED);
 		hal_cpu_halt_forever();

@@ -3,11 +3,11 @@
 #include <arch/x86_64/cpu/regs.h>
 #include <arch/x86_64/pic.h>
 
-#define PIC1_CMD 0x20
+#define PIC1_CMD  0x20
 #define PIC1_DATA 0x21
-#define PIC2_CMD 0xa0
+#define PIC2_CMD  0xa0
 #define PIC2_DATA 0xa1
-#define PIC_EOI 0x20
+#define PIC_EOI   0x20
 
 static uint8_t pic_base;
 

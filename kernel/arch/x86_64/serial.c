@@ -3,17 +3,17 @@
 #include <arch/x86_64/serial.h>
 
 #define UART_DATA 0
-#define UART_IER 1
-#define UART_FCR 2
-#define UART_LCR 3
-#define UART_MCR 4
-#define UART_LSR 5
-#define UART_DLL 0
-#define UART_DLM 1
+#define UART_IER  1
+#define UART_FCR  2
+#define UART_LCR  3
+#define UART_MCR  4
+#define UART_LSR  5
+#define UART_DLL  0
+#define UART_DLM  1
 
 #define LSR_THR_EMPTY 0x20
-#define LCR_DLAB 0x80
-#define LCR_8N1 0x03
+#define LCR_DLAB      0x80
+#define LCR_8N1       0x03
 
 /* Give up on a stuck transmitter rather than hang the kernel. */
 #define SERIAL_SPIN_LIMIT 100000

@@ -40,19 +40,19 @@ rae_status_t fbcon_init(fbcon_t *con, const boot_framebuffer_t *fb, void *pixels
 		return RAE_ERR_INVALID;
 
 	*con = (fbcon_t){
-		.pixels = pixels,
-		.width = fb->width,
-		.height = fb->height,
-		.pitch = fb->pitch,
-		.bytes_per_pixel = (uint8_t)bpp,
-		.red_pos = fb->red_pos,
-		.red_size = fb->red_size,
-		.green_pos = fb->green_pos,
-		.green_size = fb->green_size,
-		.blue_pos = fb->blue_pos,
-		.blue_size = fb->blue_size,
-		.columns = fb->width / console_font.width,
-		.rows = fb->height / console_font.height,
+	    .pixels = pixels,
+	    .width = fb->width,
+	    .height = fb->height,
+	    .pitch = fb->pitch,
+	    .bytes_per_pixel = (uint8_t)bpp,
+	    .red_pos = fb->red_pos,
+	    .red_size = fb->red_size,
+	    .green_pos = fb->green_pos,
+	    .green_size = fb->green_size,
+	    .blue_pos = fb->blue_pos,
+	    .blue_size = fb->blue_size,
+	    .columns = fb->width / console_font.width,
+	    .rows = fb->height / console_font.height,
 	};
 	con->fg = fbcon_pack_rgb(con, FBCON_FG_RGB);
 	con->bg = fbcon_pack_rgb(con, FBCON_BG_RGB);
@@ -92,8 +92,8 @@ static void fbcon_draw_glyph(fbcon_t *con, uint32_t col, uint32_t row, unsigned 
 		uint8_t *p = origin + (uint64_t)y * con->pitch;
 		for (uint32_t x = 0; x < f->width; x++) {
 			bool on = line_bits[x / 8] & (0x80 >> (x % 8));
-			fbcon_put_pixel(p + (uint64_t)x * con->bytes_per_pixel, con->bytes_per_pixel,
-					on ? con->fg : con->bg);
+			fbcon_put_pixel(p + (uint64_t)x * con->bytes_per_pixel,
+					con->bytes_per_pixel, on ? con->fg : con->bg);
 		}
 	}
 }
@@ -131,19 +131,13 @@ void fbcon_write(fbcon_t *con, const char *s, size_t len)
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 		switch (c) {
-		case '\n':
-			fbcon_newline(con);
-			break;
-		case '\r':
-			con->cursor_x = 0;
-			break;
+		case '\n': fbcon_newline(con); break;
+		case '\r': con->cursor_x = 0; break;
 		case '\b':
 			if (con->cursor_x > 0)
 				con->cursor_x--;
 			break;
-		case '\t':
-			do {
-				fbcon_write(con, " ", 1);
+		case '\t': do { fbcon_write(con, " ", 1);
 			} while (con->cursor_x % 8 != 0);
 			break;
 		default:

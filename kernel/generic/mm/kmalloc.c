@@ -48,10 +48,10 @@ static inline unsigned kmalloc_cache_index(size_t size)
 #include <sync/lock_levels.h>
 #include <sync/spinlock.h>
 static spinlock_t heap_lock = SPINLOCK_INIT("heap", LOCK_LEVEL_HEAP);
-#define HEAP_LOCK() bool heap_irq = spin_lock_irqsave(&heap_lock)
+#define HEAP_LOCK()   bool heap_irq = spin_lock_irqsave(&heap_lock)
 #define HEAP_UNLOCK() spin_unlock_irqrestore(&heap_lock, heap_irq)
 #else
-#define HEAP_LOCK() ((void)0)
+#define HEAP_LOCK()   ((void)0)
 #define HEAP_UNLOCK() ((void)0)
 #endif
 

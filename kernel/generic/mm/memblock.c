@@ -57,7 +57,8 @@ rae_status_t memblock_init(memblock_t *mb, const boot_info_t *bi, const memblock
 	for (unsigned i = 0; i < mb->free_count; i++)
 		mb->usable_pages += (mb->free[i].end - mb->free[i].base) / PAGE_SIZE;
 	for (unsigned i = 0; i < reserved_count; i++) {
-		paddr_t base = PAGE_ALIGN_DOWN(reserved[i].base), end = PAGE_ALIGN_UP(reserved[i].end);
+		paddr_t base = PAGE_ALIGN_DOWN(reserved[i].base),
+			end = PAGE_ALIGN_UP(reserved[i].end);
 		if (free_remove(mb, base, end) != RAE_OK ||
 		    range_add(mb->reserved, &mb->reserved_count, base, end) != RAE_OK)
 			return RAE_ERR_NO_MEMORY;

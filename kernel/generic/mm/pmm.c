@@ -8,7 +8,7 @@
 #include <panic.h>
 #include <string.h>
 
-#define ZONE_DMA_END (16ull << 20)
+#define ZONE_DMA_END   (16ull << 20)
 #define ZONE_DMA32_END (4ull << 30)
 
 static spinlock_t pmm_lock = SPINLOCK_INIT("pmm", LOCK_LEVEL_PMM);
@@ -44,8 +44,7 @@ void pmm_init(memblock_t *mb, paddr_t kernel_root)
 		uint64_t hi = limits[z + 1] < page_db_count ? limits[z + 1] : page_db_count;
 		if (z == PMM_ZONE_NORMAL)
 			hi = page_db_count;
-		buddy_zone_init(&zones[z], zone_names[z], lo, hi > lo ? hi - lo : 0,
-				page_db + lo);
+		buddy_zone_init(&zones[z], zone_names[z], lo, hi > lo ? hi - lo : 0, page_db + lo);
 	}
 
 	/* What memblock still calls free is ours; everything else (kernel,
@@ -158,8 +157,8 @@ static uintptr_t *slab_source_owner(void *ctx, const void *addr)
 }
 
 const slab_page_source_t pmm_slab_source = {
-	.alloc_pages = slab_source_alloc,
-	.free_pages = slab_source_free,
-	.page_owner = slab_source_owner,
-	.ctx = NULL,
+    .alloc_pages = slab_source_alloc,
+    .free_pages = slab_source_free,
+    .page_owner = slab_source_owner,
+    .ctx = NULL,
 };

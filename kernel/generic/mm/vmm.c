@@ -51,8 +51,8 @@ static vmm_region_t *region_reserve(uint64_t pages, bool owns)
 		kfree(r);
 		return NULL;
 	}
-	*r = (vmm_region_t){.next = *link, .start = cursor + PAGE_SIZE, .pages = pages,
-			    .owns_pages = owns};
+	*r = (vmm_region_t){
+	    .next = *link, .start = cursor + PAGE_SIZE, .pages = pages, .owns_pages = owns};
 	*link = r;
 	area_used += pages;
 	return r;

@@ -116,8 +116,8 @@ void tlb_shootdown(uintptr_t va, uint64_t size)
 /* --- TSC warp test ------------------------------------------------------ */
 
 static spinlock_t warp_lock = SPINLOCK_INIT("tsc warp", LOCK_LEVEL_TEST_INNER);
-static uint64_t warp_last;     /* guarded by warp_lock */
-static uint64_t warp_max;      /* guarded by warp_lock */
+static uint64_t warp_last; /* guarded by warp_lock */
+static uint64_t warp_max;  /* guarded by warp_lock */
 static volatile unsigned warp_running;
 static volatile unsigned warp_go;
 

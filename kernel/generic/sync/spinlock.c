@@ -23,9 +23,10 @@ static void lock_check_order(const spinlock_t *l, uintptr_t pc)
 			      "0x%lx)",
 			      c->id, l->name, l->owner_pc);
 		if (h->level >= l->level)
-			panic("spinlock: lock order violation on CPU %u: taking \"%s\" (level %u) at "
-			      "0x%lx while holding \"%s\" (level %u)",
-			      c->id, l->name, l->level, pc, h->name, h->level);
+			panic(
+			    "spinlock: lock order violation on CPU %u: taking \"%s\" (level %u) at "
+			    "0x%lx while holding \"%s\" (level %u)",
+			    c->id, l->name, l->level, pc, h->name, h->level);
 	}
 }
 

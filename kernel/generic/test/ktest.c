@@ -7,7 +7,7 @@
 extern const ktest_case_t __ktest_start[], __ktest_end[];
 
 #define KTEST_MAX_SELECTED 64
-#define KTEST_NAME_MAX 48
+#define KTEST_NAME_MAX     48
 
 bool ktest_check(ktest_t *t, bool ok, const char *expr, const char *file, int line)
 {
@@ -75,7 +75,8 @@ unsigned ktest_run(const char *selection)
 				if (c) {
 					chosen[n_chosen++] = c;
 				} else {
-					size_t l = len < KTEST_NAME_MAX - 1 ? len : KTEST_NAME_MAX - 1;
+					size_t l =
+					    len < KTEST_NAME_MAX - 1 ? len : KTEST_NAME_MAX - 1;
 					memcpy(unknown[n_unknown], p, l);
 					unknown[n_unknown++][l] = '\0';
 				}

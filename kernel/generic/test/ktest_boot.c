@@ -14,7 +14,7 @@ KTEST(boot_info_sane)
 {
 	uint64_t usable = 0;
 	KTEST_EXPECT(t, boot_info.firmware == BOOT_FIRMWARE_BIOS ||
-				boot_info.firmware == BOOT_FIRMWARE_UEFI);
+			    boot_info.firmware == BOOT_FIRMWARE_UEFI);
 	KTEST_EXPECT(t, boot_info.mem_region_count > 0);
 	for (uint32_t i = 0; i < boot_info.mem_region_count; i++) {
 		const boot_mem_region_t *r = &boot_info.mem_regions[i];

@@ -11,7 +11,8 @@ static uint8_t test_pixels[TEST_H * (TEST_W * 4 + 28)];
 
 static uint32_t pixel_at(const fbcon_t *con, uint32_t x, uint32_t y)
 {
-	const uint8_t *p = con->pixels + (uint64_t)y * con->pitch + (uint64_t)x * con->bytes_per_pixel;
+	const uint8_t *p =
+	    con->pixels + (uint64_t)y * con->pitch + (uint64_t)x * con->bytes_per_pixel;
 	uint32_t v = p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
 	if (con->bytes_per_pixel == 4)
 		v |= (uint32_t)p[3] << 24;
@@ -23,7 +24,7 @@ static bool cell_matches(const fbcon_t *con, uint32_t col, uint32_t row, unsigne
 {
 	const font_t *f = &console_font;
 	const uint8_t *bits =
-		f->glyphs + (size_t)f->code_to_glyph[c] * f->height * f->bytes_per_row;
+	    f->glyphs + (size_t)f->code_to_glyph[c] * f->height * f->bytes_per_row;
 	for (uint32_t y = 0; y < f->height; y++) {
 		for (uint32_t x = 0; x < f->width; x++) {
 			bool on = bits[y * f->bytes_per_row + x / 8] & (0x80 >> (x % 8));
@@ -39,9 +40,17 @@ static void fbcon_depth_case(ktest_t *t, uint8_t bpp, uint32_t pitch)
 {
 	fbcon_t con;
 	boot_framebuffer_t fb = {
-		.width = TEST_W, .height = TEST_H, .pitch = pitch, .bpp = bpp,
-		.type = BOOT_FB_RGB, .red_pos = 16, .red_size = 8, .green_pos = 8,
-		.green_size = 8, .blue_pos = 0, .blue_size = 8,
+	    .width = TEST_W,
+	    .height = TEST_H,
+	    .pitch = pitch,
+	    .bpp = bpp,
+	    .type = BOOT_FB_RGB,
+	    .red_pos = 16,
+	    .red_size = 8,
+	    .green_pos = 8,
+	    .green_size = 8,
+	    .blue_pos = 0,
+	    .blue_size = 8,
 	};
 	memset(test_pixels, 0x5a, sizeof(test_pixels));
 	if (!KTEST_EXPECT_EQ(t, fbcon_init(&con, &fb, test_pixels), RAE_OK))
@@ -77,8 +86,8 @@ KTEST(fbcon_draws_24bpp)
 KTEST(fbcon_rejects_bad_modes)
 {
 	fbcon_t con;
-	boot_framebuffer_t fb = {.width = TEST_W, .height = TEST_H, .pitch = TEST_W * 4,
-				 .bpp = 16, .type = BOOT_FB_RGB};
+	boot_framebuffer_t fb = {
+	    .width = TEST_W, .height = TEST_H, .pitch = TEST_W * 4, .bpp = 16, .type = BOOT_FB_RGB};
 	KTEST_EXPECT_EQ(t, fbcon_init(&con, &fb, test_pixels), RAE_ERR_UNSUPPORTED);
 	fb.bpp = 32;
 	fb.pitch = TEST_W * 4 - 1;

@@ -28,16 +28,15 @@ KTEST(mm_map_refuses_wx)
 	KTEST_EXPECT(t, pa != 0);
 	/* A W+X request is refused outright, mapped or not. */
 	KTEST_EXPECT_EQ(t,
-			hal_pt_map(hal_pt_root(), va, pa, PAGE_SIZE,
-				   VM_READ | VM_WRITE | VM_EXEC, false, pmm_alloc_page_zeroed),
+			hal_pt_map(hal_pt_root(), va, pa, PAGE_SIZE, VM_READ | VM_WRITE | VM_EXEC,
+				   false, pmm_alloc_page_zeroed),
 			RAE_ERR_INVALID);
 	KTEST_EXPECT_EQ(t, vmm_alloc(1, VM_READ | VM_WRITE | VM_EXEC), 0);
 	KTEST_EXPECT(t, vmm_map_phys(pa, PAGE_SIZE, VM_WRITE | VM_EXEC) == NULL);
 	/* Mapping over an existing mapping is refused too. */
-	KTEST_EXPECT_EQ(t,
-			hal_pt_map(hal_pt_root(), va, pa, PAGE_SIZE, VM_READ, false,
-				   pmm_alloc_page_zeroed),
-			RAE_ERR_INVALID);
+	KTEST_EXPECT_EQ(
+	    t, hal_pt_map(hal_pt_root(), va, pa, PAGE_SIZE, VM_READ, false, pmm_alloc_page_zeroed),
+	    RAE_ERR_INVALID);
 	pmm_free_pages(pa, 0);
 	vmm_free(va);
 	KTEST_EXPECT_EQ(t, hal_pt_count_wx(hal_pt_root(), NULL), 0);

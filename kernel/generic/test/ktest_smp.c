@@ -178,8 +178,9 @@ KTEST(tlb_shootdown_reaches_every_cpu)
 	paddr_t orig;
 	KTEST_EXPECT(t, hal_pt_query(hal_pt_root(), p.va, &orig, NULL));
 	hal_pt_unmap(hal_pt_root(), p.va, PAGE_SIZE);
-	KTEST_EXPECT_EQ(t, hal_pt_map(hal_pt_root(), p.va, a, PAGE_SIZE, VM_READ | VM_WRITE, false,
-				      pmm_alloc_page_zeroed),
+	KTEST_EXPECT_EQ(t,
+			hal_pt_map(hal_pt_root(), p.va, a, PAGE_SIZE, VM_READ | VM_WRITE, false,
+				   pmm_alloc_page_zeroed),
 			RAE_OK);
 	tlb_shootdown(p.va, PAGE_SIZE);
 	tlb_read(&p);
@@ -189,8 +190,9 @@ KTEST(tlb_shootdown_reaches_every_cpu)
 
 	/* Move it to B on this CPU only, then shoot down: all see B. */
 	hal_pt_unmap(hal_pt_root(), p.va, PAGE_SIZE);
-	KTEST_EXPECT_EQ(t, hal_pt_map(hal_pt_root(), p.va, b, PAGE_SIZE, VM_READ | VM_WRITE, false,
-				      pmm_alloc_page_zeroed),
+	KTEST_EXPECT_EQ(t,
+			hal_pt_map(hal_pt_root(), p.va, b, PAGE_SIZE, VM_READ | VM_WRITE, false,
+				   pmm_alloc_page_zeroed),
 			RAE_OK);
 	tlb_shootdown(p.va, PAGE_SIZE);
 	tlb_read(&p);

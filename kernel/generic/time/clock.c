@@ -13,7 +13,8 @@ void clock_init(uint64_t hz)
 	/* 64-bit arithmetic only (no libgcc): 1e9 << 32 fits, and hz is split
 	 * into whole and fractional gigahertz. */
 	ns_per_tick_q32 = (1000000000ull << 32) / hz;
-	ticks_per_ns_q32 = ((hz / 1000000000ull) << 32) + ((hz % 1000000000ull) << 32) / 1000000000ull;
+	ticks_per_ns_q32 =
+	    ((hz / 1000000000ull) << 32) + ((hz % 1000000000ull) << 32) / 1000000000ull;
 }
 
 uint64_t clock_ticks_to_ns(uint64_t ticks)

@@ -30,7 +30,7 @@ void hal_machine_exit(uint8_t code);
 /* Exit codes given to hal_machine_exit; QEMU exits with (code << 1) | 1. */
 #define HAL_EXIT_TESTS_PASSED 0x10
 #define HAL_EXIT_TESTS_FAILED 0x11
-#define HAL_EXIT_PANIC 0x12
+#define HAL_EXIT_PANIC        0x12
 
 struct cpu;
 /* This CPU's cpu_t, through the per-CPU base register. Only valid once

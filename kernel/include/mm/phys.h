@@ -12,7 +12,7 @@
 typedef uint64_t paddr_t;
 
 #define PAGE_ALIGN_DOWN(x) ((x) & ~(PAGE_SIZE - 1))
-#define PAGE_ALIGN_UP(x) (((x) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
+#define PAGE_ALIGN_UP(x)   (((x) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
 
 /* Where the direct map starts. During early boot, before the kernel's own
  * page tables are loaded, it is 0: the loader's identity map of low memory

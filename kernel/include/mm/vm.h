@@ -4,12 +4,12 @@
 #ifndef MM_VM_H
 #define MM_VM_H
 
-#define VM_READ 0x01u
-#define VM_WRITE 0x02u
-#define VM_EXEC 0x04u
-#define VM_USER 0x08u
-#define VM_UNCACHED 0x10u      /* device registers */
+#define VM_READ          0x01u
+#define VM_WRITE         0x02u
+#define VM_EXEC          0x04u
+#define VM_USER          0x08u
+#define VM_UNCACHED      0x10u /* device registers */
 #define VM_WRITE_COMBINE 0x20u /* framebuffers */
-#define VM_GLOBAL 0x40u        /* kernel mappings shared by every address space */
+#define VM_GLOBAL        0x40u /* kernel mappings shared by every address space */
 
 #endif

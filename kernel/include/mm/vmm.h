@@ -9,7 +9,7 @@
 #include <mm/vm.h>
 
 #define KSTACK_PAGES 4 /* 16 KiB kernel stacks */
-#define KSTACK_SIZE (KSTACK_PAGES * PAGE_SIZE)
+#define KSTACK_SIZE  (KSTACK_PAGES * PAGE_SIZE)
 
 /* Sets up the area [base, base+size) in the kernel page tables. Boot CPU,
  * after pmm_init and kmalloc_init. */

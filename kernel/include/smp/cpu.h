@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define CPU_MAX 64
+#define CPU_MAX            64
 #define CPU_MAX_HELD_LOCKS 8
 
 struct spinlock;

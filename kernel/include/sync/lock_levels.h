@@ -6,12 +6,12 @@
 
 #define LOCK_LEVEL_TEST_OUTER 10 /* the lock-order tests */
 #define LOCK_LEVEL_TEST_INNER 11
-#define LOCK_LEVEL_VMM 20
-#define LOCK_LEVEL_HEAP 25
-#define LOCK_LEVEL_PMM 30
-#define LOCK_LEVEL_TIMER 40
-#define LOCK_LEVEL_SMP_CALL 50
-#define LOCK_LEVEL_IOAPIC 60
-#define LOCK_LEVEL_CONSOLE 100 /* kprintf may be called with anything held */
+#define LOCK_LEVEL_VMM        20
+#define LOCK_LEVEL_HEAP       25
+#define LOCK_LEVEL_PMM        30
+#define LOCK_LEVEL_TIMER      40
+#define LOCK_LEVEL_SMP_CALL   50
+#define LOCK_LEVEL_IOAPIC     60
+#define LOCK_LEVEL_CONSOLE    100 /* kprintf may be called with anything held */
 
 #endif

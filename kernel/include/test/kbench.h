@@ -26,8 +26,8 @@ typedef struct {
 
 #define KBENCH(name_)                                                                              \
 	static void kbench_##name_(kbench_t *b);                                                   \
-	static const kbench_case_t kbench_case_##name_ USED SECTION(".kbench") ALIGNED(8) = {      \
-		.name = #name_, .fn = kbench_##name_};                                             \
+	static const kbench_case_t kbench_case_##name_ USED SECTION(".kbench")                     \
+	    ALIGNED(8) = {.name = #name_, .fn = kbench_##name_};                                   \
 	static void kbench_##name_(kbench_t *b)
 
 /* A timestamp: the TSC (guest instructions under -icount). */

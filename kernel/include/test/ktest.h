@@ -26,12 +26,12 @@ typedef struct {
 
 #define KTEST_REGISTER(name_, flags_)                                                              \
 	void ktest_##name_(ktest_t *t);                                                            \
-	static const ktest_case_t ktest_case_##name_ USED SECTION(".ktest") ALIGNED(8) = {         \
-		.name = #name_, .fn = ktest_##name_, .flags = (flags_)};                           \
+	static const ktest_case_t ktest_case_##name_ USED SECTION(".ktest")                        \
+	    ALIGNED(8) = {.name = #name_, .fn = ktest_##name_, .flags = (flags_)};                 \
 	NOIPA void ktest_##name_(ktest_t *t)
 
 /* Defines and registers test `name`; the body receives `ktest_t *t`. */
-#define KTEST(name_) KTEST_REGISTER(name_, 0)
+#define KTEST(name_)       KTEST_REGISTER(name_, 0)
 #define KTEST_FAULT(name_) KTEST_REGISTER(name_, KTEST_DELIBERATE_FAULT)
 
 /* Records one check; prints a KTAP diagnostic when it fails. */

@@ -4,13 +4,13 @@
 #include <sync/lock_levels.h>
 #include <sync/spinlock.h>
 
-#define IOREGSEL 0x00
-#define IOWIN 0x10
-#define REG_VERSION 0x01
+#define IOREGSEL     0x00
+#define IOWIN        0x10
+#define REG_VERSION  0x01
 #define REG_REDIR(n) (0x10 + 2 * (n))
 
-#define REDIR_MASKED (1ull << 16)
-#define REDIR_LEVEL (1ull << 15)
+#define REDIR_MASKED     (1ull << 16)
+#define REDIR_LEVEL      (1ull << 15)
 #define REDIR_ACTIVE_LOW (1ull << 13)
 
 typedef struct {
@@ -69,8 +69,7 @@ static ioapic_t *ioapic_for(uint32_t gsi)
 	return NULL;
 }
 
-rae_status_t ioapic_route(uint32_t gsi, uint8_t vector, uint32_t dest, unsigned flags,
-			  bool masked)
+rae_status_t ioapic_route(uint32_t gsi, uint8_t vector, uint32_t dest, unsigned flags, bool masked)
 {
 	bool irq = spin_lock_irqsave(&ioapic_lock);
 	ioapic_t *a = ioapic_for(gsi);
@@ -120,7 +119,8 @@ rae_status_t ioapic_read_route(uint32_t gsi, uint64_t *entry)
 		return RAE_ERR_NOT_FOUND;
 	}
 	uint32_t pin = gsi - a->gsi_base;
-	*entry = ioapic_read(a, REG_REDIR(pin)) | (uint64_t)ioapic_read(a, REG_REDIR(pin) + 1) << 32;
+	*entry = ioapic_read(a, REG_REDIR(pin)) | (uint64_t)ioapic_read(a, REG_REDIR(pin) + 1)
+						      << 32;
 	spin_unlock_irqrestore(&ioapic_lock, irq);
 	return RAE_OK;
 }

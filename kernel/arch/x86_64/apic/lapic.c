@@ -6,30 +6,30 @@
 #include <arch/x86_64/cpu/regs.h>
 #include <mm/vmm.h>
 
-#define MSR_APIC_BASE 0x1bu
+#define MSR_APIC_BASE    0x1bu
 #define APIC_BASE_ENABLE (1ull << 11)
 #define APIC_BASE_X2APIC (1ull << 10)
 #define MSR_TSC_DEADLINE 0x6e0u
 
-#define REG_ID 0x20
-#define REG_VERSION 0x30
-#define REG_TPR 0x80
-#define REG_EOI 0xb0
-#define REG_SVR 0xf0
-#define REG_ESR 0x280
-#define REG_ICR_LOW 0x300
-#define REG_ICR_HIGH 0x310
-#define REG_LVT_TIMER 0x320
-#define REG_LVT_LINT0 0x350
-#define REG_LVT_LINT1 0x360
-#define REG_LVT_ERROR 0x370
-#define REG_TIMER_INIT 0x380
+#define REG_ID            0x20
+#define REG_VERSION       0x30
+#define REG_TPR           0x80
+#define REG_EOI           0xb0
+#define REG_SVR           0xf0
+#define REG_ESR           0x280
+#define REG_ICR_LOW       0x300
+#define REG_ICR_HIGH      0x310
+#define REG_LVT_TIMER     0x320
+#define REG_LVT_LINT0     0x350
+#define REG_LVT_LINT1     0x360
+#define REG_LVT_ERROR     0x370
+#define REG_TIMER_INIT    0x380
 #define REG_TIMER_CURRENT 0x390
-#define REG_TIMER_DIVIDE 0x3e0
+#define REG_TIMER_DIVIDE  0x3e0
 
-#define LVT_MASKED (1u << 16)
+#define LVT_MASKED             (1u << 16)
 #define LVT_TIMER_TSC_DEADLINE (2u << 17)
-#define ICR_PENDING (1u << 12)
+#define ICR_PENDING            (1u << 12)
 
 static bool x2apic;
 static volatile uint32_t *mmio;

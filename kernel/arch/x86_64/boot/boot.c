@@ -35,9 +35,9 @@ boot_info_t boot_info;
 
 /* The boot stub's identity and direct maps cover the low 4 GiB; so must
  * everything phase 1 touches through phys_to_virt. */
-#define BOOT_MAP_LIMIT (4ull << 30)
-#define LOW_MEMORY_END (1ull << 20)
-#define BOOT_PHYS 0x200000ull
+#define BOOT_MAP_LIMIT   (4ull << 30)
+#define LOW_MEMORY_END   (1ull << 20)
+#define BOOT_PHYS        0x200000ull
 #define EARLY_STACK_SIZE 16384
 
 typedef struct {
@@ -117,16 +117,14 @@ static void map_direct(paddr_t root, uint64_t base_va)
 static void map_kernel_image(paddr_t root, uint64_t slide)
 {
 	const char *bounds[][2] = {
-		{__text_start, __text_end},
-		{__rodata_start, __rodata_end},
-		{__data_start, __data_end},
-		{__ksyms_start, __kernel_end},
+	    {__text_start, __text_end},
+	    {__rodata_start, __rodata_end},
+	    {__data_start, __data_end},
+	    {__ksyms_start, __kernel_end},
 	};
 	const unsigned flags[] = {
-		VM_READ | VM_EXEC | VM_GLOBAL,
-		VM_READ | VM_GLOBAL,
-		VM_READ | VM_WRITE | VM_GLOBAL,
-		VM_READ | VM_GLOBAL, /* the symbol table */
+	    VM_READ | VM_EXEC | VM_GLOBAL, VM_READ | VM_GLOBAL, VM_READ | VM_WRITE | VM_GLOBAL,
+	    VM_READ | VM_GLOBAL, /* the symbol table */
 	};
 	for (unsigned i = 0; i < 4; i++) {
 		uintptr_t start = PAGE_ALIGN_DOWN((uintptr_t)bounds[i][0]);
@@ -182,12 +180,12 @@ void arch_boot_main(uint32_t magic, uint64_t info_phys)
 	reserved[nres++] = (memblock_range_t){BOOT_PHYS, image_phys(__kernel_end)};
 	if (boot_info.has_framebuffer) {
 		const boot_framebuffer_t *fb = &boot_info.framebuffer;
-		reserved[nres++] = (memblock_range_t){fb->phys_addr,
-						      fb->phys_addr + (uint64_t)fb->pitch * fb->height};
+		reserved[nres++] = (memblock_range_t){
+		    fb->phys_addr, fb->phys_addr + (uint64_t)fb->pitch * fb->height};
 	}
 	for (uint32_t i = 0; i < boot_info.module_count; i++)
 		reserved[nres++] =
-			(memblock_range_t){boot_info.modules[i].start, boot_info.modules[i].end};
+		    (memblock_range_t){boot_info.modules[i].start, boot_info.modules[i].end};
 	if (memblock_init(&memblock, &boot_info, reserved, nres) != RAE_OK)
 		panic("boot: the memory map has too many ranges");
 
@@ -207,8 +205,8 @@ void arch_boot_main(uint32_t magic, uint64_t info_phys)
 		uint64_t *new_pml4 = phys_to_virt(kernel_pt_root, PAGE_SIZE);
 		uint64_t *boot_pml4_now = phys_to_virt(hal_pt_root(), PAGE_SIZE);
 		uint64_t *new_pdpt = phys_to_virt(new_pml4[511] & 0x000ffffffffff000ull, PAGE_SIZE);
-		uint64_t *boot_pdpt = phys_to_virt(boot_pml4_now[511] & 0x000ffffffffff000ull,
-						   PAGE_SIZE);
+		uint64_t *boot_pdpt =
+		    phys_to_virt(boot_pml4_now[511] & 0x000ffffffffff000ull, PAGE_SIZE);
 		if (!new_pdpt || !boot_pdpt)
 			panic("boot: page tables outside the boot map");
 		new_pdpt[510] = boot_pdpt[510];

@@ -52,9 +52,9 @@ static void acpi_load(void)
 		kprintf("acpi: disabled on the command line\n");
 		return;
 	}
-	bool found = boot_info.rsdp_length &&
-		     acpi_rsdp_validate(boot_info.rsdp, boot_info.rsdp_length, &p->rsdp, err,
-					sizeof(err)) == RAE_OK;
+	bool found =
+	    boot_info.rsdp_length && acpi_rsdp_validate(boot_info.rsdp, boot_info.rsdp_length,
+							&p->rsdp, err, sizeof(err)) == RAE_OK;
 	if (!found && boot_info.rsdp_length)
 		kprintf("acpi: the loader's RSDP is invalid: %s\n", err);
 	if (!found && boot_info.firmware == BOOT_FIRMWARE_BIOS)
@@ -73,26 +73,26 @@ static void acpi_load(void)
 
 	const acpi_table_entry_t *e;
 	if ((e = acpi_table_entry_find(&p->tables, "APIC", 0))) {
-		p->has_madt = acpi_madt_parse(e->table, e->length, &p->madt, err, sizeof(err)) ==
-			      RAE_OK;
+		p->has_madt =
+		    acpi_madt_parse(e->table, e->length, &p->madt, err, sizeof(err)) == RAE_OK;
 		if (!p->has_madt)
 			kprintf("acpi: MADT rejected: %s\n", err);
 	}
 	if ((e = acpi_table_entry_find(&p->tables, "HPET", 0))) {
-		p->has_hpet = acpi_hpet_parse(e->table, e->length, &p->hpet, err, sizeof(err)) ==
-			      RAE_OK;
+		p->has_hpet =
+		    acpi_hpet_parse(e->table, e->length, &p->hpet, err, sizeof(err)) == RAE_OK;
 		if (!p->has_hpet)
 			kprintf("acpi: HPET rejected: %s\n", err);
 	}
 	if ((e = acpi_table_entry_find(&p->tables, "MCFG", 0))) {
-		p->has_mcfg = acpi_mcfg_parse(e->table, e->length, &p->mcfg, err, sizeof(err)) ==
-			      RAE_OK;
+		p->has_mcfg =
+		    acpi_mcfg_parse(e->table, e->length, &p->mcfg, err, sizeof(err)) == RAE_OK;
 		if (!p->has_mcfg)
 			kprintf("acpi: MCFG rejected: %s\n", err);
 	}
 	if ((e = acpi_table_entry_find(&p->tables, "FACP", 0))) {
-		p->has_fadt = acpi_fadt_parse(e->table, e->length, &p->fadt, err, sizeof(err)) ==
-			      RAE_OK;
+		p->has_fadt =
+		    acpi_fadt_parse(e->table, e->length, &p->fadt, err, sizeof(err)) == RAE_OK;
 		if (!p->has_fadt)
 			kprintf("acpi: FADT rejected: %s\n", err);
 	}
@@ -122,8 +122,7 @@ static void on_reschedule_ipi(interrupt_frame_t *f, void *arg)
 static void on_lapic_error(interrupt_frame_t *f, void *arg)
 {
 	(void)arg;
-	kprintf("apic: local APIC error interrupt on CPU %u (RIP 0x%lx)\n", this_cpu()->id,
-		f->rip);
+	kprintf("apic: local APIC error interrupt on CPU %u (RIP 0x%lx)\n", this_cpu()->id, f->rip);
 }
 
 /* Routes the ISA interrupts the boot path knows about (PIT/HPET legacy
@@ -222,7 +221,8 @@ void hal_platform_report(void)
 		kprintf("acpi: %s rev %u (OEM %s), %u tables%s%s%s%s, %u skipped\n",
 			p->rsdp.root_is_xsdt ? "XSDT" : "RSDT", p->rsdp.revision, p->rsdp.oem_id,
 			p->tables.count, p->has_madt ? ", MADT" : "", p->has_hpet ? ", HPET" : "",
-			p->has_mcfg ? ", MCFG" : "", p->has_fadt ? ", FADT" : "", p->tables.skipped);
+			p->has_mcfg ? ", MCFG" : "", p->has_fadt ? ", FADT" : "",
+			p->tables.skipped);
 	kprintf("apic: %s mode, %u IOAPIC(s), %u ISA IRQs routed (masked)\n",
 		lapic_x2apic_mode() ? "x2APIC" : "xAPIC", ioapic_count(), p->isa_route_count);
 	kprintf("time: TSC %lu.%03lu MHz (against the %s), invariant TSC %s, timer %s\n",

@@ -42,6 +42,7 @@ void hal_banner_layout(void)
 		kprintf("kaslr: on, entropy from %s\n", kaslr_entropy_name(l->entropy));
 	/* The bases are secrets worth keeping off the console unless asked. */
 	if (l->show)
-		kprintf("kaslr: kernel base 0x%016lx, direct map base 0x%016lx, kernel area 0x%016lx\n",
-			l->kernel_base, l->direct_map_base, l->area_base);
+		kprintf(
+		    "kaslr: kernel base 0x%016lx, direct map base 0x%016lx, kernel area 0x%016lx\n",
+		    l->kernel_base, l->direct_map_base, l->area_base);
 }

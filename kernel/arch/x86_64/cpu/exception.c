@@ -51,30 +51,30 @@ static uintptr_t exception_stack_overflow(const interrupt_frame_t *f, uint64_t c
 volatile uint64_t exception_breakpoint_rip;
 
 static const char *const exception_names[EXCEPTION_VECTORS] = {
-	[0] = "#DE Divide Error",
-	[1] = "#DB Debug",
-	[2] = "NMI Non-Maskable Interrupt",
-	[3] = "#BP Breakpoint",
-	[4] = "#OF Overflow",
-	[5] = "#BR Bound Range Exceeded",
-	[6] = "#UD Invalid Opcode",
-	[7] = "#NM Device Not Available",
-	[8] = "#DF Double Fault",
-	[9] = "Coprocessor Segment Overrun",
-	[10] = "#TS Invalid TSS",
-	[11] = "#NP Segment Not Present",
-	[12] = "#SS Stack-Segment Fault",
-	[13] = "#GP General Protection",
-	[14] = "#PF Page Fault",
-	[16] = "#MF x87 Floating-Point Error",
-	[17] = "#AC Alignment Check",
-	[18] = "#MC Machine Check",
-	[19] = "#XM SIMD Floating-Point",
-	[20] = "#VE Virtualization",
-	[21] = "#CP Control Protection",
-	[28] = "#HV Hypervisor Injection",
-	[29] = "#VC VMM Communication",
-	[30] = "#SX Security",
+    [0] = "#DE Divide Error",
+    [1] = "#DB Debug",
+    [2] = "NMI Non-Maskable Interrupt",
+    [3] = "#BP Breakpoint",
+    [4] = "#OF Overflow",
+    [5] = "#BR Bound Range Exceeded",
+    [6] = "#UD Invalid Opcode",
+    [7] = "#NM Device Not Available",
+    [8] = "#DF Double Fault",
+    [9] = "Coprocessor Segment Overrun",
+    [10] = "#TS Invalid TSS",
+    [11] = "#NP Segment Not Present",
+    [12] = "#SS Stack-Segment Fault",
+    [13] = "#GP General Protection",
+    [14] = "#PF Page Fault",
+    [16] = "#MF x87 Floating-Point Error",
+    [17] = "#AC Alignment Check",
+    [18] = "#MC Machine Check",
+    [19] = "#XM SIMD Floating-Point",
+    [20] = "#VE Virtualization",
+    [21] = "#CP Control Protection",
+    [28] = "#HV Hypervisor Injection",
+    [29] = "#VC VMM Communication",
+    [30] = "#SX Security",
 };
 
 static const char *exception_name(uint64_t vector)
@@ -131,20 +131,20 @@ void exception_handle(interrupt_frame_t *frame)
 		if (!(frame->cs & 3) && exception_try_fixup(frame))
 			return;
 		break;
-	default:
-		break;
+	default: break;
 	}
 
 	exception_print_report(frame);
 	uint64_t cr2 = cpu_read_cr2();
 	uintptr_t stack = (frame->vector == VEC_DF || frame->vector == VEC_PF)
-				  ? exception_stack_overflow(frame, cr2)
-				  : 0;
+			      ? exception_stack_overflow(frame, cr2)
+			      : 0;
 	if (stack)
-		panic_at(frame->rip, frame->rbp,
-			 "kernel stack overflow: RSP=0x%016lx, fault address 0x%016lx, in the guard "
-			 "page below the stack at 0x%016lx (%s)",
-			 frame->rsp, cr2, stack, exception_name(frame->vector));
+		panic_at(
+		    frame->rip, frame->rbp,
+		    "kernel stack overflow: RSP=0x%016lx, fault address 0x%016lx, in the guard "
+		    "page below the stack at 0x%016lx (%s)",
+		    frame->rsp, cr2, stack, exception_name(frame->vector));
 	panic_at(frame->rip, frame->rbp, "unhandled exception %lu (%s) in %s mode", frame->vector,
 		 exception_name(frame->vector), (frame->cs & 3) ? "user" : "kernel");
 }

@@ -21,9 +21,9 @@ static uint64_t gdt_segment(uint8_t access, uint8_t flags)
 void gdt_init(void)
 {
 	const uintptr_t ist[3] = {
-		(uintptr_t)&boot_ist_stacks[0][IST_STACK_SIZE],
-		(uintptr_t)&boot_ist_stacks[1][IST_STACK_SIZE],
-		(uintptr_t)&boot_ist_stacks[2][IST_STACK_SIZE],
+	    (uintptr_t)&boot_ist_stacks[0][IST_STACK_SIZE],
+	    (uintptr_t)&boot_ist_stacks[1][IST_STACK_SIZE],
+	    (uintptr_t)&boot_ist_stacks[2][IST_STACK_SIZE],
 	};
 	gdt_load(&boot_cpu_tables, ist);
 }
@@ -33,11 +33,11 @@ void gdt_load(cpu_tables_t *t, const uintptr_t ist_top[3])
 	uint64_t *gdt = t->gdt;
 	tss_t *tss = &t->tss;
 	gdt[0] = 0;
-	gdt[GDT_KERNEL_CODE / 8] = gdt_segment(0x9b, 0xa);   /* present, ring 0, code, L */
-	gdt[GDT_KERNEL_DATA / 8] = gdt_segment(0x93, 0xc);   /* present, ring 0, data */
-	gdt[GDT_USER_CODE32 / 8] = gdt_segment(0xfb, 0xc);   /* ring 3, 32-bit code */
-	gdt[GDT_USER_DATA / 8] = gdt_segment(0xf3, 0xc);     /* ring 3, data */
-	gdt[GDT_USER_CODE / 8] = gdt_segment(0xfb, 0xa);     /* ring 3, 64-bit code */
+	gdt[GDT_KERNEL_CODE / 8] = gdt_segment(0x9b, 0xa); /* present, ring 0, code, L */
+	gdt[GDT_KERNEL_DATA / 8] = gdt_segment(0x93, 0xc); /* present, ring 0, data */
+	gdt[GDT_USER_CODE32 / 8] = gdt_segment(0xfb, 0xc); /* ring 3, 32-bit code */
+	gdt[GDT_USER_DATA / 8] = gdt_segment(0xf3, 0xc);   /* ring 3, data */
+	gdt[GDT_USER_CODE / 8] = gdt_segment(0xfb, 0xa);   /* ring 3, 64-bit code */
 
 	memset(tss, 0, sizeof(*tss));
 	tss->ist[IST_DOUBLE_FAULT - 1] = ist_top[0];

@@ -31,12 +31,12 @@ static idt_entry_t idt[IDT_VECTORS] ALIGNED(16);
 static void idt_set(unsigned vector, uint64_t handler, uint8_t ist)
 {
 	idt[vector] = (idt_entry_t){
-		.offset_low = handler & 0xffff,
-		.selector = GDT_KERNEL_CODE,
-		.ist = ist,
-		.type_attr = IDT_INTERRUPT_GATE,
-		.offset_mid = (handler >> 16) & 0xffff,
-		.offset_high = handler >> 32,
+	    .offset_low = handler & 0xffff,
+	    .selector = GDT_KERNEL_CODE,
+	    .ist = ist,
+	    .type_attr = IDT_INTERRUPT_GATE,
+	    .offset_mid = (handler >> 16) & 0xffff,
+	    .offset_high = handler >> 32,
 	};
 }
 

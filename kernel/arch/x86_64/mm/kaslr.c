@@ -105,8 +105,9 @@ void kaslr_choose(kaslr_layout_t *l, const boot_info_t *bi, uint64_t image_span,
 	l->area_base = KASLR_AREA_WINDOW_START;
 	if (l->enabled) {
 		uint64_t r = kaslr_entropy(bi, &l->entropy);
-		uint64_t slots = (KASLR_KERNEL_WINDOW_END - KASLR_KERNEL_WINDOW_START - image_span) /
-				 KASLR_KERNEL_ALIGN;
+		uint64_t slots =
+		    (KASLR_KERNEL_WINDOW_END - KASLR_KERNEL_WINDOW_START - image_span) /
+		    KASLR_KERNEL_ALIGN;
 		l->kernel_base = KASLR_KERNEL_WINDOW_START + (r % slots) * KASLR_KERNEL_ALIGN;
 
 		r = mix64(r);

@@ -5,18 +5,18 @@
 #include <hal/paging.h>
 #include <string.h>
 
-#define PTE_P (1ull << 0)
-#define PTE_W (1ull << 1)
-#define PTE_U (1ull << 2)
-#define PTE_PWT (1ull << 3)
-#define PTE_PCD (1ull << 4)
-#define PTE_PS (1ull << 7)
-#define PTE_G (1ull << 8)
-#define PTE_NX (1ull << 63)
+#define PTE_P    (1ull << 0)
+#define PTE_W    (1ull << 1)
+#define PTE_U    (1ull << 2)
+#define PTE_PWT  (1ull << 3)
+#define PTE_PCD  (1ull << 4)
+#define PTE_PS   (1ull << 7)
+#define PTE_G    (1ull << 8)
+#define PTE_NX   (1ull << 63)
 #define PTE_ADDR 0x000ffffffffff000ull
 
 #define LARGE_PAGE (2ull << 20)
-#define MSR_PAT 0x277u
+#define MSR_PAT    0x277u
 /* PA0 WB, PA1 WC, PA2 UC-, PA3 UC, then the same again. */
 #define PAT_VALUE 0x0007010600070106ull
 

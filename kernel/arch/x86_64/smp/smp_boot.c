@@ -139,8 +139,8 @@ void smp_start_aps(void)
 	}
 	memcpy(tramp, smp_trampoline_start, tramp_size);
 	volatile smp_trampoline_params_t *params =
-		(volatile smp_trampoline_params_t *)(tramp +
-						     (smp_trampoline_params - smp_trampoline_start));
+	    (volatile smp_trampoline_params_t *)(tramp +
+						 (smp_trampoline_params - smp_trampoline_start));
 
 	/* The temporary space: the trampoline page at its physical address
 	 * (read and execute), and the kernel's upper half shared as is. */

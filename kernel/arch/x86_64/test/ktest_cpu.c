@@ -44,7 +44,8 @@ KTEST(gdt_tss_loaded)
 		KTEST_EXPECT(t, mapped(top - 8));
 	}
 	/* The three IST stacks are distinct. */
-	KTEST_EXPECT(t, boot_cpu_tables.tss.ist[0] != boot_cpu_tables.tss.ist[1] && boot_cpu_tables.tss.ist[1] != boot_cpu_tables.tss.ist[2]);
+	KTEST_EXPECT(t, boot_cpu_tables.tss.ist[0] != boot_cpu_tables.tss.ist[1] &&
+			    boot_cpu_tables.tss.ist[1] != boot_cpu_tables.tss.ist[2]);
 }
 
 KTEST(breakpoint_trap_returns)

@@ -102,10 +102,9 @@ KTEST(usercopy_bad_pointers)
 	KTEST_EXPECT_EQ(t, strncpy_from_user(buf, (const char *)TEST_USER_VA, 4), RAE_ERR_RANGE);
 	KTEST_EXPECT_EQ(t, buf[3], '\0');
 	memset(u + PAGE_SIZE - 8, 'x', 8);
-	KTEST_EXPECT_EQ(t,
-			strncpy_from_user(buf, (const char *)(TEST_USER_VA + PAGE_SIZE - 8),
-					  sizeof(buf)),
-			RAE_ERR_FAULT);
+	KTEST_EXPECT_EQ(
+	    t, strncpy_from_user(buf, (const char *)(TEST_USER_VA + PAGE_SIZE - 8), sizeof(buf)),
+	    RAE_ERR_FAULT);
 	KTEST_EXPECT_EQ(t, strncpy_from_user(buf, buf, sizeof(buf)), RAE_ERR_FAULT);
 	user_page_unmap(pa);
 }
@@ -125,7 +124,7 @@ KTEST(kaslr_layout_applied)
 	KTEST_EXPECT(t, off < (16ull << 20));
 	if (l->enabled) {
 		KTEST_EXPECT(t, l->kernel_base >= KASLR_KERNEL_WINDOW_START &&
-					l->kernel_base < KASLR_KERNEL_WINDOW_END);
+				    l->kernel_base < KASLR_KERNEL_WINDOW_END);
 	} else {
 		KTEST_EXPECT_EQ(t, l->kernel_base, KASLR_LINK_BASE);
 	}

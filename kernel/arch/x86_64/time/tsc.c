@@ -10,11 +10,11 @@
 #include <mm/vmm.h>
 #include <time/clock.h>
 
-#define CALIBRATION_NS 10000000ull /* 10 ms */
-#define LAPIC_DIVIDE_SHIFT 4       /* divide by 16 */
+#define CALIBRATION_NS     10000000ull /* 10 ms */
+#define LAPIC_DIVIDE_SHIFT 4           /* divide by 16 */
 
-#define HPET_CAPS 0x00
-#define HPET_CONFIG 0x10
+#define HPET_CAPS    0x00
+#define HPET_CONFIG  0x10
 #define HPET_COUNTER 0xf0
 
 #define PIT_HZ 1193182ull

@@ -10,7 +10,7 @@
 #define IOAPIC_MAX 8
 
 /* Trigger/polarity flags for ioapic_route. */
-#define IOAPIC_LEVEL 0x1u
+#define IOAPIC_LEVEL      0x1u
 #define IOAPIC_ACTIVE_LOW 0x2u
 
 /* Maps the IOAPIC at `phys` serving GSIs from `gsi_base`, masks all its
@@ -20,8 +20,7 @@ unsigned ioapic_count(void);
 
 /* Routes `gsi` to `vector` on the CPU with APIC ID `dest`, masked or not.
  * RAE_ERR_NOT_FOUND when no IOAPIC serves it. */
-rae_status_t ioapic_route(uint32_t gsi, uint8_t vector, uint32_t dest, unsigned flags,
-			  bool masked);
+rae_status_t ioapic_route(uint32_t gsi, uint8_t vector, uint32_t dest, unsigned flags, bool masked);
 rae_status_t ioapic_set_masked(uint32_t gsi, bool masked);
 /* Reads back a redirection entry (tests). */
 rae_status_t ioapic_read_route(uint32_t gsi, uint64_t *entry);

@@ -8,20 +8,20 @@
 #include <rae/status.h>
 
 /* Fixed vectors. Device vectors come from the allocator (vectors.h). */
-#define VEC_LAPIC_TIMER 0xf0
+#define VEC_LAPIC_TIMER    0xf0
 #define VEC_IPI_RESCHEDULE 0xf1
-#define VEC_IPI_CALL 0xf2
-#define VEC_IPI_TLB 0xf3
-#define VEC_LAPIC_ERROR 0xfe
-#define VEC_SPURIOUS 0xff
+#define VEC_IPI_CALL       0xf2
+#define VEC_IPI_TLB        0xf3
+#define VEC_LAPIC_ERROR    0xfe
+#define VEC_SPURIOUS       0xff
 
-#define LAPIC_ICR_FIXED 0x000u
-#define LAPIC_ICR_NMI 0x400u
-#define LAPIC_ICR_INIT 0x500u
-#define LAPIC_ICR_STARTUP 0x600u
-#define LAPIC_ICR_LEVEL_ASSERT 0x4000u
+#define LAPIC_ICR_FIXED         0x000u
+#define LAPIC_ICR_NMI           0x400u
+#define LAPIC_ICR_INIT          0x500u
+#define LAPIC_ICR_STARTUP       0x600u
+#define LAPIC_ICR_LEVEL_ASSERT  0x4000u
 #define LAPIC_ICR_LEVEL_TRIGGER 0x8000u
-#define LAPIC_ICR_ALL_BUT_SELF 0xc0000u
+#define LAPIC_ICR_ALL_BUT_SELF  0xc0000u
 
 /* Maps and enables this CPU's local APIC (x2APIC if available and not
  * disabled with x2apic=off). The boot CPU calls it first; `phys` is the

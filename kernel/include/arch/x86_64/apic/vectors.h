@@ -11,7 +11,7 @@
 #include <rae/status.h>
 
 #define VEC_DEVICE_FIRST 0x30
-#define VEC_DEVICE_LAST 0xef
+#define VEC_DEVICE_LAST  0xef
 
 typedef void (*interrupt_handler_t)(interrupt_frame_t *frame, void *arg);
 

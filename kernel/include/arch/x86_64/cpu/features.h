@@ -10,8 +10,8 @@ typedef struct {
 	char vendor[13];
 	char brand[49];
 	uint32_t family, model, stepping;
-	bool nx, smep, smap, umip, fsgsbase, pcid, x2apic, tsc_deadline, rdrand, rdseed, pku,
-		xsave, pdpe1gb, invariant_tsc, hypervisor;
+	bool nx, smep, smap, umip, fsgsbase, pcid, x2apic, tsc_deadline, rdrand, rdseed, pku, xsave,
+	    pdpe1gb, invariant_tsc, hypervisor;
 } cpu_features_t;
 
 extern cpu_features_t cpu_features;

@@ -10,14 +10,14 @@
 #define GDT_KERNEL_CODE 0x08
 #define GDT_KERNEL_DATA 0x10
 #define GDT_USER_CODE32 0x18
-#define GDT_USER_DATA 0x20
-#define GDT_USER_CODE 0x28
-#define GDT_TSS 0x30
+#define GDT_USER_DATA   0x20
+#define GDT_USER_CODE   0x28
+#define GDT_TSS         0x30
 
-#define IST_DOUBLE_FAULT 1
-#define IST_NMI 2
+#define IST_DOUBLE_FAULT  1
+#define IST_NMI           2
 #define IST_MACHINE_CHECK 3
-#define IST_STACK_SIZE 16384
+#define IST_STACK_SIZE    16384
 
 typedef struct PACKED {
 	uint32_t reserved0;

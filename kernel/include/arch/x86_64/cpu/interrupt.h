@@ -14,17 +14,17 @@ typedef struct interrupt_frame {
 	uint64_t rip, cs, rflags, rsp, ss;
 } interrupt_frame_t;
 
-#define IDT_VECTORS 256
+#define IDT_VECTORS       256
 #define EXCEPTION_VECTORS 32
 
-#define VEC_DE 0
-#define VEC_NMI 2
-#define VEC_BP 3
-#define VEC_UD 6
-#define VEC_DF 8
-#define VEC_GP 13
-#define VEC_PF 14
-#define VEC_MC 18
+#define VEC_DE       0
+#define VEC_NMI      2
+#define VEC_BP       3
+#define VEC_UD       6
+#define VEC_DF       8
+#define VEC_GP       13
+#define VEC_PF       14
+#define VEC_MC       18
 #define VEC_PIC_BASE 0x20
 
 /* Fills and loads the IDT. Boot CPU, after gdt_init (uses its IST slots). */

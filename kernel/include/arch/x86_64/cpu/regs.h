@@ -4,21 +4,21 @@
 
 #include <stdint.h>
 
-#define CR0_PE (1ull << 0)
-#define CR0_WP (1ull << 16)
-#define CR0_PG (1ull << 31)
-#define CR4_PAE (1ull << 5)
-#define CR4_UMIP (1ull << 11)
+#define CR0_PE       (1ull << 0)
+#define CR0_WP       (1ull << 16)
+#define CR0_PG       (1ull << 31)
+#define CR4_PAE      (1ull << 5)
+#define CR4_UMIP     (1ull << 11)
 #define CR4_FSGSBASE (1ull << 16)
-#define CR4_SMEP (1ull << 20)
-#define CR4_SMAP (1ull << 21)
+#define CR4_SMEP     (1ull << 20)
+#define CR4_SMAP     (1ull << 21)
 
-#define MSR_EFER 0xc0000080u
-#define MSR_FS_BASE 0xc0000100u
-#define MSR_GS_BASE 0xc0000101u
+#define MSR_EFER           0xc0000080u
+#define MSR_FS_BASE        0xc0000100u
+#define MSR_GS_BASE        0xc0000101u
 #define MSR_KERNEL_GS_BASE 0xc0000102u
-#define EFER_LME (1ull << 8)
-#define EFER_NXE (1ull << 11)
+#define EFER_LME           (1ull << 8)
+#define EFER_NXE           (1ull << 11)
 
 #define RFLAGS_IF (1ull << 9)
 #define RFLAGS_AC (1ull << 18)
