@@ -267,4 +267,4 @@ def test_fake_kernel_end_to_end(tmp_path, capsys):
     results = json.loads(out.read_text())["results"]
     assert [(r["name"], r["source"]) for r in results] == [("syscall_null", "qemu-icount"),
                                                            ("kernel_image_size", "static")]
-    assert "BENCH" in (tmp_path / "logs" / "bench-q35-bios-max.log").read_text()
+    assert "BENCH" in (tmp_path / "logs" / f"bench-{run_bench.PLATFORM.name}.log").read_text()
