@@ -52,3 +52,11 @@ void pic_eoi(uint8_t vector)
 		outb(PIC2_CMD, PIC_EOI);
 	outb(PIC1_CMD, PIC_EOI);
 }
+
+void pic_unmask(uint8_t irq)
+{
+	uint16_t port = irq < 8 ? PIC1_DATA : PIC2_DATA;
+	outb(port, inb(port) & (uint8_t) ~(1u << (irq & 7)));
+	if (irq >= 8)
+		outb(PIC1_DATA, inb(PIC1_DATA) & (uint8_t) ~(1u << 2)); /* cascade */
+}

@@ -5,6 +5,7 @@
 #include <arch/x86_64/apic/ioapic.h>
 #include <arch/x86_64/apic/lapic.h>
 #include <arch/x86_64/apic/vectors.h>
+#include <arch/x86_64/pic.h>
 #include <arch/x86_64/platform.h>
 #include <arch/x86_64/smp/smp.h>
 #include <arch/x86_64/time/tsc.h>
@@ -190,7 +191,18 @@ void platform_init(void)
 
 	acpi_load();
 
-	uint64_t lapic_phys = platform.has_madt ? platform.madt.lapic_address : 0;
+	if (!platform.has_madt) {
+		/* Nothing describes the interrupt controllers: stay on the 8259
+		 * and the PIT, one CPU. */
+		tsc_calibrate_legacy();
+		interrupt_set_handler(VEC_PIC_BASE + 0, on_timer, NULL);
+		timer_cpu_init();
+		pic_unmask(0);
+		hal_irq_enable();
+		return;
+	}
+
+	uint64_t lapic_phys = platform.madt.lapic_address;
 	if (lapic_init_boot(lapic_phys, !cmdline_has(boot_info.cmdline, "x2apic=off")) != RAE_OK)
 		panic("apic: cannot map the local APIC");
 	interrupt_set_handler(VEC_LAPIC_TIMER, on_timer, NULL);
@@ -200,10 +212,8 @@ void platform_init(void)
 	interrupt_lapic_ready = true;
 	cpus[0].hw_id = lapic_id();
 
-	if (platform.has_madt) {
-		ioapic_setup();
-		cpus_from_madt();
-	}
+	ioapic_setup();
+	cpus_from_madt();
 
 	tsc_calibrate(platform.has_hpet ? platform.hpet.base_address : 0,
 		      !cmdline_has(boot_info.cmdline, "tsc_deadline=off"));
@@ -223,11 +233,14 @@ void hal_platform_report(void)
 			p->tables.count, p->has_madt ? ", MADT" : "", p->has_hpet ? ", HPET" : "",
 			p->has_mcfg ? ", MCFG" : "", p->has_fadt ? ", FADT" : "",
 			p->tables.skipped);
-	kprintf("apic: %s mode, %u IOAPIC(s), %u ISA IRQs routed (masked)\n",
-		lapic_x2apic_mode() ? "x2APIC" : "xAPIC", ioapic_count(), p->isa_route_count);
+	if (interrupt_lapic_ready)
+		kprintf("apic: %s mode, %u IOAPIC(s), %u ISA IRQs routed (masked)\n",
+			lapic_x2apic_mode() ? "x2APIC" : "xAPIC", ioapic_count(),
+			p->isa_route_count);
+	else
+		kprintf("apic: not used (no MADT); legacy 8259 interrupts\n");
 	kprintf("time: TSC %lu.%03lu MHz (against the %s), invariant TSC %s, timer %s\n",
 		tsc_info.tsc_hz / 1000000, (tsc_info.tsc_hz / 1000) % 1000, tsc_info.reference,
-		tsc_info.invariant ? "yes" : "no",
-		tsc_info.deadline_mode ? "TSC-deadline" : "LAPIC one-shot");
+		tsc_info.invariant ? "yes" : "no", tsc_timer_source_name());
 	kprintf("smp: %u of %u CPUs online\n", cpu_online_count, cpu_possible_count);
 }

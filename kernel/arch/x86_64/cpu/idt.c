@@ -74,7 +74,9 @@ void interrupt_dispatch(interrupt_frame_t *frame)
 	vector_slot_t *slot = &vector_handlers[frame->vector];
 	if (slot->fn) {
 		slot->fn(frame, slot->arg);
-		if (interrupt_lapic_ready)
+		if (frame->vector >= VEC_PIC_BASE && frame->vector < VEC_PIC_BASE + 16)
+			pic_eoi((uint8_t)frame->vector);
+		else if (interrupt_lapic_ready)
 			lapic_eoi();
 		return;
 	}

@@ -75,6 +75,7 @@ void tsc_calibrate(uint64_t hpet_phys, bool allow_deadline)
 	clock_init(tsc_info.tsc_hz);
 
 	tsc_info.deadline_mode = allow_deadline && cpu_features.tsc_deadline;
+	tsc_info.source = tsc_info.deadline_mode ? TIMER_TSC_DEADLINE : TIMER_LAPIC_ONESHOT;
 	lapic_timer_use_deadline_mode(tsc_info.deadline_mode);
 	if (tsc_info.deadline_mode)
 		return;
@@ -93,8 +94,47 @@ void tsc_calibrate(uint64_t hpet_phys, bool allow_deadline)
 	lapic_per_tsc_q32 = (counted << 32) / (t1 - t0);
 }
 
+void tsc_calibrate_legacy(void)
+{
+	tsc_info.invariant = cpu_features.invariant_tsc;
+	tsc_info.tsc_hz = tsc_against_pit();
+	tsc_info.reference = "PIT";
+	tsc_info.source = TIMER_PIT_LEGACY;
+	clock_init(tsc_info.tsc_hz);
+}
+
+const char *tsc_timer_source_name(void)
+{
+	switch (tsc_info.source) {
+	case TIMER_TSC_DEADLINE: return "TSC-deadline";
+	case TIMER_PIT_LEGACY: return "PIT one-shot via the 8259 (legacy)";
+	default: return "LAPIC one-shot";
+	}
+}
+
+/* PIT channel 0, mode 0 (interrupt on terminal count): one interrupt after
+ * `count` ticks of 1.193182 MHz, at most 65535 (55 ms); the timer code
+ * re-arms for the rest of a longer wait. */
+static void pit_oneshot(uint64_t ticks)
+{
+	uint64_t count = ticks * PIT_HZ / tsc_info.tsc_hz + 1;
+	if (count > 0xffff)
+		count = 0xffff;
+	outb(0x43, 0x30); /* channel 0, lobyte/hibyte, mode 0 */
+	outb(0x40, count & 0xff);
+	outb(0x40, (count >> 8) & 0xff);
+}
+
 void hal_timer_arm(uint64_t deadline)
 {
+	if (tsc_info.source == TIMER_PIT_LEGACY) {
+		/* Mode 0 fires once; an unwanted expiry finds nothing due. */
+		if (deadline) {
+			uint64_t now = hal_timestamp();
+			pit_oneshot(deadline > now ? deadline - now : 0);
+		}
+		return;
+	}
 	if (tsc_info.deadline_mode) {
 		lapic_timer_deadline(deadline);
 		return;

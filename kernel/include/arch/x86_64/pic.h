@@ -6,6 +6,9 @@
 #include <stdint.h>
 
 void pic_remap_and_mask(uint8_t base_vector);
+/* Lets IRQ `irq` (0-15) through. */
+void pic_unmask(uint8_t irq);
+
 /* Acknowledges a (spurious or real) PIC interrupt on `vector`. */
 void pic_eoi(uint8_t vector);
 
