@@ -13,7 +13,7 @@ HOST_TEST_OBJDIR := build/tests/obj
 
 # Each test binary: its test source, then the kernel sources it exercises.
 HOST_TEST_NAMES := format ustar multiboot2 buddy slab acpi_tables acpi_madt acpi_hpet acpi_mcfg \
-	acpi_fadt
+	acpi_fadt elf sched_policy
 HOST_TEST_format_SRCS := tests/kernel/generic/lib/test_format.c kernel/generic/lib/format.c
 HOST_TEST_ustar_SRCS := tests/kernel/generic/lib/test_ustar.c kernel/generic/lib/ustar.c \
 	kernel/generic/lib/format.c
@@ -23,6 +23,9 @@ HOST_TEST_multiboot2_SRCS := tests/kernel/arch/x86_64/boot/test_multiboot2.c \
 HOST_TEST_buddy_SRCS := tests/kernel/generic/mm/test_buddy.c kernel/generic/mm/buddy.c
 HOST_TEST_slab_SRCS := tests/kernel/generic/mm/test_slab.c kernel/generic/mm/slab.c \
 	kernel/generic/mm/kmalloc.c kernel/generic/mm/buddy.c
+
+HOST_TEST_sched_policy_SRCS := tests/kernel/generic/sched/test_policy.c \
+	kernel/generic/sched/policy.c
 
 # The ACPI parsers all lean on tables.c (header check, checksum); the set test uses them all.
 ACPI_PARSER_SRCS := kernel/generic/acpi/madt.c kernel/generic/acpi/hpet.c \
@@ -38,6 +41,8 @@ HOST_TEST_acpi_mcfg_SRCS := tests/kernel/generic/acpi/test_mcfg.c kernel/generic
 	$(ACPI_BASE_SRCS)
 HOST_TEST_acpi_fadt_SRCS := tests/kernel/generic/acpi/test_fadt.c kernel/generic/acpi/fadt.c \
 	$(ACPI_BASE_SRCS)
+HOST_TEST_elf_SRCS := tests/kernel/generic/proc/test_elf.c kernel/generic/proc/elf.c \
+	kernel/generic/lib/format.c
 
 HOST_TEST_BINS := $(addprefix build/tests/host/test_,$(HOST_TEST_NAMES))
 HOST_TEST_OBJS := $(patsubst %.c,$(HOST_TEST_OBJDIR)/%.o, \
@@ -65,12 +70,13 @@ $(foreach t,$(HOST_TEST_NAMES),$(eval $(call HOST_TEST_LINK_RULE,$(t))))
 # (build/fuzz/corpus/<name>, kept between runs) plus a seed written here.
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-Wall -Wextra -Werror -Iabi -Ikernel/include
-FUZZ_NAMES := ustar multiboot2 acpi_madt acpi_tables
+FUZZ_NAMES := ustar multiboot2 acpi_madt acpi_tables elf
 FUZZ_ustar_SRCS := tests/fuzz/fuzz_ustar.c kernel/generic/lib/ustar.c kernel/generic/lib/format.c
 FUZZ_multiboot2_SRCS := tests/fuzz/fuzz_multiboot2.c kernel/arch/x86_64/boot/multiboot2.c \
 	kernel/generic/lib/format.c
 FUZZ_acpi_madt_SRCS := tests/fuzz/fuzz_acpi_madt.c kernel/generic/acpi/madt.c $(ACPI_BASE_SRCS)
 FUZZ_acpi_tables_SRCS := tests/fuzz/fuzz_acpi_tables.c $(ACPI_BASE_SRCS) $(ACPI_PARSER_SRCS)
+FUZZ_elf_SRCS := tests/fuzz/fuzz_elf.c kernel/generic/proc/elf.c kernel/generic/lib/format.c
 FUZZ_BINS := $(addprefix build/fuzz/fuzz_,$(FUZZ_NAMES))
 
 # A minimal valid multiboot2 list: header, cmdline "a", a one-entry memory map, END.
@@ -78,6 +84,9 @@ FUZZ_MB2_SEED := \110\0\0\0\0\0\0\0\1\0\0\0\12\0\0\0\141\0\0\0\0\0\0\0\6\0\0\0\5
 
 # A QEMU-like MADT: 2 CPUs, one IOAPIC, five overrides, a LINT1 NMI (checksum correct).
 FUZZ_MADT_SEED := \101\120\111\103\200\0\0\0\5\363\122\101\105\105\116\40\122\101\105\105\116\124\123\124\1\0\0\0\122\101\105\40\1\0\0\0\0\0\340\376\1\0\0\0\0\10\0\0\1\0\0\0\0\10\1\1\1\0\0\0\1\14\0\0\0\0\300\376\0\0\0\0\2\12\0\0\2\0\0\0\0\0\2\12\0\5\5\0\0\0\15\0\2\12\0\11\11\0\0\0\15\0\2\12\0\12\12\0\0\0\15\0\2\12\0\13\13\0\0\0\15\0\4\6\377\0\0\1
+
+# A static ET_EXEC: R+X text holding the headers, a bss-only R+W segment, PT_TLS, PT_GNU_STACK.
+FUZZ_ELF_SEED := \177\105\114\106\2\1\1\0\0\0\0\0\0\0\0\0\2\0\76\0\1\0\0\0\0\1\100\0\0\0\0\0\100\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\100\0\70\0\4\0\0\0\0\0\0\0\1\0\0\0\5\0\0\0\0\0\0\0\0\0\0\0\0\0\100\0\0\0\0\0\0\0\100\0\0\0\0\0\40\1\0\0\0\0\0\0\40\1\0\0\0\0\0\0\0\20\0\0\0\0\0\0\1\0\0\0\6\0\0\0\0\0\0\0\0\0\0\0\0\20\100\0\0\0\0\0\0\20\100\0\0\0\0\0\0\0\0\0\0\0\0\0\0\20\0\0\0\0\0\0\0\20\0\0\0\0\0\0\7\0\0\0\4\0\0\0\0\1\0\0\0\0\0\0\0\1\100\0\0\0\0\0\0\1\100\0\0\0\0\0\20\0\0\0\0\0\0\0\40\0\0\0\0\0\0\0\10\0\0\0\0\0\0\0\121\345\164\144\6\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\20\0\0\0\0\0\0\0
 
 define FUZZ_BUILD_RULE
 build/fuzz/fuzz_$(1): $$(FUZZ_$(1)_SRCS)
@@ -105,8 +114,13 @@ build/fuzz/seed/acpi_tables/base.bin:
 	@mkdir -p $(@D)
 	printf '\1' >$@
 
+build/fuzz/seed/elf/static.elf:
+	@mkdir -p $(@D)
+	printf '$(FUZZ_ELF_SEED)' >$@
+
 fuzz: $(FUZZ_BINS) build/fuzz/seed/ustar/sample.tar build/fuzz/seed/multiboot2/minimal.bin \
-		build/fuzz/seed/acpi_madt/qemu.bin build/fuzz/seed/acpi_tables/base.bin
+		build/fuzz/seed/acpi_madt/qemu.bin build/fuzz/seed/acpi_tables/base.bin \
+		build/fuzz/seed/elf/static.elf
 	@set -e; for f in $(FUZZ_NAMES); do \
 		mkdir -p build/fuzz/corpus/$$f build/fuzz/artifacts/$$f; \
 		echo "fuzz: $$f for $(FUZZ_SECONDS)s"; \

@@ -6,15 +6,16 @@
 typedef int rae_status_t;
 
 #define RAE_OK              0
-#define RAE_ERR_INVALID     -1 /* malformed argument or input */
-#define RAE_ERR_TRUNCATED   -2 /* input ends before its declared length */
-#define RAE_ERR_NO_MEMORY   -3 /* out of memory or out of table space */
-#define RAE_ERR_NOT_FOUND   -4 /* the named thing does not exist */
-#define RAE_ERR_CHECKSUM    -5 /* a checksum did not match */
-#define RAE_ERR_UNSUPPORTED -6 /* valid, but not something we handle */
-#define RAE_ERR_RANGE       -7 /* a value is outside its allowed range */
-#define RAE_ERR_END         -8 /* iteration finished; not a failure */
-#define RAE_ERR_FAULT       -9 /* a bad address */
+#define RAE_ERR_INVALID     -1  /* malformed argument or input */
+#define RAE_ERR_TRUNCATED   -2  /* input ends before its declared length */
+#define RAE_ERR_NO_MEMORY   -3  /* out of memory or out of table space */
+#define RAE_ERR_NOT_FOUND   -4  /* the named thing does not exist */
+#define RAE_ERR_CHECKSUM    -5  /* a checksum did not match */
+#define RAE_ERR_UNSUPPORTED -6  /* valid, but not something we handle */
+#define RAE_ERR_RANGE       -7  /* a value is outside its allowed range */
+#define RAE_ERR_END         -8  /* iteration finished; not a failure */
+#define RAE_ERR_FAULT       -9  /* a bad address */
+#define RAE_ERR_LIMIT       -10 /* a resource limit or admission bound would be exceeded */
 
 /* A short, constant name for a status code ("RAE_ERR_INVALID"). */
 static inline const char *rae_status_name(rae_status_t s)
@@ -30,6 +31,7 @@ static inline const char *rae_status_name(rae_status_t s)
 	case RAE_ERR_RANGE: return "RAE_ERR_RANGE";
 	case RAE_ERR_END: return "RAE_ERR_END";
 	case RAE_ERR_FAULT: return "RAE_ERR_FAULT";
+	case RAE_ERR_LIMIT: return "RAE_ERR_LIMIT";
 	default: return "RAE_ERR_?";
 	}
 }

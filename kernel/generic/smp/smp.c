@@ -85,7 +85,9 @@ void smp_handle_call_ipi(void)
 
 void smp_handle_reschedule_ipi(void)
 {
-	this_cpu()->ipis_received++;
+	cpu_t *c = this_cpu();
+	c->ipis_received++;
+	c->need_resched = true; /* acted on at interrupt exit */
 }
 
 void smp_send_reschedule(unsigned cpu)

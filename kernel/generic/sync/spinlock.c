@@ -75,8 +75,23 @@ static void lock_note_released(spinlock_t *l)
 }
 #endif
 
+static void preempt_off(void)
+{
+	cpu_t *c = this_cpu();
+	if (c)
+		c->preempt_off++;
+}
+
+static void preempt_on(void)
+{
+	cpu_t *c = this_cpu();
+	if (c && c->preempt_off)
+		c->preempt_off--;
+}
+
 static void spin_lock_at(spinlock_t *l, uintptr_t pc)
 {
+	preempt_off();
 	lock_check_order(l, pc);
 	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE)) {
 		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
@@ -94,6 +109,7 @@ bool spin_trylock(spinlock_t *l)
 {
 	if (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
 		return false;
+	preempt_off();
 	lock_note_acquired(l, (uintptr_t)__builtin_return_address(0));
 	return true;
 }
@@ -102,6 +118,7 @@ void spin_unlock(spinlock_t *l)
 {
 	lock_note_released(l);
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+	preempt_on();
 }
 
 bool spin_lock_irqsave(spinlock_t *l)

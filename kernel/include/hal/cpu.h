@@ -39,6 +39,14 @@ struct cpu *hal_this_cpu(void);
 /* Points this CPU's per-CPU base register at `c`. */
 void hal_percpu_init(struct cpu *c);
 
+/* Turns a periodic device interrupt (about 1 kHz, delivered like any
+ * device's, through the interrupt controller to a non-isolated CPU) on or
+ * off; tests use it to check interrupt shielding. False if there is none. */
+bool hal_test_device_interrupts(bool on);
+
+/* Routes every device interrupt aimed at CPU `cpu` to CPU 0 instead. */
+void hal_shield_cpu(unsigned cpu);
+
 /* The frame pointer of the caller, for backtraces. */
 #define hal_frame_address() ((uintptr_t)__builtin_frame_address(0))
 

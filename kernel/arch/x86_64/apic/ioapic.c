@@ -124,3 +124,17 @@ rae_status_t ioapic_read_route(uint32_t gsi, uint64_t *entry)
 	spin_unlock_irqrestore(&ioapic_lock, irq);
 	return RAE_OK;
 }
+
+void ioapic_retarget(uint32_t from, uint32_t to)
+{
+	bool irq = spin_lock_irqsave(&ioapic_lock);
+	for (unsigned i = 0; i < ioapic_n; i++) {
+		ioapic_t *a = &ioapics[i];
+		for (uint32_t pin = 0; pin < a->inputs; pin++) {
+			uint32_t high = ioapic_read(a, REG_REDIR(pin) + 1);
+			if ((high >> 24) == (from & 0xff))
+				ioapic_write(a, REG_REDIR(pin) + 1, (to & 0xff) << 24);
+		}
+	}
+	spin_unlock_irqrestore(&ioapic_lock, irq);
+}

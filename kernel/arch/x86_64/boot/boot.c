@@ -29,6 +29,8 @@
 #include <mm/pmm.h>
 #include <mm/vmm.h>
 #include <panic.h>
+#include <sched/sched.h>
+#include <sched/thread.h>
 #include <string.h>
 
 boot_info_t boot_info;
@@ -63,6 +65,7 @@ paddr_t kernel_pt_root;
 /* Physical address of the new tables' PDPT entry that keeps the
  * link-address alias alive across the switch; cleared in phase 2. */
 static paddr_t link_alias_slot;
+static uintptr_t boot_thread_stack_top;
 
 static paddr_t early_pt_alloc(void)
 {
@@ -222,6 +225,10 @@ void arch_boot_main(uint32_t magic, uint64_t info_phys)
 
 static void kernel_main_on_guarded_stack(void)
 {
+	/* This context becomes the boot CPU's "main" thread. */
+	sched_init_boot_cpu();
+	thread_current()->kstack_top = boot_thread_stack_top;
+	platform_start_aps();
 	kernel_main();
 }
 
@@ -246,8 +253,8 @@ void arch_boot_relocated(void)
 	vmm_init(kaslr_layout.area_base, KERNEL_AREA_SIZE);
 	platform_init();
 
-	uintptr_t stack_top = kstack_alloc();
-	if (!stack_top)
+	boot_thread_stack_top = kstack_alloc();
+	if (!boot_thread_stack_top)
 		panic("boot: cannot allocate the boot thread's stack");
-	stack_switch_call(stack_top, kernel_main_on_guarded_stack);
+	stack_switch_call(boot_thread_stack_top, kernel_main_on_guarded_stack);
 }

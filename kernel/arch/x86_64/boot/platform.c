@@ -5,11 +5,13 @@
 #include <arch/x86_64/apic/ioapic.h>
 #include <arch/x86_64/apic/lapic.h>
 #include <arch/x86_64/apic/vectors.h>
+#include <arch/x86_64/cpu/regs.h>
 #include <arch/x86_64/pic.h>
 #include <arch/x86_64/platform.h>
 #include <arch/x86_64/smp/smp.h>
 #include <arch/x86_64/time/tsc.h>
 #include <cmdline.h>
+#include <hal/context.h>
 #include <console/kprintf.h>
 #include <hal/cpu.h>
 #include <kernel.h>
@@ -188,6 +190,7 @@ void platform_init(void)
 	cpus[0].online = true;
 	hal_percpu_init(&cpus[0]);
 	cpu_percpu_ready = true;
+	hal_fpu_cpu_init();
 
 	acpi_load();
 
@@ -220,7 +223,11 @@ void platform_init(void)
 	timer_cpu_init();
 	hal_irq_enable();
 
-	if (!cmdline_has(boot_info.cmdline, "nosmp"))
+}
+
+void platform_start_aps(void)
+{
+	if (platform.has_madt && !cmdline_has(boot_info.cmdline, "nosmp"))
 		smp_start_aps();
 }
 
@@ -243,4 +250,37 @@ void hal_platform_report(void)
 		tsc_info.tsc_hz / 1000000, (tsc_info.tsc_hz / 1000) % 1000, tsc_info.reference,
 		tsc_info.invariant ? "yes" : "no", tsc_timer_source_name());
 	kprintf("smp: %u of %u CPUs online\n", cpu_online_count, cpu_possible_count);
+}
+
+static void on_test_device_irq(interrupt_frame_t *f, void *arg)
+{
+	(void)f;
+	(void)arg;
+}
+
+bool hal_test_device_interrupts(bool on)
+{
+	/* The PIT is free once the LAPIC drives the timers: channel 0 as a
+	 * 1 kHz rate generator on ISA IRQ 0, through the IOAPIC. */
+	const platform_t *p = &platform;
+	if (!interrupt_lapic_ready || p->isa_route_count == 0 || p->isa_routes[0].irq != 0)
+		return false;
+	uint8_t vector = p->isa_routes[0].vector;
+	if (on) {
+		interrupt_set_handler(vector, on_test_device_irq, NULL);
+		uint16_t count = 1193;
+		outb(0x43, 0x34); /* channel 0, lobyte/hibyte, mode 2 */
+		outb(0x40, count & 0xff);
+		outb(0x40, count >> 8);
+	}
+	ioapic_set_masked(p->isa_routes[0].gsi, !on);
+	if (!on)
+		interrupt_set_handler(vector, NULL, NULL);
+	return true;
+}
+
+void hal_shield_cpu(unsigned cpu)
+{
+	if (interrupt_lapic_ready && cpu < cpu_possible_count)
+		ioapic_retarget(cpus[cpu].hw_id, cpus[0].hw_id);
 }

@@ -5,7 +5,10 @@
 #include <arch/x86_64/cpu/gdt.h>
 #include <arch/x86_64/cpu/interrupt.h>
 #include <arch/x86_64/pic.h>
+#include <arch/x86_64/cpu/regs.h>
 #include <console/kprintf.h>
+#include <sched/sched.h>
+#include <smp/cpu.h>
 
 typedef struct PACKED {
 	uint16_t offset_low;
@@ -72,12 +75,20 @@ void interrupt_dispatch(interrupt_frame_t *frame)
 	if (frame->vector == VEC_SPURIOUS)
 		return; /* no EOI for the spurious vector */
 	vector_slot_t *slot = &vector_handlers[frame->vector];
+	if ((frame->vector >= VEC_DEVICE_FIRST && frame->vector <= VEC_DEVICE_LAST) ||
+	    (frame->vector >= VEC_PIC_BASE && frame->vector < VEC_PIC_BASE + 16)) {
+		cpu_t *c = this_cpu();
+		if (c)
+			c->device_interrupts++;
+	}
 	if (slot->fn) {
 		slot->fn(frame, slot->arg);
 		if (frame->vector >= VEC_PIC_BASE && frame->vector < VEC_PIC_BASE + 16)
 			pic_eoi((uint8_t)frame->vector);
 		else if (interrupt_lapic_ready)
 			lapic_eoi();
+		/* Acknowledged first: the switch may not come back for a while. */
+		sched_interrupt_exit(frame->rflags & RFLAGS_IF);
 		return;
 	}
 	/* No device interrupts are routed yet, so anything here is stray: a

@@ -8,7 +8,9 @@
 #include <arch/x86_64/cpu/regs.h>
 #include <arch/x86_64/smp/smp.h>
 #include <console/kprintf.h>
+#include <hal/context.h>
 #include <hal/cpu.h>
+#include <sched/sched.h>
 #include <hal/paging.h>
 #include <hal/smp.h>
 #include <hal/time.h>
@@ -54,12 +56,12 @@ static NORETURN void ap_entry(cpu_t *c)
 	cpu_protections_enable();
 	cpu_write_cr4(cpu_read_cr4() | (1ull << 7)); /* PGE */
 	x86_pat_init();
+	hal_fpu_cpu_init();
 	lapic_init_ap();
 	timer_cpu_init();
 	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
 	__atomic_fetch_add(&cpu_online_count, 1, __ATOMIC_ACQ_REL);
-	for (;;)
-		hal_cpu_idle();
+	sched_run_ap();
 }
 
 static paddr_t dma32_page_zeroed(void)

@@ -35,4 +35,7 @@ extern platform_t platform;
  * CPUs. Boot CPU, phase 2 of boot, after the heap and kernel area exist. */
 void platform_init(void);
 
+/* Starts the other CPUs (after the scheduler runs on the boot CPU). */
+void platform_start_aps(void);
+
 #endif

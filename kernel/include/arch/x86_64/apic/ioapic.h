@@ -22,6 +22,8 @@ unsigned ioapic_count(void);
  * RAE_ERR_NOT_FOUND when no IOAPIC serves it. */
 rae_status_t ioapic_route(uint32_t gsi, uint8_t vector, uint32_t dest, unsigned flags, bool masked);
 rae_status_t ioapic_set_masked(uint32_t gsi, bool masked);
+/* Points every entry aimed at APIC ID `from` at `to` (core isolation). */
+void ioapic_retarget(uint32_t from, uint32_t to);
 /* Reads back a redirection entry (tests). */
 rae_status_t ioapic_read_route(uint32_t gsi, uint64_t *entry);
 

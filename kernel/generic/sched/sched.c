@@ -1,0 +1,352 @@
+/* The scheduler's mechanism: per-CPU run queues around the policy
+ * (sched/policy.c), switching, preemption at interrupt exit, the per-CPU
+ * scheduling timer (armed only when something needs time-slicing or a
+ * budget runs out: tickless otherwise), wake-up placement and isolation.
+ *
+ * Locks: each CPU's run queue has its own lock (level LOCK_LEVEL_RQ), held
+ * with interrupts off across a switch and released by the thread that
+ * runs next. A thread's `state` changes under the lock of its queue. */
+#include <cmdline.h>
+#include <console/kprintf.h>
+#include <hal/context.h>
+#include <hal/cpu.h>
+#include <hal/time.h>
+#include <kernel.h>
+#include <mm/kmalloc.h>
+#include <mm/vmm.h>
+#include <panic.h>
+#include <sched/sched.h>
+#include <sched/thread.h>
+#include <smp/cpu.h>
+#include <smp/smp.h>
+#include <sync/lock_levels.h>
+#include <sync/spinlock.h>
+#include <time/clock.h>
+
+typedef struct {
+	spinlock_t lock;
+	sched_rq_t rq;    /* guarded by lock */
+	ktimer_t tick;    /* the scheduling timer; this CPU only */
+	bool tick_armed;  /* this CPU only, interrupts off */
+	thread_t *prev;   /* the thread that switched out; its on_cpu is cleared after */
+} cpu_sched_t;
+
+static cpu_sched_t sched_cpus[CPU_MAX];
+
+/* Hooks the address-space and user-entry code installs (proc/). */
+void (*sched_switch_hook)(thread_t *prev, thread_t *next);
+
+static void sched_tick_fire(ktimer_t *t, void *arg)
+{
+	(void)t;
+	(void)arg;
+	this_cpu()->need_resched = true;
+}
+
+unsigned sched_nr_running(unsigned cpu)
+{
+	const sched_rq_t *rq = &sched_cpus[cpu].rq;
+	return rq->nr_ts + rq->nr_rt;
+}
+
+/* Runs right after a switch, in the thread that now runs: the previous
+ * thread may now be picked elsewhere. */
+static void sched_finish_switch(cpu_sched_t *cs)
+{
+	if (cs->prev) {
+		__atomic_store_n(&cs->prev->on_cpu, false, __ATOMIC_RELEASE);
+		cs->prev = NULL;
+	}
+}
+
+static void sched_arm_tick(cpu_sched_t *cs, sched_entity_t *curr, uint64_t now)
+{
+	uint64_t ev = sched_next_event(&cs->rq, curr, now);
+	if (cs->tick_armed) {
+		timer_cancel(&cs->tick);
+		cs->tick_armed = false;
+	}
+	if (ev == UINT64_MAX)
+		return; /* nothing to preempt for: no tick at all */
+	uint64_t delta = ev > now ? ev - now : 0;
+	timer_start(&cs->tick, hal_timestamp() + clock_ns_to_ticks(delta), sched_tick_fire, NULL);
+	cs->tick_armed = true;
+}
+
+/* Picks a CPU for `t`: in its affinity mask, not isolated unless the mask
+ * names only that CPU, least loaded, preferring where it ran last. */
+static unsigned sched_pick_cpu(thread_t *t)
+{
+	uint64_t online = 0;
+	for (unsigned i = 0; i < cpu_possible_count; i++) {
+		if (cpus[i].online)
+			online |= 1ull << i;
+	}
+	uint64_t mask = t->affinity & online;
+	if (!mask)
+		mask = online;
+	bool pinned = (mask & (mask - 1)) == 0;
+	unsigned best = t->cpu < cpu_possible_count && (mask & (1ull << t->cpu)) ? t->cpu : CPU_MAX;
+	for (unsigned i = 0; i < cpu_possible_count; i++) {
+		if (!(mask & (1ull << i)) || (cpus[i].isolated && !pinned))
+			continue;
+		if (best == CPU_MAX || (cpus[best].isolated && !pinned) ||
+		    sched_nr_running(i) < sched_nr_running(best))
+			best = i;
+	}
+	if (best == CPU_MAX || (cpus[best].isolated && !pinned))
+		best = 0; /* only isolated CPUs allowed and not pinned: CPU 0 */
+	return best;
+}
+
+void sched_enqueue_thread(thread_t *t, bool wakeup)
+{
+	/* Real-time threads stay where their budget was admitted. */
+	unsigned target = t->se.cls == SCHED_RT ? t->cpu : sched_pick_cpu(t);
+	cpu_sched_t *cs = &sched_cpus[target];
+	bool irq = spin_lock_irqsave(&cs->lock);
+	uint64_t now = clock_monotonic_ns();
+	t->cpu = target;
+	t->state = THREAD_RUNNABLE;
+	if (!t->se.on_rq)
+		sched_enqueue(&cs->rq, &t->se, now, wakeup);
+	bool preempt = !cs->rq.curr || sched_should_preempt(&cs->rq, cs->rq.curr, &t->se, now);
+	spin_unlock_irqrestore(&cs->lock, irq);
+	if (!preempt)
+		return;
+	cpu_t *self = this_cpu();
+	if (self->id == target)
+		self->need_resched = true;
+	else
+		smp_send_reschedule(target);
+}
+
+void thread_wake(thread_t *t)
+{
+	cpu_sched_t *cs = &sched_cpus[t->cpu];
+	bool irq = spin_lock_irqsave(&cs->lock);
+	if (t->state != THREAD_BLOCKED) {
+		spin_unlock_irqrestore(&cs->lock, irq);
+		return;
+	}
+	if (t->se.on_rq) {
+		/* Woken before it finished blocking: it simply keeps running. */
+		t->state = THREAD_RUNNABLE;
+		spin_unlock_irqrestore(&cs->lock, irq);
+		return;
+	}
+	spin_unlock_irqrestore(&cs->lock, irq);
+	sched_enqueue_thread(t, true);
+}
+
+/* Moves `prev` off this CPU when it may no longer run here (affinity or
+ * isolation changed). Lock held. */
+static bool sched_must_migrate(cpu_t *c, thread_t *prev)
+{
+	if (prev->is_idle || prev->state != THREAD_RUNNABLE || prev->se.cls == SCHED_RT)
+		return false;
+	uint64_t bit = 1ull << c->id;
+	if (!(prev->affinity & bit))
+		return true;
+	return c->isolated && prev->affinity != bit;
+}
+
+void sched_schedule(void)
+{
+	bool irq = hal_irq_save();
+	cpu_t *c = this_cpu();
+	cpu_sched_t *cs = &sched_cpus[c->id];
+	thread_t *prev = c->current;
+	thread_t *migrate = NULL;
+
+	spin_lock(&cs->lock);
+	uint64_t now = clock_monotonic_ns();
+	if (!prev->is_idle && prev->se.on_rq) {
+		sched_charge(&cs->rq, &prev->se, now - prev->run_start, now);
+		if (prev->state != THREAD_RUNNABLE) {
+			sched_dequeue(&cs->rq, &prev->se);
+		} else if (sched_must_migrate(c, prev)) {
+			sched_dequeue(&cs->rq, &prev->se);
+			migrate = prev;
+		}
+	}
+	c->need_resched = false;
+	sched_entity_t *se = sched_pick_next(&cs->rq, now);
+	thread_t *next = se ? se->owner : c->idle;
+	cs->rq.curr = se;
+	sched_arm_tick(cs, se, now);
+	next->run_start = now;
+	next->ran_on |= 1ull << c->id;
+
+	if (next != prev) {
+		/* A thread switching out on another CPU must finish first. */
+		while (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE))
+			__builtin_ia32_pause();
+		next->on_cpu = true;
+		next->se.nr_switches++;
+		c->current = next;
+		cs->prev = prev;
+		c->syscall_stack = next->kstack_top;
+		if (sched_switch_hook)
+			sched_switch_hook(prev, next);
+		hal_fpu_save(prev->fpu);
+		hal_fpu_restore(next->fpu);
+		hal_context_switch(&prev->ctx_sp, next->ctx_sp);
+		/* Running again, possibly on another CPU. */
+		c = this_cpu();
+		cs = &sched_cpus[c->id];
+		sched_finish_switch(cs);
+	}
+	spin_unlock(&cs->lock);
+	if (migrate)
+		sched_enqueue_thread(migrate, false);
+	hal_irq_restore(irq);
+}
+
+void sched_thread_start(thread_t *t)
+{
+	cpu_sched_t *cs = &sched_cpus[this_cpu()->id];
+	sched_finish_switch(cs);
+	spin_unlock(&cs->lock);
+	hal_irq_enable();
+	t->entry(t->arg);
+	thread_exit(0);
+}
+
+void sched_interrupt_exit(bool interrupts_were_on)
+{
+	cpu_t *c = this_cpu();
+	if (!c || !c->current || !c->need_resched || !interrupts_were_on || c->preempt_off)
+		return;
+	sched_schedule();
+}
+
+static void idle_loop(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		hal_cpu_idle();
+		if (this_cpu()->need_resched)
+			sched_schedule();
+	}
+}
+
+thread_t *thread_alloc(const char *name, bool with_stack);
+
+/* The calling context becomes thread `t` on this CPU. */
+static void sched_adopt_current(cpu_t *c, thread_t *t)
+{
+	t->cpu = c->id;
+	t->on_cpu = true;
+	t->run_start = clock_monotonic_ns();
+	c->current = t;
+}
+
+static void sched_init_cpu_common(cpu_t *c)
+{
+	cpu_sched_t *cs = &sched_cpus[c->id];
+	spinlock_init(&cs->lock, "run queue", LOCK_LEVEL_RQ);
+	sched_rq_init(&cs->rq);
+	thread_t *idle = thread_alloc("idle", true);
+	if (!idle)
+		panic("sched: no memory for CPU %u's idle thread", c->id);
+	idle->is_idle = true;
+	idle->cpu = c->id;
+	idle->affinity = 1ull << c->id;
+	idle->entry = idle_loop;
+	idle->ctx_sp = hal_context_init(idle->kstack_top, idle);
+	c->idle = idle;
+}
+
+static void sched_parse_isolcpus(void)
+{
+	char list[64];
+	if (!cmdline_get(boot_info.cmdline, "isolcpus", list, sizeof(list)))
+		return;
+	for (const char *p = list; *p;) {
+		unsigned n = 0;
+		bool digits = false;
+		while (*p >= '0' && *p <= '9') {
+			n = n * 10 + (unsigned)(*p++ - '0');
+			digits = true;
+		}
+		if (digits && n < CPU_MAX) {
+			if (n == 0) {
+				kprintf("sched: CPU 0 takes device interrupts; not isolating it\n");
+			} else {
+				cpus[n].isolated = true;
+				hal_shield_cpu(n);
+			}
+		}
+		while (*p && (*p < '0' || *p > '9'))
+			p++;
+	}
+}
+
+void sched_init_boot_cpu(void)
+{
+	cpu_t *c = this_cpu();
+	sched_parse_isolcpus();
+	sched_init_cpu_common(c);
+	thread_t *main = thread_alloc("main", false);
+	if (!main)
+		panic("sched: no memory for the main thread");
+	sched_adopt_current(c, main);
+	cpu_sched_t *cs = &sched_cpus[c->id];
+	bool irq = spin_lock_irqsave(&cs->lock);
+	sched_enqueue(&cs->rq, &main->se, clock_monotonic_ns(), false);
+	cs->rq.curr = &main->se;
+	spin_unlock_irqrestore(&cs->lock, irq);
+}
+
+void sched_run_ap(void)
+{
+	cpu_t *c = this_cpu();
+	sched_init_cpu_common(c);
+	/* This context is the idle thread from now on. */
+	thread_t *idle = c->idle;
+	sched_adopt_current(c, idle);
+	c->syscall_stack = idle->kstack_top;
+	hal_irq_enable();
+	idle_loop(NULL);
+	for (;;)
+		;
+}
+
+rae_status_t sched_set_isolated(unsigned cpu, bool isolated)
+{
+	if (cpu == 0 || cpu >= cpu_possible_count || !cpus[cpu].online)
+		return RAE_ERR_INVALID;
+	cpus[cpu].isolated = isolated;
+	/* Device interrupts go elsewhere; unpinned threads there leave at
+	 * their next switch. */
+	if (isolated) {
+		hal_shield_cpu(cpu);
+		smp_send_reschedule(cpu);
+	}
+	return RAE_OK;
+}
+
+rae_status_t sched_set_params(thread_t *t, bool rt, int nice, uint64_t budget, uint64_t period);
+
+/* Changes a thread's class or parameters on its run queue. Real-time
+ * threads are pinned to the CPU whose bandwidth admitted them. */
+rae_status_t sched_set_params(thread_t *t, bool rt, int nice, uint64_t budget, uint64_t period)
+{
+	cpu_sched_t *cs = &sched_cpus[t->cpu];
+	bool irq = spin_lock_irqsave(&cs->lock);
+	uint64_t now = clock_monotonic_ns();
+	rae_status_t st = RAE_OK;
+	if (rt) {
+		st = sched_entity_set_rt(&cs->rq, &t->se, budget, period, now);
+		if (st == RAE_OK)
+			t->affinity = 1ull << t->cpu;
+	} else {
+		sched_entity_set_ts(&cs->rq, &t->se, nice);
+	}
+	bool resched = st == RAE_OK && t->cpu == this_cpu()->id;
+	spin_unlock_irqrestore(&cs->lock, irq);
+	if (resched)
+		this_cpu()->need_resched = true;
+	return st;
+}

@@ -1,0 +1,214 @@
+/* Thread objects: creation with a guarded kernel stack and an extended
+ * state area, exit and join, sleeping, yielding, and scheduling
+ * parameters. The list of all threads is guarded by thread_list_lock. */
+#include <hal/context.h>
+#include <hal/cpu.h>
+#include <hal/time.h>
+#include <mm/kmalloc.h>
+#include <mm/vmm.h>
+#include <panic.h>
+#include <sched/sched.h>
+#include <sched/thread.h>
+#include <smp/cpu.h>
+#include <string.h>
+#include <sync/lock_levels.h>
+#include <sync/spinlock.h>
+#include <time/clock.h>
+
+static spinlock_t thread_list_lock = SPINLOCK_INIT("thread list", LOCK_LEVEL_THREADS);
+static thread_t *all_threads; /* guarded by thread_list_lock */
+static unsigned next_thread_id = 1;
+
+thread_t *thread_alloc(const char *name, bool with_stack);
+
+thread_t *thread_alloc(const char *name, bool with_stack)
+{
+	thread_t *t = kzalloc(sizeof(*t));
+	if (!t)
+		return NULL;
+	size_t align = hal_fpu_area_align();
+	t->fpu_alloc = kmalloc(hal_fpu_area_size() + align);
+	if (!t->fpu_alloc) {
+		kfree(t);
+		return NULL;
+	}
+	t->fpu = (void *)(((uintptr_t)t->fpu_alloc + align - 1) & ~(uintptr_t)(align - 1));
+	hal_fpu_area_init(t->fpu);
+	if (with_stack) {
+		t->kstack_top = kstack_alloc();
+		if (!t->kstack_top) {
+			kfree(t->fpu_alloc);
+			kfree(t);
+			return NULL;
+		}
+	}
+	size_t n = strnlen(name, THREAD_NAME_MAX - 1);
+	memcpy(t->name, name, n);
+	t->name[n] = '\0';
+	t->affinity = THREAD_AFFINITY_ALL;
+	t->se.owner = t;
+	sched_entity_init_ts(&t->se, 0);
+	t->se.owner = t;
+
+	bool irq = spin_lock_irqsave(&thread_list_lock);
+	t->id = next_thread_id++;
+	t->all_next = all_threads;
+	all_threads = t;
+	spin_unlock_irqrestore(&thread_list_lock, irq);
+	return t;
+}
+
+static void thread_free(thread_t *t)
+{
+	bool irq = spin_lock_irqsave(&thread_list_lock);
+	for (thread_t **link = &all_threads; *link; link = &(*link)->all_next) {
+		if (*link == t) {
+			*link = t->all_next;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&thread_list_lock, irq);
+	if (t->kstack_top)
+		kstack_free(t->kstack_top);
+	kfree(t->fpu_alloc);
+	kfree(t);
+}
+
+thread_t *thread_create_stopped(const char *name, void (*fn)(void *), void *arg,
+				uint64_t affinity)
+{
+	thread_t *t = thread_alloc(name, true);
+	if (!t)
+		return NULL;
+	t->entry = fn;
+	t->arg = arg;
+	t->affinity = affinity ? affinity : THREAD_AFFINITY_ALL;
+	t->cpu = this_cpu()->id;
+	t->state = THREAD_BLOCKED;
+	t->ctx_sp = hal_context_init(t->kstack_top, t);
+	return t;
+}
+
+void thread_start(thread_t *t)
+{
+	sched_enqueue_thread(t, false);
+}
+
+thread_t *thread_create(const char *name, void (*fn)(void *), void *arg, uint64_t affinity)
+{
+	thread_t *t = thread_create_stopped(name, fn, arg, affinity);
+	if (t)
+		thread_start(t);
+	return t;
+}
+
+thread_t *thread_current(void)
+{
+	return this_cpu()->current;
+}
+
+void thread_exit(int code)
+{
+	thread_t *self = thread_current();
+	hal_irq_save();
+	self->exit_code = code;
+	if (self->se.cls == SCHED_RT)
+		thread_set_ts(self, 0); /* give the admitted share back */
+	/* DEAD takes it off the run queue at the switch; the joiner frees it
+	 * once it is off the CPU. */
+	__atomic_store_n(&self->state, THREAD_DEAD, __ATOMIC_RELEASE);
+	thread_t *joiner = __atomic_load_n(&self->joiner, __ATOMIC_ACQUIRE);
+	if (joiner)
+		thread_wake(joiner);
+	sched_schedule();
+	panic("thread_exit: a dead thread ran again");
+}
+
+rae_status_t thread_join(thread_t *t, int *code)
+{
+	thread_t *self = thread_current();
+	if (t == self)
+		return RAE_ERR_INVALID;
+	thread_t *expected = NULL;
+	if (!__atomic_compare_exchange_n(&t->joiner, &expected, self, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE))
+		return RAE_ERR_INVALID;
+	while (__atomic_load_n(&t->state, __ATOMIC_ACQUIRE) != THREAD_DEAD) {
+		bool irq = hal_irq_save();
+		self->state = THREAD_BLOCKED;
+		/* Re-check: it may have died (and tried to wake us) meanwhile. */
+		if (__atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == THREAD_DEAD) {
+			self->state = THREAD_RUNNABLE;
+			hal_irq_restore(irq);
+			break;
+		}
+		sched_schedule();
+		hal_irq_restore(irq);
+	}
+	while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
+		__builtin_ia32_pause();
+	if (code)
+		*code = t->exit_code;
+	thread_free(t);
+	return RAE_OK;
+}
+
+static void sleep_timer_fire(ktimer_t *timer, void *arg)
+{
+	(void)timer;
+	thread_wake(arg);
+}
+
+void thread_sleep_until(uint64_t deadline_ns)
+{
+	thread_t *self = thread_current();
+	bool irq = hal_irq_save();
+	uint64_t now = clock_monotonic_ns();
+	if (deadline_ns > now) {
+		self->state = THREAD_BLOCKED;
+		timer_start(&self->sleep_timer,
+			    hal_timestamp() + clock_ns_to_ticks(deadline_ns - now), sleep_timer_fire,
+			    self);
+		sched_schedule();
+	}
+	hal_irq_restore(irq);
+}
+
+void thread_sleep_ns(uint64_t ns)
+{
+	thread_sleep_until(clock_monotonic_ns() + ns);
+}
+
+void thread_yield(void)
+{
+	sched_schedule();
+}
+
+rae_status_t thread_set_ts(thread_t *t, int nice)
+{
+	if (nice < -20 || nice > 19)
+		return RAE_ERR_INVALID;
+	extern rae_status_t sched_set_params(thread_t * t, bool rt, int nice, uint64_t q, uint64_t p);
+	return sched_set_params(t, false, nice, 0, 0);
+}
+
+rae_status_t thread_set_rt(thread_t *t, uint64_t budget_ns, uint64_t period_ns)
+{
+	extern rae_status_t sched_set_params(thread_t * t, bool rt, int nice, uint64_t q, uint64_t p);
+	return sched_set_params(t, true, 0, budget_ns, period_ns);
+}
+
+rae_status_t thread_set_affinity(thread_t *t, uint64_t mask)
+{
+	uint64_t online = 0;
+	for (unsigned i = 0; i < cpu_possible_count; i++) {
+		if (cpus[i].online)
+			online |= 1ull << i;
+	}
+	if (!(mask & online))
+		return RAE_ERR_INVALID;
+	t->affinity = mask;
+	if (t == thread_current() && !(mask & (1ull << this_cpu()->id)))
+		sched_schedule(); /* migrates at this switch */
+	return RAE_OK;
+}

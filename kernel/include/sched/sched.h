@@ -1,0 +1,41 @@
+/* The scheduler: one run queue per CPU (policy in sched/policy.h), timer
+ * preemption, wake-up placement and core isolation. */
+#ifndef SCHED_SCHED_H
+#define SCHED_SCHED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <rae/status.h>
+
+struct thread;
+struct interrupt_frame;
+
+/* Turns the calling context into this CPU's first thread and creates its
+ * idle thread. Boot CPU (the caller becomes the "main" thread) and each
+ * application processor (the caller becomes idle). Interrupts off. */
+void sched_init_boot_cpu(void);
+NORETURN void sched_run_ap(void);
+
+/* Picks the next thread on this CPU and switches to it. Any thread context;
+ * returns when the caller runs again. */
+void sched_schedule(void);
+
+/* Called at the end of every interrupt: preempts the interrupted thread if
+ * the scheduler asked for it and the interrupted code allows it. */
+void sched_interrupt_exit(bool interrupts_were_on);
+
+/* Places a runnable thread on a run queue and preempts if it should. */
+void sched_enqueue_thread(struct thread *t, bool wakeup);
+
+/* Core isolation: an isolated CPU runs only threads pinned to it and
+ * receives no device interrupts. CPU 0 cannot be isolated (it takes the
+ * device interrupts). RAE_ERR_INVALID for CPU 0 or an offline CPU. */
+rae_status_t sched_set_isolated(unsigned cpu, bool isolated);
+
+/* The first thread a new CPU-bound thread runs (from context.S). */
+NORETURN void sched_thread_start(struct thread *t);
+
+/* Runnable threads on `cpu` (for placement and reports). */
+unsigned sched_nr_running(unsigned cpu);
+
+#endif

@@ -1,0 +1,83 @@
+/* Threads: a kernel stack, saved registers and extended state, a
+ * scheduling entity, CPU affinity, and (for user threads) a process. */
+#ifndef SCHED_THREAD_H
+#define SCHED_THREAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <compiler.h>
+#include <rae/status.h>
+#include <sched/policy.h>
+#include <time/timer.h>
+
+#define THREAD_NAME_MAX 24
+#define THREAD_AFFINITY_ALL (~0ull)
+
+typedef enum {
+	THREAD_RUNNABLE, /* on a run queue (running or waiting to) */
+	THREAD_BLOCKED,  /* sleeping or waiting; off the run queue */
+	THREAD_DEAD,     /* exited; waits for thread_join to free it */
+} thread_state_t;
+
+struct process;
+
+typedef struct thread {
+	uintptr_t ctx_sp; /* saved kernel stack pointer while switched out */
+	uintptr_t kstack_top;
+	void *fpu; /* extended state area, aligned */
+	void *fpu_alloc;
+	unsigned id;
+	char name[THREAD_NAME_MAX];
+	volatile thread_state_t state; /* changed under its run queue's lock */
+	volatile bool on_cpu;          /* still running or switching out somewhere */
+	sched_entity_t se;
+	uint64_t affinity; /* bit n: may run on CPU n */
+	unsigned cpu;      /* the run queue it belongs to */
+	struct process *proc; /* NULL for kernel threads */
+	void (*entry)(void *arg);
+	void *arg;
+	ktimer_t sleep_timer;
+	uint64_t run_start; /* ns when it last got the CPU */
+	int exit_code;
+	struct thread *joiner; /* blocked in thread_join on this thread */
+	bool is_idle;
+	/* Where each CPU it ran on is recorded (tests of affinity/isolation). */
+	volatile uint64_t ran_on;
+	struct thread *all_next; /* every thread, for ps and lookups */
+	/* User threads: the user-mode entry state for the first return. */
+	uint64_t user_rip, user_rsp, user_arg;
+} thread_t;
+
+/* Creates a kernel thread running fn(arg) and makes it runnable on a CPU in
+ * `affinity` (0 means all). Returns NULL when out of memory. */
+thread_t *thread_create(const char *name, void (*fn)(void *), void *arg, uint64_t affinity);
+/* As thread_create, but does not start it (thread_start does). */
+thread_t *thread_create_stopped(const char *name, void (*fn)(void *), void *arg,
+				uint64_t affinity);
+void thread_start(thread_t *t);
+
+thread_t *thread_current(void);
+
+/* Ends the calling thread with `code`; a joiner is woken. */
+NORETURN void thread_exit(int code);
+/* Waits for `t` to exit, stores its code, and frees it. RAE_ERR_INVALID for
+ * joining oneself or a thread someone else joins. */
+rae_status_t thread_join(thread_t *t, int *code);
+
+/* Blocks until the monotonic clock reaches `deadline_ns`. */
+void thread_sleep_until(uint64_t deadline_ns);
+void thread_sleep_ns(uint64_t ns);
+void thread_yield(void);
+
+/* Makes a blocked thread runnable (no-op otherwise). Any context. */
+void thread_wake(thread_t *t);
+
+/* Scheduling parameters. set_rt applies admission control on the thread's
+ * CPU (RAE_ERR_LIMIT when refused) and pins it there. */
+rae_status_t thread_set_rt(thread_t *t, uint64_t budget_ns, uint64_t period_ns);
+rae_status_t thread_set_ts(thread_t *t, int nice);
+/* Restricts the CPUs a thread may run on; it moves at its next switch.
+ * RAE_ERR_INVALID for a mask with no online CPU. */
+rae_status_t thread_set_affinity(thread_t *t, uint64_t mask);
+
+#endif
