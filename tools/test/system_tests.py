@@ -97,7 +97,8 @@ def execute_run(run: Run, iso: str, logs_dir: str, timeout: float) -> list[TestR
     try:
         if run.kind == FRAMEBUFFER:
             return [run_framebuffer(run, iso, log, logs_dir, timeout)]
-        outcome = qemu.boot_to_exit(run.platform, iso, log, timeout)
+        extra = ("-accel", "tcg", "-icount", "shift=0,align=off,sleep=off") if run.icount else ()
+        outcome = qemu.boot_to_exit(run.platform, iso, log, timeout, extra_args=extra)
         text = read_log(log)
         if run.kind == KTEST:
             return evaluate_ktest(run.name, text, outcome, log)

@@ -418,10 +418,10 @@ def test_default_matrix():
     names = [r.name for r in runs]
     fault_runs = sum(len(matrix.FAULT_PLATFORMS if spec.min_smp <= 1 else matrix.SMP_FAULT_PLATFORMS)
                      for spec in faults.FAULTS.values())
-    assert len(names) == len(set(names)) == len(matrix.KTEST_PLATFORMS) + 2 + fault_runs + 2
+    assert len(names) == len(set(names)) == len(matrix.KTEST_PLATFORMS) + len(matrix.ICOUNT_PLATFORMS) + 2 + fault_runs + 2
     assert sum(r.kind == matrix.FAULT for r in runs) == fault_runs
     assert all(r.platform.smp >= 2 for r in runs if r.fault == "smp_panic_on_ap")
-    assert all("kaslr=show" in r.cmdline for r in runs if r.kind == matrix.KTEST and "acpi=off" not in r.cmdline)
+    assert all("kaslr=show" in r.cmdline for r in runs if r.kind == matrix.KTEST and "acpi=off" not in r.cmdline and not r.icount)
     assert [(r.name, r.cmdline) for r in runs if r.kaslr == kaslr.FIXED] == [
         ("kaslr-off-q35-bios-max", "test=all kaslr=off kaslr=show")]
     assert {r.platform.name for r in runs if r.kind == matrix.FRAMEBUFFER} == {"q35-bios-max", "q35-uefi-max"}

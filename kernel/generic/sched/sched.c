@@ -46,7 +46,7 @@ static void sched_tick_fire(ktimer_t *t, void *arg)
 unsigned sched_nr_running(unsigned cpu)
 {
 	const sched_rq_t *rq = &sched_cpus[cpu].rq;
-	return rq->nr_ts + rq->nr_rt;
+	return rq->nr_ts + rq->nr_rt + rq->nr_throttled;
 }
 
 /* Runs right after a switch, in the thread that now runs: the previous
@@ -111,8 +111,11 @@ void sched_enqueue_thread(thread_t *t, bool wakeup)
 	if (!t->se.on_rq)
 		sched_enqueue(&cs->rq, &t->se, now, wakeup);
 	bool preempt = !cs->rq.curr || sched_should_preempt(&cs->rq, cs->rq.curr, &t->se, now);
+	/* Without a pending tick (tickless: it ran alone) the CPU must look
+	 * again anyway, to start time-slicing between the two. */
+	bool look_again = preempt || !cs->tick_armed;
 	spin_unlock_irqrestore(&cs->lock, irq);
-	if (!preempt)
+	if (!look_again)
 		return;
 	cpu_t *self = this_cpu();
 	if (self->id == target)

@@ -17,6 +17,12 @@ typedef struct {
 /* A test that deliberately crashes the kernel (the negative tests): run
  * only when named explicitly, never by test=all. */
 #define KTEST_DELIBERATE_FAULT 1u
+/* A test whose verdict depends on guest time matching guest work (real-time
+ * deadlines): QEMU's TCG follows the host clock, so a busy host steals time
+ * from the guest. These run only with exact_time on the command line, which
+ * the harness gives runs under -icount (guest time = instructions); other
+ * runs report them as skipped. */
+#define KTEST_NEEDS_EXACT_TIME 2u
 
 typedef struct {
 	const char *name;
@@ -33,6 +39,7 @@ typedef struct {
 /* Defines and registers test `name`; the body receives `ktest_t *t`. */
 #define KTEST(name_)       KTEST_REGISTER(name_, 0)
 #define KTEST_FAULT(name_) KTEST_REGISTER(name_, KTEST_DELIBERATE_FAULT)
+#define KTEST_EXACT_TIME(name_) KTEST_REGISTER(name_, KTEST_NEEDS_EXACT_TIME)
 
 /* Records one check; prints a KTAP diagnostic when it fails. */
 bool ktest_check(ktest_t *t, bool ok, const char *expr, const char *file, int line);
