@@ -36,7 +36,7 @@ KERNEL_LDFLAGS := -nostdlib -pie --no-dynamic-linker -z text -z defs --fatal-war
 KERNEL_SRCS := $(shell find kernel -name '*.c' -o -name '*.S' | sort)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS)) $(BUILD)/gen/font.c.o
 
-.PHONY: all iso run test lint clean setup kernel host-tests fuzz bench
+.PHONY: all iso run test lint clean setup kernel host-tests fuzz user bench
 all: iso
 
 setup: $(SETUP_STAMP)
@@ -104,14 +104,53 @@ $(KERNEL_ELF): $(KERNEL_OBJS) $(BUILD)/kernel/ksyms.S.o kernel/arch/x86_64/linke
 
 kernel: $(KERNEL_ELF)
 
+# --- user programs ---------------------------------------------------------
+
+# Static position-independent executables without a C library yet: librae's
+# crt0 applies their relocations; the kernel maps them at a random base.
+USER_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc \
+	-isystem $(shell $(CC) -print-file-name=include) -Iabi -Ilib/librae/include \
+	-fpie -fvisibility=hidden -fno-stack-protector -fno-omit-frame-pointer \
+	-Wall -Wextra -Werror -MMD -MP
+USER_LDFLAGS := -nostdlib -pie --no-dynamic-linker -z text -z noexecstack \
+	-z separate-code -z max-page-size=0x1000 --fatal-warnings
+LIBRAE_OBJS := $(BUILD)/user/lib/crt0.o $(BUILD)/user/lib/lib.o
+USER_PROGRAMS := $(patsubst apps/tests/%.c,%,$(wildcard apps/tests/*.c))
+USER_BINS := $(patsubst %,$(BUILD)/user/root/bin/%,$(USER_PROGRAMS))
+
+$(BUILD)/user/lib/%.o: lib/librae/%.c Makefile | $(SETUP_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(USER_CFLAGS) -c $< -o $@
+
+$(BUILD)/user/apps/%.o: apps/tests/%.c Makefile | $(SETUP_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(USER_CFLAGS) -c $< -o $@
+
+$(BUILD)/user/root/bin/%: $(BUILD)/user/apps/%.o $(LIBRAE_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@$(LD) $(USER_LDFLAGS) -o $@ $(LIBRAE_OBJS) $<
+
+# A damaged program (a valid one cut short) for the loader's error path.
+$(BUILD)/user/root/bin/badelf: $(BUILD)/user/root/bin/hello
+	@head -c 100 $< > $@
+
+user: $(USER_BINS) $(BUILD)/user/root/bin/badelf
+
+# Keep the objects between the chained rules.
+.SECONDARY:
+
 # --- initrd and ISO -------------------------------------------------------
 
 # EXTRA_ROOTFS=dir adds a directory of extra files to the initrd.
 EXTRA_ROOTFS ?=
-$(INITRD): $(shell find rootfs $(EXTRA_ROOTFS) 2>/dev/null) | $(SETUP_STAMP)
+$(INITRD): $(shell find rootfs $(EXTRA_ROOTFS) 2>/dev/null) $(USER_BINS) $(BUILD)/user/root/bin/badelf | $(SETUP_STAMP)
 	@mkdir -p $(BUILD)/rootfs-stage
 	rm -rf $(BUILD)/rootfs-stage && mkdir -p $(BUILD)/rootfs-stage
 	cp -a rootfs/. $(BUILD)/rootfs-stage/
+	cp -a $(BUILD)/user/root/. $(BUILD)/rootfs-stage/
 	$(if $(EXTRA_ROOTFS),cp -a $(EXTRA_ROOTFS)/. $(BUILD)/rootfs-stage/)
 	cd $(BUILD)/rootfs-stage && tar --format=ustar --owner=0 --group=0 --numeric-owner \
 		--mtime=@0 --sort=name -cf ../initrd.tar $$(ls -A)
@@ -140,7 +179,7 @@ bench: $(KERNEL_ELF) $(INITRD) host-bench
 
 # comparePointers is suppressed: linker-built tables (.ktest, .ex_table, relocations)
 # are walked from one linker symbol to another, which cppcheck cannot see is one object.
-LINT_SRCS = $(shell find kernel abi tests -name '*.c' -o -name '*.h' | sort)
+LINT_SRCS = $(shell find kernel abi tests lib apps -name '*.c' -o -name '*.h' | sort)
 lint: | $(SETUP_STAMP)
 	clang-format --dry-run --Werror $(LINT_SRCS)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \

@@ -137,7 +137,7 @@ void kernel_main(void)
 	kprintf("cmdline: %s\n", boot_info.cmdline[0] ? boot_info.cmdline : "(empty)");
 	initrd_report();
 
-	char selection[128];
+	char selection[BOOT_INFO_CMDLINE_MAX];
 	if (cmdline_get(boot_info.cmdline, "test", selection, sizeof(selection))) {
 		unsigned failed = ktest_run(selection);
 		hal_machine_exit(failed ? HAL_EXIT_TESTS_FAILED : HAL_EXIT_TESTS_PASSED);

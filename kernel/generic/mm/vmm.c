@@ -10,6 +10,7 @@
 #include <mm/pmm.h>
 #include <mm/vmm.h>
 #include <panic.h>
+#include <smp/smp.h>
 
 typedef struct vmm_region {
 	struct vmm_region *next;
@@ -28,6 +29,10 @@ void vmm_init(uintptr_t base, uint64_t size)
 {
 	area_base = base;
 	area_size = size;
+	/* User address spaces copy the kernel's top level once; everything the
+	 * area maps later must hang below entries that already exist. */
+	if (hal_pt_populate_top(hal_pt_root(), base, size, pmm_alloc_page_zeroed) != RAE_OK)
+		panic("vmm: cannot create the kernel area's page tables");
 }
 
 /* Finds room for `pages` plus a guard page each side; links a region for
@@ -137,9 +142,15 @@ void vmm_free(uintptr_t va)
 	bool irq = spin_lock_irqsave(&vmm_lock);
 	for (vmm_region_t *r = regions; r; r = r->next) {
 		if (va >= r->start && va < r->start + PAGE_SIZE) {
+			uintptr_t start = r->start;
+			uint64_t size = r->pages * PAGE_SIZE;
 			region_release_pages(r, r->pages);
 			region_unlink(r);
 			spin_unlock_irqrestore(&vmm_lock, irq);
+			/* Kernel mappings are global: other CPUs keep them in their
+			 * TLBs until told, and the range may be handed out again at
+			 * once (a freed thread's stack becomes the next one's). */
+			tlb_shootdown(start, size);
 			return;
 		}
 	}

@@ -29,6 +29,7 @@ typedef struct {
 	ktimer_t tick;    /* the scheduling timer; this CPU only */
 	bool tick_armed;  /* this CPU only, interrupts off */
 	thread_t *prev;   /* the thread that switched out; its on_cpu is cleared after */
+	thread_t *migrate; /* prev, to be queued on another CPU once switched out */
 } cpu_sched_t;
 
 static cpu_sched_t sched_cpus[CPU_MAX];
@@ -50,13 +51,17 @@ unsigned sched_nr_running(unsigned cpu)
 }
 
 /* Runs right after a switch, in the thread that now runs: the previous
- * thread may now be picked elsewhere. */
-static void sched_finish_switch(cpu_sched_t *cs)
+ * thread may now be picked elsewhere. Returns a thread the caller must
+ * queue on another CPU once it has dropped the run-queue lock. */
+static thread_t *sched_finish_switch(cpu_sched_t *cs)
 {
+	thread_t *migrate = cs->migrate;
+	cs->migrate = NULL;
 	if (cs->prev) {
 		__atomic_store_n(&cs->prev->on_cpu, false, __ATOMIC_RELEASE);
 		cs->prev = NULL;
 	}
+	return migrate;
 }
 
 static void sched_arm_tick(cpu_sched_t *cs, sched_entity_t *curr, uint64_t now)
@@ -194,11 +199,16 @@ void sched_schedule(void)
 			sched_switch_hook(prev, next);
 		hal_fpu_save(prev->fpu);
 		hal_fpu_restore(next->fpu);
+		cs->migrate = migrate;
 		hal_context_switch(&prev->ctx_sp, next->ctx_sp);
 		/* Running again, possibly on another CPU. */
 		c = this_cpu();
 		cs = &sched_cpus[c->id];
-		sched_finish_switch(cs);
+		migrate = sched_finish_switch(cs);
+	} else if (migrate) {
+		/* Nothing else to run here: it stays until it can go. */
+		sched_enqueue(&cs->rq, &prev->se, now, false);
+		migrate = NULL;
 	}
 	spin_unlock(&cs->lock);
 	if (migrate)
@@ -209,8 +219,10 @@ void sched_schedule(void)
 void sched_thread_start(thread_t *t)
 {
 	cpu_sched_t *cs = &sched_cpus[this_cpu()->id];
-	sched_finish_switch(cs);
+	thread_t *migrate = sched_finish_switch(cs);
 	spin_unlock(&cs->lock);
+	if (migrate)
+		sched_enqueue_thread(migrate, false);
 	hal_irq_enable();
 	t->entry(t->arg);
 	thread_exit(0);

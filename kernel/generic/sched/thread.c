@@ -7,6 +7,7 @@
 #include <mm/kmalloc.h>
 #include <mm/vmm.h>
 #include <panic.h>
+#include <proc/process.h>
 #include <sched/sched.h>
 #include <sched/thread.h>
 #include <smp/cpu.h>
@@ -114,6 +115,8 @@ void thread_exit(int code)
 	self->exit_code = code;
 	if (self->se.cls == SCHED_RT)
 		thread_set_ts(self, 0); /* give the admitted share back */
+	if (self->proc)
+		process_thread_exited(self);
 	/* DEAD takes it off the run queue at the switch; the joiner frees it
 	 * once it is off the CPU. */
 	__atomic_store_n(&self->state, THREAD_DEAD, __ATOMIC_RELEASE);
@@ -194,6 +197,9 @@ rae_status_t thread_set_ts(thread_t *t, int nice)
 
 rae_status_t thread_set_rt(thread_t *t, uint64_t budget_ns, uint64_t period_ns)
 {
+	/* Below these a server would spend its CPU on timer interrupts. */
+	if (budget_ns < THREAD_RT_MIN_BUDGET_NS || period_ns < THREAD_RT_MIN_PERIOD_NS)
+		return RAE_ERR_INVALID;
 	extern rae_status_t sched_set_params(thread_t * t, bool rt, int nice, uint64_t q, uint64_t p);
 	return sched_set_params(t, true, 0, budget_ns, period_ns);
 }

@@ -32,6 +32,11 @@ bool hal_pt_query(paddr_t root, uintptr_t va, paddr_t *pa, unsigned *flags);
 typedef void (*pt_wx_report_fn)(uintptr_t va, uint64_t size);
 uint64_t hal_pt_count_wx(paddr_t root, pt_wx_report_fn report);
 
+/* Creates the top-level entries covering [va, va+size) (kernel half), so
+ * that address spaces which copy the kernel's top level share everything
+ * mapped there later. */
+rae_status_t hal_pt_populate_top(paddr_t root, uintptr_t va, uint64_t size, pt_alloc_fn alloc);
+
 paddr_t hal_pt_root(void);
 void hal_pt_switch(paddr_t root);
 

@@ -22,8 +22,9 @@ uintptr_t vmm_alloc(uint64_t pages, unsigned flags);
  * pages; returns the address of pa or 0. */
 void *vmm_map_phys(paddr_t pa, uint64_t size, unsigned flags);
 /* Releases an allocation from vmm_alloc (freeing its pages) or
- * vmm_map_phys (leaving the device memory alone). Panics on an address it
- * did not hand out. */
+ * vmm_map_phys (leaving the device memory alone), and shoots the range out
+ * of every CPU's TLB, so it needs interrupts enabled. Panics on an address
+ * it did not hand out. */
 void vmm_free(uintptr_t va);
 
 /* A kernel stack: KSTACK_SIZE mapped RW, NX, a guard page below (and

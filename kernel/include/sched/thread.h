@@ -12,6 +12,10 @@
 
 #define THREAD_NAME_MAX 24
 #define THREAD_AFFINITY_ALL (~0ull)
+/* The finest real-time server RaeenOS accepts: 10 us of budget, 100 us
+ * periods (also bounded above by the policy: at most 10 s). */
+#define THREAD_RT_MIN_BUDGET_NS 10000ull
+#define THREAD_RT_MIN_PERIOD_NS 100000ull
 
 typedef enum {
 	THREAD_RUNNABLE, /* on a run queue (running or waiting to) */
@@ -73,7 +77,8 @@ void thread_yield(void);
 void thread_wake(thread_t *t);
 
 /* Scheduling parameters. set_rt applies admission control on the thread's
- * CPU (RAE_ERR_LIMIT when refused) and pins it there. */
+ * CPU (RAE_ERR_LIMIT when refused) and pins it there; RAE_ERR_INVALID for
+ * a budget or period below the minimums or a budget above the period. */
 rae_status_t thread_set_rt(thread_t *t, uint64_t budget_ns, uint64_t period_ns);
 rae_status_t thread_set_ts(thread_t *t, int nice);
 /* Restricts the CPUs a thread may run on; it moves at its next switch.

@@ -7,6 +7,8 @@
 #define LOCK_LEVEL_TEST_OUTER 10 /* the lock-order tests */
 #define LOCK_LEVEL_TEST_INNER 11
 #define LOCK_LEVEL_THREADS    15
+#define LOCK_LEVEL_PROCESS    12
+#define LOCK_LEVEL_AS         18
 #define LOCK_LEVEL_VMM        20
 #define LOCK_LEVEL_HEAP       25
 #define LOCK_LEVEL_PMM        30

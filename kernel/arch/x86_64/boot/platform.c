@@ -5,6 +5,7 @@
 #include <arch/x86_64/apic/ioapic.h>
 #include <arch/x86_64/apic/lapic.h>
 #include <arch/x86_64/apic/vectors.h>
+#include <arch/x86_64/cpu/gdt.h>
 #include <arch/x86_64/cpu/regs.h>
 #include <arch/x86_64/pic.h>
 #include <arch/x86_64/platform.h>
@@ -22,6 +23,8 @@
 #include <time/timer.h>
 
 platform_t platform;
+
+void syscall_cpu_init(tss_t *tss);
 
 static const void *acpi_map(void *ctx, uint64_t phys, size_t len)
 {
@@ -191,6 +194,7 @@ void platform_init(void)
 	hal_percpu_init(&cpus[0]);
 	cpu_percpu_ready = true;
 	hal_fpu_cpu_init();
+	syscall_cpu_init(&boot_cpu_tables.tss);
 
 	acpi_load();
 

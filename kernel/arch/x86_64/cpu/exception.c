@@ -6,6 +6,9 @@
 #include <debug/ksym.h>
 #include <hal/cpu.h>
 #include <mm/vmm.h>
+#include <proc/process.h>
+#include <rae/syscall.h>
+#include <sched/thread.h>
 #include <panic.h>
 
 volatile uint64_t exception_breakpoint_count;
@@ -132,6 +135,20 @@ void exception_handle(interrupt_frame_t *frame)
 			return;
 		break;
 	default: break;
+	}
+
+	if (frame->cs & 3) {
+		/* A user program's fault ends that program, never the kernel. */
+		thread_t *self = thread_current();
+		if (self && self->proc) {
+			kprintf("process %u (%s) killed: %s at RIP 0x%lx, address 0x%lx, error code "
+				"0x%lx\n",
+				self->proc->pid, self->proc->name, exception_name(frame->vector),
+				frame->rip, frame->vector == VEC_PF ? cpu_read_cr2() : 0,
+				frame->error_code);
+			process_kill(self->proc, RAE_EXIT_KILLED_FAULT);
+			thread_exit(RAE_EXIT_KILLED_FAULT);
+		}
 	}
 
 	exception_print_report(frame);

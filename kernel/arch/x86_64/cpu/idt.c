@@ -7,6 +7,7 @@
 #include <arch/x86_64/pic.h>
 #include <arch/x86_64/cpu/regs.h>
 #include <console/kprintf.h>
+#include <proc/process.h>
 #include <sched/sched.h>
 #include <smp/cpu.h>
 
@@ -89,6 +90,8 @@ void interrupt_dispatch(interrupt_frame_t *frame)
 			lapic_eoi();
 		/* Acknowledged first: the switch may not come back for a while. */
 		sched_interrupt_exit(frame->rflags & RFLAGS_IF);
+		if (frame->cs & 3)
+			process_check_killed();
 		return;
 	}
 	/* No device interrupts are routed yet, so anything here is stray: a

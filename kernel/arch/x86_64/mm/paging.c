@@ -243,3 +243,15 @@ void hal_tlb_flush_all(void)
 		cpu_write_cr3(cpu_read_cr3());
 	}
 }
+
+rae_status_t hal_pt_populate_top(paddr_t root, uintptr_t va, uint64_t size, pt_alloc_fn alloc)
+{
+	uint64_t *top = phys_to_virt_unchecked(root);
+	for (uint64_t off = 0; off < size; off += 1ull << 39) {
+		if (!next_table(&top[index_at(va + off, 3)], false, alloc))
+			return RAE_ERR_NO_MEMORY;
+	}
+	if (!next_table(&top[index_at(va + size - 1, 3)], false, alloc))
+		return RAE_ERR_NO_MEMORY;
+	return RAE_OK;
+}

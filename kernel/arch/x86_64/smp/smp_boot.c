@@ -36,6 +36,7 @@ typedef struct {
 extern const char smp_trampoline_start[], smp_trampoline_end[], smp_trampoline_params[];
 extern paddr_t kernel_pt_root;
 void x86_pat_init(void);
+void syscall_cpu_init(tss_t *tss);
 void idt_load(void);
 
 #define AP_START_TIMEOUT_NS 1000000000ull
@@ -57,6 +58,7 @@ static NORETURN void ap_entry(cpu_t *c)
 	cpu_write_cr4(cpu_read_cr4() | (1ull << 7)); /* PGE */
 	x86_pat_init();
 	hal_fpu_cpu_init();
+	syscall_cpu_init(&a->tables.tss);
 	lapic_init_ap();
 	timer_cpu_init();
 	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);

@@ -1,0 +1,71 @@
+/* Random system calls with random arguments, many times: none may crash
+ * the kernel. Calls that would end this process or block for long are
+ * left out (exit, thread exit, thread create at a random address, long
+ * sleeps); everything else, and numbers beyond the table, goes in. */
+#include <rae.h>
+
+#define DEFAULT_CALLS 100000
+
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+
+static uint64_t next(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static char scratch[256];
+
+static uint64_t random_arg(void)
+{
+	switch (next() % 8) {
+	case 0: return 0;
+	case 1: return next() % 64;
+	case 2: return (uint64_t)(uintptr_t)scratch + next() % 512; /* ours, and just past */
+	case 3: return 0xffff800000000000ull + (next() & 0xffffffffffull); /* kernel half */
+	case 4: return 0x0000800000000000ull - (next() % 64);          /* top of user half */
+	case 5: return next() | 0x8000000000000000ull;
+	default: return next();
+	}
+}
+
+int main(uint64_t arg)
+{
+	uint64_t calls = arg ? arg : DEFAULT_CALLS, errors = 0;
+	rng ^= rae_clock_ns();
+	for (uint64_t i = 0; i < calls; i++) {
+		uint64_t nr = next() % (RAE_SYS_COUNT + 8);
+		uint64_t a = random_arg(), b = random_arg(), c = random_arg();
+		switch (nr) {
+		case RAE_SYS_PROCESS_EXIT:
+		case RAE_SYS_THREAD_EXIT:
+		case RAE_SYS_THREAD_CREATE:
+			continue;
+		case RAE_SYS_SLEEP:
+			a %= 1000; /* at most a microsecond */
+			break;
+		case RAE_SYS_SET_RT:
+			/* Keep real-time budgets generous enough to finish. */
+			if (a && b)
+				a = b;
+			break;
+		case RAE_SYS_DEBUG_WRITE:
+			b %= 8; /* a few bytes of noise at most */
+			break;
+		default:
+			break;
+		}
+		if (rae_syscall6(nr, a, b, c, random_arg(), random_arg(), random_arg()) < 0)
+			errors++;
+	}
+	rae_set_rt(0, 0);
+	rae_set_affinity(~0ull);
+	rae_puts("sysfuzz: ");
+	rae_put_dec((int64_t)calls);
+	rae_puts(" random system calls made, ");
+	rae_put_dec((int64_t)errors);
+	rae_puts(" returned an error; kernel still up\n");
+	return 0;
+}

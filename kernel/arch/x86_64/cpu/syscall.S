@@ -1,0 +1,104 @@
+/* SYSCALL entry and the ways back to user mode.
+ *
+ * syscall_entry runs with interrupts off (FMASK clears IF, TF, DF, AC) on
+ * the user stack: it swaps to the kernel GS, parks the user RSP in the
+ * per-CPU area, moves to this thread's kernel stack, saves the registers as
+ * a syscall_frame_t and calls syscall_dispatch. The return uses SYSRET only
+ * when the return address is canonical (a non-canonical RCX would fault in
+ * ring 0 on Intel CPUs); otherwise, and for returns the kernel set up
+ * itself, it uses IRET. */
+
+#define GDT_USER_DATA 0x23 /* 0x20 | RPL 3 */
+#define GDT_USER_CODE 0x2b /* 0x28 | RPL 3 */
+#define CPU_SYSCALL_STACK 8
+#define CPU_USER_RSP 16
+
+	.text
+	.globl syscall_entry
+syscall_entry:
+	swapgs
+	movq %rsp, %gs:CPU_USER_RSP
+	movq %gs:CPU_SYSCALL_STACK, %rsp
+	/* An IRET-shaped frame, so both return paths can use it. */
+	pushq $GDT_USER_DATA   /* ss */
+	pushq %gs:CPU_USER_RSP /* rsp */
+	pushq %r11             /* rflags */
+	pushq $GDT_USER_CODE   /* cs */
+	pushq %rcx             /* rip */
+	pushq %rax             /* the syscall number */
+	pushq %rdi
+	pushq %rsi
+	pushq %rdx
+	pushq %r10
+	pushq %r8
+	pushq %r9
+	pushq %rbx
+	pushq %rbp
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	cld
+	movq %rsp, %rdi
+	xorl %ebp, %ebp
+	call syscall_dispatch /* returns the result in rax, frame updated */
+	jmp syscall_return
+
+/* void syscall_return(void) with rsp at a syscall_frame_t and the result
+ * in rax. */
+syscall_return:
+	cli
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %rbp
+	popq %rbx
+	popq %r9
+	popq %r8
+	popq %r10
+	popq %rdx
+	popq %rsi
+	popq %rdi
+	addq $8, %rsp /* the syscall number slot */
+	/* rip, cs, rflags, rsp, ss remain. SYSRET needs a canonical rip. */
+	movq 0(%rsp), %rcx
+	movq %rcx, %r11
+	sarq $47, %r11
+	incq %r11
+	cmpq $1, %r11
+	ja 1f
+	movq 16(%rsp), %r11 /* rflags */
+	movq 24(%rsp), %rsp /* user rsp: after this only registers */
+	swapgs
+	sysretq
+1:	swapgs
+	iretq
+
+/* NORETURN void user_enter(uintptr_t rip, uintptr_t rsp, uint64_t arg):
+ * the first entry of a thread into user mode, with clean registers. */
+	.globl user_enter
+user_enter:
+	cli
+	pushq $GDT_USER_DATA
+	pushq %rsi
+	pushq $0x202 /* IF */
+	pushq $GDT_USER_CODE
+	pushq %rdi
+	movq %rdx, %rdi
+	xorl %eax, %eax
+	xorl %ebx, %ebx
+	xorl %ecx, %ecx
+	xorl %edx, %edx
+	xorl %esi, %esi
+	xorl %ebp, %ebp
+	xorl %r8d, %r8d
+	xorl %r9d, %r9d
+	xorl %r10d, %r10d
+	xorl %r11d, %r11d
+	xorl %r12d, %r12d
+	xorl %r13d, %r13d
+	xorl %r14d, %r14d
+	xorl %r15d, %r15d
+	swapgs
+	iretq

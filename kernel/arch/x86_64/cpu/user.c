@@ -1,0 +1,89 @@
+/* The x86_64 side of user mode: SYSCALL set-up, the first entry of a user
+ * thread, what changes at every thread switch (TSS.RSP0, CR3), and random
+ * numbers for user ASLR. */
+#include <arch/x86_64/cpu/features.h>
+#include <arch/x86_64/cpu/gdt.h>
+#include <arch/x86_64/cpu/regs.h>
+#include <hal/cpu.h>
+#include <hal/paging.h>
+#include <hal/time.h>
+#include <proc/process.h>
+#include <sched/thread.h>
+#include <smp/cpu.h>
+
+#define MSR_STAR 0xc0000081u
+#define MSR_LSTAR 0xc0000082u
+#define MSR_FMASK 0xc0000084u
+#define EFER_SCE (1ull << 0)
+/* Cleared on entry: interrupts, trap, direction, alignment check (SMAP's
+ * AC must never leak into the kernel), nested task. */
+#define SYSCALL_FMASK 0x47700ull
+
+extern char syscall_entry[];
+NORETURN void user_enter(uintptr_t rip, uintptr_t rsp, uint64_t arg);
+extern void (*sched_switch_hook)(thread_t *prev, thread_t *next);
+
+/* This CPU's TSS (RSP0 is where interrupts from user mode land). */
+static tss_t *cpu_tss[CPU_MAX];
+
+static void user_switch(thread_t *prev, thread_t *next)
+{
+	(void)prev;
+	cpu_t *c = this_cpu();
+	if (cpu_tss[c->id])
+		cpu_tss[c->id]->rsp[0] = next->kstack_top;
+	paddr_t root = next->proc ? next->proc->as->root : kernel_pt_root;
+	if (hal_pt_root() != root)
+		hal_pt_switch(root);
+}
+
+void syscall_cpu_init(tss_t *tss)
+{
+	cpu_t *c = this_cpu();
+	cpu_tss[c->id] = tss;
+	cpu_wrmsr(MSR_EFER, cpu_rdmsr(MSR_EFER) | EFER_SCE);
+	/* SYSCALL: CS 0x08, SS 0x10. SYSRET (64-bit): CS 0x18+16, SS 0x18+8. */
+	cpu_wrmsr(MSR_STAR, ((uint64_t)GDT_USER_CODE32 << 48) | ((uint64_t)GDT_KERNEL_CODE << 32));
+	cpu_wrmsr(MSR_LSTAR, (uint64_t)(uintptr_t)syscall_entry);
+	cpu_wrmsr(MSR_FMASK, SYSCALL_FMASK);
+	sched_switch_hook = user_switch;
+}
+
+void user_thread_main(void *arg)
+{
+	(void)arg;
+	thread_t *self = thread_current();
+	if (!self->proc)
+		thread_exit(0);
+	bool irq = hal_irq_save();
+	(void)irq;
+	cpu_t *c = this_cpu();
+	c->syscall_stack = self->kstack_top;
+	if (cpu_tss[c->id])
+		cpu_tss[c->id]->rsp[0] = self->kstack_top;
+	if (hal_pt_root() != self->proc->as->root)
+		hal_pt_switch(self->proc->as->root);
+	user_enter(self->user_rip, self->user_rsp, self->user_arg);
+}
+
+static uint64_t aslr_mix(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+uint64_t aslr_random(void);
+
+uint64_t aslr_random(void)
+{
+	static uint64_t state;
+	uint64_t v = 0;
+	uint8_t ok = 0;
+	if (cpu_features.rdrand)
+		__asm__ volatile("rdrand %0; setc %1" : "=r"(v), "=qm"(ok));
+	state = aslr_mix(state ^ v ^ hal_timestamp() ^ (ok ? 0 : 0x5bd1e995));
+	return state;
+}

@@ -1,0 +1,106 @@
+/* User address spaces (proc/address_space.h). Pages are written through
+ * the direct map while the space is being built, so it need not be loaded. */
+#include <hal/paging.h>
+#include <mm/kmalloc.h>
+#include <mm/pmm.h>
+#include <mm/usercopy.h>
+#include <proc/address_space.h>
+#include <string.h>
+#include <sync/lock_levels.h>
+
+#define PTE_P 1ull
+#define PTE_PS (1ull << 7)
+#define PTE_ADDR 0x000ffffffffff000ull
+
+address_space_t *as_create(void)
+{
+	address_space_t *as = kzalloc(sizeof(*as));
+	if (!as)
+		return NULL;
+	as->root = pmm_alloc_page_zeroed();
+	if (!as->root) {
+		kfree(as);
+		return NULL;
+	}
+	/* The kernel half: the same top-level entries as the kernel's tables,
+	 * all of which exist from boot on, so later kernel mappings show up in
+	 * every address space. */
+	uint64_t *mine = phys_to_virt_unchecked(as->root);
+	const uint64_t *kernel = phys_to_virt_unchecked(kernel_pt_root);
+	for (int i = 256; i < 512; i++)
+		mine[i] = kernel[i];
+	spinlock_init(&as->lock, "address space", LOCK_LEVEL_AS);
+	return as;
+}
+
+/* Frees a user page-table subtree and the pages it maps. */
+static void as_free_table(paddr_t table, int level)
+{
+	uint64_t *t = phys_to_virt_unchecked(table);
+	for (int i = 0; i < 512; i++) {
+		uint64_t e = t[i];
+		if (!(e & PTE_P))
+			continue;
+		if (level == 0)
+			pmm_free_pages(e & PTE_ADDR, 0);
+		else if (!(e & PTE_PS))
+			as_free_table(e & PTE_ADDR, level - 1);
+	}
+	pmm_free_pages(table, 0);
+}
+
+void as_destroy(address_space_t *as)
+{
+	uint64_t *top = phys_to_virt_unchecked(as->root);
+	for (int i = 0; i < 256; i++) {
+		if (top[i] & PTE_P)
+			as_free_table(top[i] & PTE_ADDR, 2);
+	}
+	pmm_free_pages(as->root, 0);
+	kfree(as);
+}
+
+rae_status_t as_map_anon(address_space_t *as, uintptr_t va, uint64_t pages, unsigned flags)
+{
+	if ((flags & VM_WRITE) && (flags & VM_EXEC))
+		return RAE_ERR_INVALID;
+	if ((va & (PAGE_SIZE - 1)) || pages == 0 || !user_range_ok(va, pages * PAGE_SIZE) ||
+	    va < PAGE_SIZE)
+		return RAE_ERR_INVALID;
+	bool irq = spin_lock_irqsave(&as->lock);
+	rae_status_t st = RAE_OK;
+	for (uint64_t i = 0; i < pages; i++) {
+		paddr_t pa = pmm_alloc_page_zeroed();
+		if (!pa) {
+			st = RAE_ERR_NO_MEMORY;
+			break;
+		}
+		st = hal_pt_map(as->root, va + i * PAGE_SIZE, pa, PAGE_SIZE, flags | VM_USER, false,
+				pmm_alloc_page_zeroed);
+		if (st != RAE_OK) {
+			pmm_free_pages(pa, 0);
+			break;
+		}
+		as->mapped_pages++;
+	}
+	spin_unlock_irqrestore(&as->lock, irq);
+	return st;
+}
+
+rae_status_t as_write(address_space_t *as, uintptr_t va, const void *src, uint64_t len)
+{
+	const uint8_t *s = src;
+	while (len) {
+		paddr_t pa;
+		if (!hal_pt_query(as->root, va, &pa, NULL))
+			return RAE_ERR_FAULT;
+		uint64_t chunk = PAGE_SIZE - (va & (PAGE_SIZE - 1));
+		if (chunk > len)
+			chunk = len;
+		memcpy(phys_to_virt_unchecked(pa), s, chunk);
+		va += chunk;
+		s += chunk;
+		len -= chunk;
+	}
+	return RAE_OK;
+}

@@ -1,0 +1,308 @@
+/* Processes: spawning from the initrd (ELF loading with ASLR), threads,
+ * exit, kill and wait. One lock, process_lock, guards every process's
+ * state, thread table and the process list. */
+#include <console/kprintf.h>
+#include <hal/cpu.h>
+#include <kernel.h>
+#include <lib/ustar.h>
+#include <mm/kmalloc.h>
+#include <mm/phys.h>
+#include <mm/usercopy.h>
+#include <mm/vm.h>
+#include <panic.h>
+#include <proc/elf.h>
+#include <proc/process.h>
+#include <sched/thread.h>
+#include <string.h>
+#include <sync/lock_levels.h>
+#include <sync/spinlock.h>
+
+static spinlock_t process_lock = SPINLOCK_INIT("processes", LOCK_LEVEL_PROCESS);
+static process_t *all_processes; /* guarded by process_lock */
+static unsigned next_pid = 1;
+
+void user_thread_main(void *arg);
+uint64_t aslr_random(void);
+
+/* A random, `align`-aligned address in [lo, hi - span). */
+static uintptr_t aslr_pick(uintptr_t lo, uintptr_t hi, uint64_t span, uint64_t align)
+{
+	uint64_t slots = (hi - lo - span) / align;
+	return lo + (aslr_random() % slots) * align;
+}
+
+static const void *initrd_find(const char *path, uint64_t *size)
+{
+	const boot_module_t *m = kernel_initrd_module();
+	if (!m)
+		return NULL;
+	const void *data = phys_to_virt(m->start, m->end - m->start);
+	if (!data)
+		return NULL;
+	while (*path == '/')
+		path++;
+	ustar_reader_t r;
+	ustar_entry_t e;
+	ustar_reader_init(&r, data, m->end - m->start);
+	while (ustar_next(&r, &e) == RAE_OK) {
+		const char *name = e.name;
+		if (name[0] == '.' && name[1] == '/')
+			name += 2;
+		if (strcmp(name, path) == 0 && (e.type == '0' || e.type == '\0')) {
+			*size = e.size;
+			return e.data;
+		}
+	}
+	return NULL;
+}
+
+static rae_status_t load_segments(process_t *p, const void *file, const elf_image_t *img)
+{
+	for (unsigned i = 0; i < img->segment_count; i++) {
+		const elf_segment_t *s = &img->segments[i];
+		uintptr_t start = PAGE_ALIGN_DOWN(p->image_base + s->vaddr);
+		uintptr_t end = PAGE_ALIGN_UP(p->image_base + s->vaddr + s->memsz);
+		unsigned flags = VM_READ | (s->write ? VM_WRITE : 0) | (s->exec ? VM_EXEC : 0);
+		rae_status_t st = as_map_anon(p->as, start, (end - start) / PAGE_SIZE, flags);
+		if (st != RAE_OK)
+			return st;
+		st = as_write(p->as, p->image_base + s->vaddr, (const uint8_t *)file + s->offset,
+			      s->filesz);
+		if (st != RAE_OK)
+			return st;
+	}
+	return RAE_OK;
+}
+
+static void process_free(process_t *p)
+{
+	bool irq = spin_lock_irqsave(&process_lock);
+	for (process_t **link = &all_processes; *link; link = &(*link)->next) {
+		if (*link == p) {
+			*link = p->next;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&process_lock, irq);
+	if (p->as)
+		as_destroy(p->as);
+	kfree(p);
+}
+
+process_t *process_spawn(const char *path, process_t *parent, rae_status_t *status)
+{
+	uint64_t size = 0;
+	const void *file = initrd_find(path, &size);
+	if (!file) {
+		*status = RAE_ERR_NOT_FOUND;
+		return NULL;
+	}
+	elf_image_t img;
+	char err[160];
+	rae_status_t st = elf_parse(file, size, &img, err, sizeof(err));
+	if (st != RAE_OK) {
+		kprintf("exec: %s: not a program RaeenOS can run: %s\n", path, err);
+		*status = st;
+		return NULL;
+	}
+	process_t *p = kzalloc(sizeof(*p));
+	if (!p || !(p->as = as_create())) {
+		kfree(p);
+		*status = RAE_ERR_NO_MEMORY;
+		return NULL;
+	}
+	const char *base = strchr(path, '/') ? path + strlen(path) : path;
+	while (base > path && base[-1] != '/')
+		base--;
+	size_t n = strnlen(base, PROCESS_NAME_MAX - 1);
+	memcpy(p->name, base, n);
+	p->parent = parent;
+
+	/* ASLR: executable (PIE), stack and mmap area each at random. */
+	p->image_base = img.pie ? aslr_pick(0x0000000010000000ull, 0x0000100000000000ull,
+					    img.image_span, 2ull << 20)
+				: 0;
+	p->stack_top = aslr_pick(0x00007e0000000000ull, 0x00007ff000000000ull, 0, PAGE_SIZE);
+	p->mmap_base = aslr_pick(0x0000200000000000ull, 0x0000600000000000ull, 0, 2ull << 20);
+	p->mmap_next = p->mmap_base;
+
+	st = load_segments(p, file, &img);
+	/* The stack, with the page below it left unmapped as its guard. */
+	if (st == RAE_OK)
+		st = as_map_anon(p->as, p->stack_top - USER_STACK_PAGES * PAGE_SIZE,
+				 USER_STACK_PAGES, VM_READ | VM_WRITE);
+	if (st != RAE_OK) {
+		process_free(p);
+		*status = st;
+		return NULL;
+	}
+	bool irq = spin_lock_irqsave(&process_lock);
+	p->pid = next_pid++;
+	p->next = all_processes;
+	all_processes = p;
+	spin_unlock_irqrestore(&process_lock, irq);
+
+	struct thread *t = process_thread_create(p, p->image_base + img.entry, 0, p->stack_top, &st);
+	if (!t) {
+		process_free(p);
+		*status = st;
+		return NULL;
+	}
+	*status = RAE_OK;
+	return p;
+}
+
+struct thread *process_thread_create(process_t *p, uintptr_t entry, uintptr_t arg,
+				     uintptr_t stack_top, rae_status_t *status)
+{
+	if (!user_range_ok(entry, 1) || (stack_top && !user_range_ok(stack_top - 8, 8))) {
+		*status = RAE_ERR_FAULT;
+		return NULL;
+	}
+	if (!stack_top) {
+		bool irq = spin_lock_irqsave(&process_lock);
+		uintptr_t base = p->mmap_next + PAGE_SIZE; /* guard page below */
+		p->mmap_next = base + USER_THREAD_STACK_PAGES * PAGE_SIZE;
+		spin_unlock_irqrestore(&process_lock, irq);
+		*status = as_map_anon(p->as, base, USER_THREAD_STACK_PAGES, VM_READ | VM_WRITE);
+		if (*status != RAE_OK)
+			return NULL;
+		stack_top = base + USER_THREAD_STACK_PAGES * PAGE_SIZE;
+	}
+	thread_t *t = thread_create_stopped(p->name, user_thread_main, NULL, 0);
+	if (!t) {
+		*status = RAE_ERR_NO_MEMORY;
+		return NULL;
+	}
+	t->proc = p;
+	t->user_rip = entry;
+	t->user_rsp = stack_top & ~15ull;
+	t->user_arg = arg;
+	bool irq = spin_lock_irqsave(&process_lock);
+	unsigned slot = PROCESS_MAX_THREADS;
+	for (unsigned i = 0; i < PROCESS_MAX_THREADS && slot == PROCESS_MAX_THREADS; i++) {
+		if (!p->threads[i])
+			slot = i;
+	}
+	if (slot == PROCESS_MAX_THREADS || p->killed) {
+		spin_unlock_irqrestore(&process_lock, irq);
+		t->proc = NULL;
+		t->entry = NULL;
+		thread_start(t); /* runs thread_exit at once via user_thread_main */
+		*status = RAE_ERR_LIMIT;
+		return NULL;
+	}
+	p->threads[slot] = t;
+	p->live_threads++;
+	spin_unlock_irqrestore(&process_lock, irq);
+	thread_start(t);
+	*status = RAE_OK;
+	return t;
+}
+
+void process_kill(process_t *p, int status)
+{
+	thread_t *wake[PROCESS_MAX_THREADS];
+	unsigned n = 0;
+	bool irq = spin_lock_irqsave(&process_lock);
+	if (!p->killed) {
+		p->killed = true;
+		p->exit_status = status;
+	}
+	for (unsigned i = 0; i < PROCESS_MAX_THREADS; i++) {
+		if (p->threads[i] && p->threads[i]->state == THREAD_BLOCKED)
+			wake[n++] = p->threads[i];
+	}
+	spin_unlock_irqrestore(&process_lock, irq);
+	for (unsigned i = 0; i < n; i++)
+		thread_wake(wake[i]);
+}
+
+void process_thread_exited(struct thread *t)
+{
+	process_t *p = t->proc;
+	thread_t *waiter = NULL;
+	bool irq = spin_lock_irqsave(&process_lock);
+	if (--p->live_threads == 0) {
+		p->state = PROCESS_ZOMBIE;
+		if (!p->killed) {
+			p->killed = true;
+			p->exit_status = t->exit_code;
+		}
+		waiter = p->waiter;
+	}
+	spin_unlock_irqrestore(&process_lock, irq);
+	if (waiter)
+		thread_wake(waiter);
+}
+
+void process_check_killed(void)
+{
+	thread_t *self = thread_current();
+	if (self->proc && self->proc->killed)
+		thread_exit(self->proc->exit_status);
+}
+
+rae_status_t process_wait(process_t *p, int *status)
+{
+	thread_t *self = thread_current();
+	for (;;) {
+		bool irq = spin_lock_irqsave(&process_lock);
+		if (p->state == PROCESS_ZOMBIE) {
+			spin_unlock_irqrestore(&process_lock, irq);
+			break;
+		}
+		if (p->waiter && p->waiter != self) {
+			spin_unlock_irqrestore(&process_lock, irq);
+			return RAE_ERR_INVALID;
+		}
+		p->waiter = self;
+		self->state = THREAD_BLOCKED;
+		spin_unlock_irqrestore(&process_lock, irq);
+		extern void sched_schedule(void);
+		sched_schedule();
+		process_check_killed();
+	}
+	/* Every thread has ended; reap them, then the address space. */
+	for (unsigned i = 0; i < PROCESS_MAX_THREADS; i++) {
+		if (p->threads[i])
+			thread_join(p->threads[i], NULL);
+	}
+	if (status)
+		*status = p->exit_status;
+	process_free(p);
+	return RAE_OK;
+}
+
+process_t *process_find_child(process_t *parent, unsigned pid)
+{
+	process_t *found = NULL;
+	bool irq = spin_lock_irqsave(&process_lock);
+	for (process_t *p = all_processes; p; p = p->next) {
+		if (p->pid == pid && p->parent == parent)
+			found = p;
+	}
+	spin_unlock_irqrestore(&process_lock, irq);
+	return found;
+}
+
+rae_status_t process_thread_join(process_t *p, unsigned tid, int *code)
+{
+	thread_t *t = NULL, *self = thread_current();
+	unsigned slot = 0;
+	bool irq = spin_lock_irqsave(&process_lock);
+	for (unsigned i = 0; i < PROCESS_MAX_THREADS; i++) {
+		if (p->threads[i] && p->threads[i]->id == tid) {
+			t = p->threads[i];
+			slot = i;
+		}
+	}
+	if (t && (t == self || t->joiner))
+		t = NULL;
+	if (t)
+		p->threads[slot] = NULL; /* ours to join now */
+	spin_unlock_irqrestore(&process_lock, irq);
+	if (!t)
+		return RAE_ERR_NOT_FOUND;
+	return thread_join(t, code);
+}

@@ -1,0 +1,72 @@
+/* Kernel tests of processes and user mode: programs from the initrd run in
+ * ring 3 with ASLR, return an exit status, a faulting program is killed
+ * while the kernel goes on, a malformed executable is refused with a
+ * clear error, and random system calls cannot hurt the kernel. */
+#include <mm/vm.h>
+#include <proc/process.h>
+#include <rae/syscall.h>
+#include <test/ktest.h>
+
+static int run_program(ktest_t *t, const char *path)
+{
+	rae_status_t st;
+	process_t *p = process_spawn(path, NULL, &st);
+	if (!KTEST_EXPECT_EQ(t, st, RAE_OK) || !p)
+		return -1;
+	int status = -1;
+	KTEST_EXPECT_EQ(t, process_wait(p, &status), RAE_OK);
+	return status;
+}
+
+KTEST(user_program_exit_status)
+{
+	KTEST_EXPECT_EQ(t, run_program(t, "bin/hello"), 42);
+}
+
+KTEST(user_fault_kills_only_the_program)
+{
+	KTEST_EXPECT_EQ(t, run_program(t, "/bin/fault"), RAE_EXIT_KILLED_FAULT);
+	/* And the system goes on running programs. */
+	KTEST_EXPECT_EQ(t, run_program(t, "bin/hello"), 42);
+}
+
+KTEST(user_threads_keep_their_fpu_state)
+{
+	KTEST_EXPECT_EQ(t, run_program(t, "bin/threads"), 0);
+}
+
+KTEST(user_random_syscalls)
+{
+	KTEST_EXPECT_EQ(t, run_program(t, "bin/sysfuzz"), 0);
+}
+
+KTEST(user_bad_executables_refused)
+{
+	rae_status_t st;
+	KTEST_EXPECT(t, process_spawn("bin/badelf", NULL, &st) == NULL);
+	KTEST_EXPECT(t, st == RAE_ERR_TRUNCATED || st == RAE_ERR_INVALID);
+	KTEST_EXPECT(t, process_spawn("bin/no-such-program", NULL, &st) == NULL);
+	KTEST_EXPECT_EQ(t, st, RAE_ERR_NOT_FOUND);
+	KTEST_EXPECT(t, process_spawn("etc/motd", NULL, &st) == NULL);
+	KTEST_EXPECT(t, st == RAE_ERR_INVALID || st == RAE_ERR_TRUNCATED);
+}
+
+KTEST(user_aslr_and_wx)
+{
+	rae_status_t st;
+	process_t *a = process_spawn("bin/hello", NULL, &st);
+	process_t *b = process_spawn("bin/hello", NULL, &st);
+	if (!KTEST_EXPECT(t, a && b))
+		return;
+	KTEST_EXPECT(t, a->image_base != b->image_base);
+	KTEST_EXPECT(t, a->stack_top != b->stack_top);
+	KTEST_EXPECT(t, a->mmap_base != b->mmap_base);
+	KTEST_EXPECT(t, a->image_base >= 0x10000000 && a->stack_top < 0x0000800000000000ull);
+	/* User mappings obey W^X too. */
+	KTEST_EXPECT_EQ(t, as_map_anon(a->as, 0x1000000, 1, VM_READ | VM_WRITE | VM_EXEC),
+			RAE_ERR_INVALID);
+	int sa, sb;
+	process_wait(a, &sa);
+	process_wait(b, &sb);
+	KTEST_EXPECT(t, sa == 42 && sb == 42);
+}

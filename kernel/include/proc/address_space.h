@@ -1,0 +1,35 @@
+/* User address spaces: a page-table root whose upper half is the kernel's
+ * (shared), and user mappings of fresh pages in the lower half, never both
+ * writable and executable. */
+#ifndef PROC_ADDRESS_SPACE_H
+#define PROC_ADDRESS_SPACE_H
+
+#include <mm/phys.h>
+#include <rae/status.h>
+#include <sync/spinlock.h>
+
+typedef struct address_space {
+	paddr_t root;
+	spinlock_t lock;        /* serializes changes to the user half */
+	uint64_t mapped_pages;  /* user pages mapped; guarded by lock */
+} address_space_t;
+
+/* The kernel's own page tables (every address space shares their upper
+ * half). Set at boot. */
+extern paddr_t kernel_pt_root;
+
+/* A new, empty user address space, or NULL when out of memory. */
+address_space_t *as_create(void);
+/* Frees every user page and page table, then the space itself. It must not
+ * be loaded on any CPU. */
+void as_destroy(address_space_t *as);
+
+/* Maps `pages` zeroed pages at `va` (page aligned, user half) with `flags`
+ * (VM_READ/WRITE/EXEC; VM_USER is added). RAE_ERR_INVALID for W+X or a
+ * bad range, RAE_ERR_NO_MEMORY when pages run out (what was mapped stays). */
+rae_status_t as_map_anon(address_space_t *as, uintptr_t va, uint64_t pages, unsigned flags);
+/* Copies `len` bytes into the space at `va` through the direct map (the
+ * pages must be mapped). RAE_ERR_FAULT otherwise. */
+rae_status_t as_write(address_space_t *as, uintptr_t va, const void *src, uint64_t len);
+
+#endif

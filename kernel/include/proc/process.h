@@ -1,0 +1,68 @@
+/* Processes: an address space, its threads, an exit status, a parent that
+ * waits for it. Loaded from ELF executables in the initrd. */
+#ifndef PROC_PROCESS_H
+#define PROC_PROCESS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <compiler.h>
+#include <proc/address_space.h>
+#include <rae/status.h>
+
+#define PROCESS_NAME_MAX 32
+#define PROCESS_MAX_THREADS 64
+#define USER_STACK_PAGES 32        /* 128 KiB main stack */
+#define USER_THREAD_STACK_PAGES 16 /* 64 KiB per extra thread */
+
+struct thread;
+
+typedef enum { PROCESS_ALIVE, PROCESS_ZOMBIE } process_state_t;
+
+typedef struct process {
+	unsigned pid;
+	char name[PROCESS_NAME_MAX];
+	address_space_t *as;
+	struct process *parent; /* NULL when the kernel started it */
+	/* Guarded by process_lock: */
+	process_state_t state;
+	int exit_status;
+	volatile bool killed; /* every thread leaves at its next kernel exit */
+	unsigned live_threads;
+	struct thread *threads[PROCESS_MAX_THREADS]; /* not yet joined */
+	struct thread *waiter; /* blocked in process_wait */
+	struct process *next;  /* all processes */
+	/* Layout, chosen at random at spawn (ASLR). */
+	uintptr_t image_base, stack_top, mmap_base, mmap_next;
+} process_t;
+
+/* Loads the ELF executable at `path` in the initrd into a new process and
+ * starts its main thread. Returns the process, or NULL with *status set
+ * (RAE_ERR_NOT_FOUND, RAE_ERR_INVALID/TRUNCATED/UNSUPPORTED for a bad ELF,
+ * with a message printed, RAE_ERR_NO_MEMORY). */
+process_t *process_spawn(const char *path, process_t *parent, rae_status_t *status);
+
+/* Waits for `p` to end, stores its exit status, and frees it. */
+rae_status_t process_wait(process_t *p, int *status);
+
+/* Ends process `p` with `status`: its threads leave at their next kernel
+ * exit (sleepers are woken). The first status set wins. */
+void process_kill(process_t *p, int status);
+
+/* Called by a user thread that ends (thread_exit). */
+void process_thread_exited(struct thread *t);
+
+/* The process with `pid` whose parent is `parent`, or NULL. */
+process_t *process_find_child(process_t *parent, unsigned pid);
+
+/* Creates a user thread in `p` starting at `entry` with `arg` in rdi, on
+ * `stack_top` (0: a fresh stack with a guard page in the mmap area). */
+struct thread *process_thread_create(process_t *p, uintptr_t entry, uintptr_t arg,
+				     uintptr_t stack_top, rae_status_t *status);
+
+/* Joins user thread `tid` of `p` (not the caller). */
+rae_status_t process_thread_join(process_t *p, unsigned tid, int *code);
+
+/* If the calling thread's process was killed, ends the thread. */
+void process_check_killed(void);
+
+#endif

@@ -1,0 +1,117 @@
+/* librae: RaeCore system calls for user programs, and the few helpers a
+ * program without a C library needs (printing numbers, memory routines).
+ * The C library port (musl) will sit on top of these calls. */
+#ifndef RAE_H
+#define RAE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <rae/status.h>
+#include <rae/syscall.h>
+
+static inline int64_t rae_syscall6(uint64_t nr, uint64_t a, uint64_t b, uint64_t c, uint64_t d,
+				   uint64_t e, uint64_t f)
+{
+	int64_t ret;
+	register uint64_t r10 __asm__("r10") = d;
+	register uint64_t r8 __asm__("r8") = e;
+	register uint64_t r9 __asm__("r9") = f;
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
+			 : "rcx", "r11", "memory");
+	return ret;
+}
+
+static inline int64_t rae_syscall(uint64_t nr, uint64_t a, uint64_t b, uint64_t c)
+{
+	return rae_syscall6(nr, a, b, c, 0, 0, 0);
+}
+
+static inline int64_t rae_debug_write(const char *s, size_t n)
+{
+	return rae_syscall(RAE_SYS_DEBUG_WRITE, (uint64_t)(uintptr_t)s, n, 0);
+}
+
+__attribute__((noreturn)) static inline void rae_exit(int code)
+{
+	rae_syscall(RAE_SYS_PROCESS_EXIT, (uint64_t)code, 0, 0);
+	__builtin_unreachable();
+}
+
+static inline int64_t rae_thread_create(void (*entry)(uint64_t), uint64_t arg)
+{
+	return rae_syscall(RAE_SYS_THREAD_CREATE, (uint64_t)(uintptr_t)entry, arg, 0);
+}
+
+__attribute__((noreturn)) static inline void rae_thread_exit(int code)
+{
+	rae_syscall(RAE_SYS_THREAD_EXIT, (uint64_t)code, 0, 0);
+	__builtin_unreachable();
+}
+
+static inline int64_t rae_thread_join(int64_t tid, int *code)
+{
+	return rae_syscall(RAE_SYS_THREAD_JOIN, (uint64_t)tid, (uint64_t)(uintptr_t)code, 0);
+}
+
+static inline int64_t rae_sleep_ns(uint64_t ns)
+{
+	return rae_syscall(RAE_SYS_SLEEP, ns, 0, 0);
+}
+
+static inline int64_t rae_yield(void)
+{
+	return rae_syscall(RAE_SYS_YIELD, 0, 0, 0);
+}
+
+static inline uint64_t rae_clock_ns(void)
+{
+	return (uint64_t)rae_syscall(RAE_SYS_CLOCK, 0, 0, 0);
+}
+
+static inline int64_t rae_set_rt(uint64_t budget_ns, uint64_t period_ns)
+{
+	return rae_syscall(RAE_SYS_SET_RT, budget_ns, period_ns, 0);
+}
+
+static inline int64_t rae_set_affinity(uint64_t mask)
+{
+	return rae_syscall(RAE_SYS_SET_AFFINITY, mask, 0, 0);
+}
+
+static inline int64_t rae_spawn(const char *path)
+{
+	return rae_syscall(RAE_SYS_SPAWN, (uint64_t)(uintptr_t)path, 0, 0);
+}
+
+static inline int64_t rae_wait(int64_t pid, int *status)
+{
+	return rae_syscall(RAE_SYS_WAIT, (uint64_t)pid, (uint64_t)(uintptr_t)status, 0);
+}
+
+static inline int64_t rae_kill(int64_t pid)
+{
+	return rae_syscall(RAE_SYS_KILL, (uint64_t)pid, 0, 0);
+}
+
+static inline int64_t rae_getpid(void)
+{
+	return rae_syscall(RAE_SYS_GETPID, 0, 0, 0);
+}
+
+static inline int64_t rae_cpu(void)
+{
+	return rae_syscall(RAE_SYS_CPU, 0, 0, 0);
+}
+
+/* Printing without a C library. */
+size_t rae_strlen(const char *s);
+void rae_puts(const char *s);
+void rae_put_dec(int64_t v);
+void rae_put_hex(uint64_t v);
+
+/* The program's entry point, called by crt0 with the start argument. */
+int main(uint64_t arg);
+
+#endif
