@@ -14,7 +14,7 @@
 #define LOCK_LEVEL_PMM        30
 #define LOCK_LEVEL_RQ         35
 #define LOCK_LEVEL_TIMER      40
-#define LOCK_LEVEL_SMP_CALL   50
+#define LOCK_LEVEL_SMP_CALL   5 /* held with interrupts on, so it comes first */
 #define LOCK_LEVEL_IOAPIC     60
 #define LOCK_LEVEL_CONSOLE    100 /* kprintf may be called with anything held */
 

@@ -6,6 +6,7 @@
 #ifndef TEST_KBENCH_H
 #define TEST_KBENCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <compiler.h>
@@ -17,6 +18,7 @@ typedef struct {
 	uint64_t *samples; /* room for KBENCH_MAX_SAMPLES */
 	size_t count;
 	uint64_t overhead; /* cost of an empty timed region, subtracted */
+	bool external;     /* the case printed its own BENCH line */
 } kbench_t;
 
 typedef struct {
