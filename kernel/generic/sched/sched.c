@@ -25,10 +25,10 @@
 
 typedef struct {
 	spinlock_t lock;
-	sched_rq_t rq;    /* guarded by lock */
-	ktimer_t tick;    /* the scheduling timer; this CPU only */
-	bool tick_armed;  /* this CPU only, interrupts off */
-	thread_t *prev;   /* the thread that switched out; its on_cpu is cleared after */
+	sched_rq_t rq;     /* guarded by lock */
+	ktimer_t tick;     /* the scheduling timer; this CPU only */
+	bool tick_armed;   /* this CPU only, interrupts off */
+	thread_t *prev;    /* the thread that switched out; its on_cpu is cleared after */
 	thread_t *migrate; /* prev, to be queued on another CPU once switched out */
 } cpu_sched_t;
 
@@ -236,12 +236,52 @@ void sched_interrupt_exit(bool interrupts_were_on)
 	sched_schedule();
 }
 
+/* Load balancing by stealing: an idle CPU takes one waiting time-sharing
+ * thread from the busiest other CPU, if that thread may run here. Takes
+ * one run-queue lock at a time. Returns true if it took one. */
+static bool sched_steal_work(cpu_t *self)
+{
+	unsigned busiest = CPU_MAX, most = 1;
+	for (unsigned i = 0; i < cpu_possible_count; i++) {
+		if (i != self->id && cpus[i].online && sched_cpus[i].rq.nr_ts > most) {
+			most = sched_cpus[i].rq.nr_ts;
+			busiest = i;
+		}
+	}
+	if (busiest == CPU_MAX || self->isolated)
+		return false;
+	cpu_sched_t *from = &sched_cpus[busiest];
+	thread_t *taken = NULL;
+	bool irq = spin_lock_irqsave(&from->lock);
+	for (sched_entity_t *se = from->rq.ts_head; se; se = se->next) {
+		thread_t *t = se->owner;
+		if (se == from->rq.curr || t->on_cpu || t->is_idle ||
+		    !(t->affinity & (1ull << self->id)))
+			continue;
+		sched_dequeue(&from->rq, se);
+		taken = t;
+		break;
+	}
+	spin_unlock_irqrestore(&from->lock, irq);
+	if (!taken)
+		return false;
+	cpu_sched_t *cs = &sched_cpus[self->id];
+	irq = spin_lock_irqsave(&cs->lock);
+	taken->cpu = self->id;
+	sched_enqueue(&cs->rq, &taken->se, clock_monotonic_ns(), false);
+	self->need_resched = true;
+	spin_unlock_irqrestore(&cs->lock, irq);
+	return true;
+}
+
 static void idle_loop(void *arg)
 {
 	(void)arg;
 	for (;;) {
-		hal_cpu_idle();
-		if (this_cpu()->need_resched)
+		cpu_t *c = this_cpu();
+		if (!c->need_resched && !sched_steal_work(c))
+			hal_cpu_idle_until(&c->need_resched);
+		if (c->need_resched)
 			sched_schedule();
 	}
 }

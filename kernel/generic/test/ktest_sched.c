@@ -143,9 +143,9 @@ KTEST_EXACT_TIME(sched_rt_set_meets_deadlines_under_load)
 	 * every CPU. Each job needs 80% of its budget: the rest covers what
 	 * the kernel charges around it (interrupts, switches, the loop). */
 	rt_task_t tasks[3] = {
-		{.budget = 10 * MS, .period = 50 * MS, .work = 8 * MS, .duration = 1000 * MS},
-		{.budget = 15 * MS, .period = 50 * MS, .work = 12 * MS, .duration = 1000 * MS},
-		{.budget = 30 * MS, .period = 100 * MS, .work = 24 * MS, .duration = 1000 * MS},
+	    {.budget = 10 * MS, .period = 50 * MS, .work = 8 * MS, .duration = 1000 * MS},
+	    {.budget = 15 * MS, .period = 50 * MS, .work = 12 * MS, .duration = 1000 * MS},
+	    {.budget = 30 * MS, .period = 100 * MS, .work = 24 * MS, .duration = 1000 * MS},
 	};
 	run_rt_set(t, tasks, 3, true);
 	for (int i = 0; i < 3; i++) {
@@ -160,9 +160,9 @@ KTEST_EXACT_TIME(sched_rt_set_meets_deadlines_under_load)
 KTEST_EXACT_TIME(sched_cbs_throttles_an_overrunning_thread)
 {
 	rt_task_t tasks[3] = {
-		{.budget = 5 * MS, .period = 50 * MS, .duration = 800 * MS, .overrun = true},
-		{.budget = 15 * MS, .period = 50 * MS, .work = 12 * MS, .duration = 800 * MS},
-		{.budget = 12 * MS, .period = 40 * MS, .work = 9 * MS, .duration = 800 * MS},
+	    {.budget = 5 * MS, .period = 50 * MS, .duration = 800 * MS, .overrun = true},
+	    {.budget = 15 * MS, .period = 50 * MS, .work = 12 * MS, .duration = 800 * MS},
+	    {.budget = 12 * MS, .period = 40 * MS, .work = 9 * MS, .duration = 800 * MS},
 	};
 	run_rt_set(t, tasks, 3, false);
 	uint64_t share_ppm = tasks[0].exec * 1000000 / (800 * MS);
@@ -274,4 +274,28 @@ KTEST(sched_isolated_cpu_runs_only_pinned)
 	KTEST_EXPECT_EQ(t, cpus[iso].device_interrupts, dev_before);
 	KTEST_EXPECT(t, !have_device || cpus[0].device_interrupts > dev0_before);
 	KTEST_EXPECT_EQ(t, sched_set_isolated(iso, false), RAE_OK);
+}
+
+KTEST(sched_load_spreads_over_cpus)
+{
+	/* Twice as many hogs as CPUs, created from one CPU: placement and
+	 * stealing must put work on every CPU. */
+	volatile uint64_t counts[16] = {0};
+	thread_t *th[16];
+	unsigned n = 2 * cpu_possible_count;
+	if (n > 16)
+		n = 16;
+	stop_all = false;
+	for (unsigned i = 0; i < n; i++)
+		th[i] = thread_create("spread", hog, (void *)&counts[i], 0);
+	thread_sleep_ns(200 * MS);
+	stop_all = true;
+	uint64_t ran = 0;
+	for (unsigned i = 0; i < n; i++) {
+		ran |= th[i]->ran_on;
+		thread_join(th[i], NULL);
+	}
+	uint64_t all = cpu_possible_count >= 64 ? ~0ull : (1ull << cpu_possible_count) - 1;
+	kprintf("# CPUs that ran the hogs: mask 0x%lx of 0x%lx\n", ran, all);
+	KTEST_EXPECT_EQ(t, ran & all, all);
 }

@@ -28,9 +28,10 @@ void hal_banner_print(void)
 		on_off(efer & EFER_NXE), on_off(cr0 & CR0_WP), on_off(cr4 & CR4_SMEP),
 		on_off(cr4 & CR4_SMAP), on_off(cr4 & CR4_UMIP), on_off(cr4 & CR4_FSGSBASE));
 	kprintf("cpu features: x2APIC %s, TSC-deadline %s, invariant TSC %s, RDRAND %s, "
-		"RDSEED %s, PCID %s, XSAVE %s\n",
+		"RDSEED %s, PCID %s, XSAVE %s, MWAIT %s\n",
 		on_off(f->x2apic), on_off(f->tsc_deadline), on_off(f->invariant_tsc),
-		on_off(f->rdrand), on_off(f->rdseed), on_off(f->pcid), on_off(f->xsave));
+		on_off(f->rdrand), on_off(f->rdseed), on_off(f->pcid), on_off(f->xsave),
+		on_off(f->monitor));
 }
 
 void hal_banner_layout(void)

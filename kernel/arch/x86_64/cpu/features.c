@@ -43,6 +43,7 @@ void cpu_features_detect(void)
 		f->family = family;
 		f->model = model;
 		f->stepping = r[0] & 0xf;
+		f->monitor = r[2] & (1u << 3);
 		f->pcid = r[2] & (1u << 17);
 		f->x2apic = r[2] & (1u << 21);
 		f->tsc_deadline = r[2] & (1u << 24);

@@ -2,6 +2,7 @@
  * QEMU exit used by test runs. */
 #include <arch/x86_64/apic/lapic.h>
 #include <arch/x86_64/apic/vectors.h>
+#include <arch/x86_64/cpu/features.h>
 #include <arch/x86_64/cpu/regs.h>
 #include <smp/cpu.h>
 #include <hal/cpu.h>
@@ -33,6 +34,25 @@ void hal_cpu_idle(void)
 	/* sti takes effect after the next instruction, so no interrupt can
 	 * slip in between and leave hlt sleeping through a wake-up. */
 	__asm__ volatile("sti; hlt" ::: "memory");
+}
+
+void hal_cpu_idle_until(volatile bool *flag)
+{
+	if (!cpu_features.monitor) {
+		__asm__ volatile("cli" ::: "memory");
+		if (!*flag)
+			__asm__ volatile("sti; hlt" ::: "memory");
+		else
+			__asm__ volatile("sti" ::: "memory");
+		return;
+	}
+	/* MONITOR the flag, re-check, then MWAIT: a wake-up written between the
+	 * check and the wait still ends the wait. Interrupts wake it too. */
+	__asm__ volatile("monitor" : : "a"(flag), "c"(0), "d"(0) : "memory");
+	if (!*flag)
+		__asm__ volatile("sti; mwait" : : "a"(0), "c"(0) : "memory");
+	else
+		__asm__ volatile("sti" ::: "memory");
 }
 
 void hal_cpu_halt_forever(void)

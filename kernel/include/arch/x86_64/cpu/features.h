@@ -11,7 +11,7 @@ typedef struct {
 	char brand[49];
 	uint32_t family, model, stepping;
 	bool nx, smep, smap, umip, fsgsbase, pcid, x2apic, tsc_deadline, rdrand, rdseed, pku, xsave,
-	    pdpe1gb, invariant_tsc, hypervisor;
+	    pdpe1gb, invariant_tsc, hypervisor, monitor;
 } cpu_features_t;
 
 extern cpu_features_t cpu_features;
