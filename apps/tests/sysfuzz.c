@@ -23,9 +23,9 @@ static uint64_t random_arg(void)
 	switch (next() % 8) {
 	case 0: return 0;
 	case 1: return next() % 64;
-	case 2: return (uint64_t)(uintptr_t)scratch + next() % 512; /* ours, and just past */
+	case 2: return (uint64_t)(uintptr_t)scratch + next() % 512;        /* ours, and just past */
 	case 3: return 0xffff800000000000ull + (next() & 0xffffffffffull); /* kernel half */
-	case 4: return 0x0000800000000000ull - (next() % 64);          /* top of user half */
+	case 4: return 0x0000800000000000ull - (next() % 64);              /* top of user half */
 	case 5: return next() | 0x8000000000000000ull;
 	default: return next();
 	}
@@ -41,8 +41,7 @@ int main(uint64_t arg)
 		switch (nr) {
 		case RAE_SYS_PROCESS_EXIT:
 		case RAE_SYS_THREAD_EXIT:
-		case RAE_SYS_THREAD_CREATE:
-			continue;
+		case RAE_SYS_THREAD_CREATE: continue;
 		case RAE_SYS_SLEEP:
 			a %= 1000; /* at most a microsecond */
 			break;
@@ -54,8 +53,7 @@ int main(uint64_t arg)
 		case RAE_SYS_DEBUG_WRITE:
 			b %= 8; /* a few bytes of noise at most */
 			break;
-		default:
-			break;
+		default: break;
 		}
 		if (rae_syscall6(nr, a, b, c, random_arg(), random_arg(), random_arg()) < 0)
 			errors++;

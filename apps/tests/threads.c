@@ -3,7 +3,7 @@
 #include <rae.h>
 
 #define THREADS 4
-#define ROUNDS 200000
+#define ROUNDS  200000
 
 static volatile double results[THREADS];
 

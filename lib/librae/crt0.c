@@ -4,9 +4,9 @@
  * address before the relocations are done. */
 #include <rae.h>
 
-#define DT_NULL 0
-#define DT_RELA 7
-#define DT_RELASZ 8
+#define DT_NULL           0
+#define DT_RELA           7
+#define DT_RELASZ         8
 #define R_X86_64_RELATIVE 8
 
 typedef struct {

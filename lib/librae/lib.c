@@ -53,7 +53,7 @@ void rae_put_dec(int64_t v)
 {
 	char buf[24];
 	int i = sizeof(buf);
-	uint64_t u = v < 0 ? (uint64_t)-(v + 1) + 1 : (uint64_t)v;
+	uint64_t u = v < 0 ? (uint64_t) - (v + 1) + 1 : (uint64_t)v;
 	do {
 		buf[--i] = (char)('0' + u % 10);
 		u /= 10;

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <sync/lock_levels.h>
 
-#define PTE_P 1ull
-#define PTE_PS (1ull << 7)
+#define PTE_P    1ull
+#define PTE_PS   (1ull << 7)
 #define PTE_ADDR 0x000ffffffffff000ull
 
 address_space_t *as_create(void)

@@ -142,7 +142,8 @@ process_t *process_spawn(const char *path, process_t *parent, rae_status_t *stat
 	all_processes = p;
 	spin_unlock_irqrestore(&process_lock, irq);
 
-	struct thread *t = process_thread_create(p, p->image_base + img.entry, 0, p->stack_top, &st);
+	struct thread *t =
+	    process_thread_create(p, p->image_base + img.entry, 0, p->stack_top, &st);
 	if (!t) {
 		process_free(p);
 		*status = st;

@@ -16,7 +16,7 @@ typedef struct syscall_frame {
 } syscall_frame_t;
 
 #define DEBUG_WRITE_MAX 4096
-#define SPAWN_PATH_MAX 128
+#define SPAWN_PATH_MAX  128
 
 typedef int64_t (*syscall_fn)(syscall_frame_t *f);
 
@@ -145,21 +145,21 @@ static int64_t sys_cpu(syscall_frame_t *f)
 }
 
 static const syscall_fn syscall_table[RAE_SYS_COUNT] = {
-	[RAE_SYS_DEBUG_WRITE] = sys_debug_write,
-	[RAE_SYS_PROCESS_EXIT] = sys_process_exit,
-	[RAE_SYS_THREAD_CREATE] = sys_thread_create,
-	[RAE_SYS_THREAD_EXIT] = sys_thread_exit,
-	[RAE_SYS_THREAD_JOIN] = sys_thread_join,
-	[RAE_SYS_SLEEP] = sys_sleep,
-	[RAE_SYS_YIELD] = sys_yield,
-	[RAE_SYS_CLOCK] = sys_clock,
-	[RAE_SYS_SET_RT] = sys_set_rt,
-	[RAE_SYS_SET_AFFINITY] = sys_set_affinity,
-	[RAE_SYS_SPAWN] = sys_spawn,
-	[RAE_SYS_WAIT] = sys_wait,
-	[RAE_SYS_KILL] = sys_kill,
-	[RAE_SYS_GETPID] = sys_getpid,
-	[RAE_SYS_CPU] = sys_cpu,
+    [RAE_SYS_DEBUG_WRITE] = sys_debug_write,
+    [RAE_SYS_PROCESS_EXIT] = sys_process_exit,
+    [RAE_SYS_THREAD_CREATE] = sys_thread_create,
+    [RAE_SYS_THREAD_EXIT] = sys_thread_exit,
+    [RAE_SYS_THREAD_JOIN] = sys_thread_join,
+    [RAE_SYS_SLEEP] = sys_sleep,
+    [RAE_SYS_YIELD] = sys_yield,
+    [RAE_SYS_CLOCK] = sys_clock,
+    [RAE_SYS_SET_RT] = sys_set_rt,
+    [RAE_SYS_SET_AFFINITY] = sys_set_affinity,
+    [RAE_SYS_SPAWN] = sys_spawn,
+    [RAE_SYS_WAIT] = sys_wait,
+    [RAE_SYS_KILL] = sys_kill,
+    [RAE_SYS_GETPID] = sys_getpid,
+    [RAE_SYS_CPU] = sys_cpu,
 };
 
 int64_t syscall_dispatch(syscall_frame_t *f);

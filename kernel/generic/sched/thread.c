@@ -75,8 +75,7 @@ static void thread_free(thread_t *t)
 	kfree(t);
 }
 
-thread_t *thread_create_stopped(const char *name, void (*fn)(void *), void *arg,
-				uint64_t affinity)
+thread_t *thread_create_stopped(const char *name, void (*fn)(void *), void *arg, uint64_t affinity)
 {
 	thread_t *t = thread_alloc(name, true);
 	if (!t)
@@ -170,8 +169,8 @@ void thread_sleep_until(uint64_t deadline_ns)
 	if (deadline_ns > now) {
 		self->state = THREAD_BLOCKED;
 		timer_start(&self->sleep_timer,
-			    hal_timestamp() + clock_ns_to_ticks(deadline_ns - now), sleep_timer_fire,
-			    self);
+			    hal_timestamp() + clock_ns_to_ticks(deadline_ns - now),
+			    sleep_timer_fire, self);
 		sched_schedule();
 	}
 	hal_irq_restore(irq);
@@ -191,7 +190,8 @@ rae_status_t thread_set_ts(thread_t *t, int nice)
 {
 	if (nice < -20 || nice > 19)
 		return RAE_ERR_INVALID;
-	extern rae_status_t sched_set_params(thread_t * t, bool rt, int nice, uint64_t q, uint64_t p);
+	extern rae_status_t sched_set_params(thread_t * t, bool rt, int nice, uint64_t q,
+					     uint64_t p);
 	return sched_set_params(t, false, nice, 0, 0);
 }
 
@@ -200,7 +200,8 @@ rae_status_t thread_set_rt(thread_t *t, uint64_t budget_ns, uint64_t period_ns)
 	/* Below these a server would spend its CPU on timer interrupts. */
 	if (budget_ns < THREAD_RT_MIN_BUDGET_NS || period_ns < THREAD_RT_MIN_PERIOD_NS)
 		return RAE_ERR_INVALID;
-	extern rae_status_t sched_set_params(thread_t * t, bool rt, int nice, uint64_t q, uint64_t p);
+	extern rae_status_t sched_set_params(thread_t * t, bool rt, int nice, uint64_t q,
+					     uint64_t p);
 	return sched_set_params(t, true, 0, budget_ns, period_ns);
 }
 

@@ -49,8 +49,8 @@ static bool exact_time;
 NOIPA static bool ktest_run_one(const ktest_case_t *c, unsigned number)
 {
 	if ((c->flags & KTEST_NEEDS_EXACT_TIME) && !exact_time) {
-		kprintf("ok %u %s # SKIP needs exact guest time (exact_time under -icount)\n", number,
-			c->name);
+		kprintf("ok %u %s # SKIP needs exact guest time (exact_time under -icount)\n",
+			number, c->name);
 		return true;
 	}
 	ktest_t t = {.name = c->name};

@@ -10,8 +10,8 @@
 
 typedef struct address_space {
 	paddr_t root;
-	spinlock_t lock;        /* serializes changes to the user half */
-	uint64_t mapped_pages;  /* user pages mapped; guarded by lock */
+	spinlock_t lock;       /* serializes changes to the user half */
+	uint64_t mapped_pages; /* user pages mapped; guarded by lock */
 } address_space_t;
 
 /* The kernel's own page tables (every address space shares their upper

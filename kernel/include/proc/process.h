@@ -9,9 +9,9 @@
 #include <proc/address_space.h>
 #include <rae/status.h>
 
-#define PROCESS_NAME_MAX 32
-#define PROCESS_MAX_THREADS 64
-#define USER_STACK_PAGES 32        /* 128 KiB main stack */
+#define PROCESS_NAME_MAX        32
+#define PROCESS_MAX_THREADS     64
+#define USER_STACK_PAGES        32 /* 128 KiB main stack */
 #define USER_THREAD_STACK_PAGES 16 /* 64 KiB per extra thread */
 
 struct thread;
@@ -29,8 +29,8 @@ typedef struct process {
 	volatile bool killed; /* every thread leaves at its next kernel exit */
 	unsigned live_threads;
 	struct thread *threads[PROCESS_MAX_THREADS]; /* not yet joined */
-	struct thread *waiter; /* blocked in process_wait */
-	struct process *next;  /* all processes */
+	struct thread *waiter;                       /* blocked in process_wait */
+	struct process *next;                        /* all processes */
 	/* Layout, chosen at random at spawn (ASLR). */
 	uintptr_t image_base, stack_top, mmap_base, mmap_next;
 } process_t;

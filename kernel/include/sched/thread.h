@@ -10,7 +10,7 @@
 #include <sched/policy.h>
 #include <time/timer.h>
 
-#define THREAD_NAME_MAX 24
+#define THREAD_NAME_MAX     24
 #define THREAD_AFFINITY_ALL (~0ull)
 /* The finest real-time server RaeenOS accepts: 10 us of budget, 100 us
  * periods (also bounded above by the policy: at most 10 s). */
@@ -35,8 +35,8 @@ typedef struct thread {
 	volatile thread_state_t state; /* changed under its run queue's lock */
 	volatile bool on_cpu;          /* still running or switching out somewhere */
 	sched_entity_t se;
-	uint64_t affinity; /* bit n: may run on CPU n */
-	unsigned cpu;      /* the run queue it belongs to */
+	uint64_t affinity;    /* bit n: may run on CPU n */
+	unsigned cpu;         /* the run queue it belongs to */
 	struct process *proc; /* NULL for kernel threads */
 	void (*entry)(void *arg);
 	void *arg;
@@ -56,8 +56,7 @@ typedef struct thread {
  * `affinity` (0 means all). Returns NULL when out of memory. */
 thread_t *thread_create(const char *name, void (*fn)(void *), void *arg, uint64_t affinity);
 /* As thread_create, but does not start it (thread_start does). */
-thread_t *thread_create_stopped(const char *name, void (*fn)(void *), void *arg,
-				uint64_t affinity);
+thread_t *thread_create_stopped(const char *name, void (*fn)(void *), void *arg, uint64_t affinity);
 void thread_start(thread_t *t);
 
 thread_t *thread_current(void);

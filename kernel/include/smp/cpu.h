@@ -18,8 +18,8 @@ typedef struct cpu {
 	 * %gs:16 (CPU_OFFSET_* below). */
 	uintptr_t syscall_stack;
 	uintptr_t user_rsp_scratch;
-	unsigned id;      /* logical number; 0 is the boot CPU */
-	uint32_t hw_id;   /* the interrupt controller's id (APIC ID) */
+	unsigned id;    /* logical number; 0 is the boot CPU */
+	uint32_t hw_id; /* the interrupt controller's id (APIC ID) */
 	volatile bool online;
 	void *arch; /* the architecture's per-CPU state */
 	/* Spinlocks this CPU holds, innermost last (lock-order checks). Only
@@ -42,7 +42,7 @@ typedef struct cpu {
 } cpu_t;
 
 #define CPU_OFFSET_SYSCALL_STACK 8
-#define CPU_OFFSET_USER_RSP 16
+#define CPU_OFFSET_USER_RSP      16
 _Static_assert(__builtin_offsetof(cpu_t, syscall_stack) == CPU_OFFSET_SYSCALL_STACK, "syscall.S");
 _Static_assert(__builtin_offsetof(cpu_t, user_rsp_scratch) == CPU_OFFSET_USER_RSP, "syscall.S");
 

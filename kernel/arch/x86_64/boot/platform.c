@@ -226,7 +226,6 @@ void platform_init(void)
 		      !cmdline_has(boot_info.cmdline, "tsc_deadline=off"));
 	timer_cpu_init();
 	hal_irq_enable();
-
 }
 
 void platform_start_aps(void)

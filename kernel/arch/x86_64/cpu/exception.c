@@ -141,11 +141,12 @@ void exception_handle(interrupt_frame_t *frame)
 		/* A user program's fault ends that program, never the kernel. */
 		thread_t *self = thread_current();
 		if (self && self->proc) {
-			kprintf("process %u (%s) killed: %s at RIP 0x%lx, address 0x%lx, error code "
-				"0x%lx\n",
-				self->proc->pid, self->proc->name, exception_name(frame->vector),
-				frame->rip, frame->vector == VEC_PF ? cpu_read_cr2() : 0,
-				frame->error_code);
+			kprintf(
+			    "process %u (%s) killed: %s at RIP 0x%lx, address 0x%lx, error code "
+			    "0x%lx\n",
+			    self->proc->pid, self->proc->name, exception_name(frame->vector),
+			    frame->rip, frame->vector == VEC_PF ? cpu_read_cr2() : 0,
+			    frame->error_code);
 			process_kill(self->proc, RAE_EXIT_KILLED_FAULT);
 			thread_exit(RAE_EXIT_KILLED_FAULT);
 		}

@@ -10,12 +10,12 @@
 #include <hal/context.h>
 #include <string.h>
 
-#define CR0_MP (1ull << 1)
-#define CR0_EM (1ull << 2)
-#define CR0_TS (1ull << 3)
-#define CR4_OSFXSR (1ull << 9)
+#define CR0_MP         (1ull << 1)
+#define CR0_EM         (1ull << 2)
+#define CR0_TS         (1ull << 3)
+#define CR4_OSFXSR     (1ull << 9)
 #define CR4_OSXMMEXCPT (1ull << 10)
-#define CR4_OSXSAVE (1ull << 18)
+#define CR4_OSXSAVE    (1ull << 18)
 
 #define XCR0_X87 (1ull << 0)
 #define XCR0_SSE (1ull << 1)
@@ -104,11 +104,11 @@ uintptr_t hal_context_init(uintptr_t stack_top, struct thread *t)
 	uint64_t *sp = (uint64_t *)(stack_top & ~15ull);
 	*--sp = 0; /* fake return address: backtraces end here */
 	*--sp = (uint64_t)(uintptr_t)context_thread_start;
-	*--sp = 0;                        /* rbp */
-	*--sp = 0;                        /* rbx */
-	*--sp = (uint64_t)(uintptr_t)t;   /* r12 */
-	*--sp = 0;                        /* r13 */
-	*--sp = 0;                        /* r14 */
-	*--sp = 0;                        /* r15 */
+	*--sp = 0;                      /* rbp */
+	*--sp = 0;                      /* rbx */
+	*--sp = (uint64_t)(uintptr_t)t; /* r12 */
+	*--sp = 0;                      /* r13 */
+	*--sp = 0;                      /* r14 */
+	*--sp = 0;                      /* r15 */
 	return (uintptr_t)sp;
 }

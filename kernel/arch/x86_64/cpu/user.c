@@ -11,10 +11,10 @@
 #include <sched/thread.h>
 #include <smp/cpu.h>
 
-#define MSR_STAR 0xc0000081u
+#define MSR_STAR  0xc0000081u
 #define MSR_LSTAR 0xc0000082u
 #define MSR_FMASK 0xc0000084u
-#define EFER_SCE (1ull << 0)
+#define EFER_SCE  (1ull << 0)
 /* Cleared on entry: interrupts, trap, direction, alignment check (SMAP's
  * AC must never leak into the kernel), nested task. */
 #define SYSCALL_FMASK 0x47700ull
