@@ -65,13 +65,13 @@ $(BUILD)/gen/font.c.o: $(BUILD)/gen/font.c
 	@echo "  CC      $<"
 	@$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 
-# The version header is rewritten only when the git revision changes.
-$(BUILD)/gen/rae_version.h: FORCE
-	@mkdir -p $(dir $@)
-	@rev=$$(git rev-parse --short HEAD 2>/dev/null || echo unknown); \
-	if ! git diff --quiet HEAD -- kernel abi 2>/dev/null; then rev="$$rev+"; fi; \
-	line="#define RAE_GIT_REV \"$$rev\""; \
-	[ -f $@ ] && [ "$$(cat $@)" = "$$line" ] || echo "$$line" > $@
+# The version header is rewritten (at parse time) only when the git revision
+# changes, so main.c is recompiled exactly then.
+RAE_REV := $(shell rev=$$(git rev-parse --short HEAD 2>/dev/null || echo unknown); \
+	git diff --quiet HEAD -- kernel abi 2>/dev/null || rev="$$rev+"; echo $$rev)
+$(shell mkdir -p $(BUILD)/gen; line='#define RAE_GIT_REV "$(RAE_REV)"'; \
+	[ -f $(BUILD)/gen/rae_version.h ] && [ "$$(cat $(BUILD)/gen/rae_version.h)" = "$$line" ] \
+	|| echo "$$line" > $(BUILD)/gen/rae_version.h)
 $(BUILD)/kernel/generic/main.c.o: $(BUILD)/gen/rae_version.h
 
 # Two links: the first has an empty symbol table; its symbols become the

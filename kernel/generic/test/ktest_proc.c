@@ -70,3 +70,8 @@ KTEST(user_aslr_and_wx)
 	process_wait(b, &sb);
 	KTEST_EXPECT(t, sa == 42 && sb == 42);
 }
+
+KTEST(user_process_and_scheduling_calls)
+{
+	KTEST_EXPECT_EQ(t, run_program(t, "bin/proctest"), 0);
+}
