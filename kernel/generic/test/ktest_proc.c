@@ -2,6 +2,8 @@
  * ring 3 with ASLR, return an exit status, a faulting program is killed
  * while the kernel goes on, a malformed executable is refused with a
  * clear error, and random system calls cannot hurt the kernel. */
+#include <console/kprintf.h>
+#include <mm/pmm.h>
 #include <mm/vm.h>
 #include <proc/process.h>
 #include <rae/syscall.h>
@@ -74,4 +76,20 @@ KTEST(user_aslr_and_wx)
 KTEST(user_process_and_scheduling_calls)
 {
 	KTEST_EXPECT_EQ(t, run_program(t, "bin/proctest"), 0);
+}
+
+KTEST(user_processes_return_their_memory)
+{
+	/* Warm the heap's caches first, then compare page counts around many
+	 * programs' whole lives: address spaces, stacks, threads, page tables. */
+	KTEST_EXPECT_EQ(t, run_program(t, "bin/hello"), 42);
+	pmm_stats_t before, after;
+	pmm_stats(&before);
+	for (int i = 0; i < 20; i++)
+		KTEST_EXPECT_EQ(t, run_program(t, "bin/hello"), 42);
+	KTEST_EXPECT_EQ(t, run_program(t, "bin/threads"), 0);
+	pmm_stats(&after);
+	kprintf("# free pages before %lu, after %lu\n", before.free_pages, after.free_pages);
+	/* Slab caches may keep a few pages for reuse; nothing per process. */
+	KTEST_EXPECT(t, after.free_pages + 8 >= before.free_pages);
 }
