@@ -61,6 +61,8 @@ thread_t *thread_alloc(const char *name, bool with_stack)
 
 static void thread_free(thread_t *t)
 {
+	if (t->sleep_timer.armed)
+		timer_cancel(&t->sleep_timer);
 	bool irq = spin_lock_irqsave(&thread_list_lock);
 	for (thread_t **link = &all_threads; *link; link = &(*link)->all_next) {
 		if (*link == t) {
@@ -172,6 +174,10 @@ void thread_sleep_until(uint64_t deadline_ns)
 			    hal_timestamp() + clock_ns_to_ticks(deadline_ns - now),
 			    sleep_timer_fire, self);
 		sched_schedule();
+		/* Woken early (a kill, a join): the timer must not stay queued,
+		 * or it would fire into a thread that sleeps again or is gone. */
+		if (self->sleep_timer.armed)
+			timer_cancel(&self->sleep_timer);
 	}
 	hal_irq_restore(irq);
 }

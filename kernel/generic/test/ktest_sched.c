@@ -299,3 +299,35 @@ KTEST(sched_load_spreads_over_cpus)
 	kprintf("# CPUs that ran the hogs: mask 0x%lx of 0x%lx\n", ran, all);
 	KTEST_EXPECT_EQ(t, ran & all, all);
 }
+
+typedef struct {
+	volatile bool timer_still_armed;
+	volatile bool returned;
+} early_wake_t;
+
+static void long_sleeper(void *arg)
+{
+	early_wake_t *w = arg;
+	thread_sleep_ns(5000 * MS);
+	w->timer_still_armed = thread_current()->sleep_timer.armed;
+	w->returned = true;
+}
+
+/* A sleeper woken early (as kill and join do) must not leave its timer
+ * queued: it would fire into a thread that sleeps again or is freed. */
+KTEST(sched_early_wake_disarms_sleep_timer)
+{
+	early_wake_t w = {0};
+	thread_t *s = thread_create("sleeper", long_sleeper, &w, 1ull << this_cpu_id());
+	if (!KTEST_EXPECT(t, s != NULL))
+		return;
+	thread_sleep_ns(10 * MS);
+	thread_wake(s);
+	thread_join(s, NULL);
+	KTEST_EXPECT(t, w.returned);
+	KTEST_EXPECT(t, !w.timer_still_armed);
+	/* The timer queue still works. */
+	uint64_t t0 = clock_monotonic_ns();
+	thread_sleep_ns(5 * MS);
+	KTEST_EXPECT(t, clock_monotonic_ns() - t0 >= 5 * MS);
+}

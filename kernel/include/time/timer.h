@@ -26,8 +26,9 @@ void timer_cpu_init(void);
 /* Arms `t` on this CPU to call fn(t, arg) once the timestamp counter
  * reaches `deadline`. `t` must not be armed. */
 void timer_start(ktimer_t *t, uint64_t deadline, ktimer_fn fn, void *arg);
-/* Disarms `t` if it has not fired; true if it was armed. Call on the CPU
- * that armed it. */
+/* Disarms `t` if it has not fired; true if it was armed. Any CPU (it takes
+ * the lock of the queue `t` is on). A timer must be disarmed before it is
+ * started again or its memory is freed. */
 bool timer_cancel(ktimer_t *t);
 
 /* The timer interrupt: runs every expired timer of this CPU, then re-arms

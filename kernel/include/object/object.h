@@ -1,0 +1,42 @@
+/* The header every kernel object starts with: its type and a reference
+ * count, so handles, messages and the kernel can share one object and the
+ * last one to let go destroys it. */
+#ifndef OBJECT_OBJECT_H
+#define OBJECT_OBJECT_H
+
+#include <stdint.h>
+
+#include <rae/handle.h>
+
+/*
+ * Embedded as the first member of every kernel object, so a kobject_t * and
+ * a pointer to the whole object convert both ways. type and destroy are set
+ * once by kobject_init and never change, so any holder of a reference may
+ * read them without a lock; refcount changes only through kobject_ref and
+ * kobject_unref, atomically.
+ */
+typedef struct kobject {
+	uint32_t type; /* an rae_object_type_t other than RAE_OBJ_NONE */
+	volatile uint32_t refcount;
+	/* Frees the whole object; called once, by whoever drops the last
+	 * reference, with no reference left for anyone to use. */
+	void (*destroy)(struct kobject *o);
+} kobject_t;
+
+/* Sets up the header of a new object with one reference, the creator's.
+ * type is an rae_object_type_t; destroy must not be NULL. No other CPU may
+ * see o yet. */
+void kobject_init(kobject_t *o, uint32_t type, void (*destroy)(kobject_t *o));
+
+/* Takes one more reference. The caller must already hold one (directly or
+ * through a handle table entry it has locked), so the count is never 0 here;
+ * the kernel panics on a count of 0 or at the top of its range. Any context. */
+void kobject_ref(kobject_t *o);
+
+/* Drops one reference; the one that drops the last calls o->destroy(o), in
+ * the caller's context. So call it with no lock held that destroy might need
+ * (in particular not under a handle-table lock: handle_table_remove hands the
+ * reference out for that reason). The kernel panics on a count already 0. */
+void kobject_unref(kobject_t *o);
+
+#endif
