@@ -5,22 +5,33 @@
 #ifndef RAE_SYSCALL_H
 #define RAE_SYSCALL_H
 
-#define RAE_SYS_DEBUG_WRITE   0  /* (const char *buf, size_t len) -> bytes written */
-#define RAE_SYS_PROCESS_EXIT  1  /* (int code) -> does not return */
-#define RAE_SYS_THREAD_CREATE 2  /* (entry, arg, stack_top) -> thread id */
-#define RAE_SYS_THREAD_EXIT   3  /* (int code) -> does not return */
-#define RAE_SYS_THREAD_JOIN   4  /* (thread id, int *code) -> RAE_OK */
-#define RAE_SYS_SLEEP         5  /* (uint64_t ns) -> RAE_OK */
-#define RAE_SYS_YIELD         6  /* () -> RAE_OK */
-#define RAE_SYS_CLOCK         7  /* () -> monotonic ns since boot */
-#define RAE_SYS_SET_RT        8  /* (uint64_t budget_ns, uint64_t period_ns) -> RAE_OK; 0,0 = TS */
-#define RAE_SYS_SET_AFFINITY  9  /* (uint64_t cpu_mask) -> RAE_OK */
-#define RAE_SYS_SPAWN         10 /* (const char *path) -> process id */
-#define RAE_SYS_WAIT          11 /* (pid, int *status) -> RAE_OK */
-#define RAE_SYS_KILL          12 /* (pid) -> RAE_OK */
-#define RAE_SYS_GETPID        13 /* () -> process id */
-#define RAE_SYS_CPU           14 /* () -> the CPU the caller runs on */
-#define RAE_SYS_COUNT         15
+#define RAE_SYS_DEBUG_WRITE     0 /* (const char *buf, size_t len) -> bytes written */
+#define RAE_SYS_PROCESS_EXIT    1 /* (int code) -> does not return */
+#define RAE_SYS_THREAD_CREATE   2 /* (entry, arg, stack_top) -> thread id */
+#define RAE_SYS_THREAD_EXIT     3 /* (int code) -> does not return */
+#define RAE_SYS_THREAD_JOIN     4 /* (thread id, int *code) -> RAE_OK */
+#define RAE_SYS_SLEEP           5 /* (uint64_t ns) -> RAE_OK */
+#define RAE_SYS_YIELD           6 /* () -> RAE_OK */
+#define RAE_SYS_CLOCK           7 /* () -> monotonic ns since boot */
+#define RAE_SYS_SET_RT          8 /* (uint64_t budget_ns, uint64_t period_ns) -> RAE_OK; 0,0 = TS */
+#define RAE_SYS_SET_AFFINITY    9 /* (uint64_t cpu_mask) -> RAE_OK */
+#define RAE_SYS_SPAWN           10 /* (const char *path) -> process id */
+#define RAE_SYS_WAIT            11 /* (pid, int *status) -> RAE_OK */
+#define RAE_SYS_KILL            12 /* (pid) -> RAE_OK */
+#define RAE_SYS_GETPID          13 /* () -> process id */
+#define RAE_SYS_CPU             14 /* () -> the CPU the caller runs on */
+#define RAE_SYS_HANDLE_CLOSE    15 /* (h) -> RAE_OK */
+#define RAE_SYS_HANDLE_DUP      16 /* (h, rights) -> new handle (rights only shrink) */
+#define RAE_SYS_HANDLE_MINT     17 /* (h, rights, badge) -> new handle carrying badge */
+#define RAE_SYS_ENDPOINT_CREATE 18 /* () -> handle */
+#define RAE_SYS_IPC_CALL        19 /* (h, rae_msg_t *msg, timeout_ns) -> RAE_OK, reply in msg */
+#define RAE_SYS_IPC_RECEIVE     20 /* (h, rae_msg_t *msg, timeout_ns) -> RAE_OK */
+#define RAE_SYS_IPC_REPLY       21 /* (rae_msg_t *msg) -> RAE_OK */
+#define RAE_SYS_NOTIFY_CREATE   22 /* () -> handle */
+#define RAE_SYS_NOTIFY_SIGNAL   23 /* (h, bits) -> RAE_OK */
+#define RAE_SYS_NOTIFY_WAIT     24 /* (h, timeout_ns) -> the bits that were set */
+#define RAE_SYS_SPAWN_WITH      25 /* (path, h) -> pid; h moves to the child, main's arg */
+#define RAE_SYS_COUNT           26
 
 /* Exit status of a process killed by the kernel for a fault or by kill. */
 #define RAE_EXIT_KILLED_FAULT 0x100

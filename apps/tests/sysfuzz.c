@@ -1,7 +1,9 @@
 /* Random system calls with random arguments, many times: none may crash
  * the kernel. Calls that would end this process or block for long are
  * left out (exit, thread exit, thread create at a random address, long
- * sleeps); everything else, and numbers beyond the table, goes in. */
+ * sleeps or waits, spawning); everything else, and numbers beyond the
+ * table, goes in, with handles this program really holds among the
+ * random arguments. */
 #include <rae.h>
 
 #define DEFAULT_CALLS 100000
@@ -17,10 +19,12 @@ static uint64_t next(void)
 }
 
 static char scratch[256];
+static uint64_t handles[16]; /* values create calls returned: real handles */
 
 static uint64_t random_arg(void)
 {
-	switch (next() % 8) {
+	switch (next() % 9) {
+	case 8: return handles[next() % 16];
 	case 0: return 0;
 	case 1: return next() % 64;
 	case 2: return (uint64_t)(uintptr_t)scratch + next() % 512;        /* ours, and just past */
@@ -53,10 +57,20 @@ int main(uint64_t arg)
 		case RAE_SYS_DEBUG_WRITE:
 			b %= 8; /* a few bytes of noise at most */
 			break;
+		case RAE_SYS_IPC_CALL:
+		case RAE_SYS_IPC_RECEIVE:
+			c %= 100000; /* bounded waits: nobody else is there */
+			break;
+		case RAE_SYS_NOTIFY_WAIT: b %= 100000; break;
+		case RAE_SYS_SPAWN_WITH: continue; /* could start a program that waits forever */
 		default: break;
 		}
-		if (rae_syscall6(nr, a, b, c, random_arg(), random_arg(), random_arg()) < 0)
+		int64_t r = rae_syscall6(nr, a, b, c, random_arg(), random_arg(), random_arg());
+		if (r < 0)
 			errors++;
+		else if (nr == RAE_SYS_ENDPOINT_CREATE || nr == RAE_SYS_NOTIFY_CREATE ||
+			 nr == RAE_SYS_HANDLE_DUP || nr == RAE_SYS_HANDLE_MINT)
+			handles[next() % 16] = (uint64_t)r;
 	}
 	rae_set_rt(0, 0);
 	rae_set_affinity(~0ull);

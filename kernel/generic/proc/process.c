@@ -84,16 +84,42 @@ static void process_free(process_t *p)
 		}
 	}
 	spin_unlock_irqrestore(&process_lock, irq);
+	handle_table_destroy(&p->handles);
 	if (p->as)
 		as_destroy(p->as);
 	kfree(p);
 }
 
+static void *handles_grow(void *ctx, void *old, size_t old_bytes, size_t new_bytes)
+{
+	(void)ctx;
+	void *n = kmalloc(new_bytes);
+	if (n && old) {
+		memcpy(n, old, old_bytes);
+		kfree(old);
+	}
+	return n;
+}
+
+static void handles_release(void *ctx, void *p)
+{
+	(void)ctx;
+	kfree(p);
+}
+
 process_t *process_spawn(const char *path, process_t *parent, rae_status_t *status)
+{
+	return process_spawn_with(path, parent, NULL, 0, 0, status);
+}
+
+process_t *process_spawn_with(const char *path, process_t *parent, kobject_t *give, uint32_t rights,
+			      uint64_t badge, rae_status_t *status)
 {
 	uint64_t size = 0;
 	const void *file = initrd_find(path, &size);
 	if (!file) {
+		if (give)
+			kobject_unref(give);
 		*status = RAE_ERR_NOT_FOUND;
 		return NULL;
 	}
@@ -102,14 +128,30 @@ process_t *process_spawn(const char *path, process_t *parent, rae_status_t *stat
 	rae_status_t st = elf_parse(file, size, &img, err, sizeof(err));
 	if (st != RAE_OK) {
 		kprintf("exec: %s: not a program RaeenOS can run: %s\n", path, err);
+		if (give)
+			kobject_unref(give);
 		*status = st;
 		return NULL;
 	}
 	process_t *p = kzalloc(sizeof(*p));
 	if (!p || !(p->as = as_create())) {
 		kfree(p);
+		if (give)
+			kobject_unref(give);
 		*status = RAE_ERR_NO_MEMORY;
 		return NULL;
+	}
+	spinlock_init(&p->handles_lock, "handles", LOCK_LEVEL_HANDLES);
+	handle_table_init(&p->handles, PROCESS_HANDLE_LIMIT, handles_grow, handles_release, NULL);
+	rae_handle_t first = RAE_HANDLE_INVALID;
+	if (give) {
+		st = handle_table_add(&p->handles, give, rights, badge, &first);
+		kobject_unref(give); /* the table holds its own reference now */
+		if (st != RAE_OK) {
+			process_free(p);
+			*status = st;
+			return NULL;
+		}
 	}
 	const char *base = strchr(path, '/') ? path + strlen(path) : path;
 	while (base > path && base[-1] != '/')
@@ -143,7 +185,7 @@ process_t *process_spawn(const char *path, process_t *parent, rae_status_t *stat
 	spin_unlock_irqrestore(&process_lock, irq);
 
 	struct thread *t =
-	    process_thread_create(p, p->image_base + img.entry, 0, p->stack_top, &st);
+	    process_thread_create(p, p->image_base + img.entry, first, p->stack_top, &st);
 	if (!t) {
 		process_free(p);
 		*status = st;

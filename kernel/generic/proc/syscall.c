@@ -4,7 +4,10 @@
 #include <console/kprintf.h>
 #include <hal/cpu.h>
 #include <mm/usercopy.h>
+#include <mm/kmalloc.h>
+#include <object/endpoint.h>
 #include <proc/process.h>
+#include <string.h>
 #include <rae/syscall.h>
 #include <sched/thread.h>
 #include <smp/cpu.h>
@@ -144,6 +147,203 @@ static int64_t sys_cpu(syscall_frame_t *f)
 	return this_cpu()->id;
 }
 
+/* --- handles and IPC ---------------------------------------------------- */
+
+static uint64_t deadline_from(uint64_t timeout_ns)
+{
+	if (timeout_ns == RAE_TIMEOUT_NEVER)
+		return UINT64_MAX;
+	uint64_t now = clock_monotonic_ns();
+	return timeout_ns > UINT64_MAX - now ? UINT64_MAX - 1 : now + timeout_ns;
+}
+
+/* Looks a handle up in the caller's table: a referenced object of `type`
+ * with `rights`, or the distinct error. */
+static rae_status_t handle_lookup(rae_handle_t h, uint32_t type, uint32_t rights, kobject_t **obj,
+				  uint64_t *badge)
+{
+	process_t *p = self_proc();
+	bool irq = spin_lock_irqsave(&p->handles_lock);
+	rae_status_t st = handle_table_get(&p->handles, h, type, rights, obj, NULL, badge);
+	spin_unlock_irqrestore(&p->handles_lock, irq);
+	return st;
+}
+
+/* Installs a new object (taking over the creator's reference). */
+static int64_t handle_install(kobject_t *obj, uint32_t rights)
+{
+	process_t *p = self_proc();
+	rae_handle_t h;
+	bool irq = spin_lock_irqsave(&p->handles_lock);
+	rae_status_t st = handle_table_add(&p->handles, obj, rights, 0, &h);
+	spin_unlock_irqrestore(&p->handles_lock, irq);
+	kobject_unref(obj);
+	return st == RAE_OK ? (int64_t)h : st;
+}
+
+static int64_t sys_handle_close(syscall_frame_t *f)
+{
+	process_t *p = self_proc();
+	kobject_t *obj;
+	bool irq = spin_lock_irqsave(&p->handles_lock);
+	rae_status_t st = handle_table_remove(&p->handles, (rae_handle_t)f->rdi, &obj, NULL, NULL);
+	spin_unlock_irqrestore(&p->handles_lock, irq);
+	if (st == RAE_OK)
+		kobject_unref(obj);
+	return st;
+}
+
+static int64_t sys_handle_dup(syscall_frame_t *f)
+{
+	process_t *p = self_proc();
+	rae_handle_t h;
+	bool irq = spin_lock_irqsave(&p->handles_lock);
+	rae_status_t st = handle_table_dup(&p->handles, (rae_handle_t)f->rdi, (uint32_t)f->rsi, &h);
+	spin_unlock_irqrestore(&p->handles_lock, irq);
+	return st == RAE_OK ? (int64_t)h : st;
+}
+
+static int64_t sys_handle_mint(syscall_frame_t *f)
+{
+	process_t *p = self_proc();
+	kobject_t *obj = NULL;
+	uint32_t rights;
+	rae_handle_t h = 0;
+	if (f->rsi & ~(uint64_t)RAE_RIGHTS_ALL)
+		return RAE_ERR_INVALID;
+	bool irq = spin_lock_irqsave(&p->handles_lock);
+	rae_status_t st = handle_table_get(&p->handles, (rae_handle_t)f->rdi, RAE_OBJ_NONE,
+					   RAE_RIGHT_DUPLICATE, &obj, &rights, NULL);
+	if (st == RAE_OK) {
+		if ((uint32_t)f->rsi & ~rights)
+			st = RAE_ERR_ACCESS_DENIED; /* rights only shrink */
+		else
+			st = handle_table_add(&p->handles, obj, (uint32_t)f->rsi, f->rdx, &h);
+	}
+	spin_unlock_irqrestore(&p->handles_lock, irq);
+	if (obj)
+		kobject_unref(obj); /* the reference handle_table_get took */
+	return st == RAE_OK ? (int64_t)h : st;
+}
+
+static int64_t sys_endpoint_create(syscall_frame_t *f)
+{
+	(void)f;
+	endpoint_t *ep = endpoint_create();
+	return ep ? handle_install(&ep->obj, RAE_RIGHTS_ALL) : RAE_ERR_NO_MEMORY;
+}
+
+static int64_t sys_ipc_call(syscall_frame_t *f)
+{
+	kobject_t *obj;
+	uint64_t badge;
+	rae_status_t st =
+	    handle_lookup((rae_handle_t)f->rdi, RAE_OBJ_ENDPOINT, RAE_RIGHT_WRITE, &obj, &badge);
+	if (st != RAE_OK)
+		return st;
+	ipc_msg_t *m, *reply = NULL;
+	st = ipc_msg_from_user(self_proc(), f->rsi, &m);
+	if (st == RAE_OK)
+		st = ipc_call((endpoint_t *)obj, m, badge, deadline_from(f->rdx), &reply);
+	kobject_unref(obj);
+	if (st == RAE_OK && reply)
+		st = ipc_msg_to_user(self_proc(), reply, f->rsi);
+	return st;
+}
+
+static int64_t sys_ipc_receive(syscall_frame_t *f)
+{
+	kobject_t *obj;
+	rae_status_t st =
+	    handle_lookup((rae_handle_t)f->rdi, RAE_OBJ_ENDPOINT, RAE_RIGHT_READ, &obj, NULL);
+	if (st != RAE_OK)
+		return st;
+	ipc_msg_t *call = NULL;
+	st = ipc_receive((endpoint_t *)obj, deadline_from(f->rdx), &call);
+	kobject_unref(obj);
+	if (st != RAE_OK)
+		return st;
+	/* The call's message stays with the caller until the reply; deliver a
+	 * copy of its contents. Its handles move now. */
+	ipc_msg_t *copy = kzalloc(sizeof(*copy));
+	if (!copy)
+		return RAE_ERR_NO_MEMORY;
+	*copy = *call;
+	copy->buf = NULL;
+	if (call->buf_len) {
+		copy->buf = kmalloc(call->buf_len);
+		if (!copy->buf) {
+			kfree(copy);
+			return RAE_ERR_NO_MEMORY;
+		}
+		memcpy(copy->buf, call->buf, call->buf_len);
+	}
+	call->handle_count = 0; /* moved to the copy */
+	return ipc_msg_to_user(self_proc(), copy, f->rsi);
+}
+
+static int64_t sys_ipc_reply(syscall_frame_t *f)
+{
+	ipc_msg_t *m;
+	rae_status_t st = ipc_msg_from_user(self_proc(), f->rdi, &m);
+	if (st != RAE_OK)
+		return st;
+	return ipc_reply(m);
+}
+
+static int64_t sys_notify_create(syscall_frame_t *f)
+{
+	(void)f;
+	notification_t *n = notification_create();
+	return n ? handle_install(&n->obj, RAE_RIGHTS_ALL) : RAE_ERR_NO_MEMORY;
+}
+
+static int64_t sys_notify_signal(syscall_frame_t *f)
+{
+	kobject_t *obj;
+	rae_status_t st =
+	    handle_lookup((rae_handle_t)f->rdi, RAE_OBJ_NOTIFICATION, RAE_RIGHT_SIGNAL, &obj, NULL);
+	if (st != RAE_OK)
+		return st;
+	notification_signal((notification_t *)obj, f->rsi);
+	kobject_unref(obj);
+	return RAE_OK;
+}
+
+static int64_t sys_notify_wait(syscall_frame_t *f)
+{
+	kobject_t *obj;
+	rae_status_t st =
+	    handle_lookup((rae_handle_t)f->rdi, RAE_OBJ_NOTIFICATION, RAE_RIGHT_WAIT, &obj, NULL);
+	if (st != RAE_OK)
+		return st;
+	uint64_t bits = notification_wait((notification_t *)obj, deadline_from(f->rsi));
+	kobject_unref(obj);
+	return bits ? (int64_t)(bits & INT64_MAX) : RAE_ERR_TIMED_OUT;
+}
+
+static int64_t sys_spawn_with(syscall_frame_t *f)
+{
+	char path[SPAWN_PATH_MAX];
+	long n = strncpy_from_user(path, (const char *)f->rdi, sizeof(path));
+	if (n < 0)
+		return n;
+	process_t *self = self_proc();
+	kobject_t *obj;
+	uint32_t rights;
+	uint64_t badge;
+	bool irq = spin_lock_irqsave(&self->handles_lock);
+	rae_status_t st = handle_table_get(&self->handles, (rae_handle_t)f->rsi, RAE_OBJ_NONE,
+					   RAE_RIGHT_TRANSFER, NULL, NULL, NULL);
+	if (st == RAE_OK)
+		handle_table_remove(&self->handles, (rae_handle_t)f->rsi, &obj, &rights, &badge);
+	spin_unlock_irqrestore(&self->handles_lock, irq);
+	if (st != RAE_OK)
+		return st;
+	process_t *p = process_spawn_with(path, self, obj, rights, badge, &st);
+	return p ? (int64_t)p->pid : st;
+}
+
 static const syscall_fn syscall_table[RAE_SYS_COUNT] = {
     [RAE_SYS_DEBUG_WRITE] = sys_debug_write,
     [RAE_SYS_PROCESS_EXIT] = sys_process_exit,
@@ -160,6 +360,17 @@ static const syscall_fn syscall_table[RAE_SYS_COUNT] = {
     [RAE_SYS_KILL] = sys_kill,
     [RAE_SYS_GETPID] = sys_getpid,
     [RAE_SYS_CPU] = sys_cpu,
+    [RAE_SYS_HANDLE_CLOSE] = sys_handle_close,
+    [RAE_SYS_HANDLE_DUP] = sys_handle_dup,
+    [RAE_SYS_HANDLE_MINT] = sys_handle_mint,
+    [RAE_SYS_ENDPOINT_CREATE] = sys_endpoint_create,
+    [RAE_SYS_IPC_CALL] = sys_ipc_call,
+    [RAE_SYS_IPC_RECEIVE] = sys_ipc_receive,
+    [RAE_SYS_IPC_REPLY] = sys_ipc_reply,
+    [RAE_SYS_NOTIFY_CREATE] = sys_notify_create,
+    [RAE_SYS_NOTIFY_SIGNAL] = sys_notify_signal,
+    [RAE_SYS_NOTIFY_WAIT] = sys_notify_wait,
+    [RAE_SYS_SPAWN_WITH] = sys_spawn_with,
 };
 
 int64_t syscall_dispatch(syscall_frame_t *f);

@@ -7,6 +7,7 @@
 #include <mm/kmalloc.h>
 #include <mm/vmm.h>
 #include <panic.h>
+#include <object/endpoint.h>
 #include <proc/process.h>
 #include <sched/sched.h>
 #include <sched/thread.h>
@@ -116,8 +117,10 @@ void thread_exit(int code)
 	self->exit_code = code;
 	if (self->se.cls == SCHED_RT)
 		thread_set_ts(self, 0); /* give the admitted share back */
-	if (self->proc)
+	if (self->proc) {
+		ipc_thread_exiting(self);
 		process_thread_exited(self);
+	}
 	/* DEAD takes it off the run queue at the switch; the joiner frees it
 	 * once it is off the CPU. */
 	__atomic_store_n(&self->state, THREAD_DEAD, __ATOMIC_RELEASE);
@@ -180,6 +183,35 @@ void thread_sleep_until(uint64_t deadline_ns)
 			timer_cancel(&self->sleep_timer);
 	}
 	hal_irq_restore(irq);
+}
+
+static void block_timer_fire(ktimer_t *timer, void *arg)
+{
+	(void)timer;
+	thread_t *t = arg;
+	t->timed_out = true;
+	thread_wake(t);
+}
+
+bool thread_block_until(uint64_t deadline_ns)
+{
+	thread_t *self = thread_current();
+	bool irq = hal_irq_save();
+	self->timed_out = false;
+	if (self->state == THREAD_BLOCKED) {
+		uint64_t now = clock_monotonic_ns();
+		if (deadline_ns != UINT64_MAX) {
+			uint64_t delta = deadline_ns > now ? deadline_ns - now : 0;
+			timer_start(&self->sleep_timer, hal_timestamp() + clock_ns_to_ticks(delta),
+				    block_timer_fire, self);
+		}
+		sched_schedule();
+		if (self->sleep_timer.armed)
+			timer_cancel(&self->sleep_timer);
+	}
+	self->state = THREAD_RUNNABLE;
+	hal_irq_restore(irq);
+	return self->timed_out;
 }
 
 void thread_sleep_ns(uint64_t ns)

@@ -93,3 +93,16 @@ KTEST(user_processes_return_their_memory)
 	/* Slab caches may keep a few pages for reuse; nothing per process. */
 	KTEST_EXPECT(t, after.free_pages + 8 >= before.free_pages);
 }
+
+KTEST(user_ipc_and_capabilities)
+{
+	pmm_stats_t before, after;
+	KTEST_EXPECT_EQ(t, run_program(t, "bin/ipctest"), 0);
+	pmm_stats(&before);
+	for (int i = 0; i < 5; i++)
+		KTEST_EXPECT_EQ(t, run_program(t, "bin/ipctest"), 0);
+	pmm_stats(&after);
+	/* Endpoints, notifications, messages and handle tables come back. */
+	kprintf("# free pages before %lu, after %lu\n", before.free_pages, after.free_pages);
+	KTEST_EXPECT(t, after.free_pages + 8 >= before.free_pages);
+}

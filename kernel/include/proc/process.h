@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <compiler.h>
+#include <object/handle_table.h>
 #include <proc/address_space.h>
 #include <rae/status.h>
 
@@ -31,6 +32,9 @@ typedef struct process {
 	struct thread *threads[PROCESS_MAX_THREADS]; /* not yet joined */
 	struct thread *waiter;                       /* blocked in process_wait */
 	struct process *next;                        /* all processes */
+	/* Capabilities: every object this process may use. */
+	spinlock_t handles_lock;
+	handle_table_t handles; /* guarded by handles_lock */
 	/* Layout, chosen at random at spawn (ASLR). */
 	uintptr_t image_base, stack_top, mmap_base, mmap_next;
 } process_t;
@@ -40,6 +44,14 @@ typedef struct process {
  * (RAE_ERR_NOT_FOUND, RAE_ERR_INVALID/TRUNCATED/UNSUPPORTED for a bad ELF,
  * with a message printed, RAE_ERR_NO_MEMORY). */
 process_t *process_spawn(const char *path, process_t *parent, rae_status_t *status);
+
+/* As process_spawn; the object `give` (if not NULL, with `rights` and
+ * `badge`) becomes the child's first handle, and its value is the main
+ * thread's argument. Takes over the caller's reference on `give`. */
+process_t *process_spawn_with(const char *path, process_t *parent, kobject_t *give, uint32_t rights,
+			      uint64_t badge, rae_status_t *status);
+
+#define PROCESS_HANDLE_LIMIT 1024
 
 /* Waits for `p` to end, stores its exit status, and frees it. */
 rae_status_t process_wait(process_t *p, int *status);

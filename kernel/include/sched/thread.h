@@ -50,6 +50,18 @@ typedef struct thread {
 	struct thread *all_next; /* every thread, for ps and lookups */
 	/* User threads: the user-mode entry state for the first return. */
 	uint64_t user_rip, user_rsp, user_arg;
+	/* Set by the timer when thread_block_until's deadline ended a wait. */
+	volatile bool timed_out;
+	/* IPC (generic/object/endpoint.c); guarded by the endpoint's lock. */
+	struct endpoint *ipc_ep;   /* the endpoint of this thread's call */
+	struct ipc_msg *ipc_out;   /* this thread's outgoing call message */
+	struct ipc_msg *ipc_in;    /* a call handed to this waiting receiver */
+	struct ipc_msg *ipc_reply; /* the reply handed back to this caller */
+	struct thread *ipc_caller; /* whose call this thread received */
+	struct thread *ipc_server; /* who received this thread's call */
+	struct thread *ipc_next;   /* link in an endpoint's queue */
+	volatile int ipc_state;    /* IPC_* in endpoint.c */
+	int ipc_status;            /* result of the call for the caller */
 } thread_t;
 
 /* Creates a kernel thread running fn(arg) and makes it runnable on a CPU in
@@ -74,6 +86,13 @@ void thread_yield(void);
 
 /* Makes a blocked thread runnable (no-op otherwise). Any context. */
 void thread_wake(thread_t *t);
+
+/* Waits, after the caller registered itself somewhere a waker will find
+ * it and set its state to THREAD_BLOCKED (under that object's lock), until
+ * thread_wake or the monotonic clock reaches deadline_ns (UINT64_MAX: no
+ * deadline). Returns true when the deadline ended the wait. The caller
+ * rechecks its condition either way. */
+bool thread_block_until(uint64_t deadline_ns);
 
 /* Scheduling parameters. set_rt applies admission control on the thread's
  * CPU (RAE_ERR_LIMIT when refused) and pins it there; RAE_ERR_INVALID for

@@ -7,11 +7,13 @@
 #define LOCK_LEVEL_TEST_OUTER 10 /* the lock-order tests */
 #define LOCK_LEVEL_TEST_INNER 11
 #define LOCK_LEVEL_THREADS    15
+#define LOCK_LEVEL_HANDLES    16
 #define LOCK_LEVEL_PROCESS    12
 #define LOCK_LEVEL_AS         18
 #define LOCK_LEVEL_VMM        20
 #define LOCK_LEVEL_HEAP       25
 #define LOCK_LEVEL_PMM        30
+#define LOCK_LEVEL_IPC        33
 #define LOCK_LEVEL_RQ         35
 #define LOCK_LEVEL_TIMER      40
 #define LOCK_LEVEL_SMP_CALL   5 /* held with interrupts on, so it comes first */

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <rae/status.h>
+#include <rae/handle.h>
+#include <rae/ipc.h>
 #include <rae/syscall.h>
 
 static inline int64_t rae_syscall6(uint64_t nr, uint64_t a, uint64_t b, uint64_t c, uint64_t d,
@@ -103,6 +105,62 @@ static inline int64_t rae_getpid(void)
 static inline int64_t rae_cpu(void)
 {
 	return rae_syscall(RAE_SYS_CPU, 0, 0, 0);
+}
+
+/* Handles and IPC (rae/handle.h, rae/ipc.h). */
+static inline int64_t rae_handle_close(rae_handle_t h)
+{
+	return rae_syscall(RAE_SYS_HANDLE_CLOSE, h, 0, 0);
+}
+
+static inline int64_t rae_handle_dup(rae_handle_t h, uint32_t rights)
+{
+	return rae_syscall(RAE_SYS_HANDLE_DUP, h, rights, 0);
+}
+
+static inline int64_t rae_handle_mint(rae_handle_t h, uint32_t rights, uint64_t badge)
+{
+	return rae_syscall(RAE_SYS_HANDLE_MINT, h, rights, badge);
+}
+
+static inline int64_t rae_endpoint_create(void)
+{
+	return rae_syscall(RAE_SYS_ENDPOINT_CREATE, 0, 0, 0);
+}
+
+static inline int64_t rae_ipc_call(rae_handle_t h, rae_msg_t *m, uint64_t timeout_ns)
+{
+	return rae_syscall(RAE_SYS_IPC_CALL, h, (uint64_t)(uintptr_t)m, timeout_ns);
+}
+
+static inline int64_t rae_ipc_receive(rae_handle_t h, rae_msg_t *m, uint64_t timeout_ns)
+{
+	return rae_syscall(RAE_SYS_IPC_RECEIVE, h, (uint64_t)(uintptr_t)m, timeout_ns);
+}
+
+static inline int64_t rae_ipc_reply(rae_msg_t *m)
+{
+	return rae_syscall(RAE_SYS_IPC_REPLY, (uint64_t)(uintptr_t)m, 0, 0);
+}
+
+static inline int64_t rae_notify_create(void)
+{
+	return rae_syscall(RAE_SYS_NOTIFY_CREATE, 0, 0, 0);
+}
+
+static inline int64_t rae_notify_signal(rae_handle_t h, uint64_t bits)
+{
+	return rae_syscall(RAE_SYS_NOTIFY_SIGNAL, h, bits, 0);
+}
+
+static inline int64_t rae_notify_wait(rae_handle_t h, uint64_t timeout_ns)
+{
+	return rae_syscall(RAE_SYS_NOTIFY_WAIT, h, timeout_ns, 0);
+}
+
+static inline int64_t rae_spawn_with(const char *path, rae_handle_t h)
+{
+	return rae_syscall(RAE_SYS_SPAWN_WITH, (uint64_t)(uintptr_t)path, h, 0);
 }
 
 /* Printing without a C library. */

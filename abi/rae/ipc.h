@@ -1,0 +1,28 @@
+/* IPC message layout for endpoint calls (RAE_SYS_IPC_*): a tag, a few
+ * machine words, an optional buffer and up to four handles that move with
+ * the message. */
+#ifndef RAE_IPC_H
+#define RAE_IPC_H
+
+#include <stdint.h>
+#include <rae/handle.h>
+
+#define RAE_IPC_WORDS       4
+#define RAE_IPC_BUF_MAX     4096
+#define RAE_IPC_HANDLES_MAX 4
+/* Timeouts are in nanoseconds; this one means "no timeout". */
+#define RAE_TIMEOUT_NEVER UINT64_MAX
+
+typedef struct rae_msg {
+	uint64_t tag;
+	uint64_t words[RAE_IPC_WORDS];
+	uint64_t badge;        /* received: the badge of the caller's handle */
+	uint64_t buf;          /* user address of the buffer */
+	uint32_t buf_len;      /* sending: bytes in buf; received: bytes delivered */
+	uint32_t buf_cap;      /* receiving: room in buf */
+	uint32_t handle_count; /* sending: handles to move; received: handles that came */
+	uint32_t reserved;
+	rae_handle_t handles[RAE_IPC_HANDLES_MAX];
+} rae_msg_t;
+
+#endif

@@ -1,0 +1,110 @@
+/* IPC and capability checks from user mode: a client process calls this
+ * one over an endpoint (words, buffers, a moved handle, a badge); rights
+ * are enforced per call with distinct errors; a stale handle is refused; a
+ * server that dies mid-call gives PEER_CLOSED; timeouts end waits. Exits
+ * with the number of failed checks. */
+#include <rae.h>
+
+static int failures;
+
+static void check(int ok, const char *what)
+{
+	if (!ok) {
+		failures++;
+		rae_puts("ipctest: FAILED: ");
+		rae_puts(what);
+		rae_puts("\n");
+	}
+}
+
+static void serve(rae_handle_t ep, int64_t client)
+{
+	char buf[64];
+	for (;;) {
+		rae_msg_t m = {.buf = (uint64_t)(uintptr_t)buf, .buf_cap = sizeof(buf)};
+		if (rae_ipc_receive(ep, &m, 5000000000ull) != RAE_OK) {
+			check(0, "receive from the client");
+			return;
+		}
+		check(m.badge == 7, "the call carries the badge minted for the client");
+		rae_msg_t r = {.tag = m.tag};
+		if (m.tag == 1) {
+			r.words[0] = m.words[0] + 1;
+			r.words[1] = m.words[1] + 1;
+		} else if (m.tag == 2) {
+			check(m.buf_len == 5 && buf[0] == 'p' && buf[1] == 'i',
+			      "the client's buffer");
+		} else if (m.tag == 3) {
+			r.buf = (uint64_t)(uintptr_t) "pong";
+			r.buf_len = 5;
+		} else if (m.tag == 4) {
+			check(m.handle_count == 1, "a handle arrived");
+			check(rae_notify_signal(m.handles[0], 0x40) == RAE_OK,
+			      "signal through the received handle");
+			rae_handle_close(m.handles[0]);
+		}
+		rae_ipc_reply(&r);
+		if (m.tag == 99)
+			break;
+	}
+	int status = -1;
+	check(rae_wait(client, &status) == RAE_OK && status == 0, "the client saw every reply");
+}
+
+int main(uint64_t arg)
+{
+	(void)arg;
+	int64_t ep = rae_endpoint_create();
+	int64_t note = rae_notify_create();
+	check(ep > 0 && note > 0, "create an endpoint and a notification");
+
+	/* Rights: each call needs its own right, and the errors differ. */
+	rae_handle_t recv_only = (rae_handle_t)rae_handle_dup((rae_handle_t)ep, RAE_RIGHT_READ);
+	rae_msg_t m = {0};
+	check(rae_ipc_call(recv_only, &m, 0) == RAE_ERR_ACCESS_DENIED, "call needs WRITE");
+	check(rae_handle_dup(recv_only, RAE_RIGHTS_ALL) == RAE_ERR_ACCESS_DENIED,
+	      "dup needs DUPLICATE and cannot add rights");
+	check(rae_ipc_call((rae_handle_t)note, &m, 0) == RAE_ERR_WRONG_TYPE,
+	      "a notification is not an endpoint");
+	check(rae_notify_signal((rae_handle_t)ep, 1) == RAE_ERR_WRONG_TYPE,
+	      "an endpoint is not a notification");
+	rae_handle_t sig_only = (rae_handle_t)rae_handle_dup((rae_handle_t)note, RAE_RIGHT_SIGNAL);
+	check(rae_notify_wait(sig_only, 0) == RAE_ERR_ACCESS_DENIED, "wait needs WAIT");
+	check(rae_handle_close(recv_only) == RAE_OK, "close");
+	check(rae_ipc_receive(recv_only, &m, 0) == RAE_ERR_BAD_HANDLE, "a closed handle is stale");
+	check(rae_handle_close(0) == RAE_ERR_BAD_HANDLE, "handle 0 is never valid");
+	check(rae_handle_mint((rae_handle_t)ep, RAE_RIGHTS_ALL + 1, 1) == RAE_ERR_INVALID,
+	      "mint with unknown rights");
+
+	/* Timeouts. */
+	check(rae_ipc_call((rae_handle_t)ep, &m, 10000000) == RAE_ERR_TIMED_OUT,
+	      "a call nobody receives times out");
+	check(rae_notify_wait((rae_handle_t)note, 10000000) == RAE_ERR_TIMED_OUT,
+	      "a wait nobody signals times out");
+	check(rae_notify_signal(sig_only, 5) == RAE_OK &&
+		  rae_notify_wait((rae_handle_t)note, 0) == 5,
+	      "signal, then wait takes the bits");
+
+	/* A client process with a send-only, badged handle. */
+	rae_handle_t for_client = (rae_handle_t)rae_handle_mint(
+	    (rae_handle_t)ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, 7);
+	int64_t client = rae_spawn_with("bin/ipcclient", for_client);
+	check(client > 0, "spawn the client with its handle");
+	check(rae_handle_close(for_client) == RAE_ERR_BAD_HANDLE, "the handle moved to the child");
+	if (client > 0)
+		serve((rae_handle_t)ep, client);
+
+	/* A server that dies in the middle of the call. */
+	int64_t ep2 = rae_endpoint_create();
+	rae_handle_t for_server =
+	    (rae_handle_t)rae_handle_dup((rae_handle_t)ep2, RAE_RIGHT_READ | RAE_RIGHT_TRANSFER);
+	int64_t dier = rae_spawn_with("bin/ipcdie", for_server);
+	check(dier > 0, "spawn the dying server");
+	m = (rae_msg_t){.tag = 5};
+	check(rae_ipc_call((rae_handle_t)ep2, &m, RAE_TIMEOUT_NEVER) == RAE_ERR_PEER_CLOSED,
+	      "a server that exits mid-call gives PEER_CLOSED");
+	rae_wait(dier, 0);
+
+	rae_puts(failures ? "ipctest: some checks failed\n" : "ipctest: all checks passed\n");
+	return failures;
+}

@@ -1,0 +1,384 @@
+/* Endpoints and notifications: synchronous IPC by call / receive / reply,
+ * and signal bits. Messages are copied through a kernel buffer (ipc_msg_t)
+ * and the handles they carry move with them. Lock order: an object's lock
+ * (LOCK_LEVEL_IPC) is never held while allocating, and wake-ups that need
+ * the run queue happen with it held only where unavoidable (rq is higher). */
+#include <mm/kmalloc.h>
+#include <mm/usercopy.h>
+#include <object/endpoint.h>
+#include <proc/process.h>
+#include <sched/thread.h>
+#include <string.h>
+#include <sync/lock_levels.h>
+#include <time/clock.h>
+
+enum { IPC_IDLE, IPC_QUEUED, IPC_RECEIVED, IPC_DONE };
+
+static void endpoint_destroy(kobject_t *o)
+{
+	kfree(o);
+}
+
+endpoint_t *endpoint_create(void)
+{
+	endpoint_t *ep = kzalloc(sizeof(*ep));
+	if (!ep)
+		return NULL;
+	kobject_init(&ep->obj, RAE_OBJ_ENDPOINT, endpoint_destroy);
+	spinlock_init(&ep->lock, "endpoint", LOCK_LEVEL_IPC);
+	return ep;
+}
+
+static void notification_destroy(kobject_t *o)
+{
+	kfree(o);
+}
+
+notification_t *notification_create(void)
+{
+	notification_t *n = kzalloc(sizeof(*n));
+	if (!n)
+		return NULL;
+	kobject_init(&n->obj, RAE_OBJ_NOTIFICATION, notification_destroy);
+	spinlock_init(&n->lock, "notification", LOCK_LEVEL_IPC);
+	return n;
+}
+
+void ipc_msg_free(ipc_msg_t *m)
+{
+	if (!m)
+		return;
+	for (uint32_t i = 0; i < m->handle_count; i++) {
+		if (m->objs[i])
+			kobject_unref(m->objs[i]);
+	}
+	kfree(m->buf);
+	kfree(m);
+}
+
+rae_status_t ipc_msg_from_user(process_t *p, uint64_t user_msg, ipc_msg_t **out)
+{
+	rae_msg_t um;
+	if (copy_from_user(&um, (const void *)user_msg, sizeof(um)) != RAE_OK)
+		return RAE_ERR_FAULT;
+	if (um.buf_len > RAE_IPC_BUF_MAX || um.handle_count > RAE_IPC_HANDLES_MAX)
+		return RAE_ERR_RANGE;
+	ipc_msg_t *m = kzalloc(sizeof(*m));
+	if (!m)
+		return RAE_ERR_NO_MEMORY;
+	m->tag = um.tag;
+	memcpy(m->words, um.words, sizeof(m->words));
+	m->buf_len = um.buf_len;
+	if (um.buf_len) {
+		m->buf = kmalloc(um.buf_len);
+		if (!m->buf) {
+			kfree(m);
+			return RAE_ERR_NO_MEMORY;
+		}
+		if (copy_from_user(m->buf, (const void *)um.buf, um.buf_len) != RAE_OK) {
+			ipc_msg_free(m);
+			return RAE_ERR_FAULT;
+		}
+	}
+	/* Check every handle first, so a bad one moves none. */
+	bool irq = spin_lock_irqsave(&p->handles_lock);
+	for (uint32_t i = 0; i < um.handle_count; i++) {
+		rae_status_t st = handle_table_get(&p->handles, um.handles[i], RAE_OBJ_NONE,
+						   RAE_RIGHT_TRANSFER, NULL, NULL, NULL);
+		for (uint32_t j = 0; j < i && st == RAE_OK; j++) {
+			if (um.handles[j] == um.handles[i])
+				st = RAE_ERR_INVALID; /* the same handle twice */
+		}
+		if (st != RAE_OK) {
+			spin_unlock_irqrestore(&p->handles_lock, irq);
+			ipc_msg_free(m);
+			return st;
+		}
+	}
+	for (uint32_t i = 0; i < um.handle_count; i++) {
+		handle_table_remove(&p->handles, um.handles[i], &m->objs[i], &m->rights[i],
+				    &m->badges[i]);
+		m->handle_count++;
+	}
+	spin_unlock_irqrestore(&p->handles_lock, irq);
+	*out = m;
+	return RAE_OK;
+}
+
+rae_status_t ipc_msg_to_user(process_t *p, ipc_msg_t *m, uint64_t user_msg)
+{
+	rae_msg_t um;
+	rae_status_t st = RAE_OK;
+	if (copy_from_user(&um, (const void *)user_msg, sizeof(um)) != RAE_OK) {
+		ipc_msg_free(m);
+		return RAE_ERR_FAULT;
+	}
+	um.tag = m->tag;
+	memcpy(um.words, m->words, sizeof(um.words));
+	um.badge = m->badge;
+	uint32_t n = m->buf_len < um.buf_cap ? m->buf_len : um.buf_cap;
+	if (n && copy_to_user((void *)um.buf, m->buf, n) != RAE_OK)
+		st = RAE_ERR_FAULT;
+	um.buf_len = n;
+	um.handle_count = 0;
+	bool irq = spin_lock_irqsave(&p->handles_lock);
+	for (uint32_t i = 0; i < m->handle_count; i++) {
+		rae_handle_t h;
+		if (handle_table_add(&p->handles, m->objs[i], m->rights[i], m->badges[i], &h) ==
+		    RAE_OK)
+			um.handles[um.handle_count++] = h;
+		else
+			st = RAE_ERR_LIMIT;
+	}
+	spin_unlock_irqrestore(&p->handles_lock, irq);
+	if (copy_to_user((void *)user_msg, &um, sizeof(um)) != RAE_OK)
+		st = RAE_ERR_FAULT;
+	ipc_msg_free(m); /* drops the message's own references */
+	return st;
+}
+
+/* Removes `t` from a singly linked FIFO. Lock held. */
+static bool queue_remove(thread_t **head, thread_t *t)
+{
+	for (thread_t **link = head; *link; link = &(*link)->ipc_next) {
+		if (*link == t) {
+			*link = t->ipc_next;
+			t->ipc_next = NULL;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void queue_append(thread_t **head, thread_t *t)
+{
+	t->ipc_next = NULL;
+	while (*head)
+		head = &(*head)->ipc_next;
+	*head = t;
+}
+
+static thread_t *queue_pop(thread_t **head)
+{
+	thread_t *t = *head;
+	if (t) {
+		*head = t->ipc_next;
+		t->ipc_next = NULL;
+	}
+	return t;
+}
+
+rae_status_t ipc_call(endpoint_t *ep, ipc_msg_t *m, uint64_t badge, uint64_t deadline_ns,
+		      ipc_msg_t **reply)
+{
+	thread_t *self = thread_current(), *wake = NULL;
+	m->badge = badge;
+	kobject_ref(&ep->obj);
+	bool irq = spin_lock_irqsave(&ep->lock);
+	self->ipc_ep = ep;
+	self->ipc_out = m;
+	self->ipc_reply = NULL;
+	self->ipc_status = RAE_OK;
+	thread_t *r = queue_pop(&ep->receivers);
+	if (r) {
+		/* A receiver is waiting: hand the call straight to it. */
+		r->ipc_in = m;
+		r->ipc_caller = self;
+		self->ipc_server = r;
+		self->ipc_state = IPC_RECEIVED;
+		wake = r;
+	} else {
+		self->ipc_state = IPC_QUEUED;
+		queue_append(&ep->callers, self);
+	}
+	self->state = THREAD_BLOCKED;
+	spin_unlock_irqrestore(&ep->lock, irq);
+	if (wake)
+		thread_wake(wake);
+
+	rae_status_t st;
+	ipc_msg_t *to_free = NULL;
+	for (;;) {
+		bool queued = self->ipc_state == IPC_QUEUED;
+		bool timed_out = thread_block_until(queued ? deadline_ns : UINT64_MAX);
+		irq = spin_lock_irqsave(&ep->lock);
+		if (self->ipc_state == IPC_DONE) {
+			st = self->ipc_status;
+			*reply = self->ipc_reply;
+			break;
+		}
+		bool killed = self->proc && self->proc->killed;
+		if (self->ipc_state == IPC_QUEUED && (timed_out || killed)) {
+			queue_remove(&ep->callers, self);
+			to_free = self->ipc_out; /* never delivered: its handles close */
+			st = killed ? RAE_ERR_PEER_CLOSED : RAE_ERR_TIMED_OUT;
+			*reply = NULL;
+			break;
+		}
+		if (self->ipc_state == IPC_RECEIVED && killed) {
+			/* The receiver owns the message now; it learns on reply. */
+			if (self->ipc_server)
+				self->ipc_server->ipc_caller = NULL;
+			st = RAE_ERR_PEER_CLOSED;
+			*reply = NULL;
+			break;
+		}
+		self->state = THREAD_BLOCKED;
+		spin_unlock_irqrestore(&ep->lock, irq);
+	}
+	self->ipc_state = IPC_IDLE;
+	self->ipc_ep = NULL;
+	self->ipc_out = NULL;
+	self->ipc_server = NULL;
+	spin_unlock_irqrestore(&ep->lock, irq);
+	ipc_msg_free(to_free);
+	kobject_unref(&ep->obj);
+	return st;
+}
+
+rae_status_t ipc_receive(endpoint_t *ep, uint64_t deadline_ns, ipc_msg_t **call)
+{
+	thread_t *self = thread_current();
+	if (self->ipc_caller)
+		return RAE_ERR_INVALID; /* reply first */
+	kobject_ref(&ep->obj);
+	bool irq = spin_lock_irqsave(&ep->lock);
+	self->ipc_in = NULL;
+	rae_status_t st = RAE_OK;
+	for (;;) {
+		thread_t *c = queue_pop(&ep->callers);
+		if (c) {
+			c->ipc_state = IPC_RECEIVED;
+			c->ipc_server = self;
+			self->ipc_caller = c;
+			*call = c->ipc_out;
+			break;
+		}
+		if (self->ipc_in) {
+			*call = self->ipc_in; /* a caller handed it over while we waited */
+			break;
+		}
+		if (self->proc && self->proc->killed) {
+			st = RAE_ERR_PEER_CLOSED;
+			break;
+		}
+		queue_append(&ep->receivers, self);
+		self->state = THREAD_BLOCKED;
+		spin_unlock_irqrestore(&ep->lock, irq);
+		bool timed_out = thread_block_until(deadline_ns);
+		irq = spin_lock_irqsave(&ep->lock);
+		if (self->ipc_in) {
+			*call = self->ipc_in;
+			break;
+		}
+		queue_remove(&ep->receivers, self);
+		if (timed_out) {
+			st = RAE_ERR_TIMED_OUT;
+			break;
+		}
+	}
+	self->ipc_in = NULL;
+	spin_unlock_irqrestore(&ep->lock, irq);
+	kobject_unref(&ep->obj);
+	return st;
+}
+
+/* Completes `caller`'s call with `status` and `reply`. Caller's endpoint
+ * lock held. Returns the thread to wake. */
+static thread_t *ipc_complete(thread_t *caller, int status, ipc_msg_t *reply)
+{
+	caller->ipc_reply = reply;
+	caller->ipc_status = status;
+	caller->ipc_state = IPC_DONE;
+	caller->ipc_server = NULL;
+	return caller;
+}
+
+rae_status_t ipc_reply(ipc_msg_t *m)
+{
+	thread_t *self = thread_current();
+	thread_t *c = self->ipc_caller;
+	if (!c) {
+		ipc_msg_free(m);
+		return RAE_ERR_PEER_CLOSED;
+	}
+	endpoint_t *ep = c->ipc_ep;
+	bool irq = spin_lock_irqsave(&ep->lock);
+	thread_t *wake = NULL;
+	ipc_msg_t *call = NULL;
+	if (self->ipc_caller == c) { /* still there: not killed meanwhile */
+		self->ipc_caller = NULL;
+		call = c->ipc_out;
+		c->ipc_out = NULL;
+		wake = ipc_complete(c, RAE_OK, m);
+		m = NULL;
+	}
+	spin_unlock_irqrestore(&ep->lock, irq);
+	ipc_msg_free(call);
+	if (wake) {
+		thread_wake(wake);
+		return RAE_OK;
+	}
+	ipc_msg_free(m);
+	return RAE_ERR_PEER_CLOSED;
+}
+
+void ipc_thread_exiting(thread_t *t)
+{
+	thread_t *c = t->ipc_caller;
+	if (!c)
+		return;
+	endpoint_t *ep = c->ipc_ep;
+	bool irq = spin_lock_irqsave(&ep->lock);
+	thread_t *wake = NULL;
+	ipc_msg_t *call = NULL;
+	if (t->ipc_caller == c) {
+		t->ipc_caller = NULL;
+		call = c->ipc_out;
+		c->ipc_out = NULL;
+		wake = ipc_complete(c, RAE_ERR_PEER_CLOSED, NULL);
+	}
+	spin_unlock_irqrestore(&ep->lock, irq);
+	ipc_msg_free(call);
+	if (wake)
+		thread_wake(wake);
+}
+
+void notification_signal(notification_t *n, uint64_t bits)
+{
+	bool irq = spin_lock_irqsave(&n->lock);
+	n->bits |= bits;
+	thread_t *w = n->waiter;
+	n->waiter = NULL;
+	spin_unlock_irqrestore(&n->lock, irq);
+	if (w)
+		thread_wake(w);
+}
+
+uint64_t notification_wait(notification_t *n, uint64_t deadline_ns)
+{
+	thread_t *self = thread_current();
+	for (;;) {
+		bool irq = spin_lock_irqsave(&n->lock);
+		uint64_t bits = n->bits;
+		if (bits || (self->proc && self->proc->killed)) {
+			n->bits = 0;
+			if (n->waiter == self)
+				n->waiter = NULL;
+			spin_unlock_irqrestore(&n->lock, irq);
+			return bits;
+		}
+		n->waiter = self;
+		self->state = THREAD_BLOCKED;
+		spin_unlock_irqrestore(&n->lock, irq);
+		if (thread_block_until(deadline_ns)) {
+			irq = spin_lock_irqsave(&n->lock);
+			bits = n->bits;
+			n->bits = 0;
+			if (n->waiter == self)
+				n->waiter = NULL;
+			spin_unlock_irqrestore(&n->lock, irq);
+			return bits;
+		}
+	}
+}

@@ -1,0 +1,74 @@
+/* Kernel IPC objects: endpoints (synchronous call / receive / reply) and
+ * notifications (64 signal bits, wait with a timeout). */
+#ifndef OBJECT_ENDPOINT_H
+#define OBJECT_ENDPOINT_H
+
+#include <object/handle_table.h>
+#include <rae/ipc.h>
+#include <sync/spinlock.h>
+
+struct thread;
+struct process;
+
+/* A message in flight, in kernel memory: it owns the objects of the
+ * handles it carries until they are installed in the receiver's table. */
+typedef struct ipc_msg {
+	uint64_t tag;
+	uint64_t words[RAE_IPC_WORDS];
+	uint64_t badge;
+	uint32_t buf_len;
+	uint8_t *buf;
+	uint32_t handle_count;
+	kobject_t *objs[RAE_IPC_HANDLES_MAX];
+	uint32_t rights[RAE_IPC_HANDLES_MAX];
+	uint64_t badges[RAE_IPC_HANDLES_MAX];
+} ipc_msg_t;
+
+typedef struct endpoint {
+	kobject_t obj;
+	spinlock_t lock;
+	struct thread *callers;   /* waiting to be received, FIFO; guarded by lock */
+	struct thread *receivers; /* waiting for a call, FIFO; guarded by lock */
+} endpoint_t;
+
+typedef struct notification {
+	kobject_t obj;
+	spinlock_t lock;
+	uint64_t bits;         /* guarded by lock */
+	struct thread *waiter; /* guarded by lock */
+} notification_t;
+
+endpoint_t *endpoint_create(void);
+notification_t *notification_create(void);
+
+/* Reads a message (and its buffer) from user memory and moves its handles
+ * out of `p`'s table (each needs RAE_RIGHT_TRANSFER). On failure nothing
+ * moved. */
+rae_status_t ipc_msg_from_user(struct process *p, uint64_t user_msg, ipc_msg_t **out);
+/* Delivers `m` into user memory and `p`'s table, then frees it. */
+rae_status_t ipc_msg_to_user(struct process *p, ipc_msg_t *m, uint64_t user_msg);
+void ipc_msg_free(ipc_msg_t *m);
+
+/* The calling thread sends `m` (it gives up ownership) on `ep` with the
+ * caller's handle badge, waits to be received (at most until deadline_ns)
+ * and then for the reply. Returns RAE_OK with *reply set, RAE_ERR_TIMED_OUT
+ * (nobody received it in time), RAE_ERR_PEER_CLOSED (the receiver ended
+ * without replying). */
+rae_status_t ipc_call(endpoint_t *ep, ipc_msg_t *m, uint64_t badge, uint64_t deadline_ns,
+		      ipc_msg_t **reply);
+/* Waits for a call on `ep`; the calling thread then owes its caller a
+ * reply. RAE_ERR_TIMED_OUT, or RAE_ERR_INVALID if it still owes one. */
+rae_status_t ipc_receive(endpoint_t *ep, uint64_t deadline_ns, ipc_msg_t **call);
+/* Answers the call the calling thread received (takes `m`). PEER_CLOSED
+ * if the caller is gone, RAE_ERR_INVALID if nothing is owed. */
+rae_status_t ipc_reply(ipc_msg_t *m);
+
+void notification_signal(notification_t *n, uint64_t bits);
+/* Returns the set bits (and clears them), or 0 at the deadline. */
+uint64_t notification_wait(notification_t *n, uint64_t deadline_ns);
+
+/* A thread with IPC in progress is ending: its caller gets PEER_CLOSED, and
+ * its own pending call is withdrawn. */
+void ipc_thread_exiting(struct thread *t);
+
+#endif
