@@ -62,8 +62,8 @@ thread_t *thread_alloc(const char *name, bool with_stack)
 
 static void thread_free(thread_t *t)
 {
-	if (t->sleep_timer.armed)
-		timer_cancel(&t->sleep_timer);
+	/* Its sleep timer's callback (a wake-up) may still be running. */
+	timer_cancel_sync(&t->sleep_timer);
 	bool irq = spin_lock_irqsave(&thread_list_lock);
 	for (thread_t **link = &all_threads; *link; link = &(*link)->all_next) {
 		if (*link == t) {

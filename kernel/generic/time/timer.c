@@ -10,7 +10,8 @@
 
 typedef struct {
 	spinlock_t lock;
-	ktimer_t *head; /* sorted by deadline; guarded by lock */
+	ktimer_t *head;             /* sorted by deadline; guarded by lock */
+	ktimer_t *volatile running; /* whose callback runs now; guarded by lock */
 } timer_queue_t;
 
 static timer_queue_t queues[CPU_MAX];
@@ -67,6 +68,16 @@ bool timer_cancel(ktimer_t *t)
 	return found;
 }
 
+void timer_cancel_sync(ktimer_t *t)
+{
+	timer_cancel(t);
+	/* Its callback may have started on its CPU just before: let it end
+	 * before the caller frees what it touches. */
+	timer_queue_t *q = &queues[t->cpu];
+	while (__atomic_load_n(&q->running, __ATOMIC_ACQUIRE) == t)
+		__builtin_ia32_pause();
+}
+
 void timer_interrupt(void)
 {
 	cpu_t *c = this_cpu();
@@ -88,7 +99,9 @@ void timer_interrupt(void)
 		q->head = t->next;
 		t->armed = false;
 		t->fired_at = now;
+		q->running = t;
 		spin_unlock(&q->lock);
 		t->fn(t, t->arg);
+		__atomic_store_n(&q->running, NULL, __ATOMIC_RELEASE);
 	}
 }

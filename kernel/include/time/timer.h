@@ -31,6 +31,11 @@ void timer_start(ktimer_t *t, uint64_t deadline, ktimer_fn fn, void *arg);
  * started again or its memory is freed. */
 bool timer_cancel(ktimer_t *t);
 
+/* As timer_cancel, then waits until a callback of `t` that already started
+ * (on another CPU) has returned. Call before freeing `t` or its argument;
+ * not from `t`'s own callback, nor with interrupts off on `t`'s CPU. */
+void timer_cancel_sync(ktimer_t *t);
+
 /* The timer interrupt: runs every expired timer of this CPU, then re-arms
  * the hardware for the next. Interrupts off. */
 void timer_interrupt(void);
