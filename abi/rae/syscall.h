@@ -30,8 +30,9 @@
 #define RAE_SYS_NOTIFY_CREATE   22 /* () -> handle */
 #define RAE_SYS_NOTIFY_SIGNAL   23 /* (h, bits) -> RAE_OK */
 #define RAE_SYS_NOTIFY_WAIT     24 /* (h, timeout_ns) -> the bits that were set */
-#define RAE_SYS_SPAWN_WITH      25 /* (path, h) -> pid; h moves to the child, main's arg */
-#define RAE_SYS_COUNT           26
+#define RAE_SYS_SPAWN_WITH      25 /* (path, h or 0, job or 0) -> pid; h moves to the child */
+#define RAE_SYS_JOB_CREATE      26 /* (parent job or 0, processes, threads, pages, handles) -> job */
+#define RAE_SYS_COUNT           27
 
 /* Exit status of a process killed by the kernel for a fault or by kill. */
 #define RAE_EXIT_KILLED_FAULT 0x100

@@ -4,6 +4,7 @@
 #include <mm/kmalloc.h>
 #include <mm/pmm.h>
 #include <mm/usercopy.h>
+#include <object/job.h>
 #include <proc/address_space.h>
 #include <string.h>
 #include <sync/lock_levels.h>
@@ -51,6 +52,8 @@ static void as_free_table(paddr_t table, int level)
 
 void as_destroy(address_space_t *as)
 {
+	if (as->job)
+		job_uncharge(as->job, JOB_PAGES, as->mapped_pages);
 	uint64_t *top = phys_to_virt_unchecked(as->root);
 	for (int i = 0; i < 256; i++) {
 		if (top[i] & PTE_P)
@@ -67,8 +70,11 @@ rae_status_t as_map_anon(address_space_t *as, uintptr_t va, uint64_t pages, unsi
 	if ((va & (PAGE_SIZE - 1)) || pages == 0 || !user_range_ok(va, pages * PAGE_SIZE) ||
 	    va < PAGE_SIZE)
 		return RAE_ERR_INVALID;
+	if (as->job && job_charge(as->job, JOB_PAGES, pages) != RAE_OK)
+		return RAE_ERR_LIMIT;
 	bool irq = spin_lock_irqsave(&as->lock);
 	rae_status_t st = RAE_OK;
+	uint64_t mapped = 0;
 	for (uint64_t i = 0; i < pages; i++) {
 		paddr_t pa = pmm_alloc_page_zeroed();
 		if (!pa) {
@@ -82,8 +88,11 @@ rae_status_t as_map_anon(address_space_t *as, uintptr_t va, uint64_t pages, unsi
 			break;
 		}
 		as->mapped_pages++;
+		mapped++;
 	}
 	spin_unlock_irqrestore(&as->lock, irq);
+	if (as->job && mapped < pages)
+		job_uncharge(as->job, JOB_PAGES, pages - mapped);
 	return st;
 }
 

@@ -10,6 +10,7 @@
 #include <mm/usercopy.h>
 #include <mm/vm.h>
 #include <panic.h>
+#include <object/job.h>
 #include <proc/elf.h>
 #include <proc/process.h>
 #include <sched/thread.h>
@@ -87,6 +88,10 @@ static void process_free(process_t *p)
 	handle_table_destroy(&p->handles);
 	if (p->as)
 		as_destroy(p->as);
+	if (p->job) {
+		job_uncharge(p->job, JOB_PROCESSES, 1);
+		kobject_unref(&p->job->obj);
+	}
 	kfree(p);
 }
 
@@ -107,13 +112,38 @@ static void handles_release(void *ctx, void *p)
 	kfree(p);
 }
 
+static process_t *process_load(const char *path, process_t *parent, kobject_t *give,
+			       uint32_t rights, uint64_t badge, job_t *job, rae_status_t *status);
+
 process_t *process_spawn(const char *path, process_t *parent, rae_status_t *status)
 {
-	return process_spawn_with(path, parent, NULL, 0, 0, status);
+	return process_spawn_with(path, parent, NULL, 0, 0, NULL, status);
 }
 
 process_t *process_spawn_with(const char *path, process_t *parent, kobject_t *give, uint32_t rights,
-			      uint64_t badge, rae_status_t *status)
+			      uint64_t badge, job_t *job, rae_status_t *status)
+{
+	if (!job)
+		job = parent ? parent->job : &job_root;
+	if (job_charge(job, JOB_PROCESSES, 1) != RAE_OK) {
+		if (give)
+			kobject_unref(give);
+		*status = RAE_ERR_LIMIT;
+		return NULL;
+	}
+	kobject_ref(&job->obj);
+	process_t *p = process_load(path, parent, give, rights, badge, job, status);
+	if (!p) {
+		job_uncharge(job, JOB_PROCESSES, 1);
+		kobject_unref(&job->obj);
+	}
+	return p;
+}
+
+/* The rest of spawning, once the job took the process: `job`'s reference
+ * and charge pass to the process (or back to the caller on failure). */
+static process_t *process_load(const char *path, process_t *parent, kobject_t *give,
+			       uint32_t rights, uint64_t badge, job_t *job, rae_status_t *status)
 {
 	uint64_t size = 0;
 	const void *file = initrd_find(path, &size);
@@ -135,6 +165,8 @@ process_t *process_spawn_with(const char *path, process_t *parent, kobject_t *gi
 	}
 	process_t *p = kzalloc(sizeof(*p));
 	if (!p || !(p->as = as_create())) {
+		if (p && p->as)
+			as_destroy(p->as);
 		kfree(p);
 		if (give)
 			kobject_unref(give);
@@ -142,7 +174,8 @@ process_t *process_spawn_with(const char *path, process_t *parent, kobject_t *gi
 		return NULL;
 	}
 	spinlock_init(&p->handles_lock, "handles", LOCK_LEVEL_HANDLES);
-	handle_table_init(&p->handles, PROCESS_HANDLE_LIMIT, handles_grow, handles_release, NULL);
+	handle_table_init(&p->handles, job->max_handles, handles_grow, handles_release, NULL);
+	p->as->job = job;
 	rae_handle_t first = RAE_HANDLE_INVALID;
 	if (give) {
 		st = handle_table_add(&p->handles, give, rights, badge, &first);
@@ -191,6 +224,7 @@ process_t *process_spawn_with(const char *path, process_t *parent, kobject_t *gi
 		*status = st;
 		return NULL;
 	}
+	p->job = job; /* from now on the process owns the charge and reference */
 	*status = RAE_OK;
 	return p;
 }
@@ -212,8 +246,15 @@ struct thread *process_thread_create(process_t *p, uintptr_t entry, uintptr_t ar
 			return NULL;
 		stack_top = base + USER_THREAD_STACK_PAGES * PAGE_SIZE;
 	}
+	job_t *job = p->job ? p->job : p->as->job;
+	if (job && job_charge(job, JOB_THREADS, 1) != RAE_OK) {
+		*status = RAE_ERR_LIMIT;
+		return NULL;
+	}
 	thread_t *t = thread_create_stopped(p->name, user_thread_main, NULL, 0);
 	if (!t) {
+		if (job)
+			job_uncharge(job, JOB_THREADS, 1);
 		*status = RAE_ERR_NO_MEMORY;
 		return NULL;
 	}
@@ -231,6 +272,8 @@ struct thread *process_thread_create(process_t *p, uintptr_t entry, uintptr_t ar
 		spin_unlock_irqrestore(&process_lock, irq);
 		t->proc = NULL;
 		t->entry = NULL;
+		if (job)
+			job_uncharge(job, JOB_THREADS, 1);
 		thread_start(t); /* runs thread_exit at once via user_thread_main */
 		*status = RAE_ERR_LIMIT;
 		return NULL;
@@ -264,6 +307,9 @@ void process_kill(process_t *p, int status)
 void process_thread_exited(struct thread *t)
 {
 	process_t *p = t->proc;
+	job_t *job = p->job ? p->job : p->as->job;
+	if (job)
+		job_uncharge(job, JOB_THREADS, 1);
 	thread_t *waiter = NULL;
 	bool irq = spin_lock_irqsave(&process_lock);
 	if (--p->live_threads == 0) {

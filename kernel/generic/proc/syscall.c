@@ -6,6 +6,7 @@
 #include <mm/usercopy.h>
 #include <mm/kmalloc.h>
 #include <object/endpoint.h>
+#include <object/job.h>
 #include <proc/process.h>
 #include <string.h>
 #include <rae/syscall.h>
@@ -322,26 +323,64 @@ static int64_t sys_notify_wait(syscall_frame_t *f)
 	return bits ? (int64_t)(bits & INT64_MAX) : RAE_ERR_TIMED_OUT;
 }
 
+/* The job a call names: 0 for the caller's own, else a job handle with
+ * MANAGE. Returns a referenced job. */
+static rae_status_t job_from(uint64_t h, job_t **out)
+{
+	if (h == 0) {
+		*out = self_proc()->job;
+		kobject_ref(&(*out)->obj);
+		return RAE_OK;
+	}
+	kobject_t *obj;
+	rae_status_t st = handle_lookup((rae_handle_t)h, RAE_OBJ_JOB, RAE_RIGHT_MANAGE, &obj, NULL);
+	if (st == RAE_OK)
+		*out = (job_t *)obj;
+	return st;
+}
+
 static int64_t sys_spawn_with(syscall_frame_t *f)
 {
 	char path[SPAWN_PATH_MAX];
 	long n = strncpy_from_user(path, (const char *)f->rdi, sizeof(path));
 	if (n < 0)
 		return n;
-	process_t *self = self_proc();
-	kobject_t *obj;
-	uint32_t rights;
-	uint64_t badge;
-	bool irq = spin_lock_irqsave(&self->handles_lock);
-	rae_status_t st = handle_table_get(&self->handles, (rae_handle_t)f->rsi, RAE_OBJ_NONE,
-					   RAE_RIGHT_TRANSFER, NULL, NULL, NULL);
-	if (st == RAE_OK)
-		handle_table_remove(&self->handles, (rae_handle_t)f->rsi, &obj, &rights, &badge);
-	spin_unlock_irqrestore(&self->handles_lock, irq);
+	job_t *job;
+	rae_status_t st = job_from(f->rdx, &job);
 	if (st != RAE_OK)
 		return st;
-	process_t *p = process_spawn_with(path, self, obj, rights, badge, &st);
+	process_t *self = self_proc();
+	kobject_t *obj = NULL;
+	uint32_t rights = 0;
+	uint64_t badge = 0;
+	if (f->rsi) {
+		bool irq = spin_lock_irqsave(&self->handles_lock);
+		st = handle_table_get(&self->handles, (rae_handle_t)f->rsi, RAE_OBJ_NONE,
+				      RAE_RIGHT_TRANSFER, NULL, NULL, NULL);
+		if (st == RAE_OK)
+			handle_table_remove(&self->handles, (rae_handle_t)f->rsi, &obj, &rights,
+					    &badge);
+		spin_unlock_irqrestore(&self->handles_lock, irq);
+		if (st != RAE_OK) {
+			kobject_unref(&job->obj);
+			return st;
+		}
+	}
+	process_t *p = process_spawn_with(path, self, obj, rights, badge, job, &st);
+	kobject_unref(&job->obj);
 	return p ? (int64_t)p->pid : st;
+}
+
+static int64_t sys_job_create(syscall_frame_t *f)
+{
+	job_t *parent;
+	rae_status_t st = job_from(f->rdi, &parent);
+	if (st != RAE_OK)
+		return st;
+	uint64_t handles = f->r8 > UINT32_MAX ? UINT32_MAX : f->r8;
+	job_t *j = job_create(parent, f->rsi, f->rdx, f->r10, (uint32_t)handles);
+	kobject_unref(&parent->obj);
+	return j ? handle_install(&j->obj, RAE_RIGHTS_ALL) : RAE_ERR_NO_MEMORY;
 }
 
 static const syscall_fn syscall_table[RAE_SYS_COUNT] = {
@@ -371,6 +410,7 @@ static const syscall_fn syscall_table[RAE_SYS_COUNT] = {
     [RAE_SYS_NOTIFY_SIGNAL] = sys_notify_signal,
     [RAE_SYS_NOTIFY_WAIT] = sys_notify_wait,
     [RAE_SYS_SPAWN_WITH] = sys_spawn_with,
+    [RAE_SYS_JOB_CREATE] = sys_job_create,
 };
 
 int64_t syscall_dispatch(syscall_frame_t *f);

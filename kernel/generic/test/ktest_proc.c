@@ -106,3 +106,8 @@ KTEST(user_ipc_and_capabilities)
 	kprintf("# free pages before %lu, after %lu\n", before.free_pages, after.free_pages);
 	KTEST_EXPECT(t, after.free_pages + 8 >= before.free_pages);
 }
+
+KTEST(user_job_limits)
+{
+	KTEST_EXPECT_EQ(t, run_program(t, "bin/jobtest"), 0);
+}

@@ -12,6 +12,7 @@ typedef struct address_space {
 	paddr_t root;
 	spinlock_t lock;       /* serializes changes to the user half */
 	uint64_t mapped_pages; /* user pages mapped; guarded by lock */
+	struct job *job;       /* charged for the pages; set by the owner */
 } address_space_t;
 
 /* The kernel's own page tables (every address space shares their upper

@@ -32,6 +32,7 @@ typedef struct process {
 	struct thread *threads[PROCESS_MAX_THREADS]; /* not yet joined */
 	struct thread *waiter;                       /* blocked in process_wait */
 	struct process *next;                        /* all processes */
+	struct job *job; /* charged for this process, its threads, its pages */
 	/* Capabilities: every object this process may use. */
 	spinlock_t handles_lock;
 	handle_table_t handles; /* guarded by handles_lock */
@@ -47,9 +48,11 @@ process_t *process_spawn(const char *path, process_t *parent, rae_status_t *stat
 
 /* As process_spawn; the object `give` (if not NULL, with `rights` and
  * `badge`) becomes the child's first handle, and its value is the main
- * thread's argument. Takes over the caller's reference on `give`. */
+ * thread's argument. Takes over the caller's reference on `give`. The
+ * process goes in `job` (NULL: the parent's job, or the root job), which
+ * is charged for it, its threads and its pages: RAE_ERR_LIMIT when over. */
 process_t *process_spawn_with(const char *path, process_t *parent, kobject_t *give, uint32_t rights,
-			      uint64_t badge, rae_status_t *status);
+			      uint64_t badge, struct job *job, rae_status_t *status);
 
 #define PROCESS_HANDLE_LIMIT 1024
 

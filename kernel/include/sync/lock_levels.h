@@ -10,6 +10,7 @@
 #define LOCK_LEVEL_HANDLES    16
 #define LOCK_LEVEL_PROCESS    12
 #define LOCK_LEVEL_AS         18
+#define LOCK_LEVEL_JOB        19
 #define LOCK_LEVEL_VMM        20
 #define LOCK_LEVEL_HEAP       25
 #define LOCK_LEVEL_PMM        30

@@ -163,6 +163,19 @@ static inline int64_t rae_spawn_with(const char *path, rae_handle_t h)
 	return rae_syscall(RAE_SYS_SPAWN_WITH, (uint64_t)(uintptr_t)path, h, 0);
 }
 
+static inline int64_t rae_spawn_in(rae_handle_t job, const char *path, rae_handle_t h)
+{
+	return rae_syscall(RAE_SYS_SPAWN_WITH, (uint64_t)(uintptr_t)path, h, job);
+}
+
+/* A child job of `parent` (0: the caller's job). Limits of UINT64_MAX mean
+ * none; every ancestor's limits apply as well. */
+static inline int64_t rae_job_create(rae_handle_t parent, uint64_t processes, uint64_t threads,
+				     uint64_t pages, uint64_t handles)
+{
+	return rae_syscall6(RAE_SYS_JOB_CREATE, parent, processes, threads, pages, handles, 0);
+}
+
 /* Printing without a C library. */
 size_t rae_strlen(const char *s);
 void rae_puts(const char *s);

@@ -1,0 +1,64 @@
+/* Job limits from user mode: processes, threads and pages are charged to a
+ * job and all its ancestors; going over any limit is RAE_ERR_LIMIT. Exits
+ * with the number of failed checks. */
+#include <rae.h>
+
+#define NONE UINT64_MAX
+
+static int failures;
+
+static void check(int ok, const char *what)
+{
+	if (!ok) {
+		failures++;
+		rae_puts("jobtest: FAILED: ");
+		rae_puts(what);
+		rae_puts("\n");
+	}
+}
+
+int main(uint64_t arg)
+{
+	(void)arg;
+	int status;
+
+	/* Two processes at most. */
+	int64_t two = rae_job_create(0, 2, NONE, NONE, 64);
+	check(two > 0, "create a job");
+	int64_t a = rae_spawn_in((rae_handle_t)two, "bin/sleeper", 0);
+	int64_t b = rae_spawn_in((rae_handle_t)two, "bin/sleeper", 0);
+	check(a > 0 && b > 0, "two processes fit");
+	check(rae_spawn_in((rae_handle_t)two, "bin/sleeper", 0) == RAE_ERR_LIMIT,
+	      "the third process is over the job's limit");
+	rae_kill(a);
+	rae_wait(a, &status);
+	int64_t c = rae_spawn_in((rae_handle_t)two, "bin/hello", 0);
+	check(c > 0 && rae_wait(c, &status) == RAE_OK && status == 42,
+	      "an ended process frees its place");
+	rae_kill(b);
+	rae_wait(b, &status);
+
+	/* Three threads: the main one and two more. */
+	int64_t three = rae_job_create(0, NONE, 3, NONE, 64);
+	int64_t t = rae_spawn_in((rae_handle_t)three, "bin/jobthreads", 0);
+	check(t > 0 && rae_wait(t, &status) == RAE_OK && status == 2,
+	      "a job of three threads lets its process create two");
+
+	/* Pages: too few for a program's stack. */
+	int64_t small = rae_job_create(0, NONE, NONE, 20, 64);
+	check(rae_spawn_in((rae_handle_t)small, "bin/hello", 0) == RAE_ERR_LIMIT,
+	      "a program that needs more pages than the job allows is refused");
+	/* A child job cannot escape its parent's limits. */
+	int64_t inner = rae_job_create((rae_handle_t)small, NONE, NONE, NONE, 64);
+	check(inner > 0 && rae_spawn_in((rae_handle_t)inner, "bin/hello", 0) == RAE_ERR_LIMIT,
+	      "an unlimited child job is still bound by its parent");
+
+	/* Managing a job needs MANAGE. */
+	rae_handle_t weak = (rae_handle_t)rae_handle_dup((rae_handle_t)two, RAE_RIGHT_READ);
+	check(rae_spawn_in(weak, "bin/hello", 0) == RAE_ERR_ACCESS_DENIED, "spawning needs MANAGE");
+	check(rae_job_create((rae_handle_t)two + 7, 1, 1, 1, 1) == RAE_ERR_BAD_HANDLE,
+	      "a made-up job handle");
+
+	rae_puts(failures ? "jobtest: some checks failed\n" : "jobtest: all checks passed\n");
+	return failures;
+}
