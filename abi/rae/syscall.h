@@ -32,7 +32,15 @@
 #define RAE_SYS_NOTIFY_WAIT     24 /* (h, timeout_ns) -> the bits that were set */
 #define RAE_SYS_SPAWN_WITH      25 /* (path, h or 0, job or 0) -> pid; h moves to the child */
 #define RAE_SYS_JOB_CREATE      26 /* (parent job or 0, processes, threads, pages, handles) -> job */
-#define RAE_SYS_COUNT           27
+#define RAE_SYS_MEM_CREATE      27 /* (bytes, flags) -> handle to a memory object */
+#define RAE_SYS_MEM_MAP         28 /* (h, prot) -> user address of a new mapping */
+#define RAE_SYS_COUNT           29
+
+/* RAE_SYS_MEM_CREATE flags and RAE_SYS_MEM_MAP protections. */
+#define RAE_MEM_CONTIGUOUS 0x1
+#define RAE_PROT_READ      0x1
+#define RAE_PROT_WRITE     0x2
+#define RAE_PROT_EXEC      0x4
 
 /* Exit status of a process killed by the kernel for a fault or by kill. */
 #define RAE_EXIT_KILLED_FAULT 0x100

@@ -9,9 +9,10 @@
 #include <string.h>
 #include <sync/lock_levels.h>
 
-#define PTE_P    1ull
-#define PTE_PS   (1ull << 7)
-#define PTE_ADDR 0x000ffffffffff000ull
+#define PTE_P      1ull
+#define PTE_PS     (1ull << 7)
+#define PTE_ADDR   0x000ffffffffff000ull
+#define PTE_SHARED (1ull << 9) /* a memory object's page (VM_SHARED) */
 
 address_space_t *as_create(void)
 {
@@ -42,10 +43,12 @@ static void as_free_table(paddr_t table, int level)
 		uint64_t e = t[i];
 		if (!(e & PTE_P))
 			continue;
-		if (level == 0)
-			pmm_free_pages(e & PTE_ADDR, 0);
-		else if (!(e & PTE_PS))
+		if (level == 0) {
+			if (!(e & PTE_SHARED)) /* a memory object's page is not ours */
+				pmm_free_pages(e & PTE_ADDR, 0);
+		} else if (!(e & PTE_PS)) {
 			as_free_table(e & PTE_ADDR, level - 1);
+		}
 	}
 	pmm_free_pages(table, 0);
 }
@@ -112,4 +115,21 @@ rae_status_t as_write(address_space_t *as, uintptr_t va, const void *src, uint64
 		len -= chunk;
 	}
 	return RAE_OK;
+}
+
+rae_status_t as_map_frames(address_space_t *as, uintptr_t va, const paddr_t *frames, uint64_t pages,
+			   unsigned flags)
+{
+	if ((flags & VM_WRITE) && (flags & VM_EXEC))
+		return RAE_ERR_INVALID;
+	if ((va & (PAGE_SIZE - 1)) || pages == 0 || !user_range_ok(va, pages * PAGE_SIZE) ||
+	    va < PAGE_SIZE)
+		return RAE_ERR_INVALID;
+	bool irq = spin_lock_irqsave(&as->lock);
+	rae_status_t st = RAE_OK;
+	for (uint64_t i = 0; i < pages && st == RAE_OK; i++)
+		st = hal_pt_map(as->root, va + i * PAGE_SIZE, frames[i], PAGE_SIZE,
+				flags | VM_USER | VM_SHARED, false, pmm_alloc_page_zeroed);
+	spin_unlock_irqrestore(&as->lock, irq);
+	return st;
 }

@@ -87,7 +87,11 @@ static void process_free(process_t *p)
 	spin_unlock_irqrestore(&process_lock, irq);
 	handle_table_destroy(&p->handles);
 	if (p->as)
-		as_destroy(p->as);
+		as_destroy(p->as); /* leaves memory objects' pages alone */
+	for (unsigned i = 0; i < PROCESS_MAX_MAPPINGS; i++) {
+		if (p->mapped[i])
+			kobject_unref(p->mapped[i]);
+	}
 	if (p->job) {
 		job_uncharge(p->job, JOB_PROCESSES, 1);
 		kobject_unref(&p->job->obj);
@@ -394,4 +398,27 @@ rae_status_t process_thread_join(process_t *p, unsigned tid, int *code)
 	if (!t)
 		return RAE_ERR_NOT_FOUND;
 	return thread_join(t, code);
+}
+
+uintptr_t process_mmap_reserve(process_t *p, uint64_t pages)
+{
+	bool irq = spin_lock_irqsave(&process_lock);
+	uintptr_t base = p->mmap_next + PAGE_SIZE; /* guard page below */
+	p->mmap_next = base + pages * PAGE_SIZE;
+	spin_unlock_irqrestore(&process_lock, irq);
+	return base;
+}
+
+rae_status_t process_note_mapping(process_t *p, kobject_t *obj)
+{
+	bool irq = spin_lock_irqsave(&process_lock);
+	for (unsigned i = 0; i < PROCESS_MAX_MAPPINGS; i++) {
+		if (!p->mapped[i]) {
+			p->mapped[i] = obj;
+			spin_unlock_irqrestore(&process_lock, irq);
+			return RAE_OK;
+		}
+	}
+	spin_unlock_irqrestore(&process_lock, irq);
+	return RAE_ERR_LIMIT;
 }

@@ -7,6 +7,8 @@
 #include <mm/kmalloc.h>
 #include <object/endpoint.h>
 #include <object/job.h>
+#include <object/memory.h>
+#include <mm/vm.h>
 #include <proc/process.h>
 #include <string.h>
 #include <rae/syscall.h>
@@ -383,6 +385,53 @@ static int64_t sys_job_create(syscall_frame_t *f)
 	return j ? handle_install(&j->obj, RAE_RIGHTS_ALL) : RAE_ERR_NO_MEMORY;
 }
 
+static int64_t sys_mem_create(syscall_frame_t *f)
+{
+	if (f->rsi & ~(uint64_t)RAE_MEM_CONTIGUOUS)
+		return RAE_ERR_INVALID;
+	if (f->rdi == 0 || f->rdi > MEMORY_OBJECT_MAX_PAGES * PAGE_SIZE)
+		return RAE_ERR_RANGE;
+	rae_status_t st;
+	memory_object_t *m = memory_object_create(
+	    PAGE_ALIGN_UP(f->rdi) / PAGE_SIZE, f->rsi & RAE_MEM_CONTIGUOUS, self_proc()->job, &st);
+	if (!m)
+		return st;
+	return handle_install(&m->obj, RAE_RIGHT_READ | RAE_RIGHT_WRITE | RAE_RIGHT_MAP |
+					   RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER);
+}
+
+static int64_t sys_mem_map(syscall_frame_t *f)
+{
+	uint64_t prot = f->rsi;
+	if (prot & ~(uint64_t)(RAE_PROT_READ | RAE_PROT_WRITE | RAE_PROT_EXEC) ||
+	    ((prot & RAE_PROT_WRITE) && (prot & RAE_PROT_EXEC)))
+		return RAE_ERR_INVALID; /* W^X */
+	uint32_t need = RAE_RIGHT_MAP | RAE_RIGHT_READ;
+	unsigned flags = VM_READ;
+	if (prot & RAE_PROT_WRITE) {
+		need |= RAE_RIGHT_WRITE;
+		flags |= VM_WRITE;
+	}
+	if (prot & RAE_PROT_EXEC) {
+		need |= RAE_RIGHT_EXECUTE;
+		flags |= VM_EXEC;
+	}
+	kobject_t *obj;
+	rae_status_t st = handle_lookup((rae_handle_t)f->rdi, RAE_OBJ_MEMORY, need, &obj, NULL);
+	if (st != RAE_OK)
+		return st;
+	process_t *p = self_proc();
+	memory_object_t *m = (memory_object_t *)obj;
+	st = process_note_mapping(p, obj); /* the lookup's reference stays with the mapping */
+	if (st != RAE_OK) {
+		kobject_unref(obj);
+		return st;
+	}
+	uintptr_t va = process_mmap_reserve(p, m->pages);
+	st = as_map_frames(p->as, va, m->frames, m->pages, flags);
+	return st == RAE_OK ? (int64_t)va : st;
+}
+
 static const syscall_fn syscall_table[RAE_SYS_COUNT] = {
     [RAE_SYS_DEBUG_WRITE] = sys_debug_write,
     [RAE_SYS_PROCESS_EXIT] = sys_process_exit,
@@ -411,6 +460,8 @@ static const syscall_fn syscall_table[RAE_SYS_COUNT] = {
     [RAE_SYS_NOTIFY_WAIT] = sys_notify_wait,
     [RAE_SYS_SPAWN_WITH] = sys_spawn_with,
     [RAE_SYS_JOB_CREATE] = sys_job_create,
+    [RAE_SYS_MEM_CREATE] = sys_mem_create,
+    [RAE_SYS_MEM_MAP] = sys_mem_map,
 };
 
 int64_t syscall_dispatch(syscall_frame_t *f);

@@ -111,3 +111,16 @@ KTEST(user_job_limits)
 {
 	KTEST_EXPECT_EQ(t, run_program(t, "bin/jobtest"), 0);
 }
+
+KTEST(user_memory_objects)
+{
+	pmm_stats_t before, after;
+	KTEST_EXPECT_EQ(t, run_program(t, "bin/memtest"), 0);
+	pmm_stats(&before);
+	for (int i = 0; i < 5; i++)
+		KTEST_EXPECT_EQ(t, run_program(t, "bin/memtest"), 0);
+	pmm_stats(&after);
+	/* Objects, their pages and the mappings all come back. */
+	kprintf("# free pages before %lu, after %lu\n", before.free_pages, after.free_pages);
+	KTEST_EXPECT(t, after.free_pages + 8 >= before.free_pages);
+}

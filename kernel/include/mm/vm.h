@@ -11,5 +11,8 @@
 #define VM_UNCACHED      0x10u /* device registers */
 #define VM_WRITE_COMBINE 0x20u /* framebuffers */
 #define VM_GLOBAL        0x40u /* kernel mappings shared by every address space */
+/* The page belongs to a memory object, not to the address space that maps
+ * it: tearing the address space down must not free it. */
+#define VM_SHARED 0x80u
 
 #endif

@@ -29,6 +29,10 @@ void as_destroy(address_space_t *as);
  * (VM_READ/WRITE/EXEC; VM_USER is added). RAE_ERR_INVALID for W+X or a
  * bad range, RAE_ERR_NO_MEMORY when pages run out (what was mapped stays). */
 rae_status_t as_map_anon(address_space_t *as, uintptr_t va, uint64_t pages, unsigned flags);
+/* Maps the given frames (owned by a memory object, so never freed with the
+ * space) at `va`. Same errors as as_map_anon. */
+rae_status_t as_map_frames(address_space_t *as, uintptr_t va, const paddr_t *frames, uint64_t pages,
+			   unsigned flags);
 /* Copies `len` bytes into the space at `va` through the direct map (the
  * pages must be mapped). RAE_ERR_FAULT otherwise. */
 rae_status_t as_write(address_space_t *as, uintptr_t va, const void *src, uint64_t len);

@@ -12,6 +12,7 @@
 
 #define PROCESS_NAME_MAX        32
 #define PROCESS_MAX_THREADS     64
+#define PROCESS_MAX_MAPPINGS    64
 #define USER_STACK_PAGES        32 /* 128 KiB main stack */
 #define USER_THREAD_STACK_PAGES 16 /* 64 KiB per extra thread */
 
@@ -36,6 +37,8 @@ typedef struct process {
 	/* Capabilities: every object this process may use. */
 	spinlock_t handles_lock;
 	handle_table_t handles; /* guarded by handles_lock */
+	/* Memory objects mapped here (each mapping holds a reference). */
+	kobject_t *mapped[PROCESS_MAX_MAPPINGS]; /* guarded by process_lock */
 	/* Layout, chosen at random at spawn (ASLR). */
 	uintptr_t image_base, stack_top, mmap_base, mmap_next;
 } process_t;
@@ -76,6 +79,12 @@ struct thread *process_thread_create(process_t *p, uintptr_t entry, uintptr_t ar
 
 /* Joins user thread `tid` of `p` (not the caller). */
 rae_status_t process_thread_join(process_t *p, unsigned tid, int *code);
+
+/* Reserves `pages` of the process's mmap area (a guard page below) and
+ * returns the start. */
+uintptr_t process_mmap_reserve(process_t *p, uint64_t pages);
+/* Records a mapping's reference on `obj` (dropped when the process ends). */
+rae_status_t process_note_mapping(process_t *p, kobject_t *obj);
 
 /* If the calling thread's process was killed, ends the thread. */
 void process_check_killed(void);

@@ -176,6 +176,16 @@ static inline int64_t rae_job_create(rae_handle_t parent, uint64_t processes, ui
 	return rae_syscall6(RAE_SYS_JOB_CREATE, parent, processes, threads, pages, handles, 0);
 }
 
+static inline int64_t rae_mem_create(uint64_t bytes, uint64_t flags)
+{
+	return rae_syscall(RAE_SYS_MEM_CREATE, bytes, flags, 0);
+}
+
+static inline int64_t rae_mem_map(rae_handle_t h, uint64_t prot)
+{
+	return rae_syscall(RAE_SYS_MEM_MAP, h, prot, 0);
+}
+
 /* Printing without a C library. */
 size_t rae_strlen(const char *s);
 void rae_puts(const char *s);

@@ -5,15 +5,16 @@
 #include <hal/paging.h>
 #include <string.h>
 
-#define PTE_P    (1ull << 0)
-#define PTE_W    (1ull << 1)
-#define PTE_U    (1ull << 2)
-#define PTE_PWT  (1ull << 3)
-#define PTE_PCD  (1ull << 4)
-#define PTE_PS   (1ull << 7)
-#define PTE_G    (1ull << 8)
-#define PTE_NX   (1ull << 63)
-#define PTE_ADDR 0x000ffffffffff000ull
+#define PTE_P      (1ull << 0)
+#define PTE_W      (1ull << 1)
+#define PTE_U      (1ull << 2)
+#define PTE_PWT    (1ull << 3)
+#define PTE_PCD    (1ull << 4)
+#define PTE_PS     (1ull << 7)
+#define PTE_G      (1ull << 8)
+#define PTE_NX     (1ull << 63)
+#define PTE_SHARED (1ull << 9) /* software bit: see VM_SHARED */
+#define PTE_ADDR   0x000ffffffffff000ull
 
 #define LARGE_PAGE (2ull << 20)
 #define MSR_PAT    0x277u
@@ -52,6 +53,8 @@ static uint64_t leaf_bits(unsigned flags)
 		e |= PTE_NX;
 	if (flags & VM_GLOBAL)
 		e |= PTE_G;
+	if (flags & VM_SHARED)
+		e |= PTE_SHARED;
 	if (flags & VM_UNCACHED)
 		e |= PTE_PCD | PTE_PWT;
 	else if (flags & VM_WRITE_COMBINE)
