@@ -180,12 +180,15 @@ static process_t *process_load(const char *path, process_t *parent, kobject_t *g
 	spinlock_init(&p->handles_lock, "handles", LOCK_LEVEL_HANDLES);
 	handle_table_init(&p->handles, job->max_handles, handles_grow, handles_release, NULL);
 	p->as->job = job;
+	/* Set before any thread runs: its first system call may ask for it. */
+	p->job = job;
 	rae_handle_t first = RAE_HANDLE_INVALID;
 	if (give) {
 		st = handle_table_add(&p->handles, give, rights, badge, &first);
 		kobject_unref(give); /* the table holds its own reference now */
 		if (st != RAE_OK) {
-			process_free(p);
+			p->job = NULL; /* the caller takes the charge back */
+		process_free(p);
 			*status = st;
 			return NULL;
 		}
@@ -211,6 +214,7 @@ static process_t *process_load(const char *path, process_t *parent, kobject_t *g
 		st = as_map_anon(p->as, p->stack_top - USER_STACK_PAGES * PAGE_SIZE,
 				 USER_STACK_PAGES, VM_READ | VM_WRITE);
 	if (st != RAE_OK) {
+		p->job = NULL; /* the caller takes the charge back */
 		process_free(p);
 		*status = st;
 		return NULL;
@@ -224,11 +228,11 @@ static process_t *process_load(const char *path, process_t *parent, kobject_t *g
 	struct thread *t =
 	    process_thread_create(p, p->image_base + img.entry, first, p->stack_top, &st);
 	if (!t) {
+		p->job = NULL; /* the caller takes the charge back */
 		process_free(p);
 		*status = st;
 		return NULL;
 	}
-	p->job = job; /* from now on the process owns the charge and reference */
 	*status = RAE_OK;
 	return p;
 }
