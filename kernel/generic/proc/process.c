@@ -188,7 +188,7 @@ static process_t *process_load(const char *path, process_t *parent, kobject_t *g
 		kobject_unref(give); /* the table holds its own reference now */
 		if (st != RAE_OK) {
 			p->job = NULL; /* the caller takes the charge back */
-		process_free(p);
+			process_free(p);
 			*status = st;
 			return NULL;
 		}

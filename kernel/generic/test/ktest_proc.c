@@ -124,3 +124,8 @@ KTEST(user_memory_objects)
 	kprintf("# free pages before %lu, after %lu\n", before.free_pages, after.free_pages);
 	KTEST_EXPECT(t, after.free_pages + 8 >= before.free_pages);
 }
+
+KTEST(user_every_right_is_checked)
+{
+	KTEST_EXPECT_EQ(t, run_program(t, "bin/rightstest"), 0);
+}
