@@ -34,7 +34,11 @@
 #define RAE_SYS_JOB_CREATE      26 /* (parent job or 0, processes, threads, pages, handles) -> job */
 #define RAE_SYS_MEM_CREATE      27 /* (bytes, flags) -> handle to a memory object */
 #define RAE_SYS_MEM_MAP         28 /* (h, prot) -> user address of a new mapping */
-#define RAE_SYS_COUNT           29
+#define RAE_SYS_IPC_CALL_REG                                                                       \
+	29 /* (h, tag, w0, w1, w2, w3) -> status; reply in rsi, rdx, r10, r8, r9 */
+#define RAE_SYS_IPC_RECV_REG       30 /* (h) -> status; call in rsi, rdx, r10, r8, r9; badge in rdi */
+#define RAE_SYS_IPC_REPLY_RECV_REG 31 /* (h, tag, w0, w1, w2, w3): reply, then as RECV_REG */
+#define RAE_SYS_COUNT              32
 
 /* RAE_SYS_MEM_CREATE flags and RAE_SYS_MEM_MAP protections. */
 #define RAE_MEM_CONTIGUOUS 0x1

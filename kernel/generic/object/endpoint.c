@@ -7,6 +7,7 @@
 #include <mm/usercopy.h>
 #include <object/endpoint.h>
 #include <proc/process.h>
+#include <sched/sched.h>
 #include <sched/thread.h>
 #include <string.h>
 #include <sync/lock_levels.h>
@@ -251,7 +252,7 @@ rae_status_t ipc_receive(endpoint_t *ep, uint64_t deadline_ns, ipc_msg_t **call)
 			c->ipc_state = IPC_RECEIVED;
 			c->ipc_server = self;
 			self->ipc_caller = c;
-			*call = c->ipc_out;
+			*call = c->ipc_out; /* NULL for a register call: see ipc_call_view */
 			break;
 		}
 		if (self->ipc_in) {
@@ -381,4 +382,220 @@ uint64_t notification_wait(notification_t *n, uint64_t deadline_ns)
 			return bits;
 		}
 	}
+}
+
+/* --- register IPC (the fast path) ----------------------------------------- */
+
+void ipc_call_view(thread_t *receiver, ipc_msg_t *call, ipc_msg_t *view)
+{
+	/* What a receiver sees of its current call: the message, or for a
+	 * register call the caller's registers. */
+	if (call) {
+		*view = *call;
+		return;
+	}
+	thread_t *c = receiver->ipc_caller;
+	*view = (ipc_msg_t){0};
+	if (!c)
+		return;
+	view->tag = c->ipc_regs[0];
+	for (int i = 0; i < RAE_IPC_WORDS; i++)
+		view->words[i] = c->ipc_regs[1 + i];
+	view->badge = c->ipc_badge;
+}
+
+/* Completes a register call with registers, or a message call with a
+ * message built from them. Endpoint lock not held. */
+static rae_status_t ipc_reply_regs(const uint64_t regs[5], thread_t **caller_out)
+{
+	thread_t *self = thread_current();
+	thread_t *c = self->ipc_caller;
+	*caller_out = NULL;
+	if (!c)
+		return RAE_ERR_PEER_CLOSED;
+	if (!c->ipc_reg) {
+		ipc_msg_t *m = kzalloc(sizeof(*m));
+		if (!m)
+			return RAE_ERR_NO_MEMORY;
+		m->tag = regs[0];
+		for (int i = 0; i < RAE_IPC_WORDS; i++)
+			m->words[i] = regs[1 + i];
+		return ipc_reply(m);
+	}
+	endpoint_t *ep = c->ipc_ep;
+	bool irq = spin_lock_irqsave(&ep->lock);
+	rae_status_t st = RAE_ERR_PEER_CLOSED;
+	if (self->ipc_caller == c) {
+		self->ipc_caller = NULL;
+		for (int i = 0; i < 5; i++)
+			c->ipc_regs[i] = regs[i];
+		ipc_complete(c, RAE_OK, NULL);
+		*caller_out = c;
+		st = RAE_OK;
+	}
+	spin_unlock_irqrestore(&ep->lock, irq);
+	return st;
+}
+
+rae_status_t ipc_call_reg(endpoint_t *ep, uint64_t regs[5], uint64_t badge, uint64_t deadline_ns)
+{
+	thread_t *self = thread_current();
+	kobject_ref(&ep->obj);
+	bool irq = spin_lock_irqsave(&ep->lock);
+	thread_t *r = ep->receivers;
+	if (!r || !r->ipc_reg) {
+		/* Nobody waits in register mode: the general path. */
+		spin_unlock_irqrestore(&ep->lock, irq);
+		kobject_unref(&ep->obj);
+		ipc_msg_t *m = kzalloc(sizeof(*m)), *reply = NULL;
+		if (!m)
+			return RAE_ERR_NO_MEMORY;
+		m->tag = regs[0];
+		for (int i = 0; i < RAE_IPC_WORDS; i++)
+			m->words[i] = regs[1 + i];
+		self->ipc_reg = false;
+		rae_status_t st = ipc_call(ep, m, badge, deadline_ns, &reply);
+		if (st == RAE_OK && reply) {
+			regs[0] = reply->tag;
+			for (int i = 0; i < RAE_IPC_WORDS; i++)
+				regs[1 + i] = reply->words[i];
+			ipc_msg_free(reply);
+		}
+		return st;
+	}
+	queue_pop(&ep->receivers);
+	for (int i = 0; i < 5; i++)
+		self->ipc_regs[i] = regs[i];
+	self->ipc_badge = badge;
+	self->ipc_reg = true;
+	self->ipc_ep = ep;
+	self->ipc_out = NULL;
+	self->ipc_reply = NULL;
+	self->ipc_server = r;
+	self->ipc_state = IPC_RECEIVED;
+	r->ipc_caller = self;
+	r->ipc_in = NULL;
+	self->state = THREAD_BLOCKED;
+	spin_unlock_irqrestore(&ep->lock, irq);
+	/* Same CPU: straight to the receiver, no run-queue detour. */
+	if (!sched_direct_switch(r))
+		thread_wake(r);
+
+	rae_status_t st;
+	for (;;) {
+		irq = spin_lock_irqsave(&ep->lock);
+		if (self->ipc_state == IPC_DONE) {
+			st = self->ipc_status;
+			if (st == RAE_OK && self->ipc_reply) {
+				/* A message reply from a general-path receiver. */
+				ipc_msg_t *m = self->ipc_reply;
+				regs[0] = m->tag;
+				for (int i = 0; i < RAE_IPC_WORDS; i++)
+					regs[1 + i] = m->words[i];
+				self->ipc_reply = NULL;
+				spin_unlock_irqrestore(&ep->lock, irq);
+				ipc_msg_free(m);
+				irq = spin_lock_irqsave(&ep->lock);
+			} else if (st == RAE_OK) {
+				for (int i = 0; i < 5; i++)
+					regs[i] = self->ipc_regs[i];
+			}
+			break;
+		}
+		if (self->proc && self->proc->killed) {
+			if (self->ipc_server)
+				self->ipc_server->ipc_caller = NULL;
+			st = RAE_ERR_PEER_CLOSED;
+			break;
+		}
+		self->state = THREAD_BLOCKED;
+		spin_unlock_irqrestore(&ep->lock, irq);
+		thread_block_until(UINT64_MAX);
+	}
+	self->ipc_state = IPC_IDLE;
+	self->ipc_ep = NULL;
+	self->ipc_server = NULL;
+	self->ipc_reg = false;
+	spin_unlock_irqrestore(&ep->lock, irq);
+	kobject_unref(&ep->obj);
+	return st;
+}
+
+rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[5], uint64_t *badge, bool reply,
+				uint64_t deadline_ns)
+{
+	thread_t *self = thread_current(), *caller = NULL;
+	rae_status_t st = RAE_OK;
+	if (reply) {
+		st = ipc_reply_regs(regs, &caller);
+		if (st != RAE_OK && st != RAE_ERR_PEER_CLOSED)
+			return st;
+	}
+	kobject_ref(&ep->obj);
+	bool irq = spin_lock_irqsave(&ep->lock);
+	self->ipc_in = NULL;
+	for (;;) {
+		thread_t *c = queue_pop(&ep->callers);
+		if (!c && self->ipc_caller)
+			c = self->ipc_caller; /* handed over while we waited */
+		if (c) {
+			if (c != self->ipc_caller) {
+				c->ipc_state = IPC_RECEIVED;
+				c->ipc_server = self;
+				self->ipc_caller = c;
+			}
+			ipc_msg_t view;
+			ipc_call_view(
+			    self, c->ipc_reg ? NULL : (self->ipc_in ? self->ipc_in : c->ipc_out),
+			    &view);
+			regs[0] = view.tag;
+			for (int i = 0; i < RAE_IPC_WORDS; i++)
+				regs[1 + i] = view.words[i];
+			*badge = view.badge;
+			st = RAE_OK;
+			break;
+		}
+		if (self->proc && self->proc->killed) {
+			st = RAE_ERR_PEER_CLOSED;
+			break;
+		}
+		self->ipc_reg = true;
+		queue_append(&ep->receivers, self);
+		self->state = THREAD_BLOCKED;
+		spin_unlock_irqrestore(&ep->lock, irq);
+		/* The caller we just answered runs here next, if it can. */
+		bool timed_out = false;
+		if (caller && sched_direct_switch(caller))
+			caller = NULL;
+		else {
+			if (caller) {
+				thread_wake(caller);
+				caller = NULL;
+			}
+			timed_out = thread_block_until(deadline_ns);
+		}
+		irq = spin_lock_irqsave(&ep->lock);
+		if (self->ipc_caller)
+			continue; /* a call arrived */
+		/* Woken without a call: a timeout, a kill, or a direct switch back. */
+		if (self->state == THREAD_BLOCKED) {
+			spin_unlock_irqrestore(&ep->lock, irq);
+			timed_out = thread_block_until(deadline_ns);
+			irq = spin_lock_irqsave(&ep->lock);
+			if (self->ipc_caller)
+				continue;
+		}
+		queue_remove(&ep->receivers, self);
+		if (timed_out) {
+			st = RAE_ERR_TIMED_OUT;
+			break;
+		}
+	}
+	self->ipc_reg = false;
+	self->ipc_in = NULL;
+	spin_unlock_irqrestore(&ep->lock, irq);
+	if (caller)
+		thread_wake(caller);
+	kobject_unref(&ep->obj);
+	return st;
 }

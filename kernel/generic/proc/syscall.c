@@ -267,11 +267,18 @@ static int64_t sys_ipc_receive(syscall_frame_t *f)
 	if (st != RAE_OK)
 		return st;
 	/* The call's message stays with the caller until the reply; deliver a
-	 * copy of its contents. Its handles move now. */
+	 * copy of its contents (or of a register call's words). Its handles
+	 * move now. */
 	ipc_msg_t *copy = kzalloc(sizeof(*copy));
 	if (!copy)
 		return RAE_ERR_NO_MEMORY;
-	*copy = *call;
+	ipc_call_view(thread_current(), call, copy);
+	if (!call) {
+		copy->buf = NULL;
+		copy->buf_len = 0;
+		copy->handle_count = 0;
+		return ipc_msg_to_user(self_proc(), copy, f->rsi);
+	}
 	copy->buf = NULL;
 	if (call->buf_len) {
 		copy->buf = kmalloc(call->buf_len);
@@ -432,6 +439,69 @@ static int64_t sys_mem_map(syscall_frame_t *f)
 	return st == RAE_OK ? (int64_t)va : st;
 }
 
+static void regs_from_frame(const syscall_frame_t *f, uint64_t regs[5])
+{
+	regs[0] = f->rsi;
+	regs[1] = f->rdx;
+	regs[2] = f->r10;
+	regs[3] = f->r8;
+	regs[4] = f->r9;
+}
+
+static void regs_to_frame(syscall_frame_t *f, const uint64_t regs[5])
+{
+	f->rsi = regs[0];
+	f->rdx = regs[1];
+	f->r10 = regs[2];
+	f->r8 = regs[3];
+	f->r9 = regs[4];
+}
+
+static int64_t sys_ipc_call_reg(syscall_frame_t *f)
+{
+	kobject_t *obj;
+	uint64_t badge;
+	rae_status_t st =
+	    handle_lookup((rae_handle_t)f->rdi, RAE_OBJ_ENDPOINT, RAE_RIGHT_WRITE, &obj, &badge);
+	if (st != RAE_OK)
+		return st;
+	uint64_t regs[5];
+	regs_from_frame(f, regs);
+	st = ipc_call_reg((endpoint_t *)obj, regs, badge, UINT64_MAX);
+	kobject_unref(obj);
+	if (st == RAE_OK)
+		regs_to_frame(f, regs);
+	return st;
+}
+
+static int64_t ipc_recv_common(syscall_frame_t *f, bool reply)
+{
+	kobject_t *obj;
+	rae_status_t st =
+	    handle_lookup((rae_handle_t)f->rdi, RAE_OBJ_ENDPOINT, RAE_RIGHT_READ, &obj, NULL);
+	if (st != RAE_OK)
+		return st;
+	uint64_t regs[5], badge = 0;
+	regs_from_frame(f, regs);
+	st = ipc_reply_recv_reg((endpoint_t *)obj, regs, &badge, reply, UINT64_MAX);
+	kobject_unref(obj);
+	if (st == RAE_OK) {
+		regs_to_frame(f, regs);
+		f->rdi = badge;
+	}
+	return st;
+}
+
+static int64_t sys_ipc_recv_reg(syscall_frame_t *f)
+{
+	return ipc_recv_common(f, false);
+}
+
+static int64_t sys_ipc_reply_recv_reg(syscall_frame_t *f)
+{
+	return ipc_recv_common(f, true);
+}
+
 static const syscall_fn syscall_table[RAE_SYS_COUNT] = {
     [RAE_SYS_DEBUG_WRITE] = sys_debug_write,
     [RAE_SYS_PROCESS_EXIT] = sys_process_exit,
@@ -462,6 +532,9 @@ static const syscall_fn syscall_table[RAE_SYS_COUNT] = {
     [RAE_SYS_JOB_CREATE] = sys_job_create,
     [RAE_SYS_MEM_CREATE] = sys_mem_create,
     [RAE_SYS_MEM_MAP] = sys_mem_map,
+    [RAE_SYS_IPC_CALL_REG] = sys_ipc_call_reg,
+    [RAE_SYS_IPC_RECV_REG] = sys_ipc_recv_reg,
+    [RAE_SYS_IPC_REPLY_RECV_REG] = sys_ipc_reply_recv_reg,
 };
 
 int64_t syscall_dispatch(syscall_frame_t *f);

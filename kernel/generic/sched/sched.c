@@ -159,7 +159,27 @@ static bool sched_must_migrate(cpu_t *c, thread_t *prev)
 	return c->isolated && prev->affinity != bit;
 }
 
+/* The switch itself. With `want` (a blocked thread that may run here), it
+ * is made runnable on this CPU and runs next, bypassing the pick: the IPC
+ * fast path hands the CPU straight from caller to receiver and back. */
+static void sched_switch_to(thread_t *want);
+
 void sched_schedule(void)
+{
+	sched_switch_to(NULL);
+}
+
+bool sched_direct_switch(thread_t *next)
+{
+	cpu_t *c = this_cpu();
+	if (next->cpu != c->id || next->se.cls != SCHED_TS || next->on_cpu ||
+	    !(next->affinity & (1ull << c->id)) || c->isolated)
+		return false;
+	sched_switch_to(next);
+	return true;
+}
+
+static void sched_switch_to(thread_t *want)
 {
 	bool irq = hal_irq_save();
 	cpu_t *c = this_cpu();
@@ -179,7 +199,14 @@ void sched_schedule(void)
 		}
 	}
 	c->need_resched = false;
-	sched_entity_t *se = sched_pick_next(&cs->rq, now);
+	sched_entity_t *se;
+	if (want && want->state == THREAD_BLOCKED && !want->se.on_rq && !want->on_cpu) {
+		want->state = THREAD_RUNNABLE;
+		sched_enqueue(&cs->rq, &want->se, now, true);
+		se = &want->se;
+	} else {
+		se = sched_pick_next(&cs->rq, now);
+	}
 	thread_t *next = se ? se->owner : c->idle;
 	cs->rq.curr = se;
 	sched_arm_tick(cs, se, now);

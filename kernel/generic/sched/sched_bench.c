@@ -99,3 +99,15 @@ KBENCH(user_ipc_call_reply)
 	}
 	process_wait(p, NULL);
 }
+
+KBENCH(user_ipc_register_call_reply)
+{
+	rae_status_t st;
+	b->external = true; /* the program prints its own BENCH line */
+	process_t *p = process_spawn("bin/bench_ipcreg", NULL, &st);
+	if (!p) {
+		kprintf("bench: cannot start bin/bench_ipcreg (%s)\n", rae_status_name(st));
+		return;
+	}
+	process_wait(p, NULL);
+}

@@ -129,3 +129,8 @@ KTEST(user_every_right_is_checked)
 {
 	KTEST_EXPECT_EQ(t, run_program(t, "bin/rightstest"), 0);
 }
+
+KTEST(user_ipc_register_fast_path)
+{
+	KTEST_EXPECT_EQ(t, run_program(t, "bin/ipcfast"), 0);
+}

@@ -67,6 +67,19 @@ void notification_signal(notification_t *n, uint64_t bits);
 /* Returns the set bits (and clears them), or 0 at the deadline. */
 uint64_t notification_wait(notification_t *n, uint64_t deadline_ns);
 
+/* Register IPC (the fast path): a call of a tag and four words. When a
+ * receiver waits in register mode on this CPU, the CPU goes straight to it
+ * and back without the run queue or a message object; otherwise it falls
+ * back to the general path. The reply comes back in regs. */
+rae_status_t ipc_call_reg(endpoint_t *ep, uint64_t regs[5], uint64_t badge, uint64_t deadline_ns);
+/* Replies with regs to the call this thread owes (if `reply`), then waits
+ * for the next call, whose tag, words and badge come back in regs and
+ * *badge. */
+rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[5], uint64_t *badge, bool reply,
+				uint64_t deadline_ns);
+/* What the receiver sees of its current call (message or registers). */
+void ipc_call_view(struct thread *receiver, ipc_msg_t *call, ipc_msg_t *view);
+
 /* A thread with IPC in progress is ending: its caller gets PEER_CLOSED, and
  * its own pending call is withdrawn. */
 void ipc_thread_exiting(struct thread *t);

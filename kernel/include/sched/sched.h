@@ -20,6 +20,12 @@ NORETURN void sched_run_ap(void);
  * returns when the caller runs again. */
 void sched_schedule(void);
 
+/* Hands this CPU straight to `next`, a blocked time-sharing thread that
+ * may run here, without going through the pick (the IPC fast path). The
+ * caller has set its own state (usually blocked). Returns false, doing
+ * nothing, when `next` cannot take the CPU this way. */
+bool sched_direct_switch(struct thread *next);
+
 /* Called at the end of every interrupt: preempts the interrupted thread if
  * the scheduler asked for it and the interrupted code allows it. */
 void sched_interrupt_exit(bool interrupts_were_on);

@@ -62,6 +62,12 @@ typedef struct thread {
 	struct thread *ipc_next;   /* link in an endpoint's queue */
 	volatile int ipc_state;    /* IPC_* in endpoint.c */
 	int ipc_status;            /* result of the call for the caller */
+	/* Register IPC: the tag and four words of the message this thread sends
+	 * or receives, the badge it arrived with, and whether the thread's call
+	 * is register-only (no kernel message object). */
+	uint64_t ipc_regs[5];
+	uint64_t ipc_badge;
+	bool ipc_reg;
 } thread_t;
 
 /* Creates a kernel thread running fn(arg) and makes it runnable on a CPU in

@@ -186,6 +186,48 @@ static inline int64_t rae_mem_map(rae_handle_t h, uint64_t prot)
 	return rae_syscall(RAE_SYS_MEM_MAP, h, prot, 0);
 }
 
+/* Register IPC (the fast path): a tag and four words each way. */
+typedef struct {
+	uint64_t tag, w[4], badge;
+} rae_regs_t;
+
+static inline int64_t rae_ipc_regs(uint64_t nr, rae_handle_t h, rae_regs_t *m)
+{
+	register uint64_t r10 __asm__("r10") = m->w[1];
+	register uint64_t r8 __asm__("r8") = m->w[2];
+	register uint64_t r9 __asm__("r9") = m->w[3];
+	uint64_t rdi = h, rsi = m->tag, rdx = m->w[0];
+	int64_t ret = (int64_t)nr;
+	__asm__ volatile("syscall"
+			 : "+a"(ret), "+D"(rdi), "+S"(rsi), "+d"(rdx), "+r"(r10), "+r"(r8), "+r"(r9)
+			 :
+			 : "rcx", "r11", "memory");
+	if (ret == RAE_OK) {
+		m->tag = rsi;
+		m->w[0] = rdx;
+		m->w[1] = r10;
+		m->w[2] = r8;
+		m->w[3] = r9;
+		m->badge = rdi;
+	}
+	return ret;
+}
+
+static inline int64_t rae_ipc_call_regs(rae_handle_t h, rae_regs_t *m)
+{
+	return rae_ipc_regs(RAE_SYS_IPC_CALL_REG, h, m);
+}
+
+static inline int64_t rae_ipc_recv_regs(rae_handle_t h, rae_regs_t *m)
+{
+	return rae_ipc_regs(RAE_SYS_IPC_RECV_REG, h, m);
+}
+
+static inline int64_t rae_ipc_reply_recv_regs(rae_handle_t h, rae_regs_t *m)
+{
+	return rae_ipc_regs(RAE_SYS_IPC_REPLY_RECV_REG, h, m);
+}
+
 /* Printing without a C library. */
 size_t rae_strlen(const char *s);
 void rae_puts(const char *s);

@@ -1,0 +1,88 @@
+/* Register IPC (the fast path) and its mixing with the general path: a
+ * server in register mode answers register calls and message calls; then,
+ * in message mode, it answers register calls. With an argument this is the
+ * server. Exits with the number of failed checks. */
+#include <rae.h>
+
+static int failures;
+
+static void check(int ok, const char *what)
+{
+	if (!ok) {
+		failures++;
+		rae_puts("ipcfast: FAILED: ");
+		rae_puts(what);
+		rae_puts("\n");
+	}
+}
+
+static int serve(rae_handle_t ep)
+{
+	rae_regs_t m = {0};
+	int64_t st = rae_ipc_recv_regs(ep, &m);
+	/* Register mode until told otherwise. */
+	while (st == RAE_OK && m.tag != 77) {
+		m.tag += 1000;
+		m.w[0] += 1;
+		m.w[3] = m.badge;
+		st = rae_ipc_reply_recv_regs(ep, &m);
+	}
+	/* Answer the switch (tag 77) with a message reply, then message mode. */
+	rae_msg_t r = {.tag = 77};
+	rae_ipc_reply(&r);
+	for (;;) {
+		rae_msg_t c = {0};
+		if (rae_ipc_receive(ep, &c, RAE_TIMEOUT_NEVER) != RAE_OK)
+			return 1;
+		rae_msg_t a = {.tag = c.tag + 1000, .words = {c.words[0] + 1, 0, 0, c.badge}};
+		rae_ipc_reply(&a);
+		if (c.tag == 99)
+			return 0;
+	}
+}
+
+int main(uint64_t arg)
+{
+	rae_set_affinity(1); /* one CPU: the direct-switch case */
+	if (arg)
+		return serve((rae_handle_t)arg);
+	int64_t ep = rae_endpoint_create();
+	rae_handle_t give =
+	    (rae_handle_t)rae_handle_dup((rae_handle_t)ep, RAE_RIGHT_READ | RAE_RIGHT_TRANSFER);
+	rae_handle_t badged = (rae_handle_t)rae_handle_mint((rae_handle_t)ep, RAE_RIGHT_WRITE, 42);
+	int64_t server = rae_spawn_with("bin/ipcfast", give);
+	check(server > 0, "spawn the server");
+
+	int ok = 1;
+	for (uint64_t i = 0; i < 1000; i++) {
+		rae_regs_t m = {.tag = 1, .w = {i, 7, 8, 0}};
+		if (rae_ipc_call_regs(badged, &m) != RAE_OK || m.tag != 1001 || m.w[0] != i + 1 ||
+		    m.w[1] != 7 || m.w[3] != 42)
+			ok = 0;
+	}
+	check(ok, "1000 register calls get register replies with the badge");
+	ok = 1;
+	for (uint64_t i = 0; i < 10; i++) {
+		rae_msg_t m = {.tag = 2, .words = {i}};
+		if (rae_ipc_call(badged, &m, RAE_TIMEOUT_NEVER) != RAE_OK || m.tag != 1002 ||
+		    m.words[0] != i + 1)
+			ok = 0;
+	}
+	check(ok, "message calls to a register-mode server");
+	rae_regs_t sw = {.tag = 77};
+	check(rae_ipc_call_regs(badged, &sw) == RAE_OK && sw.tag == 77, "switch the server mode");
+	ok = 1;
+	for (uint64_t i = 0; i < 10; i++) {
+		rae_regs_t m = {.tag = 3, .w = {i}};
+		if (rae_ipc_call_regs(badged, &m) != RAE_OK || m.tag != 1003 || m.w[0] != i + 1 ||
+		    m.w[3] != 42)
+			ok = 0;
+	}
+	check(ok, "register calls to a message-mode server");
+	rae_regs_t bye = {.tag = 99};
+	rae_ipc_call_regs(badged, &bye);
+	int status = -1;
+	check(rae_wait(server, &status) == RAE_OK && status == 0, "the server ends cleanly");
+	rae_puts(failures ? "ipcfast: some checks failed\n" : "ipcfast: all checks passed\n");
+	return failures;
+}
