@@ -7,26 +7,6 @@
 
 static uint64_t samples[SAMPLES];
 
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
-	return ((uint64_t)hi << 32) | lo;
-}
-
-static void sort(uint64_t *a, int n)
-{
-	for (int gap = n / 2; gap > 0; gap /= 2) {
-		for (int i = gap; i < n; i++) {
-			uint64_t v = a[i];
-			int j = i;
-			for (; j >= gap && a[j - gap] > v; j -= gap)
-				a[j] = a[j - gap];
-			a[j] = v;
-		}
-	}
-}
-
 static void serve(rae_handle_t ep)
 {
 	rae_msg_t m = {0};
@@ -62,23 +42,13 @@ int main(uint64_t arg)
 	}
 	for (int i = 0; i < SAMPLES; i++) {
 		m = (rae_msg_t){.tag = 1, .words = {(uint64_t)i}};
-		uint64_t t0 = rdtsc();
+		uint64_t t0 = rae_rdtsc();
 		rae_ipc_call((rae_handle_t)ep, &m, RAE_TIMEOUT_NEVER);
-		samples[i] = rdtsc() - t0;
+		samples[i] = rae_rdtsc() - t0;
 	}
 	m = (rae_msg_t){.tag = 0xdead};
 	rae_ipc_call((rae_handle_t)ep, &m, RAE_TIMEOUT_NEVER);
 	rae_wait(server, 0);
-	sort(samples, SAMPLES);
-	rae_puts("BENCH {\"name\": \"user_ipc_call_reply_one_core\", \"unit\": \"instructions\", "
-		 "\"p50\": ");
-	rae_put_dec((int64_t)samples[SAMPLES / 2]);
-	rae_puts(", \"p99\": ");
-	rae_put_dec((int64_t)samples[SAMPLES * 99 / 100]);
-	rae_puts(", \"max\": ");
-	rae_put_dec((int64_t)samples[SAMPLES - 1]);
-	rae_puts(", \"samples\": ");
-	rae_put_dec(SAMPLES);
-	rae_puts("}\n");
+	rae_bench_report("user_ipc_call_reply_one_core", samples, SAMPLES);
 	return 0;
 }

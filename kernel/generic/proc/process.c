@@ -13,6 +13,7 @@
 #include <object/job.h>
 #include <proc/elf.h>
 #include <proc/process.h>
+#include <sched/sched.h>
 #include <sched/thread.h>
 #include <string.h>
 #include <sync/lock_levels.h>
@@ -356,7 +357,6 @@ rae_status_t process_wait(process_t *p, int *status)
 		p->waiter = self;
 		self->state = THREAD_BLOCKED;
 		spin_unlock_irqrestore(&process_lock, irq);
-		extern void sched_schedule(void);
 		sched_schedule();
 		process_check_killed();
 	}

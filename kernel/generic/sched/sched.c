@@ -232,10 +232,6 @@ static void sched_switch_to(thread_t *want)
 		c = this_cpu();
 		cs = &sched_cpus[c->id];
 		migrate = sched_finish_switch(cs);
-	} else if (migrate) {
-		/* Nothing else to run here: it stays until it can go. */
-		sched_enqueue(&cs->rq, &prev->se, now, false);
-		migrate = NULL;
 	}
 	spin_unlock(&cs->lock);
 	if (migrate)
@@ -408,8 +404,6 @@ rae_status_t sched_set_isolated(unsigned cpu, bool isolated)
 	}
 	return RAE_OK;
 }
-
-rae_status_t sched_set_params(thread_t *t, bool rt, int nice, uint64_t budget, uint64_t period);
 
 /* Changes a thread's class or parameters on its run queue. Real-time
  * threads are pinned to the CPU whose bandwidth admitted them. */

@@ -76,38 +76,31 @@ KBENCH(kernel_rt_wakeup_latency)
 	thread_join(t, NULL);
 }
 
-KBENCH(user_null_syscall)
+/* Runs a user program that measures itself and prints its own BENCH line
+ * (what only user mode can time: system calls, IPC between processes). */
+static void user_bench(kbench_t *b, const char *path)
 {
 	rae_status_t st;
-	b->external = true; /* the program prints its own BENCH line */
-	process_t *p = process_spawn("bin/bench_syscall", NULL, &st);
+	b->external = true;
+	process_t *p = process_spawn(path, NULL, &st);
 	if (!p) {
-		kprintf("bench: cannot start bin/bench_syscall (%s)\n", rae_status_name(st));
+		kprintf("bench: cannot start %s (%s)\n", path, rae_status_name(st));
 		return;
 	}
 	process_wait(p, NULL);
+}
+
+KBENCH(user_null_syscall)
+{
+	user_bench(b, "bin/bench_syscall");
 }
 
 KBENCH(user_ipc_call_reply)
 {
-	rae_status_t st;
-	b->external = true; /* the program prints its own BENCH line */
-	process_t *p = process_spawn("bin/bench_ipc", NULL, &st);
-	if (!p) {
-		kprintf("bench: cannot start bin/bench_ipc (%s)\n", rae_status_name(st));
-		return;
-	}
-	process_wait(p, NULL);
+	user_bench(b, "bin/bench_ipc");
 }
 
 KBENCH(user_ipc_register_call_reply)
 {
-	rae_status_t st;
-	b->external = true; /* the program prints its own BENCH line */
-	process_t *p = process_spawn("bin/bench_ipcreg", NULL, &st);
-	if (!p) {
-		kprintf("bench: cannot start bin/bench_ipcreg (%s)\n", rae_status_name(st));
-		return;
-	}
-	process_wait(p, NULL);
+	user_bench(b, "bin/bench_ipcreg");
 }

@@ -228,8 +228,6 @@ rae_status_t thread_set_ts(thread_t *t, int nice)
 {
 	if (nice < -20 || nice > 19)
 		return RAE_ERR_INVALID;
-	extern rae_status_t sched_set_params(thread_t * t, bool rt, int nice, uint64_t q,
-					     uint64_t p);
 	return sched_set_params(t, false, nice, 0, 0);
 }
 
@@ -238,8 +236,6 @@ rae_status_t thread_set_rt(thread_t *t, uint64_t budget_ns, uint64_t period_ns)
 	/* Below these a server would spend its CPU on timer interrupts. */
 	if (budget_ns < THREAD_RT_MIN_BUDGET_NS || period_ns < THREAD_RT_MIN_PERIOD_NS)
 		return RAE_ERR_INVALID;
-	extern rae_status_t sched_set_params(thread_t * t, bool rt, int nice, uint64_t q,
-					     uint64_t p);
 	return sched_set_params(t, true, 0, budget_ns, period_ns);
 }
 

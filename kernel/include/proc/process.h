@@ -57,8 +57,6 @@ process_t *process_spawn(const char *path, process_t *parent, rae_status_t *stat
 process_t *process_spawn_with(const char *path, process_t *parent, kobject_t *give, uint32_t rights,
 			      uint64_t badge, struct job *job, rae_status_t *status);
 
-#define PROCESS_HANDLE_LIMIT 1024
-
 /* Waits for `p` to end, stores its exit status, and frees it. */
 rae_status_t process_wait(process_t *p, int *status);
 

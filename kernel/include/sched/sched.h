@@ -38,6 +38,12 @@ void sched_enqueue_thread(struct thread *t, bool wakeup);
  * device interrupts). RAE_ERR_INVALID for CPU 0 or an offline CPU. */
 rae_status_t sched_set_isolated(unsigned cpu, bool isolated);
 
+/* Changes `t`'s class (time-sharing with `nice`, or real-time with a CBS
+ * budget and period, admitted on its CPU and pinned there). Errors as
+ * thread_set_rt / thread_set_ts. */
+rae_status_t sched_set_params(struct thread *t, bool rt, int nice, uint64_t budget,
+			      uint64_t period);
+
 /* The first thread a new CPU-bound thread runs (from context.S). */
 NORETURN void sched_thread_start(struct thread *t);
 

@@ -234,6 +234,18 @@ void rae_puts(const char *s);
 void rae_put_dec(int64_t v);
 void rae_put_hex(uint64_t v);
 
+/* The TSC, ordered after earlier instructions (guest instructions under
+ * QEMU -icount). */
+static inline uint64_t rae_rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/* Sorts `samples` and prints a BENCH line (p50, p99, max) in instructions. */
+void rae_bench_report(const char *name, uint64_t *samples, int n);
+
 /* The program's entry point, called by crt0 with the start argument. */
 int main(uint64_t arg);
 

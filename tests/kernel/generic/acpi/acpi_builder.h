@@ -293,4 +293,33 @@ static inline void tb_fadt(acpi_builder_t *b, uint8_t revision, size_t length)
 	tb_finish(b);
 }
 
+#ifdef cmocka_unit_test /* the cmocka tests; the fuzzers share the builders only */
+
+/* A parser under test, wrapped so every table type fits one signature. */
+typedef rae_status_t (*tb_parse_fn)(const void *table, size_t len, char *err, size_t err_len);
+
+/* Runs `parse` on an exact-size heap copy of [src, src+len), so ASan
+ * catches any read past len, and checks the message contract: empty on
+ * success, starting with `prefix` on failure, always NUL-terminated. */
+static inline rae_status_t tb_parse_exact(tb_parse_fn parse, const char *prefix, const uint8_t *src,
+					  size_t len, char *err, size_t err_len)
+{
+	uint8_t *copy = malloc(len > 0 ? len : 1);
+	rae_status_t status;
+
+	assert_non_null(copy);
+	memcpy(copy, src, len);
+	memset(err, 'x', err_len);
+	status = parse(copy, len, err, err_len);
+	assert_true(strnlen(err, err_len) < err_len);
+	if (status == RAE_OK)
+		assert_string_equal(err, "");
+	else
+		assert_true(strncmp(err, prefix, strlen(prefix)) == 0);
+	free(copy);
+	return status;
+}
+
+#endif /* cmocka_unit_test */
+
 #endif

@@ -1,0 +1,35 @@
+/* Benchmark helpers for user programs: sort samples and print one
+ * "BENCH {json}" line in the form the kernel's benchmarks use. */
+#include <rae.h>
+
+static void sort_u64(uint64_t *a, int n)
+{
+	/* Shell sort: no recursion, fine for ten thousand values. */
+	for (int gap = n / 2; gap > 0; gap /= 2) {
+		for (int i = gap; i < n; i++) {
+			uint64_t v = a[i];
+			int j = i;
+			for (; j >= gap && a[j - gap] > v; j -= gap)
+				a[j] = a[j - gap];
+			a[j] = v;
+		}
+	}
+}
+
+void rae_bench_report(const char *name, uint64_t *samples, int n)
+{
+	if (n <= 0)
+		return;
+	sort_u64(samples, n);
+	rae_puts("BENCH {\"name\": \"");
+	rae_puts(name);
+	rae_puts("\", \"unit\": \"instructions\", \"p50\": ");
+	rae_put_dec((int64_t)samples[n / 2]);
+	rae_puts(", \"p99\": ");
+	rae_put_dec((int64_t)samples[(int64_t)n * 99 / 100]);
+	rae_puts(", \"max\": ");
+	rae_put_dec((int64_t)samples[n - 1]);
+	rae_puts(", \"samples\": ");
+	rae_put_dec(n);
+	rae_puts("}\n");
+}
