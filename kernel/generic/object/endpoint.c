@@ -3,6 +3,7 @@
  * and the handles they carry move with them. Lock order: an object's lock
  * (LOCK_LEVEL_IPC) is never held while allocating, and wake-ups that need
  * the run queue happen with it held only where unavoidable (rq is higher). */
+#include <hal/cpu.h>
 #include <mm/kmalloc.h>
 #include <mm/usercopy.h>
 #include <object/endpoint.h>
@@ -440,13 +441,11 @@ static rae_status_t ipc_reply_regs(const uint64_t regs[5], thread_t **caller_out
 rae_status_t ipc_call_reg(endpoint_t *ep, uint64_t regs[5], uint64_t badge, uint64_t deadline_ns)
 {
 	thread_t *self = thread_current();
-	kobject_ref(&ep->obj);
 	bool irq = spin_lock_irqsave(&ep->lock);
 	thread_t *r = ep->receivers;
 	if (!r || !r->ipc_reg) {
 		/* Nobody waits in register mode: the general path. */
 		spin_unlock_irqrestore(&ep->lock, irq);
-		kobject_unref(&ep->obj);
 		ipc_msg_t *m = kzalloc(sizeof(*m)), *reply = NULL;
 		if (!m)
 			return RAE_ERR_NO_MEMORY;
@@ -476,10 +475,14 @@ rae_status_t ipc_call_reg(endpoint_t *ep, uint64_t regs[5], uint64_t badge, uint
 	r->ipc_caller = self;
 	r->ipc_in = NULL;
 	self->state = THREAD_BLOCKED;
-	spin_unlock_irqrestore(&ep->lock, irq);
-	/* Same CPU: straight to the receiver, no run-queue detour. */
-	if (!sched_direct_switch(r))
+	/* Interrupts stay off until the switch: blocked, this thread must not
+	 * be preempted before the receiver has been given the CPU. */
+	spin_unlock(&ep->lock);
+	/* Same CPU: straight to the receiver, which runs on this thread's
+	 * scheduling context until it replies. */
+	if (!sched_donate_switch(r) && !sched_direct_switch(r))
 		thread_wake(r);
+	hal_irq_restore(irq);
 
 	rae_status_t st;
 	for (;;) {
@@ -517,7 +520,6 @@ rae_status_t ipc_call_reg(endpoint_t *ep, uint64_t regs[5], uint64_t badge, uint
 	self->ipc_server = NULL;
 	self->ipc_reg = false;
 	spin_unlock_irqrestore(&ep->lock, irq);
-	kobject_unref(&ep->obj);
 	return st;
 }
 
@@ -526,24 +528,39 @@ rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[5], uint64_t *badg
 {
 	thread_t *self = thread_current(), *caller = NULL;
 	rae_status_t st = RAE_OK;
-	if (reply) {
+	if (!reply && self->ipc_caller)
+		return RAE_ERR_INVALID; /* reply first */
+	/* Interrupts off from the reply to the switch: see ipc_call_reg. */
+	bool irq = hal_irq_save();
+	spin_lock(&ep->lock);
+	thread_t *c = self->ipc_caller;
+	if (reply && c && c->ipc_ep == ep && c->ipc_reg) {
+		/* The usual case, a register call on this endpoint: answered
+		 * under the lock taken anyway for the next receive. */
+		self->ipc_caller = NULL;
+		for (int i = 0; i < 5; i++)
+			c->ipc_regs[i] = regs[i];
+		ipc_complete(c, RAE_OK, NULL);
+		caller = c;
+	} else if (reply) {
+		spin_unlock(&ep->lock);
 		st = ipc_reply_regs(regs, &caller);
-		if (st != RAE_OK && st != RAE_ERR_PEER_CLOSED)
+		if (st != RAE_OK && st != RAE_ERR_PEER_CLOSED) {
+			hal_irq_restore(irq);
 			return st;
+		}
+		spin_lock(&ep->lock);
 	}
-	kobject_ref(&ep->obj);
-	bool irq = spin_lock_irqsave(&ep->lock);
 	self->ipc_in = NULL;
 	for (;;) {
-		thread_t *c = queue_pop(&ep->callers);
-		if (!c && self->ipc_caller)
-			c = self->ipc_caller; /* handed over while we waited */
+		/* A call handed over while this thread waited comes first. */
+		c = self->ipc_caller;
+		if (!c && (c = queue_pop(&ep->callers))) {
+			c->ipc_state = IPC_RECEIVED;
+			c->ipc_server = self;
+			self->ipc_caller = c;
+		}
 		if (c) {
-			if (c != self->ipc_caller) {
-				c->ipc_state = IPC_RECEIVED;
-				c->ipc_server = self;
-				self->ipc_caller = c;
-			}
 			ipc_msg_t view;
 			ipc_call_view(
 			    self, c->ipc_reg ? NULL : (self->ipc_in ? self->ipc_in : c->ipc_out),
@@ -562,26 +579,24 @@ rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[5], uint64_t *badg
 		self->ipc_reg = true;
 		queue_append(&ep->receivers, self);
 		self->state = THREAD_BLOCKED;
-		spin_unlock_irqrestore(&ep->lock, irq);
-		/* The caller we just answered runs here next, if it can. */
+		spin_unlock(&ep->lock);
+		/* The caller just answered runs here next, on the context it
+		 * lent this thread, or at least straight away. */
 		bool timed_out = false;
-		if (caller && sched_direct_switch(caller))
-			caller = NULL;
-		else {
-			if (caller) {
+		if (!caller || (!sched_donate_return(caller) && !sched_direct_switch(caller))) {
+			if (caller)
 				thread_wake(caller);
-				caller = NULL;
-			}
 			timed_out = thread_block_until(deadline_ns);
 		}
-		irq = spin_lock_irqsave(&ep->lock);
+		caller = NULL;
+		spin_lock(&ep->lock);
 		if (self->ipc_caller)
 			continue; /* a call arrived */
-		/* Woken without a call: a timeout, a kill, or a direct switch back. */
+		/* Woken without a call: a timeout, a kill, or a switch back. */
 		if (self->state == THREAD_BLOCKED) {
-			spin_unlock_irqrestore(&ep->lock, irq);
+			spin_unlock(&ep->lock);
 			timed_out = thread_block_until(deadline_ns);
-			irq = spin_lock_irqsave(&ep->lock);
+			spin_lock(&ep->lock);
 			if (self->ipc_caller)
 				continue;
 		}
@@ -593,9 +608,11 @@ rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[5], uint64_t *badg
 	}
 	self->ipc_reg = false;
 	self->ipc_in = NULL;
-	spin_unlock_irqrestore(&ep->lock, irq);
+	spin_unlock(&ep->lock);
+	/* Answered, then found the next call at once: the caller runs when
+	 * the scheduler picks it (its context comes back here). */
 	if (caller)
 		thread_wake(caller);
-	kobject_unref(&ep->obj);
+	hal_irq_restore(irq);
 	return st;
 }

@@ -544,10 +544,13 @@ int64_t syscall_dispatch(syscall_frame_t *f);
 int64_t syscall_dispatch(syscall_frame_t *f)
 {
 	hal_irq_enable();
-	process_check_killed();
+	const process_t *p = self_proc();
+	if (p->killed)
+		process_check_killed();
 	int64_t ret = RAE_ERR_UNSUPPORTED;
 	if (f->nr < RAE_SYS_COUNT && syscall_table[f->nr])
 		ret = syscall_table[f->nr](f);
-	process_check_killed();
+	if (p->killed)
+		process_check_killed();
 	return ret;
 }

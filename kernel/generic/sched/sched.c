@@ -129,12 +129,85 @@ void sched_enqueue_thread(thread_t *t, bool wakeup)
 		smp_send_reschedule(target);
 }
 
+/* Gives the scheduling context `holder` runs on, lent to it through one or
+ * more IPC calls, back along the chain of donors to the thread whose se it
+ * is. Every thread of the chain runs on its own se again. The owner's se
+ * stays queued if the owner may run (a wake-up was pending) and leaves the
+ * queue otherwise; a middle donor with a wake-up pending is queued on its
+ * own se, and so is a runnable holder. The caller has charged the lent
+ * context up to `now`. Run-queue lock held. */
+static void sched_unwind(cpu_sched_t *cs, thread_t *holder, uint64_t now)
+{
+	sched_entity_t *lent = holder->sc;
+	thread_t *t = holder;
+	while (t->sc != &t->se) {
+		thread_t *donor = t->sc_donor;
+		t->sc = &t->se;
+		t->sc_donor = NULL;
+		if (t != holder && t->wake_pending) {
+			t->wake_pending = false;
+			t->state = THREAD_RUNNABLE;
+			sched_enqueue(&cs->rq, &t->se, now, true);
+		}
+		t = donor;
+	}
+	lent->owner = t;
+	if (t->wake_pending) {
+		t->wake_pending = false;
+		t->state = THREAD_RUNNABLE;
+	} else if (lent->on_rq && t->state != THREAD_RUNNABLE) {
+		sched_dequeue(&cs->rq, lent);
+	}
+	if (holder != t && holder->state == THREAD_RUNNABLE && !holder->se.on_rq)
+		sched_enqueue(&cs->rq, &holder->se, now, true);
+}
+
+/* Whether a thread of the donation chain that `holder` runs at the end of
+ * was woken (a kill, a reply on the general path) and waits for its
+ * context back. Run-queue lock held. */
+static bool sched_chain_woken(const thread_t *holder)
+{
+	const thread_t *t = holder;
+	for (; t->sc != &t->se; t = t->sc_donor) {
+		if (t->wake_pending)
+			return true;
+	}
+	return t->wake_pending;
+}
+
 void thread_wake(thread_t *t)
 {
 	cpu_sched_t *cs = &sched_cpus[t->cpu];
 	bool irq = spin_lock_irqsave(&cs->lock);
 	if (t->state != THREAD_BLOCKED) {
 		spin_unlock_irqrestore(&cs->lock, irq);
+		return;
+	}
+	sched_entity_t *lent = t->sc != &t->se ? t->sc : &t->se;
+	if (lent->owner != t) {
+		/* Blocked in a call with its scheduling context lent out: the
+		 * context comes back first. At once if its holder is the thread
+		 * waking it here (a reply on the general path), else at the
+		 * holder's next switch on its CPU. */
+		t->wake_pending = true;
+		cpu_t *self = this_cpu();
+		thread_t *holder = lent->owner;
+		if (t->cpu == self->id && holder == self->current && holder->sc == lent) {
+			uint64_t now = clock_monotonic_ns();
+			sched_charge(&cs->rq, lent, now - holder->run_start, now);
+			sched_unwind(cs, holder, now);
+			cs->rq.curr = holder->state == THREAD_RUNNABLE ? &holder->se : NULL;
+			holder->run_start = now;
+			self->need_resched = true;
+			spin_unlock_irqrestore(&cs->lock, irq);
+			return;
+		}
+		unsigned cpu = t->cpu;
+		spin_unlock_irqrestore(&cs->lock, irq);
+		if (cpu == self->id)
+			self->need_resched = true;
+		else
+			smp_send_reschedule(cpu);
 		return;
 	}
 	if (t->se.on_rq) {
@@ -151,7 +224,8 @@ void thread_wake(thread_t *t)
  * isolation changed). Lock held. */
 static bool sched_must_migrate(cpu_t *c, thread_t *prev)
 {
-	if (prev->is_idle || prev->state != THREAD_RUNNABLE || prev->se.cls == SCHED_RT)
+	if (prev->is_idle || prev->state != THREAD_RUNNABLE || prev->se.cls == SCHED_RT ||
+	    prev->sc != &prev->se)
 		return false;
 	uint64_t bit = 1ull << c->id;
 	if (!(prev->affinity & bit))
@@ -179,6 +253,35 @@ bool sched_direct_switch(thread_t *next)
 	return true;
 }
 
+/* The switch itself, from the current thread `prev` to `next`, with this
+ * CPU's run-queue lock held and interrupts off. Returns when prev runs
+ * again, possibly on another CPU, having finished the switch there: with
+ * that CPU's run-queue lock held, and a thread to queue elsewhere (or
+ * NULL) in *migrate. */
+static cpu_sched_t *sched_context_switch(cpu_t *c, cpu_sched_t *cs, thread_t *prev,
+					 thread_t *next, thread_t **migrate)
+{
+	/* A thread switching out on another CPU must finish first. */
+	while (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE))
+		__builtin_ia32_pause();
+	next->on_cpu = true;
+	next->sc->nr_switches++;
+	next->ran_on |= 1ull << c->id;
+	c->current = next;
+	cs->prev = prev;
+	c->syscall_stack = next->kstack_top;
+	if (sched_switch_hook)
+		sched_switch_hook(prev, next);
+	hal_fpu_save(prev->fpu);
+	hal_fpu_restore(next->fpu);
+	cs->migrate = *migrate;
+	hal_context_switch(&prev->ctx_sp, next->ctx_sp);
+	/* Running again, possibly on another CPU. */
+	cs = &sched_cpus[this_cpu()->id];
+	*migrate = sched_finish_switch(cs);
+	return cs;
+}
+
 static void sched_switch_to(thread_t *want)
 {
 	bool irq = hal_irq_save();
@@ -189,9 +292,14 @@ static void sched_switch_to(thread_t *want)
 
 	spin_lock(&cs->lock);
 	uint64_t now = clock_monotonic_ns();
-	if (!prev->is_idle && prev->se.on_rq) {
-		sched_charge(&cs->rq, &prev->se, now - prev->run_start, now);
-		if (prev->state != THREAD_RUNNABLE) {
+	if (!prev->is_idle && prev->sc->on_rq) {
+		sched_charge(&cs->rq, prev->sc, now - prev->run_start, now);
+		if (prev->sc != &prev->se) {
+			/* On a lent context: it goes back when this thread
+			 * blocks, or when a donor waits for it. */
+			if (prev->state != THREAD_RUNNABLE || sched_chain_woken(prev))
+				sched_unwind(cs, prev, now);
+		} else if (prev->state != THREAD_RUNNABLE) {
 			sched_dequeue(&cs->rq, &prev->se);
 		} else if (sched_must_migrate(c, prev)) {
 			sched_dequeue(&cs->rq, &prev->se);
@@ -200,7 +308,8 @@ static void sched_switch_to(thread_t *want)
 	}
 	c->need_resched = false;
 	sched_entity_t *se;
-	if (want && want->state == THREAD_BLOCKED && !want->se.on_rq && !want->on_cpu) {
+	if (want && want->state == THREAD_BLOCKED && !want->se.on_rq && !want->on_cpu &&
+	    want->sc == &want->se && want->se.owner == want) {
 		want->state = THREAD_RUNNABLE;
 		sched_enqueue(&cs->rq, &want->se, now, true);
 		se = &want->se;
@@ -211,32 +320,72 @@ static void sched_switch_to(thread_t *want)
 	cs->rq.curr = se;
 	sched_arm_tick(cs, se, now);
 	next->run_start = now;
-	next->ran_on |= 1ull << c->id;
 
-	if (next != prev) {
-		/* A thread switching out on another CPU must finish first. */
-		while (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE))
-			__builtin_ia32_pause();
-		next->on_cpu = true;
-		next->se.nr_switches++;
-		c->current = next;
-		cs->prev = prev;
-		c->syscall_stack = next->kstack_top;
-		if (sched_switch_hook)
-			sched_switch_hook(prev, next);
-		hal_fpu_save(prev->fpu);
-		hal_fpu_restore(next->fpu);
-		cs->migrate = migrate;
-		hal_context_switch(&prev->ctx_sp, next->ctx_sp);
-		/* Running again, possibly on another CPU. */
-		c = this_cpu();
-		cs = &sched_cpus[c->id];
-		migrate = sched_finish_switch(cs);
-	}
+	if (next != prev)
+		cs = sched_context_switch(c, cs, prev, next, &migrate);
+	else
+		next->ran_on |= 1ull << c->id;
 	spin_unlock(&cs->lock);
 	if (migrate)
 		sched_enqueue_thread(migrate, false);
 	hal_irq_restore(irq);
+}
+
+bool sched_donate_switch(thread_t *next)
+{
+	cpu_t *c = this_cpu();
+	uint64_t bit = 1ull << c->id;
+	thread_t *prev = c->current;
+	if (next->cpu != c->id || next->se.cls != SCHED_TS || !(next->affinity & bit) ||
+	    (c->isolated && next->affinity != bit) || prev->is_idle)
+		return false;
+	cpu_sched_t *cs = &sched_cpus[c->id];
+	spin_lock(&cs->lock);
+	sched_entity_t *sc = prev->sc;
+	if (next->state != THREAD_BLOCKED || next->on_cpu || next->se.on_rq ||
+	    next->sc != &next->se || next->se.owner != next || sc != cs->rq.curr || !sc->on_rq ||
+	    sc->owner != prev) {
+		spin_unlock(&cs->lock);
+		return false;
+	}
+	/* next runs on prev's context: no charge, no queue change, no timer. */
+	next->sc = sc;
+	next->sc_donor = prev;
+	sc->owner = next;
+	next->state = THREAD_RUNNABLE;
+	next->run_start = prev->run_start;
+	thread_t *migrate = NULL;
+	cs = sched_context_switch(c, cs, prev, next, &migrate);
+	spin_unlock(&cs->lock);
+	if (migrate)
+		sched_enqueue_thread(migrate, false);
+	return true;
+}
+
+bool sched_donate_return(thread_t *donor)
+{
+	cpu_t *c = this_cpu();
+	thread_t *self = c->current;
+	cpu_sched_t *cs = &sched_cpus[c->id];
+	spin_lock(&cs->lock);
+	sched_entity_t *sc = self->sc;
+	if (self->sc_donor != donor || sc == &self->se || sc != cs->rq.curr || sc->owner != self ||
+	    self->state == THREAD_RUNNABLE || donor->state != THREAD_BLOCKED || donor->on_cpu) {
+		spin_unlock(&cs->lock);
+		return false;
+	}
+	self->sc = &self->se;
+	self->sc_donor = NULL;
+	sc->owner = donor;
+	donor->state = THREAD_RUNNABLE;
+	donor->wake_pending = false;
+	donor->run_start = self->run_start;
+	thread_t *migrate = NULL;
+	cs = sched_context_switch(c, cs, self, donor, &migrate);
+	spin_unlock(&cs->lock);
+	if (migrate)
+		sched_enqueue_thread(migrate, false);
+	return true;
 }
 
 void sched_thread_start(thread_t *t)
@@ -278,7 +427,7 @@ static bool sched_steal_work(cpu_t *self)
 	bool irq = spin_lock_irqsave(&from->lock);
 	for (sched_entity_t *se = from->rq.ts_head; se; se = se->next) {
 		thread_t *t = se->owner;
-		if (se == from->rq.curr || t->on_cpu || t->is_idle ||
+		if (se == from->rq.curr || se != &t->se || t->on_cpu || t->is_idle ||
 		    !(t->affinity & (1ull << self->id)))
 			continue;
 		sched_dequeue(&from->rq, se);

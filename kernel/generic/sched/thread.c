@@ -48,9 +48,9 @@ thread_t *thread_alloc(const char *name, bool with_stack)
 	memcpy(t->name, name, n);
 	t->name[n] = '\0';
 	t->affinity = THREAD_AFFINITY_ALL;
-	t->se.owner = t;
 	sched_entity_init_ts(&t->se, 0);
 	t->se.owner = t;
+	t->sc = &t->se;
 
 	bool irq = spin_lock_irqsave(&thread_list_lock);
 	t->id = next_thread_id++;
@@ -103,11 +103,6 @@ thread_t *thread_create(const char *name, void (*fn)(void *), void *arg, uint64_
 	if (t)
 		thread_start(t);
 	return t;
-}
-
-thread_t *thread_current(void)
-{
-	return this_cpu()->current;
 }
 
 void thread_exit(int code)

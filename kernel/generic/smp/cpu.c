@@ -1,4 +1,4 @@
-/* The table of CPUs and this_cpu(). */
+/* The table of CPUs. */
 #include <hal/cpu.h>
 #include <smp/cpu.h>
 
@@ -7,10 +7,6 @@ unsigned cpu_possible_count = 1;
 volatile unsigned cpu_online_count = 1;
 bool cpu_percpu_ready;
 
-cpu_t *this_cpu(void)
-{
-	return cpu_percpu_ready ? hal_this_cpu() : NULL;
-}
 
 cpu_t *cpu_by_hw_id(uint32_t hw_id)
 {

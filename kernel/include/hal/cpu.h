@@ -8,11 +8,19 @@
 #include <stdint.h>
 #include <compiler.h>
 
-/* Disables interrupts on this CPU and returns whether they were enabled. */
-bool hal_irq_save(void);
-/* Re-enables interrupts if `enabled` (from hal_irq_save) says they were. */
-void hal_irq_restore(bool enabled);
-void hal_irq_enable(void);
+/* Inline, from the architecture (they run on every lock and switch):
+ *   bool hal_irq_save(void): disables interrupts on this CPU and returns
+ *     whether they were enabled;
+ *   void hal_irq_restore(bool enabled): re-enables them if `enabled` says
+ *     they were;
+ *   void hal_irq_enable(void);
+ *   struct cpu *hal_this_cpu(void): this CPU's cpu_t, through the per-CPU
+ *     base register; only valid once hal_percpu_init ran on this CPU. */
+#if defined(__x86_64__)
+#include <arch/x86_64/cpu/hal_inline.h>
+#else
+#error "no HAL for this architecture"
+#endif
 
 /* Waits for the next interrupt; returns after it was handled. */
 void hal_cpu_idle(void);
@@ -36,9 +44,6 @@ void hal_machine_exit(uint8_t code);
 #define HAL_EXIT_PANIC        0x12
 
 struct cpu;
-/* This CPU's cpu_t, through the per-CPU base register. Only valid once
- * hal_percpu_init ran on this CPU. */
-struct cpu *hal_this_cpu(void);
 /* Points this CPU's per-CPU base register at `c`. */
 void hal_percpu_init(struct cpu *c);
 

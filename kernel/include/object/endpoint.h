@@ -69,12 +69,15 @@ uint64_t notification_wait(notification_t *n, uint64_t deadline_ns);
 
 /* Register IPC (the fast path): a call of a tag and four words. When a
  * receiver waits in register mode on this CPU, the CPU goes straight to it
- * and back without the run queue or a message object; otherwise it falls
- * back to the general path. The reply comes back in regs. */
+ * and back without the run queue or a message object, the receiver running
+ * on the caller's scheduling context (sched_donate_switch); otherwise it
+ * falls back to the general path. The reply comes back in regs. The caller
+ * holds a reference to ep (from its handle) for the whole call. */
 rae_status_t ipc_call_reg(endpoint_t *ep, uint64_t regs[5], uint64_t badge, uint64_t deadline_ns);
 /* Replies with regs to the call this thread owes (if `reply`), then waits
  * for the next call, whose tag, words and badge come back in regs and
- * *badge. */
+ * *badge. RAE_ERR_INVALID for a plain receive while a call is still owed.
+ * The caller holds a reference to ep. */
 rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[5], uint64_t *badge, bool reply,
 				uint64_t deadline_ns);
 /* What the receiver sees of its current call (message or registers). */

@@ -26,6 +26,21 @@ void sched_schedule(void);
  * nothing, when `next` cannot take the CPU this way. */
 bool sched_direct_switch(struct thread *next);
 
+/* The IPC fast path's switch with scheduling-context donation. The caller
+ * (the current thread, already marked blocked, interrupts off) hands the
+ * CPU to `next`, a blocked time-sharing receiver that may run on this CPU,
+ * together with its scheduling context: next runs on the caller's entity,
+ * charged to it, with its class, budget and deadline, so a real-time
+ * caller is served at its own priority and no run-queue or timer work is
+ * done. Returns after the switch back, or false at once, doing nothing,
+ * when next cannot be run this way. */
+bool sched_donate_switch(struct thread *next);
+
+/* The reply: the current thread, marked blocked and running on the context
+ * `donor` lent it, hands context and CPU back to donor. False, doing
+ * nothing, when that is not the situation. Interrupts off. */
+bool sched_donate_return(struct thread *donor);
+
 /* Called at the end of every interrupt: preempts the interrupted thread if
  * the scheduler asked for it and the interrupted code allows it. */
 void sched_interrupt_exit(bool interrupts_were_on);

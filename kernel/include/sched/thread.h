@@ -8,6 +8,7 @@
 #include <compiler.h>
 #include <rae/status.h>
 #include <sched/policy.h>
+#include <smp/cpu.h>
 #include <time/timer.h>
 
 #define THREAD_NAME_MAX     24
@@ -35,6 +36,15 @@ typedef struct thread {
 	volatile thread_state_t state; /* changed under its run queue's lock */
 	volatile bool on_cpu;          /* still running or switching out somewhere */
 	sched_entity_t se;
+	/* The scheduling context it runs on: &se, or during an IPC call the
+	 * caller's (lent by sched_donate_switch, given back at the reply or
+	 * when this thread blocks). sc_donor is who lent it; a thread whose own
+	 * se is lent out (se.owner != this thread) is blocked in its call, and
+	 * a wake-up meanwhile only sets wake_pending. Guarded by the run queue
+	 * lock of the CPU the lent context is queued on. */
+	sched_entity_t *sc;
+	struct thread *sc_donor;
+	bool wake_pending;
 	uint64_t affinity;    /* bit n: may run on CPU n */
 	unsigned cpu;         /* the run queue it belongs to */
 	struct process *proc; /* NULL for kernel threads */
@@ -77,7 +87,10 @@ thread_t *thread_create(const char *name, void (*fn)(void *), void *arg, uint64_
 thread_t *thread_create_stopped(const char *name, void (*fn)(void *), void *arg, uint64_t affinity);
 void thread_start(thread_t *t);
 
-thread_t *thread_current(void);
+static inline thread_t *thread_current(void)
+{
+	return this_cpu()->current;
+}
 
 /* Ends the calling thread with `code`; a joiner is woken. */
 NORETURN void thread_exit(int code);

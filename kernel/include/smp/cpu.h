@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <hal/cpu.h>
 
 #define CPU_MAX            64
 #define CPU_MAX_HELD_LOCKS 8
@@ -55,7 +56,10 @@ extern bool cpu_percpu_ready;
 
 /* This CPU's data; NULL before cpu_percpu_ready. Stable only while
  * preemption is impossible (interrupts off or no scheduler yet). */
-cpu_t *this_cpu(void);
+static inline cpu_t *this_cpu(void)
+{
+	return cpu_percpu_ready ? (cpu_t *)hal_this_cpu() : NULL;
+}
 
 /* The cpu_t whose hw_id is `hw_id`, or NULL. */
 cpu_t *cpu_by_hw_id(uint32_t hw_id);

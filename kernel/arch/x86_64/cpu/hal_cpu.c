@@ -11,24 +11,6 @@
 /* QEMU's isa-debug-exit device, added by the test harness only. */
 #define DEBUG_EXIT_PORT 0xf4
 
-bool hal_irq_save(void)
-{
-	bool enabled = cpu_read_rflags() & RFLAGS_IF;
-	__asm__ volatile("cli" ::: "memory");
-	return enabled;
-}
-
-void hal_irq_restore(bool enabled)
-{
-	if (enabled)
-		__asm__ volatile("sti" ::: "memory");
-}
-
-void hal_irq_enable(void)
-{
-	__asm__ volatile("sti" ::: "memory");
-}
-
 void hal_cpu_idle(void)
 {
 	/* sti takes effect after the next instruction, so no interrupt can
@@ -88,13 +70,6 @@ bool hal_vaddr_readable(uintptr_t addr, size_t len)
 			break;
 	}
 	return true;
-}
-
-struct cpu *hal_this_cpu(void)
-{
-	struct cpu *c;
-	__asm__ volatile("movq %%gs:0, %0" : "=r"(c));
-	return c;
 }
 
 void hal_percpu_init(struct cpu *c)
