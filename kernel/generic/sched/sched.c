@@ -258,8 +258,8 @@ bool sched_direct_switch(thread_t *next)
  * again, possibly on another CPU, having finished the switch there: with
  * that CPU's run-queue lock held, and a thread to queue elsewhere (or
  * NULL) in *migrate. */
-static cpu_sched_t *sched_context_switch(cpu_t *c, cpu_sched_t *cs, thread_t *prev,
-					 thread_t *next, thread_t **migrate)
+static cpu_sched_t *sched_context_switch(cpu_t *c, cpu_sched_t *cs, thread_t *prev, thread_t *next,
+					 thread_t **migrate)
 {
 	/* A thread switching out on another CPU must finish first. */
 	while (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE))

@@ -7,7 +7,6 @@ unsigned cpu_possible_count = 1;
 volatile unsigned cpu_online_count = 1;
 bool cpu_percpu_ready;
 
-
 cpu_t *cpu_by_hw_id(uint32_t hw_id)
 {
 	for (unsigned i = 0; i < cpu_possible_count; i++) {
