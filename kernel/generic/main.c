@@ -149,8 +149,8 @@ void kernel_main(void)
 		pmm_stats(&st);
 		kbench_report_value("free_memory_after_boot", "MiB",
 				    st.free_pages * PAGE_SIZE >> 20);
-		unsigned unknown = kbench_run(selection);
-		hal_machine_exit(unknown ? HAL_EXIT_TESTS_FAILED : HAL_EXIT_TESTS_PASSED);
+		unsigned problems = kbench_run(selection);
+		hal_machine_exit(problems ? HAL_EXIT_TESTS_FAILED : HAL_EXIT_TESTS_PASSED);
 		hal_cpu_halt_forever();
 	}
 

@@ -2,7 +2,7 @@
  * "BENCH {json}" line in the form the kernel's benchmarks use. */
 #include <rae.h>
 
-static void sort_u64(uint64_t *a, int n)
+void rae_bench_report_sort(uint64_t *a, int n)
 {
 	/* Shell sort: no recursion, fine for ten thousand values. */
 	for (int gap = n / 2; gap > 0; gap /= 2) {
@@ -20,7 +20,7 @@ void rae_bench_report(const char *name, uint64_t *samples, int n)
 {
 	if (n <= 0)
 		return;
-	sort_u64(samples, n);
+	rae_bench_report_sort(samples, n);
 	rae_puts("BENCH {\"name\": \"");
 	rae_puts(name);
 	rae_puts("\", \"unit\": \"instructions\", \"p50\": ");

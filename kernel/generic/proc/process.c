@@ -260,7 +260,11 @@ struct thread *process_thread_create(process_t *p, uintptr_t entry, uintptr_t ar
 		*status = RAE_ERR_LIMIT;
 		return NULL;
 	}
-	thread_t *t = thread_create_stopped(p->name, user_thread_main, NULL, 0);
+	/* A thread made by one of the process's own threads starts with its
+	 * creator's CPU affinity (as POSIX threads do); others may run anywhere. */
+	thread_t *self = thread_current();
+	uint64_t affinity = self && self->proc == p ? self->affinity : 0;
+	thread_t *t = thread_create_stopped(p->name, user_thread_main, NULL, affinity);
 	if (!t) {
 		if (job)
 			job_uncharge(job, JOB_THREADS, 1);

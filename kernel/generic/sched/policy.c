@@ -327,6 +327,22 @@ sched_entity_t *sched_pick_next(sched_rq_t *rq, uint64_t now)
 	return rq->curr;
 }
 
+void sched_yield_entity(sched_rq_t *rq, sched_entity_t *se)
+{
+	if (se->cls != SCHED_TS || !se->on_rq)
+		return;
+	sched_entity_t *last = rq->ts_head;
+	while (last && last->next)
+		last = last->next;
+	if (!last || last == se)
+		return;
+	sched_queue_del(rq, se);
+	if ((int64_t)(last->vruntime - se->vruntime) >= 0)
+		se->vruntime = last->vruntime + 1;
+	sched_queue_add(rq, se);
+	sched_ts_update_min_vruntime(rq);
+}
+
 void sched_charge(sched_rq_t *rq, sched_entity_t *se, uint64_t ran_ns, uint64_t now)
 {
 	/* Accounting depends on ran_ns alone; replenishment times come from

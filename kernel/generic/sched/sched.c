@@ -233,23 +233,28 @@ static bool sched_must_migrate(cpu_t *c, thread_t *prev)
 	return c->isolated && prev->affinity != bit;
 }
 
-/* The switch itself. With `want` (a blocked thread that may run here), it
- * is made runnable on this CPU and runs next, bypassing the pick: the IPC
- * fast path hands the CPU straight from caller to receiver and back. */
-static void sched_switch_to(thread_t *want);
+/* A scheduling point. With `want` (a blocked thread that may run here), it
+ * is made runnable on this CPU and runs next, bypassing the pick (IPC hands
+ * the CPU straight from caller to receiver). With `yield`, the current
+ * thread goes behind the others before the pick. */
+static void sched_switch_to(thread_t *want, bool yield);
 
 void sched_schedule(void)
 {
-	sched_switch_to(NULL);
+	sched_switch_to(NULL, false);
 }
 
+void sched_yield(void)
+{
+	sched_switch_to(NULL, true);
+}
 bool sched_direct_switch(thread_t *next)
 {
 	cpu_t *c = this_cpu();
 	if (next->cpu != c->id || next->se.cls != SCHED_TS || next->on_cpu ||
 	    !(next->affinity & (1ull << c->id)) || c->isolated)
 		return false;
-	sched_switch_to(next);
+	sched_switch_to(next, false);
 	return true;
 }
 
@@ -282,7 +287,7 @@ static cpu_sched_t *sched_context_switch(cpu_t *c, cpu_sched_t *cs, thread_t *pr
 	return cs;
 }
 
-static void sched_switch_to(thread_t *want)
+static void sched_switch_to(thread_t *want, bool yield)
 {
 	bool irq = hal_irq_save();
 	cpu_t *c = this_cpu();
@@ -305,6 +310,8 @@ static void sched_switch_to(thread_t *want)
 			sched_dequeue(&cs->rq, &prev->se);
 			migrate = prev;
 		}
+		if (yield && prev->sc->on_rq)
+			sched_yield_entity(&cs->rq, prev->sc);
 	}
 	c->need_resched = false;
 	sched_entity_t *se;

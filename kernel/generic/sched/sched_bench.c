@@ -85,9 +85,15 @@ static void user_bench(kbench_t *b, const char *path)
 	process_t *p = process_spawn(path, NULL, &st);
 	if (!p) {
 		kprintf("bench: cannot start %s (%s)\n", path, rae_status_name(st));
+		b->failed = true;
 		return;
 	}
-	process_wait(p, NULL);
+	int status = -1;
+	process_wait(p, &status);
+	if (status != 0) {
+		kprintf("bench: %s exited with status %d\n", path, status);
+		b->failed = true;
+	}
 }
 
 KBENCH(user_null_syscall)
@@ -103,4 +109,24 @@ KBENCH(user_ipc_call_reply)
 KBENCH(user_ipc_register_call_reply)
 {
 	user_bench(b, "bin/bench_ipcreg");
+}
+
+KBENCH(user_ipc_cross_core)
+{
+	user_bench(b, "bin/bench_ipcx");
+}
+
+KBENCH(user_ipc_buffer_and_handle)
+{
+	user_bench(b, "bin/bench_ipcbuf");
+}
+
+KBENCH(user_notify_and_yield)
+{
+	user_bench(b, "bin/bench_notify");
+}
+
+KBENCH(user_shm_copy)
+{
+	user_bench(b, "bin/bench_shm");
 }

@@ -216,7 +216,7 @@ void thread_sleep_ns(uint64_t ns)
 
 void thread_yield(void)
 {
-	sched_schedule();
+	sched_yield();
 }
 
 rae_status_t thread_set_ts(thread_t *t, int nice)

@@ -72,15 +72,20 @@ static uint64_t measure_overhead(void)
 	return best;
 }
 
-static void kbench_run_one(const kbench_case_t *c, uint64_t overhead)
+/* Runs one case; false if it failed. */
+static bool kbench_run_one(const kbench_case_t *c, uint64_t overhead)
 {
 	kbench_t b = {.name = c->name, .samples = samples, .overhead = overhead};
 	c->fn(&b);
+	if (b.failed) {
+		kprintf("bench: %s failed\n", c->name);
+		return false;
+	}
 	if (b.external)
-		return;
+		return true;
 	if (b.count == 0) {
 		kprintf("bench: %s took no samples\n", c->name);
-		return;
+		return false;
 	}
 	sort_u64(b.samples, b.count);
 	size_t p99 = (b.count * 99) / 100;
@@ -89,17 +94,18 @@ static void kbench_run_one(const kbench_case_t *c, uint64_t overhead)
 	kprintf("BENCH {\"name\": \"%s\", \"unit\": \"instructions\", \"p50\": %lu, \"p99\": %lu, "
 		"\"max\": %lu, \"samples\": %zu}\n",
 		c->name, b.samples[b.count / 2], b.samples[p99], b.samples[b.count - 1], b.count);
+	return true;
 }
 
 unsigned kbench_run(const char *selection)
 {
 	uint64_t overhead = measure_overhead();
-	unsigned unknown = 0;
+	unsigned problems = 0;
 	bool all = strcmp(selection, "all") == 0;
 	kprintf("bench: timer overhead %lu, subtracted from every sample\n", overhead);
 	for (const kbench_case_t *c = __kbench_start; c < __kbench_end; c++) {
-		if (all)
-			kbench_run_one(c, overhead);
+		if (all && !kbench_run_one(c, overhead))
+			problems++;
 	}
 	if (!all) {
 		const char *p = selection;
@@ -111,15 +117,13 @@ unsigned kbench_run(const char *selection)
 				if (strlen(c->name) == len && strncmp(c->name, p, len) == 0)
 					found = c;
 			}
-			if (found)
-				kbench_run_one(found, overhead);
-			else if (len)
-				unknown++;
+			if (found ? !kbench_run_one(found, overhead) : len != 0)
+				problems++;
 			p += len;
 			if (*p == ',')
 				p++;
 		}
 	}
 	kprintf("bench: done\n");
-	return unknown;
+	return problems;
 }

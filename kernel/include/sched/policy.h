@@ -166,6 +166,12 @@ void sched_dequeue(sched_rq_t *rq, sched_entity_t *se);
  */
 sched_entity_t *sched_pick_next(sched_rq_t *rq, uint64_t now);
 
+/* A time-sharing entity gives way: it goes behind every other queued TS
+ * entity (its vruntime moves up to just past the largest), so the next
+ * pick takes another if there is one. Real-time entities keep their place
+ * (their deadline orders them). */
+void sched_yield_entity(sched_rq_t *rq, sched_entity_t *se);
+
 /*
  * Accounts ran_ns of CPU time that ended at now to se (normally rq->curr):
  * sum_exec_ns grows; TS: vruntime += ran * 1024 / weight, se moves back in

@@ -20,6 +20,10 @@ NORETURN void sched_run_ap(void);
  * returns when the caller runs again. */
 void sched_schedule(void);
 
+/* Gives the CPU to another runnable thread of this CPU if there is one
+ * (time-sharing: the caller goes behind the others), else returns. */
+void sched_yield(void);
+
 /* Hands this CPU straight to `next`, a blocked time-sharing thread that
  * may run here, without going through the pick (the IPC fast path). The
  * caller has set its own state (usually blocked). Returns false, doing

@@ -19,6 +19,7 @@ typedef struct {
 	size_t count;
 	uint64_t overhead; /* cost of an empty timed region, subtracted */
 	bool external;     /* the case printed its own BENCH line */
+	bool failed;       /* the case could not measure (it said why) */
 } kbench_t;
 
 typedef struct {
@@ -43,7 +44,7 @@ void kbench_report_value(const char *name, const char *unit, uint64_t value);
 
 /* Runs the selected benchmarks ("all" or a comma-separated list), prints a
  * BENCH line for each and "bench: done". Returns the number of unknown
- * names. */
+ * names plus failed cases. */
 unsigned kbench_run(const char *selection);
 
 #endif

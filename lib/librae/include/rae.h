@@ -245,6 +245,8 @@ static inline uint64_t rae_rdtsc(void)
 
 /* Sorts `samples` and prints a BENCH line (p50, p99, max) in instructions. */
 void rae_bench_report(const char *name, uint64_t *samples, int n);
+/* Sorts n samples in place, ascending. */
+void rae_bench_report_sort(uint64_t *a, int n);
 
 /* The program's entry point, called by crt0 with the start argument. */
 int main(uint64_t arg);

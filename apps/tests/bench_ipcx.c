@@ -1,0 +1,52 @@
+/* Register IPC round trip across cores: the caller pinned to CPU 0, the
+ * server to CPU 1, so every call and every reply wakes the other CPU with
+ * an interprocessor interrupt. Measured by the caller with the TSC (guest
+ * instructions under -icount). With an argument it is the server half. */
+#include <rae.h>
+
+#define SAMPLES 10000
+
+static uint64_t samples[SAMPLES];
+
+int main(uint64_t arg)
+{
+	if (arg) {
+		if (rae_set_affinity(2) != RAE_OK)
+			return 1;
+		rae_regs_t m = {0};
+		int64_t st = rae_ipc_recv_regs((rae_handle_t)arg, &m);
+		while (st == RAE_OK && m.tag != 0xdead) {
+			m.w[0] += 1;
+			st = rae_ipc_reply_recv_regs((rae_handle_t)arg, &m);
+		}
+		rae_regs_t bye = {0};
+		rae_ipc_reply_recv_regs((rae_handle_t)arg, &bye); /* answers 0xdead, then waits */
+		return 0;
+	}
+	rae_set_affinity(1);
+	int64_t ep = rae_endpoint_create();
+	rae_handle_t give =
+	    (rae_handle_t)rae_handle_dup((rae_handle_t)ep, RAE_RIGHT_READ | RAE_RIGHT_TRANSFER);
+	int64_t server = rae_spawn_with("bin/bench_ipcx", give);
+	if (ep < 0 || server < 0)
+		return 1;
+	for (int i = 0; i < 100; i++) {
+		rae_regs_t m = {.tag = 1};
+		if (rae_ipc_call_regs((rae_handle_t)ep, &m) != RAE_OK)
+			return 2; /* no second CPU: the server could not start */
+	}
+	for (int i = 0; i < SAMPLES; i++) {
+		rae_regs_t m = {.tag = 1, .w = {(uint64_t)i}};
+		uint64_t t0 = rae_rdtsc();
+		rae_ipc_call_regs((rae_handle_t)ep, &m);
+		samples[i] = rae_rdtsc() - t0;
+		if (m.w[0] != (uint64_t)i + 1)
+			return 3;
+	}
+	rae_regs_t m = {.tag = 0xdead};
+	rae_ipc_call_regs((rae_handle_t)ep, &m);
+	rae_kill(server);
+	rae_wait(server, 0);
+	rae_bench_report("user_ipc_register_call_reply_cross_core", samples, SAMPLES);
+	return 0;
+}
