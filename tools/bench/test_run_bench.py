@@ -199,7 +199,7 @@ def test_main_writes_json_and_table(tmp_path, capsys):
     bins.mkdir()
     write_script(bins / "bench_ok", f"echo '{json.dumps(SYSCALL)}'\n")
     out = tmp_path / "bench.json"
-    args = ["--no-qemu", "--kernel", str(kernel), "--host-bench", str(bins), "--logs", str(tmp_path / "logs"),
+    args = ["--no-qemu", "--no-linux", "--kernel", str(kernel), "--host-bench", str(bins), "--logs", str(tmp_path / "logs"),
             "--out", str(out)]
     assert run_bench.main(args) == 0
     data = json.loads(out.read_text())
@@ -259,7 +259,7 @@ def test_fake_kernel_end_to_end(tmp_path, capsys):
     subprocess.run(["ld", "-m", "elf_x86_64", "-nostdlib", "--no-warn-rwx-segments", "-T", str(tmp_path / "fake.ld"),
                     "-o", str(kernel), str(tmp_path / "fake.o")], check=True)
     initrd.write_bytes(bytes(10240))  # an empty tar
-    status = run_bench.main(["--kernel", str(kernel), "--initrd", str(initrd), "--host-bench", str(tmp_path / "none"),
+    status = run_bench.main(["--no-linux", "--kernel", str(kernel), "--initrd", str(initrd), "--host-bench", str(tmp_path / "none"),
                              "--logs", str(tmp_path / "logs"), "--isos", str(tmp_path / "isos"), "--out", str(out),
                              "--timeout", "60"])
     captured = capsys.readouterr()
