@@ -24,7 +24,8 @@ INIT_SCRIPT = f"""#!/bin/busybox sh
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
-echo "linux-peer: Linux $(uname -r), $(nproc) CPU(s), clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
+clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)
+echo "linux-peer: Linux $(uname -r), $(nproc) CPU(s), clocksource $clocksource"
 /peer_bench
 status=$?
 if [ "$status" = 0 ]; then
@@ -72,7 +73,9 @@ def read_newc(data: bytes) -> list[dict]:
     records, pos = [], 0
     while True:
         header = data[pos:pos + 110]
-        if len(header) < 110 or header[:6] != NEWC_MAGIC:
+        if len(header) < 110:
+            raise ValueError(f"archive cut short at offset {pos}")
+        if header[:6] != NEWC_MAGIC:
             raise ValueError(f"no newc header at offset {pos}")
         f = [int(header[6 + 8 * i:14 + 8 * i], 16) for i in range(13)]
         namesize, filesize = f[11], f[6]

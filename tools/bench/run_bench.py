@@ -283,7 +283,8 @@ def evaluate_linux_log(text: str, outcome: qemu.BootOutcome) -> tuple[list[dict]
         problems.append(f"{outcome.describe()}, expected {EXIT_POWER_OFF} (power off)")
     if not results and not problems:
         problems.append("no BENCH lines")
-    problems += [f"{r['name']}: not named {LINUX_PREFIX}*" for r in results if not r["name"].startswith(LINUX_PREFIX)]
+    problems += [f"{r['name']!r}: not named {LINUX_PREFIX}*" for r in results
+                 if not r["name"].startswith(LINUX_PREFIX)]
     return results, problems + _time_unit_problems(results)
 
 
