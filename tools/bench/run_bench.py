@@ -13,6 +13,7 @@ import os  # noqa: E402
 import signal  # noqa: E402
 import struct  # noqa: E402
 import subprocess  # noqa: E402
+import time  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -292,11 +293,14 @@ def run_linux_peer(peer_dir: str, logs_dir: str, timeout: float) -> Collected:
     """Fetches and builds the Linux peer (linux_peer.prepare), boots it once under -icount with -smp 1
     and collects its BENCH lines."""
     out = Collected()
+    started = time.monotonic()
     try:
         vmlinuz, initramfs = linux_peer.prepare(peer_dir)
     except (linux_peer.PeerError, OSError) as e:
         out.errors.append(f"linux peer: {e}")
         return out
+    note(f"linux: kernel, busybox and initramfs ready in {time.monotonic() - started:.1f} s "
+         f"({display_path(peer_dir)})")
     log = os.path.join(logs_dir, f"linux-{LINUX_PLATFORM.name}.log")
     boot_args = ("-kernel", vmlinuz, "-initrd", initramfs, "-append", LINUX_CMDLINE)
     note(f"linux: {os.path.basename(vmlinuz)}, {LINUX_PLATFORM.name}, -m {LINUX_PLATFORM.memory}, "

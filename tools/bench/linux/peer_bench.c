@@ -17,12 +17,12 @@
 #include <unistd.h>
 
 /* From <linux/futex.h>: musl-gcc sees no kernel headers. */
-#define FUTEX_WAIT 0
-#define FUTEX_WAKE 1
+#define FUTEX_WAIT         0
+#define FUTEX_WAKE         1
 #define FUTEX_PRIVATE_FLAG 128
 
 #define SAMPLES 10000
-#define WARMUP 1000
+#define WARMUP  1000
 
 static uint64_t samples[SAMPLES];
 
@@ -196,7 +196,8 @@ static void bench_futex(void)
 		__atomic_store_n(&ping, i, __ATOMIC_RELEASE);
 		futex(&ping, FUTEX_WAKE, 1);
 		if (futex_wait_for(&pong, i) != 0)
-			fail(name, "round %d: pong is %d", i, __atomic_load_n(&pong, __ATOMIC_RELAXED));
+			fail(name, "round %d: pong is %d", i,
+			     __atomic_load_n(&pong, __ATOMIC_RELAXED));
 		uint64_t d = rdtsc() - t0;
 		if (i > WARMUP)
 			samples[i - WARMUP - 1] = d;
@@ -204,7 +205,8 @@ static void bench_futex(void)
 	void *ret;
 	pthread_join(t, &ret);
 	if (ret != NULL)
-		fail(name, "the partner thread saw ping %d", __atomic_load_n(&ping, __ATOMIC_RELAXED));
+		fail(name, "the partner thread saw ping %d",
+		     __atomic_load_n(&ping, __ATOMIC_RELAXED));
 	report(name, samples, SAMPLES);
 }
 
