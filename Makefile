@@ -172,12 +172,13 @@ test: $(KERNEL_ELF) $(INITRD) host-tests
 	$(HOSTPY) tools/test/run_tests.py --kernel $(KERNEL_ELF) --initrd $(INITRD) \
 		--host-tests $(BUILD)/tests/host
 
-# Benchmarks: host binaries, the kernel's bench=all under QEMU -icount, static sizes.
-# Writes build/bench.json and prints a table.
+# Benchmarks: host binaries, the kernel's bench=all under QEMU -icount, the Linux peer
+# (Debian's kernel running tools/bench/linux/peer_bench.c the same way), static sizes.
+# Writes build/bench.json and prints a table and the RaeenOS vs Linux ratios.
 # Benchmarks measure a release kernel (DEBUG=0: no lock-order bookkeeping,
 # no heap red zones), built apart in build/release.
 RELEASE_BUILD := $(BUILD)/release
-bench: host-bench
+bench: host-bench | $(SETUP_STAMP)
 	$(MAKE) --no-print-directory BUILD=$(RELEASE_BUILD) DEBUG=0 \
 		$(RELEASE_BUILD)/raecore.elf $(RELEASE_BUILD)/initrd.tar
 	$(HOSTPY) tools/bench/run_bench.py --kernel $(RELEASE_BUILD)/raecore.elf \
@@ -185,7 +186,7 @@ bench: host-bench
 
 # comparePointers is suppressed: linker-built tables (.ktest, .ex_table, relocations)
 # are walked from one linker symbol to another, which cppcheck cannot see is one object.
-LINT_SRCS = $(shell find kernel abi tests lib apps -name '*.c' -o -name '*.h' | sort)
+LINT_SRCS = $(shell find kernel abi tests lib apps tools/bench/linux -name '*.c' -o -name '*.h' | sort)
 lint: | $(SETUP_STAMP)
 	clang-format --dry-run --Werror $(LINT_SRCS)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
@@ -197,4 +198,4 @@ clean:
 
 FORCE:
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-# `make bench`: runs the host benchmarks, boots the kernel with bench=all under QEMU -icount, adds static
-# figures, and writes build/bench.json and a table.
+# `make bench`: runs the host benchmarks, boots the kernel with bench=all under QEMU -icount, boots the Linux
+# peer (Debian's kernel doing the same jobs) in the same configuration, adds static figures, and writes
+# build/bench.json, a table of results and a table of RaeenOS/Linux ratios.
 import sys
 
 sys.dont_write_bytecode = True  # keep the source tree free of __pycache__
@@ -12,11 +13,13 @@ import os  # noqa: E402
 import signal  # noqa: E402
 import struct  # noqa: E402
 import subprocess  # noqa: E402
+import time  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(REPO_ROOT, "tools", "test"))
 
+import linux_peer  # noqa: E402
 import qemu  # noqa: E402
 from results import display_path  # noqa: E402
 from serial_log import last_line, read_log  # noqa: E402
@@ -26,6 +29,7 @@ BUILD = os.path.join(REPO_ROOT, "build")
 
 HOST = "host"
 QEMU_ICOUNT = "qemu-icount"
+LINUX_ICOUNT = "linux-icount"
 STATIC = "static"
 
 BENCH_PREFIX = "BENCH "
@@ -39,6 +43,23 @@ TIME_UNITS = {"s", "sec", "ms", "us", "µs", "ns", "ps", "seconds", "millisecond
 # Two CPUs, so the cross-CPU benchmarks (IPI round trip, TSC skew) have a peer.
 PLATFORM = qemu.Platform("q35", "bios", "max", smp=2, memory="512M")
 ICOUNT_ARGS = ("-accel", "tcg", "-icount", "shift=0,align=off,sleep=off")
+# The Linux peer: the same machine with one CPU (Linux 6.1 hangs bringing up a second CPU under -icount on
+# QEMU 7.2). panic=-1 turns a panic into a reboot, which -no-reboot turns into QEMU's exit.
+LINUX_PLATFORM = qemu.Platform("q35", "bios", "max", smp=1, memory="512M")
+LINUX_CMDLINE = "console=ttyS0 panic=-1"
+LINUX_PREFIX = "linux."
+LINUX_PANIC_TEXT = "Kernel panic"
+LINUX_FAIL_PREFIXES = ("peer_bench: FAIL", "linux-peer: peer_bench failed")
+EXIT_POWER_OFF = 0
+
+# (RaeenOS benchmark, its Linux counterpart): the same job done by each system's own mechanism.
+COMPARISONS = (
+    ("user_null_syscall_round_trip", "linux.getpid"),
+    ("user_ipc_register_call_reply_one_core", "linux.pipe_round_trip"),
+    ("user_notify_ping_pong", "linux.futex_ping_pong"),
+    ("user_yield_ping_pong", "linux.sched_yield_ping_pong"),
+)
+
 NON_BENCH_SUFFIXES = (".o", ".d", ".a", ".so", ".c", ".h", ".log", ".txt", ".json")
 
 # ELF64 little-endian: the file header and one program header.
@@ -119,10 +140,10 @@ def parse_results(bodies: list[tuple[int, str]], source: str) -> tuple[list[dict
     return results, problems
 
 
-def parse_bench_lines(text: str) -> tuple[list[dict], list[str]]:
-    """The kernel's `BENCH {json}` lines in a serial log; other lines are ignored."""
+def parse_bench_lines(text: str, source: str = QEMU_ICOUNT) -> tuple[list[dict], list[str]]:
+    """The `BENCH {json}` lines in a serial log; other lines are ignored."""
     return parse_results([(n, line[len(BENCH_PREFIX):]) for n, line in _numbered_lines(text)
-                          if line.startswith(BENCH_PREFIX)], QEMU_ICOUNT)
+                          if line.startswith(BENCH_PREFIX)], source)
 
 
 def parse_host_output(text: str) -> tuple[list[dict], list[str]]:
@@ -207,11 +228,12 @@ def evaluate_kernel_log(text: str, outcome: qemu.BootOutcome) -> tuple[list[dict
         problems.append(f"{outcome.describe()}, expected {EXIT_BENCH_DONE}")
     if not results and not problems:
         problems.append("no BENCH lines")
-    for r in results:
-        if r["unit"].strip().lower() in TIME_UNITS:
-            problems.append(f"{r['name']}: unit {r['unit']!r} is a time, but under -icount the guest's "
-                            "clocks count instructions; report instructions")
-    return results, problems
+    return results, problems + _time_unit_problems(results)
+
+
+def _time_unit_problems(results: list[dict]) -> list[str]:
+    return [f"{r['name']}: unit {r['unit']!r} is a time, but under -icount the guest's clocks count "
+            "instructions; report instructions" for r in results if r["unit"].strip().lower() in TIME_UNITS]
 
 
 def run_kernel_benchmarks(kernel: str, initrd: str, cmdline: str, iso_dir: str, logs_dir: str,
@@ -238,6 +260,112 @@ def run_kernel_benchmarks(kernel: str, initrd: str, cmdline: str, iso_dir: str, 
         note(f"qemu: {len(results)} results, exit status {outcome.status} after {outcome.seconds:.1f} s "
              f"(log: {display_path(log)})")
     return out
+
+
+# --- the Linux peer under QEMU --------------------------------------------------------------------
+
+
+def evaluate_linux_log(text: str, outcome: qemu.BootOutcome) -> tuple[list[dict], list[str]]:
+    """The BENCH results of the Linux peer's boot, and why the boot does not count (timeout, panic, a
+    benchmark's failure line, no done line, an exit other than the power-off, names without "linux.")."""
+    results, problems = parse_bench_lines(text, LINUX_ICOUNT)
+    lines = [line.strip() for line in text.split("\n")]
+    first: list[str] = []
+    if outcome.timed_out:
+        first.append(f"{outcome.describe()} (last serial line: {last_line(text)[:100]!r})")
+    panic = next((line for line in lines if LINUX_PANIC_TEXT in line), None)
+    if panic:
+        first.append(f"Linux panic: {panic[panic.index(LINUX_PANIC_TEXT):]}")
+    failures = [line for line in lines if line.startswith(LINUX_FAIL_PREFIXES)]
+    problems = first + failures + problems
+    if linux_peer.DONE_LINE not in lines and not (outcome.timed_out or panic or failures):  # else explained
+        problems.append(f"no '{linux_peer.DONE_LINE}' line")
+    if not outcome.timed_out and outcome.status != EXIT_POWER_OFF:
+        problems.append(f"{outcome.describe()}, expected {EXIT_POWER_OFF} (power off)")
+    if not results and not problems:
+        problems.append("no BENCH lines")
+    problems += [f"{r['name']!r}: not named {LINUX_PREFIX}*" for r in results
+                 if not r["name"].startswith(LINUX_PREFIX)]
+    return results, problems + _time_unit_problems(results)
+
+
+def run_linux_peer(peer_dir: str, logs_dir: str, timeout: float) -> Collected:
+    """Fetches and builds the Linux peer (linux_peer.prepare), boots it once under -icount with -smp 1
+    and collects its BENCH lines."""
+    out = Collected()
+    started = time.monotonic()
+    try:
+        vmlinuz, initramfs = linux_peer.prepare(peer_dir)
+    except (linux_peer.PeerError, OSError) as e:
+        out.errors.append(f"linux peer: {e}")
+        return out
+    note(f"linux: kernel, busybox and initramfs ready in {time.monotonic() - started:.1f} s "
+         f"({display_path(peer_dir)})")
+    log = os.path.join(logs_dir, f"linux-{LINUX_PLATFORM.name}.log")
+    boot_args = ("-kernel", vmlinuz, "-initrd", initramfs, "-append", LINUX_CMDLINE)
+    note(f"linux: {os.path.basename(vmlinuz)}, {LINUX_PLATFORM.name}, -m {LINUX_PLATFORM.memory}, "
+         f"{' '.join(ICOUNT_ARGS)}, cmdline {LINUX_CMDLINE!r}, timeout {timeout:.0f} s")
+    outcome = qemu.boot_to_exit(LINUX_PLATFORM, None, log, timeout, extra_args=boot_args + ICOUNT_ARGS)
+    results, problems = evaluate_linux_log(read_log(log), outcome)
+    out.results = results
+    out.errors += [f"linux peer: {p} (log: {display_path(log)})" for p in problems]
+    if not problems:
+        note(f"linux: {len(results)} results, powered off after {outcome.seconds:.1f} s (log: {display_path(log)})")
+    return out
+
+
+# --- RaeenOS vs Linux ------------------------------------------------------------------------------
+
+
+def compare(results: list[dict]) -> tuple[list[dict], list[str]]:
+    """One row per COMPARISONS pair: both p50s and their ratio RaeenOS/Linux (rounded to 3 places).
+
+    A missing side leaves its p50 and the ratio None and is an error, as is a Linux p50 of 0.
+    """
+    raeen = {r["name"]: r for r in results if r["source"] == QEMU_ICOUNT}
+    linux = {r["name"]: r for r in results if r["source"] == LINUX_ICOUNT}
+    rows, errors = [], []
+    for raeen_name, linux_name in COMPARISONS:
+        a, b = raeen.get(raeen_name), linux.get(linux_name)
+        row = {"raeen": raeen_name, "linux": linux_name, "raeen_p50": a["p50"] if a else None,
+               "linux_p50": b["p50"] if b else None, "ratio": None}
+        why = []
+        if a is None:
+            why.append(f"no RaeenOS result {raeen_name}")
+        if b is None:
+            why.append(f"no Linux result {linux_name}")
+        elif b["p50"] == 0:
+            why.append(f"the Linux p50 of {linux_name} is 0")
+        if why:
+            errors.append(f"comparison {raeen_name} vs {linux_name}: {', '.join(why)}")
+        else:
+            row["ratio"] = round(a["p50"] / b["p50"], 3)
+        rows.append(row)
+    return rows, errors
+
+
+def format_comparison(rows: list[dict]) -> str:
+    """The "RaeenOS vs Linux" table: both p50s and the ratio; a missing value shows as "missing"."""
+    header = ("RaeenOS", "p50", "Linux", "p50", "RaeenOS/Linux")
+
+    def cell(v) -> str:
+        return "missing" if v is None else _number(v)
+
+    body = [(r["raeen"], cell(r["raeen_p50"]), r["linux"], cell(r["linux_p50"]),
+             "missing" if r["ratio"] is None else f"{r['ratio']:.3f}") for r in rows]
+    widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
+    numeric = {1, 3, 4}
+
+    def line(row) -> str:
+        cells = [c.rjust(w) if i in numeric else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths))]
+        return "  ".join(cells).rstrip()
+
+    return "\n".join([
+        "RaeenOS vs Linux (p50 in instructions, both under QEMU -icount)",
+        line(header), line(["-" * w for w in widths]), *[line(row) for row in body],
+        "RaeenOS/Linux is p50 over p50: below 1, RaeenOS does the job in fewer instructions. Each system does "
+        "it its own way (register IPC vs a pipe, notifications vs futexes); these benchmarks use one CPU "
+        "(Linux boots with -smp 1, RaeenOS with -smp 2)."])
 
 
 # --- static figures ------------------------------------------------------------------------------
@@ -305,6 +433,9 @@ def format_table(results: list[dict]) -> str:
     if QEMU_ICOUNT in sources:
         out.append(f"{QEMU_ICOUNT}: measured in QEMU (TCG) with -icount shift=0, where the guest TSC counts guest "
                    "instructions: 'instructions' figures are instructions executed, not time on any hardware.")
+    if LINUX_ICOUNT in sources:
+        out.append(f"{LINUX_ICOUNT}: Debian's Linux 6.1 (linux-image-amd64) with a busybox initramfs under the same "
+                   "QEMU/-icount configuration, with -smp 1; measured with the TSC like qemu-icount.")
     if HOST in sources:
         out.append(f"{HOST}: run natively on this build machine.")
     if STATIC in sources:
@@ -312,18 +443,20 @@ def format_table(results: list[dict]) -> str:
     return "\n".join(out)
 
 
-def write_json(path: str, results: list[dict], errors: list[str]) -> None:
+def write_json(path: str, results: list[dict], errors: list[str], comparisons: list[dict] | None = None) -> None:
+    """{"results", "comparisons" (RaeenOS vs Linux rows; [] when skipped), "errors"}, replaced atomically."""
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
-        json.dump({"results": results, "errors": errors}, f, indent=2)
+        json.dump({"results": results, "comparisons": comparisons or [], "errors": errors}, f, indent=2)
         f.write("\n")
     os.replace(tmp, path)
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(description="Runs the RaeenOS benchmarks: host binaries, the kernel's "
-                                            "bench=all under QEMU -icount, and static figures.")
+                                            "bench=all under QEMU -icount, the Linux peer in the same "
+                                            "configuration, and static figures.")
     p.add_argument("--kernel", default=os.path.join(BUILD, "raecore.elf"), help="kernel ELF")
     p.add_argument("--initrd", default=os.path.join(BUILD, "initrd.tar"), help="initrd tar")
     p.add_argument("--host-bench", default=os.path.join(BUILD, "bench", "host"),
@@ -332,7 +465,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--timeout", type=float, default=600, help="seconds for the QEMU boot (default 600)")
     p.add_argument("--host-timeout", type=float, default=600, help="seconds per host binary (default 600)")
     p.add_argument("--no-host", action="store_true", help="skip the host benchmarks")
-    p.add_argument("--no-qemu", action="store_true", help="skip the QEMU boot")
+    p.add_argument("--no-qemu", action="store_true", help="skip the QEMU boot (and the RaeenOS vs Linux table)")
+    p.add_argument("--no-linux", action="store_true", help="skip the Linux peer and the RaeenOS vs Linux table")
+    p.add_argument("--linux-dir", default=os.path.join(BUILD, "linux-peer"),
+                   help="where the Linux peer's packages and boot files go")
+    p.add_argument("--linux-timeout", type=float, default=600,
+                   help="seconds for the Linux peer's boot (default 600)")
     p.add_argument("--logs", default=os.path.join(BUILD, "bench-logs"), help="where logs go")
     p.add_argument("--isos", default=os.path.join(BUILD, "bench-isos"), help="where the bench ISO goes")
     p.add_argument("--out", default=os.path.join(BUILD, "bench.json"), help="JSON output file")
@@ -350,6 +488,8 @@ def main(argv: list[str]) -> int:
         if not args.no_qemu:
             collected.append(run_kernel_benchmarks(args.kernel, args.initrd, args.cmdline, args.isos,
                                                    args.logs, args.timeout))
+        if not args.no_linux:
+            collected.append(run_linux_peer(args.linux_dir, args.logs, args.linux_timeout))
         collected.append(static_results(args.kernel))
     except KeyboardInterrupt:
         qemu.kill_all()  # QemuBoot kills its QEMU on the way out too; this also refuses new ones
@@ -357,8 +497,15 @@ def main(argv: list[str]) -> int:
         return 130
     results = [r for c in collected for r in c.results]
     errors = [e for c in collected for e in c.errors]
-    write_json(args.out, results, errors)
+    comparisons = None
+    if not (args.no_qemu or args.no_linux):
+        comparisons, problems = compare(results)
+        errors += problems
+    write_json(args.out, results, errors, comparisons)
     print(format_table(results) if results else "no results")
+    if comparisons is not None:
+        print()
+        print(format_comparison(comparisons))
     note(f"written to {display_path(args.out)}")
     for error in errors:
         print(f"bench: error: {error}", file=sys.stderr)

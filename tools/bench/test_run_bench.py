@@ -199,13 +199,13 @@ def test_main_writes_json_and_table(tmp_path, capsys):
     bins.mkdir()
     write_script(bins / "bench_ok", f"echo '{json.dumps(SYSCALL)}'\n")
     out = tmp_path / "bench.json"
-    args = ["--no-qemu", "--kernel", str(kernel), "--host-bench", str(bins), "--logs", str(tmp_path / "logs"),
-            "--out", str(out)]
+    args = ["--no-qemu", "--no-linux", "--kernel", str(kernel), "--host-bench", str(bins),
+            "--logs", str(tmp_path / "logs"), "--out", str(out)]
     assert run_bench.main(args) == 0
     data = json.loads(out.read_text())
     assert [(r["name"], r["source"]) for r in data["results"]] == [
         ("syscall_null", "host"), ("kernel_image_size", "static")]
-    assert data["errors"] == []
+    assert data["errors"] == [] and data["comparisons"] == []
     assert "kernel_image_size  KiB" in capsys.readouterr().out
     write_script(bins / "bench_bad", "exit 1\n")
     assert run_bench.main(args) == 1
@@ -259,12 +259,159 @@ def test_fake_kernel_end_to_end(tmp_path, capsys):
     subprocess.run(["ld", "-m", "elf_x86_64", "-nostdlib", "--no-warn-rwx-segments", "-T", str(tmp_path / "fake.ld"),
                     "-o", str(kernel), str(tmp_path / "fake.o")], check=True)
     initrd.write_bytes(bytes(10240))  # an empty tar
-    status = run_bench.main(["--kernel", str(kernel), "--initrd", str(initrd), "--host-bench", str(tmp_path / "none"),
-                             "--logs", str(tmp_path / "logs"), "--isos", str(tmp_path / "isos"), "--out", str(out),
-                             "--timeout", "60"])
+    status = run_bench.main(["--no-linux", "--kernel", str(kernel), "--initrd", str(initrd),
+                             "--host-bench", str(tmp_path / "none"), "--logs", str(tmp_path / "logs"),
+                             "--isos", str(tmp_path / "isos"), "--out", str(out), "--timeout", "60"])
     captured = capsys.readouterr()
     assert status == 0, captured.err
     results = json.loads(out.read_text())["results"]
     assert [(r["name"], r["source"]) for r in results] == [("syscall_null", "qemu-icount"),
                                                            ("kernel_image_size", "static")]
     assert "BENCH" in (tmp_path / "logs" / f"bench-{run_bench.PLATFORM.name}.log").read_text()
+
+
+# --- the Linux peer's boot ---------------------------------------------------------------------------------
+
+GETPID = {"name": "linux.getpid", "unit": "instructions", "p50": 344, "p99": 344, "max": 40019, "samples": 10000}
+POWERED_OFF = BootOutcome(0, False, 12.0)
+
+
+def linux_serial(*lines: str, done: bool = True) -> str:
+    raw = ("[    0.000000] Linux version 6.1.0-56-amd64\r\n[    1.715600] clocksource: Switched to clocksource tsc\r\n"
+           "linux-peer: Linux 6.1.0-56-amd64, 1 CPU(s), clocksource tsc\r\n" + "".join(lines))
+    return clean_text(raw + ("peer_bench: done\r\nlinux-peer: done\r\n[    2.037387] reboot: Power down\r\n"
+                             if done else ""))
+
+
+def test_linux_log_counts_when_powered_off_after_done():
+    results, problems = run_bench.evaluate_linux_log(linux_serial(bench_line(GETPID)), POWERED_OFF)
+    assert problems == [] and results == [{**GETPID, "source": "linux-icount"}]
+
+
+def test_linux_boot_failures_are_named():
+    def problems(text, outcome=POWERED_OFF):
+        return run_bench.evaluate_linux_log(text, outcome)[1]
+
+    good = linux_serial(bench_line(GETPID))
+    assert problems(linux_serial(bench_line(GETPID), done=False)) == ["no 'linux-peer: done' line"]
+    assert problems(good, BootOutcome(1, False, 1.0, "qemu: could not load kernel")) == [
+        "QEMU exit status 1 (QEMU error): qemu: could not load kernel, expected 0 (power off)"]
+    hung = linux_serial("[    0.400000] smpboot: Allowing 2 CPUs\r\n", done=False)
+    assert problems(hung, BootOutcome(None, True, 600.0)) == [
+        "timed out after 600 s (last serial line: '[    0.400000] smpboot: Allowing 2 CPUs')"]
+    panicked = linux_serial("[    0.9] Kernel panic - not syncing: No working init found.\r\n", done=False)
+    assert problems(panicked) == ["Linux panic: Kernel panic - not syncing: No working init found."]
+    failed = linux_serial(bench_line(GETPID), "peer_bench: FAIL linux.pipe_round_trip: fork: Out of memory\r\n",
+                          "linux-peer: peer_bench failed with status 1\r\n", done=False)
+    assert problems(failed) == ["peer_bench: FAIL linux.pipe_round_trip: fork: Out of memory",
+                                "linux-peer: peer_bench failed with status 1"]
+    assert problems(linux_serial()) == ["no BENCH lines"]
+    assert problems(linux_serial(bench_line(SYSCALL))) == ["'syscall_null': not named linux.*"]
+    timed = problems(linux_serial(bench_line({**GETPID, "unit": "us"})))
+    assert len(timed) == 1 and "unit 'us' is a time" in timed[0]
+
+
+# --- RaeenOS vs Linux ----------------------------------------------------------------------------------------
+
+
+def result(name: str, p50, source: str) -> dict:
+    return {"name": name, "unit": "instructions", "p50": p50, "p99": p50, "max": p50, "samples": 10000,
+            "source": source}
+
+
+ALL_PAIRS = ([result(raeen, 100 * (i + 1), "qemu-icount") for i, (raeen, _) in enumerate(run_bench.COMPARISONS)]
+             + [result(linux, 400, "linux-icount") for _, linux in run_bench.COMPARISONS])
+
+
+def test_comparisons_pair_each_benchmark_with_its_linux_counterpart():
+    assert [pair[1] for pair in run_bench.COMPARISONS] == [
+        "linux.getpid", "linux.pipe_round_trip", "linux.futex_ping_pong", "linux.sched_yield_ping_pong"]
+    rows, errors = run_bench.compare(ALL_PAIRS + [result("kernel_ipi_round_trip", 402, "qemu-icount")])
+    assert errors == []
+    assert [(r["raeen"], r["linux"], r["raeen_p50"], r["linux_p50"], r["ratio"]) for r in rows] == [
+        ("user_null_syscall_round_trip", "linux.getpid", 100, 400, 0.25),
+        ("user_ipc_register_call_reply_one_core", "linux.pipe_round_trip", 200, 400, 0.5),
+        ("user_notify_ping_pong", "linux.futex_ping_pong", 300, 400, 0.75),
+        ("user_yield_ping_pong", "linux.sched_yield_ping_pong", 400, 400, 1.0)]
+    # p50 over p50, rounded to three places: the figures of a real run.
+    rows, _ = run_bench.compare([result("user_null_syscall_round_trip", 158, "qemu-icount"),
+                                 result("linux.getpid", 344, "linux-icount"),
+                                 result("user_ipc_register_call_reply_one_core", 2604, "qemu-icount"),
+                                 result("linux.pipe_round_trip", 12745, "linux-icount")])
+    assert [r["ratio"] for r in rows[:2]] == [0.459, 0.204]
+
+
+def test_a_missing_counterpart_is_an_error_not_a_dropped_row():
+    kept = [r for r in ALL_PAIRS if r["name"] not in ("user_notify_ping_pong", "linux.sched_yield_ping_pong")]
+    # A host result of the same name is not the RaeenOS guest's.
+    rows, errors = run_bench.compare(kept + [result("user_notify_ping_pong", 5, "host")])
+    assert len(rows) == 4 and [r["ratio"] is None for r in rows] == [False, False, True, True]
+    assert rows[2]["raeen_p50"] is None and rows[2]["linux_p50"] == 400 and rows[3]["linux_p50"] is None
+    assert errors == [
+        "comparison user_notify_ping_pong vs linux.futex_ping_pong: no RaeenOS result user_notify_ping_pong",
+        "comparison user_yield_ping_pong vs linux.sched_yield_ping_pong: no Linux result linux.sched_yield_ping_pong"]
+    rows, errors = run_bench.compare([])
+    assert len(errors) == 4 and errors[0].endswith("no RaeenOS result user_null_syscall_round_trip, "
+                                                   "no Linux result linux.getpid")
+    zero = [r if r["name"] != "linux.getpid" else {**r, "p50": 0} for r in ALL_PAIRS]
+    rows, errors = run_bench.compare(zero)
+    assert rows[0]["ratio"] is None and errors == [
+        "comparison user_null_syscall_round_trip vs linux.getpid: the Linux p50 of linux.getpid is 0"]
+
+
+def test_comparison_table_shows_missing_rows():
+    rows, _ = run_bench.compare([r for r in ALL_PAIRS if r["name"] != "user_yield_ping_pong"])
+    lines = run_bench.format_comparison(rows).splitlines()
+    assert lines[0].startswith("RaeenOS vs Linux")
+    assert lines[1].split() == ["RaeenOS", "p50", "Linux", "p50", "RaeenOS/Linux"]
+    assert lines[3].split() == ["user_null_syscall_round_trip", "100", "linux.getpid", "400", "0.250"]
+    assert lines[6].split() == ["user_yield_ping_pong", "missing", "linux.sched_yield_ping_pong", "400", "missing"]
+    assert len({len(line) for line in lines[1:7]}) == 1  # every cell right-aligned to the ratio column
+    assert "below 1, RaeenOS does the job in fewer instructions" in lines[7]
+
+
+def test_main_runs_the_linux_peer_after_the_kernel_and_compares(tmp_path, capsys, monkeypatch):
+    kernel = tmp_path / "k.elf"
+    kernel.write_bytes(tiny_elf([(1, 2048)]))
+    order = []
+
+    def fake_kernel(*args):
+        order.append("raeen")
+        return run_bench.Collected([r for r in ALL_PAIRS if r["source"] == "qemu-icount"
+                                    and r["name"] != "user_yield_ping_pong"])
+
+    def fake_linux(peer_dir, logs, timeout):
+        order.append("linux")
+        assert timeout == 99
+        return run_bench.Collected([r for r in ALL_PAIRS if r["source"] == "linux-icount"])
+
+    monkeypatch.setattr(run_bench, "run_kernel_benchmarks", fake_kernel)
+    monkeypatch.setattr(run_bench, "run_linux_peer", fake_linux)
+    out = tmp_path / "bench.json"
+    args = ["--no-host", "--kernel", str(kernel), "--out", str(out), "--linux-timeout", "99"]
+    assert run_bench.main(args) == 1
+    assert order == ["raeen", "linux"]
+    captured = capsys.readouterr()
+    assert "RaeenOS vs Linux" in captured.out and "linux-icount: Debian's Linux 6.1" in captured.out
+    assert "no RaeenOS result user_yield_ping_pong" in captured.err
+    data = json.loads(out.read_text())
+    assert [c["ratio"] for c in data["comparisons"]] == [0.25, 0.5, 0.75, None]
+    assert data["errors"] == ["comparison user_yield_ping_pong vs linux.sched_yield_ping_pong: "
+                              "no RaeenOS result user_yield_ping_pong"]
+    # --no-linux: no peer, no table, no error.
+    order.clear()
+    assert run_bench.main(args + ["--no-linux"]) == 0
+    assert order == ["raeen"] and "RaeenOS vs Linux" not in capsys.readouterr().out
+    assert json.loads(out.read_text())["comparisons"] == []
+
+
+def test_linux_peer_failing_to_fetch_is_a_clear_error(tmp_path, monkeypatch):
+    def no_network(peer_dir):
+        raise run_bench.linux_peer.PeerError("tools/apt-private cache depends linux-image-amd64 failed "
+                                             "(no network or no Debian mirror?): E: Could not resolve host")
+
+    monkeypatch.setattr(run_bench.linux_peer, "prepare", no_network)
+    got = run_bench.run_linux_peer(str(tmp_path / "peer"), str(tmp_path / "logs"), 10)
+    assert got.results == [] and got.errors == [
+        "linux peer: tools/apt-private cache depends linux-image-amd64 failed (no network or no Debian mirror?): "
+        "E: Could not resolve host"]

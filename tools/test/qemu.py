@@ -62,9 +62,12 @@ class BootOutcome:
         return text
 
 
-def qemu_argv(platform: Platform, iso: str, serial_log: str, vars_file: str | None = None,
+def qemu_argv(platform: Platform, iso: str | None, serial_log: str, vars_file: str | None = None,
               qmp_socket: str | None = None, extra_args: tuple[str, ...] = ()) -> list[str]:
-    """The QEMU command line for one boot, extra_args last. UEFI needs a private, writable vars_file."""
+    """The QEMU command line for one boot, extra_args last. UEFI needs a private, writable vars_file.
+
+    With iso None there is no CD-ROM: extra_args say what boots (-kernel, -initrd, -append).
+    """
     argv = [
         QEMU,
         "-machine", platform.machine,
@@ -76,8 +79,9 @@ def qemu_argv(platform: Platform, iso: str, serial_log: str, vars_file: str | No
         "-monitor", "none",
         "-serial", f"file:{serial_log}",
         "-device", f"isa-debug-exit,iobase={DEBUG_EXIT_IOBASE:#x},iosize=0x04",
-        "-cdrom", iso,
     ]
+    if iso is not None:
+        argv += ["-cdrom", iso]
     if platform.firmware == "uefi":
         if vars_file is None:
             raise ValueError("UEFI boots need a private copy of the OVMF vars")
@@ -131,7 +135,7 @@ class QemuBoot:
     the scratch files.
     """
 
-    def __init__(self, platform: Platform, iso: str, serial_log: str, with_qmp: bool = False,
+    def __init__(self, platform: Platform, iso: str | None, serial_log: str, with_qmp: bool = False,
                  extra_args: tuple[str, ...] = ()):
         self.platform = platform
         self.serial_log = serial_log
@@ -199,8 +203,8 @@ class QemuBoot:
         return self.proc.poll() is None
 
 
-def boot_to_exit(platform: Platform, iso: str, serial_log: str, timeout: float,
+def boot_to_exit(platform: Platform, iso: str | None, serial_log: str, timeout: float,
                  extra_args: tuple[str, ...] = ()) -> BootOutcome:
-    """Boots until the guest exits QEMU (isa-debug-exit) or timeout seconds pass."""
+    """Boots until the guest exits QEMU (isa-debug-exit, or a power-off) or timeout seconds pass."""
     with QemuBoot(platform, iso, serial_log, extra_args=extra_args) as boot:
         return boot.wait(time.monotonic() + timeout)

@@ -452,7 +452,9 @@ def test_qemu_command_lines():
     with pytest.raises(ValueError):
         qemu.qemu_argv(matrix.Q35_UEFI_MAX, "a.iso", "a.log")
     icount = qemu.qemu_argv(matrix.Q35_BIOS_MAX, "a.iso", "a.log", extra_args=("-icount", "shift=0"))
-    assert icount[-2:] == ["-icount", "shift=0"]
+    assert icount[-2:] == ["-icount", "shift=0"] and icount[icount.index("-cdrom") + 1] == "a.iso"
+    direct = qemu.qemu_argv(matrix.Q35_BIOS_MAX, None, "a.log", extra_args=("-kernel", "vmlinuz"))
+    assert "-cdrom" not in direct and direct[-2:] == ["-kernel", "vmlinuz"]
 
 
 def test_iso_names_are_distinct():
