@@ -149,10 +149,11 @@ static void ioapic_setup(void)
 		if (acpi_madt_irq_to_gsi(&p->madt, isa_irqs[i], &gsi, &mps) != RAE_OK ||
 		    vector_alloc(&vector) != RAE_OK)
 			continue;
+		/* acpi_madt_irq_to_gsi decodes the override into ACPI_IRQ_* bits. */
 		unsigned flags = 0;
-		if ((mps & ACPI_MPS_TRIGGER_MASK) == ACPI_MPS_TRIGGER_LEVEL)
+		if (mps & ACPI_IRQ_LEVEL)
 			flags |= IOAPIC_LEVEL;
-		if ((mps & ACPI_MPS_POLARITY_MASK) == ACPI_MPS_POLARITY_LOW)
+		if (mps & ACPI_IRQ_ACTIVE_LOW)
 			flags |= IOAPIC_ACTIVE_LOW;
 		if (ioapic_route(gsi, vector, cpus[0].hw_id, flags, true) != RAE_OK) {
 			vector_free(vector);
