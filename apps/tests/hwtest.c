@@ -247,8 +247,8 @@ static void check_interrupts(void)
 	check_eq(rae_interrupt_create((rae_handle_t)irqs, 16, (rae_handle_t)n, 1, RAE_IRQ_ISA),
 		 RAE_ERR_RANGE, "ISA IRQ 16");
 	check_eq(rae_interrupt_create(root, 300, (rae_handle_t)n, 1, 0), RAE_ERR_RANGE, "GSI 300");
-	check_eq(rae_interrupt_create((rae_handle_t)irqs, 30, (rae_handle_t)n, 1, 0),
-		 RAE_ERR_RANGE, "a GSI outside the resource");
+	check_eq(rae_interrupt_create((rae_handle_t)irqs, 30, (rae_handle_t)n, 1, 0), RAE_ERR_RANGE,
+		 "a GSI outside the resource");
 	check_eq(rae_interrupt_create((rae_handle_t)irqs, 1, (rae_handle_t)n, 1, RAE_IRQ_ISA),
 		 RAE_ERR_BUSY, "the kernel's keyboard line is taken");
 	check_eq(rae_interrupt_create((rae_handle_t)irqs, 8, (rae_handle_t)irqs, 1, RAE_IRQ_ISA),

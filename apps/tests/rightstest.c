@@ -6,7 +6,15 @@
  * number of failed checks. */
 #include <rae.h>
 
-enum { OBJ_ENDPOINT, OBJ_NOTIFICATION, OBJ_MEMORY, OBJ_JOB, OBJ_RESOURCE, OBJ_INTERRUPT, OBJ_IOPORT };
+enum {
+	OBJ_ENDPOINT,
+	OBJ_NOTIFICATION,
+	OBJ_MEMORY,
+	OBJ_JOB,
+	OBJ_RESOURCE,
+	OBJ_INTERRUPT,
+	OBJ_IOPORT
+};
 
 static rae_handle_t root;       /* the root resource, when one came */
 static uint64_t platform_flags; /* with it: bit 0, interrupt lines exist */

@@ -60,8 +60,7 @@ resource_t *resource_create(const resource_t *parent, uint32_t kind, uint64_t ba
 			    rae_status_t *status)
 {
 	rae_status_t st = resource_range_check(kind, base, size);
-	if (st == RAE_OK && kind == RAE_RESOURCE_MMIO &&
-	    ((base | size) & (PAGE_SIZE - 1)) != 0)
+	if (st == RAE_OK && kind == RAE_RESOURCE_MMIO && ((base | size) & (PAGE_SIZE - 1)) != 0)
 		st = RAE_ERR_INVALID;
 	if (st == RAE_OK && !resource_covers(parent, kind, base, size))
 		st = RAE_ERR_RANGE;

@@ -539,7 +539,8 @@ static int64_t sys_interrupt_create(syscall_frame_t *f)
 	    ((flags & RAE_IRQ_ISA) && (flags & (RAE_IRQ_LEVEL | RAE_IRQ_ACTIVE_LOW)))) {
 		st = RAE_ERR_INVALID;
 	} else if (flags & RAE_IRQ_ISA) {
-		st = line > 15 ? RAE_ERR_RANGE : hal_irq_isa_to_gsi((uint32_t)line, &gsi, &hw_flags);
+		st =
+		    line > 15 ? RAE_ERR_RANGE : hal_irq_isa_to_gsi((uint32_t)line, &gsi, &hw_flags);
 	} else if (line >= RAE_RESOURCE_IRQ_END) {
 		st = RAE_ERR_RANGE;
 	} else {

@@ -147,8 +147,8 @@ KTEST(device_memory_never_ram)
 		if (r->type != BOOT_MEM_USABLE || r->length == 0)
 			continue;
 		KTEST_EXPECT(t, memory_range_is_ram(PAGE_ALIGN_DOWN(r->base), PAGE_SIZE));
-		KTEST_EXPECT(t, memory_range_is_ram(PAGE_ALIGN_DOWN(r->base + r->length - 1),
-						    PAGE_SIZE));
+		KTEST_EXPECT(
+		    t, memory_range_is_ram(PAGE_ALIGN_DOWN(r->base + r->length - 1), PAGE_SIZE));
 	}
 	paddr_t page = pmm_alloc_page_zeroed();
 	if (KTEST_EXPECT(t, page != 0)) {

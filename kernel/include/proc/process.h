@@ -39,8 +39,8 @@ typedef struct process {
 	handle_table_t handles; /* guarded by handles_lock */
 	/* Memory objects mapped here (each mapping holds a reference), and
 	 * where: mapped_va[i] for mapped_pages[i] pages. */
-	kobject_t *mapped[PROCESS_MAX_MAPPINGS]; /* guarded by process_lock */
-	uintptr_t mapped_va[PROCESS_MAX_MAPPINGS];  /* guarded by process_lock */
+	kobject_t *mapped[PROCESS_MAX_MAPPINGS];     /* guarded by process_lock */
+	uintptr_t mapped_va[PROCESS_MAX_MAPPINGS];   /* guarded by process_lock */
 	uint64_t mapped_pages[PROCESS_MAX_MAPPINGS]; /* guarded by process_lock */
 	/* Layout, chosen at random at spawn (ASLR). */
 	uintptr_t image_base, stack_top, mmap_base, mmap_next;

@@ -18,7 +18,7 @@
 #define LOCK_LEVEL_IPC        33
 #define LOCK_LEVEL_RQ         35
 #define LOCK_LEVEL_TIMER      40
-#define LOCK_LEVEL_SMP_CALL   5 /* held with interrupts on, so it comes first */
+#define LOCK_LEVEL_SMP_CALL   5  /* held with interrupts on, so it comes first */
 #define LOCK_LEVEL_IRQ_LINES  55 /* interrupt lines claimed by interrupt objects */
 #define LOCK_LEVEL_IOAPIC     60
 #define LOCK_LEVEL_CONSOLE    100 /* kprintf may be called with anything held */

@@ -254,11 +254,9 @@ static inline int64_t rae_mem_unmap(uint64_t addr)
 /* Binds interrupt `line` (a GSI, or an ISA IRQ with RAE_IRQ_ISA) to
  * `bits` of a notification; acknowledge each with rae_interrupt_ack. */
 static inline int64_t rae_interrupt_create(rae_handle_t resource, uint64_t line,
-					   rae_handle_t notification, uint64_t bits,
-					   uint64_t flags)
+					   rae_handle_t notification, uint64_t bits, uint64_t flags)
 {
-	return rae_syscall6(RAE_SYS_INTERRUPT_CREATE, resource, line, notification, bits, flags,
-			    0);
+	return rae_syscall6(RAE_SYS_INTERRUPT_CREATE, resource, line, notification, bits, flags, 0);
 }
 
 static inline int64_t rae_interrupt_ack(rae_handle_t h)
