@@ -175,6 +175,8 @@ static void check_phys_memory(void)
 		 "a page of RAM is refused");
 	check_eq(rae_mem_create_phys(root, ram_phys - 0x1000, 0x3000, 0), RAE_ERR_ACCESS_DENIED,
 		 "a range overlapping RAM is refused");
+	check_eq(rae_mem_create_phys(root, 0xfee00000, 0x1000, 0), RAE_ERR_ACCESS_DENIED,
+		 "the kernel's local APIC registers are refused");
 
 	/* Memory that really is the device's: past the visible framebuffer
 	 * (its VRAM), mapped write-combining; or the VGA text buffer when the

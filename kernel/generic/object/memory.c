@@ -1,6 +1,7 @@
 /* Memory objects (object/memory.h): their pages are freed when the last
  * handle and the last mapping (each holds a reference) are gone; a
  * physical range's pages are the device's and are never freed. */
+#include <hal/platform.h>
 #include <kernel.h>
 #include <mm/kmalloc.h>
 #include <mm/pmm.h>
@@ -116,7 +117,8 @@ memory_object_t *memory_object_create_phys(paddr_t base, uint64_t pages, unsigne
 		*status = RAE_ERR_RANGE;
 		return NULL;
 	}
-	if (memory_range_is_ram(base, pages * PAGE_SIZE)) {
+	if (memory_range_is_ram(base, pages * PAGE_SIZE) ||
+	    hal_phys_range_kernel_device(base, pages * PAGE_SIZE)) {
 		*status = RAE_ERR_ACCESS_DENIED;
 		return NULL;
 	}

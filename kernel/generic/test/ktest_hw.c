@@ -141,6 +141,7 @@ KTEST(resource_containment)
 
 KTEST(device_memory_never_ram)
 {
+	rae_status_t st;
 	/* Every byte of every usable or ACPI region is RAM to the check. */
 	for (uint32_t i = 0; i < boot_info.mem_region_count; i++) {
 		const boot_mem_region_t *r = &boot_info.mem_regions[i];
@@ -152,13 +153,15 @@ KTEST(device_memory_never_ram)
 	}
 	paddr_t page = pmm_alloc_page_zeroed();
 	if (KTEST_EXPECT(t, page != 0)) {
-		rae_status_t st;
 		KTEST_EXPECT(t, memory_object_create_phys(page, 1, VM_UNCACHED, &st) == NULL);
 		KTEST_EXPECT_EQ(t, st, RAE_ERR_ACCESS_DENIED);
 		pmm_free_pages(page, 0);
 	}
 	/* The legacy VGA window is never RAM on a PC. */
 	KTEST_EXPECT(t, !memory_range_is_ram(0xb8000, 0x8000));
+	/* Nor are the local APIC's registers handed out, though not RAM. */
+	KTEST_EXPECT(t, memory_object_create_phys(0xfee00000, 1, VM_UNCACHED, &st) == NULL);
+	KTEST_EXPECT_EQ(t, st, RAE_ERR_ACCESS_DENIED);
 }
 
 static void ktest_irq_fire(void *arg)

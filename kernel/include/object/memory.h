@@ -35,7 +35,8 @@ memory_object_t *memory_object_create(uint64_t pages, bool contiguous, struct jo
  * range against a resource. NULL with *status RAE_ERR_INVALID (unaligned),
  * RAE_ERR_RANGE (0 or more than MEMORY_PHYS_MAX_PAGES pages),
  * RAE_ERR_ACCESS_DENIED (the range overlaps RAM: memory the page allocator
- * or the direct map covers), RAE_ERR_NO_MEMORY. */
+ * or the direct map covers; or registers the kernel drives itself, such as
+ * the APICs and the HPET), RAE_ERR_NO_MEMORY. */
 memory_object_t *memory_object_create_phys(paddr_t base, uint64_t pages, unsigned vm_cache,
 					   rae_status_t *status);
 
