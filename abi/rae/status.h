@@ -21,6 +21,7 @@ typedef int rae_status_t;
 #define RAE_ERR_ACCESS_DENIED -13 /* the handle lacks a right the call needs */
 #define RAE_ERR_PEER_CLOSED   -14 /* the other end of an IPC object is gone */
 #define RAE_ERR_TIMED_OUT     -15 /* a wait ended at its timeout */
+#define RAE_ERR_BUSY          -16 /* the thing is already in use (an interrupt line someone owns) */
 
 /* A short, constant name for a status code ("RAE_ERR_INVALID"). */
 static inline const char *rae_status_name(rae_status_t s)
@@ -42,6 +43,7 @@ static inline const char *rae_status_name(rae_status_t s)
 	case RAE_ERR_ACCESS_DENIED: return "RAE_ERR_ACCESS_DENIED";
 	case RAE_ERR_PEER_CLOSED: return "RAE_ERR_PEER_CLOSED";
 	case RAE_ERR_TIMED_OUT: return "RAE_ERR_TIMED_OUT";
+	case RAE_ERR_BUSY: return "RAE_ERR_BUSY";
 	default: return "RAE_ERR_?";
 	}
 }

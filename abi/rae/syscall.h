@@ -38,7 +38,15 @@
 	29 /* (h, tag, w0, w1, w2, w3) -> status; reply in rsi, rdx, r10, r8, r9 */
 #define RAE_SYS_IPC_RECV_REG       30 /* (h) -> status; call in rsi, rdx, r10, r8, r9; badge in rdi */
 #define RAE_SYS_IPC_REPLY_RECV_REG 31 /* (h, tag, w0, w1, w2, w3): reply, then as RECV_REG */
-#define RAE_SYS_COUNT              32
+/* 32..39: reserved. Hardware objects (rae/resource.h): */
+#define RAE_SYS_RESOURCE_CREATE  40 /* (parent h, kind, base, size) -> resource handle */
+#define RAE_SYS_MEM_CREATE_PHYS  41 /* (resource h, phys, bytes, flags) -> memory handle */
+#define RAE_SYS_MEM_UNMAP        42 /* (address MEM_MAP returned) -> RAE_OK */
+#define RAE_SYS_INTERRUPT_CREATE 43 /* (resource h, line, notification h, bits, flags) -> handle */
+#define RAE_SYS_INTERRUPT_ACK    44 /* (interrupt h) -> RAE_OK; unmasks the line */
+#define RAE_SYS_IOPORT_CREATE    45 /* (resource h, base, count) -> I/O port handle */
+#define RAE_SYS_IOPORT_ENABLE    46 /* (I/O port h) -> RAE_OK; the process may use the ports */
+#define RAE_SYS_COUNT            50
 
 /* RAE_SYS_MEM_CREATE flags and RAE_SYS_MEM_MAP protections. */
 #define RAE_MEM_CONTIGUOUS 0x1

@@ -1,10 +1,23 @@
 /* Table-driven capability check: every system call that takes a handle is
  * tried with a handle lacking, in turn, each right the call needs, and
  * must fail with RAE_ERR_ACCESS_DENIED; with all rights it must pass that
- * check. Exits with the number of failed checks. */
+ * check. The hardware rows run when the program is started with an
+ * endpoint that brings it the root resource (ktest_hw.c). Exits with the
+ * number of failed checks. */
 #include <rae.h>
 
-enum { OBJ_ENDPOINT, OBJ_NOTIFICATION, OBJ_MEMORY, OBJ_JOB };
+enum {
+	OBJ_ENDPOINT,
+	OBJ_NOTIFICATION,
+	OBJ_MEMORY,
+	OBJ_JOB,
+	OBJ_RESOURCE,
+	OBJ_INTERRUPT,
+	OBJ_IOPORT
+};
+
+static rae_handle_t root;       /* the root resource, when one came */
+static uint64_t platform_flags; /* with it: bit 0, interrupt lines exist */
 
 typedef struct {
 	const char *name;
@@ -86,6 +99,51 @@ static int64_t do_give(rae_handle_t h)
 	return pid;
 }
 
+static int64_t close_if_made(int64_t r)
+{
+	if (r > 0)
+		rae_handle_close((rae_handle_t)r);
+	return r;
+}
+
+static int64_t do_resource_create(rae_handle_t h)
+{
+	return close_if_made(rae_resource_create(h, RAE_RESOURCE_IOPORT, 0x80, 1));
+}
+
+static int64_t do_mem_create_phys(rae_handle_t h)
+{
+	return close_if_made(rae_mem_create_phys(h, 0xb8000, 0x1000, 0));
+}
+
+static int64_t do_ioport_create(rae_handle_t h)
+{
+	return close_if_made(rae_ioport_create(h, 0x80, 1));
+}
+
+static int64_t do_interrupt_resource(rae_handle_t h)
+{
+	int64_t n = rae_notify_create();
+	int64_t r = close_if_made(rae_interrupt_create(h, 8, (rae_handle_t)n, 1, RAE_IRQ_ISA));
+	rae_handle_close((rae_handle_t)n);
+	return r;
+}
+
+static int64_t do_interrupt_notification(rae_handle_t h)
+{
+	return close_if_made(rae_interrupt_create(root, 8, h, 1, RAE_IRQ_ISA));
+}
+
+static int64_t do_interrupt_ack(rae_handle_t h)
+{
+	return rae_interrupt_ack(h);
+}
+
+static int64_t do_ioport_enable(rae_handle_t h)
+{
+	return rae_ioport_enable(h); /* port 0x80: the POST code, harmless */
+}
+
 static const case_t cases[] = {
     {"IPC_CALL", OBJ_ENDPOINT, RAE_RIGHT_WRITE, do_ipc_call},
     {"IPC_RECEIVE", OBJ_ENDPOINT, RAE_RIGHT_READ, do_ipc_receive},
@@ -98,7 +156,35 @@ static const case_t cases[] = {
     {"JOB_CREATE", OBJ_JOB, RAE_RIGHT_MANAGE, do_job_create},
     {"SPAWN_WITH job", OBJ_JOB, RAE_RIGHT_MANAGE, do_spawn_in},
     {"SPAWN_WITH give", OBJ_NOTIFICATION, RAE_RIGHT_TRANSFER, do_give},
+    {"RESOURCE_CREATE", OBJ_RESOURCE, RAE_RIGHT_MANAGE, do_resource_create},
+    {"MEM_CREATE_PHYS", OBJ_RESOURCE, RAE_RIGHT_MANAGE, do_mem_create_phys},
+    {"IOPORT_CREATE", OBJ_RESOURCE, RAE_RIGHT_MANAGE, do_ioport_create},
+    {"INTERRUPT_CREATE resource", OBJ_RESOURCE, RAE_RIGHT_MANAGE, do_interrupt_resource},
+    {"INTERRUPT_CREATE notification", OBJ_NOTIFICATION, RAE_RIGHT_SIGNAL,
+     do_interrupt_notification},
+    {"INTERRUPT_ACK", OBJ_INTERRUPT, RAE_RIGHT_WRITE, do_interrupt_ack},
+    {"IOPORT_ENABLE", OBJ_IOPORT, RAE_RIGHT_READ | RAE_RIGHT_WRITE, do_ioport_enable},
 };
+
+/* The rows that need a resource: skipped when none came. */
+static int needs_root(const case_t *k)
+{
+	return k->object >= OBJ_RESOURCE || k->call == do_interrupt_notification;
+}
+
+/* The rights objects of each kind are made with. */
+static uint32_t made_rights(int object)
+{
+	switch (object) {
+	case OBJ_RESOURCE: return RAE_RIGHT_MANAGE | RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER;
+	case OBJ_INTERRUPT: return RAE_RIGHT_WRITE | RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER;
+	case OBJ_IOPORT:
+		return RAE_RIGHT_READ | RAE_RIGHT_WRITE | RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER;
+	default:
+		return RAE_RIGHT_READ | RAE_RIGHT_WRITE | RAE_RIGHT_MAP | RAE_RIGHT_TRANSFER |
+		       RAE_RIGHT_DUPLICATE;
+	}
+}
 
 static rae_handle_t fresh(int object)
 {
@@ -106,27 +192,53 @@ static rae_handle_t fresh(int object)
 	case OBJ_ENDPOINT: return (rae_handle_t)rae_endpoint_create();
 	case OBJ_NOTIFICATION: return (rae_handle_t)rae_notify_create();
 	case OBJ_MEMORY: return (rae_handle_t)rae_mem_create(4096, 0);
+	case OBJ_RESOURCE: return (rae_handle_t)rae_handle_dup(root, made_rights(OBJ_RESOURCE));
+	case OBJ_IOPORT: return (rae_handle_t)rae_ioport_create(root, 0x80, 1);
+	case OBJ_INTERRUPT: {
+		/* Bound to a notification this table then forgets: it goes with
+		 * the process. RAE_ERR_UNSUPPORTED without an IOAPIC. */
+		int64_t n = rae_notify_create();
+		int64_t h = rae_interrupt_create(root, 8, (rae_handle_t)n, 1, RAE_IRQ_ISA);
+		rae_handle_close((rae_handle_t)n);
+		return h > 0 ? (rae_handle_t)h : 0;
+	}
 	default: return (rae_handle_t)rae_job_create(0, 8, 8, 4096, 64);
 	}
 }
 
 int main(uint64_t arg)
 {
-	(void)arg;
+	if (arg) {
+		rae_msg_t m = {0}, reply = {0};
+		if (rae_ipc_receive((rae_handle_t)arg, &m, 10000000000ull) != RAE_OK ||
+		    m.handle_count != 1)
+			return 100;
+		root = m.handles[0];
+		platform_flags = m.words[0];
+		rae_ipc_reply(&reply);
+	}
 	int failures = 0, tried = 0;
 	for (unsigned c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
 		const case_t *k = &cases[c];
+		if (needs_root(k) && !root)
+			continue;
 		for (uint32_t bit = 1; bit <= RAE_RIGHTS_ALL; bit <<= 1) {
 			if (!(k->needs & bit))
 				continue;
 			rae_handle_t full = fresh(k->object);
+			if (k->object == OBJ_INTERRUPT && !full) {
+				/* Only a machine without interrupt lines (acpi=off)
+				 * may fail to make one. */
+				if (platform_flags & 1) {
+					failures++;
+					rae_puts("rightstest: FAILED: no interrupt object\n");
+				}
+				continue;
+			}
 			/* Everything the object type offers, minus this one right. */
 			int64_t weak = rae_handle_dup(full, RAE_RIGHTS_ALL & ~bit & ~0u);
 			if (weak < 0) /* objects made with fewer rights: dup what they have */
-				weak = rae_handle_dup(full, (RAE_RIGHT_READ | RAE_RIGHT_WRITE |
-							     RAE_RIGHT_MAP | RAE_RIGHT_TRANSFER |
-							     RAE_RIGHT_DUPLICATE) &
-								~bit);
+				weak = rae_handle_dup(full, made_rights(k->object) & ~bit);
 			tried++;
 			int64_t r = weak > 0 ? k->call((rae_handle_t)weak) : weak;
 			if (r != RAE_ERR_ACCESS_DENIED) {

@@ -2,8 +2,9 @@
  * the kernel. Calls that would end this process or block for long are
  * left out (exit, thread exit, thread create at a random address, long
  * sleeps or waits, spawning); everything else, and numbers beyond the
- * table, goes in, with handles this program really holds among the
- * random arguments. */
+ * table, goes in, with handles this program really holds and addresses of
+ * its real mappings (for MEM_UNMAP) among the random arguments. It holds
+ * no resource, so every hardware call must be refused. */
 #include <rae.h>
 
 #define DEFAULT_CALLS 100000
@@ -20,10 +21,12 @@ static uint64_t next(void)
 
 static char scratch[256];
 static uint64_t handles[16]; /* values create calls returned: real handles */
+static uint64_t mappings[8]; /* addresses MEM_MAP returned */
 
 static uint64_t random_arg(void)
 {
-	switch (next() % 9) {
+	switch (next() % 10) {
+	case 9: return mappings[next() % 8];
 	case 8: return handles[next() % 16];
 	case 0: return 0;
 	case 1: return next() % 64;
@@ -74,8 +77,17 @@ int main(uint64_t arg)
 		if (r < 0)
 			errors++;
 		else if (nr == RAE_SYS_ENDPOINT_CREATE || nr == RAE_SYS_NOTIFY_CREATE ||
-			 nr == RAE_SYS_HANDLE_DUP || nr == RAE_SYS_HANDLE_MINT)
+			 nr == RAE_SYS_HANDLE_DUP || nr == RAE_SYS_HANDLE_MINT ||
+			 nr == RAE_SYS_MEM_CREATE)
 			handles[next() % 16] = (uint64_t)r;
+		else if (nr == RAE_SYS_MEM_MAP)
+			mappings[next() % 8] = (uint64_t)r;
+		else if (nr >= RAE_SYS_RESOURCE_CREATE && nr <= RAE_SYS_IOPORT_ENABLE &&
+			 nr != RAE_SYS_MEM_UNMAP) {
+			/* Without a resource no hardware call can succeed. */
+			rae_puts("sysfuzz: a hardware call succeeded without a resource\n");
+			return 1;
+		}
 	}
 	rae_set_rt(0, 0);
 	rae_set_affinity(~0ull);

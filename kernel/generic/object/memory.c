@@ -1,5 +1,8 @@
 /* Memory objects (object/memory.h): their pages are freed when the last
- * handle and the last mapping (each holds a reference) are gone. */
+ * handle and the last mapping (each holds a reference) are gone; a
+ * physical range's pages are the device's and are never freed. */
+#include <hal/platform.h>
+#include <kernel.h>
 #include <mm/kmalloc.h>
 #include <mm/pmm.h>
 #include <object/job.h>
@@ -10,7 +13,9 @@
 static void memory_object_destroy(kobject_t *o)
 {
 	memory_object_t *m = (memory_object_t *)o;
-	if (m->contiguous) {
+	if (m->phys) {
+		/* Device memory: nothing to give back. */
+	} else if (m->contiguous) {
 		if (m->frames[0])
 			pmm_free_pages(m->frames[0], m->order);
 	} else {
@@ -82,6 +87,51 @@ memory_object_t *memory_object_create(uint64_t pages, bool contiguous, job_t *jo
 			}
 		}
 	}
+	*status = RAE_OK;
+	return m;
+}
+
+bool memory_range_is_ram(paddr_t base, uint64_t size)
+{
+	for (uint32_t i = 0; i < boot_info.mem_region_count; i++) {
+		const boot_mem_region_t *r = &boot_info.mem_regions[i];
+		if (r->type != BOOT_MEM_USABLE && r->type != BOOT_MEM_ACPI_RECLAIMABLE &&
+		    r->type != BOOT_MEM_ACPI_NVS)
+			continue;
+		/* Rounded outwards, as the direct map and the allocator do. */
+		paddr_t rb = PAGE_ALIGN_DOWN(r->base), re = PAGE_ALIGN_UP(r->base + r->length);
+		if (base < re && rb < base + size)
+			return true;
+	}
+	return false;
+}
+
+memory_object_t *memory_object_create_phys(paddr_t base, uint64_t pages, unsigned vm_cache,
+					   rae_status_t *status)
+{
+	if (base & (PAGE_SIZE - 1)) {
+		*status = RAE_ERR_INVALID;
+		return NULL;
+	}
+	if (pages == 0 || pages > MEMORY_PHYS_MAX_PAGES) {
+		*status = RAE_ERR_RANGE;
+		return NULL;
+	}
+	if (memory_range_is_ram(base, pages * PAGE_SIZE) ||
+	    hal_phys_range_kernel_device(base, pages * PAGE_SIZE)) {
+		*status = RAE_ERR_ACCESS_DENIED;
+		return NULL;
+	}
+	memory_object_t *m = kzalloc(sizeof(*m));
+	if (!m) {
+		*status = RAE_ERR_NO_MEMORY;
+		return NULL;
+	}
+	kobject_init(&m->obj, RAE_OBJ_MEMORY, memory_object_destroy);
+	m->pages = pages;
+	m->phys = true;
+	m->phys_base = base;
+	m->vm_cache = vm_cache;
 	*status = RAE_OK;
 	return m;
 }

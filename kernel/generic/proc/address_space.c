@@ -6,6 +6,7 @@
 #include <mm/usercopy.h>
 #include <object/job.h>
 #include <proc/address_space.h>
+#include <smp/smp.h>
 #include <string.h>
 #include <sync/lock_levels.h>
 
@@ -132,4 +133,27 @@ rae_status_t as_map_frames(address_space_t *as, uintptr_t va, const paddr_t *fra
 				flags | VM_USER | VM_SHARED, false, pmm_alloc_page_zeroed);
 	spin_unlock_irqrestore(&as->lock, irq);
 	return st;
+}
+
+rae_status_t as_map_phys(address_space_t *as, uintptr_t va, paddr_t pa, uint64_t pages,
+			 unsigned flags)
+{
+	if ((flags & VM_WRITE) && (flags & VM_EXEC))
+		return RAE_ERR_INVALID;
+	if ((va & (PAGE_SIZE - 1)) || pages == 0 || !user_range_ok(va, pages * PAGE_SIZE) ||
+	    va < PAGE_SIZE)
+		return RAE_ERR_INVALID;
+	bool irq = spin_lock_irqsave(&as->lock);
+	rae_status_t st = hal_pt_map(as->root, va, pa, pages * PAGE_SIZE,
+				     flags | VM_USER | VM_SHARED, false, pmm_alloc_page_zeroed);
+	spin_unlock_irqrestore(&as->lock, irq);
+	return st;
+}
+
+void as_unmap_shared(address_space_t *as, uintptr_t va, uint64_t pages)
+{
+	bool irq = spin_lock_irqsave(&as->lock);
+	hal_pt_unmap(as->root, va, pages * PAGE_SIZE);
+	spin_unlock_irqrestore(&as->lock, irq);
+	tlb_shootdown_space(as->root, va, pages * PAGE_SIZE);
 }

@@ -10,6 +10,7 @@
 #include <mm/usercopy.h>
 #include <mm/vm.h>
 #include <panic.h>
+#include <object/ioport.h>
 #include <object/job.h>
 #include <proc/elf.h>
 #include <proc/process.h>
@@ -93,6 +94,7 @@ static void process_free(process_t *p)
 		if (p->mapped[i])
 			kobject_unref(p->mapped[i]);
 	}
+	ioport_process_release(p);
 	if (p->job) {
 		job_uncharge(p->job, JOB_PROCESSES, 1);
 		kobject_unref(&p->job->obj);
@@ -417,16 +419,34 @@ uintptr_t process_mmap_reserve(process_t *p, uint64_t pages)
 	return base;
 }
 
-rae_status_t process_note_mapping(process_t *p, kobject_t *obj)
+rae_status_t process_note_mapping(process_t *p, kobject_t *obj, uintptr_t va, uint64_t pages)
 {
 	bool irq = spin_lock_irqsave(&process_lock);
 	for (unsigned i = 0; i < PROCESS_MAX_MAPPINGS; i++) {
 		if (!p->mapped[i]) {
 			p->mapped[i] = obj;
+			p->mapped_va[i] = va;
+			p->mapped_pages[i] = pages;
 			spin_unlock_irqrestore(&process_lock, irq);
 			return RAE_OK;
 		}
 	}
 	spin_unlock_irqrestore(&process_lock, irq);
 	return RAE_ERR_LIMIT;
+}
+
+rae_status_t process_take_mapping(process_t *p, uintptr_t va, kobject_t **obj, uint64_t *pages)
+{
+	bool irq = spin_lock_irqsave(&process_lock);
+	for (unsigned i = 0; i < PROCESS_MAX_MAPPINGS; i++) {
+		if (p->mapped[i] && p->mapped_va[i] == va) {
+			*obj = p->mapped[i];
+			*pages = p->mapped_pages[i];
+			p->mapped[i] = NULL;
+			spin_unlock_irqrestore(&process_lock, irq);
+			return RAE_OK;
+		}
+	}
+	spin_unlock_irqrestore(&process_lock, irq);
+	return RAE_ERR_NOT_FOUND;
 }

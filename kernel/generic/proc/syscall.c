@@ -6,8 +6,12 @@
 #include <mm/usercopy.h>
 #include <mm/kmalloc.h>
 #include <object/endpoint.h>
+#include <object/interrupt.h>
+#include <object/ioport.h>
 #include <object/job.h>
 #include <object/memory.h>
+#include <object/resource.h>
+#include <hal/irq.h>
 #include <mm/vm.h>
 #include <proc/process.h>
 #include <string.h>
@@ -429,14 +433,170 @@ static int64_t sys_mem_map(syscall_frame_t *f)
 		return st;
 	process_t *p = self_proc();
 	memory_object_t *m = (memory_object_t *)obj;
-	st = process_note_mapping(p, obj); /* the lookup's reference stays with the mapping */
+	uintptr_t va = process_mmap_reserve(p, m->pages);
+	if (m->phys)
+		st = as_map_phys(p->as, va, m->phys_base, m->pages, flags | m->vm_cache);
+	else
+		st = as_map_frames(p->as, va, m->frames, m->pages, flags);
+	/* The lookup's reference stays with the mapping, recorded only once
+	 * it is complete so that MEM_UNMAP never sees half of one. */
+	if (st == RAE_OK)
+		st = process_note_mapping(p, obj, va, m->pages);
 	if (st != RAE_OK) {
+		as_unmap_shared(p->as, va, m->pages);
 		kobject_unref(obj);
 		return st;
 	}
-	uintptr_t va = process_mmap_reserve(p, m->pages);
-	st = as_map_frames(p->as, va, m->frames, m->pages, flags);
-	return st == RAE_OK ? (int64_t)va : st;
+	return (int64_t)va;
+}
+
+static int64_t sys_mem_unmap(syscall_frame_t *f)
+{
+	uintptr_t va = f->rdi;
+	if ((va & (PAGE_SIZE - 1)) || va < PAGE_SIZE || !user_range_ok(va, PAGE_SIZE))
+		return RAE_ERR_INVALID;
+	process_t *p = self_proc();
+	kobject_t *obj;
+	uint64_t pages;
+	rae_status_t st = process_take_mapping(p, va, &obj, &pages);
+	if (st != RAE_OK)
+		return st;
+	as_unmap_shared(p->as, va, pages); /* every CPU has forgotten the pages... */
+	kobject_unref(obj);                /* ...before the object may free them */
+	return RAE_OK;
+}
+
+/* --- hardware objects --------------------------------------------------- */
+
+/* A referenced resource from a handle with MANAGE. */
+static rae_status_t resource_lookup(uint64_t h, resource_t **out)
+{
+	kobject_t *obj;
+	rae_status_t st =
+	    handle_lookup((rae_handle_t)h, RAE_OBJ_RESOURCE, RAE_RIGHT_MANAGE, &obj, NULL);
+	if (st == RAE_OK)
+		*out = (resource_t *)obj;
+	return st;
+}
+
+static int64_t sys_resource_create(syscall_frame_t *f)
+{
+	resource_t *parent;
+	rae_status_t st = resource_lookup(f->rdi, &parent);
+	if (st != RAE_OK)
+		return st;
+	resource_t *r = resource_create(parent, f->rsi > UINT32_MAX ? UINT32_MAX : (uint32_t)f->rsi,
+					f->rdx, f->r10, &st);
+	kobject_unref(&parent->obj);
+	return r ? handle_install(&r->obj, RESOURCE_RIGHTS) : st;
+}
+
+static int64_t sys_mem_create_phys(syscall_frame_t *f)
+{
+	resource_t *r;
+	rae_status_t st = resource_lookup(f->rdi, &r);
+	if (st != RAE_OK)
+		return st;
+	uint64_t base = f->rsi, size = f->rdx, flags = f->r10;
+	if (flags & ~(uint64_t)RAE_MEM_PHYS_WRITE_COMBINE)
+		st = RAE_ERR_INVALID;
+	else if ((base | size) & (PAGE_SIZE - 1))
+		st = RAE_ERR_INVALID;
+	else
+		st = resource_range_check(RAE_RESOURCE_MMIO, base, size);
+	if (st == RAE_OK && !resource_covers(r, RAE_RESOURCE_MMIO, base, size))
+		st = RAE_ERR_RANGE;
+	kobject_unref(&r->obj);
+	if (st != RAE_OK)
+		return st;
+	if (size / PAGE_SIZE > MEMORY_PHYS_MAX_PAGES)
+		return RAE_ERR_RANGE;
+	memory_object_t *m = memory_object_create_phys(
+	    base, size / PAGE_SIZE,
+	    (flags & RAE_MEM_PHYS_WRITE_COMBINE) ? VM_WRITE_COMBINE : VM_UNCACHED, &st);
+	if (!m)
+		return st;
+	return handle_install(&m->obj, RAE_RIGHT_READ | RAE_RIGHT_WRITE | RAE_RIGHT_MAP |
+					   RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER);
+}
+
+static int64_t sys_interrupt_create(syscall_frame_t *f)
+{
+	resource_t *r;
+	rae_status_t st = resource_lookup(f->rdi, &r);
+	if (st != RAE_OK)
+		return st;
+	kobject_t *n;
+	st = handle_lookup((rae_handle_t)f->rdx, RAE_OBJ_NOTIFICATION, RAE_RIGHT_SIGNAL, &n, NULL);
+	if (st != RAE_OK) {
+		kobject_unref(&r->obj);
+		return st;
+	}
+	uint64_t line = f->rsi, bits = f->r10, flags = f->r8;
+	uint32_t gsi = 0;
+	unsigned hw_flags = 0;
+	if (bits == 0 || (flags & ~(uint64_t)(RAE_IRQ_ISA | RAE_IRQ_LEVEL | RAE_IRQ_ACTIVE_LOW)) ||
+	    ((flags & RAE_IRQ_ISA) && (flags & (RAE_IRQ_LEVEL | RAE_IRQ_ACTIVE_LOW)))) {
+		st = RAE_ERR_INVALID;
+	} else if (flags & RAE_IRQ_ISA) {
+		st =
+		    line > 15 ? RAE_ERR_RANGE : hal_irq_isa_to_gsi((uint32_t)line, &gsi, &hw_flags);
+	} else if (line >= RAE_RESOURCE_IRQ_END) {
+		st = RAE_ERR_RANGE;
+	} else {
+		gsi = (uint32_t)line;
+		hw_flags = ((flags & RAE_IRQ_LEVEL) ? HAL_IRQ_LEVEL : 0) |
+			   ((flags & RAE_IRQ_ACTIVE_LOW) ? HAL_IRQ_ACTIVE_LOW : 0);
+	}
+	if (st == RAE_OK && !resource_covers(r, RAE_RESOURCE_IRQ, gsi, 1))
+		st = RAE_ERR_RANGE;
+	interrupt_object_t *io = NULL;
+	if (st == RAE_OK)
+		io = interrupt_object_create(gsi, hw_flags, (notification_t *)n, bits, &st);
+	kobject_unref(n);
+	kobject_unref(&r->obj);
+	return io ? handle_install(&io->obj, INTERRUPT_RIGHTS) : st;
+}
+
+static int64_t sys_interrupt_ack(syscall_frame_t *f)
+{
+	kobject_t *obj;
+	rae_status_t st =
+	    handle_lookup((rae_handle_t)f->rdi, RAE_OBJ_INTERRUPT, RAE_RIGHT_WRITE, &obj, NULL);
+	if (st != RAE_OK)
+		return st;
+	interrupt_object_ack((interrupt_object_t *)obj);
+	kobject_unref(obj);
+	return RAE_OK;
+}
+
+static int64_t sys_ioport_create(syscall_frame_t *f)
+{
+	resource_t *r;
+	rae_status_t st = resource_lookup(f->rdi, &r);
+	if (st != RAE_OK)
+		return st;
+	uint64_t base = f->rsi, count = f->rdx;
+	st = resource_range_check(RAE_RESOURCE_IOPORT, base, count);
+	if (st == RAE_OK && !resource_covers(r, RAE_RESOURCE_IOPORT, base, count))
+		st = RAE_ERR_RANGE;
+	kobject_unref(&r->obj);
+	if (st != RAE_OK)
+		return st;
+	ioport_object_t *io = ioport_object_create((uint32_t)base, (uint32_t)count);
+	return io ? handle_install(&io->obj, IOPORT_RIGHTS) : RAE_ERR_NO_MEMORY;
+}
+
+static int64_t sys_ioport_enable(syscall_frame_t *f)
+{
+	kobject_t *obj;
+	rae_status_t st = handle_lookup((rae_handle_t)f->rdi, RAE_OBJ_IOPORT,
+					RAE_RIGHT_READ | RAE_RIGHT_WRITE, &obj, NULL);
+	if (st != RAE_OK)
+		return st;
+	st = ioport_enable(self_proc(), (ioport_object_t *)obj);
+	kobject_unref(obj);
+	return st;
 }
 
 static void regs_from_frame(const syscall_frame_t *f, uint64_t regs[5])
@@ -535,6 +695,13 @@ static const syscall_fn syscall_table[RAE_SYS_COUNT] = {
     [RAE_SYS_IPC_CALL_REG] = sys_ipc_call_reg,
     [RAE_SYS_IPC_RECV_REG] = sys_ipc_recv_reg,
     [RAE_SYS_IPC_REPLY_RECV_REG] = sys_ipc_reply_recv_reg,
+    [RAE_SYS_RESOURCE_CREATE] = sys_resource_create,
+    [RAE_SYS_MEM_CREATE_PHYS] = sys_mem_create_phys,
+    [RAE_SYS_MEM_UNMAP] = sys_mem_unmap,
+    [RAE_SYS_INTERRUPT_CREATE] = sys_interrupt_create,
+    [RAE_SYS_INTERRUPT_ACK] = sys_interrupt_ack,
+    [RAE_SYS_IOPORT_CREATE] = sys_ioport_create,
+    [RAE_SYS_IOPORT_ENABLE] = sys_ioport_enable,
 };
 
 int64_t syscall_dispatch(syscall_frame_t *f);

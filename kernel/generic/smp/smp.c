@@ -115,6 +115,19 @@ void tlb_shootdown(uintptr_t va, uint64_t size)
 		smp_call_others(tlb_flush_here, &r);
 }
 
+void tlb_shootdown_space(paddr_t root, uintptr_t va, uint64_t size)
+{
+	tlb_range_t r = {va, size};
+	/* The entries were changed before this; order those stores before
+	 * the loads of which tables each CPU runs on (a CPU that loads
+	 * `root` after our load sees the new entries). */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for (unsigned i = 0; i < cpu_possible_count; i++) {
+		if (cpus[i].online && hal_pt_root_on(i) == root)
+			smp_call_on(i, tlb_flush_here, &r, true);
+	}
+}
+
 /* --- TSC warp test ------------------------------------------------------ */
 
 static spinlock_t warp_lock = SPINLOCK_INIT("tsc warp", LOCK_LEVEL_TEST_INNER);

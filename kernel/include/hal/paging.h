@@ -38,6 +38,11 @@ uint64_t hal_pt_count_wx(paddr_t root, pt_wx_report_fn report);
 rae_status_t hal_pt_populate_top(paddr_t root, uintptr_t va, uint64_t size, pt_alloc_fn alloc);
 
 paddr_t hal_pt_root(void);
+/* The user page tables CPU `cpu` has loaded (the kernel's when it runs a
+ * kernel thread). Written by that CPU before it loads them, so a reader
+ * that first changed entries of `root` and then sees another value knows
+ * the CPU will see the change. */
+paddr_t hal_pt_root_on(unsigned cpu);
 void hal_pt_switch(paddr_t root);
 
 /* TLB maintenance on this CPU. The SMP issue adds shootdowns that call

@@ -1,26 +1,47 @@
 /* Memory objects: pages that processes map through handles, so two
- * processes can share memory. Anonymous (any free pages) or physically
- * contiguous (for DMA). */
+ * processes can share memory. Anonymous (any free pages), physically
+ * contiguous (for DMA), or a physical range of device memory (MMIO, a
+ * framebuffer) that is never RAM the page allocator manages. */
 #ifndef OBJECT_MEMORY_H
 #define OBJECT_MEMORY_H
 
 #include <mm/phys.h>
 #include <object/object.h>
 
-#define MEMORY_OBJECT_MAX_PAGES 4096 /* 16 MiB */
+#define MEMORY_OBJECT_MAX_PAGES 4096  /* 16 MiB */
+#define MEMORY_PHYS_MAX_PAGES   65536 /* 256 MiB: a large framebuffer */
 
 typedef struct memory_object {
 	kobject_t obj;
 	uint64_t pages;
 	bool contiguous;
 	unsigned order;  /* contiguous: one block of 2^order pages */
-	paddr_t *frames; /* pages entries */
-	struct job *job; /* charged for the pages */
+	paddr_t *frames; /* pages entries; NULL for a physical range */
+	struct job *job; /* charged for the pages; NULL for a physical range */
+	/* A physical range: pages from phys_base on, mapped with vm_cache
+	 * (VM_UNCACHED or VM_WRITE_COMBINE); never freed to the allocator. */
+	bool phys;
+	paddr_t phys_base;
+	unsigned vm_cache;
 } memory_object_t;
 
 /* A zeroed object of `pages` pages, charged to `job`: NULL with *status
  * RAE_ERR_RANGE, RAE_ERR_LIMIT or RAE_ERR_NO_MEMORY. */
 memory_object_t *memory_object_create(uint64_t pages, bool contiguous, struct job *job,
 				      rae_status_t *status);
+
+/* An object over the device memory [base, base + pages pages), mapped with
+ * `vm_cache` (VM_UNCACHED or VM_WRITE_COMBINE). The caller has checked the
+ * range against a resource. NULL with *status RAE_ERR_INVALID (unaligned),
+ * RAE_ERR_RANGE (0 or more than MEMORY_PHYS_MAX_PAGES pages),
+ * RAE_ERR_ACCESS_DENIED (the range overlaps RAM: memory the page allocator
+ * or the direct map covers; or registers the kernel drives itself, such as
+ * the APICs and the HPET), RAE_ERR_NO_MEMORY. */
+memory_object_t *memory_object_create_phys(paddr_t base, uint64_t pages, unsigned vm_cache,
+					   rae_status_t *status);
+
+/* Whether any of [base, base+size) is RAM: usable or ACPI memory that the
+ * kernel's direct map covers (write-back) and the page allocator may own. */
+bool memory_range_is_ram(paddr_t base, uint64_t size);
 
 #endif

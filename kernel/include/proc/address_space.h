@@ -33,6 +33,17 @@ rae_status_t as_map_anon(address_space_t *as, uintptr_t va, uint64_t pages, unsi
  * space) at `va`. Same errors as as_map_anon. */
 rae_status_t as_map_frames(address_space_t *as, uintptr_t va, const paddr_t *frames, uint64_t pages,
 			   unsigned flags);
+/* Maps the physical range [pa, pa + pages pages) (device memory owned by a
+ * memory object, never freed with the space) at `va`; `flags` carries the
+ * cache mode. Same errors as as_map_anon. */
+rae_status_t as_map_phys(address_space_t *as, uintptr_t va, paddr_t pa, uint64_t pages,
+			 unsigned flags);
+/* Removes the mapping of memory-object pages at [va, va + pages pages)
+ * (holes are skipped; the pages are the object's and stay allocated), then
+ * flushes the range from the TLB of every CPU that has the space loaded.
+ * Interrupts enabled, no spinlock held (the shootdown waits for the other
+ * CPUs). Page tables stay until the space is destroyed. */
+void as_unmap_shared(address_space_t *as, uintptr_t va, uint64_t pages);
 /* Copies `len` bytes into the space at `va` through the direct map (the
  * pages must be mapped). RAE_ERR_FAULT otherwise. */
 rae_status_t as_write(address_space_t *as, uintptr_t va, const void *src, uint64_t len);

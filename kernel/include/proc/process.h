@@ -37,10 +37,18 @@ typedef struct process {
 	/* Capabilities: every object this process may use. */
 	spinlock_t handles_lock;
 	handle_table_t handles; /* guarded by handles_lock */
-	/* Memory objects mapped here (each mapping holds a reference). */
-	kobject_t *mapped[PROCESS_MAX_MAPPINGS]; /* guarded by process_lock */
+	/* Memory objects mapped here (each mapping holds a reference), and
+	 * where: mapped_va[i] for mapped_pages[i] pages. */
+	kobject_t *mapped[PROCESS_MAX_MAPPINGS];     /* guarded by process_lock */
+	uintptr_t mapped_va[PROCESS_MAX_MAPPINGS];   /* guarded by process_lock */
+	uint64_t mapped_pages[PROCESS_MAX_MAPPINGS]; /* guarded by process_lock */
 	/* Layout, chosen at random at spawn (ASLR). */
 	uintptr_t image_base, stack_top, mmap_base, mmap_next;
+	/* I/O ports this process may use (object/ioport.h): NULL until it
+	 * enables an I/O port object; io_seq changes with every change. Both
+	 * guarded by ioport.c's lock; read without it at thread switches. */
+	uint8_t *io_bitmap;
+	uint64_t io_seq;
 } process_t;
 
 /* Loads the ELF executable at `path` in the initrd into a new process and
@@ -81,8 +89,14 @@ rae_status_t process_thread_join(process_t *p, unsigned tid, int *code);
 /* Reserves `pages` of the process's mmap area (a guard page below) and
  * returns the start. */
 uintptr_t process_mmap_reserve(process_t *p, uint64_t pages);
-/* Records a mapping's reference on `obj` (dropped when the process ends). */
-rae_status_t process_note_mapping(process_t *p, kobject_t *obj);
+/* Records a mapping of `pages` pages at `va` holding a reference on `obj`
+ * (dropped by process_take_mapping or when the process ends).
+ * RAE_ERR_LIMIT when the process has PROCESS_MAX_MAPPINGS already. */
+rae_status_t process_note_mapping(process_t *p, kobject_t *obj, uintptr_t va, uint64_t pages);
+/* Removes the record of the mapping that starts at `va`, handing its
+ * reference to *obj and its size to *pages. RAE_ERR_NOT_FOUND if no
+ * mapping starts there. */
+rae_status_t process_take_mapping(process_t *p, uintptr_t va, kobject_t **obj, uint64_t *pages);
 
 /* If the calling thread's process was killed, ends the thread. */
 void process_check_killed(void);

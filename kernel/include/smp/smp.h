@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <mm/phys.h>
 
 typedef void (*smp_call_fn)(void *arg);
 
@@ -20,6 +21,12 @@ void smp_call_others(smp_call_fn fn, void *arg);
 /* Invalidates [va, va+size) in every CPU's TLB: this one directly, the
  * others by IPI, returning once all have done it. Interrupts enabled. */
 void tlb_shootdown(uintptr_t va, uint64_t size);
+
+/* Invalidates [va, va+size) in the TLB of every CPU that has the page
+ * tables `root` loaded (hal_pt_root_on), this one included, and returns
+ * once all have done it. The caller changed the entries first; a CPU that
+ * loads `root` later sees them. Interrupts enabled. */
+void tlb_shootdown_space(paddr_t root, uintptr_t va, uint64_t size);
 
 /* Asks `cpu` to reschedule (for now: counts the IPI). */
 void smp_send_reschedule(unsigned cpu);

@@ -11,13 +11,15 @@
 #define LOCK_LEVEL_PROCESS    12
 #define LOCK_LEVEL_AS         18
 #define LOCK_LEVEL_JOB        19
+#define LOCK_LEVEL_IOPORT     21 /* processes' I/O permission bitmaps */
 #define LOCK_LEVEL_VMM        20
 #define LOCK_LEVEL_HEAP       25
 #define LOCK_LEVEL_PMM        30
 #define LOCK_LEVEL_IPC        33
 #define LOCK_LEVEL_RQ         35
 #define LOCK_LEVEL_TIMER      40
-#define LOCK_LEVEL_SMP_CALL   5 /* held with interrupts on, so it comes first */
+#define LOCK_LEVEL_SMP_CALL   5  /* held with interrupts on, so it comes first */
+#define LOCK_LEVEL_IRQ_LINES  55 /* interrupt lines claimed by interrupt objects */
 #define LOCK_LEVEL_IOAPIC     60
 #define LOCK_LEVEL_CONSOLE    100 /* kprintf may be called with anything held */
 

@@ -9,6 +9,7 @@
 #include <rae/status.h>
 #include <rae/handle.h>
 #include <rae/ipc.h>
+#include <rae/resource.h>
 #include <rae/syscall.h>
 
 static inline int64_t rae_syscall6(uint64_t nr, uint64_t a, uint64_t b, uint64_t c, uint64_t d,
@@ -226,6 +227,64 @@ static inline int64_t rae_ipc_recv_regs(rae_handle_t h, rae_regs_t *m)
 static inline int64_t rae_ipc_reply_recv_regs(rae_handle_t h, rae_regs_t *m)
 {
 	return rae_ipc_regs(RAE_SYS_IPC_REPLY_RECV_REG, h, m);
+}
+
+/* Hardware objects (rae/resource.h). A sub-resource of `parent` over
+ * [base, base+size) of `kind`. */
+static inline int64_t rae_resource_create(rae_handle_t parent, uint64_t kind, uint64_t base,
+					  uint64_t size)
+{
+	return rae_syscall6(RAE_SYS_RESOURCE_CREATE, parent, kind, base, size, 0, 0);
+}
+
+/* A memory object over device memory [phys, phys+bytes), page aligned,
+ * mapped with rae_mem_map; flags RAE_MEM_PHYS_*. */
+static inline int64_t rae_mem_create_phys(rae_handle_t resource, uint64_t phys, uint64_t bytes,
+					  uint64_t flags)
+{
+	return rae_syscall6(RAE_SYS_MEM_CREATE_PHYS, resource, phys, bytes, flags, 0, 0);
+}
+
+/* Removes the mapping rae_mem_map returned at `addr`. */
+static inline int64_t rae_mem_unmap(uint64_t addr)
+{
+	return rae_syscall(RAE_SYS_MEM_UNMAP, addr, 0, 0);
+}
+
+/* Binds interrupt `line` (a GSI, or an ISA IRQ with RAE_IRQ_ISA) to
+ * `bits` of a notification; acknowledge each with rae_interrupt_ack. */
+static inline int64_t rae_interrupt_create(rae_handle_t resource, uint64_t line,
+					   rae_handle_t notification, uint64_t bits, uint64_t flags)
+{
+	return rae_syscall6(RAE_SYS_INTERRUPT_CREATE, resource, line, notification, bits, flags, 0);
+}
+
+static inline int64_t rae_interrupt_ack(rae_handle_t h)
+{
+	return rae_syscall(RAE_SYS_INTERRUPT_ACK, h, 0, 0);
+}
+
+static inline int64_t rae_ioport_create(rae_handle_t resource, uint64_t base, uint64_t count)
+{
+	return rae_syscall(RAE_SYS_IOPORT_CREATE, resource, base, count);
+}
+
+/* Lets this process use the object's ports with in and out. */
+static inline int64_t rae_ioport_enable(rae_handle_t h)
+{
+	return rae_syscall(RAE_SYS_IOPORT_ENABLE, h, 0, 0);
+}
+
+static inline uint8_t rae_inb(uint16_t port)
+{
+	uint8_t v;
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline void rae_outb(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
 }
 
 /* Printing without a C library. */

@@ -15,6 +15,7 @@
 #include <hal/context.h>
 #include <console/kprintf.h>
 #include <hal/cpu.h>
+#include <hal/platform.h>
 #include <kernel.h>
 #include <panic.h>
 #include <mm/vmm.h>
@@ -149,10 +150,11 @@ static void ioapic_setup(void)
 		if (acpi_madt_irq_to_gsi(&p->madt, isa_irqs[i], &gsi, &mps) != RAE_OK ||
 		    vector_alloc(&vector) != RAE_OK)
 			continue;
+		/* acpi_madt_irq_to_gsi decodes the override into ACPI_IRQ_* bits. */
 		unsigned flags = 0;
-		if ((mps & ACPI_MPS_TRIGGER_MASK) == ACPI_MPS_TRIGGER_LEVEL)
+		if (mps & ACPI_IRQ_LEVEL)
 			flags |= IOAPIC_LEVEL;
-		if ((mps & ACPI_MPS_POLARITY_MASK) == ACPI_MPS_POLARITY_LOW)
+		if (mps & ACPI_IRQ_ACTIVE_LOW)
 			flags |= IOAPIC_ACTIVE_LOW;
 		if (ioapic_route(gsi, vector, cpus[0].hw_id, flags, true) != RAE_OK) {
 			vector_free(vector);
@@ -253,6 +255,27 @@ void hal_platform_report(void)
 		tsc_info.tsc_hz / 1000000, (tsc_info.tsc_hz / 1000) % 1000, tsc_info.reference,
 		tsc_info.invariant ? "yes" : "no", tsc_timer_source_name());
 	kprintf("smp: %u of %u CPUs online\n", cpu_online_count, cpu_possible_count);
+}
+
+static bool phys_overlaps(uint64_t base, uint64_t size, uint64_t dev, uint64_t dev_size)
+{
+	return base < dev + dev_size && dev < base + size;
+}
+
+bool hal_phys_range_kernel_device(uint64_t base, uint64_t size)
+{
+	const platform_t *p = &platform;
+	/* The local APIC of every CPU answers at the same address. */
+	uint64_t lapic = cpu_rdmsr(0x1bu) & 0x000ffffffffff000ull;
+	if (phys_overlaps(base, size, lapic, 0x1000))
+		return true;
+	if (p->has_madt) {
+		for (uint32_t i = 0; i < p->madt.ioapic_count; i++) {
+			if (phys_overlaps(base, size, p->madt.ioapics[i].address, 0x1000))
+				return true;
+		}
+	}
+	return p->has_hpet && phys_overlaps(base, size, p->hpet.base_address, 0x1000);
 }
 
 static void on_test_device_irq(interrupt_frame_t *f, void *arg)

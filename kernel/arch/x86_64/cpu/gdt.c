@@ -43,10 +43,12 @@ void gdt_load(cpu_tables_t *t, const uintptr_t ist_top[3])
 	tss->ist[IST_DOUBLE_FAULT - 1] = ist_top[0];
 	tss->ist[IST_NMI - 1] = ist_top[1];
 	tss->ist[IST_MACHINE_CHECK - 1] = ist_top[2];
-	/* No I/O bitmap yet: a base past the limit denies every port to ring 3. */
-	tss->iomap_base = sizeof(tss_t);
+	/* Every port denied; the base moves onto the bitmap only while a
+	 * process that enabled I/O port objects runs here (cpu/user.c). */
+	memset(t->io_bitmap, 0xff, sizeof(t->io_bitmap));
+	tss->iomap_base = TSS_IOMAP_OFF;
 
-	uint64_t base = (uint64_t)tss, limit = sizeof(tss_t) - 1;
+	uint64_t base = (uint64_t)tss, limit = sizeof(tss_t) + IO_BITMAP_BYTES;
 	gdt[GDT_TSS / 8] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
 			   (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
 	gdt[GDT_TSS / 8 + 1] = base >> 32;

@@ -1,15 +1,17 @@
 /* The x86_64 side of user mode: SYSCALL set-up, the first entry of a user
- * thread, what changes at every thread switch (TSS.RSP0, CR3), and random
- * numbers for user ASLR. */
+ * thread, what changes at every thread switch (TSS.RSP0, CR3, the I/O
+ * permission bitmap), and random numbers for user ASLR. */
 #include <arch/x86_64/cpu/features.h>
 #include <arch/x86_64/cpu/gdt.h>
 #include <arch/x86_64/cpu/regs.h>
 #include <hal/cpu.h>
+#include <hal/ioport.h>
 #include <hal/paging.h>
 #include <hal/time.h>
 #include <proc/process.h>
 #include <sched/thread.h>
 #include <smp/cpu.h>
+#include <string.h>
 
 #define MSR_STAR  0xc0000081u
 #define MSR_LSTAR 0xc0000082u
@@ -23,8 +25,46 @@ extern char syscall_entry[];
 NORETURN void user_enter(uintptr_t rip, uintptr_t rsp, uint64_t arg);
 extern void (*sched_switch_hook)(thread_t *prev, thread_t *next);
 
-/* This CPU's TSS (RSP0 is where interrupts from user mode land). */
+/* This CPU's TSS (RSP0 is where interrupts from user mode land), with its
+ * I/O bitmap right behind it. */
 static tss_t *cpu_tss[CPU_MAX];
+/* The page tables each CPU runs on, for targeted TLB shootdowns; written
+ * by that CPU before it loads them. */
+static volatile paddr_t cpu_root[CPU_MAX];
+/* The io_seq of the bitmap copied into each CPU's TSS (0: none). Only that
+ * CPU touches its entry, with interrupts off. */
+static uint64_t cpu_io_seq[CPU_MAX];
+
+paddr_t hal_pt_root_on(unsigned cpu)
+{
+	return cpu < CPU_MAX ? cpu_root[cpu] : 0;
+}
+
+/* Points this CPU's TSS at `p`'s I/O bitmap (copied in when it changed),
+ * or past the TSS limit when p has none. Interrupts off. */
+static void io_bitmap_install(cpu_t *c, process_t *p)
+{
+	tss_t *tss = cpu_tss[c->id];
+	if (!tss)
+		return;
+	uint8_t *bm = p ? __atomic_load_n(&p->io_bitmap, __ATOMIC_ACQUIRE) : NULL;
+	if (!bm) {
+		tss->iomap_base = TSS_IOMAP_OFF;
+		return;
+	}
+	uint64_t seq = __atomic_load_n(&p->io_seq, __ATOMIC_ACQUIRE);
+	if (cpu_io_seq[c->id] != seq) {
+		memcpy((uint8_t *)(tss + 1), bm, IO_BITMAP_BYTES);
+		cpu_io_seq[c->id] = seq;
+	}
+	tss->iomap_base = TSS_IOMAP_ON;
+}
+
+void hal_io_bitmap_reload(void)
+{
+	cpu_t *c = this_cpu();
+	io_bitmap_install(c, c->current ? c->current->proc : NULL);
+}
 
 static void user_switch(thread_t *prev, thread_t *next)
 {
@@ -33,8 +73,10 @@ static void user_switch(thread_t *prev, thread_t *next)
 	if (cpu_tss[c->id])
 		cpu_tss[c->id]->rsp[0] = next->kstack_top;
 	paddr_t root = next->proc ? next->proc->as->root : kernel_pt_root;
+	cpu_root[c->id] = root;
 	if (hal_pt_root() != root)
-		hal_pt_switch(root);
+		hal_pt_switch(root); /* serializing: cpu_root is visible first */
+	io_bitmap_install(c, next->proc);
 }
 
 void syscall_cpu_init(tss_t *tss)
@@ -61,8 +103,10 @@ void user_thread_main(void *arg)
 	c->syscall_stack = self->kstack_top;
 	if (cpu_tss[c->id])
 		cpu_tss[c->id]->rsp[0] = self->kstack_top;
+	cpu_root[c->id] = self->proc->as->root;
 	if (hal_pt_root() != self->proc->as->root)
 		hal_pt_switch(self->proc->as->root);
+	io_bitmap_install(c, self->proc);
 	user_enter(self->user_rip, self->user_rsp, self->user_arg);
 }
 

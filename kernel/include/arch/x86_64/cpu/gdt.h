@@ -29,12 +29,25 @@ typedef struct PACKED {
 	uint16_t iomap_base;
 } tss_t;
 
+/* The I/O permission bitmap follows the TSS: one bit per port (set =
+ * denied), then the all-ones byte the CPU may read past the last port. */
+#define IO_BITMAP_BYTES 8192
+/* iomap_base values: the bitmap in force, or past the limit (every port
+ * denied to user mode). */
+#define TSS_IOMAP_ON  ((uint16_t)sizeof(tss_t))
+#define TSS_IOMAP_OFF ((uint16_t)0xffff)
+
 /* One CPU's descriptor tables. */
 typedef struct {
 	/* null, kcode, kdata, ucode32, udata, ucode64, tss (two slots) */
 	uint64_t gdt[8] ALIGNED(16);
 	tss_t tss;
+	uint8_t io_bitmap[IO_BITMAP_BYTES + 1];
 } cpu_tables_t;
+
+_Static_assert(__builtin_offsetof(cpu_tables_t, io_bitmap) ==
+		   __builtin_offsetof(cpu_tables_t, tss) + sizeof(tss_t),
+	       "the I/O bitmap must follow the TSS");
 
 extern cpu_tables_t boot_cpu_tables;
 

@@ -1,0 +1,134 @@
+/* Device interrupt lines for interrupt objects (hal/irq.h) on the IOAPICs:
+ * which GSIs are claimed, their vectors, and the handler that masks a line
+ * before its owner hears of it. Lock order: irq_lines_lock, then the
+ * IOAPIC and vector locks (taken one at a time, never nested). */
+#include <arch/x86_64/apic/ioapic.h>
+#include <arch/x86_64/apic/vectors.h>
+#include <arch/x86_64/platform.h>
+#include <hal/irq.h>
+#include <rae/resource.h>
+#include <smp/cpu.h>
+#include <smp/smp.h>
+#include <sync/lock_levels.h>
+#include <sync/spinlock.h>
+
+typedef struct {
+	bool claimed; /* guarded by irq_lines_lock */
+	uint8_t vector;
+	uint32_t gsi;
+	hal_irq_fn fn; /* set before the line is unmasked, cleared after release */
+	void *arg;
+} irq_line_t;
+
+static spinlock_t irq_lines_lock = SPINLOCK_INIT("irq lines", LOCK_LEVEL_IRQ_LINES);
+static irq_line_t irq_lines[RAE_RESOURCE_IRQ_END];
+
+bool hal_irq_lines_available(void)
+{
+	return interrupt_lapic_ready && ioapic_count() > 0;
+}
+
+rae_status_t hal_irq_isa_to_gsi(uint32_t isa_irq, uint32_t *gsi, unsigned *flags)
+{
+	if (!hal_irq_lines_available())
+		return RAE_ERR_UNSUPPORTED;
+	if (isa_irq > 15)
+		return RAE_ERR_RANGE;
+	uint32_t acpi_flags;
+	rae_status_t st = acpi_madt_irq_to_gsi(&platform.madt, (uint8_t)isa_irq, gsi, &acpi_flags);
+	if (st != RAE_OK)
+		return st;
+	*flags = 0;
+	if (acpi_flags & ACPI_IRQ_LEVEL)
+		*flags |= HAL_IRQ_LEVEL;
+	if (acpi_flags & ACPI_IRQ_ACTIVE_LOW)
+		*flags |= HAL_IRQ_ACTIVE_LOW;
+	return RAE_OK;
+}
+
+/* A line the kernel routed for itself at boot. */
+static bool irq_line_kernel_owned(uint32_t gsi)
+{
+	for (unsigned i = 0; i < platform.isa_route_count; i++) {
+		if (platform.isa_routes[i].gsi == gsi)
+			return true;
+	}
+	return false;
+}
+
+static void irq_line_interrupt(interrupt_frame_t *frame, void *arg)
+{
+	(void)frame;
+	irq_line_t *l = arg;
+	/* Masked before the EOI, so a level-triggered device that stays
+	 * asserted does not interrupt again until its driver serviced it. */
+	ioapic_set_masked(l->gsi, true);
+	if (l->fn)
+		l->fn(l->arg);
+}
+
+rae_status_t hal_irq_claim(uint32_t gsi, unsigned flags, hal_irq_fn fn, void *arg)
+{
+	if (!hal_irq_lines_available())
+		return RAE_ERR_UNSUPPORTED;
+	if (gsi >= RAE_RESOURCE_IRQ_END)
+		return RAE_ERR_NOT_FOUND;
+	uint64_t entry;
+	if (ioapic_read_route(gsi, &entry) != RAE_OK)
+		return RAE_ERR_NOT_FOUND;
+	if (irq_line_kernel_owned(gsi))
+		return RAE_ERR_BUSY;
+	irq_line_t *l = &irq_lines[gsi];
+	bool irq = spin_lock_irqsave(&irq_lines_lock);
+	bool busy = l->claimed;
+	l->claimed = true;
+	spin_unlock_irqrestore(&irq_lines_lock, irq);
+	if (busy)
+		return RAE_ERR_BUSY;
+	uint8_t vector;
+	if (vector_alloc(&vector) != RAE_OK) {
+		irq = spin_lock_irqsave(&irq_lines_lock);
+		l->claimed = false;
+		spin_unlock_irqrestore(&irq_lines_lock, irq);
+		return RAE_ERR_NO_MEMORY;
+	}
+	l->vector = vector;
+	l->gsi = gsi;
+	l->fn = fn;
+	l->arg = arg;
+	interrupt_set_handler(vector, irq_line_interrupt, l);
+	unsigned io_flags = ((flags & HAL_IRQ_LEVEL) ? IOAPIC_LEVEL : 0) |
+			    ((flags & HAL_IRQ_ACTIVE_LOW) ? IOAPIC_ACTIVE_LOW : 0);
+	/* The boot CPU: never isolated, so the route never needs moving. */
+	ioapic_route(gsi, vector, cpus[0].hw_id, io_flags, false);
+	return RAE_OK;
+}
+
+void hal_irq_unmask(uint32_t gsi)
+{
+	if (gsi < RAE_RESOURCE_IRQ_END && irq_lines[gsi].claimed)
+		ioapic_set_masked(gsi, false);
+}
+
+static void irq_line_sync(void *arg)
+{
+	(void)arg; /* running here means the CPU left every handler */
+}
+
+void hal_irq_release(uint32_t gsi)
+{
+	if (gsi >= RAE_RESOURCE_IRQ_END || !irq_lines[gsi].claimed)
+		return;
+	irq_line_t *l = &irq_lines[gsi];
+	ioapic_route(gsi, 0, 0, 0, true);
+	interrupt_set_handler(l->vector, NULL, NULL);
+	/* The handler runs only on the boot CPU, with interrupts off: once it
+	 * took a call, nothing still uses l->fn or l->arg. */
+	smp_call_on(0, irq_line_sync, NULL, true);
+	vector_free(l->vector);
+	l->fn = NULL;
+	l->arg = NULL;
+	bool irq = spin_lock_irqsave(&irq_lines_lock);
+	l->claimed = false;
+	spin_unlock_irqrestore(&irq_lines_lock, irq);
+}
