@@ -444,8 +444,10 @@ rae_status_t ipc_call_reg(endpoint_t *ep, uint64_t regs[5], uint64_t badge, uint
 	bool irq = spin_lock_irqsave(&ep->lock);
 	thread_t *r = ep->receivers;
 	if (!r || !r->ipc_reg) {
-		/* Nobody waits in register mode: the general path. */
-		spin_unlock_irqrestore(&ep->lock, irq);
+		/* Nobody waits in register mode: the general path, which may
+		 * allocate, with interrupts on (this is a system call). */
+		spin_unlock(&ep->lock);
+		hal_irq_enable();
 		ipc_msg_t *m = kzalloc(sizeof(*m)), *reply = NULL;
 		if (!m)
 			return RAE_ERR_NO_MEMORY;
@@ -480,7 +482,20 @@ rae_status_t ipc_call_reg(endpoint_t *ep, uint64_t regs[5], uint64_t badge, uint
 	spin_unlock(&ep->lock);
 	/* Same CPU: straight to the receiver, which runs on this thread's
 	 * scheduling context until it replies. */
-	if (!sched_donate_switch(r) && !sched_direct_switch(r))
+	if (sched_donate_switch(r) && self->ipc_state == IPC_DONE && !self->ipc_reply &&
+	    self->ipc_status == RAE_OK) {
+		/* Answered by the register reply that switched back here: the
+		 * replier wrote the registers and let go before the switch, and
+		 * nobody else touches a finished call, so no lock is needed. */
+		for (int i = 0; i < 5; i++)
+			regs[i] = self->ipc_regs[i];
+		self->ipc_state = IPC_IDLE;
+		self->ipc_ep = NULL;
+		self->ipc_reg = false;
+		hal_irq_restore(irq);
+		return RAE_OK;
+	}
+	if (self->state == THREAD_BLOCKED && !sched_direct_switch(r))
 		thread_wake(r);
 	hal_irq_restore(irq);
 
@@ -543,12 +558,13 @@ rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[5], uint64_t *badg
 		ipc_complete(c, RAE_OK, NULL);
 		caller = c;
 	} else if (reply) {
+		/* The general reply may allocate: interrupts on meanwhile. */
 		spin_unlock(&ep->lock);
+		hal_irq_enable();
 		st = ipc_reply_regs(regs, &caller);
-		if (st != RAE_OK && st != RAE_ERR_PEER_CLOSED) {
-			hal_irq_restore(irq);
+		if (st != RAE_OK && st != RAE_ERR_PEER_CLOSED)
 			return st;
-		}
+		irq = hal_irq_save();
 		spin_lock(&ep->lock);
 	}
 	self->ipc_in = NULL;
@@ -589,6 +605,19 @@ rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[5], uint64_t *badg
 			timed_out = thread_block_until(deadline_ns);
 		}
 		caller = NULL;
+		c = self->ipc_caller;
+		if (c && c == self->sc_donor && c->ipc_reg) {
+			/* Handed a register call by a caller that lent this thread
+			 * its context: that caller cannot run (nor be killed off)
+			 * until the context comes back, so its registers are read
+			 * without the lock; it took this thread off the queue. */
+			for (int i = 0; i < 5; i++)
+				regs[i] = c->ipc_regs[i];
+			*badge = c->ipc_badge;
+			self->ipc_reg = false;
+			hal_irq_restore(irq);
+			return RAE_OK;
+		}
 		spin_lock(&ep->lock);
 		if (self->ipc_caller)
 			continue; /* a call arrived */

@@ -710,8 +710,11 @@ int64_t syscall_dispatch(syscall_frame_t *f);
  * stack. Returns the value for rax. */
 int64_t syscall_dispatch(syscall_frame_t *f)
 {
-	hal_irq_enable();
 	const process_t *p = self_proc();
+	/* The register IPC calls hand the CPU over with interrupts off
+	 * anyway: they keep them off from here (see ipc_call_reg). */
+	if (!(f->nr == RAE_SYS_IPC_CALL_REG || f->nr == RAE_SYS_IPC_REPLY_RECV_REG))
+		hal_irq_enable();
 	if (p->killed)
 		process_check_killed();
 	int64_t ret = RAE_ERR_UNSUPPORTED;

@@ -59,19 +59,10 @@ static void lock_note_released(spinlock_t *l)
 	}
 }
 #else
-static void lock_check_order(const spinlock_t *l, uintptr_t pc)
-{
-	(void)l;
-	(void)pc;
-}
 static void lock_note_acquired(spinlock_t *l, uintptr_t pc)
 {
 	(void)l;
 	(void)pc;
-}
-static void lock_note_released(spinlock_t *l)
-{
-	(void)l;
 }
 #endif
 
@@ -82,6 +73,7 @@ static void preempt_off(void)
 		c->preempt_off++;
 }
 
+#if RAE_DEBUG
 static void preempt_on(void)
 {
 	cpu_t *c = this_cpu();
@@ -104,6 +96,7 @@ void spin_lock(spinlock_t *l)
 {
 	spin_lock_at(l, (uintptr_t)__builtin_return_address(0));
 }
+#endif /* RAE_DEBUG: preempt_on, spin_lock_at, spin_lock */
 
 bool spin_trylock(spinlock_t *l)
 {
@@ -114,6 +107,7 @@ bool spin_trylock(spinlock_t *l)
 	return true;
 }
 
+#if RAE_DEBUG
 void spin_unlock(spinlock_t *l)
 {
 	lock_note_released(l);
@@ -133,6 +127,7 @@ void spin_unlock_irqrestore(spinlock_t *l, bool irq)
 	spin_unlock(l);
 	hal_irq_restore(irq);
 }
+#endif
 
 bool spin_held(const spinlock_t *l)
 {

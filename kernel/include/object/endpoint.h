@@ -72,7 +72,9 @@ uint64_t notification_wait(notification_t *n, uint64_t deadline_ns);
  * and back without the run queue or a message object, the receiver running
  * on the caller's scheduling context (sched_donate_switch); otherwise it
  * falls back to the general path. The reply comes back in regs. The caller
- * holds a reference to ep (from its handle) for the whole call. */
+ * holds a reference to ep (from its handle) for the whole call. System-call
+ * context, with interrupts on or off (the dispatcher leaves them off for
+ * the register calls); the general path turns them on. */
 rae_status_t ipc_call_reg(endpoint_t *ep, uint64_t regs[5], uint64_t badge, uint64_t deadline_ns);
 /* Replies with regs to the call this thread owes (if `reply`), then waits
  * for the next call, whose tag, words and badge come back in regs and

@@ -25,15 +25,53 @@ void spinlock_init(spinlock_t *l, const char *name, unsigned level);
 
 /* Spins until the lock is ours. Interrupts stay as they are: use the
  * irqsave form for any lock an interrupt handler also takes. */
-void spin_lock(spinlock_t *l);
-void spin_unlock(spinlock_t *l);
 /* Takes the lock if free; true on success. */
 bool spin_trylock(spinlock_t *l);
 
-/* Disables interrupts, then locks; returns the previous interrupt state
- * for spin_unlock_irqrestore. */
+/* spin_lock_irqsave disables interrupts, then locks; it returns the
+ * previous interrupt state for spin_unlock_irqrestore. */
+#if RAE_DEBUG
+/* Debug builds record owners and check the lock order (spinlock.c). */
+void spin_lock(spinlock_t *l);
+void spin_unlock(spinlock_t *l);
 bool spin_lock_irqsave(spinlock_t *l);
 void spin_unlock_irqrestore(spinlock_t *l, bool irq);
+#else
+/* Release builds: inline, as they are taken on every system call. */
+#include <smp/cpu.h>
+
+static inline void spin_lock(spinlock_t *l)
+{
+	cpu_t *c = this_cpu();
+	if (c)
+		c->preempt_off++;
+	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE)) {
+		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
+			__builtin_ia32_pause();
+	}
+}
+
+static inline void spin_unlock(spinlock_t *l)
+{
+	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+	cpu_t *c = this_cpu();
+	if (c && c->preempt_off)
+		c->preempt_off--;
+}
+
+static inline bool spin_lock_irqsave(spinlock_t *l)
+{
+	bool irq = hal_irq_save();
+	spin_lock(l);
+	return irq;
+}
+
+static inline void spin_unlock_irqrestore(spinlock_t *l, bool irq)
+{
+	spin_unlock(l);
+	hal_irq_restore(irq);
+}
+#endif
 
 /* True when this CPU holds `l` (debug builds; false otherwise). */
 bool spin_held(const spinlock_t *l);

@@ -76,7 +76,11 @@ static void user_switch(thread_t *prev, thread_t *next)
 	cpu_root[c->id] = root;
 	if (hal_pt_root() != root)
 		hal_pt_switch(root); /* serializing: cpu_root is visible first */
-	io_bitmap_install(c, next->proc);
+	tss_t *tss = cpu_tss[c->id];
+	if (next->proc && __atomic_load_n(&next->proc->io_bitmap, __ATOMIC_ACQUIRE))
+		io_bitmap_install(c, next->proc);
+	else if (tss && tss->iomap_base != TSS_IOMAP_OFF)
+		tss->iomap_base = TSS_IOMAP_OFF; /* no port access (the usual case) */
 }
 
 void syscall_cpu_init(tss_t *tss)
