@@ -134,3 +134,8 @@ KTEST(user_ipc_register_fast_path)
 {
 	KTEST_EXPECT_EQ(t, run_program(t, "bin/ipcfast"), 0);
 }
+
+KTEST(user_ipc_donates_the_callers_scheduling_context)
+{
+	KTEST_EXPECT_EQ(t, run_program(t, "bin/donatetest"), 0);
+}
