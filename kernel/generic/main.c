@@ -12,6 +12,7 @@
 #include <mm/pmm.h>
 #include <mm/vmm.h>
 #include <panic.h>
+#include <proc/bootstrap.h>
 #include <rae_version.h>
 #include <string.h>
 #include <test/kbench.h>
@@ -154,6 +155,17 @@ void kernel_main(void)
 		hal_cpu_halt_forever();
 	}
 
+	/* The first user process: init=PATH (default bin/init) gets the root
+	 * resource and the initrd, the only authority the kernel hands out. */
+	char init[BOOT_INFO_CMDLINE_MAX];
+	if (!cmdline_get(boot_info.cmdline, "init", init, sizeof(init)))
+		memcpy(init, "bin/init", sizeof("bin/init"));
+	rae_status_t st;
+	if (bootstrap_start(init, 10000000000ull, &st))
+		kprintf("kernel: started %s with the root resource and the initrd\n", init);
+	else
+		kprintf("kernel: cannot start the first process %s: %s\n", init,
+			rae_status_name(st));
 	kprintf("kernel: boot complete, idling\n");
 	for (;;)
 		hal_cpu_idle();

@@ -5,6 +5,7 @@
 #include <console/kprintf.h>
 #include <mm/pmm.h>
 #include <mm/vm.h>
+#include <proc/bootstrap.h>
 #include <proc/process.h>
 #include <rae/syscall.h>
 #include <test/ktest.h>
@@ -138,4 +139,20 @@ KTEST(user_ipc_register_fast_path)
 KTEST(user_ipc_donates_the_callers_scheduling_context)
 {
 	KTEST_EXPECT_EQ(t, run_program(t, "bin/donatetest"), 0);
+}
+
+/* The first user process gets the root resource and the initrd, and
+ * nothing else (bootstrap.c); bin/initcheck checks what it received. */
+KTEST(user_first_process_bootstrap)
+{
+	rae_status_t st;
+	process_t *p = bootstrap_start("bin/initcheck", 10000000000ull, &st);
+	if (!KTEST_EXPECT_EQ(t, st, RAE_OK) || !p)
+		return;
+	int status = -1;
+	KTEST_EXPECT_EQ(t, process_wait(p, &status), RAE_OK);
+	KTEST_EXPECT_EQ(t, status, 0);
+	/* A program that never answers the call is killed, not waited on. */
+	KTEST_EXPECT(t, bootstrap_start("bin/hello", 2000000000ull, &st) == NULL);
+	KTEST_EXPECT(t, st == RAE_ERR_TIMED_OUT || st == RAE_ERR_PEER_CLOSED);
 }

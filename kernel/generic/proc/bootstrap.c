@@ -1,0 +1,88 @@
+/* The first user process: the kernel gives it the root resource and the
+ * initrd, through one IPC call on an endpoint that is its only start-up
+ * handle. Everything any other process holds comes from there. */
+#include <kernel.h>
+#include <mm/kmalloc.h>
+#include <mm/phys.h>
+#include <object/endpoint.h>
+#include <object/job.h>
+#include <object/memory.h>
+#include <object/resource.h>
+#include <proc/bootstrap.h>
+#include <rae/bootstrap.h>
+#include <rae/syscall.h>
+#include <string.h>
+#include <time/clock.h>
+
+/* A copy of the initrd in an anonymous memory object, so that it can be
+ * mapped read-only by the processes it is given to. */
+static memory_object_t *initrd_object(uint64_t *bytes, rae_status_t *status)
+{
+	const boot_module_t *mod = kernel_initrd_module();
+	const uint8_t *data = mod ? phys_to_virt(mod->start, mod->end - mod->start) : NULL;
+	if (!data) {
+		*status = RAE_ERR_NOT_FOUND;
+		return NULL;
+	}
+	uint64_t size = mod->end - mod->start;
+	memory_object_t *m =
+	    memory_object_create((size + PAGE_SIZE - 1) / PAGE_SIZE, false, &job_root, status);
+	if (!m)
+		return NULL;
+	for (uint64_t i = 0; i < m->pages; i++) {
+		uint64_t n = size - i * PAGE_SIZE < PAGE_SIZE ? size - i * PAGE_SIZE : PAGE_SIZE;
+		memcpy(phys_to_virt(m->frames[i], PAGE_SIZE), data + i * PAGE_SIZE, n);
+	}
+	*bytes = size;
+	return m;
+}
+
+process_t *bootstrap_start(const char *path, uint64_t timeout_ns, rae_status_t *status)
+{
+	uint64_t initrd_bytes = 0;
+	memory_object_t *initrd = initrd_object(&initrd_bytes, status);
+	if (!initrd)
+		return NULL;
+	kobject_t *root = resource_root_create();
+	endpoint_t *ep = endpoint_create();
+	ipc_msg_t *m = kzalloc(sizeof(*m));
+	if (!root || !ep || !m) {
+		if (root)
+			kobject_unref(root);
+		if (ep)
+			kobject_unref(&ep->obj);
+		kfree(m);
+		kobject_unref(&initrd->obj);
+		*status = RAE_ERR_NO_MEMORY;
+		return NULL;
+	}
+	kobject_ref(&ep->obj); /* one for the process's handle, one for the call */
+	process_t *p = process_spawn_with(path, NULL, &ep->obj, RAE_RIGHT_READ, 0, NULL, status);
+	if (!p) {
+		kobject_unref(&ep->obj);
+		kobject_unref(root);
+		kobject_unref(&initrd->obj);
+		kfree(m);
+		return NULL;
+	}
+	m->tag = RAE_BOOTSTRAP_TAG;
+	m->words[RAE_BOOTSTRAP_WORD_INITRD_BYTES] = initrd_bytes;
+	m->objs[RAE_BOOTSTRAP_ROOT_RESOURCE] = root; /* the message owns both now */
+	m->rights[RAE_BOOTSTRAP_ROOT_RESOURCE] = RAE_RIGHTS_ALL;
+	m->objs[RAE_BOOTSTRAP_INITRD] = &initrd->obj;
+	m->rights[RAE_BOOTSTRAP_INITRD] =
+	    RAE_RIGHT_READ | RAE_RIGHT_MAP | RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER;
+	m->handle_count = RAE_BOOTSTRAP_HANDLES;
+	ipc_msg_t *reply = NULL;
+	rae_status_t st = ipc_call(ep, m, 0, clock_monotonic_ns() + timeout_ns, &reply);
+	ipc_msg_free(reply);
+	kobject_unref(&ep->obj);
+	if (st != RAE_OK) {
+		process_kill(p, RAE_EXIT_KILLED);
+		process_wait(p, NULL);
+		*status = st;
+		return NULL;
+	}
+	*status = RAE_OK;
+	return p;
+}
