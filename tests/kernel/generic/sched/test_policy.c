@@ -949,6 +949,40 @@ static void test_policy_random(void **state)
 	rand_run(0x5c4ed002, 100000);
 }
 
+/* Yield: a TS entity goes behind every other queued TS entity; alone, or
+ * already last, or RT, it keeps its place. */
+static void test_policy_yield(void **state)
+{
+	sched_rq_t rq;
+	sched_entity_t a, b, c, rt;
+
+	(void)state;
+	sched_rq_init(&rq);
+	sched_entity_init_ts(&a, 0);
+	sched_enqueue(&rq, &a, 0, false);
+	sched_yield_entity(&rq, &a);
+	assert_ptr_equal(sched_pick_next(&rq, 0), &a); /* alone: runs on */
+	sched_entity_init_ts(&b, 0);
+	sched_entity_init_ts(&c, 0);
+	sched_enqueue(&rq, &b, 0, false);
+	sched_enqueue(&rq, &c, 0, false);
+	sched_charge(&rq, &b, 5 * MS, 5 * MS);
+	sched_charge(&rq, &c, 7 * MS, 7 * MS);
+	assert_ptr_equal(sched_pick_next(&rq, 7 * MS), &a);
+	sched_yield_entity(&rq, &a);
+	assert_int_equal(a.vruntime, c.vruntime + 1);
+	assert_ptr_equal(sched_pick_next(&rq, 7 * MS), &b);
+	uint64_t before = a.vruntime;
+	sched_yield_entity(&rq, &a); /* already last: unchanged */
+	assert_int_equal(a.vruntime, before);
+	/* A real-time entity is ordered by its deadline, never moved. */
+	sched_entity_init_ts(&rt, 0);
+	assert_int_equal(sched_entity_set_rt(&rq, &rt, 1 * MS, 10 * MS, 7 * MS), RAE_OK);
+	sched_enqueue(&rq, &rt, 7 * MS, true);
+	sched_yield_entity(&rq, &rt);
+	assert_ptr_equal(sched_pick_next(&rq, 7 * MS), &rt);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -962,6 +996,7 @@ int main(void)
 	    cmocka_unit_test(test_policy_tickless),
 	    cmocka_unit_test(test_policy_cbs_wakeup),
 	    cmocka_unit_test(test_policy_ts_placement),
+	    cmocka_unit_test(test_policy_yield),
 	    cmocka_unit_test(test_policy_random),
 	};
 
