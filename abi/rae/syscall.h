@@ -38,6 +38,7 @@
 	29 /* (h, tag, w0, w1, w2, w3) -> status; reply in rsi, rdx, r10, r8, r9 */
 #define RAE_SYS_IPC_RECV_REG       30 /* (h) -> status; call in rsi, rdx, r10, r8, r9; badge in rdi */
 #define RAE_SYS_IPC_REPLY_RECV_REG 31 /* (h, tag, w0, w1, w2, w3): reply, then as RECV_REG */
+#define RAE_SYS_IPC_SEND           32 /* (h, rae_msg_t *msg, timeout_ns) -> RAE_OK once received */
 /* 32..39: reserved. Hardware objects (rae/resource.h): */
 #define RAE_SYS_RESOURCE_CREATE  40 /* (parent h, kind, base, size) -> resource handle */
 #define RAE_SYS_MEM_CREATE_PHYS  41 /* (resource h, phys, bytes, flags) -> memory handle */

@@ -32,6 +32,12 @@ static int64_t do_ipc_call(rae_handle_t h)
 	return rae_ipc_call(h, &m, 0);
 }
 
+static int64_t do_ipc_send(rae_handle_t h)
+{
+	rae_msg_t m = {0};
+	return rae_ipc_send(h, &m, 0);
+}
+
 static int64_t do_ipc_receive(rae_handle_t h)
 {
 	rae_msg_t m = {0};
@@ -146,6 +152,7 @@ static int64_t do_ioport_enable(rae_handle_t h)
 
 static const case_t cases[] = {
     {"IPC_CALL", OBJ_ENDPOINT, RAE_RIGHT_WRITE, do_ipc_call},
+    {"IPC_SEND", OBJ_ENDPOINT, RAE_RIGHT_WRITE, do_ipc_send},
     {"IPC_RECEIVE", OBJ_ENDPOINT, RAE_RIGHT_READ, do_ipc_receive},
     {"NOTIFY_SIGNAL", OBJ_NOTIFICATION, RAE_RIGHT_SIGNAL, do_signal},
     {"NOTIFY_WAIT", OBJ_NOTIFICATION, RAE_RIGHT_WAIT, do_wait},

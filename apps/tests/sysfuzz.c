@@ -61,6 +61,7 @@ int main(uint64_t arg)
 			b %= 8; /* a few bytes of noise at most */
 			break;
 		case RAE_SYS_IPC_CALL:
+		case RAE_SYS_IPC_SEND:
 		case RAE_SYS_IPC_RECEIVE:
 			c %= 100000; /* bounded waits: nobody else is there */
 			break;

@@ -16,6 +16,8 @@
 
 enum { IPC_IDLE, IPC_QUEUED, IPC_RECEIVED, IPC_DONE };
 
+static thread_t *ipc_complete(thread_t *caller, int status, ipc_msg_t *reply);
+
 static void endpoint_destroy(kobject_t *o)
 {
 	kfree(o);
@@ -238,6 +240,67 @@ rae_status_t ipc_call(endpoint_t *ep, ipc_msg_t *m, uint64_t badge, uint64_t dea
 	return st;
 }
 
+rae_status_t ipc_send(endpoint_t *ep, ipc_msg_t *m, uint64_t badge, uint64_t deadline_ns)
+{
+	thread_t *self = thread_current();
+	m->badge = badge;
+	m->oneway = true;
+	bool irq = spin_lock_irqsave(&ep->lock);
+	thread_t *r = queue_pop(&ep->receivers);
+	if (r) {
+		/* A receiver waits: the message is its now; nothing to wait for. */
+		r->ipc_in = m;
+		spin_unlock_irqrestore(&ep->lock, irq);
+		thread_wake(r);
+		return RAE_OK;
+	}
+	self->ipc_ep = ep;
+	self->ipc_out = m;
+	self->ipc_reply = NULL;
+	self->ipc_status = RAE_OK;
+	self->ipc_state = IPC_QUEUED;
+	queue_append(&ep->callers, self);
+	self->state = THREAD_BLOCKED;
+	spin_unlock_irqrestore(&ep->lock, irq);
+
+	rae_status_t st;
+	ipc_msg_t *to_free = NULL;
+	for (;;) {
+		bool timed_out = thread_block_until(deadline_ns);
+		irq = spin_lock_irqsave(&ep->lock);
+		if (self->ipc_state == IPC_DONE) {
+			st = self->ipc_status; /* taken: the receiver owns the message */
+			break;
+		}
+		bool killed = self->proc && self->proc->killed;
+		if (timed_out || killed) {
+			queue_remove(&ep->callers, self);
+			to_free = self->ipc_out; /* never taken: its handles close */
+			st = killed ? RAE_ERR_PEER_CLOSED : RAE_ERR_TIMED_OUT;
+			break;
+		}
+		self->state = THREAD_BLOCKED;
+		spin_unlock_irqrestore(&ep->lock, irq);
+	}
+	self->ipc_state = IPC_IDLE;
+	self->ipc_ep = NULL;
+	self->ipc_out = NULL;
+	spin_unlock_irqrestore(&ep->lock, irq);
+	ipc_msg_free(to_free);
+	return st;
+}
+
+/* A receiver takes queued sender `c`'s one-way message: the sender is done.
+ * Lock held; returns the message (now the receiver's) and the thread to
+ * wake in *wake. */
+static ipc_msg_t *ipc_take_oneway(thread_t *c, thread_t **wake)
+{
+	ipc_msg_t *m = c->ipc_out;
+	c->ipc_out = NULL;
+	*wake = ipc_complete(c, RAE_OK, NULL);
+	return m;
+}
+
 rae_status_t ipc_receive(endpoint_t *ep, uint64_t deadline_ns, ipc_msg_t **call)
 {
 	thread_t *self = thread_current();
@@ -247,8 +310,13 @@ rae_status_t ipc_receive(endpoint_t *ep, uint64_t deadline_ns, ipc_msg_t **call)
 	bool irq = spin_lock_irqsave(&ep->lock);
 	self->ipc_in = NULL;
 	rae_status_t st = RAE_OK;
+	thread_t *sent = NULL;
 	for (;;) {
 		thread_t *c = queue_pop(&ep->callers);
+		if (c && c->ipc_out && c->ipc_out->oneway) {
+			*call = ipc_take_oneway(c, &sent);
+			break;
+		}
 		if (c) {
 			c->ipc_state = IPC_RECEIVED;
 			c->ipc_server = self;
@@ -281,6 +349,8 @@ rae_status_t ipc_receive(endpoint_t *ep, uint64_t deadline_ns, ipc_msg_t **call)
 	}
 	self->ipc_in = NULL;
 	spin_unlock_irqrestore(&ep->lock, irq);
+	if (sent)
+		thread_wake(sent);
 	kobject_unref(&ep->obj);
 	return st;
 }
@@ -568,13 +638,31 @@ rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[5], uint64_t *badg
 		spin_lock(&ep->lock);
 	}
 	self->ipc_in = NULL;
+	ipc_msg_t *oneway = NULL; /* a one-way message taken: words only */
+	thread_t *sent = NULL;
 	for (;;) {
 		/* A call handed over while this thread waited comes first. */
 		c = self->ipc_caller;
-		if (!c && (c = queue_pop(&ep->callers))) {
-			c->ipc_state = IPC_RECEIVED;
-			c->ipc_server = self;
-			self->ipc_caller = c;
+		if (!c && self->ipc_in) {
+			oneway = self->ipc_in; /* handed over by ipc_send */
+			self->ipc_in = NULL;
+		} else if (!c && (c = queue_pop(&ep->callers))) {
+			if (c->ipc_out && c->ipc_out->oneway) {
+				oneway = ipc_take_oneway(c, &sent);
+				c = NULL;
+			} else {
+				c->ipc_state = IPC_RECEIVED;
+				c->ipc_server = self;
+				self->ipc_caller = c;
+			}
+		}
+		if (oneway) {
+			regs[0] = oneway->tag;
+			for (int i = 0; i < RAE_IPC_WORDS; i++)
+				regs[1 + i] = oneway->words[i];
+			*badge = oneway->badge;
+			st = RAE_OK;
+			break;
 		}
 		if (c) {
 			ipc_msg_t view;
@@ -619,14 +707,14 @@ rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[5], uint64_t *badg
 			return RAE_OK;
 		}
 		spin_lock(&ep->lock);
-		if (self->ipc_caller)
-			continue; /* a call arrived */
+		if (self->ipc_caller || self->ipc_in)
+			continue; /* a call or a one-way message arrived */
 		/* Woken without a call: a timeout, a kill, or a switch back. */
 		if (self->state == THREAD_BLOCKED) {
 			spin_unlock(&ep->lock);
 			timed_out = thread_block_until(deadline_ns);
 			spin_lock(&ep->lock);
-			if (self->ipc_caller)
+			if (self->ipc_caller || self->ipc_in)
 				continue;
 		}
 		queue_remove(&ep->receivers, self);
@@ -642,6 +730,9 @@ rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[5], uint64_t *badg
 	 * the scheduler picks it (its context comes back here). */
 	if (caller)
 		thread_wake(caller);
+	if (sent)
+		thread_wake(sent);
 	hal_irq_restore(irq);
+	ipc_msg_free(oneway); /* a register receiver takes only the words */
 	return st;
 }

@@ -258,6 +258,22 @@ static int64_t sys_ipc_call(syscall_frame_t *f)
 	return st;
 }
 
+static int64_t sys_ipc_send(syscall_frame_t *f)
+{
+	kobject_t *obj;
+	uint64_t badge;
+	rae_status_t st =
+	    handle_lookup((rae_handle_t)f->rdi, RAE_OBJ_ENDPOINT, RAE_RIGHT_WRITE, &obj, &badge);
+	if (st != RAE_OK)
+		return st;
+	ipc_msg_t *m;
+	st = ipc_msg_from_user(self_proc(), f->rsi, &m);
+	if (st == RAE_OK)
+		st = ipc_send((endpoint_t *)obj, m, badge, deadline_from(f->rdx));
+	kobject_unref(obj);
+	return st;
+}
+
 static int64_t sys_ipc_receive(syscall_frame_t *f)
 {
 	kobject_t *obj;
@@ -271,8 +287,9 @@ static int64_t sys_ipc_receive(syscall_frame_t *f)
 	if (st != RAE_OK)
 		return st;
 	/* The call's message stays with the caller until the reply; deliver a
-	 * copy of its contents (or of a register call's words). Its handles
-	 * move now. */
+	 * copy of its contents (or of a register call's words). Its buffer and
+	 * handles move now: the buffer is copied once into the kernel at the
+	 * call and once out here. */
 	ipc_msg_t *copy = kzalloc(sizeof(*copy));
 	if (!copy)
 		return RAE_ERR_NO_MEMORY;
@@ -283,16 +300,11 @@ static int64_t sys_ipc_receive(syscall_frame_t *f)
 		copy->handle_count = 0;
 		return ipc_msg_to_user(self_proc(), copy, f->rsi);
 	}
-	copy->buf = NULL;
-	if (call->buf_len) {
-		copy->buf = kmalloc(call->buf_len);
-		if (!copy->buf) {
-			kfree(copy);
-			return RAE_ERR_NO_MEMORY;
-		}
-		memcpy(copy->buf, call->buf, call->buf_len);
-	}
-	call->handle_count = 0; /* moved to the copy */
+	call->buf = NULL; /* moved to the copy */
+	call->buf_len = 0;
+	call->handle_count = 0;
+	if (call->oneway)
+		ipc_msg_free(call); /* sent one way: nobody else holds it */
 	return ipc_msg_to_user(self_proc(), copy, f->rsi);
 }
 
@@ -695,6 +707,7 @@ static const syscall_fn syscall_table[RAE_SYS_COUNT] = {
     [RAE_SYS_IPC_CALL_REG] = sys_ipc_call_reg,
     [RAE_SYS_IPC_RECV_REG] = sys_ipc_recv_reg,
     [RAE_SYS_IPC_REPLY_RECV_REG] = sys_ipc_reply_recv_reg,
+    [RAE_SYS_IPC_SEND] = sys_ipc_send,
     [RAE_SYS_RESOURCE_CREATE] = sys_resource_create,
     [RAE_SYS_MEM_CREATE_PHYS] = sys_mem_create_phys,
     [RAE_SYS_MEM_UNMAP] = sys_mem_unmap,

@@ -156,3 +156,8 @@ KTEST(user_first_process_bootstrap)
 	KTEST_EXPECT(t, bootstrap_start("bin/hello", 2000000000ull, &st) == NULL);
 	KTEST_EXPECT(t, st == RAE_ERR_TIMED_OUT || st == RAE_ERR_PEER_CLOSED);
 }
+
+KTEST(user_ipc_send_one_way)
+{
+	KTEST_EXPECT_EQ(t, run_program(t, "bin/ipcsend"), 0);
+}

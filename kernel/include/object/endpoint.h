@@ -22,6 +22,7 @@ typedef struct ipc_msg {
 	kobject_t *objs[RAE_IPC_HANDLES_MAX];
 	uint32_t rights[RAE_IPC_HANDLES_MAX];
 	uint64_t badges[RAE_IPC_HANDLES_MAX];
+	bool oneway; /* sent with ipc_send: no reply; the receiver frees it */
 } ipc_msg_t;
 
 typedef struct endpoint {
@@ -56,6 +57,13 @@ void ipc_msg_free(ipc_msg_t *m);
  * without replying). */
 rae_status_t ipc_call(endpoint_t *ep, ipc_msg_t *m, uint64_t badge, uint64_t deadline_ns,
 		      ipc_msg_t **reply);
+
+/* Sends `m` one way (it gives up ownership): returns RAE_OK as soon as a
+ * receiver has taken it (at once if one waits), RAE_ERR_TIMED_OUT when
+ * none did by deadline_ns, RAE_ERR_PEER_CLOSED when the sender is killed
+ * while it waits. A message not taken is freed, its handles closed. The
+ * receiver owes no reply. */
+rae_status_t ipc_send(endpoint_t *ep, ipc_msg_t *m, uint64_t badge, uint64_t deadline_ns);
 /* Waits for a call on `ep`; the calling thread then owes its caller a
  * reply. RAE_ERR_TIMED_OUT, or RAE_ERR_INVALID if it still owes one. */
 rae_status_t ipc_receive(endpoint_t *ep, uint64_t deadline_ns, ipc_msg_t **call);

@@ -134,6 +134,12 @@ static inline int64_t rae_ipc_call(rae_handle_t h, rae_msg_t *m, uint64_t timeou
 	return rae_syscall(RAE_SYS_IPC_CALL, h, (uint64_t)(uintptr_t)m, timeout_ns);
 }
 
+/* One way: returns once a receiver took the message (no reply). */
+static inline int64_t rae_ipc_send(rae_handle_t h, rae_msg_t *m, uint64_t timeout_ns)
+{
+	return rae_syscall(RAE_SYS_IPC_SEND, h, (uint64_t)(uintptr_t)m, timeout_ns);
+}
+
 static inline int64_t rae_ipc_receive(rae_handle_t h, rae_msg_t *m, uint64_t timeout_ns)
 {
 	return rae_syscall(RAE_SYS_IPC_RECEIVE, h, (uint64_t)(uintptr_t)m, timeout_ns);
