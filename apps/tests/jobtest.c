@@ -56,7 +56,8 @@ int main(uint64_t arg)
 	/* Managing a job needs MANAGE. */
 	rae_handle_t weak = (rae_handle_t)rae_handle_dup((rae_handle_t)two, RAE_RIGHT_READ);
 	check(rae_spawn_in(weak, "bin/hello", 0) == RAE_ERR_ACCESS_DENIED, "spawning needs MANAGE");
-	check(rae_job_create((rae_handle_t)two + 7, 1, 1, 1, 1) == RAE_ERR_BAD_HANDLE,
+	check(rae_job_create(((rae_handle_t)two & ~RAE_HANDLE_INDEX_MASK) | RAE_HANDLE_INDEX_MASK,
+			     1, 1, 1, 1) == RAE_ERR_BAD_HANDLE,
 	      "a made-up job handle");
 
 	rae_puts(failures ? "jobtest: some checks failed\n" : "jobtest: all checks passed\n");

@@ -11,6 +11,7 @@ enum {
 	OBJ_NOTIFICATION,
 	OBJ_MEMORY,
 	OBJ_JOB,
+	OBJ_PROCESS,
 	OBJ_RESOURCE,
 	OBJ_INTERRUPT,
 	OBJ_IOPORT
@@ -30,6 +31,17 @@ static int64_t do_ipc_call(rae_handle_t h)
 {
 	rae_msg_t m = {0};
 	return rae_ipc_call(h, &m, 0);
+}
+
+static int64_t do_process_wait(rae_handle_t h)
+{
+	int status;
+	return rae_wait(h, &status);
+}
+
+static int64_t do_process_kill(rae_handle_t h)
+{
+	return rae_kill(h);
 }
 
 static int64_t do_ipc_send(rae_handle_t h)
@@ -153,6 +165,8 @@ static int64_t do_ioport_enable(rae_handle_t h)
 static const case_t cases[] = {
     {"IPC_CALL", OBJ_ENDPOINT, RAE_RIGHT_WRITE, do_ipc_call},
     {"IPC_SEND", OBJ_ENDPOINT, RAE_RIGHT_WRITE, do_ipc_send},
+    {"WAIT", OBJ_PROCESS, RAE_RIGHT_WAIT, do_process_wait},
+    {"KILL", OBJ_PROCESS, RAE_RIGHT_MANAGE, do_process_kill},
     {"IPC_RECEIVE", OBJ_ENDPOINT, RAE_RIGHT_READ, do_ipc_receive},
     {"NOTIFY_SIGNAL", OBJ_NOTIFICATION, RAE_RIGHT_SIGNAL, do_signal},
     {"NOTIFY_WAIT", OBJ_NOTIFICATION, RAE_RIGHT_WAIT, do_wait},
@@ -187,6 +201,9 @@ static uint32_t made_rights(int object)
 	case OBJ_INTERRUPT: return RAE_RIGHT_WRITE | RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER;
 	case OBJ_IOPORT:
 		return RAE_RIGHT_READ | RAE_RIGHT_WRITE | RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER;
+	case OBJ_PROCESS:
+		return RAE_RIGHT_READ | RAE_RIGHT_WAIT | RAE_RIGHT_MANAGE | RAE_RIGHT_DUPLICATE |
+		       RAE_RIGHT_TRANSFER;
 	default:
 		return RAE_RIGHT_READ | RAE_RIGHT_WRITE | RAE_RIGHT_MAP | RAE_RIGHT_TRANSFER |
 		       RAE_RIGHT_DUPLICATE;
@@ -199,6 +216,7 @@ static rae_handle_t fresh(int object)
 	case OBJ_ENDPOINT: return (rae_handle_t)rae_endpoint_create();
 	case OBJ_NOTIFICATION: return (rae_handle_t)rae_notify_create();
 	case OBJ_MEMORY: return (rae_handle_t)rae_mem_create(4096, 0);
+	case OBJ_PROCESS: return (rae_handle_t)rae_spawn("bin/hello"); /* ends at once */
 	case OBJ_RESOURCE: return (rae_handle_t)rae_handle_dup(root, made_rights(OBJ_RESOURCE));
 	case OBJ_IOPORT: return (rae_handle_t)rae_ioport_create(root, 0x80, 1);
 	case OBJ_INTERRUPT: {

@@ -13,6 +13,7 @@
 #include <mm/vmm.h>
 #include <panic.h>
 #include <proc/bootstrap.h>
+#include <proc/process.h>
 #include <rae_version.h>
 #include <string.h>
 #include <test/kbench.h>
@@ -137,6 +138,7 @@ void kernel_main(void)
 	banner_framebuffer();
 	kprintf("cmdline: %s\n", boot_info.cmdline[0] ? boot_info.cmdline : "(empty)");
 	initrd_report();
+	process_init();
 
 	char selection[BOOT_INFO_CMDLINE_MAX];
 	if (cmdline_get(boot_info.cmdline, "test", selection, sizeof(selection))) {

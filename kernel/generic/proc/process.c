@@ -14,6 +14,7 @@
 #include <object/job.h>
 #include <proc/elf.h>
 #include <proc/process.h>
+#include <rae/syscall.h>
 #include <sched/sched.h>
 #include <sched/thread.h>
 #include <string.h>
@@ -77,7 +78,8 @@ static rae_status_t load_segments(process_t *p, const void *file, const elf_imag
 	return RAE_OK;
 }
 
-static void process_free(process_t *p)
+/* Everything a process holds but its struct and exit status. */
+static void process_release(process_t *p)
 {
 	bool irq = spin_lock_irqsave(&process_lock);
 	for (process_t **link = &all_processes; *link; link = &(*link)->next) {
@@ -90,16 +92,90 @@ static void process_free(process_t *p)
 	handle_table_destroy(&p->handles);
 	if (p->as)
 		as_destroy(p->as); /* leaves memory objects' pages alone */
+	p->as = NULL;
 	for (unsigned i = 0; i < PROCESS_MAX_MAPPINGS; i++) {
 		if (p->mapped[i])
 			kobject_unref(p->mapped[i]);
+		p->mapped[i] = NULL;
 	}
 	ioport_process_release(p);
 	if (p->job) {
 		job_uncharge(p->job, JOB_PROCESSES, 1);
 		kobject_unref(&p->job->obj);
 	}
+	p->job = NULL;
+}
+
+/* A process that failed to start: nobody else ever saw it. */
+static void process_free(process_t *p)
+{
+	process_release(p);
 	kfree(p);
+}
+
+/* Orphans (their last reference went before they were reaped) are reaped
+ * by a kernel thread: the last reference may be dropped anywhere, even by
+ * a thread of the process itself, which cannot wait for its own end. */
+static spinlock_t reap_lock = SPINLOCK_INIT("reaper", LOCK_LEVEL_REAPER);
+static process_t *reap_list; /* guarded by reap_lock */
+static thread_t *reaper;     /* set once */
+
+static void reaper_main(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		bool irq = spin_lock_irqsave(&reap_lock);
+		process_t *p = reap_list;
+		if (p)
+			reap_list = p->reap_next;
+		else
+			thread_current()->state = THREAD_BLOCKED;
+		spin_unlock_irqrestore(&reap_lock, irq);
+		if (!p) {
+			thread_block_until(UINT64_MAX);
+			continue;
+		}
+		process_join(p, NULL);
+		kfree(p);
+	}
+}
+
+static void reaper_enqueue(process_t *p)
+{
+	bool irq = spin_lock_irqsave(&reap_lock);
+	p->reap_next = reap_list;
+	reap_list = p;
+	thread_t *r = reaper;
+	spin_unlock_irqrestore(&reap_lock, irq);
+	if (r)
+		thread_wake(r);
+}
+
+void process_kill(process_t *p, int status);
+
+static void process_destroy(kobject_t *o)
+{
+	process_t *p = (process_t *)o;
+	bool irq = spin_lock_irqsave(&process_lock);
+	bool reaped = p->reaped, zombie = p->state == PROCESS_ZOMBIE;
+	p->orphaned = !reaped;
+	spin_unlock_irqrestore(&process_lock, irq);
+	if (reaped) {
+		kfree(p);
+		return;
+	}
+	/* Nobody holds it: it ends, and the reaper cleans up. */
+	process_kill(p, RAE_EXIT_KILLED);
+	if (zombie)
+		reaper_enqueue(p);
+}
+
+void process_init(void)
+{
+	reaper = thread_create("reaper", reaper_main, NULL, 0);
+	if (!reaper)
+		panic("process: no memory for the reaper thread");
+	thread_wake(reaper); /* it may have missed an enqueue */
 }
 
 static void *handles_grow(void *ctx, void *old, size_t old_bytes, size_t new_bytes)
@@ -180,6 +256,7 @@ static process_t *process_load(const char *path, process_t *parent, kobject_t *g
 		*status = RAE_ERR_NO_MEMORY;
 		return NULL;
 	}
+	kobject_init(&p->obj, RAE_OBJ_PROCESS, process_destroy); /* the caller's reference */
 	spinlock_init(&p->handles_lock, "handles", LOCK_LEVEL_HANDLES);
 	handle_table_init(&p->handles, job->max_handles, handles_grow, handles_release, NULL);
 	p->as->job = job;
@@ -327,6 +404,7 @@ void process_thread_exited(struct thread *t)
 		job_uncharge(job, JOB_THREADS, 1);
 	thread_t *waiter = NULL;
 	bool irq = spin_lock_irqsave(&process_lock);
+	bool orphan = false;
 	if (--p->live_threads == 0) {
 		p->state = PROCESS_ZOMBIE;
 		if (!p->killed) {
@@ -334,10 +412,13 @@ void process_thread_exited(struct thread *t)
 			p->exit_status = t->exit_code;
 		}
 		waiter = p->waiter;
+		orphan = p->orphaned;
 	}
 	spin_unlock_irqrestore(&process_lock, irq);
 	if (waiter)
 		thread_wake(waiter);
+	if (orphan)
+		reaper_enqueue(p);
 }
 
 void process_check_killed(void)
@@ -347,7 +428,7 @@ void process_check_killed(void)
 		thread_exit(self->proc->exit_status);
 }
 
-rae_status_t process_wait(process_t *p, int *status)
+rae_status_t process_join(process_t *p, int *status)
 {
 	thread_t *self = thread_current();
 	for (;;) {
@@ -356,37 +437,45 @@ rae_status_t process_wait(process_t *p, int *status)
 			spin_unlock_irqrestore(&process_lock, irq);
 			break;
 		}
-		if (p->waiter && p->waiter != self) {
+		if ((p->waiter && p->waiter != self) || (self->proc && self->proc->killed)) {
+			if (p->waiter == self)
+				p->waiter = NULL;
 			spin_unlock_irqrestore(&process_lock, irq);
-			return RAE_ERR_INVALID;
+			return p->waiter ? RAE_ERR_INVALID : RAE_ERR_PEER_CLOSED;
 		}
 		p->waiter = self;
 		self->state = THREAD_BLOCKED;
 		spin_unlock_irqrestore(&process_lock, irq);
 		sched_schedule();
-		process_check_killed();
 	}
-	/* Every thread has ended; reap them, then the address space. */
-	for (unsigned i = 0; i < PROCESS_MAX_THREADS; i++) {
-		if (p->threads[i])
-			thread_join(p->threads[i], NULL);
+	/* Every thread has ended: the first to get here reaps them, then the
+	 * address space, handles and mappings. The exit status stays. */
+	bool irq = spin_lock_irqsave(&process_lock);
+	bool reap = !p->reaping;
+	p->reaping = true;
+	spin_unlock_irqrestore(&process_lock, irq);
+	if (reap) {
+		for (unsigned i = 0; i < PROCESS_MAX_THREADS; i++) {
+			if (p->threads[i])
+				thread_join(p->threads[i], NULL);
+			p->threads[i] = NULL;
+		}
+		process_release(p);
+		irq = spin_lock_irqsave(&process_lock);
+		p->reaped = true;
+		spin_unlock_irqrestore(&process_lock, irq);
 	}
 	if (status)
 		*status = p->exit_status;
-	process_free(p);
 	return RAE_OK;
 }
 
-process_t *process_find_child(process_t *parent, unsigned pid)
+rae_status_t process_wait(process_t *p, int *status)
 {
-	process_t *found = NULL;
-	bool irq = spin_lock_irqsave(&process_lock);
-	for (process_t *p = all_processes; p; p = p->next) {
-		if (p->pid == pid && p->parent == parent)
-			found = p;
-	}
-	spin_unlock_irqrestore(&process_lock, irq);
-	return found;
+	rae_status_t st = process_join(p, status);
+	if (st == RAE_OK)
+		kobject_unref(&p->obj);
+	return st;
 }
 
 rae_status_t process_thread_join(process_t *p, unsigned tid, int *code)

@@ -109,6 +109,13 @@ static int64_t sys_set_affinity(syscall_frame_t *f)
 	return thread_set_affinity(thread_current(), f->rdi);
 }
 
+/* What a process handle from SPAWN allows: wait for it, kill it, pass it on. */
+#define PROCESS_HANDLE_RIGHTS                                                                      \
+	(RAE_RIGHT_READ | RAE_RIGHT_WAIT | RAE_RIGHT_MANAGE | RAE_RIGHT_DUPLICATE |                \
+	 RAE_RIGHT_TRANSFER)
+
+static int64_t handle_install(kobject_t *obj, uint32_t rights);
+
 static int64_t sys_spawn(syscall_frame_t *f)
 {
 	char path[SPAWN_PATH_MAX];
@@ -117,16 +124,22 @@ static int64_t sys_spawn(syscall_frame_t *f)
 		return n;
 	rae_status_t st;
 	process_t *p = process_spawn(path, self_proc(), &st);
-	return p ? (int64_t)p->pid : st;
+	return p ? handle_install(&p->obj, PROCESS_HANDLE_RIGHTS) : st;
 }
+
+static rae_status_t handle_lookup(rae_handle_t h, uint32_t type, uint32_t rights, kobject_t **obj,
+				  uint64_t *badge);
 
 static int64_t sys_wait(syscall_frame_t *f)
 {
-	process_t *child = process_find_child(self_proc(), (unsigned)f->rdi);
-	if (!child)
-		return RAE_ERR_NOT_FOUND;
+	kobject_t *obj;
+	rae_status_t st =
+	    handle_lookup((rae_handle_t)f->rdi, RAE_OBJ_PROCESS, RAE_RIGHT_WAIT, &obj, NULL);
+	if (st != RAE_OK)
+		return st;
 	int status = 0;
-	rae_status_t st = process_wait(child, &status);
+	st = process_join((process_t *)obj, &status);
+	kobject_unref(obj);
 	if (st == RAE_OK && f->rsi &&
 	    copy_to_user((void *)f->rsi, &status, sizeof(status)) != RAE_OK)
 		return RAE_ERR_FAULT;
@@ -135,10 +148,13 @@ static int64_t sys_wait(syscall_frame_t *f)
 
 static int64_t sys_kill(syscall_frame_t *f)
 {
-	process_t *child = process_find_child(self_proc(), (unsigned)f->rdi);
-	if (!child)
-		return RAE_ERR_NOT_FOUND;
-	process_kill(child, RAE_EXIT_KILLED);
+	kobject_t *obj;
+	rae_status_t st =
+	    handle_lookup((rae_handle_t)f->rdi, RAE_OBJ_PROCESS, RAE_RIGHT_MANAGE, &obj, NULL);
+	if (st != RAE_OK)
+		return st;
+	process_kill((process_t *)obj, RAE_EXIT_KILLED);
+	kobject_unref(obj);
 	return RAE_OK;
 }
 
@@ -393,7 +409,7 @@ static int64_t sys_spawn_with(syscall_frame_t *f)
 	}
 	process_t *p = process_spawn_with(path, self, obj, rights, badge, job, &st);
 	kobject_unref(&job->obj);
-	return p ? (int64_t)p->pid : st;
+	return p ? handle_install(&p->obj, PROCESS_HANDLE_RIGHTS) : st;
 }
 
 static int64_t sys_job_create(syscall_frame_t *f)

@@ -3,12 +3,13 @@
 #include <cmdline.h>
 #include <console/kprintf.h>
 #include <kernel.h>
+#include <panic.h>
 #include <string.h>
 #include <test/ktest.h>
 
 extern const ktest_case_t __ktest_start[], __ktest_end[];
 
-#define KTEST_MAX_SELECTED 64
+#define KTEST_MAX_SELECTED 256
 #define KTEST_NAME_MAX     48
 
 bool ktest_check(ktest_t *t, bool ok, const char *expr, const char *file, int line)
@@ -64,16 +65,21 @@ NOIPA static bool ktest_run_one(const ktest_case_t *c, unsigned number)
 
 unsigned ktest_run(const char *selection)
 {
-	const ktest_case_t *chosen[KTEST_MAX_SELECTED];
-	char unknown[KTEST_MAX_SELECTED][KTEST_NAME_MAX];
+	/* Static: too large for a kernel stack, and tests run once at a time. */
+	static const ktest_case_t *chosen[KTEST_MAX_SELECTED];
+	static char unknown[KTEST_MAX_SELECTED][KTEST_NAME_MAX];
 	unsigned n_chosen = 0, n_unknown = 0;
 	bool all = strcmp(selection, "all") == 0;
 	exact_time = cmdline_has(boot_info.cmdline, "exact_time");
 
 	if (all) {
 		for (const ktest_case_t *c = __ktest_start; c < __ktest_end; c++) {
-			if (!(c->flags & KTEST_DELIBERATE_FAULT) && n_chosen < KTEST_MAX_SELECTED)
-				chosen[n_chosen++] = c;
+			if (c->flags & KTEST_DELIBERATE_FAULT)
+				continue;
+			if (n_chosen == KTEST_MAX_SELECTED)
+				panic("ktest: more than %u tests; raise KTEST_MAX_SELECTED",
+				      KTEST_MAX_SELECTED);
+			chosen[n_chosen++] = c;
 		}
 	} else {
 		const char *p = selection;

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <compiler.h>
 #include <object/handle_table.h>
+#include <object/object.h>
 #include <proc/address_space.h>
 #include <rae/status.h>
 
@@ -21,6 +22,14 @@ struct thread;
 typedef enum { PROCESS_ALIVE, PROCESS_ZOMBIE } process_state_t;
 
 typedef struct process {
+	/* A kernel object (RAE_OBJ_PROCESS): whoever created it holds one
+	 * reference, each handle another. Its resources go when it is reaped
+	 * (process_join, or the reaper once nobody holds it), the struct with
+	 * the last reference. */
+	kobject_t obj;
+	bool reaping, reaped; /* guarded by process_lock */
+	bool orphaned;        /* no references left before it was reaped */
+	struct process *reap_next;
 	unsigned pid;
 	char name[PROCESS_NAME_MAX];
 	address_space_t *as;
@@ -65,7 +74,13 @@ process_t *process_spawn(const char *path, process_t *parent, rae_status_t *stat
 process_t *process_spawn_with(const char *path, process_t *parent, kobject_t *give, uint32_t rights,
 			      uint64_t badge, struct job *job, rae_status_t *status);
 
-/* Waits for `p` to end, stores its exit status, and frees it. */
+/* Waits for `p` to end, reaps it (threads, address space, handles: all
+ * but the exit status) if nobody did yet, and stores its exit status.
+ * Waiting again gives the same status. RAE_ERR_INVALID if another thread
+ * is waiting for it. The caller holds a reference. */
+rae_status_t process_join(process_t *p, int *status);
+
+/* process_join, then drops the caller's reference (from process_spawn). */
 rae_status_t process_wait(process_t *p, int *status);
 
 /* Ends process `p` with `status`: its threads leave at their next kernel
@@ -74,9 +89,6 @@ void process_kill(process_t *p, int status);
 
 /* Called by a user thread that ends (thread_exit). */
 void process_thread_exited(struct thread *t);
-
-/* The process with `pid` whose parent is `parent`, or NULL. */
-process_t *process_find_child(process_t *parent, unsigned pid);
 
 /* Creates a user thread in `p` starting at `entry` with `arg` in rdi, on
  * `stack_top` (0: a fresh stack with a guard page in the mmap area). */
@@ -97,6 +109,10 @@ rae_status_t process_note_mapping(process_t *p, kobject_t *obj, uintptr_t va, ui
  * reference to *obj and its size to *pages. RAE_ERR_NOT_FOUND if no
  * mapping starts there. */
 rae_status_t process_take_mapping(process_t *p, uintptr_t va, kobject_t **obj, uint64_t *pages);
+
+/* Starts the reaper, the kernel thread that cleans up after processes
+ * nobody holds any more. Once, at boot, after the scheduler. */
+void process_init(void);
 
 /* If the calling thread's process was killed, ends the thread. */
 void process_check_killed(void);

@@ -9,6 +9,7 @@
 #define LOCK_LEVEL_THREADS    15
 #define LOCK_LEVEL_HANDLES    16
 #define LOCK_LEVEL_PROCESS    12
+#define LOCK_LEVEL_REAPER     13 /* orphaned processes waiting for the reaper */
 #define LOCK_LEVEL_AS         18
 #define LOCK_LEVEL_JOB        19
 #define LOCK_LEVEL_IOPORT     21 /* processes' I/O permission bitmaps */

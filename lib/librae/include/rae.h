@@ -83,19 +83,24 @@ static inline int64_t rae_set_affinity(uint64_t mask)
 	return rae_syscall(RAE_SYS_SET_AFFINITY, mask, 0, 0);
 }
 
+/* Starts a program from the initrd; returns a handle to the new process
+ * (READ, WAIT, MANAGE, DUPLICATE, TRANSFER). */
 static inline int64_t rae_spawn(const char *path)
 {
 	return rae_syscall(RAE_SYS_SPAWN, (uint64_t)(uintptr_t)path, 0, 0);
 }
 
-static inline int64_t rae_wait(int64_t pid, int *status)
+/* Waits for the process `h` names to end (WAIT right); its exit status
+ * in *status. Waiting again gives the same status. */
+static inline int64_t rae_wait(int64_t h, int *status)
 {
-	return rae_syscall(RAE_SYS_WAIT, (uint64_t)pid, (uint64_t)(uintptr_t)status, 0);
+	return rae_syscall(RAE_SYS_WAIT, (uint64_t)h, (uint64_t)(uintptr_t)status, 0);
 }
 
-static inline int64_t rae_kill(int64_t pid)
+/* Ends the process `h` names (MANAGE right). */
+static inline int64_t rae_kill(int64_t h)
 {
-	return rae_syscall(RAE_SYS_KILL, (uint64_t)pid, 0, 0);
+	return rae_syscall(RAE_SYS_KILL, (uint64_t)h, 0, 0);
 }
 
 static inline int64_t rae_getpid(void)
