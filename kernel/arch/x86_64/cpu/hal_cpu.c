@@ -29,7 +29,12 @@ void hal_cpu_idle_until(volatile bool *flag)
 		return;
 	}
 	/* MONITOR the flag, re-check, then MWAIT: a wake-up written between the
-	 * check and the wait still ends the wait. Interrupts wake it too. */
+	 * check and the wait still ends the wait. Interrupts wake it too; they
+	 * are off from the check to the MWAIT (sti's one-instruction shadow),
+	 * as for HLT above, because an interrupt handler's write to the flag
+	 * need not end the wait: the write may come before the MWAIT, and
+	 * emulators (QEMU's TCG) do not watch the monitored line at all. */
+	__asm__ volatile("cli" ::: "memory");
 	__asm__ volatile("monitor" : : "a"(flag), "c"(0), "d"(0) : "memory");
 	if (!*flag)
 		__asm__ volatile("sti; mwait" : : "a"(0), "c"(0) : "memory");
