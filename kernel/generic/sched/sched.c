@@ -338,6 +338,18 @@ static void sched_switch_to(thread_t *want, bool yield)
 	hal_irq_restore(irq);
 }
 
+/* The IPC switches' end: to `next` (run-queue lock held, interrupts off),
+ * and once `prev` runs again, the lock dropped and a migrating thread
+ * queued elsewhere. */
+static void sched_hand_over(cpu_t *c, cpu_sched_t *cs, thread_t *prev, thread_t *next)
+{
+	thread_t *migrate = NULL;
+	cs = sched_context_switch(c, cs, prev, next, &migrate);
+	spin_unlock(&cs->lock);
+	if (migrate)
+		sched_enqueue_thread(migrate, false);
+}
+
 bool sched_donate_switch(thread_t *next)
 {
 	cpu_t *c = this_cpu();
@@ -361,11 +373,7 @@ bool sched_donate_switch(thread_t *next)
 	sc->owner = next;
 	next->state = THREAD_RUNNABLE;
 	next->run_start = prev->run_start;
-	thread_t *migrate = NULL;
-	cs = sched_context_switch(c, cs, prev, next, &migrate);
-	spin_unlock(&cs->lock);
-	if (migrate)
-		sched_enqueue_thread(migrate, false);
+	sched_hand_over(c, cs, prev, next);
 	return true;
 }
 
@@ -387,11 +395,7 @@ bool sched_donate_return(thread_t *donor)
 	donor->state = THREAD_RUNNABLE;
 	donor->wake_pending = false;
 	donor->run_start = self->run_start;
-	thread_t *migrate = NULL;
-	cs = sched_context_switch(c, cs, self, donor, &migrate);
-	spin_unlock(&cs->lock);
-	if (migrate)
-		sched_enqueue_thread(migrate, false);
+	sched_hand_over(c, cs, self, donor);
 	return true;
 }
 
