@@ -511,12 +511,13 @@ static rae_status_t ipc_reply_regs(const uint64_t regs[5], thread_t **caller_out
 rae_status_t ipc_call_reg(endpoint_t *ep, uint64_t regs[5], uint64_t badge, uint64_t deadline_ns)
 {
 	thread_t *self = thread_current();
-	bool irq = spin_lock_irqsave(&ep->lock);
+	bool irq = hal_irq_save();
+	spin_lock_irqoff(&ep->lock);
 	thread_t *r = ep->receivers;
 	if (!r || !r->ipc_reg) {
 		/* Nobody waits in register mode: the general path, which may
 		 * allocate, with interrupts on (this is a system call). */
-		spin_unlock(&ep->lock);
+		spin_unlock_irqoff(&ep->lock);
 		hal_irq_enable();
 		ipc_msg_t *m = kzalloc(sizeof(*m)), *reply = NULL;
 		if (!m)
@@ -549,7 +550,7 @@ rae_status_t ipc_call_reg(endpoint_t *ep, uint64_t regs[5], uint64_t badge, uint
 	self->state = THREAD_BLOCKED;
 	/* Interrupts stay off until the switch: blocked, this thread must not
 	 * be preempted before the receiver has been given the CPU. */
-	spin_unlock(&ep->lock);
+	spin_unlock_irqoff(&ep->lock);
 	/* Same CPU: straight to the receiver, which runs on this thread's
 	 * scheduling context until it replies. */
 	if (sched_donate_switch(r) && self->ipc_state == IPC_DONE && !self->ipc_reply &&
@@ -617,7 +618,7 @@ rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[5], uint64_t *badg
 		return RAE_ERR_INVALID; /* reply first */
 	/* Interrupts off from the reply to the switch: see ipc_call_reg. */
 	bool irq = hal_irq_save();
-	spin_lock(&ep->lock);
+	spin_lock_irqoff(&ep->lock);
 	thread_t *c = self->ipc_caller;
 	if (reply && c && c->ipc_ep == ep && c->ipc_reg) {
 		/* The usual case, a register call on this endpoint: answered
@@ -629,13 +630,13 @@ rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[5], uint64_t *badg
 		caller = c;
 	} else if (reply) {
 		/* The general reply may allocate: interrupts on meanwhile. */
-		spin_unlock(&ep->lock);
+		spin_unlock_irqoff(&ep->lock);
 		hal_irq_enable();
 		st = ipc_reply_regs(regs, &caller);
 		if (st != RAE_OK && st != RAE_ERR_PEER_CLOSED)
 			return st;
 		irq = hal_irq_save();
-		spin_lock(&ep->lock);
+		spin_lock_irqoff(&ep->lock);
 	}
 	self->ipc_in = NULL;
 	ipc_msg_t *oneway = NULL; /* a one-way message taken: words only */
@@ -683,7 +684,7 @@ rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[5], uint64_t *badg
 		self->ipc_reg = true;
 		queue_append(&ep->receivers, self);
 		self->state = THREAD_BLOCKED;
-		spin_unlock(&ep->lock);
+		spin_unlock_irqoff(&ep->lock);
 		/* The caller just answered runs here next, on the context it
 		 * lent this thread, or at least straight away. */
 		bool timed_out = false;
@@ -706,14 +707,14 @@ rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[5], uint64_t *badg
 			hal_irq_restore(irq);
 			return RAE_OK;
 		}
-		spin_lock(&ep->lock);
+		spin_lock_irqoff(&ep->lock);
 		if (self->ipc_caller || self->ipc_in)
 			continue; /* a call or a one-way message arrived */
 		/* Woken without a call: a timeout, a kill, or a switch back. */
 		if (self->state == THREAD_BLOCKED) {
-			spin_unlock(&ep->lock);
+			spin_unlock_irqoff(&ep->lock);
 			timed_out = thread_block_until(deadline_ns);
-			spin_lock(&ep->lock);
+			spin_lock_irqoff(&ep->lock);
 			if (self->ipc_caller || self->ipc_in)
 				continue;
 		}
@@ -725,7 +726,7 @@ rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[5], uint64_t *badg
 	}
 	self->ipc_reg = false;
 	self->ipc_in = NULL;
-	spin_unlock(&ep->lock);
+	spin_unlock_irqoff(&ep->lock);
 	/* Answered, then found the next call at once: the caller runs when
 	 * the scheduler picks it (its context comes back here). */
 	if (caller)

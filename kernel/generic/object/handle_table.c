@@ -27,21 +27,6 @@ static inline rae_handle_t handle_value_make(uint32_t index, uint32_t generation
 	return (rae_handle_t)(generation << RAE_HANDLE_GEN_SHIFT) | index;
 }
 
-/* The used slot h names, or NULL. Generation 0 is never stored, so values
- * without generation bits (0 among them) fail the generation compare. */
-static handle_entry_t *handle_table_lookup(handle_table_t *t, rae_handle_t h)
-{
-	uint32_t index = handle_value_index(h);
-	handle_entry_t *e;
-
-	if (index >= t->capacity)
-		return NULL;
-	e = &t->entries[index];
-	if (!e->used || e->generation != handle_value_generation(h))
-		return NULL;
-	return e;
-}
-
 static void handle_table_free_push(handle_table_t *t, uint32_t index)
 {
 	t->entries[index].next_free = HANDLE_TABLE_NO_INDEX;
@@ -135,29 +120,6 @@ rae_status_t handle_table_add(handle_table_t *t, kobject_t *obj, uint32_t rights
 	return RAE_OK;
 }
 
-rae_status_t handle_table_get(handle_table_t *t, rae_handle_t h, uint32_t type,
-			      uint32_t rights_needed, kobject_t **obj, uint32_t *rights,
-			      uint64_t *badge)
-{
-	const handle_entry_t *e = handle_table_lookup(t, h);
-
-	if (e == NULL)
-		return RAE_ERR_BAD_HANDLE;
-	if (type != RAE_OBJ_NONE && e->obj->type != type)
-		return RAE_ERR_WRONG_TYPE;
-	if ((e->rights & rights_needed) != rights_needed)
-		return RAE_ERR_ACCESS_DENIED;
-	if (obj != NULL) {
-		kobject_ref(e->obj);
-		*obj = e->obj;
-	}
-	if (rights != NULL)
-		*rights = e->rights;
-	if (badge != NULL)
-		*badge = e->badge;
-	return RAE_OK;
-}
-
 rae_status_t handle_table_remove(handle_table_t *t, rae_handle_t h, kobject_t **obj,
 				 uint32_t *rights, uint64_t *badge)
 {
@@ -165,7 +127,7 @@ rae_status_t handle_table_remove(handle_table_t *t, rae_handle_t h, kobject_t **
 
 	if (obj == NULL)
 		return RAE_ERR_INVALID;
-	e = handle_table_lookup(t, h);
+	e = handle_table_find(t, h);
 	if (e == NULL)
 		return RAE_ERR_BAD_HANDLE;
 	*obj = e->obj;
@@ -191,7 +153,7 @@ rae_status_t handle_table_dup(handle_table_t *t, rae_handle_t h, uint32_t new_ri
 
 	if (out == NULL)
 		return RAE_ERR_INVALID;
-	e = handle_table_lookup(t, h);
+	e = handle_table_find(t, h);
 	if (e == NULL)
 		return RAE_ERR_BAD_HANDLE;
 	if ((e->rights & RAE_RIGHT_DUPLICATE) == 0 || (new_rights & ~e->rights) != 0)

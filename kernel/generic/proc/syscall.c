@@ -645,12 +645,23 @@ static void regs_to_frame(syscall_frame_t *f, const uint64_t regs[5])
 	f->r9 = regs[4];
 }
 
+/* handle_lookup for the register IPC calls, which run with interrupts off. */
+static rae_status_t handle_lookup_irqoff(rae_handle_t h, uint32_t type, uint32_t rights,
+					 kobject_t **obj, uint64_t *badge)
+{
+	process_t *p = self_proc();
+	spin_lock_irqoff(&p->handles_lock);
+	rae_status_t st = handle_table_get(&p->handles, h, type, rights, obj, NULL, badge);
+	spin_unlock_irqoff(&p->handles_lock);
+	return st;
+}
+
 static int64_t sys_ipc_call_reg(syscall_frame_t *f)
 {
 	kobject_t *obj;
 	uint64_t badge;
-	rae_status_t st =
-	    handle_lookup((rae_handle_t)f->rdi, RAE_OBJ_ENDPOINT, RAE_RIGHT_WRITE, &obj, &badge);
+	rae_status_t st = handle_lookup_irqoff((rae_handle_t)f->rdi, RAE_OBJ_ENDPOINT,
+					       RAE_RIGHT_WRITE, &obj, &badge);
 	if (st != RAE_OK)
 		return st;
 	uint64_t regs[5];

@@ -236,17 +236,21 @@ static bool sched_must_migrate(cpu_t *c, thread_t *prev)
 /* A scheduling point. With `want` (a blocked thread that may run here), it
  * is made runnable on this CPU and runs next, bypassing the pick (IPC hands
  * the CPU straight from caller to receiver). With `yield`, the current
- * thread goes behind the others before the pick. */
-static void sched_switch_to(thread_t *want, bool yield);
+ * thread goes behind the others before the pick. With `preempt` (from an
+ * interrupt), a current thread marked blocked stays queued: it was
+ * interrupted on its way to blocking (after registering with a waker, before
+ * arming its timeout and switching), and finishes that when it runs again;
+ * taking it off the queue here could lose its timeout for good. */
+static void sched_switch_to(thread_t *want, bool yield, bool preempt);
 
 void sched_schedule(void)
 {
-	sched_switch_to(NULL, false);
+	sched_switch_to(NULL, false, false);
 }
 
 void sched_yield(void)
 {
-	sched_switch_to(NULL, true);
+	sched_switch_to(NULL, true, false);
 }
 bool sched_direct_switch(thread_t *next)
 {
@@ -254,7 +258,7 @@ bool sched_direct_switch(thread_t *next)
 	if (next->cpu != c->id || next->se.cls != SCHED_TS || next->on_cpu ||
 	    !(next->affinity & (1ull << c->id)) || c->isolated)
 		return false;
-	sched_switch_to(next, false);
+	sched_switch_to(next, false, false);
 	return true;
 }
 
@@ -287,7 +291,7 @@ static cpu_sched_t *sched_context_switch(cpu_t *c, cpu_sched_t *cs, thread_t *pr
 	return cs;
 }
 
-static void sched_switch_to(thread_t *want, bool yield)
+static void sched_switch_to(thread_t *want, bool yield, bool preempt)
 {
 	bool irq = hal_irq_save();
 	cpu_t *c = this_cpu();
@@ -297,14 +301,16 @@ static void sched_switch_to(thread_t *want, bool yield)
 
 	spin_lock(&cs->lock);
 	uint64_t now = clock_monotonic_ns();
+	bool blocking =
+	    prev->state != THREAD_RUNNABLE && !(preempt && prev->state == THREAD_BLOCKED);
 	if (!prev->is_idle && prev->sc->on_rq) {
 		sched_charge(&cs->rq, prev->sc, now - prev->run_start, now);
 		if (prev->sc != &prev->se) {
 			/* On a lent context: it goes back when this thread
 			 * blocks, or when a donor waits for it. */
-			if (prev->state != THREAD_RUNNABLE || sched_chain_woken(prev))
+			if (blocking || (prev->state == THREAD_RUNNABLE && sched_chain_woken(prev)))
 				sched_unwind(cs, prev, now);
-		} else if (prev->state != THREAD_RUNNABLE) {
+		} else if (blocking) {
 			sched_dequeue(&cs->rq, &prev->se);
 		} else if (sched_must_migrate(c, prev)) {
 			sched_dequeue(&cs->rq, &prev->se);
@@ -416,7 +422,7 @@ void sched_interrupt_exit(bool interrupts_were_on)
 	cpu_t *c = this_cpu();
 	if (!c || !c->current || !c->need_resched || !interrupts_were_on || c->preempt_off)
 		return;
-	sched_schedule();
+	sched_switch_to(NULL, false, true);
 }
 
 /* Load balancing by stealing: an idle CPU takes one waiting time-sharing

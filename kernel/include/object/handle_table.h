@@ -79,6 +79,21 @@ rae_status_t handle_table_init(handle_table_t *t, uint32_t limit, handle_table_g
 rae_status_t handle_table_add(handle_table_t *t, kobject_t *obj, uint32_t rights, uint64_t badge,
 			      rae_handle_t *out);
 
+/* The used slot h names, or NULL. Generation 0 is never stored, so values
+ * without generation bits (0 among them) fail the generation compare. */
+static inline handle_entry_t *handle_table_find(handle_table_t *t, rae_handle_t h)
+{
+	uint32_t index = h & RAE_HANDLE_INDEX_MASK;
+	handle_entry_t *e;
+
+	if (index >= t->capacity)
+		return NULL;
+	e = &t->entries[index];
+	if (!e->used || e->generation != h >> RAE_HANDLE_GEN_SHIFT)
+		return NULL;
+	return e;
+}
+
 /*
  * Looks h up for a call that needs an object of the given type (RAE_OBJ_NONE:
  * any) and every right in rights_needed. Returns, checked in this order,
@@ -90,9 +105,29 @@ rae_status_t handle_table_add(handle_table_t *t, kobject_t *obj, uint32_t rights
  * NULL; with obj NULL, no reference is taken (a check only). On failure no
  * output is written.
  */
-rae_status_t handle_table_get(handle_table_t *t, rae_handle_t h, uint32_t type,
-			      uint32_t rights_needed, kobject_t **obj, uint32_t *rights,
-			      uint64_t *badge);
+static inline rae_status_t handle_table_get(handle_table_t *t, rae_handle_t h, uint32_t type,
+					    uint32_t rights_needed, kobject_t **obj,
+					    uint32_t *rights, uint64_t *badge)
+{
+	/* Inline: every system call that takes a handle comes through here. */
+	const handle_entry_t *e = handle_table_find(t, h);
+
+	if (e == NULL)
+		return RAE_ERR_BAD_HANDLE;
+	if (type != RAE_OBJ_NONE && e->obj->type != type)
+		return RAE_ERR_WRONG_TYPE;
+	if ((e->rights & rights_needed) != rights_needed)
+		return RAE_ERR_ACCESS_DENIED;
+	if (obj != NULL) {
+		kobject_ref(e->obj);
+		*obj = e->obj;
+	}
+	if (rights != NULL)
+		*rights = e->rights;
+	if (badge != NULL)
+		*badge = e->badge;
+	return RAE_OK;
+}
 
 /*
  * Takes h out of the table, for close or to move it into a message: the

@@ -30,12 +30,20 @@ bool spin_trylock(spinlock_t *l);
 
 /* spin_lock_irqsave disables interrupts, then locks; it returns the
  * previous interrupt state for spin_unlock_irqrestore. */
+/* spin_lock_irqoff / spin_unlock_irqoff: for code that already runs with
+ * interrupts off, where nothing can preempt the holder: release builds skip
+ * the preemption count (the IPC fast path takes several locks per call);
+ * debug builds check them like spin_lock. The same thread must release the
+ * lock (not so the run-queue locks, which a switch hands to the next
+ * thread: they keep spin_lock). */
 #if RAE_DEBUG
 /* Debug builds record owners and check the lock order (spinlock.c). */
 void spin_lock(spinlock_t *l);
 void spin_unlock(spinlock_t *l);
 bool spin_lock_irqsave(spinlock_t *l);
 void spin_unlock_irqrestore(spinlock_t *l, bool irq);
+#define spin_lock_irqoff   spin_lock
+#define spin_unlock_irqoff spin_unlock
 #else
 /* Release builds: inline, as they are taken on every system call. */
 #include <smp/cpu.h>
@@ -70,6 +78,19 @@ static inline void spin_unlock_irqrestore(spinlock_t *l, bool irq)
 {
 	spin_unlock(l);
 	hal_irq_restore(irq);
+}
+
+static inline void spin_lock_irqoff(spinlock_t *l)
+{
+	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE)) {
+		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
+			__builtin_ia32_pause();
+	}
+}
+
+static inline void spin_unlock_irqoff(spinlock_t *l)
+{
+	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 }
 #endif
 
