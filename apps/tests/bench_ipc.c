@@ -17,7 +17,7 @@ static void serve(rae_handle_t ep)
 		m = (rae_msg_t){0};
 		if (rae_ipc_receive(ep, &m, RAE_TIMEOUT_NEVER) != RAE_OK)
 			rae_exit(1);
-		if (m.tag == 0xdead) {
+		if (m.tag == RAE_BENCH_STOP) {
 			rae_ipc_reply(&r);
 			rae_exit(0);
 		}
@@ -46,7 +46,7 @@ int main(uint64_t arg)
 		rae_ipc_call((rae_handle_t)ep, &m, RAE_TIMEOUT_NEVER);
 		samples[i] = rae_rdtsc() - t0;
 	}
-	m = (rae_msg_t){.tag = 0xdead};
+	m = (rae_msg_t){.tag = RAE_BENCH_STOP};
 	rae_ipc_call((rae_handle_t)ep, &m, RAE_TIMEOUT_NEVER);
 	rae_wait(server, 0);
 	rae_bench_report("user_ipc_call_reply_one_core", samples, SAMPLES);

@@ -25,7 +25,7 @@ static void serve(rae_handle_t ep)
 			r.handles[0] = m.handles[0];
 		}
 		rae_ipc_reply(&r);
-		if (m.tag == 0xdead)
+		if (m.tag == RAE_BENCH_STOP)
 			rae_exit(0);
 	}
 }
@@ -81,7 +81,7 @@ int main(uint64_t arg)
 	if (rc)
 		return 20 + rc;
 	rae_bench_report("user_ipc_call_reply_with_handle", samples, SAMPLES);
-	rae_msg_t m = {.tag = 0xdead};
+	rae_msg_t m = {.tag = RAE_BENCH_STOP};
 	rae_ipc_call((rae_handle_t)ep, &m, RAE_TIMEOUT_NEVER);
 	rae_wait(server, 0);
 	return 0;

@@ -13,14 +13,7 @@ int main(uint64_t arg)
 	if (arg) {
 		if (rae_set_affinity(2) != RAE_OK)
 			return 1;
-		rae_regs_t m = {0};
-		int64_t st = rae_ipc_recv_regs((rae_handle_t)arg, &m);
-		while (st == RAE_OK && m.tag != 0xdead) {
-			m.w[0] += 1;
-			st = rae_ipc_reply_recv_regs((rae_handle_t)arg, &m);
-		}
-		rae_regs_t bye = {0};
-		rae_ipc_reply_recv_regs((rae_handle_t)arg, &bye); /* answers 0xdead, then waits */
+		rae_bench_echo_server((rae_handle_t)arg);
 		return 0;
 	}
 	rae_set_affinity(1);
@@ -43,7 +36,7 @@ int main(uint64_t arg)
 		if (m.w[0] != (uint64_t)i + 1)
 			return 3;
 	}
-	rae_regs_t m = {.tag = 0xdead};
+	rae_regs_t m = {.tag = RAE_BENCH_STOP};
 	rae_ipc_call_regs((rae_handle_t)ep, &m);
 	rae_kill(server);
 	rae_wait(server, 0);

@@ -33,3 +33,15 @@ void rae_bench_report(const char *name, uint64_t *samples, int n)
 	rae_put_dec(n);
 	rae_puts("}\n");
 }
+
+void rae_bench_echo_server(rae_handle_t ep)
+{
+	rae_regs_t m = {0};
+	int64_t st = rae_ipc_recv_regs(ep, &m);
+	while (st == RAE_OK && m.tag != RAE_BENCH_STOP) {
+		m.w[0] += 1;
+		st = rae_ipc_reply_recv_regs(ep, &m);
+	}
+	rae_regs_t bye = {0};
+	rae_ipc_reply_recv_regs(ep, &bye); /* answers the stop, then waits to be killed */
+}

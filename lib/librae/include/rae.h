@@ -318,6 +318,12 @@ void rae_bench_report(const char *name, uint64_t *samples, int n);
 /* Sorts n samples in place, ascending. */
 void rae_bench_report_sort(uint64_t *a, int n);
 
+/* The server half of the register IPC benchmarks: answers every call on ep
+ * with w[0] + 1 until a call tagged RAE_BENCH_STOP, answers that one too,
+ * then waits in receive (to be killed). */
+#define RAE_BENCH_STOP 0xdead
+void rae_bench_echo_server(rae_handle_t ep);
+
 /* The program's entry point, called by crt0 with the start argument. */
 int main(uint64_t arg);
 
