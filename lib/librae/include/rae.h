@@ -180,6 +180,16 @@ static inline int64_t rae_spawn_in(rae_handle_t job, const char *path, rae_handl
 	return rae_syscall(RAE_SYS_SPAWN_WITH, (uint64_t)(uintptr_t)path, h, job);
 }
 
+/* A process from the executable of `size` bytes at `offset` in memory
+ * object `image` (needs READ; the kernel copies it), named `name`; `h`
+ * (0: none) moves to it as main's argument; `job` 0 is the caller's. */
+static inline int64_t rae_spawn_image(rae_handle_t image, uint64_t offset, uint64_t size,
+				      const char *name, rae_handle_t h, rae_handle_t job)
+{
+	return rae_syscall6(RAE_SYS_SPAWN_IMAGE, image, offset, size, (uint64_t)(uintptr_t)name, h,
+			    job);
+}
+
 /* A child job of `parent` (0: the caller's job). Limits of UINT64_MAX mean
  * none; every ancestor's limits apply as well. */
 static inline int64_t rae_job_create(rae_handle_t parent, uint64_t processes, uint64_t threads,
