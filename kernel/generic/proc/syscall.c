@@ -400,22 +400,24 @@ static rae_status_t handle_take_for_child(uint64_t h, kobject_t **obj, uint32_t 
 	return st;
 }
 
+/* SPAWN_WITH and SPAWN_IMAGE take `h` out of the caller's table before
+ * anything else, so it is gone whatever they return unless `h` itself was
+ * refused: the caller never has to guess whether to close it. */
 static int64_t sys_spawn_with(syscall_frame_t *f)
 {
-	char path[SPAWN_PATH_MAX];
-	long n = strncpy_from_user(path, (const char *)f->rdi, sizeof(path));
-	if (n < 0)
-		return n;
-	job_t *job;
-	rae_status_t st = job_from(f->rdx, &job);
-	if (st != RAE_OK)
-		return st;
 	kobject_t *obj;
 	uint32_t rights;
 	uint64_t badge;
-	st = handle_take_for_child(f->rsi, &obj, &rights, &badge);
+	rae_status_t st = handle_take_for_child(f->rsi, &obj, &rights, &badge);
+	if (st != RAE_OK)
+		return st;
+	char path[SPAWN_PATH_MAX];
+	long n = strncpy_from_user(path, (const char *)f->rdi, sizeof(path));
+	job_t *job = NULL;
+	st = n < 0 ? (rae_status_t)n : job_from(f->rdx, &job);
 	if (st != RAE_OK) {
-		kobject_unref(&job->obj);
+		if (obj)
+			kobject_unref(obj);
 		return st;
 	}
 	process_t *p = process_spawn_with(path, self_proc(), obj, rights, badge, job, &st);
@@ -427,41 +429,43 @@ static int64_t sys_spawn_with(syscall_frame_t *f)
  * image, so the object needs READ only and may change afterwards. */
 static int64_t sys_spawn_image(syscall_frame_t *f)
 {
+	kobject_t *give;
+	uint32_t rights;
+	uint64_t badge;
+	rae_status_t st = handle_take_for_child(f->r8, &give, &rights, &badge);
+	if (st != RAE_OK)
+		return st;
 	uint64_t offset = f->rsi, size = f->rdx;
 	char name[PROCESS_NAME_MAX];
 	long n = strncpy_from_user(name, (const char *)f->r10, sizeof(name));
+	kobject_t *obj = NULL;
 	if (n < 0)
-		return n;
-	if (n == 0)
-		return RAE_ERR_INVALID;
-	kobject_t *obj;
-	rae_status_t st =
-	    handle_lookup((rae_handle_t)f->rdi, RAE_OBJ_MEMORY, RAE_RIGHT_READ, &obj, NULL);
-	if (st != RAE_OK)
-		return st;
-	memory_object_t *m = (memory_object_t *)obj;
-	if (m->phys || size == 0)
+		st = (rae_status_t)n;
+	else if (n == 0)
 		st = RAE_ERR_INVALID;
-	else if (offset > m->pages * PAGE_SIZE || size > m->pages * PAGE_SIZE - offset)
+	else
+		st =
+		    handle_lookup((rae_handle_t)f->rdi, RAE_OBJ_MEMORY, RAE_RIGHT_READ, &obj, NULL);
+	memory_object_t *m = (memory_object_t *)obj;
+	if (st == RAE_OK && (m->phys || size == 0))
+		st = RAE_ERR_INVALID;
+	else if (st == RAE_OK &&
+		 (offset > m->pages * PAGE_SIZE || size > m->pages * PAGE_SIZE - offset))
 		st = RAE_ERR_RANGE;
 	job_t *job = NULL;
 	if (st == RAE_OK)
 		st = job_from(f->r9, &job);
-	if (st != RAE_OK) {
-		kobject_unref(obj);
-		return st;
-	}
-	kobject_t *give;
-	uint32_t rights;
-	uint64_t badge;
-	st = handle_take_for_child(f->r8, &give, &rights, &badge);
 	process_t *p = NULL;
 	if (st == RAE_OK) {
 		exec_image_t src = {.mem = m, .offset = offset, .size = size};
 		p = process_spawn_image(&src, name, self_proc(), give, rights, badge, job, &st);
+		give = NULL; /* process_spawn_image took it */
+		kobject_unref(&job->obj);
 	}
-	kobject_unref(&job->obj);
-	kobject_unref(obj);
+	if (give)
+		kobject_unref(give);
+	if (obj)
+		kobject_unref(obj);
 	return p ? handle_install(&p->obj, PROCESS_HANDLE_RIGHTS) : st;
 }
 
