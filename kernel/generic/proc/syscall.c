@@ -21,7 +21,14 @@
 #include <time/clock.h>
 
 typedef struct syscall_frame {
-	uint64_t r15, r14, r13, r12, rbp, rbx, r9, r8, r10, rdx, rsi, rdi, nr;
+	uint64_t rbp;
+	union {
+		struct {
+			uint64_t rsi, rdx, r10, r8, r9;
+		};
+		uint64_t msg[5]; /* a register message's tag and words, in place */
+	};
+	uint64_t rdi, nr;
 	uint64_t rip, cs, rflags, rsp, ss;
 } syscall_frame_t;
 
@@ -684,27 +691,10 @@ static int64_t sys_ioport_enable(syscall_frame_t *f)
 	return st;
 }
 
-static void regs_from_frame(const syscall_frame_t *f, uint64_t regs[5])
-{
-	regs[0] = f->rsi;
-	regs[1] = f->rdx;
-	regs[2] = f->r10;
-	regs[3] = f->r8;
-	regs[4] = f->r9;
-}
-
-static void regs_to_frame(syscall_frame_t *f, const uint64_t regs[5])
-{
-	f->rsi = regs[0];
-	f->rdx = regs[1];
-	f->r10 = regs[2];
-	f->r8 = regs[3];
-	f->r9 = regs[4];
-}
-
 /* handle_lookup for the register IPC calls, which run with interrupts off. */
-static rae_status_t handle_lookup_irqoff(rae_handle_t h, uint32_t type, uint32_t rights,
-					 kobject_t **obj, uint64_t *badge)
+static inline __attribute__((always_inline)) rae_status_t
+handle_lookup_irqoff(rae_handle_t h, uint32_t type, uint32_t rights, kobject_t **obj,
+		     uint64_t *badge)
 {
 	process_t *p = self_proc();
 	spin_lock_irqoff(&p->handles_lock);
@@ -721,30 +711,27 @@ static int64_t sys_ipc_call_reg(syscall_frame_t *f)
 					       RAE_RIGHT_WRITE, &obj, &badge);
 	if (st != RAE_OK)
 		return st;
-	uint64_t regs[5];
-	regs_from_frame(f, regs);
-	st = ipc_call_reg((endpoint_t *)obj, regs, badge, UINT64_MAX);
+	/* The reply is written over the frame's words only on success. */
+	st = ipc_call_reg((endpoint_t *)obj, f->msg, badge, UINT64_MAX);
 	kobject_unref(obj);
-	if (st == RAE_OK)
-		regs_to_frame(f, regs);
 	return st;
 }
 
 static int64_t ipc_recv_common(syscall_frame_t *f, bool reply)
 {
 	kobject_t *obj;
-	rae_status_t st =
-	    handle_lookup((rae_handle_t)f->rdi, RAE_OBJ_ENDPOINT, RAE_RIGHT_READ, &obj, NULL);
+	/* REPLY_RECV_REG runs with interrupts off (syscall_dispatch). */
+	rae_status_t st = reply ? handle_lookup_irqoff((rae_handle_t)f->rdi, RAE_OBJ_ENDPOINT,
+						       RAE_RIGHT_READ, &obj, NULL)
+				: handle_lookup((rae_handle_t)f->rdi, RAE_OBJ_ENDPOINT,
+						RAE_RIGHT_READ, &obj, NULL);
 	if (st != RAE_OK)
 		return st;
-	uint64_t regs[5], badge = 0;
-	regs_from_frame(f, regs);
-	st = ipc_reply_recv_reg((endpoint_t *)obj, regs, &badge, reply, UINT64_MAX);
+	uint64_t badge = 0;
+	st = ipc_reply_recv_reg((endpoint_t *)obj, f->msg, &badge, reply, UINT64_MAX);
 	kobject_unref(obj);
-	if (st == RAE_OK) {
-		regs_to_frame(f, regs);
+	if (st == RAE_OK)
 		f->rdi = badge;
-	}
 	return st;
 }
 

@@ -35,7 +35,6 @@ typedef struct {
 static cpu_sched_t sched_cpus[CPU_MAX];
 
 /* Hooks the address-space and user-entry code installs (proc/). */
-void (*sched_switch_hook)(thread_t *prev, thread_t *next);
 
 static void sched_tick_fire(ktimer_t *t, void *arg)
 {
@@ -279,14 +278,12 @@ static cpu_sched_t *sched_context_switch(cpu_t *c, cpu_sched_t *cs, thread_t *pr
 	c->current = next;
 	cs->prev = prev;
 	c->syscall_stack = next->kstack_top;
-	if (sched_switch_hook)
-		sched_switch_hook(prev, next);
-	hal_fpu_save(prev->fpu);
-	hal_fpu_restore(next->fpu);
+	hal_user_switch(c, next);
+	hal_fpu_switch(prev->fpu, next->fpu);
 	cs->migrate = *migrate;
 	hal_context_switch(&prev->ctx_sp, next->ctx_sp);
 	/* Running again, possibly on another CPU. */
-	cs = &sched_cpus[this_cpu()->id];
+	cs = &sched_cpus[((cpu_t *)hal_this_cpu())->id];
 	*migrate = sched_finish_switch(cs);
 	return cs;
 }
@@ -358,7 +355,7 @@ static void sched_hand_over(cpu_t *c, cpu_sched_t *cs, thread_t *prev, thread_t 
 
 bool sched_donate_switch(thread_t *next)
 {
-	cpu_t *c = this_cpu();
+	cpu_t *c = hal_this_cpu(); /* a system call: per-CPU data is up */
 	uint64_t bit = 1ull << c->id;
 	thread_t *prev = c->current;
 	if (next->cpu != c->id || next->se.cls != SCHED_TS || !(next->affinity & bit) ||
@@ -385,7 +382,7 @@ bool sched_donate_switch(thread_t *next)
 
 bool sched_donate_return(thread_t *donor)
 {
-	cpu_t *c = this_cpu();
+	cpu_t *c = hal_this_cpu(); /* a system call: per-CPU data is up */
 	thread_t *self = c->current;
 	cpu_sched_t *cs = &sched_cpus[c->id];
 	spin_lock(&cs->lock);

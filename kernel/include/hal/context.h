@@ -24,6 +24,13 @@ size_t hal_fpu_area_align(void);
 void hal_fpu_area_init(void *area);
 void hal_fpu_save(void *area);
 void hal_fpu_restore(const void *area);
+/* hal_fpu_save(save), then hal_fpu_restore(restore): the switch's pair. */
+void hal_fpu_switch(void *save, const void *restore);
+
+/* Points this CPU (`c`, interrupts off) at `next`'s address space, kernel
+ * stack for interrupts from user mode, and I/O permission bitmap. */
+struct cpu;
+void hal_user_switch(struct cpu *c, struct thread *next);
 
 /* Turns the FPU/SSE/AVX state on for this CPU (CR0, CR4, XCR0). Each CPU. */
 void hal_fpu_cpu_init(void);

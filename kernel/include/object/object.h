@@ -31,12 +31,34 @@ void kobject_init(kobject_t *o, uint32_t type, void (*destroy)(kobject_t *o));
 /* Takes one more reference. The caller must already hold one (directly or
  * through a handle table entry it has locked), so the count is never 0 here;
  * the kernel panics on a count of 0 or at the top of its range. Any context. */
-void kobject_ref(kobject_t *o);
+/* Stops the kernel (or a host test) on a broken count: a reference taken
+ * on a dying object, a count that wrapped, or one dropped below zero. */
+__attribute__((noreturn)) void kobject_count_broken(const kobject_t *o);
+
+static inline void kobject_ref(kobject_t *o)
+{
+	/* Relaxed is enough: the caller's own reference already keeps o alive
+	 * and orders its accesses; the count only has to be exact. */
+	uint32_t old = __atomic_fetch_add(&o->refcount, 1, __ATOMIC_RELAXED);
+	if (__builtin_expect(old == 0 || old == UINT32_MAX, 0))
+		kobject_count_broken(o);
+}
 
 /* Drops one reference; the one that drops the last calls o->destroy(o), in
  * the caller's context. So call it with no lock held that destroy might need
  * (in particular not under a handle-table lock: handle_table_remove hands the
  * reference out for that reason). The kernel panics on a count already 0. */
-void kobject_unref(kobject_t *o);
+static inline void kobject_unref(kobject_t *o)
+{
+	/* Release publishes this holder's writes to o; the acquire on the
+	 * last drop makes every holder's writes visible to destroy. */
+	uint32_t old = __atomic_fetch_sub(&o->refcount, 1, __ATOMIC_RELEASE);
+	if (__builtin_expect(old == 0, 0))
+		kobject_count_broken(o);
+	if (old == 1) {
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		o->destroy(o);
+	}
+}
 
 #endif

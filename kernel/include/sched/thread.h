@@ -89,7 +89,8 @@ void thread_start(thread_t *t);
 
 static inline thread_t *thread_current(void)
 {
-	return this_cpu()->current;
+	/* Only once per-CPU data is up (this_cpu() would be NULL before). */
+	return ((cpu_t *)hal_this_cpu())->current;
 }
 
 /* Ends the calling thread with `code`; a joiner is woken. */

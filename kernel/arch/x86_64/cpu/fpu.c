@@ -87,6 +87,18 @@ void hal_fpu_save(void *area)
 		__asm__ volatile("fxsave64 (%0)" : : "r"(area) : "memory");
 }
 
+void hal_fpu_switch(void *save, const void *restore)
+{
+	uint32_t lo = (uint32_t)xcr0, hi = (uint32_t)(xcr0 >> 32);
+	if (cpu_features.xsave) {
+		__asm__ volatile("xsave64 (%0)" : : "r"(save), "a"(lo), "d"(hi) : "memory");
+		__asm__ volatile("xrstor64 (%0)" : : "r"(restore), "a"(lo), "d"(hi) : "memory");
+	} else {
+		__asm__ volatile("fxsave64 (%0)" : : "r"(save) : "memory");
+		__asm__ volatile("fxrstor64 (%0)" : : "r"(restore) : "memory");
+	}
+}
+
 void hal_fpu_restore(const void *area)
 {
 	if (cpu_features.xsave)

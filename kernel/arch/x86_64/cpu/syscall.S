@@ -3,7 +3,8 @@
  * syscall_entry runs with interrupts off (FMASK clears IF, TF, DF, AC) on
  * the user stack: it swaps to the kernel GS, parks the user RSP in the
  * per-CPU area, moves to this thread's kernel stack, saves the registers as
- * a syscall_frame_t and calls syscall_dispatch. The return uses SYSRET only
+ * a syscall_frame_t (the argument and scratch registers; the callee-saved
+ * ones come back from C unchanged) and calls syscall_dispatch. The return uses SYSRET only
  * when the return address is canonical (a non-canonical RCX would fault in
  * ring 0 on Intel CPUs); otherwise, and for returns the kernel set up
  * itself, it uses IRET. */
@@ -27,17 +28,16 @@ syscall_entry:
 	pushq %rcx             /* rip */
 	pushq %rax             /* the syscall number */
 	pushq %rdi
-	pushq %rsi
-	pushq %rdx
-	pushq %r10
-	pushq %r8
+	/* rsi, rdx, r10, r8, r9 end up in that order in memory: the register
+	 * IPC calls use them in place as the message's tag and words. */
 	pushq %r9
-	pushq %rbx
+	pushq %r8
+	pushq %r10
+	pushq %rdx
+	pushq %rsi
+	/* rbx and r12-r15 are callee-saved in C: syscall_dispatch gives them
+	 * back as they came. rbp too, but it is zeroed for backtraces. */
 	pushq %rbp
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
 	cld
 	movq %rsp, %rdi
 	xorl %ebp, %ebp
@@ -48,17 +48,12 @@ syscall_entry:
  * in rax. */
 syscall_return:
 	cli
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
 	popq %rbp
-	popq %rbx
-	popq %r9
-	popq %r8
-	popq %r10
-	popq %rdx
 	popq %rsi
+	popq %rdx
+	popq %r10
+	popq %r8
+	popq %r9
 	popq %rdi
 	addq $8, %rsp /* the syscall number slot */
 	/* rip, cs, rflags, rsp, ss remain. SYSRET needs a canonical rip. */

@@ -23,7 +23,6 @@
 
 extern char syscall_entry[];
 NORETURN void user_enter(uintptr_t rip, uintptr_t rsp, uint64_t arg);
-extern void (*sched_switch_hook)(thread_t *prev, thread_t *next);
 
 /* This CPU's TSS (RSP0 is where interrupts from user mode land), with its
  * I/O bitmap right behind it. */
@@ -66,20 +65,23 @@ void hal_io_bitmap_reload(void)
 	io_bitmap_install(c, c->current ? c->current->proc : NULL);
 }
 
-static void user_switch(thread_t *prev, thread_t *next)
+void hal_user_switch(cpu_t *c, thread_t *next)
 {
-	(void)prev;
-	cpu_t *c = this_cpu();
-	if (cpu_tss[c->id])
-		cpu_tss[c->id]->rsp[0] = next->kstack_top;
-	paddr_t root = next->proc ? next->proc->as->root : kernel_pt_root;
-	cpu_root[c->id] = root;
-	if (hal_pt_root() != root)
-		hal_pt_switch(root); /* serializing: cpu_root is visible first */
 	tss_t *tss = cpu_tss[c->id];
-	if (next->proc && __atomic_load_n(&next->proc->io_bitmap, __ATOMIC_ACQUIRE))
-		io_bitmap_install(c, next->proc);
-	else if (tss && tss->iomap_base != TSS_IOMAP_OFF)
+	process_t *p = next->proc;
+	paddr_t root = p ? p->as->root : kernel_pt_root;
+	/* Each CPU loads CR3 only here (and at boot, to kernel_pt_root), so
+	 * cpu_root says what it holds; stored before the serializing load. */
+	if (cpu_root[c->id] != root) {
+		cpu_root[c->id] = root;
+		hal_pt_switch(root);
+	}
+	if (!tss)
+		return; /* early boot: no user mode yet */
+	tss->rsp[0] = next->kstack_top;
+	if (p && __atomic_load_n(&p->io_bitmap, __ATOMIC_ACQUIRE))
+		io_bitmap_install(c, p);
+	else if (tss->iomap_base != TSS_IOMAP_OFF)
 		tss->iomap_base = TSS_IOMAP_OFF; /* no port access (the usual case) */
 }
 
@@ -92,7 +94,6 @@ void syscall_cpu_init(tss_t *tss)
 	cpu_wrmsr(MSR_STAR, ((uint64_t)GDT_USER_CODE32 << 48) | ((uint64_t)GDT_KERNEL_CODE << 32));
 	cpu_wrmsr(MSR_LSTAR, (uint64_t)(uintptr_t)syscall_entry);
 	cpu_wrmsr(MSR_FMASK, SYSCALL_FMASK);
-	sched_switch_hook = user_switch;
 }
 
 void user_thread_main(void *arg)
