@@ -7,17 +7,17 @@
 
 #define RAE_SYS_DEBUG_WRITE     0 /* (const char *buf, size_t len) -> bytes written */
 #define RAE_SYS_PROCESS_EXIT    1 /* (int code) -> does not return */
-#define RAE_SYS_THREAD_CREATE   2 /* (entry, arg, stack_top) -> thread id */
+#define RAE_SYS_THREAD_CREATE   2 /* (entry, arg, stack_top) -> thread handle */
 #define RAE_SYS_THREAD_EXIT     3 /* (int code) -> does not return */
-#define RAE_SYS_THREAD_JOIN     4 /* (thread id, int *code) -> RAE_OK */
+#define RAE_SYS_THREAD_JOIN     4 /* (thread h, int *code) -> RAE_OK */
 #define RAE_SYS_SLEEP           5 /* (uint64_t ns) -> RAE_OK */
 #define RAE_SYS_YIELD           6 /* () -> RAE_OK */
 #define RAE_SYS_CLOCK           7 /* () -> monotonic ns since boot */
 #define RAE_SYS_SET_RT          8 /* (uint64_t budget_ns, uint64_t period_ns) -> RAE_OK; 0,0 = TS */
 #define RAE_SYS_SET_AFFINITY    9 /* (uint64_t cpu_mask) -> RAE_OK */
-#define RAE_SYS_SPAWN           10 /* (const char *path) -> process id */
-#define RAE_SYS_WAIT            11 /* (pid, int *status) -> RAE_OK */
-#define RAE_SYS_KILL            12 /* (pid) -> RAE_OK */
+#define RAE_SYS_SPAWN           10 /* (const char *path) -> process handle */
+#define RAE_SYS_WAIT            11 /* (process h, int *status) -> RAE_OK */
+#define RAE_SYS_KILL            12 /* (process h) -> RAE_OK */
 #define RAE_SYS_GETPID          13 /* () -> process id */
 #define RAE_SYS_CPU             14 /* () -> the CPU the caller runs on */
 #define RAE_SYS_HANDLE_CLOSE    15 /* (h) -> RAE_OK */

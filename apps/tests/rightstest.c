@@ -12,6 +12,7 @@ enum {
 	OBJ_MEMORY,
 	OBJ_JOB,
 	OBJ_PROCESS,
+	OBJ_THREAD,
 	OBJ_RESOURCE,
 	OBJ_INTERRUPT,
 	OBJ_IOPORT
@@ -37,6 +38,17 @@ static int64_t do_process_wait(rae_handle_t h)
 {
 	int status;
 	return rae_wait(h, &status);
+}
+
+static int64_t do_thread_join(rae_handle_t h)
+{
+	int code;
+	return rae_thread_join(h, &code);
+}
+
+static void quick_thread(uint64_t arg)
+{
+	rae_thread_exit((int)arg);
 }
 
 static int64_t do_process_kill(rae_handle_t h)
@@ -176,6 +188,7 @@ static const case_t cases[] = {
     {"IPC_SEND", OBJ_ENDPOINT, RAE_RIGHT_WRITE, do_ipc_send},
     {"WAIT", OBJ_PROCESS, RAE_RIGHT_WAIT, do_process_wait},
     {"KILL", OBJ_PROCESS, RAE_RIGHT_MANAGE, do_process_kill},
+    {"THREAD_JOIN", OBJ_THREAD, RAE_RIGHT_WAIT, do_thread_join},
     {"IPC_RECEIVE", OBJ_ENDPOINT, RAE_RIGHT_READ, do_ipc_receive},
     {"NOTIFY_SIGNAL", OBJ_NOTIFICATION, RAE_RIGHT_SIGNAL, do_signal},
     {"NOTIFY_WAIT", OBJ_NOTIFICATION, RAE_RIGHT_WAIT, do_wait},
@@ -212,6 +225,7 @@ static uint32_t made_rights(int object)
 	case OBJ_IOPORT:
 		return RAE_RIGHT_READ | RAE_RIGHT_WRITE | RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER;
 	case OBJ_PROCESS:
+	case OBJ_THREAD:
 		return RAE_RIGHT_READ | RAE_RIGHT_WAIT | RAE_RIGHT_MANAGE | RAE_RIGHT_DUPLICATE |
 		       RAE_RIGHT_TRANSFER;
 	default:
@@ -227,6 +241,7 @@ static rae_handle_t fresh(int object)
 	case OBJ_NOTIFICATION: return (rae_handle_t)rae_notify_create();
 	case OBJ_MEMORY: return (rae_handle_t)rae_mem_create(4096, 0);
 	case OBJ_PROCESS: return (rae_handle_t)rae_spawn("bin/hello"); /* ends at once */
+	case OBJ_THREAD: return (rae_handle_t)rae_thread_create(quick_thread, 7);
 	case OBJ_RESOURCE: return (rae_handle_t)rae_handle_dup(root, made_rights(OBJ_RESOURCE));
 	case OBJ_IOPORT: return (rae_handle_t)rae_ioport_create(root, 0x80, 1);
 	case OBJ_INTERRUPT: {

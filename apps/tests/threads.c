@@ -1,5 +1,8 @@
 /* Several threads doing floating-point work at once: each thread's SIMD
- * registers must survive every switch (the kernel saves them eagerly). */
+ * registers must survive every switch (the kernel saves them eagerly).
+ * Threads are named by handles: joining again gives the same code, a
+ * handle without WAIT or of another type is refused, a closed one is
+ * gone. */
 #include <rae.h>
 
 #define THREADS 4
@@ -39,6 +42,24 @@ int main(uint64_t arg)
 		if (results[i] != want)
 			bad++;
 	}
+	for (int i = 0; i < THREADS; i++) {
+		int code = -1;
+		if (rae_thread_join(tids[i], &code) != RAE_OK || code != i + 10)
+			bad++; /* again: the same code */
+		if (rae_handle_close((rae_handle_t)tids[i]) != RAE_OK ||
+		    rae_thread_join(tids[i], &code) != RAE_ERR_BAD_HANDLE)
+			bad++;
+	}
+	int64_t t = rae_thread_create(worker, 0);
+	int64_t weak = rae_handle_dup((rae_handle_t)t, RAE_RIGHT_READ);
+	int code = -1;
+	if (rae_thread_join((rae_handle_t)weak, &code) != RAE_ERR_ACCESS_DENIED)
+		bad++;
+	int64_t n = rae_notify_create();
+	if (rae_thread_join((rae_handle_t)n, &code) != RAE_ERR_WRONG_TYPE)
+		bad++;
+	if (rae_thread_join((rae_handle_t)t, &code) != RAE_OK || code != 10)
+		bad++;
 	rae_puts(bad ? "threads: FAILED\n" : "threads: all results correct\n");
 	return bad ? 1 : 0;
 }

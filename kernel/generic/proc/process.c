@@ -353,7 +353,7 @@ static process_t *process_load(const exec_image_t *src, const char *name, proces
 	spin_unlock_irqrestore(&process_lock, irq);
 
 	struct thread *t =
-	    process_thread_create(p, p->image_base + img.entry, first, p->stack_top, &st);
+	    process_thread_create(p, p->image_base + img.entry, first, p->stack_top, NULL, &st);
 	if (!t) {
 		p->job = NULL; /* the caller takes the charge back */
 		process_free(p);
@@ -364,8 +364,26 @@ static process_t *process_load(const exec_image_t *src, const char *name, proces
 	return p;
 }
 
+static void thread_object_destroy(kobject_t *o)
+{
+	kfree(o);
+}
+
+/* The end of a thread object's thread, joined with `code`: drops the
+ * process's reference. */
+static void thread_object_finish(thread_object_t *o, int code)
+{
+	bool irq = spin_lock_irqsave(&process_lock);
+	o->thread = NULL;
+	o->proc = NULL;
+	o->exit_code = code;
+	o->done = true;
+	spin_unlock_irqrestore(&process_lock, irq);
+	kobject_unref(&o->obj);
+}
+
 struct thread *process_thread_create(process_t *p, uintptr_t entry, uintptr_t arg,
-				     uintptr_t stack_top, rae_status_t *status)
+				     uintptr_t stack_top, kobject_t **obj, rae_status_t *status)
 {
 	if (!user_range_ok(entry, 1) || (stack_top && !user_range_ok(stack_top - 8, 8))) {
 		*status = RAE_ERR_FAULT;
@@ -401,24 +419,37 @@ struct thread *process_thread_create(process_t *p, uintptr_t entry, uintptr_t ar
 	t->user_rip = entry;
 	t->user_rsp = stack_top & ~15ull;
 	t->user_arg = arg;
+	thread_object_t *o = obj ? kzalloc(sizeof(*o)) : NULL;
+	if (o) {
+		kobject_init(&o->obj, RAE_OBJ_THREAD, thread_object_destroy); /* the process's */
+		o->thread = t;
+		o->proc = p;
+	}
 	bool irq = spin_lock_irqsave(&process_lock);
 	unsigned slot = PROCESS_MAX_THREADS;
 	for (unsigned i = 0; i < PROCESS_MAX_THREADS && slot == PROCESS_MAX_THREADS; i++) {
 		if (!p->threads[i])
 			slot = i;
 	}
-	if (slot == PROCESS_MAX_THREADS || p->killed) {
+	if (slot == PROCESS_MAX_THREADS || p->killed || (obj && !o)) {
 		spin_unlock_irqrestore(&process_lock, irq);
 		t->proc = NULL;
 		t->entry = NULL;
 		if (job)
 			job_uncharge(job, JOB_THREADS, 1);
 		thread_start(t); /* runs thread_exit at once via user_thread_main */
-		*status = RAE_ERR_LIMIT;
+		kfree(o);
+		*status = obj && !o ? RAE_ERR_NO_MEMORY : RAE_ERR_LIMIT;
 		return NULL;
 	}
 	p->threads[slot] = t;
+	p->thread_objs[slot] = o;
 	p->live_threads++;
+	if (o) {
+		o->slot = slot;
+		kobject_ref(&o->obj); /* the caller's */
+		*obj = &o->obj;
+	}
 	spin_unlock_irqrestore(&process_lock, irq);
 	thread_start(t);
 	*status = RAE_OK;
@@ -503,9 +534,21 @@ rae_status_t process_join(process_t *p, int *status)
 	spin_unlock_irqrestore(&process_lock, irq);
 	if (reap) {
 		for (unsigned i = 0; i < PROCESS_MAX_THREADS; i++) {
-			if (p->threads[i])
-				thread_join(p->threads[i], NULL);
+			/* Taken out under the lock, as a thread handle's join does,
+			 * so each thread is joined once. */
+			irq = spin_lock_irqsave(&process_lock);
+			thread_t *t = p->threads[i];
+			thread_object_t *o = p->thread_objs[i];
 			p->threads[i] = NULL;
+			p->thread_objs[i] = NULL;
+			if (o)
+				o->thread = NULL;
+			spin_unlock_irqrestore(&process_lock, irq);
+			int code = 0;
+			if (t)
+				thread_join(t, &code);
+			if (o)
+				thread_object_finish(o, code);
 		}
 		process_release(p);
 		irq = spin_lock_irqsave(&process_lock);
@@ -525,25 +568,29 @@ rae_status_t process_wait(process_t *p, int *status)
 	return st;
 }
 
-rae_status_t process_thread_join(process_t *p, unsigned tid, int *code)
+rae_status_t process_thread_join(thread_object_t *o, int *code)
 {
-	thread_t *t = NULL, *self = thread_current();
-	unsigned slot = 0;
 	bool irq = spin_lock_irqsave(&process_lock);
-	for (unsigned i = 0; i < PROCESS_MAX_THREADS; i++) {
-		if (p->threads[i] && p->threads[i]->id == tid) {
-			t = p->threads[i];
-			slot = i;
-		}
+	if (o->done) {
+		*code = o->exit_code;
+		spin_unlock_irqrestore(&process_lock, irq);
+		return RAE_OK;
 	}
-	if (t && (t == self || t->joiner))
-		t = NULL;
-	if (t)
-		p->threads[slot] = NULL; /* ours to join now */
+	thread_t *t = o->thread;
+	if (!t || t == thread_current()) {
+		spin_unlock_irqrestore(&process_lock, irq);
+		return RAE_ERR_INVALID; /* itself, or another thread joins it */
+	}
+	/* Ours to join now: out of its process's table, so the reaper leaves it. */
+	o->proc->threads[o->slot] = NULL;
+	o->proc->thread_objs[o->slot] = NULL;
+	o->thread = NULL;
 	spin_unlock_irqrestore(&process_lock, irq);
-	if (!t)
-		return RAE_ERR_NOT_FOUND;
-	return thread_join(t, code);
+	int c = 0;
+	rae_status_t st = thread_join(t, &c);
+	thread_object_finish(o, c);
+	*code = c;
+	return st;
 }
 
 uintptr_t process_mmap_reserve(process_t *p, uint64_t pages)

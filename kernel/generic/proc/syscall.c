@@ -64,11 +64,19 @@ static int64_t sys_process_exit(syscall_frame_t *f)
 	thread_exit((int)f->rdi);
 }
 
+/* What a thread handle from THREAD_CREATE allows: join it, pass it on. */
+#define THREAD_HANDLE_RIGHTS                                                                       \
+	(RAE_RIGHT_READ | RAE_RIGHT_WAIT | RAE_RIGHT_MANAGE | RAE_RIGHT_DUPLICATE |                \
+	 RAE_RIGHT_TRANSFER)
+
+static int64_t handle_install(kobject_t *obj, uint32_t rights);
+
 static int64_t sys_thread_create(syscall_frame_t *f)
 {
 	rae_status_t st;
-	thread_t *t = process_thread_create(self_proc(), f->rdi, f->rsi, f->rdx, &st);
-	return t ? (int64_t)t->id : st;
+	kobject_t *obj;
+	thread_t *t = process_thread_create(self_proc(), f->rdi, f->rsi, f->rdx, &obj, &st);
+	return t ? handle_install(obj, THREAD_HANDLE_RIGHTS) : st;
 }
 
 static int64_t sys_thread_exit(syscall_frame_t *f)
@@ -76,10 +84,19 @@ static int64_t sys_thread_exit(syscall_frame_t *f)
 	thread_exit((int)f->rdi);
 }
 
+static rae_status_t handle_lookup(rae_handle_t h, uint32_t type, uint32_t rights, kobject_t **obj,
+				  uint64_t *badge);
+
 static int64_t sys_thread_join(syscall_frame_t *f)
 {
+	kobject_t *obj;
+	rae_status_t st =
+	    handle_lookup((rae_handle_t)f->rdi, RAE_OBJ_THREAD, RAE_RIGHT_WAIT, &obj, NULL);
+	if (st != RAE_OK)
+		return st;
 	int code = 0;
-	rae_status_t st = process_thread_join(self_proc(), (unsigned)f->rdi, &code);
+	st = process_thread_join((thread_object_t *)obj, &code);
+	kobject_unref(obj);
 	if (st == RAE_OK && f->rsi && copy_to_user((void *)f->rsi, &code, sizeof(code)) != RAE_OK)
 		return RAE_ERR_FAULT;
 	return st;

@@ -40,9 +40,12 @@ typedef struct process {
 	volatile bool killed; /* every thread leaves at its next kernel exit */
 	unsigned live_threads;
 	struct thread *threads[PROCESS_MAX_THREADS]; /* not yet joined */
-	struct thread *waiter;                       /* blocked in process_wait */
-	struct process *next;                        /* all processes */
-	struct job *job; /* charged for this process, its threads, its pages */
+	/* The thread object of each (NULL for the main thread): the process
+	 * holds one reference until the thread is joined. */
+	struct thread_object *thread_objs[PROCESS_MAX_THREADS];
+	struct thread *waiter; /* blocked in process_wait */
+	struct process *next;  /* all processes */
+	struct job *job;       /* charged for this process, its threads, its pages */
 	/* Capabilities: every object this process may use. */
 	spinlock_t handles_lock;
 	handle_table_t handles; /* guarded by handles_lock */
@@ -106,13 +109,29 @@ void process_kill(process_t *p, int status);
 /* Called by a user thread that ends (thread_exit). */
 void process_thread_exited(struct thread *t);
 
-/* Creates a user thread in `p` starting at `entry` with `arg` in rdi, on
- * `stack_top` (0: a fresh stack with a guard page in the mmap area). */
-struct thread *process_thread_create(process_t *p, uintptr_t entry, uintptr_t arg,
-				     uintptr_t stack_top, rae_status_t *status);
+/* A user thread as a kernel object (RAE_OBJ_THREAD), what a thread handle
+ * names: the thread until it is joined, then its exit code. */
+typedef struct thread_object {
+	kobject_t obj;
+	/* Guarded by process_lock: */
+	struct thread *thread; /* NULL once taken for joining */
+	process_t *proc;       /* the thread's process, while `thread` is set */
+	unsigned slot;         /* its place in proc->threads */
+	bool done;
+	int exit_code;
+} thread_object_t;
 
-/* Joins user thread `tid` of `p` (not the caller). */
-rae_status_t process_thread_join(process_t *p, unsigned tid, int *code);
+/* Creates a user thread in `p` starting at `entry` with `arg` in rdi, on
+ * `stack_top` (0: a fresh stack with a guard page in the mmap area). With
+ * `obj` not NULL, the thread gets a thread object and *obj a reference to
+ * it for the caller. */
+struct thread *process_thread_create(process_t *p, uintptr_t entry, uintptr_t arg,
+				     uintptr_t stack_top, kobject_t **obj, rae_status_t *status);
+
+/* Waits for the thread of `o` to end and frees it, then gives its exit
+ * code; again later, the same code. RAE_ERR_INVALID for the caller itself
+ * or while another thread is joining it. */
+rae_status_t process_thread_join(thread_object_t *o, int *code);
 
 /* Reserves `pages` of the process's mmap area (a guard page below) and
  * returns the start. */

@@ -54,9 +54,9 @@ __attribute__((noreturn)) static inline void rae_thread_exit(int code)
 	__builtin_unreachable();
 }
 
-static inline int64_t rae_thread_join(int64_t tid, int *code)
+static inline int64_t rae_thread_join(int64_t h, int *code)
 {
-	return rae_syscall(RAE_SYS_THREAD_JOIN, (uint64_t)tid, (uint64_t)(uintptr_t)code, 0);
+	return rae_syscall(RAE_SYS_THREAD_JOIN, (uint64_t)h, (uint64_t)(uintptr_t)code, 0);
 }
 
 static inline int64_t rae_sleep_ns(uint64_t ns)
