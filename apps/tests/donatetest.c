@@ -1,5 +1,6 @@
-/* Scheduling-context donation on register IPC: a real-time caller's call
- * is served at the caller's priority, not the time-sharing server's own.
+/* Scheduling-context donation on IPC, on the register path and on the
+ * general (message) path: a real-time caller's call is served at the
+ * caller's priority, not the time-sharing server's own.
  * All on CPU 0: a time-sharing hog thread that never blocks, a
  * time-sharing server process, and this thread as a real-time server of
  * 9 ms every 10 ms. The hog counts without pause; if the server ran at its
@@ -10,7 +11,8 @@
  * the hog gets the CPU in the middle of nearly every call. With it, the
  * count may move only where the host stalled the guest so long that the
  * caller's budget ran out (plain TCG): at most a quarter of the calls.
- * With an argument it is the server half. */
+ * With an argument it is the server half, started with the start-up
+ * convention: argv[1] names the path it serves on. */
 #include <rae.h>
 
 #define BATCHES 20
@@ -36,25 +38,48 @@ static int fail(const char *what)
 	return 1;
 }
 
-int main(uint64_t arg)
+static int serve(rae_handle_t arg)
 {
-	rae_set_affinity(1);
-	if (arg) {
-		rae_regs_t m = {0};
-		int64_t st = rae_ipc_recv_regs((rae_handle_t)arg, &m);
-		while (st == RAE_OK) {
+	static rae_startup_t s;
+	if (rae_startup_receive(arg, &s, RAE_TIMEOUT_NEVER) != RAE_OK || s.argc < 2)
+		return 2;
+	rae_handle_t ep = rae_startup_take(&s, RAE_ROLE_PRIVATE);
+	if (s.argv[1][0] == 'g') {
+		/* The general path: a message in, a message back. */
+		rae_msg_t m = {0};
+		while (rae_ipc_receive(ep, &m, RAE_TIMEOUT_NEVER) == RAE_OK) {
 			uint64_t until = rae_clock_ns() + WORK_NS;
 			while (rae_clock_ns() < until)
 				;
-			m.w[0] += 1;
-			st = rae_ipc_reply_recv_regs((rae_handle_t)arg, &m);
+			m.words[0] += 1;
+			rae_ipc_reply(&m);
 		}
 		return 0;
 	}
+	rae_regs_t m = {0};
+	int64_t st = rae_ipc_recv_regs(ep, &m);
+	while (st == RAE_OK) {
+		uint64_t until = rae_clock_ns() + WORK_NS;
+		while (rae_clock_ns() < until)
+			;
+		m.w[0] += 1;
+		st = rae_ipc_reply_recv_regs(ep, &m);
+	}
+	return 0;
+}
+
+/* One run against a server on `path` ("register" or "general"). */
+static int run(const char *path)
+{
+	int general = path[0] == 'g';
 	int64_t ep = rae_endpoint_create();
 	rae_handle_t give =
 	    (rae_handle_t)rae_handle_dup((rae_handle_t)ep, RAE_RIGHT_READ | RAE_RIGHT_TRANSFER);
-	int64_t server = rae_spawn_with("bin/donatetest", give);
+	const char *const argv[] = {"donatetest", path, NULL};
+	uint16_t role = RAE_ROLE_PRIVATE;
+	int64_t server = rae_spawn_start(0, 0, 0, "bin/donatetest", 0, argv, NULL, &give, &role, 1);
+	hog_count = 0;
+	stop = 0;
 	int64_t tid = rae_thread_create(hog, 0);
 	if (ep < 0 || server < 0 || tid < 0)
 		return fail("setup");
@@ -66,10 +91,18 @@ int main(uint64_t arg)
 	for (int b = 0; b < BATCHES; b++) {
 		rae_sleep_ns(10000000); /* a fresh budget for each batch */
 		for (int i = 0; i < CALLS; i++) {
-			rae_regs_t m = {.tag = 1, .w = {(uint64_t)i}};
-			uint64_t before = hog_count;
-			if (rae_ipc_call_regs((rae_handle_t)ep, &m) != RAE_OK ||
-			    m.w[0] != (uint64_t)i + 1)
+			uint64_t before = hog_count, answer = 0;
+			int64_t st;
+			if (general) {
+				rae_msg_t m = {.tag = 1, .words = {(uint64_t)i}};
+				st = rae_ipc_call((rae_handle_t)ep, &m, RAE_TIMEOUT_NEVER);
+				answer = m.words[0];
+			} else {
+				rae_regs_t m = {.tag = 1, .w = {(uint64_t)i}};
+				st = rae_ipc_call_regs((rae_handle_t)ep, &m);
+				answer = m.w[0];
+			}
+			if (st != RAE_OK || answer != (uint64_t)i + 1)
 				return fail("call");
 			if (hog_count != before)
 				moved++;
@@ -84,6 +117,8 @@ int main(uint64_t arg)
 	rae_kill(server);
 	rae_wait(server, 0);
 	rae_puts("donatetest: ");
+	rae_puts(path);
+	rae_puts(" path: ");
 	rae_put_dec(calls);
 	rae_puts(" calls, the hog ran during ");
 	rae_put_dec(moved);
@@ -94,6 +129,16 @@ int main(uint64_t arg)
 		return fail("the hog never ran: the test proves nothing");
 	if (moved * 4 > calls)
 		return fail("a time-sharing thread ran during a real-time caller's calls");
+	return 0;
+}
+
+int main(uint64_t arg)
+{
+	rae_set_affinity(1);
+	if (arg)
+		return serve((rae_handle_t)arg);
+	if (run("register") || run("general"))
+		return 1;
 	rae_puts("donatetest: all checks passed\n");
 	return 0;
 }

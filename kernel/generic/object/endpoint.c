@@ -197,9 +197,14 @@ rae_status_t ipc_call(endpoint_t *ep, ipc_msg_t *m, uint64_t badge, uint64_t dea
 		queue_append(&ep->callers, self);
 	}
 	self->state = THREAD_BLOCKED;
-	spin_unlock_irqrestore(&ep->lock, irq);
-	if (wake)
+	/* Interrupts stay off to the switch, as on the register path. */
+	spin_unlock_irqrestore(&ep->lock, false);
+	/* A receiver on this CPU runs on this thread's scheduling context
+	 * until it replies (a real-time caller is served at its own priority);
+	 * this thread is back here once the context returns. */
+	if (wake && !sched_donate_switch(wake))
 		thread_wake(wake);
+	hal_irq_restore(irq);
 
 	rae_status_t st;
 	ipc_msg_t *to_free = NULL;
