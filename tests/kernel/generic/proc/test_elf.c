@@ -294,6 +294,29 @@ static void test_elf_valid_pie(void **state)
 	assert_false(img.has_dynamic);
 }
 
+/* elf_parse_head: only the first head_len bytes are readable (a loader's
+ * copy); segments are checked against the whole file's size. */
+static void test_elf_parse_head(void **state)
+{
+	(void)state;
+	build_pie(&builder);
+	/* The headers fit in 0x300 bytes; the file is 0x2300. */
+	assert_int_equal(elf_parse_head(builder.bytes, 0x300, builder.len, &img, err, sizeof(err)),
+			 RAE_OK);
+	assert_int_equal(img.segment_count, 3);
+	/* A table past the head is refused, not read. */
+	rae_status_t st =
+	    elf_parse_head(builder.bytes, 64 + 56, builder.len, &img, err, sizeof(err));
+	assert_int_equal(st, RAE_ERR_UNSUPPORTED);
+	assert_non_null(strstr(err, "first 0x78 bytes"));
+	/* Segments still must lie inside the whole file. */
+	assert_int_equal(elf_parse_head(builder.bytes, 0x300, 0x2200, &img, err, sizeof(err)),
+			 RAE_ERR_TRUNCATED);
+	/* A head shorter than the ELF header is a truncated file. */
+	assert_int_equal(elf_parse_head(builder.bytes, 32, builder.len, &img, err, sizeof(err)),
+			 RAE_ERR_TRUNCATED);
+}
+
 static void test_elf_optional_rules(void **state)
 {
 	(void)state;
@@ -792,6 +815,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_elf_valid_exec),
 	    cmocka_unit_test(test_elf_valid_pie),
+	    cmocka_unit_test(test_elf_parse_head),
 	    cmocka_unit_test(test_elf_optional_rules),
 	    cmocka_unit_test(test_elf_ident_errors),
 	    cmocka_unit_test(test_elf_header_errors),
