@@ -298,6 +298,26 @@ static inline void rae_outb(uint16_t port, uint8_t v)
 	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
 }
 
+/* The memory routines (lib.c); the compiler may call the first three. */
+void *memcpy(void *restrict dst, const void *restrict src, size_t n);
+void *memset(void *dst, int c, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+void *memchr(const void *s, int c, size_t n);
+
+/* A memory allocator over memory objects (heap.c): blocks are 16-byte
+ * aligned; rae_heap_alloc returns NULL when no memory object can be had.
+ * Not thread-safe. Freeing a pointer it did not return ends the program
+ * with RAE_EXIT_HEAP_CORRUPT. */
+#define RAE_EXIT_HEAP_CORRUPT 0x7e
+void *rae_heap_alloc(size_t n);
+void rae_heap_free(void *p);
+/* Keeps p when n still fits (and is not under half of it), else moves it;
+ * NULL (p untouched) when out of memory. */
+void *rae_heap_realloc(void *p, size_t n);
+size_t rae_heap_size(const void *p); /* the usable bytes of a block */
+size_t rae_heap_mapped(void);        /* bytes of memory objects the heap holds */
+
 /* Printing without a C library. */
 size_t rae_strlen(const char *s);
 void rae_puts(const char *s);
