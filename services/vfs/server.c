@@ -427,10 +427,10 @@ static int64_t vfs_op_two(vfs_server_t *srv, const vfs_req_t *q, ramfs_lookup_t 
 			    b->name_len);
 }
 
-static vfs_mount_t *vfs_mount_at(vfs_server_t *srv, const ramfs_node_t *dir)
+static vfs_mount_t *vfs_mount_free_slot(vfs_server_t *srv)
 {
 	for (unsigned i = 0; i < VFS_MOUNTS_MAX; i++) {
-		if (srv->mounts[i].dir && srv->mounts[i].dir == dir)
+		if (!srv->mounts[i].dir)
 			return &srv->mounts[i];
 	}
 	return NULL;
@@ -466,7 +466,7 @@ static int64_t vfs_op_mount(vfs_server_t *srv, const vfs_req_t *q, ramfs_lookup_
 		return RAE_ERR_NOT_DIR;
 	if (lk->node == srv->fs.root)
 		return RAE_ERR_BUSY;
-	vfs_mount_t *m = vfs_mount_at(srv, NULL);
+	vfs_mount_t *m = vfs_mount_free_slot(srv);
 	if (!m)
 		return RAE_ERR_LIMIT;
 	/* A service that does not take the call in time (this server itself,

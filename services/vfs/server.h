@@ -8,7 +8,7 @@
 
 #define VFS_MOUNTS_MAX      16
 #define VFS_DATA_MAX        (64ull << 20) /* bytes of file blocks in the RAMFS */
-#define VFS_MOUNT_TIMEOUT   1000000000ull /* for a mounted service to take our call */
+#define VFS_MOUNT_TIMEOUT   500000000ull  /* for a mounted service to take our call */
 #define VFS_BADGE_SESSION   (1ull << 63)  /* set in every session badge */
 #define VFS_BADGE_SLOT_MASK 0xffull
 

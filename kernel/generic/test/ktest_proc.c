@@ -162,3 +162,18 @@ KTEST(user_ipc_send_one_way)
 {
 	KTEST_EXPECT_EQ(t, run_program(t, "bin/ipcsend"), 0);
 }
+
+/* The file system service end to end: bin/vfstest gets the initrd as the
+ * first process would, starts bin/vfsd on it and checks every operation,
+ * sessions and a mount of a second vfsd (tools/test/log_checks.py checks
+ * the console lines of the malformed entries that one skips). */
+KTEST(user_vfs_service)
+{
+	rae_status_t st;
+	process_t *p = bootstrap_start("bin/vfstest", 10000000000ull, &st);
+	if (!KTEST_EXPECT_EQ(t, st, RAE_OK) || !p)
+		return;
+	int status = -1;
+	KTEST_EXPECT_EQ(t, process_wait(p, &status), RAE_OK);
+	KTEST_EXPECT_EQ(t, status, 0);
+}
