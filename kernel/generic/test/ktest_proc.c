@@ -177,3 +177,15 @@ KTEST(user_vfs_service)
 	KTEST_EXPECT_EQ(t, process_wait(p, &status), RAE_OK);
 	KTEST_EXPECT_EQ(t, status, 0);
 }
+
+/* Random requests to rae-vfsd get error replies, never a dead server. */
+KTEST(user_vfs_survives_garbage)
+{
+	rae_status_t st;
+	process_t *p = bootstrap_start("bin/vfsgarbage", 10000000000ull, &st);
+	if (!KTEST_EXPECT_EQ(t, st, RAE_OK) || !p)
+		return;
+	int status = -1;
+	KTEST_EXPECT_EQ(t, process_wait(p, &status), RAE_OK);
+	KTEST_EXPECT_EQ(t, status, 0);
+}
