@@ -6,7 +6,15 @@
  * class's list (runs are never given back). No block carries a header: the
  * run a pointer lies in says its class. Not thread-safe: a program with
  * several threads must call it under one lock. */
+#ifdef RAE_HOST_TEST
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <rae/handle.h>
+#include <rae_heap.h>
+#else
 #include <rae.h>
+#endif
 
 #define HEAP_CLASSES      13 /* 16 B .. 64 KiB */
 #define HEAP_RUN          (16ull << (HEAP_CLASSES - 1))
@@ -34,7 +42,6 @@ static heap_free_t *heap_free_lists[HEAP_CLASSES];
 static size_t heap_mapped; /* bytes of every region */
 
 #ifdef RAE_HOST_TEST
-#include <stdlib.h>
 /* Host tests stand in for memory objects with aligned heap memory. */
 static uintptr_t heap_os_map(size_t size, rae_handle_t *h)
 {

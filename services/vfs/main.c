@@ -89,11 +89,11 @@ int main(uint64_t arg)
 	}
 	const char *name = server.name;
 	vfs_server_init(&server, ep, name);
-	server.fs.clock = vfsd_clock;
 	if (ramfs_init(&server.fs, VFS_DATA_MAX) != RAE_OK) {
 		vfs_log(&server, "out of memory; exiting");
 		return 1;
 	}
+	server.fs.clock = vfsd_clock;
 	rae_handle_t initrd = rae_startup_handle(&startup, RAE_ROLE_INITRD);
 	if (initrd)
 		vfsd_load_initrd(initrd);

@@ -3,9 +3,12 @@
  * allocation leaves the tree as it was. */
 #include "ramfs.h"
 
-static int64_t ramfs_now(const ramfs_t *fs)
+/* A change stamps n with the clock; without one (loading an archive,
+ * whose times are kept) times stay as they are. */
+static void ramfs_touch(const ramfs_t *fs, ramfs_node_t *n)
 {
-	return fs->clock ? fs->clock() : 0;
+	if (fs->clock)
+		n->mtime = fs->clock();
 }
 
 static ramfs_node_t *ramfs_node_new(ramfs_t *fs, uint32_t mode)
@@ -15,7 +18,7 @@ static ramfs_node_t *ramfs_node_new(ramfs_t *fs, uint32_t mode)
 		return NULL;
 	n->ino = fs->next_ino++;
 	n->mode = mode;
-	n->mtime = ramfs_now(fs);
+	ramfs_touch(fs, n);
 	return n;
 }
 
@@ -55,6 +58,7 @@ static void ramfs_unref(ramfs_t *fs, ramfs_node_t *n)
 rae_status_t ramfs_init(ramfs_t *fs, uint64_t data_max)
 {
 	fs->next_ino = 1;
+	fs->clock = NULL;
 	fs->data_bytes = 0;
 	fs->data_max = data_max;
 	fs->root = ramfs_node_new(fs, RAE_VFS_S_IFDIR | 0755);
@@ -143,7 +147,7 @@ static rae_status_t ramfs_entry_add(ramfs_t *fs, ramfs_node_t *dir, const char *
 	node->nlink++;
 	if (ramfs_is_dir(node))
 		node->u.dir.parent = dir;
-	dir->mtime = ramfs_now(fs);
+	ramfs_touch(fs, dir);
 	return RAE_OK;
 }
 
@@ -209,7 +213,7 @@ static void ramfs_entry_drop(ramfs_t *fs, ramfs_node_t *dir, ramfs_entry_t *e)
 	n->nlink--;
 	if (ramfs_is_dir(n))
 		n->u.dir.parent = NULL;
-	dir->mtime = ramfs_now(fs);
+	ramfs_touch(fs, dir);
 	ramfs_unref(fs, n);
 }
 
@@ -266,7 +270,7 @@ rae_status_t ramfs_rename(ramfs_t *fs, ramfs_node_t *from_dir, const char *from,
 		ramfs_entry_drop(fs, from_dir, src);
 		if (ramfs_is_dir(n))
 			n->u.dir.parent = to_dir;
-		to_dir->mtime = ramfs_now(fs);
+		ramfs_touch(fs, to_dir);
 		return RAE_OK;
 	}
 	rae_status_t st = ramfs_entry_add(fs, to_dir, to, to_len, n);
@@ -540,7 +544,7 @@ int64_t ramfs_write(ramfs_t *fs, ramfs_node_t *n, uint64_t off, const void *buf,
 		return RAE_ERR_NO_MEMORY;
 	if (off + done > n->u.file.size)
 		n->u.file.size = off + done;
-	n->mtime = ramfs_now(fs);
+	ramfs_touch(fs, n);
 	return (int64_t)done;
 }
 
@@ -550,7 +554,7 @@ rae_status_t ramfs_truncate(ramfs_t *fs, ramfs_node_t *n, uint64_t size)
 		return RAE_ERR_RANGE;
 	if (size == 0) {
 		ramfs_file_clear(fs, n);
-		n->mtime = ramfs_now(fs);
+		ramfs_touch(fs, n);
 		return RAE_OK;
 	}
 	rae_status_t st = ramfs_unshare(fs, n);
@@ -570,7 +574,7 @@ rae_status_t ramfs_truncate(ramfs_t *fs, ramfs_node_t *n, uint64_t size)
 		memset(n->u.file.blocks[keep - 1] + size % RAMFS_BLOCK, 0,
 		       RAMFS_BLOCK - size % RAMFS_BLOCK);
 	n->u.file.size = size;
-	n->mtime = ramfs_now(fs);
+	ramfs_touch(fs, n);
 	return RAE_OK;
 }
 

@@ -49,7 +49,7 @@ typedef struct {
 	uint64_t next_ino;
 	uint64_t data_bytes; /* in file blocks */
 	uint64_t data_max;
-	int64_t (*clock)(void); /* mtime of a change; NULL gives 0 */
+	int64_t (*clock)(void); /* mtime of a change; NULL: changes keep times */
 } ramfs_t;
 
 #define RAMFS_FOLLOW 0x1 /* follow a final symbolic link */
@@ -82,7 +82,8 @@ static inline bool ramfs_is_link(const ramfs_node_t *n)
 }
 
 /* An empty file system (a root directory, mode 0755) whose file blocks may
- * take at most data_max bytes. RAE_ERR_NO_MEMORY. */
+ * take at most data_max bytes, without a clock (set fs->clock after).
+ * RAE_ERR_NO_MEMORY. */
 rae_status_t ramfs_init(ramfs_t *fs, uint64_t data_max);
 /* Frees every node, whatever is still open. */
 void ramfs_destroy(ramfs_t *fs);

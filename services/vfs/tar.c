@@ -458,6 +458,8 @@ rae_status_t vfs_tar_load(ramfs_t *fs, const uint8_t *data, size_t size, vfs_tar
 			  void *ctx, vfs_tar_stats_t *stats)
 {
 	tar_loader_t t = {.fs = fs, .report = report, .ctx = ctx, .stats = stats};
+	int64_t (*clock)(void) = fs->clock;
+	fs->clock = NULL; /* times come from the archive */
 	memset(stats, 0, sizeof(*stats));
 	bool resyncing = false;
 	size_t off = 0;
@@ -513,5 +515,6 @@ rae_status_t vfs_tar_load(ramfs_t *fs, const uint8_t *data, size_t size, vfs_tar
 		off += TAR_BLOCK + (size_t)esize + (size_t)pad;
 		t.index++;
 	}
+	fs->clock = clock;
 	return RAE_OK;
 }

@@ -11,6 +11,7 @@
 #include <rae/ipc.h>
 #include <rae/resource.h>
 #include <rae/syscall.h>
+#include <rae_heap.h>
 
 static inline int64_t rae_syscall6(uint64_t nr, uint64_t a, uint64_t b, uint64_t c, uint64_t d,
 				   uint64_t e, uint64_t f)
@@ -304,19 +305,6 @@ void *memset(void *dst, int c, size_t n);
 void *memmove(void *dst, const void *src, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
 void *memchr(const void *s, int c, size_t n);
-
-/* A memory allocator over memory objects (heap.c): blocks are 16-byte
- * aligned; rae_heap_alloc returns NULL when no memory object can be had.
- * Not thread-safe. Freeing a pointer it did not return ends the program
- * with RAE_EXIT_HEAP_CORRUPT. */
-#define RAE_EXIT_HEAP_CORRUPT 0x7e
-void *rae_heap_alloc(size_t n);
-void rae_heap_free(void *p);
-/* Keeps p when n still fits (and is not under half of it), else moves it;
- * NULL (p untouched) when out of memory. */
-void *rae_heap_realloc(void *p, size_t n);
-size_t rae_heap_size(const void *p); /* the usable bytes of a block */
-size_t rae_heap_mapped(void);        /* bytes of memory objects the heap holds */
 
 /* Printing without a C library. */
 size_t rae_strlen(const char *s);
