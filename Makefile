@@ -229,6 +229,9 @@ lint: | $(SETUP_STAMP)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 		--inline-suppr --suppress=missingIncludeSystem --suppress=comparePointers \
 		-Iabi -Ikernel/include -D__x86_64__ kernel tests
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+		--inline-suppr --suppress=missingIncludeSystem --suppress=constStatement:lib/librae/include/rae.h \
+		-Iabi -Ilib/librae/include -Iservices/vfs -D__x86_64__ lib services
 
 clean:
 	rm -rf $(BUILD)

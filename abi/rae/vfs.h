@@ -120,13 +120,13 @@ enum {
 #define RAE_VFS_STAT_NOFOLLOW 0x1
 
 /* Limits every server enforces. */
-#define RAE_VFS_PATH_MAX     1024 /* bytes of a path */
-#define RAE_VFS_NAME_MAX     255  /* bytes of one name */
-#define RAE_VFS_SYMLINK_MAX  16   /* symbolic links followed in one lookup */
-#define RAE_VFS_IO_MAX       4096 /* bytes per READ, WRITE or GETDENTS */
+#define RAE_VFS_PATH_MAX     1024          /* bytes of a path */
+#define RAE_VFS_NAME_MAX     255           /* bytes of one name */
+#define RAE_VFS_SYMLINK_MAX  16            /* symbolic links followed in one lookup */
+#define RAE_VFS_IO_MAX       4096          /* bytes per READ, WRITE or GETDENTS */
 #define RAE_VFS_FILE_MAX     (16ull << 20) /* bytes in one RAMFS file */
-#define RAE_VFS_FDS_MAX      64 /* open descriptors per session */
-#define RAE_VFS_SESSIONS_MAX 64 /* sessions per server */
+#define RAE_VFS_FDS_MAX      64            /* open descriptors per session */
+#define RAE_VFS_SESSIONS_MAX 64            /* sessions per server */
 
 /* Mode: the POSIX file-type bits and permission bits. */
 #define RAE_VFS_S_IFMT  0170000u
@@ -135,12 +135,12 @@ enum {
 #define RAE_VFS_S_IFLNK 0120000u
 
 struct rae_stat {
-	uint64_t ino;       /* unique within one service (device) */
-	uint64_t size;      /* bytes; a symbolic link: its target's length */
-	int64_t mtime;      /* seconds since 1970 (from the archive), or since boot */
-	uint32_t mode;      /* RAE_VFS_S_IF* | permission bits */
-	uint32_t nlink;     /* names that refer to it */
-	uint32_t dev;       /* which mounted service: 0 for the server's own files */
+	uint64_t ino;   /* unique within one service (device) */
+	uint64_t size;  /* bytes; a symbolic link: its target's length */
+	int64_t mtime;  /* seconds since 1970 (from the archive), or since boot */
+	uint32_t mode;  /* RAE_VFS_S_IF* | permission bits */
+	uint32_t nlink; /* names that refer to it */
+	uint32_t dev;   /* which mounted service: 0 for the server's own files */
 	uint32_t reserved;
 };
 

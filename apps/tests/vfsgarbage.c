@@ -35,8 +35,17 @@ static uint64_t next(void)
 /* A word that is often near a boundary the server checks. */
 static uint64_t word(void)
 {
-	static const uint64_t edges[] = {0, 1, 2, 63, 64, 4095, 4096, 4097, RAE_VFS_FILE_MAX,
-					 RAE_VFS_AT_POSITION, 0x7fffffffffffffffull,
+	static const uint64_t edges[] = {0,
+					 1,
+					 2,
+					 63,
+					 64,
+					 4095,
+					 4096,
+					 4097,
+					 RAE_VFS_FILE_MAX,
+					 RAE_VFS_AT_POSITION,
+					 0x7fffffffffffffffull,
 					 0x8000000000000000ull};
 	uint64_t r = next();
 	return r & 1 ? edges[(r >> 1) % (sizeof(edges) / sizeof(edges[0]))] : next() >> (r % 64);
@@ -57,7 +66,7 @@ int main(uint64_t arg)
 {
 	rae_msg_t m = {0};
 	check(rae_ipc_receive((rae_handle_t)arg, &m, RAE_TIMEOUT_NEVER) == RAE_OK &&
-	      m.tag == RAE_BOOTSTRAP_TAG && m.handle_count == RAE_BOOTSTRAP_HANDLES,
+		  m.tag == RAE_BOOTSTRAP_TAG && m.handle_count == RAE_BOOTSTRAP_HANDLES,
 	      "the bootstrap call");
 	rae_handle_t initrd = m.handles[RAE_BOOTSTRAP_INITRD];
 	rae_handle_close(m.handles[RAE_BOOTSTRAP_ROOT_RESOURCE]);
@@ -66,13 +75,14 @@ int main(uint64_t arg)
 	rng ^= rae_rdtsc();
 
 	int64_t ep = rae_endpoint_create();
-	int64_t proc = rae_vfs_start(
-	    "bin/vfsd",
-	    (rae_handle_t)rae_handle_dup((rae_handle_t)ep, RAE_RIGHT_READ | RAE_RIGHT_WRITE |
-								RAE_RIGHT_DUPLICATE |
-								RAE_RIGHT_TRANSFER),
-	    (rae_handle_t)rae_handle_dup(initrd, RAE_RIGHT_READ | RAE_RIGHT_MAP | RAE_RIGHT_TRANSFER),
-	    m.words[RAE_BOOTSTRAP_WORD_INITRD_BYTES], "garbage");
+	int64_t proc =
+	    rae_vfs_start("bin/vfsd",
+			  (rae_handle_t)rae_handle_dup(
+			      (rae_handle_t)ep, RAE_RIGHT_READ | RAE_RIGHT_WRITE |
+						    RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER),
+			  (rae_handle_t)rae_handle_dup(initrd, RAE_RIGHT_READ | RAE_RIGHT_MAP |
+								   RAE_RIGHT_TRANSFER),
+			  m.words[RAE_BOOTSTRAP_WORD_INITRD_BYTES], "garbage");
 	check(proc > 0, "start bin/vfsd");
 	rae_handle_t s = 0, connect = (rae_handle_t)rae_handle_mint(
 				(rae_handle_t)ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER,

@@ -122,7 +122,8 @@ static int compare_initrd(rae_handle_t s, const uint8_t *tar, uint64_t bytes)
 		} else if (h[156] == '5') {
 			struct rae_stat st;
 			check(rae_vfs_stat(s, path, &st) == RAE_OK &&
-			      (st.mode & RAE_VFS_S_IFMT) == RAE_VFS_S_IFDIR, path);
+				  (st.mode & RAE_VFS_S_IFMT) == RAE_VFS_S_IFDIR,
+			      path);
 		}
 		off += 512 + (size + 511) / 512 * 512;
 	}
@@ -135,9 +136,9 @@ static void test_files(rae_handle_t s)
 	check_eq(rae_vfs_open(s, "/tmp/a", RAE_VFS_O_CREATE | RAE_VFS_O_WRITE, 0644),
 		 RAE_ERR_NOT_FOUND, "create in a missing directory");
 	check_eq(rae_vfs_mkdir(s, "/tmp", 0755), RAE_OK, "mkdir /tmp");
-	int64_t fd = rae_vfs_open(s, "/tmp/a.txt",
-				  RAE_VFS_O_CREATE | RAE_VFS_O_EXCL | RAE_VFS_O_READ | RAE_VFS_O_WRITE,
-				  0640);
+	int64_t fd = rae_vfs_open(
+	    s, "/tmp/a.txt", RAE_VFS_O_CREATE | RAE_VFS_O_EXCL | RAE_VFS_O_READ | RAE_VFS_O_WRITE,
+	    0640);
 	check(fd >= 0, "create /tmp/a.txt");
 	check_eq(rae_vfs_write(s, fd, "hello world", 11), 11, "write 11 bytes");
 	check_eq(rae_vfs_pread(s, fd, buf, sizeof(buf), 0), 11, "read them back");
@@ -148,7 +149,8 @@ static void test_files(rae_handle_t s)
 	check_eq(rae_vfs_pwrite(s, fd, "X", 1, 10000), 1, "write at 10000");
 	struct rae_stat st;
 	check(rae_vfs_fstat(s, fd, &st) == RAE_OK && st.size == 10001 &&
-	      st.mode == (RAE_VFS_S_IFREG | 0640), "fstat after the sparse write");
+		  st.mode == (RAE_VFS_S_IFREG | 0640),
+	      "fstat after the sparse write");
 	memset(buf, 0x55, sizeof(buf));
 	check_eq(rae_vfs_pread(s, fd, buf, 16, 5000), 16, "read in the hole");
 	static const char zeros[16];
@@ -157,7 +159,8 @@ static void test_files(rae_handle_t s)
 	check_eq(rae_vfs_truncate(s, fd, 5), RAE_OK, "truncate to 5");
 	check_eq(rae_vfs_truncate(s, fd, 20), RAE_OK, "truncate to 20");
 	check_eq(rae_vfs_pread(s, fd, buf, sizeof(buf), 0), 20, "read after truncation");
-	check(bytes_eq(buf, "hello", 5) && bytes_eq(buf + 5, zeros, 15), "truncated bytes are zeros");
+	check(bytes_eq(buf, "hello", 5) && bytes_eq(buf + 5, zeros, 15),
+	      "truncated bytes are zeros");
 	rae_vfs_close(s, fd);
 	/* Append always writes at the end. */
 	fd = rae_vfs_open(s, "/tmp/a.txt", RAE_VFS_O_WRITE | RAE_VFS_O_APPEND, 0);
@@ -176,7 +179,8 @@ static void test_files(rae_handle_t s)
 	/* A large file in several calls. */
 	for (size_t i = 0; i < sizeof(big); i++)
 		big[i] = (uint8_t)(i * 7 + i / 251);
-	fd = rae_vfs_open(s, "/tmp/a.txt", RAE_VFS_O_READ | RAE_VFS_O_WRITE | RAE_VFS_O_TRUNCATE, 0);
+	fd =
+	    rae_vfs_open(s, "/tmp/a.txt", RAE_VFS_O_READ | RAE_VFS_O_WRITE | RAE_VFS_O_TRUNCATE, 0);
 	check(rae_vfs_fstat(s, fd, &st) == RAE_OK && st.size == 0, "O_TRUNCATE empties it");
 	check_eq(rae_vfs_write(s, fd, big, sizeof(big)), sizeof(big), "write 20000 bytes");
 	check_eq(rae_vfs_seek(s, fd, 0, RAE_VFS_SEEK_SET), 0, "seek to 0");
@@ -190,7 +194,8 @@ static void test_files(rae_handle_t s)
 	      "the initrd file changed");
 	check_eq(rae_vfs_pwrite(s, fd, "W", 1, 0), 1, "and back");
 	rae_vfs_close(s, fd);
-	check_eq(rae_vfs_open(s, "etc", RAE_VFS_O_WRITE, 0), RAE_ERR_IS_DIR, "write-open a directory");
+	check_eq(rae_vfs_open(s, "etc", RAE_VFS_O_WRITE, 0), RAE_ERR_IS_DIR,
+		 "write-open a directory");
 	check_eq(rae_vfs_open(s, "etc/motd", RAE_VFS_O_DIRECTORY, 0), RAE_ERR_NOT_DIR,
 		 "O_DIRECTORY on a file");
 }
@@ -231,7 +236,7 @@ static void test_directories(rae_handle_t s)
 	check_eq(rae_vfs_stat(s, "/tmp/e", &st), RAE_ERR_NOT_FOUND, "it is gone");
 	check_eq(rae_vfs_rmdir(s, "/"), RAE_ERR_BUSY, "rmdir of the root");
 	check(lists(s, "/", "bin") && lists(s, "/", "etc") && lists(s, "/", "..") &&
-	      lists(s, "bin", "vfsd") && lists(s, "bin", "vfstest") && !lists(s, "bin", "nope"),
+		  lists(s, "bin", "vfsd") && lists(s, "bin", "vfstest") && !lists(s, "bin", "nope"),
 	      "directory listings");
 }
 
@@ -248,7 +253,8 @@ static void test_paths_and_links(rae_handle_t s)
 	check_eq(rae_vfs_open(s, "nope", RAE_VFS_O_READ, 0), RAE_ERR_NOT_FOUND, "a missing file");
 	check_eq(rae_vfs_stat(s, "", &st), RAE_ERR_NOT_FOUND, "an empty path");
 	check(rae_vfs_stat(s, "/..", &st) == RAE_OK && rae_vfs_stat(s, "/", &motd) == RAE_OK &&
-	      st.ino == motd.ino, "/.. is /");
+		  st.ino == motd.ino,
+	      "/.. is /");
 	memset(buf, 'a', sizeof(buf));
 	buf[RAE_VFS_PATH_MAX + 10] = 0;
 	check_eq(rae_vfs_stat(s, buf, &st), RAE_ERR_RANGE, "a path over the limit");
@@ -263,14 +269,16 @@ static void test_paths_and_links(rae_handle_t s)
 	check(rae_vfs_stat(s, "/tmp/motd-link", &st) == RAE_OK && st.ino == motd.ino,
 	      "stat follows the link");
 	check(rae_vfs_lstat(s, "/tmp/motd-link", &st) == RAE_OK &&
-	      (st.mode & RAE_VFS_S_IFMT) == RAE_VFS_S_IFLNK && st.size == 11,
+		  (st.mode & RAE_VFS_S_IFMT) == RAE_VFS_S_IFLNK && st.size == 11,
 	      "lstat describes the link");
 	check(rae_vfs_readlink(s, "/tmp/motd-link", buf, sizeof(buf)) == 11 &&
-	      bytes_eq(buf, "../etc/motd", 11), "readlink");
+		  bytes_eq(buf, "../etc/motd", 11),
+	      "readlink");
 	check_eq(rae_vfs_readlink(s, "/etc/motd", buf, sizeof(buf)), RAE_ERR_INVALID,
 		 "readlink of a file");
 	check(slurp(s, "/tmp/motd-link", buf, sizeof(buf)) == (int64_t)motd.size &&
-	      bytes_eq(buf, "Welcome to RaeenOS.", 19), "read through the link");
+		  bytes_eq(buf, "Welcome to RaeenOS.", 19),
+	      "read through the link");
 	check_eq(rae_vfs_open(s, "/tmp/motd-link", RAE_VFS_O_READ | RAE_VFS_O_NOFOLLOW, 0),
 		 RAE_ERR_LOOP, "O_NOFOLLOW on a link");
 	check_eq(rae_vfs_symlink(s, "/etc", "/tmp/etc-link"), RAE_OK, "symlink to a directory");
@@ -292,8 +300,8 @@ static void test_paths_and_links(rae_handle_t s)
 static void test_sessions(rae_handle_t admin_ep, rae_handle_t s)
 {
 	static char buf[64];
-	int64_t connect = rae_handle_mint(admin_ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER,
-					  RAE_VFS_BADGE_CONNECT);
+	int64_t connect =
+	    rae_handle_mint(admin_ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, RAE_VFS_BADGE_CONNECT);
 	rae_handle_t s2 = 0;
 	check(connect > 0 && rae_vfs_session_open((rae_handle_t)connect, &s2) == RAE_OK,
 	      "a second client opens a session");
@@ -307,7 +315,7 @@ static void test_sessions(rae_handle_t admin_ep, rae_handle_t s)
 	int64_t fd2 = rae_vfs_open(s2, "README", RAE_VFS_O_READ, 0);
 	check(fd2 >= 0, "the second client opens its own file");
 	check(rae_vfs_pread(s2, fd2, buf, 8, 0) == 8 && rae_vfs_pread(s, fd, buf + 8, 8, 0) == 8 &&
-	      bytes_eq(buf + 8, "Welcome ", 8) && !bytes_eq(buf, buf + 8, 8),
+		  bytes_eq(buf + 8, "Welcome ", 8) && !bytes_eq(buf, buf + 8, 8),
 	      "each descriptor reads its own client's file");
 	check_eq(rae_vfs_mount(s2, "/tmp", (rae_handle_t)rae_endpoint_create()),
 		 RAE_ERR_ACCESS_DENIED, "only admin sessions mount");
@@ -331,7 +339,8 @@ static void test_mount(rae_handle_t admin_ep, rae_handle_t s)
 	static char buf[64];
 	struct rae_stat st;
 	check(rae_vfs_stat(s, "test/vfs-malformed.tar", &st) == RAE_OK && st.size > 0 &&
-	      st.size < sizeof(big), "the malformed archive is in the initrd");
+		  st.size < sizeof(big),
+	      "the malformed archive is in the initrd");
 	int64_t n = slurp(s, "test/vfs-malformed.tar", big, sizeof(big));
 	int64_t mem = rae_mem_create((uint64_t)(n > 0 ? n : 1), 0);
 	int64_t at = mem > 0 ? rae_mem_map((rae_handle_t)mem, RAE_PROT_READ | RAE_PROT_WRITE) : 0;
@@ -340,44 +349,49 @@ static void test_mount(rae_handle_t admin_ep, rae_handle_t s)
 		return;
 	memcpy((void *)(uintptr_t)at, big, (size_t)n);
 	rae_mem_unmap((uint64_t)at);
-	int64_t ro = rae_handle_dup((rae_handle_t)mem, RAE_RIGHT_READ | RAE_RIGHT_MAP |
-							    RAE_RIGHT_TRANSFER);
+	int64_t ro =
+	    rae_handle_dup((rae_handle_t)mem, RAE_RIGHT_READ | RAE_RIGHT_MAP | RAE_RIGHT_TRANSFER);
 	int64_t ep2 = rae_endpoint_create();
-	int64_t srv2 = rae_handle_dup((rae_handle_t)ep2, RAE_RIGHT_READ | RAE_RIGHT_WRITE |
-							     RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER);
-	int64_t proc2 = rae_vfs_start("bin/vfsd", (rae_handle_t)srv2, (rae_handle_t)ro,
-				      (uint64_t)n, "mnt");
+	int64_t srv2 =
+	    rae_handle_dup((rae_handle_t)ep2, RAE_RIGHT_READ | RAE_RIGHT_WRITE |
+						  RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER);
+	int64_t proc2 =
+	    rae_vfs_start("bin/vfsd", (rae_handle_t)srv2, (rae_handle_t)ro, (uint64_t)n, "mnt");
 	check(proc2 > 0, "start the second vfsd");
 	rae_handle_t direct = 0;
 	check_eq(rae_vfs_session_open((rae_handle_t)ep2, &direct), RAE_OK,
 		 "a session on the second vfsd");
 	check_eq(rae_vfs_mkdir(direct, "made-before-mount", 0755), RAE_OK, "mkdir there");
 	check_eq(rae_vfs_mkdir(s, "/mnt", 0755), RAE_OK, "mkdir /mnt");
-	check_eq(rae_vfs_mount(s, "/mnt/", (rae_handle_t)rae_handle_dup((rae_handle_t)ep2,
-									  RAE_RIGHT_WRITE |
-									      RAE_RIGHT_TRANSFER)),
+	check_eq(rae_vfs_mount(s, "/mnt/",
+			       (rae_handle_t)rae_handle_dup((rae_handle_t)ep2,
+							    RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER)),
 		 RAE_OK, "mount it at /mnt");
 	/* Good entries, including those after the bad ones, are there. */
 	check(slurp(s, "/mnt/hello.txt", buf, sizeof(buf)) == 33 &&
-	      bytes_eq(buf, "hello from the malformed archive\n", 33), "read /mnt/hello.txt");
+		  bytes_eq(buf, "hello from the malformed archive\n", 33),
+	      "read /mnt/hello.txt");
 	check(slurp(s, "/mnt/dir/after.txt", buf, sizeof(buf)) == 29 &&
-	      bytes_eq(buf, "loaded after the bad entries\n", 29), "an entry after the bad ones");
+		  bytes_eq(buf, "loaded after the bad entries\n", 29),
+	      "an entry after the bad ones");
 	check(rae_vfs_stat(s, "/mnt/dir/ok-link", &st) == RAE_OK && st.size == 33 && st.dev != 0,
 	      "a link inside the mount, and the mount's device number");
 	check(rae_vfs_stat(s, "/mnt/sub/deep/file", &st) == RAE_OK &&
-	      st.mode == (RAE_VFS_S_IFREG | 0600) && st.mtime == 1700000000,
+		  st.mode == (RAE_VFS_S_IFREG | 0600) && st.mtime == 1700000000,
 	      "mode and mtime from the archive");
 	check(lists(s, "/mnt", "hello.txt") && lists(s, "/mnt/", "made-before-mount") &&
-	      !lists(s, "/mnt", "badsum.txt") && !lists(s, "/mnt", "badsize.txt"),
+		  !lists(s, "/mnt", "badsum.txt") && !lists(s, "/mnt", "badsize.txt"),
 	      "getdents through the mount");
 	/* The bad entries are not. */
-	const char *bad[] = {"/mnt/badsum.txt", "/mnt/escape.txt", "/escape.txt",
-			     "/mnt/dir/abs-link", "/mnt/dir/up-link", "/mnt/hard", "/mnt/badsize.txt"};
+	const char *bad[] = {"/mnt/badsum.txt",   "/mnt/escape.txt",  "/escape.txt",
+			     "/mnt/dir/abs-link", "/mnt/dir/up-link", "/mnt/hard",
+			     "/mnt/badsize.txt"};
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		check_eq(rae_vfs_lstat(s, bad[i], &st), RAE_ERR_NOT_FOUND, bad[i]);
 	struct rae_stat root;
-	check(rae_vfs_stat(s, "/mnt/../etc", &st) == RAE_OK && rae_vfs_stat(s, "/etc", &root) ==
-	      RAE_OK && st.ino == root.ino && st.dev == 0, "/mnt/.. leaves the mount");
+	check(rae_vfs_stat(s, "/mnt/../etc", &st) == RAE_OK &&
+		  rae_vfs_stat(s, "/etc", &root) == RAE_OK && st.ino == root.ino && st.dev == 0,
+	      "/mnt/.. leaves the mount");
 	/* Changes go to the mounted service. */
 	int64_t fd = rae_vfs_open(s, "/mnt/new.txt", RAE_VFS_O_CREATE | RAE_VFS_O_WRITE, 0644);
 	check(fd >= 0 && rae_vfs_write(s, fd, "via mount", 9) == 9, "create a file in the mount");
@@ -391,8 +405,9 @@ static void test_mount(rae_handle_t admin_ep, rae_handle_t s)
 	check_eq(rae_vfs_unmount(s, "/mnt"), RAE_ERR_BUSY, "unmount with a descriptor open");
 	rae_vfs_close(s, fd);
 	/* This very server, mounted on itself, would wait for itself. */
-	check_eq(rae_vfs_mount(s, "/tmp", (rae_handle_t)rae_handle_dup(admin_ep, RAE_RIGHT_WRITE |
-									     RAE_RIGHT_TRANSFER)),
+	check_eq(rae_vfs_mount(
+		     s, "/tmp",
+		     (rae_handle_t)rae_handle_dup(admin_ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER)),
 		 RAE_ERR_TIMED_OUT, "a server cannot be mounted on itself");
 	check_eq(rae_vfs_unmount(s, "/mnt"), RAE_OK, "unmount");
 	check_eq(rae_vfs_stat(s, "/mnt/hello.txt", &st), RAE_ERR_NOT_FOUND,
@@ -406,7 +421,7 @@ int main(uint64_t arg)
 {
 	rae_msg_t m = {0};
 	check(rae_ipc_receive((rae_handle_t)arg, &m, RAE_TIMEOUT_NEVER) == RAE_OK &&
-	      m.tag == RAE_BOOTSTRAP_TAG && m.handle_count == RAE_BOOTSTRAP_HANDLES,
+		  m.tag == RAE_BOOTSTRAP_TAG && m.handle_count == RAE_BOOTSTRAP_HANDLES,
 	      "the bootstrap call");
 	rae_handle_t initrd = m.handles[RAE_BOOTSTRAP_INITRD];
 	uint64_t bytes = m.words[RAE_BOOTSTRAP_WORD_INITRD_BYTES];
@@ -415,12 +430,12 @@ int main(uint64_t arg)
 	rae_ipc_reply(&r);
 
 	int64_t admin_ep = rae_endpoint_create();
-	int64_t for_vfsd = rae_handle_dup((rae_handle_t)admin_ep,
-					  RAE_RIGHT_READ | RAE_RIGHT_WRITE | RAE_RIGHT_DUPLICATE |
-					      RAE_RIGHT_TRANSFER);
+	int64_t for_vfsd =
+	    rae_handle_dup((rae_handle_t)admin_ep, RAE_RIGHT_READ | RAE_RIGHT_WRITE |
+						       RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER);
 	int64_t ro = rae_handle_dup(initrd, RAE_RIGHT_READ | RAE_RIGHT_MAP | RAE_RIGHT_TRANSFER);
-	int64_t proc = rae_vfs_start("bin/vfsd", (rae_handle_t)for_vfsd, (rae_handle_t)ro, bytes,
-				     NULL);
+	int64_t proc =
+	    rae_vfs_start("bin/vfsd", (rae_handle_t)for_vfsd, (rae_handle_t)ro, bytes, NULL);
 	check(proc > 0, "start bin/vfsd");
 	rae_handle_t s = 0;
 	check_eq(rae_vfs_session_open((rae_handle_t)admin_ep, &s), RAE_OK, "open a session");

@@ -16,13 +16,13 @@
 #include <rae.h>
 #endif
 
-#define HEAP_CLASSES      13 /* 16 B .. 64 KiB */
-#define HEAP_RUN          (16ull << (HEAP_CLASSES - 1))
-#define HEAP_REGIONS_MAX  48 /* of a process's 64 mappings */
-#define HEAP_CHUNK_MIN    (1ull << 20)
-#define HEAP_CHUNK_MAX    (16ull << 20) /* MEM_CREATE's limit */
-#define HEAP_RUNS_MAX     (HEAP_CHUNK_MAX / HEAP_RUN)
-#define HEAP_RUN_UNUSED   0xff
+#define HEAP_CLASSES     13 /* 16 B .. 64 KiB */
+#define HEAP_RUN         (16ull << (HEAP_CLASSES - 1))
+#define HEAP_REGIONS_MAX 48 /* of a process's 64 mappings */
+#define HEAP_CHUNK_MIN   (1ull << 20)
+#define HEAP_CHUNK_MAX   (16ull << 20) /* MEM_CREATE's limit */
+#define HEAP_RUNS_MAX    (HEAP_CHUNK_MAX / HEAP_RUN)
+#define HEAP_RUN_UNUSED  0xff
 
 typedef struct {
 	uintptr_t base; /* 0: a free slot */

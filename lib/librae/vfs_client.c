@@ -85,8 +85,8 @@ static int64_t vfs_read_loop(rae_handle_t s, int64_t fd, void *buf, size_t n, ui
 		uint64_t at = offset == RAE_VFS_AT_POSITION ? offset : offset + done;
 		const uint64_t w[4] = {(uint64_t)fd, want, at, 0};
 		size_t got = 0;
-		int64_t r = rae_vfs_call(s, RAE_VFS_READ, w, NULL, 0, (uint8_t *)buf + done, want,
-					 &got);
+		int64_t r =
+		    rae_vfs_call(s, RAE_VFS_READ, w, NULL, 0, (uint8_t *)buf + done, want, &got);
 		if (r < 0)
 			return done ? (int64_t)done : r;
 		if (r == 0 || (size_t)r != got)
@@ -208,8 +208,7 @@ rae_status_t rae_vfs_rmdir(rae_handle_t s, const char *path)
 }
 
 /* A call whose buffer is two strings back to back, w0 the first's length. */
-static rae_status_t vfs_two_path_call(rae_handle_t s, uint64_t tag, const char *a,
-				      const char *b)
+static rae_status_t vfs_two_path_call(rae_handle_t s, uint64_t tag, const char *a, const char *b)
 {
 	char buf[2 * RAE_VFS_PATH_MAX];
 	size_t la = rae_strlen(a), lb = rae_strlen(b);

@@ -6,6 +6,7 @@
 
 #include "server.h"
 #include "tar.h"
+#include "vfs_line.h"
 
 static vfs_server_t server;
 static rae_startup_t startup;
@@ -17,11 +18,7 @@ static int64_t vfsd_clock(void)
 
 static void vfsd_report(void *ctx, const char *line)
 {
-	const vfs_server_t *srv = ctx;
-	rae_puts(srv->name);
-	rae_puts(": initrd: ");
-	rae_puts(line);
-	rae_puts("\n");
+	vfs_log(ctx, "initrd: ", line);
 }
 
 static uint64_t vfsd_parse_dec(const char *s)
@@ -54,23 +51,23 @@ static void vfsd_load_initrd(rae_handle_t initrd)
 	uint64_t bytes = vfsd_parse_dec(rae_startup_option(&startup, "--initrd-bytes"));
 	int64_t at = rae_mem_map(initrd, RAE_PROT_READ);
 	if (at <= 0) {
-		vfs_log(&server, "initrd: cannot map it read-only; starting empty");
+		vfs_log(&server, "initrd: ", "cannot map it read-only; starting empty");
 		return;
 	}
 	vfs_tar_stats_t st;
 	vfs_tar_load(&server.fs, (const uint8_t *)(uintptr_t)at, bytes, vfsd_report, &server, &st);
-	rae_puts(server.name);
-	rae_puts(": initrd: ");
-	rae_put_dec(st.files);
-	rae_puts(" files, ");
-	rae_put_dec(st.dirs);
-	rae_puts(" directories, ");
-	rae_put_dec(st.symlinks);
-	rae_puts(" symbolic links, ");
-	rae_put_dec(st.hardlinks);
-	rae_puts(" hard links loaded, ");
-	rae_put_dec(st.skipped);
-	rae_puts(" entries skipped\n");
+	vfs_line_t l = {.len = 0};
+	line_add_num(&l, st.files, 10);
+	line_add(&l, " files, ");
+	line_add_num(&l, st.dirs, 10);
+	line_add(&l, " directories, ");
+	line_add_num(&l, st.symlinks, 10);
+	line_add(&l, " symbolic links, ");
+	line_add_num(&l, st.hardlinks, 10);
+	line_add(&l, " hard links loaded, ");
+	line_add_num(&l, st.skipped, 10);
+	line_add(&l, " entries skipped");
+	vfs_log(&server, "initrd: ", l.buf);
 }
 
 int main(uint64_t arg)
@@ -78,19 +75,19 @@ int main(uint64_t arg)
 	vfsd_set_name(NULL);
 	rae_status_t st = rae_startup_receive((rae_handle_t)arg, &startup, 5000000000ull);
 	if (st != RAE_OK) {
-		vfs_log(&server, "no start-up messages; exiting");
+		vfs_log(&server, "no start-up messages; exiting", "");
 		return 1;
 	}
 	vfsd_set_name(rae_startup_option(&startup, "--name"));
 	rae_handle_t ep = rae_startup_handle(&startup, RAE_ROLE_VFS);
 	if (!ep) {
-		vfs_log(&server, "no endpoint to serve (role RAE_ROLE_VFS); exiting");
+		vfs_log(&server, "no endpoint to serve (role RAE_ROLE_VFS); exiting", "");
 		return 1;
 	}
 	const char *name = server.name;
 	vfs_server_init(&server, ep, name);
 	if (ramfs_init(&server.fs, VFS_DATA_MAX) != RAE_OK) {
-		vfs_log(&server, "out of memory; exiting");
+		vfs_log(&server, "out of memory; exiting", "");
 		return 1;
 	}
 	server.fs.clock = vfsd_clock;
@@ -98,9 +95,6 @@ int main(uint64_t arg)
 	if (initrd)
 		vfsd_load_initrd(initrd);
 	st = vfs_server_run(&server);
-	rae_puts(server.name);
-	rae_puts(": cannot receive (");
-	rae_puts(rae_status_name(st));
-	rae_puts("); exiting\n");
+	vfs_log(&server, "cannot receive any more; exiting: ", rae_status_name(st));
 	return 1;
 }

@@ -395,7 +395,8 @@ rae_status_t ramfs_lookup(ramfs_t *fs, const char *path, size_t len, unsigned fl
 				return RAE_ERR_LOOP;
 			/* work becomes target + what followed the link. */
 			char next[RAMFS_WORK_MAX];
-			size_t tlen = child->u.link.len, tail = last ? (slash ? 1 : 0) : end - after + 1;
+			size_t tlen = child->u.link.len,
+			       tail = last ? (slash ? 1 : 0) : end - after + 1;
 			if (tlen + tail > RAMFS_WORK_MAX)
 				return RAE_ERR_RANGE;
 			memcpy(next, child->u.link.target, tlen);
@@ -465,7 +466,8 @@ static rae_status_t ramfs_unshare(ramfs_t *fs, ramfs_node_t *n)
 			st = RAE_ERR_NO_MEMORY;
 			break;
 		}
-		uint64_t off = i * RAMFS_BLOCK, k = size - off < RAMFS_BLOCK ? size - off : RAMFS_BLOCK;
+		uint64_t off = i * RAMFS_BLOCK,
+			 k = size - off < RAMFS_BLOCK ? size - off : RAMFS_BLOCK;
 		memcpy(b, data + off, k);
 		n->u.file.blocks[i] = b;
 	}

@@ -56,12 +56,12 @@ typedef struct {
 
 /* What a path names. */
 typedef struct {
-	ramfs_node_t *node;   /* NULL: the final name does not exist (parent holds where it would) */
+	ramfs_node_t *node; /* NULL: the final name does not exist (parent holds where it would) */
 	ramfs_node_t *parent; /* the directory holding the final name; NULL for "/", "." and ".." */
 	char name[RAE_VFS_NAME_MAX + 1]; /* the final name, NUL-terminated */
 	uint32_t name_len;
-	bool dir_wanted;          /* the path ended with a slash */
-	void *mount;              /* the path reached this mount: rest belongs to it */
+	bool dir_wanted;                 /* the path ended with a slash */
+	void *mount;                     /* the path reached this mount: rest belongs to it */
 	char rest[RAE_VFS_PATH_MAX + 1]; /* what is left below the mount point ("" for itself) */
 	uint32_t rest_len;
 } ramfs_lookup_t;

@@ -2,6 +2,7 @@
  * in full before anything changes; a request that makes no sense gets an
  * error reply and the server goes on. */
 #include "server.h"
+#include "vfs_line.h"
 #include <rae_vfs.h>
 
 typedef struct {
@@ -14,17 +15,22 @@ typedef struct {
 } vfs_req_t;
 
 typedef struct {
-	uint32_t len;        /* bytes of the reply's buffer, in srv->out */
+	uint32_t len; /* bytes of the reply's buffer, in srv->out */
 	uint64_t words[4];
 	rae_handle_t handle; /* moves to the caller, or RAE_HANDLE_INVALID */
 } vfs_rep_t;
 
-void vfs_log(const vfs_server_t *srv, const char *line)
+void vfs_log(const vfs_server_t *srv, const char *what, const char *line)
 {
-	rae_puts(srv->name);
-	rae_puts(": ");
-	rae_puts(line);
-	rae_puts("\n");
+	vfs_line_t l = {.len = 0};
+	line_add(&l, srv->name);
+	line_add(&l, ": ");
+	line_add(&l, what);
+	line_add(&l, line);
+	if (l.len + 1 == sizeof(l.buf))
+		l.len--;
+	l.buf[l.len++] = '\n';
+	rae_debug_write(l.buf, l.len);
 }
 
 /* splitmix64 over the TSC: session badges no one can guess, though only
@@ -76,8 +82,8 @@ static int64_t vfs_session_open(vfs_server_t *srv, const vfs_req_t *q, vfs_rep_t
 	vfs_session_t *s = vfs_zalloc(sizeof(*s));
 	if (!s)
 		return RAE_ERR_NO_MEMORY;
-	s->badge = VFS_BADGE_SESSION | (vfs_random(srv) & ~(VFS_BADGE_SESSION | VFS_BADGE_SLOT_MASK)) |
-		   slot;
+	s->badge = VFS_BADGE_SESSION |
+		   (vfs_random(srv) & ~(VFS_BADGE_SESSION | VFS_BADGE_SLOT_MASK)) | slot;
 	s->admin = admin;
 	/* WRITE and TRANSFER only: without DUPLICATE no badge can be minted
 	 * from it. */
@@ -171,16 +177,16 @@ static int64_t vfs_forward_path(vfs_server_t *srv, const vfs_req_t *q, const ram
 				 lk->rest_len ? lk->rest_len : 1, rep);
 	if (fd < 0)
 		return fd;
-	q->s->fds[slot] = (vfs_fd_t){.used = true, .flags = (uint32_t)q->w[0], .mount = m,
-				     .remote_fd = fd};
+	q->s->fds[slot] =
+	    (vfs_fd_t){.used = true, .flags = (uint32_t)q->w[0], .mount = m, .remote_fd = fd};
 	m->fds++;
 	return slot;
 }
 
 /* --- operations ------------------------------------------------------------ */
 
-static rae_status_t vfs_lookup(vfs_server_t *srv, size_t off, size_t len,
-			       unsigned flags, ramfs_lookup_t *lk)
+static rae_status_t vfs_lookup(vfs_server_t *srv, size_t off, size_t len, unsigned flags,
+			       ramfs_lookup_t *lk)
 {
 	return ramfs_lookup(&srv->fs, (const char *)srv->in + off, len, flags, lk);
 }
@@ -195,8 +201,8 @@ static int64_t vfs_op_open(vfs_server_t *srv, const vfs_req_t *q, ramfs_lookup_t
 		return RAE_ERR_INVALID;
 	if ((flags & RAE_VFS_O_CREATE) && (flags & RAE_VFS_O_DIRECTORY))
 		return RAE_ERR_INVALID;
-	rae_status_t st = vfs_lookup(srv, 0, q->len,
-				     flags & RAE_VFS_O_NOFOLLOW ? 0 : RAMFS_FOLLOW, lk);
+	rae_status_t st =
+	    vfs_lookup(srv, 0, q->len, flags & RAE_VFS_O_NOFOLLOW ? 0 : RAMFS_FOLLOW, lk);
 	if (st != RAE_OK)
 		return st;
 	if (lk->mount)
@@ -236,8 +242,7 @@ static int64_t vfs_op_open(vfs_server_t *srv, const vfs_req_t *q, ramfs_lookup_t
 
 /* Operations on a descriptor of a mounted service go there unchanged but
  * for the descriptor number. */
-static int64_t vfs_op_remote_fd(vfs_server_t *srv, const vfs_req_t *q, vfs_fd_t *f,
-				vfs_rep_t *rep)
+static int64_t vfs_op_remote_fd(vfs_server_t *srv, const vfs_req_t *q, vfs_fd_t *f, vfs_rep_t *rep)
 {
 	uint64_t w[4] = {(uint64_t)f->remote_fd, q->w[1], q->w[2], q->w[3]};
 	if (q->tag == RAE_VFS_CLOSE) {
@@ -420,7 +425,7 @@ static int64_t vfs_op_two(vfs_server_t *srv, const vfs_req_t *q, ramfs_lookup_t 
 		return RAE_ERR_NOT_FOUND;
 	if (!a->parent || !b->parent)
 		return a->node == srv->fs.root || b->node == srv->fs.root ? RAE_ERR_BUSY
-									   : RAE_ERR_INVALID;
+									  : RAE_ERR_INVALID;
 	if (b->dir_wanted && !ramfs_is_dir(a->node))
 		return RAE_ERR_NOT_DIR;
 	return ramfs_rename(&srv->fs, a->parent, a->name, a->name_len, b->parent, b->name,
@@ -440,8 +445,8 @@ static int64_t vfs_op_mount(vfs_server_t *srv, const vfs_req_t *q, ramfs_lookup_
 {
 	if (!q->s->admin)
 		return RAE_ERR_ACCESS_DENIED;
-	rae_status_t st = vfs_lookup(srv, 0, q->len, q->tag == RAE_VFS_MOUNT ? RAMFS_FOLLOW : 0,
-				     lk);
+	rae_status_t st =
+	    vfs_lookup(srv, 0, q->len, q->tag == RAE_VFS_MOUNT ? RAMFS_FOLLOW : 0, lk);
 	if (st != RAE_OK)
 		return st;
 	if (q->tag == RAE_VFS_UNMOUNT) {
@@ -531,14 +536,15 @@ rae_status_t vfs_server_run(vfs_server_t *srv)
 {
 	for (;;) {
 		rae_msg_t m = {.buf = (uint64_t)(uintptr_t)srv->in, .buf_cap = sizeof(srv->in)};
-		rae_status_t st = (rae_status_t)rae_ipc_receive(srv->endpoint, &m, RAE_TIMEOUT_NEVER);
+		rae_status_t st =
+		    (rae_status_t)rae_ipc_receive(srv->endpoint, &m, RAE_TIMEOUT_NEVER);
 		if (st == RAE_ERR_BAD_HANDLE || st == RAE_ERR_WRONG_TYPE ||
 		    st == RAE_ERR_ACCESS_DENIED || st == RAE_ERR_FAULT)
 			return st;
 		if (st != RAE_OK)
 			continue;
-		vfs_req_t q = {.tag = m.tag, .len = m.buf_len, .badge = m.badge,
-			       .nhandles = m.handle_count};
+		vfs_req_t q = {
+		    .tag = m.tag, .len = m.buf_len, .badge = m.badge, .nhandles = m.handle_count};
 		memcpy(q.w, m.words, sizeof(q.w));
 		memcpy(q.handles, m.handles, sizeof(q.handles));
 		q.s = vfs_session_of(srv, m.badge);

@@ -21,10 +21,10 @@ typedef struct {
 
 typedef struct {
 	bool used;
-	uint32_t flags;      /* RAE_VFS_O_* */
-	uint64_t pos;        /* file offset, or directory entry index */
-	ramfs_node_t *node;  /* a local file, or NULL */
-	vfs_mount_t *mount;  /* or a descriptor of a mounted service */
+	uint32_t flags;     /* RAE_VFS_O_* */
+	uint64_t pos;       /* file offset, or directory entry index */
+	ramfs_node_t *node; /* a local file, or NULL */
+	vfs_mount_t *mount; /* or a descriptor of a mounted service */
 	int64_t remote_fd;
 } vfs_fd_t;
 
@@ -49,7 +49,7 @@ typedef struct {
 void vfs_server_init(vfs_server_t *srv, rae_handle_t endpoint, const char *name);
 /* Receives and answers requests until the endpoint fails; returns why. */
 rae_status_t vfs_server_run(vfs_server_t *srv);
-/* Prints "<name>: " and a line on the console. */
-void vfs_log(const vfs_server_t *srv, const char *line);
+/* Prints "<name>: <what><line>" on the console in one write. */
+void vfs_log(const vfs_server_t *srv, const char *what, const char *line);
 
 #endif

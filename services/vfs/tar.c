@@ -5,6 +5,7 @@
  * need. Each header is copied before it is checked, so a creator that
  * changes the archive meanwhile cannot slip a field past the checks. */
 #include "tar.h"
+#include "vfs_line.h"
 
 #define TAR_BLOCK      512
 #define TAR_NAME_OFF   0
@@ -26,36 +27,8 @@
 /* prefix "/" name, or a link target */
 #define TAR_PATH_MAX (TAR_PREFIX_LEN + 1 + TAR_NAME_LEN)
 
-/* One report line being built. */
-typedef struct {
-	char buf[320];
-	size_t len;
-} tar_line_t;
-
-static void line_add(tar_line_t *l, const char *s)
-{
-	while (*s && l->len + 1 < sizeof(l->buf))
-		l->buf[l->len++] = *s++;
-	l->buf[l->len] = 0;
-}
-
-static void line_add_num(tar_line_t *l, uint64_t v, unsigned base)
-{
-	char tmp[24];
-	int n = 0;
-	do {
-		tmp[n++] = "0123456789abcdef"[v % base];
-		v /= base;
-	} while (v);
-	char out[25];
-	for (int i = 0; i < n; i++)
-		out[i] = tmp[n - 1 - i];
-	out[n] = 0;
-	line_add(l, out);
-}
-
 /* Adds an archive name in quotes, printable bytes only, at most 120. */
-static void line_add_name(tar_line_t *l, const char *s, size_t n)
+static void line_add_name(vfs_line_t *l, const char *s, size_t n)
 {
 	char out[128];
 	size_t k = 0;
@@ -76,8 +49,8 @@ typedef struct {
 	vfs_tar_report_t report;
 	void *ctx;
 	vfs_tar_stats_t *stats;
-	unsigned index;       /* of the entry being read */
-	size_t offset;        /* of its header */
+	unsigned index;              /* of the entry being read */
+	size_t offset;               /* of its header */
 	char name[TAR_PATH_MAX + 1]; /* its raw name, for messages */
 	size_t name_len;
 } tar_loader_t;
@@ -85,7 +58,7 @@ typedef struct {
 /* Reports the current entry as skipped, with why (a few parts). */
 static void tar_skip(tar_loader_t *t, const char *why, const char *detail, const char *more)
 {
-	tar_line_t l = {.len = 0};
+	vfs_line_t l = {.len = 0};
 	line_add(&l, "skipped entry ");
 	line_add_num(&l, t->index, 10);
 	line_add(&l, " ");
@@ -163,10 +136,13 @@ static void tar_read_name(tar_loader_t *t, const uint8_t *h, bool posix)
 
 /* Why a header cannot be trusted (magic, checksum, size), or NULL; the
  * size of its data in *size. */
-static const char *tar_header_check(const uint8_t *h, bool *posix, uint64_t *size,
-				    uint64_t *stored, uint32_t *sum)
+static const char *tar_header_check(const uint8_t *h, bool *posix, uint64_t *size, uint64_t *stored,
+				    uint32_t *sum)
 {
-	if (memcmp(h + TAR_MAGIC_OFF, "ustar\0" "00", 8) == 0)
+	if (memcmp(h + TAR_MAGIC_OFF,
+		   "ustar\0"
+		   "00",
+		   8) == 0)
 		*posix = true;
 	else if (memcmp(h + TAR_MAGIC_OFF, "ustar  \0", 8) == 0)
 		*posix = false;
@@ -336,16 +312,19 @@ static void tar_entry(tar_loader_t *t, const uint8_t *h, const uint8_t *data, ui
 		return;
 	}
 	switch (type) {
-	case '0': case '\0': case '7': case '5': case '2': case '1': break;
-	case 'x': case 'g':
-		tar_skip(t, "pax extended headers are not supported", NULL, NULL);
-		return;
-	case 'L': case 'K':
-		tar_skip(t, "GNU long names are not supported", NULL, NULL);
-		return;
-	case '3': case '4': case '6':
-		tar_skip(t, "device and FIFO entries are not supported", NULL, NULL);
-		return;
+	case '0':
+	case '\0':
+	case '7':
+	case '5':
+	case '2':
+	case '1': break;
+	case 'x':
+	case 'g': tar_skip(t, "pax extended headers are not supported", NULL, NULL); return;
+	case 'L':
+	case 'K': tar_skip(t, "GNU long names are not supported", NULL, NULL); return;
+	case '3':
+	case '4':
+	case '6': tar_skip(t, "device and FIFO entries are not supported", NULL, NULL); return;
 	default: {
 		char c[4] = {'\'', type >= 0x20 && type < 0x7f ? type : '?', '\'', 0};
 		tar_skip(t, "unknown entry type ", c, NULL);
@@ -479,7 +458,7 @@ rae_status_t vfs_tar_load(ramfs_t *fs, const uint8_t *data, size_t size, vfs_tar
 			if (!resyncing) {
 				t.offset = off;
 				tar_read_name(&t, h, true);
-				tar_line_t why = {.len = 0};
+				vfs_line_t why = {.len = 0};
 				if (bad[0] == 'h') {
 					line_add(&why, " (stored 0o");
 					line_add_num(&why, stored, 8);
@@ -503,7 +482,7 @@ rae_status_t vfs_tar_load(ramfs_t *fs, const uint8_t *data, size_t size, vfs_tar
 		size_t remain = size - off - TAR_BLOCK;
 		uint64_t pad = (TAR_BLOCK - esize % TAR_BLOCK) % TAR_BLOCK;
 		if (esize > remain || pad > remain - esize) {
-			tar_line_t l = {.len = 0};
+			vfs_line_t l = {.len = 0};
 			line_add_num(&l, esize, 10);
 			line_add(&l, " bytes with padding, ");
 			line_add_num(&l, remain, 10);

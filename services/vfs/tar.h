@@ -13,7 +13,7 @@ typedef void (*vfs_tar_report_t)(void *ctx, const char *line);
 
 typedef struct {
 	unsigned files, dirs, symlinks, hardlinks; /* entries loaded */
-	unsigned skipped;                         /* entries reported and left out */
+	unsigned skipped;                          /* entries reported and left out */
 } vfs_tar_stats_t;
 
 /*

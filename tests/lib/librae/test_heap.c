@@ -41,7 +41,7 @@ static void test_heap_realloc(void **state)
 	p = rae_heap_realloc(p, 5000);
 	assert_memory_equal(p, "0123456789", 10);
 	assert_ptr_equal(rae_heap_realloc(p, 4500), p); /* still fits, not under half */
-	p = rae_heap_realloc(p, 100000); /* a large block of its own */
+	p = rae_heap_realloc(p, 100000);                /* a large block of its own */
 	assert_memory_equal(p, "0123456789", 10);
 	size_t mapped = rae_heap_mapped();
 	p = rae_heap_realloc(p, 8);
@@ -66,7 +66,8 @@ static void test_random_mix(void **state)
 			rae_heap_free(blocks[i]);
 			blocks[i] = NULL;
 		} else {
-			size_t n = rand() % 8 ? 1 + (size_t)rand() % 600 : 1 + (size_t)rand() % 90000;
+			size_t n =
+			    rand() % 8 ? 1 + (size_t)rand() % 600 : 1 + (size_t)rand() % 90000;
 			blocks[i] = rae_heap_alloc(n);
 			assert_non_null(blocks[i]);
 			sizes[i] = n;

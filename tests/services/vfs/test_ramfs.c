@@ -58,9 +58,8 @@ static ramfs_node_t *file_at(ramfs_node_t *parent, const char *name)
 
 static void link_at(ramfs_node_t *parent, const char *name, const char *target)
 {
-	assert_int_equal(ramfs_symlink(&fs, parent, name, strlen(name), target, strlen(target),
-				       NULL),
-			 RAE_OK);
+	assert_int_equal(
+	    ramfs_symlink(&fs, parent, name, strlen(name), target, strlen(target), NULL), RAE_OK);
 }
 
 static void test_dots_and_slashes(void **state)
@@ -155,7 +154,8 @@ static void test_symlinks(void **state)
 	char name[16], target[16];
 	for (int i = 0; i < RAE_VFS_SYMLINK_MAX; i++) {
 		snprintf(name, sizeof(name), "c%d", i);
-		snprintf(target, sizeof(target), i + 1 < RAE_VFS_SYMLINK_MAX ? "c%d" : "a/b/f", i + 1);
+		snprintf(target, sizeof(target), i + 1 < RAE_VFS_SYMLINK_MAX ? "c%d" : "a/b/f",
+			 i + 1);
 		link_at(fs.root, name, target);
 	}
 	assert_ptr_equal(node_at("c0"), f);

@@ -58,7 +58,10 @@ static uint8_t *add(archive_t *a, const char *name, char type, const char *link,
 	h[156] = (uint8_t)type;
 	if (link)
 		memcpy(h + 157, link, strlen(link));
-	memcpy(h + 257, "ustar\0" "00", 8);
+	memcpy(h + 257,
+	       "ustar\0"
+	       "00",
+	       8);
 	tar_check_seal(h);
 	memcpy(h + BLOCK, data ? data : "", len);
 	a->len += BLOCK + (len + BLOCK - 1) / BLOCK * BLOCK;
@@ -108,8 +111,10 @@ static void test_good_archive(void **state)
 	(void)state;
 	arch.len = 0;
 	char longname[200];
-	snprintf(longname, sizeof(longname), "%s/%s", "p/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-		 "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb/file");
+	snprintf(longname, sizeof(longname), "%s/%s",
+		 "p/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+		 "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+		 "bbbbbbbbb/file");
 	add(&arch, "etc/", '5', NULL, NULL, 0750);
 	add(&arch, "etc/motd", '0', NULL, "hello\n", 0644);
 	add(&arch, "./bin/tool", '0', NULL, "#!x", 0755); /* bin is made on the way */
@@ -286,7 +291,8 @@ static void test_mutations(void **state)
 		int edits = 1 + rand() % 8;
 		for (int e = 0; e < edits; e++) {
 			size_t at = (size_t)rand() % size;
-			buf[at] = rand() % 3 ? (uint8_t)rand() : (uint8_t)"0123456789/.\0 "[rand() % 14];
+			buf[at] =
+			    rand() % 3 ? (uint8_t)rand() : (uint8_t) "0123456789/.\0 "[rand() % 14];
 			/* Half the time keep headers believable, so damage gets past the checksum. */
 			if (rand() % 2)
 				tar_check_seal(buf + at / BLOCK * BLOCK);
