@@ -5,7 +5,7 @@
  * correctly. Started like the first process (it needs the initrd for vfsd).
  * Exits with the number of failed checks. */
 #include <rae.h>
-#include <rae/bootstrap.h>
+#include <rae_startup.h>
 #include <rae_vfs.h>
 
 #define GARBAGE_CALLS 3000
@@ -64,25 +64,18 @@ static void junk(uint32_t len)
 
 int main(uint64_t arg)
 {
-	rae_msg_t m = {0};
-	check(rae_ipc_receive((rae_handle_t)arg, &m, RAE_TIMEOUT_NEVER) == RAE_OK &&
-		  m.tag == RAE_BOOTSTRAP_TAG && m.handle_count == RAE_BOOTSTRAP_HANDLES,
+	rae_handle_t root = 0, initrd = 0;
+	uint64_t bytes = 0;
+	check(rae_bootstrap_receive((rae_handle_t)arg, &root, &initrd, &bytes) == RAE_OK,
 	      "the bootstrap call");
-	rae_handle_t initrd = m.handles[RAE_BOOTSTRAP_INITRD];
-	rae_handle_close(m.handles[RAE_BOOTSTRAP_ROOT_RESOURCE]);
-	rae_msg_t r = {0};
-	rae_ipc_reply(&r);
+	rae_handle_close(root);
 	rng ^= rae_rdtsc();
-
+	/* vfsd runs on this CPU too: a call is then a switch, not a wake-up
+	 * of another (slow under TCG with several CPUs). */
+	int cpu = (int)rae_cpu();
+	rae_set_affinity(1ull << cpu);
 	int64_t ep = rae_endpoint_create();
-	int64_t proc =
-	    rae_vfs_start("bin/vfsd",
-			  (rae_handle_t)rae_handle_dup(
-			      (rae_handle_t)ep, RAE_RIGHT_READ | RAE_RIGHT_WRITE |
-						    RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER),
-			  (rae_handle_t)rae_handle_dup(initrd, RAE_RIGHT_READ | RAE_RIGHT_MAP |
-								   RAE_RIGHT_TRANSFER),
-			  m.words[RAE_BOOTSTRAP_WORD_INITRD_BYTES], "garbage");
+	int64_t proc = rae_vfs_start("bin/vfsd", (rae_handle_t)ep, initrd, bytes, "garbage", cpu);
 	check(proc > 0, "start bin/vfsd");
 	rae_handle_t s = 0, connect = (rae_handle_t)rae_handle_mint(
 				(rae_handle_t)ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER,

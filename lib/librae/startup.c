@@ -1,5 +1,6 @@
 /* The start-up convention (abi/rae/startup.h): arguments, environment and
  * named handles sent with IPC_SEND over the child's start endpoint. */
+#include <rae/bootstrap.h>
 #include <rae_startup.h>
 
 static void startup_close_all(rae_startup_t *s)
@@ -141,4 +142,24 @@ rae_status_t rae_startup_send(rae_handle_t ep, const char *const *argv, uint32_t
 		if (sent == count)
 			return RAE_OK;
 	}
+}
+
+rae_status_t rae_bootstrap_receive(rae_handle_t ep, rae_handle_t *root, rae_handle_t *initrd,
+				   uint64_t *initrd_bytes)
+{
+	rae_msg_t m = {0};
+	rae_status_t st = (rae_status_t)rae_ipc_receive(ep, &m, RAE_TIMEOUT_NEVER);
+	if (st != RAE_OK)
+		return st;
+	rae_msg_t r = {0};
+	rae_ipc_reply(&r);
+	if (m.tag != RAE_BOOTSTRAP_TAG || m.handle_count != RAE_BOOTSTRAP_HANDLES) {
+		for (uint32_t i = 0; i < m.handle_count; i++)
+			rae_handle_close(m.handles[i]);
+		return RAE_ERR_INVALID;
+	}
+	*root = m.handles[RAE_BOOTSTRAP_ROOT_RESOURCE];
+	*initrd = m.handles[RAE_BOOTSTRAP_INITRD];
+	*initrd_bytes = m.words[RAE_BOOTSTRAP_WORD_INITRD_BYTES];
+	return RAE_OK;
 }

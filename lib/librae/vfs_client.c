@@ -43,8 +43,14 @@ static int64_t vfs_path_call(rae_handle_t s, uint64_t tag, const char *path, uin
 
 rae_status_t rae_vfs_session_open(rae_handle_t server, rae_handle_t *session)
 {
+	return rae_vfs_session_open_within(server, RAE_VFS_CALL_TIMEOUT_NS, session);
+}
+
+rae_status_t rae_vfs_session_open_within(rae_handle_t server, uint64_t timeout_ns,
+					 rae_handle_t *session)
+{
 	rae_msg_t m = {.tag = RAE_VFS_OPEN_SESSION};
-	int64_t st = rae_ipc_call(server, &m, RAE_VFS_CALL_TIMEOUT_NS);
+	int64_t st = rae_ipc_call(server, &m, timeout_ns);
 	if (st == RAE_OK && (int64_t)m.tag < 0)
 		st = (int64_t)m.tag;
 	if (st == RAE_OK && m.handle_count != 1)
@@ -282,31 +288,46 @@ static void vfs_format_dec(char *buf, uint64_t v)
 }
 
 int64_t rae_vfs_start(const char *path, rae_handle_t service, rae_handle_t initrd,
-		      uint64_t initrd_bytes, const char *name)
+		      uint64_t initrd_bytes, const char *name, int cpu)
 {
+	/* Copies for vfsd: it receives and mints on the endpoint; it only maps
+	 * the archive, read-only. */
+	int64_t svc = rae_handle_dup(service, RAE_RIGHT_READ | RAE_RIGHT_WRITE |
+						  RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER);
+	int64_t ro =
+	    initrd ? rae_handle_dup(initrd, RAE_RIGHT_READ | RAE_RIGHT_MAP | RAE_RIGHT_TRANSFER)
+		   : 0;
 	int64_t ep = rae_endpoint_create();
-	if (ep < 0)
-		return ep;
-	int64_t child_ep = rae_handle_dup((rae_handle_t)ep, RAE_RIGHT_READ | RAE_RIGHT_TRANSFER);
-	int64_t proc = child_ep < 0 ? child_ep : rae_spawn_with(path, (rae_handle_t)child_ep);
+	int64_t child_ep =
+	    ep < 0 ? ep : rae_handle_dup((rae_handle_t)ep, RAE_RIGHT_READ | RAE_RIGHT_TRANSFER);
+	int64_t proc = svc < 0 ? svc : ro < 0 ? ro : child_ep < 0 ? child_ep : 0;
+	if (proc == 0)
+		proc = rae_spawn_with(path, (rae_handle_t)child_ep);
 	if (proc < 0) {
-		if (child_ep > 0)
-			rae_handle_close((rae_handle_t)child_ep);
-		rae_handle_close((rae_handle_t)ep);
+		const int64_t made[4] = {svc, ro, ep, proc == child_ep ? 0 : child_ep};
+		for (int i = 0; i < 4; i++) {
+			if (made[i] > 0)
+				rae_handle_close((rae_handle_t)made[i]);
+		}
 		return proc;
 	}
-	char bytes_arg[40] = "--initrd-bytes=";
+	char bytes_arg[40] = "--initrd-bytes=", cpu_arg[24] = "--cpu=", name_arg[48] = "--name=";
 	vfs_format_dec(bytes_arg + 15, initrd_bytes);
-	char name_arg[48] = "--name=";
+	vfs_format_dec(cpu_arg + 6, cpu >= 0 ? (uint64_t)cpu : 0);
 	size_t n = name ? rae_strlen(name) : 0;
 	n = n > 32 ? 32 : n;
 	memcpy(name_arg + 7, name ? name : "", n);
 	name_arg[7 + n] = 0;
-	const char *argv[3] = {path, bytes_arg, name_arg};
-	rae_handle_t handles[2] = {service, initrd};
+	const char *argv[4] = {path, bytes_arg};
+	uint32_t argc = 2;
+	if (name)
+		argv[argc++] = name_arg;
+	if (cpu >= 0)
+		argv[argc++] = cpu_arg;
+	rae_handle_t handles[2] = {(rae_handle_t)svc, (rae_handle_t)ro};
 	const uint16_t roles[2] = {RAE_ROLE_VFS, RAE_ROLE_INITRD};
-	rae_status_t st = rae_startup_send((rae_handle_t)ep, argv, name ? 3 : 2, NULL, 0, handles,
-					   roles, initrd ? 2 : 1, RAE_VFS_CALL_TIMEOUT_NS);
+	rae_status_t st = rae_startup_send((rae_handle_t)ep, argv, argc, NULL, 0, handles, roles,
+					   ro ? 2 : 1, RAE_VFS_CALL_TIMEOUT_NS);
 	rae_handle_close((rae_handle_t)ep);
 	if (st != RAE_OK) {
 		rae_kill((rae_handle_t)proc);

@@ -1,7 +1,8 @@
 /* rae-vfsd: the file system service. Started by the start-up convention
  * (rae_vfs_start) with the endpoint it serves (role RAE_ROLE_VFS) and,
  * optionally, a memory object holding a USTAR archive (RAE_ROLE_INITRD,
- * its length in "--initrd-bytes=N"), which fills its RAMFS root. */
+ * its length in "--initrd-bytes=N"), which fills its RAMFS root.
+ * "--name=x" names it vfsd[x] on the console; "--cpu=N" pins it to CPU N. */
 #include <rae_startup.h>
 
 #include "server.h"
@@ -79,6 +80,9 @@ int main(uint64_t arg)
 		return 1;
 	}
 	vfsd_set_name(rae_startup_option(&startup, "--name"));
+	const char *cpu = rae_startup_option(&startup, "--cpu");
+	if (cpu && rae_set_affinity(1ull << (vfsd_parse_dec(cpu) & 63)) != RAE_OK)
+		vfs_log(&server, "cannot run on CPU ", cpu);
 	rae_handle_t ep = rae_startup_handle(&startup, RAE_ROLE_VFS);
 	if (!ep) {
 		vfs_log(&server, "no endpoint to serve (role RAE_ROLE_VFS); exiting", "");

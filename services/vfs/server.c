@@ -476,19 +476,12 @@ static int64_t vfs_op_mount(vfs_server_t *srv, const vfs_req_t *q, ramfs_lookup_
 		return RAE_ERR_LIMIT;
 	/* A service that does not take the call in time (this server itself,
 	 * which is busy right here) is refused rather than waited for. */
-	rae_msg_t call = {.tag = RAE_VFS_OPEN_SESSION};
-	int64_t r = rae_ipc_call(q->handles[0], &call, VFS_MOUNT_TIMEOUT);
-	if (r == RAE_OK && (int64_t)call.tag < 0)
-		r = (int64_t)call.tag;
-	if (r == RAE_OK && call.handle_count != 1)
-		r = RAE_ERR_INVALID;
-	if (r != RAE_OK) {
-		for (uint32_t i = 0; i < call.handle_count; i++)
-			rae_handle_close(call.handles[i]);
+	rae_handle_t session;
+	rae_status_t r = rae_vfs_session_open_within(q->handles[0], VFS_MOUNT_TIMEOUT, &session);
+	if (r != RAE_OK)
 		return r;
-	}
 	m->dir = lk->node;
-	m->session = call.handles[0];
+	m->session = session;
 	m->fds = 0;
 	lk->node->u.dir.mount = m;
 	ramfs_hold(lk->node); /* kept while mounted, even if removed */

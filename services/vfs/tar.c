@@ -167,6 +167,22 @@ static const char *tar_header_check(const uint8_t *h, bool *posix, uint64_t *siz
 	return NULL;
 }
 
+#define TAR_NO_COMPONENT ((size_t)-1)
+
+/* The next slash-separated name of p from *i: its start in *start, its
+ * length returned (0 for a trailing slash), TAR_NO_COMPONENT at the end. */
+static size_t tar_component(const char *p, size_t len, size_t *i, size_t *start)
+{
+	if (*i >= len)
+		return TAR_NO_COMPONENT;
+	while (*i < len && p[*i] == '/')
+		(*i)++;
+	*start = *i;
+	while (*i < len && p[*i] != '/')
+		(*i)++;
+	return *i - *start;
+}
+
 /*
  * Normalizes an archive path into "a/b/c" (no leading, trailing or double
  * slashes, no "." or ".."), out holding at least len + 1 bytes. Returns the
@@ -176,13 +192,7 @@ static const char *tar_header_check(const uint8_t *h, bool *posix, uint64_t *siz
 static int64_t tar_normalize(const char *p, size_t len, char *out, const char **why)
 {
 	size_t n = 0;
-	for (size_t i = 0; i < len;) {
-		while (i < len && p[i] == '/')
-			i++;
-		size_t s = i;
-		while (i < len && p[i] != '/')
-			i++;
-		size_t k = i - s;
+	for (size_t i = 0, s, k; (k = tar_component(p, len, &i, &s)) != TAR_NO_COMPONENT;) {
 		if (k == 0 || (k == 1 && p[s] == '.'))
 			continue;
 		if (k == 2 && p[s] == '.' && p[s + 1] == '.') {
@@ -222,13 +232,7 @@ static int tar_dir_depth(const char *path, size_t len)
  * below the root, goes above it at some point. */
 static bool tar_target_escapes(const char *t, size_t len, int depth)
 {
-	for (size_t i = 0; i < len;) {
-		while (i < len && t[i] == '/')
-			i++;
-		size_t s = i;
-		while (i < len && t[i] != '/')
-			i++;
-		size_t k = i - s;
+	for (size_t i = 0, s, k; (k = tar_component(t, len, &i, &s)) != TAR_NO_COMPONENT;) {
 		if (k == 2 && t[s] == '.' && t[s + 1] == '.') {
 			if (--depth < 0)
 				return true;

@@ -44,4 +44,13 @@ rae_status_t rae_startup_send(rae_handle_t ep, const char *const *argv, uint32_t
 			      const char *const *envp, uint32_t envc, const rae_handle_t *handles,
 			      const uint16_t *roles, uint32_t count, uint64_t timeout_ns);
 
+/*
+ * The first process's side of abi/rae/bootstrap.h: receives the kernel's
+ * call on ep, answers it, and gives back the root resource, the initrd
+ * memory object and the initrd's length. RAE_ERR_INVALID (whatever came is
+ * closed) for a call that is not the bootstrap call.
+ */
+rae_status_t rae_bootstrap_receive(rae_handle_t ep, rae_handle_t *root, rae_handle_t *initrd,
+				   uint64_t *initrd_bytes);
+
 #endif

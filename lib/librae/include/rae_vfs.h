@@ -15,6 +15,10 @@
 /* Opens a session through `server` (an admin or connect handle, or another
  * session); *session gets its handle (WRITE, TRANSFER). */
 rae_status_t rae_vfs_session_open(rae_handle_t server, rae_handle_t *session);
+/* The same, failing with RAE_ERR_TIMED_OUT unless the server takes the call
+ * within timeout_ns (a server mounting another uses a short one). */
+rae_status_t rae_vfs_session_open_within(rae_handle_t server, uint64_t timeout_ns,
+					 rae_handle_t *session);
 /* Closes every descriptor of the session, then the handle itself. */
 rae_status_t rae_vfs_session_close(rae_handle_t session);
 
@@ -57,13 +61,16 @@ int64_t rae_vfs_call(rae_handle_t s, uint64_t tag, const uint64_t words[4], cons
 
 /*
  * Starts `path` (bin/vfsd) as a file-system service by the start-up
- * convention: `service` (needs READ, WRITE, DUPLICATE, TRANSFER; it moves)
- * is the endpoint it serves, `initrd` (READ, MAP, TRANSFER; moves; may be
- * RAE_HANDLE_INVALID for an empty file system) a memory object holding
- * `initrd_bytes` of USTAR archive, `name` a short name for its console
- * messages (may be NULL). Returns the process handle, or an error.
+ * convention, serving the endpoint `service` (the caller keeps its handle,
+ * which needs DUPLICATE, and with badge 0 it is the admin handle), filled
+ * from `initrd_bytes` of USTAR archive in the memory object `initrd` (kept
+ * too; needs DUPLICATE, READ, MAP; RAE_HANDLE_INVALID for an empty file
+ * system); `name` (may be NULL) prefixes its console lines; `cpu` >= 0 pins
+ * it to that CPU (a client pinned there too reaches it without a cross-CPU
+ * wake-up per call), -1 lets it run anywhere. Returns the process handle,
+ * or an error.
  */
 int64_t rae_vfs_start(const char *path, rae_handle_t service, rae_handle_t initrd,
-		      uint64_t initrd_bytes, const char *name);
+		      uint64_t initrd_bytes, const char *name, int cpu);
 
 #endif

@@ -270,6 +270,17 @@ static void test_truncated(void **state)
 	ramfs_destroy(&fs);
 }
 
+/* Loads len bytes into a fresh tree, checks its invariants, frees it. */
+static void load_and_check(const uint8_t *buf, size_t len)
+{
+	ramfs_t f;
+	vfs_tar_stats_t st;
+	assert_int_equal(ramfs_init(&f, 1 << 20), RAE_OK);
+	vfs_tar_load(&f, buf, len, NULL, NULL, &st);
+	tar_check_tree(&f, buf, len);
+	ramfs_destroy(&f);
+}
+
 /* Seeded mutations of a good archive and random archives: never a crash,
  * never a file outside the archive (tar_check_tree). */
 static void test_mutations(void **state)
@@ -297,23 +308,12 @@ static void test_mutations(void **state)
 			if (rand() % 2)
 				tar_check_seal(buf + at / BLOCK * BLOCK);
 		}
-		size_t len = iter % 10 == 0 ? (size_t)rand() % size : size;
-		ramfs_t f;
-		vfs_tar_stats_t st;
-		assert_int_equal(ramfs_init(&f, 1 << 20), RAE_OK);
-		vfs_tar_load(&f, buf, len, NULL, NULL, &st);
-		tar_check_tree(&f, buf, len);
-		ramfs_destroy(&f);
+		load_and_check(buf, iter % 10 == 0 ? (size_t)rand() % size : size);
 	}
 	for (int iter = 0; iter < 1000; iter++) {
 		for (size_t i = 0; i < size; i++)
 			buf[i] = (uint8_t)rand();
-		ramfs_t f;
-		vfs_tar_stats_t st;
-		assert_int_equal(ramfs_init(&f, 1 << 20), RAE_OK);
-		vfs_tar_load(&f, buf, size, NULL, NULL, &st);
-		tar_check_tree(&f, buf, size);
-		ramfs_destroy(&f);
+		load_and_check(buf, size);
 	}
 	free(buf);
 	free(base);
