@@ -114,30 +114,66 @@ USER_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc \
 	-Wall -Wextra -Werror -MMD -MP
 USER_LDFLAGS := -nostdlib -pie --no-dynamic-linker -z text -z noexecstack \
 	-z separate-code -z max-page-size=0x1000 --fatal-warnings
-LIBRAE_OBJS := $(patsubst lib/librae/%.c,$(BUILD)/user/lib/%.o,$(wildcard lib/librae/*.c))
+# crt0 goes into every program; the rest of librae is an archive, so a
+# program links only what it uses.
+LIBRAE_CRT0 := $(BUILD)/user/lib/crt0.o
+LIBRAE_A := $(BUILD)/user/lib/librae.a
+LIBRAE_SRCS := $(filter-out lib/librae/crt0.c,$(wildcard lib/librae/*.c))
+LIBRAE_OBJS := $(patsubst lib/librae/%.c,$(BUILD)/user/lib/%.o,$(LIBRAE_SRCS))
 USER_PROGRAMS := $(patsubst apps/tests/%.c,%,$(wildcard apps/tests/*.c))
-USER_BINS := $(patsubst %,$(BUILD)/user/root/bin/%,$(USER_PROGRAMS))
+# Each services/<name>/ is one program, bin/<name>d, from all its .c files.
+SERVICES := $(notdir $(patsubst %/,%,$(dir $(wildcard services/*/*.c))))
+SERVICE_BINS := $(patsubst %,$(BUILD)/user/root/bin/%d,$(sort $(SERVICES)))
+USER_BINS := $(patsubst %,$(BUILD)/user/root/bin/%,$(USER_PROGRAMS)) $(SERVICE_BINS)
 
 $(BUILD)/user/lib/%.o: lib/librae/%.c Makefile | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(USER_CFLAGS) -c $< -o $@
 
+$(LIBRAE_A): $(LIBRAE_OBJS)
+	@rm -f $@
+	@echo "  AR      $@"
+	@ar rcs $@ $^
+
 $(BUILD)/user/apps/%.o: apps/tests/%.c Makefile | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(USER_CFLAGS) -c $< -o $@
 
-$(BUILD)/user/root/bin/%: $(BUILD)/user/apps/%.o $(LIBRAE_OBJS)
+$(BUILD)/user/services/%.o: services/%.c Makefile | $(SETUP_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(USER_CFLAGS) -c $< -o $@
+
+$(BUILD)/user/root/bin/%: $(BUILD)/user/apps/%.o $(LIBRAE_CRT0) $(LIBRAE_A)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	@$(LD) $(USER_LDFLAGS) -o $@ $(LIBRAE_OBJS) $<
+	@$(LD) $(USER_LDFLAGS) -o $@ $(LIBRAE_CRT0) $< $(LIBRAE_A)
+
+define SERVICE_LINK_RULE
+$(BUILD)/user/root/bin/$(1)d: $(patsubst %.c,$(BUILD)/user/%.o,$(wildcard services/$(1)/*.c)) \
+		$(LIBRAE_CRT0) $(LIBRAE_A)
+	@mkdir -p $$(dir $$@)
+	@echo "  LD      $$@"
+	@$(LD) $(USER_LDFLAGS) -o $$@ $(LIBRAE_CRT0) $$(filter %.o,$$(filter-out $(LIBRAE_CRT0),$$^)) \
+		$(LIBRAE_A)
+endef
+$(foreach s,$(sort $(SERVICES)),$(eval $(call SERVICE_LINK_RULE,$(s))))
+
+# A small archive with deliberately malformed entries among good ones, in
+# the initrd as test/vfs-malformed.tar: bin/vfstest serves it from a second
+# vfsd and checks what was skipped (the main initrd must stay valid for the
+# kernel's own reader).
+$(BUILD)/user/root/test/vfs-malformed.tar: tools/build/mkbadtar.py
+	@mkdir -p $(dir $@)
+	$(HOSTPY) tools/build/mkbadtar.py $@
 
 # A damaged program (a valid one cut short) for the loader's error path.
 $(BUILD)/user/root/bin/badelf: $(BUILD)/user/root/bin/hello
 	@head -c 100 $< > $@
 
-user: $(USER_BINS) $(BUILD)/user/root/bin/badelf
+user: $(USER_BINS) $(BUILD)/user/root/bin/badelf $(BUILD)/user/root/test/vfs-malformed.tar
 
 # Keep the objects between the chained rules.
 .SECONDARY:
@@ -146,7 +182,8 @@ user: $(USER_BINS) $(BUILD)/user/root/bin/badelf
 
 # EXTRA_ROOTFS=dir adds a directory of extra files to the initrd.
 EXTRA_ROOTFS ?=
-$(INITRD): $(shell find rootfs $(EXTRA_ROOTFS) 2>/dev/null) $(USER_BINS) $(BUILD)/user/root/bin/badelf | $(SETUP_STAMP)
+$(INITRD): $(shell find rootfs $(EXTRA_ROOTFS) 2>/dev/null) $(USER_BINS) $(BUILD)/user/root/bin/badelf \
+		$(BUILD)/user/root/test/vfs-malformed.tar | $(SETUP_STAMP)
 	@mkdir -p $(BUILD)/rootfs-stage
 	rm -rf $(BUILD)/rootfs-stage && mkdir -p $(BUILD)/rootfs-stage
 	cp -a rootfs/. $(BUILD)/rootfs-stage/
@@ -186,12 +223,15 @@ bench: host-bench | $(SETUP_STAMP)
 
 # comparePointers is suppressed: linker-built tables (.ktest, .ex_table, relocations)
 # are walked from one linker symbol to another, which cppcheck cannot see is one object.
-LINT_SRCS = $(shell find kernel abi tests lib apps tools/bench/linux -name '*.c' -o -name '*.h' | sort)
+LINT_SRCS = $(shell find kernel abi tests lib apps services tools/bench/linux -name '*.c' -o -name '*.h' | sort)
 lint: | $(SETUP_STAMP)
 	clang-format --dry-run --Werror $(LINT_SRCS)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 		--inline-suppr --suppress=missingIncludeSystem --suppress=comparePointers \
 		-Iabi -Ikernel/include -D__x86_64__ kernel tests
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+		--inline-suppr --suppress=missingIncludeSystem --suppress=constStatement:lib/librae/include/rae.h \
+		-Iabi -Ilib/librae/include -Iservices/vfs -D__x86_64__ lib services
 
 clean:
 	rm -rf $(BUILD)

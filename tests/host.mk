@@ -7,13 +7,14 @@ FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 30
 
 HOST_TEST_CFLAGS := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
-	-Wall -Wextra -Werror -Iabi -Ikernel/include
+	-Wall -Wextra -Werror -Iabi -Ikernel/include -DRAE_HOST_TEST -Iservices/vfs \
+	-Ilib/librae/include -Itests/services/vfs
 HOST_TEST_LDLIBS := -lcmocka
 HOST_TEST_OBJDIR := build/tests/obj
 
 # Each test binary: its test source, then the kernel sources it exercises.
 HOST_TEST_NAMES := format ustar multiboot2 buddy slab acpi_tables acpi_madt acpi_hpet acpi_mcfg \
-	acpi_fadt elf sched_policy handle_table
+	acpi_fadt elf sched_policy handle_table vfs_ramfs vfs_tar librae_heap
 HOST_TEST_format_SRCS := tests/kernel/generic/lib/test_format.c kernel/generic/lib/format.c
 HOST_TEST_ustar_SRCS := tests/kernel/generic/lib/test_ustar.c kernel/generic/lib/ustar.c \
 	kernel/generic/lib/format.c
@@ -26,6 +27,12 @@ HOST_TEST_slab_SRCS := tests/kernel/generic/mm/test_slab.c kernel/generic/mm/sla
 
 HOST_TEST_sched_policy_SRCS := tests/kernel/generic/sched/test_policy.c \
 	kernel/generic/sched/policy.c
+
+# rae-vfsd's RAMFS and tar loader, and librae's heap (services and libraries
+# build for the host with RAE_HOST_TEST: libc's memory routines and malloc).
+HOST_TEST_vfs_ramfs_SRCS := tests/services/vfs/test_ramfs.c services/vfs/ramfs.c
+HOST_TEST_vfs_tar_SRCS := tests/services/vfs/test_tar.c services/vfs/tar.c services/vfs/ramfs.c
+HOST_TEST_librae_heap_SRCS := tests/lib/librae/test_heap.c lib/librae/heap.c
 
 HOST_TEST_handle_table_SRCS := tests/kernel/generic/object/test_handle_table.c \
 	kernel/generic/object/handle_table.c kernel/generic/object/object.c
@@ -72,14 +79,16 @@ $(foreach t,$(HOST_TEST_NAMES),$(eval $(call HOST_TEST_LINK_RULE,$(t))))
 # libFuzzer: one binary per parser, each run for FUZZ_SECONDS on its own corpus
 # (build/fuzz/corpus/<name>, kept between runs) plus a seed written here.
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	-Wall -Wextra -Werror -Iabi -Ikernel/include
-FUZZ_NAMES := ustar multiboot2 acpi_madt acpi_tables elf
+	-Wall -Wextra -Werror -Iabi -Ikernel/include -DRAE_HOST_TEST -Iservices/vfs \
+	-Itests/services/vfs
+FUZZ_NAMES := ustar multiboot2 acpi_madt acpi_tables elf vfs_tar
 FUZZ_ustar_SRCS := tests/fuzz/fuzz_ustar.c kernel/generic/lib/ustar.c kernel/generic/lib/format.c
 FUZZ_multiboot2_SRCS := tests/fuzz/fuzz_multiboot2.c kernel/arch/x86_64/boot/multiboot2.c \
 	kernel/generic/lib/format.c
 FUZZ_acpi_madt_SRCS := tests/fuzz/fuzz_acpi_madt.c kernel/generic/acpi/madt.c $(ACPI_BASE_SRCS)
 FUZZ_acpi_tables_SRCS := tests/fuzz/fuzz_acpi_tables.c $(ACPI_BASE_SRCS) $(ACPI_PARSER_SRCS)
 FUZZ_elf_SRCS := tests/fuzz/fuzz_elf.c kernel/generic/proc/elf.c kernel/generic/lib/format.c
+FUZZ_vfs_tar_SRCS := tests/fuzz/fuzz_vfs_tar.c services/vfs/tar.c services/vfs/ramfs.c
 FUZZ_BINS := $(addprefix build/fuzz/fuzz_,$(FUZZ_NAMES))
 
 # A minimal valid multiboot2 list: header, cmdline "a", a one-entry memory map, END.
@@ -103,6 +112,11 @@ build/fuzz/seed/ustar/sample.tar: tests/fuzz/fuzz_ustar.c tests/fuzz/fuzz_multib
 	tar --format=ustar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner \
 		-cf $@ tests/fuzz
 
+# The malformed test archive of the initrd, good and bad entries together.
+build/fuzz/seed/vfs_tar/malformed.tar: tools/build/mkbadtar.py
+	@mkdir -p $(@D)
+	/usr/bin/python3 tools/build/mkbadtar.py $@
+
 build/fuzz/seed/multiboot2/minimal.bin:
 	@mkdir -p $(@D)
 	printf '$(FUZZ_MB2_SEED)' >$@
@@ -123,7 +137,7 @@ build/fuzz/seed/elf/static.elf:
 
 fuzz: $(FUZZ_BINS) build/fuzz/seed/ustar/sample.tar build/fuzz/seed/multiboot2/minimal.bin \
 		build/fuzz/seed/acpi_madt/qemu.bin build/fuzz/seed/acpi_tables/base.bin \
-		build/fuzz/seed/elf/static.elf
+		build/fuzz/seed/elf/static.elf build/fuzz/seed/vfs_tar/malformed.tar
 	@set -e; for f in $(FUZZ_NAMES); do \
 		mkdir -p build/fuzz/corpus/$$f build/fuzz/artifacts/$$f; \
 		echo "fuzz: $$f for $(FUZZ_SECONDS)s"; \

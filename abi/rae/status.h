@@ -22,6 +22,12 @@ typedef int rae_status_t;
 #define RAE_ERR_PEER_CLOSED   -14 /* the other end of an IPC object is gone */
 #define RAE_ERR_TIMED_OUT     -15 /* a wait ended at its timeout */
 #define RAE_ERR_BUSY          -16 /* the thing is already in use (an interrupt line someone owns) */
+#define RAE_ERR_EXISTS        -17 /* the name is already taken (POSIX EEXIST) */
+#define RAE_ERR_NOT_DIR       -18 /* a path component is not a directory (ENOTDIR) */
+#define RAE_ERR_IS_DIR        -19 /* a directory where a file is needed (EISDIR) */
+#define RAE_ERR_NOT_EMPTY     -20 /* the directory still has entries (ENOTEMPTY) */
+#define RAE_ERR_LOOP          -21 /* too many symbolic links while resolving a path (ELOOP) */
+#define RAE_ERR_CROSS_DEVICE  -22 /* the operation would cross a mount point (EXDEV) */
 
 /* A short, constant name for a status code ("RAE_ERR_INVALID"). */
 static inline const char *rae_status_name(rae_status_t s)
@@ -44,6 +50,12 @@ static inline const char *rae_status_name(rae_status_t s)
 	case RAE_ERR_PEER_CLOSED: return "RAE_ERR_PEER_CLOSED";
 	case RAE_ERR_TIMED_OUT: return "RAE_ERR_TIMED_OUT";
 	case RAE_ERR_BUSY: return "RAE_ERR_BUSY";
+	case RAE_ERR_EXISTS: return "RAE_ERR_EXISTS";
+	case RAE_ERR_NOT_DIR: return "RAE_ERR_NOT_DIR";
+	case RAE_ERR_IS_DIR: return "RAE_ERR_IS_DIR";
+	case RAE_ERR_NOT_EMPTY: return "RAE_ERR_NOT_EMPTY";
+	case RAE_ERR_LOOP: return "RAE_ERR_LOOP";
+	case RAE_ERR_CROSS_DEVICE: return "RAE_ERR_CROSS_DEVICE";
 	default: return "RAE_ERR_?";
 	}
 }

@@ -32,6 +32,26 @@ void *memset(void *dst, int c, size_t n)
 	return dst;
 }
 
+int memcmp(const void *a, const void *b, size_t n)
+{
+	const uint8_t *x = a, *y = b;
+	for (size_t i = 0; i < n; i++) {
+		if (x[i] != y[i])
+			return x[i] < y[i] ? -1 : 1;
+	}
+	return 0;
+}
+
+void *memchr(const void *s, int c, size_t n)
+{
+	const uint8_t *p = s;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == (uint8_t)c)
+			return (void *)(uintptr_t)(p + i);
+	}
+	return NULL;
+}
+
 size_t rae_strlen(const char *s)
 {
 	size_t n = 0;

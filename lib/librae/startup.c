@@ -1,7 +1,8 @@
 /* Both ends of the start-up convention (abi/rae/startup.h): the creator
  * packs arguments, environment and named handles into one-way messages on
  * the child's first endpoint; the child unpacks them before main. */
-#include <rae.h>
+#include <rae/bootstrap.h>
+#include <rae_startup.h>
 
 static size_t strings_size(const char *const *v, uint32_t *count)
 {
@@ -172,4 +173,43 @@ int64_t rae_spawn_start(rae_handle_t image, uint64_t offset, uint64_t size, cons
 		return st;
 	}
 	return p;
+}
+
+rae_handle_t rae_startup_handle(const rae_startup_t *s, uint16_t role)
+{
+	for (unsigned i = 0; i < s->handle_count; i++) {
+		if (s->roles[i] == role && s->handles[i] != RAE_HANDLE_INVALID)
+			return s->handles[i];
+	}
+	return RAE_HANDLE_INVALID;
+}
+
+const char *rae_startup_option(const rae_startup_t *s, const char *name)
+{
+	size_t n = rae_strlen(name);
+	for (int i = 0; i < s->argc; i++) {
+		if (memcmp(s->argv[i], name, n) == 0 && s->argv[i][n] == '=')
+			return s->argv[i] + n + 1;
+	}
+	return NULL;
+}
+
+rae_status_t rae_bootstrap_receive(rae_handle_t ep, rae_handle_t *root, rae_handle_t *initrd,
+				   uint64_t *initrd_bytes)
+{
+	rae_msg_t m = {0};
+	rae_status_t st = (rae_status_t)rae_ipc_receive(ep, &m, RAE_TIMEOUT_NEVER);
+	if (st != RAE_OK)
+		return st;
+	rae_msg_t r = {0};
+	rae_ipc_reply(&r);
+	if (m.tag != RAE_BOOTSTRAP_TAG || m.handle_count != RAE_BOOTSTRAP_HANDLES) {
+		for (uint32_t i = 0; i < m.handle_count; i++)
+			rae_handle_close(m.handles[i]);
+		return RAE_ERR_INVALID;
+	}
+	*root = m.handles[RAE_BOOTSTRAP_ROOT_RESOURCE];
+	*initrd = m.handles[RAE_BOOTSTRAP_INITRD];
+	*initrd_bytes = m.words[RAE_BOOTSTRAP_WORD_INITRD_BYTES];
+	return RAE_OK;
 }

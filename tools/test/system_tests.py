@@ -12,6 +12,7 @@ import kaslr
 import qemu
 from image import ImageError, read_ppm, write_png
 from ktap import parse_ktap
+from log_checks import missing_lines
 from matrix import FAULT, FRAMEBUFFER, KTEST, Run
 from psf import load_psf
 from qmp import QmpClient, QmpError
@@ -147,6 +148,8 @@ def evaluate_ktest(run_name: str, text: str, outcome: qemu.BootOutcome, log: str
         name = f"{run_name}:{case.name}"
         if case.skipped:
             results.append(TestResult(name, True, f"skipped: {case.skip_reason}".rstrip(": ")))
+        elif case.ok and (missing := missing_lines(case.name, text)):
+            results.append(TestResult(name, False, f"no console line matching {missing[0]!r}", log))
         elif case.ok:
             results.append(TestResult(name, True))
         else:

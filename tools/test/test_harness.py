@@ -258,6 +258,17 @@ def test_ktest_run_results():
     assert "QEMU exit status 33" in results[-1].reason and not results[-1].passed
 
 
+def test_ktest_case_needs_its_console_lines():
+    import log_checks
+    raw = KTAP_PASS.replace("ok 4 format_integers", "ok 4 user_vfs_service")
+    results = evaluate_ktest("k", ktap_text(raw), qemu.BootOutcome(33, False, 2.0), "x.log")
+    vfs = next(r for r in results if r.name == "k:user_vfs_service")
+    assert not vfs.passed and "badsum" in vfs.reason
+    lines = "".join(f"{p.replace(chr(92), '')}\r\n" for p in log_checks.CASE_LINES["user_vfs_service"])
+    results = evaluate_ktest("k", ktap_text(lines + raw), qemu.BootOutcome(33, False, 2.0), "x.log")
+    assert all(r.passed for r in results)
+
+
 def test_ktest_run_fails_on_timeout_and_panic():
     cut = ktap_text(KTAP_PASS.split("ok 3")[0] + "KERNEL PANIC: out of memory\r\n")
     run = evaluate_ktest("k", cut, qemu.BootOutcome(37, False, 1.0), "x.log")[-1]

@@ -150,15 +150,23 @@ KTEST(user_ipc_donates_the_callers_scheduling_context)
 
 /* The first user process gets the root resource and the initrd, and
  * nothing else (bootstrap.c); bin/initcheck checks what it received. */
+/* Starts path as the first process (the bootstrap call, ten seconds to
+ * answer it) and returns its exit status, or -1 if it did not start. */
+static int run_first_process(ktest_t *t, const char *path)
+{
+	rae_status_t st;
+	process_t *p = bootstrap_start(path, 10000000000ull, &st);
+	if (!KTEST_EXPECT_EQ(t, st, RAE_OK) || !p)
+		return -1;
+	int status = -1;
+	KTEST_EXPECT_EQ(t, process_wait(p, &status), RAE_OK);
+	return status;
+}
+
 KTEST(user_first_process_bootstrap)
 {
 	rae_status_t st;
-	process_t *p = bootstrap_start("bin/initcheck", 10000000000ull, &st);
-	if (!KTEST_EXPECT_EQ(t, st, RAE_OK) || !p)
-		return;
-	int status = -1;
-	KTEST_EXPECT_EQ(t, process_wait(p, &status), RAE_OK);
-	KTEST_EXPECT_EQ(t, status, 0);
+	KTEST_EXPECT_EQ(t, run_first_process(t, "bin/initcheck"), 0);
 	/* A program that never answers the call is killed, not waited on. */
 	KTEST_EXPECT(t, bootstrap_start("bin/hello", 2000000000ull, &st) == NULL);
 	KTEST_EXPECT(t, st == RAE_ERR_TIMED_OUT || st == RAE_ERR_PEER_CLOSED);
@@ -167,4 +175,19 @@ KTEST(user_first_process_bootstrap)
 KTEST(user_ipc_send_one_way)
 {
 	KTEST_EXPECT_EQ(t, run_program(t, "bin/ipcsend"), 0);
+}
+
+/* The file system service end to end: bin/vfstest gets the initrd as the
+ * first process would, starts bin/vfsd on it and checks every operation,
+ * sessions and a mount of a second vfsd (tools/test/log_checks.py checks
+ * the console lines of the malformed entries that one skips). */
+KTEST(user_vfs_service)
+{
+	KTEST_EXPECT_EQ(t, run_first_process(t, "bin/vfstest"), 0);
+}
+
+/* Random requests to rae-vfsd get error replies, never a dead server. */
+KTEST(user_vfs_survives_garbage)
+{
+	KTEST_EXPECT_EQ(t, run_first_process(t, "bin/vfsgarbage"), 0);
 }

@@ -1,0 +1,20 @@
+/* A memory allocator over memory objects for programs without a C library
+ * (heap.c). Blocks are 16-byte aligned. Not thread-safe. */
+#ifndef RAE_HEAP_H
+#define RAE_HEAP_H
+
+#include <stddef.h>
+
+/* Exit status of a program that freed a pointer the heap did not hand out. */
+#define RAE_EXIT_HEAP_CORRUPT 0x7e
+
+/* NULL when no memory object can be had (or n is over 16 MiB). */
+void *rae_heap_alloc(size_t n);
+void rae_heap_free(void *p);
+/* Keeps p when n still fits (and is not under half of it), else moves it;
+ * NULL (p untouched) when out of memory. */
+void *rae_heap_realloc(void *p, size_t n);
+size_t rae_heap_size(const void *p); /* the usable bytes of a block */
+size_t rae_heap_mapped(void);        /* bytes of memory objects the heap holds */
+
+#endif

@@ -1,0 +1,24 @@
+# Console lines a kernel test case must leave in the serial log besides its KTAP result: what
+# a user-space service reports can only be seen there. A case that passed without them fails.
+import re
+
+# rae-vfsd loading build/user/root/test/vfs-malformed.tar (tools/build/mkbadtar.py) for
+# bin/vfstest: every malformed entry is named, with why, and the good ones still load.
+_VFSD_MNT = r"vfsd\[mnt\]: initrd: "
+CASE_LINES: dict[str, tuple[str, ...]] = {
+    "user_vfs_service": (
+        _VFSD_MNT + r"skipped entry 1 'badsum\.txt' at offset 1024: header checksum mismatch",
+        _VFSD_MNT + r"skipped entry 2 '\.\./escape\.txt' at offset 2048: '\.\.' leads out of the root",
+        _VFSD_MNT + r"skipped entry 3 'dir/abs-link' at offset 3072: symbolic link with an absolute target",
+        _VFSD_MNT + r"skipped entry 4 'dir/up-link' at offset 3584: symbolic link target leads out",
+        _VFSD_MNT + r"skipped entry 5 'hard' at offset 4096: hard link target leads out of the root",
+        _VFSD_MNT + r"skipped entry 6 'badsize\.txt' at offset 4608: size field is not a number",
+        _VFSD_MNT + r"3 files, 3 directories, 1 symbolic links, 0 hard links loaded, 6 entries skipped",
+    ),
+}
+
+
+def missing_lines(case: str, text: str) -> list[str]:
+    """The patterns CASE_LINES wants for case that match no line of text."""
+    lines = text.split("\n")
+    return [p for p in CASE_LINES.get(case, ()) if not any(re.search(p, line) for line in lines)]
