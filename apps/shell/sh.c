@@ -411,8 +411,8 @@ static int parse(const char *line, pipeline_t *pl)
 			} else if (*p == '\\' && p[1]) {
 				*w++ = p[1];
 				p += 2;
-			} else if (*p == '$' && (p[1] == '?' || isalpha((unsigned char)p[1]) ||
-						 p[1] == '_')) {
+			} else if (*p == '$' &&
+				   (p[1] == '?' || isalpha((unsigned char)p[1]) || p[1] == '_')) {
 				char name[64], value[32];
 				const char *v;
 				if (p[1] == '?') {
@@ -543,9 +543,7 @@ static int open_redirect(posix_spawn_file_actions_t *fa, const char *file, int f
 		return -1;
 	}
 	close(probe);
-	return posix_spawn_file_actions_addopen(fa, fd, file, flags & ~O_TRUNC, 0644) == 0
-		   ? 0
-		   : -1;
+	return posix_spawn_file_actions_addopen(fa, fd, file, flags & ~O_TRUNC, 0644) == 0 ? 0 : -1;
 }
 
 static int wait_all(pid_t *pids, int n)
@@ -581,8 +579,8 @@ static void reap_jobs(void)
 
 static int run(pipeline_t *pl, const char *text)
 {
-	if (pl->count == 1 && pl->stages[0].argc && !pl->background &&
-	    !pl->stages[0].in && !pl->stages[0].out && !pl->stages[0].err) {
+	if (pl->count == 1 && pl->stages[0].argc && !pl->background && !pl->stages[0].in &&
+	    !pl->stages[0].out && !pl->stages[0].err) {
 		int b = builtin(&pl->stages[0]);
 		if (b >= 0)
 			return b;
@@ -607,8 +605,9 @@ static int run(pipeline_t *pl, const char *text)
 		if (st->in)
 			bad |= open_redirect(&fa, st->in, STDIN_FILENO, O_RDONLY);
 		if (st->out)
-			bad |= open_redirect(&fa, st->out, STDOUT_FILENO,
-					     O_WRONLY | O_CREAT | (st->append ? O_APPEND : O_TRUNC));
+			bad |=
+			    open_redirect(&fa, st->out, STDOUT_FILENO,
+					  O_WRONLY | O_CREAT | (st->append ? O_APPEND : O_TRUNC));
 		if (st->err)
 			bad |= open_redirect(&fa, st->err, STDERR_FILENO,
 					     O_WRONLY | O_CREAT | O_TRUNC);
