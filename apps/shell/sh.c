@@ -139,6 +139,11 @@ static void match_dir(matches_t *m, const char *dir, const char *prefix, size_t 
 			continue;
 		if (plen == 0 && e->d_name[0] == '.')
 			continue;
+		bool seen = false; /* the same program in two $PATH directories */
+		for (int i = 0; i < m->count && !seen; i++)
+			seen = !strcmp(m->names[i], e->d_name);
+		if (seen)
+			continue;
 		snprintf(m->names[m->count], sizeof(m->names[0]), "%s", e->d_name);
 		if (dirs_slash) {
 			char full[PATH_MAX];
@@ -328,9 +333,12 @@ typedef struct {
 
 static char words[LINE_MAX_LEN * 2];
 
-/* Splits `line` into a pipeline. Returns 0, or -1 with a message. */
-static int parse(const char *line, pipeline_t *pl)
+/* Splits the first command of `line` (up to a ';' or the end) into a
+ * pipeline; *rest is where the next command starts, or NULL. Returns 0,
+ * or -1 with a message. */
+static int parse(const char *line, pipeline_t *pl, const char **rest)
 {
+	*rest = NULL;
 	memset(pl, 0, sizeof(*pl));
 	char *w = words, *end = words + sizeof(words) - 1;
 	stage_t *st = &pl->stages[0];
@@ -342,6 +350,15 @@ static int parse(const char *line, pipeline_t *pl)
 			p++;
 		if (!*p || *p == '#')
 			break;
+		if (*p == ';') {
+			*rest = p + 1;
+			break;
+		}
+		if ((*p == '|' || *p == '&' || *p == '<' || *p == '>' || !strncmp(p, "2>", 2)) &&
+		    target) {
+			fprintf(stderr, "rsh: a redirection needs a file name\n");
+			return -1;
+		}
 		if (*p == '|') {
 			if ((!st->argc) || target || pl->count == STAGES_MAX) {
 				fprintf(stderr, "rsh: syntax error near '|'\n");
@@ -356,15 +373,13 @@ static int parse(const char *line, pipeline_t *pl)
 			p++;
 			while (*p == ' ')
 				p++;
-			if (*p) {
-				fprintf(stderr, "rsh: '&' must end the line\n");
+			if (*p == ';')
+				*rest = p + 1;
+			else if (*p) {
+				fprintf(stderr, "rsh: '&' must end a command\n");
 				return -1;
 			}
 			break;
-		}
-		if (target) {
-			fprintf(stderr, "rsh: a redirection needs a file name\n");
-			return -1;
 		}
 		if (!strncmp(p, "2>&1", 4)) {
 			st->err_to_out = true;
@@ -387,7 +402,7 @@ static int parse(const char *line, pipeline_t *pl)
 		}
 		/* A word, with quotes, escapes and $ expansion. */
 		char *start = w;
-		while (*p && !strchr(" \t|&<>", *p) && w < end) {
+		while (*p && !strchr(" \t|&<>;", *p) && w < end) {
 			if (*p == '\'') {
 				const char *q = strchr(p + 1, '\'');
 				if (!q) {
@@ -663,14 +678,28 @@ static int run(pipeline_t *pl, const char *text)
 	return pids[pl->count - 1] ? s : status;
 }
 
+/* Runs each ';'-separated command of `line` in turn; $? is the last's. */
+static void run_line(const char *line)
+{
+	while (line) {
+		pipeline_t pl;
+		const char *rest;
+		if (parse(line, &pl, &rest) != 0) {
+			last_status = 2;
+			return;
+		}
+		if (pl.stages[0].argc)
+			last_status = run(&pl, line);
+		line = rest;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	FILE *script = NULL;
 	if (argc > 2 && !strcmp(argv[1], "-c")) {
-		pipeline_t pl;
-		if (parse(argv[2], &pl) != 0)
-			return 2;
-		return pl.stages[0].argc ? run(&pl, argv[2]) : 0;
+		run_line(argv[2]);
+		return last_status;
 	}
 	if (argc > 1 && !(script = fopen(argv[1], "r"))) {
 		fprintf(stderr, "rsh: %s: %s\n", argv[1], strerror(errno));
@@ -701,13 +730,7 @@ int main(int argc, char **argv)
 		if (n < 0)
 			break;
 		history_add(line);
-		pipeline_t pl;
-		if (parse(line, &pl) != 0) {
-			last_status = 2;
-			continue;
-		}
-		if (pl.stages[0].argc)
-			last_status = run(&pl, line);
+		run_line(line);
 	}
 	if (interactive)
 		outs("\r\n");
