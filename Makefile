@@ -114,24 +114,72 @@ USER_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc \
 	-Wall -Wextra -Werror -MMD -MP
 USER_LDFLAGS := -nostdlib -pie --no-dynamic-linker -z text -z noexecstack \
 	-z separate-code -z max-page-size=0x1000 --fatal-warnings
-LIBRAE_OBJS := $(patsubst lib/librae/%.c,$(BUILD)/user/lib/%.o,$(wildcard lib/librae/*.c))
+# librae's memory and string routines are the kernel's (kernel/generic/lib/
+# string.c): one implementation, freestanding on both sides. Other pure
+# kernel library code (printf-style formatting, the USTAR reader) is built
+# for user programs too, as an archive that services link (lib/format.h,
+# lib/ustar.h), until the C library port supplies its own.
+USER_KLIB_CFLAGS := -Ikernel/include -isystem kernel/include/klibc
+LIBRAE_OBJS := $(patsubst lib/librae/%.c,$(BUILD)/user/lib/%.o,$(wildcard lib/librae/*.c)) \
+	$(BUILD)/user/klib/string.o
+USER_KLIB_A := $(BUILD)/user/klib/libklib.a
 USER_PROGRAMS := $(patsubst apps/tests/%.c,%,$(wildcard apps/tests/*.c))
-USER_BINS := $(patsubst %,$(BUILD)/user/root/bin/%,$(USER_PROGRAMS))
+# Each services/<name>/ is one program from all its .c files: bin/<name>d,
+# except the service manager, which is the first process: bin/init.
+SERVICES := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard services/*/*.c)))))
+service_bin = $(BUILD)/user/root/bin/$(if $(filter manager,$(1)),init,$(1)d)
+SERVICE_BINS := $(foreach s,$(SERVICES),$(call service_bin,$(s)))
+# Tools that come with a service: services/<name>/tools/<tool>.c is bin/<tool>.
+SERVICE_TOOL_BINS := $(patsubst %.c,$(BUILD)/user/root/bin/%,$(notdir $(wildcard services/*/tools/*.c)))
+USER_BINS := $(patsubst %,$(BUILD)/user/root/bin/%,$(USER_PROGRAMS)) $(SERVICE_BINS) \
+	$(SERVICE_TOOL_BINS)
 
 $(BUILD)/user/lib/%.o: lib/librae/%.c Makefile | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(USER_CFLAGS) -c $< -o $@
 
+$(BUILD)/user/klib/%.o: kernel/generic/lib/%.c Makefile | $(SETUP_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (user)"
+	@$(CC) $(USER_CFLAGS) $(USER_KLIB_CFLAGS) -c $< -o $@
+
+$(USER_KLIB_A): $(BUILD)/user/klib/format.o $(BUILD)/user/klib/ustar.o
+	@rm -f $@
+	@ar rcs $@ $^
+
 $(BUILD)/user/apps/%.o: apps/tests/%.c Makefile | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(USER_CFLAGS) -c $< -o $@
 
+$(BUILD)/user/services/%.o: services/%.c Makefile | $(SETUP_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(USER_CFLAGS) $(USER_KLIB_CFLAGS) -c $< -o $@
+
 $(BUILD)/user/root/bin/%: $(BUILD)/user/apps/%.o $(LIBRAE_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	@$(LD) $(USER_LDFLAGS) -o $@ $(LIBRAE_OBJS) $<
+
+define SERVICE_LINK_RULE
+$(call service_bin,$(1)): $(patsubst %.c,$(BUILD)/user/%.o,$(wildcard services/$(1)/*.c)) \
+		$(LIBRAE_OBJS) $(USER_KLIB_A)
+	@mkdir -p $$(dir $$@)
+	@echo "  LD      $$@"
+	@$(LD) $(USER_LDFLAGS) -o $$@ $$(filter %.o,$$^) $(USER_KLIB_A)
+endef
+$(foreach s,$(SERVICES),$(eval $(call SERVICE_LINK_RULE,$(s))))
+
+define SERVICE_TOOL_LINK_RULE
+$(BUILD)/user/root/bin/$(basename $(notdir $(1))): $(patsubst %.c,$(BUILD)/user/%.o,$(1)) \
+		$(LIBRAE_OBJS) $(USER_KLIB_A)
+	@mkdir -p $$(dir $$@)
+	@echo "  LD      $$@"
+	@$(LD) $(USER_LDFLAGS) -o $$@ $$(filter %.o,$$^) $(USER_KLIB_A)
+endef
+$(foreach t,$(wildcard services/*/tools/*.c),$(eval $(call SERVICE_TOOL_LINK_RULE,$(t))))
 
 # A damaged program (a valid one cut short) for the loader's error path.
 $(BUILD)/user/root/bin/badelf: $(BUILD)/user/root/bin/hello
@@ -186,7 +234,7 @@ bench: host-bench | $(SETUP_STAMP)
 
 # comparePointers is suppressed: linker-built tables (.ktest, .ex_table, relocations)
 # are walked from one linker symbol to another, which cppcheck cannot see is one object.
-LINT_SRCS = $(shell find kernel abi tests lib apps tools/bench/linux -name '*.c' -o -name '*.h' | sort)
+LINT_SRCS = $(shell find kernel abi tests lib apps services tools/bench/linux -name '*.c' -o -name '*.h' | sort)
 lint: | $(SETUP_STAMP)
 	clang-format --dry-run --Werror $(LINT_SRCS)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \

@@ -104,6 +104,13 @@ static inline int64_t rae_kill(int64_t h)
 	return rae_syscall(RAE_SYS_KILL, (uint64_t)h, 0, 0);
 }
 
+/* The process id of the process `h` names (READ right), as GETPID gives
+ * it to that process. */
+static inline int64_t rae_process_id(rae_handle_t h)
+{
+	return rae_syscall(RAE_SYS_PROCESS_ID, h, 0, 0);
+}
+
 static inline int64_t rae_getpid(void)
 {
 	return rae_syscall(RAE_SYS_GETPID, 0, 0, 0);
@@ -309,10 +316,17 @@ static inline void rae_outb(uint16_t port, uint8_t v)
 	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
 }
 
-/* The memory routines (lib.c), and printing without a C library. */
+/* The memory and string routines (kernel/generic/lib/string.c, linked
+ * into librae), and printing without a C library (lib.c). */
 void *memcpy(void *restrict dst, const void *restrict src, size_t n);
 void *memset(void *dst, int c, size_t n);
 void *memmove(void *dst, const void *src, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+size_t strnlen(const char *s, size_t max);
+int strcmp(const char *a, const char *b);
+int strncmp(const char *a, const char *b, size_t n);
+char *strchr(const char *s, int c);
 size_t rae_strlen(const char *s);
 void rae_puts(const char *s);
 void rae_put_dec(int64_t v);
