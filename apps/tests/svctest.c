@@ -14,17 +14,19 @@
 
 #include "echo.h"
 
-#define CALL_NS    5000000000ull /* for a receiver to take a call */
-#define SETTLE_NS  5000000000ull /* for the crashing service to be marked failed */
-#define ROLE_ECHO  RAE_ROLE_PRIVATE /* the first endpoint its manifest grants */
+#define CALL_NS   5000000000ull    /* for a receiver to take a call */
+#define SETTLE_NS 5000000000ull    /* for the crashing service to be marked failed */
+#define ROLE_ECHO RAE_ROLE_PRIVATE /* the first endpoint its manifest grants */
 
 static unsigned passed, failed;
 
+/* One console line; rae_printf writes it at once, so other processes'
+ * lines never land inside it. */
+#define say(fmt, ...) rae_printf(fmt "\n", ##__VA_ARGS__)
+
 static void check(int ok, const char *what)
 {
-	rae_puts(ok ? "svctest: ok: " : "svctest: FAIL: ");
-	rae_puts(what);
-	rae_puts("\n");
+	say("svctest: %s: %s", ok ? "ok" : "FAIL", what);
 	if (ok)
 		passed++;
 	else
@@ -99,7 +101,8 @@ static void check_echo(rae_handle_t svc, rae_handle_t granted)
 
 	rae_msg_t crash = {.tag = ECHO_CRASH};
 	int64_t st = rae_ipc_call(echo, &crash, CALL_NS);
-	check(st == RAE_ERR_PEER_CLOSED, "a call in flight when echo crashes fails with PEER_CLOSED");
+	check(st == RAE_ERR_PEER_CLOSED,
+	      "a call in flight when echo crashes fails with PEER_CLOSED");
 	check(ping(echo, 99, &m) == RAE_OK && m.words[0] == 100,
 	      "the same handle reaches echo again after its restart");
 	check(m.words[1] != first_pid, "a new instance answered");
@@ -177,11 +180,7 @@ static int client(rae_startup_t *s)
 	check_echo(svc, granted);
 	check_table(svc);
 	check_services_tool(svc);
-	rae_puts("svctest: done: ");
-	rae_put_dec(passed);
-	rae_puts(" passed, ");
-	rae_put_dec(failed);
-	rae_puts(" failed\n");
+	say("svctest: done: %u passed, %u failed", passed, failed);
 	return failed != 0;
 }
 
@@ -190,9 +189,7 @@ static int nosy(rae_startup_t *s)
 {
 	rae_handle_t svc = rae_startup_take(s, RAE_ROLE_SERVICES), echo;
 	rae_status_t st = rae_service_lookup(svc, "echo", &echo, CALL_NS);
-	rae_puts("svctest nosy: lookup of echo: ");
-	rae_puts(rae_status_name(st));
-	rae_puts("\n");
+	say("svctest nosy: lookup of echo: %s", rae_status_name(st));
 	return st == RAE_ERR_ACCESS_DENIED ? 0 : 1;
 }
 
@@ -200,7 +197,7 @@ int main(uint64_t arg)
 {
 	static rae_startup_t s;
 	if (rae_startup_receive((rae_handle_t)arg, &s, CALL_NS) != RAE_OK) {
-		rae_puts("svctest: no start-up messages\n");
+		say("svctest: no start-up messages");
 		return 1;
 	}
 	if (s.argc > 1 && same(s.argv[1], "nosy"))

@@ -7,8 +7,8 @@ rae_status_t rae_service_lookup(rae_handle_t svc, const char *name, rae_handle_t
 	size_t len = strnlen(name, RAE_SVC_NAME_MAX);
 	if (len == 0 || len >= RAE_SVC_NAME_MAX)
 		return RAE_ERR_INVALID;
-	rae_msg_t m = {.tag = RAE_SVC_LOOKUP, .buf = (uint64_t)(uintptr_t)name,
-		       .buf_len = (uint32_t)len};
+	rae_msg_t m = {
+	    .tag = RAE_SVC_LOOKUP, .buf = (uint64_t)(uintptr_t)name, .buf_len = (uint32_t)len};
 	int64_t st = rae_ipc_call(svc, &m, timeout_ns);
 	if (st != RAE_OK)
 		return (rae_status_t)st;
@@ -29,7 +29,8 @@ int64_t rae_service_list(rae_handle_t svc, unsigned first, rae_svc_info_t *out, 
 {
 	if (max > RAE_SVC_LIST_MAX)
 		max = RAE_SVC_LIST_MAX;
-	rae_msg_t m = {.tag = RAE_SVC_LIST, .buf = (uint64_t)(uintptr_t)out,
+	rae_msg_t m = {.tag = RAE_SVC_LIST,
+		       .buf = (uint64_t)(uintptr_t)out,
 		       .buf_cap = max * (uint32_t)sizeof(*out)};
 	m.words[0] = first;
 	int64_t st = rae_ipc_call(svc, &m, timeout_ns);

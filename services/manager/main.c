@@ -3,8 +3,6 @@
  * manifests from the initrd, starts the services in dependency order and
  * then serves the name service while a thread per service supervises it.
  * docs/services/manager.md describes what it does for a service. */
-#include <stdarg.h>
-
 #include <lib/format.h>
 #include <lib/ustar.h>
 #include <rae/boot_info.h>
@@ -24,20 +22,6 @@ rae_handle_t manager_names;
 
 static const uint8_t *initrd_base;
 static size_t initrd_bytes;
-
-void say(const char *fmt, ...)
-{
-	char line[256];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = ksnprintf(line, sizeof(line), "servicemgr: ");
-	n += kvsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
-	va_end(ap);
-	if (n > (int)sizeof(line) - 2)
-		n = (int)sizeof(line) - 2;
-	line[n++] = '\n';
-	rae_debug_write(line, (size_t)n); /* one write, so lines never interleave */
-}
 
 /* The kernel's call: root resource, initrd, command line. Answered at once,
  * so the kernel finishes booting while the services start. */
@@ -107,8 +91,8 @@ static const char *cmdline_dirs_text(char dirs[DIRS_MAX][PATH_MAX], unsigned n)
 	size_t at = 0;
 	text[0] = '\0';
 	for (unsigned i = 0; i < n && at < sizeof(text); i++)
-		at += (size_t)ksnprintf(text + at, sizeof(text) - at, "%s%s", i ? ", " : "",
-					dirs[i]);
+		at +=
+		    (size_t)ksnprintf(text + at, sizeof(text) - at, "%s%s", i ? ", " : "", dirs[i]);
 	return text;
 }
 
@@ -202,9 +186,9 @@ static void prepare(service_t *s, svc_plan_t *plan)
 {
 	const svc_manifest_t *m = &s->m;
 	int64_t ep = rae_endpoint_create();
-	int64_t job = rae_job_create(0, m->limits[SVC_LIMIT_PROCESSES],
-				     m->limits[SVC_LIMIT_THREADS], m->limits[SVC_LIMIT_PAGES],
-				     m->limits[SVC_LIMIT_HANDLES]);
+	int64_t job =
+	    rae_job_create(0, m->limits[SVC_LIMIT_PROCESSES], m->limits[SVC_LIMIT_THREADS],
+			   m->limits[SVC_LIMIT_PAGES], m->limits[SVC_LIMIT_HANDLES]);
 	plan->blocked = true;
 	if (ep < 0 || job < 0)
 		ksnprintf(plan->why, sizeof(plan->why), "no endpoint or job: %s",

@@ -46,8 +46,8 @@ extern rae_handle_t manager_names; /* the name-service endpoint, every right */
 void svc_lock(void);
 void svc_unlock(void);
 
-/* One console line: "servicemgr: " and the formatted text. */
-void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* One console line: "servicemgr: " and the formatted text, in one write. */
+#define say(fmt, ...) rae_printf("servicemgr: " fmt "\n", ##__VA_ARGS__)
 
 /* Starts an instance of s (its state RUNNING on success). Returns RAE_OK
  * or the error of whatever failed (the instance is not running then). */

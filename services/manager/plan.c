@@ -40,8 +40,8 @@ static void block_cycle(walk_t *w, unsigned from)
 	char why[SVC_WHY_MAX];
 	size_t at = (size_t)ksnprintf(why, sizeof(why), "dependency cycle: ");
 	for (unsigned i = from; i < w->depth && at < sizeof(why); i++)
-		at += (size_t)ksnprintf(why + at, sizeof(why) - at, "%s -> ",
-					w->m[w->path[i]]->name);
+		at +=
+		    (size_t)ksnprintf(why + at, sizeof(why) - at, "%s -> ", w->m[w->path[i]]->name);
 	if (at < sizeof(why))
 		ksnprintf(why + at, sizeof(why) - at, "%s", w->m[w->path[from]]->name);
 	for (unsigned i = from; i < w->depth; i++)
@@ -71,10 +71,11 @@ static void visit(walk_t *w, unsigned i)
 	w->order[w->ordered++] = i;
 }
 
-unsigned svc_plan_order(const svc_manifest_t *const *m, unsigned n, unsigned *order, svc_plan_t *plan)
+unsigned svc_plan_order(const svc_manifest_t *const *m, unsigned n, unsigned *order,
+			svc_plan_t *plan)
 {
 	static walk_t w;
-	unsigned all[RAE_SVC_LIST_MAX];
+	unsigned all[RAE_SVC_LIST_MAX] = {0};
 	char why[SVC_WHY_MAX];
 	if (n > RAE_SVC_LIST_MAX)
 		n = RAE_SVC_LIST_MAX;

@@ -69,9 +69,9 @@ static int64_t start_handles(service_t *s, rae_handle_t *h, uint16_t *roles)
 		made_roles[n++] = RAE_ROLE_INITRD;
 	}
 	if (s->m.grants & SVC_GRANT_ROOT_RESOURCE) {
-		made[n] = rae_handle_dup(manager_root_resource, RAE_RIGHT_MANAGE |
-								    RAE_RIGHT_DUPLICATE |
-								    RAE_RIGHT_TRANSFER);
+		made[n] =
+		    rae_handle_dup(manager_root_resource,
+				   RAE_RIGHT_MANAGE | RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER);
 		made_roles[n++] = RAE_ROLE_ROOT_RESOURCE;
 	}
 	if (s->m.grants & SVC_GRANT_JOB) {
@@ -80,9 +80,9 @@ static int64_t start_handles(service_t *s, rae_handle_t *h, uint16_t *roles)
 	}
 	for (unsigned k = 0; k < s->m.endpoints.count; k++) {
 		service_t *to = service_named(s->m.endpoints.names[k]);
-		made[n] = to ? rae_handle_mint(to->endpoint, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER,
-					       s->id)
-			     : RAE_ERR_NOT_FOUND;
+		made[n] =
+		    to ? rae_handle_mint(to->endpoint, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, s->id)
+		       : RAE_ERR_NOT_FOUND;
 		made_roles[n] = endpoint_role(s->m.endpoints.names[k], k);
 		n++;
 	}

@@ -329,6 +329,11 @@ int strncmp(const char *a, const char *b, size_t n);
 char *strchr(const char *s, int c);
 size_t rae_strlen(const char *s);
 void rae_puts(const char *s);
+/* printf to the console (lib/format.h has the conversions), in one write,
+ * so that another process's output never lands inside it; cut at
+ * RAE_PRINTF_MAX - 1 bytes. Returns the bytes written. */
+#define RAE_PRINTF_MAX 512
+int rae_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void rae_put_dec(int64_t v);
 void rae_put_hex(uint64_t v);
 

@@ -8,7 +8,7 @@
 
 static void print_row(const rae_svc_info_t *r)
 {
-	char line[160], pid[24] = "-", up[32] = "-", last[16] = "-";
+	char pid[24] = "-", up[32] = "-", last[16] = "-";
 	if (r->pid)
 		ksnprintf(pid, sizeof(pid), "%llu", (unsigned long long)r->pid);
 	if (r->uptime_ns)
@@ -17,9 +17,8 @@ static void print_row(const rae_svc_info_t *r)
 			  (unsigned long long)(r->uptime_ns / 1000000ull % 1000));
 	if (r->last_exit != -1)
 		ksnprintf(last, sizeof(last), "%#x", (unsigned)r->last_exit);
-	int n = ksnprintf(line, sizeof(line), "%-20s %-8s %6s %8u %12s %9s\n", r->name,
-			  rae_svc_state_name(r->state), pid, r->restarts, up, last);
-	rae_debug_write(line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+	rae_printf("%-20s %-8s %6s %8u %12s %9s\n", r->name, rae_svc_state_name(r->state), pid,
+		   r->restarts, up, last);
 }
 
 int main(uint64_t arg)
@@ -30,21 +29,18 @@ int main(uint64_t arg)
 	if (arg && rae_startup_receive((rae_handle_t)arg, &s, TIMEOUT_NS) == RAE_OK)
 		svc = rae_startup_take(&s, RAE_ROLE_SERVICES);
 	if (svc == RAE_HANDLE_INVALID) {
-		rae_puts("services: no handle to the service manager\n");
+		rae_printf("services: no handle to the service manager\n");
 		return 1;
 	}
-	char head[160];
-	int n = ksnprintf(head, sizeof(head), "%-20s %-8s %6s %8s %12s %9s\n", "NAME", "STATE",
-			  "PID", "RESTARTS", "UPTIME", "LAST-EXIT");
-	rae_debug_write(head, (size_t)n);
+	rae_printf("%-20s %-8s %6s %8s %12s %9s\n", "NAME", "STATE", "PID", "RESTARTS", "UPTIME",
+		   "LAST-EXIT");
 	unsigned first = 0, total = 0;
 	do {
-		int64_t got = rae_service_list(svc, first, rows, RAE_SVC_LIST_MAX, &total,
-					       TIMEOUT_NS);
+		int64_t got =
+		    rae_service_list(svc, first, rows, RAE_SVC_LIST_MAX, &total, TIMEOUT_NS);
 		if (got < 0) {
-			rae_puts("services: the service manager did not answer: ");
-			rae_puts(rae_status_name((rae_status_t)got));
-			rae_puts("\n");
+			rae_printf("services: the service manager did not answer: %s\n",
+				   rae_status_name((rae_status_t)got));
 			return 1;
 		}
 		if (got == 0)
