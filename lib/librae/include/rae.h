@@ -6,6 +6,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+/* The memory and string routines: the kernel's (kernel/include/klibc,
+ * kernel/generic/lib/string.c), linked into librae. */
+#include <string.h>
 #include <rae/status.h>
 #include <rae/handle.h>
 #include <rae/ipc.h>
@@ -316,17 +319,7 @@ static inline void rae_outb(uint16_t port, uint8_t v)
 	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
 }
 
-/* The memory and string routines (kernel/generic/lib/string.c, linked
- * into librae), and printing without a C library (lib.c). */
-void *memcpy(void *restrict dst, const void *restrict src, size_t n);
-void *memset(void *dst, int c, size_t n);
-void *memmove(void *dst, const void *src, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
-size_t strnlen(const char *s, size_t max);
-int strcmp(const char *a, const char *b);
-int strncmp(const char *a, const char *b, size_t n);
-char *strchr(const char *s, int c);
+/* Printing without a C library (lib.c, printf.c). */
 size_t rae_strlen(const char *s);
 void rae_puts(const char *s);
 /* printf to the console (lib/format.h has the conversions), in one write,

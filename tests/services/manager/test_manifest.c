@@ -187,14 +187,28 @@ static unsigned make(svc_manifest_t *m, const char *spec)
 	return n;
 }
 
-static unsigned plan(const char *spec, unsigned *order, svc_plan_t *p, svc_manifest_t *m)
+/* The plan tests' manifests, plan and order. */
+static struct {
+	svc_manifest_t m[8];
+	const svc_manifest_t *ptrs[8];
+	svc_plan_t p[8];
+	unsigned order[8];
+	unsigned n;
+} f;
+
+/* Makes the manifests of spec, nothing blocked. */
+static void plan_setup(const char *spec)
 {
-	const svc_manifest_t *ptrs[RAE_SVC_LIST_MAX];
-	unsigned n = make(m, spec);
-	for (unsigned i = 0; i < n; i++)
-		ptrs[i] = &m[i];
-	memset(p, 0, sizeof(*p) * n);
-	return svc_plan_order(ptrs, n, order, p);
+	memset(&f, 0, sizeof(f));
+	f.n = make(f.m, spec);
+	for (unsigned i = 0; i < f.n; i++)
+		f.ptrs[i] = &f.m[i];
+}
+
+static unsigned plan(const char *spec)
+{
+	plan_setup(spec);
+	return svc_plan_order(f.ptrs, f.n, f.order, f.p);
 }
 
 static unsigned position(const unsigned *order, unsigned count, unsigned i)
@@ -210,30 +224,25 @@ static unsigned position(const unsigned *order, unsigned count, unsigned i)
 static void test_plan_dependency_order(void **state)
 {
 	(void)state;
-	static svc_manifest_t m[8];
-	svc_plan_t p[8];
-	unsigned order[8];
 	/* 0 ui:net,vfs  1 net:drv  2 vfs:drv  3 drv  4 alone */
-	unsigned count = plan("ui:net,vfs;net:drv;vfs:drv;drv;alone", order, p, m);
+	unsigned count = plan("ui:net,vfs;net:drv;vfs:drv;drv;alone");
 	assert_int_equal(count, 5);
-	assert_true(position(order, count, 3) < position(order, count, 1));
-	assert_true(position(order, count, 3) < position(order, count, 2));
-	assert_true(position(order, count, 1) < position(order, count, 0));
-	assert_true(position(order, count, 2) < position(order, count, 0));
+	assert_true(position(f.order, count, 3) < position(f.order, count, 1));
+	assert_true(position(f.order, count, 3) < position(f.order, count, 2));
+	assert_true(position(f.order, count, 1) < position(f.order, count, 0));
+	assert_true(position(f.order, count, 2) < position(f.order, count, 0));
 	for (unsigned i = 0; i < 5; i++)
-		assert_false(p[i].blocked);
+		assert_false(f.p[i].blocked);
 }
 
 static void test_plan_cycles_and_missing_names(void **state)
 {
 	(void)state;
-	static svc_manifest_t m[8];
-	svc_plan_t p[8];
-	unsigned order[8];
 	/* 0 a:b  1 b:c  2 c:a  3 d:a  4 e:ghost  5 f:e  6 g  7 self:self */
-	unsigned count = plan("a:b;b:c;c:a;d:a;e:ghost;f:e;g;self:self", order, p, m);
+	unsigned count = plan("a:b;b:c;c:a;d:a;e:ghost;f:e;g;self:self");
+	svc_plan_t *p = f.p;
 	assert_int_equal(count, 1);
-	assert_int_equal(order[0], 6);
+	assert_int_equal(f.order[0], 6);
 	assert_string_equal(p[0].why, "dependency cycle: a -> b -> c -> a");
 	assert_string_equal(p[1].why, "dependency cycle: a -> b -> c -> a");
 	assert_string_equal(p[2].why, "dependency cycle: a -> b -> c -> a");
@@ -246,26 +255,20 @@ static void test_plan_cycles_and_missing_names(void **state)
 static void test_plan_keeps_what_the_caller_blocked(void **state)
 {
 	(void)state;
-	static svc_manifest_t m[4];
-	const svc_manifest_t *ptrs[4];
-	svc_plan_t p[4] = {{0}};
-	unsigned order[4];
-	unsigned n = make(m, "a;b:a;c");
-	for (unsigned i = 0; i < n; i++)
-		ptrs[i] = &m[i];
-	p[0].blocked = true;
-	strcpy(p[0].why, "its program bin/x is not in the initrd");
-	assert_int_equal(svc_plan_order(ptrs, n, order, p), 1);
-	assert_int_equal(order[0], 2);
-	assert_string_equal(p[0].why, "its program bin/x is not in the initrd");
-	assert_string_equal(p[1].why, "needs 'a', which cannot start");
+	plan_setup("a;b:a;c");
+	f.p[0].blocked = true;
+	strcpy(f.p[0].why, "its program bin/x is not in the initrd");
+	assert_int_equal(svc_plan_order(f.ptrs, f.n, f.order, f.p), 1);
+	assert_int_equal(f.order[0], 2);
+	assert_string_equal(f.p[0].why, "its program bin/x is not in the initrd");
+	assert_string_equal(f.p[1].why, "needs 'a', which cannot start");
 
 	/* A granted endpoint of a service nobody defines blocks too. */
 	svc_error_t err;
-	assert_int_equal(parse("name = a\nexec = bin/a\ngrants = vfs\n", &m[0], &err), RAE_OK);
-	memset(p, 0, sizeof(p));
-	assert_int_equal(svc_plan_order(ptrs, 1, order, p), 0);
-	assert_string_equal(p[0].why, "is granted 'vfs', which no manifest defines");
+	assert_int_equal(parse("name = a\nexec = bin/a\ngrants = vfs\n", &f.m[0], &err), RAE_OK);
+	memset(f.p, 0, sizeof(f.p));
+	assert_int_equal(svc_plan_order(f.ptrs, 1, f.order, f.p), 0);
+	assert_string_equal(f.p[0].why, "is granted 'vfs', which no manifest defines");
 }
 
 int main(void)
