@@ -8,13 +8,13 @@ FUZZ_SECONDS ?= 30
 
 HOST_TEST_CFLAGS := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-Wall -Wextra -Werror -Iabi -Ikernel/include -DRAE_HOST_TEST -Iservices/vfs \
-	-Ilib/librae/include -Itests/services/vfs
+	-Ilib/librae/include -Itests/services/vfs -Iservices
 HOST_TEST_LDLIBS := -lcmocka
 HOST_TEST_OBJDIR := build/tests/obj
 
 # Each test binary: its test source, then the kernel sources it exercises.
 HOST_TEST_NAMES := format ustar multiboot2 buddy slab acpi_tables acpi_madt acpi_hpet acpi_mcfg \
-	acpi_fadt elf sched_policy handle_table vfs_ramfs vfs_tar librae_heap
+	acpi_fadt elf sched_policy handle_table vfs_ramfs vfs_tar librae_heap manifest
 HOST_TEST_format_SRCS := tests/kernel/generic/lib/test_format.c kernel/generic/lib/format.c
 HOST_TEST_ustar_SRCS := tests/kernel/generic/lib/test_ustar.c kernel/generic/lib/ustar.c \
 	kernel/generic/lib/format.c
@@ -51,6 +51,8 @@ HOST_TEST_acpi_mcfg_SRCS := tests/kernel/generic/acpi/test_mcfg.c kernel/generic
 	$(ACPI_BASE_SRCS)
 HOST_TEST_acpi_fadt_SRCS := tests/kernel/generic/acpi/test_fadt.c kernel/generic/acpi/fadt.c \
 	$(ACPI_BASE_SRCS)
+HOST_TEST_manifest_SRCS := tests/services/manager/test_manifest.c services/manager/manifest.c \
+	services/manager/plan.c kernel/generic/lib/format.c
 HOST_TEST_elf_SRCS := tests/kernel/generic/proc/test_elf.c kernel/generic/proc/elf.c \
 	kernel/generic/lib/format.c
 

@@ -14,6 +14,10 @@
 					 DUPLICATE, TRANSFER; never WRITE */
 #define RAE_BOOTSTRAP_HANDLES 2
 
+/* The call's buffer holds the kernel command line as the loader passed it
+ * (not NUL-terminated; empty when there is none), so that the first process
+ * can read its own options from it. */
+
 /* The call's words. */
 #define RAE_BOOTSTRAP_WORD_INITRD_BYTES 0 /* the initrd's length; the object is page-rounded */
 

@@ -35,6 +35,7 @@
 #define RAE_ROLE_JOB           4 /* the job the process may create children in */
 #define RAE_ROLE_ROOT_RESOURCE 5 /* a resource (drivers only) */
 #define RAE_ROLE_INITRD        6 /* memory object holding the initrd */
+#define RAE_ROLE_SERVE         7 /* endpoint (READ): the calls this service answers */
 #define RAE_ROLE_PRIVATE       0x100
 
 #endif

@@ -3,7 +3,8 @@
  * bootstrap call arrives with the root resource and the initrd. Checks
  * what came: two handles of the right types and rights, an initrd that
  * maps read-only (never writable) and holds bin/hello, and a root
- * resource that really grants hardware. Exits 0 when all hold. */
+ * resource that really grants hardware, and the kernel command line in the
+ * call's buffer. Exits 0 when all hold. */
 #include <rae.h>
 #include <rae/bootstrap.h>
 #include <rae/resource.h>
@@ -44,8 +45,14 @@ static int name_is(const volatile uint8_t *name, const char *want)
 int main(uint64_t arg)
 {
 	rae_handle_t ep = (rae_handle_t)arg;
-	rae_msg_t m = {0};
+	static char cmdline[RAE_IPC_BUF_MAX];
+	rae_msg_t m = {.buf = (uint64_t)(uintptr_t)cmdline, .buf_cap = sizeof(cmdline)};
 	check(rae_ipc_receive(ep, &m, RAE_TIMEOUT_NEVER) == RAE_OK, "the bootstrap call arrives");
+	/* initcheck runs under the kernel tests, so the command line holds test=. */
+	int has_test = 0;
+	for (uint32_t i = 0; i + 5 <= m.buf_len && i + 5 <= sizeof(cmdline); i++)
+		has_test |= memcmp(cmdline + i, "test=", 5) == 0;
+	check(has_test, "the kernel command line comes in the buffer");
 	check(m.tag == RAE_BOOTSTRAP_TAG, "bootstrap tag");
 	check(m.handle_count == RAE_BOOTSTRAP_HANDLES, "two handles");
 	rae_handle_t root = m.handles[RAE_BOOTSTRAP_ROOT_RESOURCE];

@@ -56,6 +56,11 @@ static int64_t do_process_kill(rae_handle_t h)
 	return rae_kill(h);
 }
 
+static int64_t do_process_id(rae_handle_t h)
+{
+	return rae_process_id(h);
+}
+
 static int64_t do_ipc_send(rae_handle_t h)
 {
 	rae_msg_t m = {0};
@@ -189,6 +194,7 @@ static const case_t cases[] = {
     {"WAIT", OBJ_PROCESS, RAE_RIGHT_WAIT, do_process_wait},
     {"KILL", OBJ_PROCESS, RAE_RIGHT_MANAGE, do_process_kill},
     {"THREAD_JOIN", OBJ_THREAD, RAE_RIGHT_WAIT, do_thread_join},
+    {"PROCESS_ID", OBJ_PROCESS, RAE_RIGHT_READ, do_process_id},
     {"IPC_RECEIVE", OBJ_ENDPOINT, RAE_RIGHT_READ, do_ipc_receive},
     {"NOTIFY_SIGNAL", OBJ_NOTIFICATION, RAE_RIGHT_SIGNAL, do_signal},
     {"NOTIFY_WAIT", OBJ_NOTIFICATION, RAE_RIGHT_WAIT, do_wait},

@@ -2,12 +2,14 @@
 from dataclasses import dataclass
 
 import kaslr
+import services
 from faults import FAULTS
 from qemu import Platform
 
 KTEST = "ktest"  # test=all; every KTAP case is a test
 FAULT = "fault"  # a deliberate fault; the panic report is checked
 FRAMEBUFFER = "framebuffer"  # plain boot; the screen is checked
+SERVICES = "services"  # the service manager with the test manifests; its log is checked
 
 Q35_BIOS_MAX = Platform("q35", "bios", "max")
 Q35_BIOS_QEMU64 = Platform("q35", "bios", "qemu64")
@@ -28,6 +30,9 @@ ICOUNT_PLATFORMS = (Q35_BIOS_MAX, Q35_UEFI_MAX)
 # Faults that need several CPUs run here instead.
 SMP_FAULT_PLATFORMS = (Q35_BIOS_MAX_SMP2, Q35_UEFI_QEMU64_SMP4)
 FRAMEBUFFER_PLATFORMS = (Q35_BIOS_MAX, Q35_UEFI_MAX)
+# Two CPUs, so the manager's supervisor threads and the services run in parallel; and one. BIOS
+# only: the manager does not care about the firmware, and OVMF adds some 14 s to a boot.
+SERVICES_PLATFORMS = (Q35_BIOS_MAX_SMP2, Q35_BIOS_QEMU64)
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,7 @@ def default_runs() -> list[Run]:
         platforms = FAULT_PLATFORMS if spec.min_smp <= 1 else SMP_FAULT_PLATFORMS
         runs += [Run(f"{fault}-{p.name}", FAULT, p, f"test={fault}", fault) for p in platforms]
     runs += [Run(f"fb-{p.name}", FRAMEBUFFER, p, "") for p in FRAMEBUFFER_PLATFORMS]
+    runs += [Run(f"services-{p.name}", SERVICES, p, services.CMDLINE) for p in SERVICES_PLATFORMS]
     return runs
 
 

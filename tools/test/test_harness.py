@@ -12,13 +12,14 @@ import framebuffer
 import kaslr
 import matrix
 import qemu
+import services
 from host_tests import find_host_tests, run_host_test
 from image import Image, parse_ppm, write_png
 from ktap import parse_ktap
 from psf import load_psf, parse_psf
 from results import Reporter, TestResult
 from serial_log import clean_text
-from system_tests import evaluate_fault, evaluate_ktest, iso_paths, kaslr_results
+from system_tests import evaluate_fault, evaluate_ktest, evaluate_services, iso_paths, kaslr_results
 from tap import parse_tap
 
 # --- serial logs and KTAP -------------------------------------------------
@@ -421,6 +422,52 @@ def test_ppm_parse_and_png_write(tmp_path):
     assert zlib.decompress(data[idat + 4:idat + 4 + length]) == b"\x00" + image.rgb
 
 
+# --- the service manager's boot ------------------------------------------------------------------
+
+SERVICES_LOG = """\
+kernel: started bin/init with the root resource and the initrd
+servicemgr: etc/services-test/broken.svc:5: unknown key 'colour'; skipped
+servicemgr: cycle-a not started: dependency cycle: cycle-a -> cycle-b -> cycle-a
+servicemgr: cycle-c not started: needs 'cycle-a', which cannot start
+servicemgr: missing-dep not started: needs 'nonexistent', which no manifest defines
+servicemgr: echo ended with status 0x100 (killed for a fault); restart 1 in 100 ms
+servicemgr: restarted echo (pid 8), restart 1
+servicemgr: crashy failed: it ended 3 times in a row (max-restarts 2), last status 0x100 (killed for a fault)
+svctest nosy: lookup of echo: RAE_ERR_ACCESS_DENIED
+NAME                 STATE       PID RESTARTS       UPTIME LAST-EXIT
+cycle-a              failed        -        0            -         -
+echo                 running       8        1      0.213 s     0x100
+svctest: done: 25 passed, 0 failed
+"""
+
+
+def test_services_log_passes_when_every_line_is_there():
+    assert [problem for _, problem in services.check_services_log(SERVICES_LOG)] == [""] * (
+        len(services.LOG_CHECKS) + 1)
+    outcome = qemu.BootOutcome(status=None, timed_out=False, seconds=3.0)
+    results = evaluate_services("services-x", SERVICES_LOG, "ready", outcome, "x.log")
+    assert all(r.passed for r in results) and results[-1].name == "services-x"
+
+
+def test_services_log_names_each_missing_line():
+    text = SERVICES_LOG.replace("servicemgr: restarted echo (pid 8), restart 1\n", "")
+    text = text.replace("echo                 running       8        1", "echo running 8 0")
+    failed = {name for name, problem in services.check_services_log(text) if problem}
+    assert failed == {"service_restarted", "services_table_echo_restarted"}
+
+
+def test_services_log_fails_on_svctest_failures_and_timeouts():
+    text = SERVICES_LOG.replace("25 passed, 0 failed", "24 passed, 1 failed") + "svctest: FAIL: x\n"
+    assert dict(services.check_services_log(text))["svctest"] == "svctest: 1 failed: svctest: FAIL: x"
+    short = SERVICES_LOG.replace("25 passed", "3 passed")
+    assert "expected at least" in dict(services.check_services_log(short))["svctest"]
+    no_done = SERVICES_LOG.replace("svctest: done: 25 passed, 0 failed\n", "")
+    outcome = qemu.BootOutcome(status=None, timed_out=True, seconds=120.0)
+    results = evaluate_services("services-x", no_done, "timeout", outcome, "x.log")
+    assert not results[-1].passed and "no 'svctest: done:' line" in results[-1].reason
+    assert dict((r.name, r.passed) for r in results)["services-x:svctest"] is False
+
+
 # --- matrix, QEMU command lines, report format -------------------------------------------------
 
 
@@ -429,7 +476,9 @@ def test_default_matrix():
     names = [r.name for r in runs]
     fault_runs = sum(len(matrix.FAULT_PLATFORMS if spec.min_smp <= 1 else matrix.SMP_FAULT_PLATFORMS)
                      for spec in faults.FAULTS.values())
-    assert len(names) == len(set(names)) == len(matrix.KTEST_PLATFORMS) + len(matrix.ICOUNT_PLATFORMS) + 2 + fault_runs + 2
+    assert len(names) == len(set(names)) == (len(matrix.KTEST_PLATFORMS) + len(matrix.ICOUNT_PLATFORMS) + 2
+                                             + fault_runs + 2 + len(matrix.SERVICES_PLATFORMS))
+    assert [r.cmdline for r in runs if r.kind == matrix.SERVICES] == [services.CMDLINE] * 2
     assert sum(r.kind == matrix.FAULT for r in runs) == fault_runs
     assert all(r.platform.smp >= 2 for r in runs if r.fault == "smp_panic_on_ap")
     assert all("kaslr=show" in r.cmdline for r in runs if r.kind == matrix.KTEST and "acpi=off" not in r.cmdline and not r.icount)

@@ -46,12 +46,15 @@ process_t *bootstrap_start(const char *path, uint64_t timeout_ns, rae_status_t *
 	kobject_t *root = resource_root_create();
 	endpoint_t *ep = endpoint_create();
 	ipc_msg_t *m = kzalloc(sizeof(*m));
-	if (!root || !ep || !m) {
+	size_t cmdline_len = strnlen(boot_info.cmdline, sizeof(boot_info.cmdline));
+	uint8_t *cmdline = cmdline_len ? kmalloc(cmdline_len) : NULL;
+	if (!root || !ep || !m || (cmdline_len && !cmdline)) {
 		if (root)
 			kobject_unref(root);
 		if (ep)
 			kobject_unref(&ep->obj);
 		kfree(m);
+		kfree(cmdline);
 		kobject_unref(&initrd->obj);
 		*status = RAE_ERR_NO_MEMORY;
 		return NULL;
@@ -63,6 +66,7 @@ process_t *bootstrap_start(const char *path, uint64_t timeout_ns, rae_status_t *
 		kobject_unref(root);
 		kobject_unref(&initrd->obj);
 		kfree(m);
+		kfree(cmdline);
 		return NULL;
 	}
 	m->tag = RAE_BOOTSTRAP_TAG;
@@ -73,6 +77,12 @@ process_t *bootstrap_start(const char *path, uint64_t timeout_ns, rae_status_t *
 	m->rights[RAE_BOOTSTRAP_INITRD] =
 	    RAE_RIGHT_READ | RAE_RIGHT_MAP | RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER;
 	m->handle_count = RAE_BOOTSTRAP_HANDLES;
+	if (cmdline_len) {
+		/* The command line, for the first process's own options. */
+		memcpy(cmdline, boot_info.cmdline, cmdline_len);
+		m->buf = cmdline; /* the message owns it too */
+		m->buf_len = (uint32_t)cmdline_len;
+	}
 	ipc_msg_t *reply = NULL;
 	rae_status_t st = ipc_call(ep, m, 0, clock_monotonic_ns() + timeout_ns, &reply);
 	ipc_msg_free(reply);

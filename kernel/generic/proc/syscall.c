@@ -170,6 +170,18 @@ static int64_t sys_wait(syscall_frame_t *f)
 	return st;
 }
 
+static int64_t sys_process_id(syscall_frame_t *f)
+{
+	kobject_t *obj;
+	rae_status_t st =
+	    handle_lookup((rae_handle_t)f->rdi, RAE_OBJ_PROCESS, RAE_RIGHT_READ, &obj, NULL);
+	if (st != RAE_OK)
+		return st;
+	int64_t pid = ((process_t *)obj)->pid; /* set at creation, never changes */
+	kobject_unref(obj);
+	return pid;
+}
+
 static int64_t sys_kill(syscall_frame_t *f)
 {
 	kobject_t *obj;
@@ -776,6 +788,7 @@ static const syscall_fn syscall_table[RAE_SYS_COUNT] = {
     [RAE_SYS_SPAWN] = sys_spawn,
     [RAE_SYS_WAIT] = sys_wait,
     [RAE_SYS_KILL] = sys_kill,
+    [RAE_SYS_PROCESS_ID] = sys_process_id,
     [RAE_SYS_GETPID] = sys_getpid,
     [RAE_SYS_CPU] = sys_cpu,
     [RAE_SYS_HANDLE_CLOSE] = sys_handle_close,

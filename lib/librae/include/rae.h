@@ -6,6 +6,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+/* The memory and string routines: the kernel's (kernel/include/klibc,
+ * kernel/generic/lib/string.c), linked into librae. */
+#include <string.h>
 #include <rae/status.h>
 #include <rae/handle.h>
 #include <rae/ipc.h>
@@ -102,6 +105,13 @@ static inline int64_t rae_wait(int64_t h, int *status)
 static inline int64_t rae_kill(int64_t h)
 {
 	return rae_syscall(RAE_SYS_KILL, (uint64_t)h, 0, 0);
+}
+
+/* The process id of the process `h` names (READ right), as GETPID gives
+ * it to that process. */
+static inline int64_t rae_process_id(rae_handle_t h)
+{
+	return rae_syscall(RAE_SYS_PROCESS_ID, h, 0, 0);
 }
 
 static inline int64_t rae_getpid(void)
@@ -309,16 +319,14 @@ static inline void rae_outb(uint16_t port, uint8_t v)
 	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
 }
 
-/* The memory routines (lib.c); the compiler may call the first three. */
-void *memcpy(void *restrict dst, const void *restrict src, size_t n);
-void *memset(void *dst, int c, size_t n);
-void *memmove(void *dst, const void *src, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-void *memchr(const void *s, int c, size_t n);
-
-/* Printing without a C library. */
+/* Printing without a C library (lib.c, printf.c). */
 size_t rae_strlen(const char *s);
 void rae_puts(const char *s);
+/* printf to the console (lib/format.h has the conversions), in one write,
+ * so that another process's output never lands inside it; cut at
+ * RAE_PRINTF_MAX - 1 bytes. Returns the bytes written. */
+#define RAE_PRINTF_MAX 512
+int rae_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void rae_put_dec(int64_t v);
 void rae_put_hex(uint64_t v);
 

@@ -1,0 +1,210 @@
+/* bin/svctest: the service manager's end-to-end test, started by the
+ * manager itself from the test manifests (rootfs/etc/services-test/, booted
+ * with services=etc/services,etc/services-test). Modes, by argument:
+ *   (none)  the client: looks up echo, calls it, has it crash, sees the
+ *           call fail and the next one reach the restarted instance, and
+ *           checks the manager's table (restarts, blocked services, a
+ *           service that crashes too often, one that stopped); then runs
+ *           bin/services. Ends with "svctest: done: P passed, F failed".
+ *   nosy    a service echo's manifest does not list: its lookup must be
+ *           refused. Exits 0 when it is.
+ *   crash   receives its start-up messages, then faults.
+ * The harness (tools/test/services.py) checks the log. */
+#include <rae_services.h>
+
+#include "echo.h"
+
+#define CALL_NS   5000000000ull    /* for a receiver to take a call */
+#define SETTLE_NS 5000000000ull    /* for the crashing service to be marked failed */
+#define ROLE_ECHO RAE_ROLE_PRIVATE /* the first endpoint its manifest grants */
+
+static unsigned passed, failed;
+
+/* One console line; rae_printf writes it at once, so other processes'
+ * lines never land inside it. */
+#define say(fmt, ...) rae_printf(fmt "\n", ##__VA_ARGS__)
+
+static void check(int ok, const char *what)
+{
+	say("svctest: %s: %s", ok ? "ok" : "FAIL", what);
+	if (ok)
+		passed++;
+	else
+		failed++;
+}
+
+static int same(const char *a, const char *b)
+{
+	return strcmp(a, b) == 0;
+}
+
+static rae_svc_info_t rows[RAE_SVC_LIST_MAX];
+static unsigned row_count;
+
+static void read_table(rae_handle_t svc)
+{
+	unsigned total = 0;
+	int64_t n = rae_service_list(svc, 0, rows, RAE_SVC_LIST_MAX, &total, CALL_NS);
+	row_count = n > 0 ? (unsigned)n : 0;
+}
+
+/* The row of service name (after read_table), or NULL. */
+static const rae_svc_info_t *row(const char *name)
+{
+	for (unsigned i = 0; i < row_count; i++) {
+		if (same(rows[i].name, name))
+			return &rows[i];
+	}
+	return NULL;
+}
+
+/* Whether service name reaches state within SETTLE_NS. */
+static int settles(rae_handle_t svc, const char *name, uint32_t state)
+{
+	uint64_t until = rae_clock_ns() + SETTLE_NS;
+	do {
+		read_table(svc);
+		const rae_svc_info_t *r = row(name);
+		if (r && r->state == state)
+			return 1;
+		rae_sleep_ns(20000000);
+	} while (rae_clock_ns() < until);
+	return 0;
+}
+
+static int64_t ping(rae_handle_t ep, uint64_t word, rae_msg_t *m)
+{
+	static char text[] = "hello";
+	*m = (rae_msg_t){.tag = ECHO_PING,
+			 .buf = (uint64_t)(uintptr_t)text,
+			 .buf_len = 5,
+			 .buf_cap = sizeof(text)};
+	m->words[0] = word;
+	int64_t st = rae_ipc_call(ep, m, CALL_NS);
+	return st == RAE_OK ? (int64_t)m->tag : st;
+}
+
+static void check_echo(rae_handle_t svc, rae_handle_t granted)
+{
+	rae_handle_t echo = RAE_HANDLE_INVALID, again = RAE_HANDLE_INVALID;
+	check(rae_service_lookup(svc, "echo", &echo, CALL_NS) == RAE_OK, "echo is found");
+	rae_msg_t m;
+	check(ping(echo, 41, &m) == RAE_OK && m.words[0] == 42 && m.buf_len == 5,
+	      "echo answers a call");
+	uint64_t first_pid = m.words[1], my_badge = m.words[2];
+	read_table(svc);
+	const rae_svc_info_t *me = row("svctest");
+	check(me && my_badge == (uint64_t)(me - rows) + 1,
+	      "echo sees the caller's service id as the badge");
+	check(ping(granted, 1, &m) == RAE_OK && m.words[2] == my_badge,
+	      "the endpoint granted by the manifest reaches echo too");
+
+	rae_msg_t crash = {.tag = ECHO_CRASH};
+	int64_t st = rae_ipc_call(echo, &crash, CALL_NS);
+	check(st == RAE_ERR_PEER_CLOSED,
+	      "a call in flight when echo crashes fails with PEER_CLOSED");
+	check(ping(echo, 99, &m) == RAE_OK && m.words[0] == 100,
+	      "the same handle reaches echo again after its restart");
+	check(m.words[1] != first_pid, "a new instance answered");
+	check(rae_service_lookup(svc, "echo", &again, CALL_NS) == RAE_OK && again != echo,
+	      "a second lookup gives another handle");
+	check(ping(again, 7, &m) == RAE_OK && m.words[0] == 8, "which reaches echo as well");
+	read_table(svc);
+	const rae_svc_info_t *e = row("echo");
+	check(e && e->state == RAE_SVC_RUNNING && e->restarts == 1 && e->pid == m.words[1] &&
+		  e->last_exit == RAE_EXIT_KILLED_FAULT,
+	      "the table shows echo running again, restarted once, after a fault");
+	rae_handle_close(echo);
+	rae_handle_close(again);
+}
+
+static void check_lookups(rae_handle_t svc)
+{
+	rae_handle_t h = RAE_HANDLE_INVALID;
+	check(rae_service_lookup(svc, "no-such-service", &h, CALL_NS) == RAE_ERR_NOT_FOUND,
+	      "an unknown name is not found");
+	check(rae_service_lookup(svc, "", &h, CALL_NS) == RAE_ERR_INVALID,
+	      "an empty name is refused");
+	rae_msg_t m = {.tag = 0x77};
+	check(rae_ipc_call(svc, &m, CALL_NS) == RAE_OK &&
+		  (rae_status_t)(int64_t)m.tag == RAE_ERR_UNSUPPORTED,
+	      "an unknown request is refused");
+	check(rae_service_lookup(svc, "cycle-a", &h, CALL_NS) == RAE_ERR_ACCESS_DENIED,
+	      "a service that lists no clients cannot be looked up");
+}
+
+static void check_table(rae_handle_t svc)
+{
+	read_table(svc);
+	const rae_svc_info_t *a = row("cycle-a"), *b = row("cycle-b"), *c = row("cycle-c");
+	check(a && b && a->state == RAE_SVC_FAILED && b->state == RAE_SVC_FAILED && !a->pid &&
+		  !b->pid && a->last_exit == -1,
+	      "services on a dependency cycle are not started");
+	check(c && c->state == RAE_SVC_FAILED && c->last_exit == -1,
+	      "nor is a service that needs one");
+	const rae_svc_info_t *missing = row("missing-dep");
+	check(missing && missing->state == RAE_SVC_FAILED,
+	      "a service that needs an undefined one is not started");
+	check(!row("broken"), "a malformed manifest defines no service");
+	check(settles(svc, "crashy", RAE_SVC_FAILED), "a service that keeps crashing is failed");
+	const rae_svc_info_t *crashy = row("crashy");
+	check(crashy && crashy->restarts == 2 && crashy->last_exit == RAE_EXIT_KILLED_FAULT,
+	      "after max-restarts (2) restarts");
+	check(settles(svc, "nosy", RAE_SVC_STOPPED) && row("nosy")->last_exit == 0 &&
+		  row("nosy")->restarts == 0,
+	      "nosy was refused echo and stopped (restart = never)");
+	check(row("echo") && row("echo")->uptime_ns > 0, "a running service has an uptime");
+}
+
+/* bin/services, given this process's name-service handle. */
+static void check_services_tool(rae_handle_t svc)
+{
+	rae_handle_t give[] = {svc};
+	uint16_t roles[] = {RAE_ROLE_SERVICES};
+	const char *const argv[] = {"services", NULL};
+	int64_t p = rae_spawn_start(0, 0, 0, "bin/services", 0, argv, NULL, give, roles, 1);
+	int status = -1;
+	check(p > 0 && rae_wait((rae_handle_t)p, &status) == RAE_OK && status == 0,
+	      "bin/services prints the table");
+}
+
+static int client(rae_startup_t *s)
+{
+	rae_handle_t svc = rae_startup_take(s, RAE_ROLE_SERVICES);
+	rae_handle_t granted = rae_startup_take(s, ROLE_ECHO);
+	check(svc != RAE_HANDLE_INVALID && granted != RAE_HANDLE_INVALID,
+	      "the manager gave the name service and the granted endpoint");
+	check(s->envp[0] && same(s->envp[0], "RAE_SERVICE=svctest"),
+	      "the environment names the service");
+	check_lookups(svc);
+	check_echo(svc, granted);
+	check_table(svc);
+	check_services_tool(svc);
+	say("svctest: done: %u passed, %u failed", passed, failed);
+	return failed != 0;
+}
+
+/* A service echo's manifest does not list as a client. */
+static int nosy(rae_startup_t *s)
+{
+	rae_handle_t svc = rae_startup_take(s, RAE_ROLE_SERVICES), echo;
+	rae_status_t st = rae_service_lookup(svc, "echo", &echo, CALL_NS);
+	say("svctest nosy: lookup of echo: %s", rae_status_name(st));
+	return st == RAE_ERR_ACCESS_DENIED ? 0 : 1;
+}
+
+int main(uint64_t arg)
+{
+	static rae_startup_t s;
+	if (rae_startup_receive((rae_handle_t)arg, &s, CALL_NS) != RAE_OK) {
+		say("svctest: no start-up messages");
+		return 1;
+	}
+	if (s.argc > 1 && same(s.argv[1], "nosy"))
+		return nosy(&s);
+	if (s.argc > 1 && same(s.argv[1], "crash")) {
+		volatile int *volatile p = (int *)(uintptr_t)0;
+		*p = 1;
+	}
+	return client(&s);
+}

@@ -1,0 +1,24 @@
+/* The client side of the service manager's name service
+ * (abi/rae/services.h, lib/librae/services.c). A service finds its handle
+ * to the name service with rae_startup_take(&s, RAE_ROLE_SERVICES). */
+#ifndef RAE_SERVICES_CLIENT_H
+#define RAE_SERVICES_CLIENT_H
+
+#include <rae.h>
+#include <rae/services.h>
+
+/* Asks the name service `svc` for the endpoint of the service `name`;
+ * on RAE_OK *ep is a handle (WRITE, TRANSFER) the caller owns. Otherwise
+ * the service's status (RAE_ERR_NOT_FOUND, RAE_ERR_ACCESS_DENIED,
+ * RAE_ERR_INVALID) or the call's (RAE_ERR_TIMED_OUT when the manager did
+ * not take the call within timeout_ns). */
+rae_status_t rae_service_lookup(rae_handle_t svc, const char *name, rae_handle_t *ep,
+				uint64_t timeout_ns);
+
+/* Reads up to max service records, from the first-th on, into out;
+ * *total (may be NULL) gets the number of services. Returns the number of
+ * records read, or an error. */
+int64_t rae_service_list(rae_handle_t svc, unsigned first, rae_svc_info_t *out, unsigned max,
+			 unsigned *total, uint64_t timeout_ns);
+
+#endif

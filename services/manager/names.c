@@ -1,0 +1,89 @@
+/* The name service (abi/rae/services.h): LOOKUP hands a caller a badged
+ * handle to a service's endpoint if the service's manifest lists the
+ * caller as a client; LIST reports every service's state. The caller is
+ * known by the badge of its handle to the name service (its service id). */
+#include "manager.h"
+
+/* The caller's name, or NULL for a badge that names no service. */
+static const char *caller_name(uint64_t badge)
+{
+	return badge >= 1 && badge <= service_count ? services[badge - 1].m.name : NULL;
+}
+
+static rae_status_t lookup(rae_msg_t *call, const char *buf, rae_msg_t *reply)
+{
+	char name[RAE_SVC_NAME_MAX];
+	size_t len = strnlen(buf, call->buf_len);
+	if (len == 0 || len >= sizeof(name))
+		return RAE_ERR_INVALID;
+	memcpy(name, buf, len);
+	name[len] = '\0';
+	for (unsigned i = 0; i < service_count; i++) {
+		service_t *s = &services[i];
+		if (strcmp(s->m.name, name) != 0)
+			continue;
+		const char *caller = caller_name(call->badge);
+		if (!caller || !svc_manifest_allows(&s->m, caller))
+			return RAE_ERR_ACCESS_DENIED;
+		/* The service tells its clients apart by this badge. */
+		int64_t h =
+		    rae_handle_mint(s->endpoint, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, call->badge);
+		if (h < 0)
+			return (rae_status_t)h;
+		reply->handles[0] = (rae_handle_t)h;
+		reply->handle_count = 1;
+		reply->words[0] = s->id;
+		return RAE_OK;
+	}
+	return RAE_ERR_NOT_FOUND;
+}
+
+static rae_status_t list(const rae_msg_t *call, rae_msg_t *reply)
+{
+	static rae_svc_info_t out[RAE_SVC_LIST_MAX];
+	uint64_t first = call->words[0], now = rae_clock_ns();
+	unsigned n = 0;
+	svc_lock();
+	for (uint64_t i = first; i < service_count && n < RAE_SVC_LIST_MAX; i++, n++) {
+		const service_t *s = &services[i];
+		rae_svc_info_t *r = &out[n];
+		memset(r, 0, sizeof(*r));
+		memcpy(r->name, s->m.name, sizeof(r->name));
+		r->state = s->state;
+		r->restarts = s->restarts;
+		r->pid = s->pid;
+		r->uptime_ns = s->state == RAE_SVC_RUNNING ? now - s->started_ns : 0;
+		r->last_exit = s->last_exit;
+	}
+	svc_unlock();
+	reply->buf = (uint64_t)(uintptr_t)out;
+	reply->buf_len = n * (uint32_t)sizeof(out[0]);
+	reply->words[0] = n;
+	reply->words[1] = service_count;
+	return RAE_OK;
+}
+
+void names_serve(void)
+{
+	static char buf[RAE_IPC_BUF_MAX];
+	for (;;) {
+		rae_msg_t call = {.buf = (uint64_t)(uintptr_t)buf, .buf_cap = sizeof(buf)};
+		if (rae_ipc_receive(manager_names, &call, RAE_TIMEOUT_NEVER) != RAE_OK)
+			continue;
+		/* Requests carry no handles: whatever came is dropped. */
+		for (uint32_t i = 0; i < call.handle_count; i++)
+			rae_handle_close(call.handles[i]);
+		if (call.flags & RAE_MSG_ONEWAY)
+			continue;
+		rae_msg_t reply = {0};
+		rae_status_t st;
+		switch (call.tag) {
+		case RAE_SVC_LOOKUP: st = lookup(&call, buf, &reply); break;
+		case RAE_SVC_LIST: st = list(&call, &reply); break;
+		default: st = RAE_ERR_UNSUPPORTED; break;
+		}
+		reply.tag = (uint64_t)(int64_t)st;
+		/* A caller gone meanwhile: the kernel closes the handle sent. */
+		rae_ipc_reply(&reply);
+	}
+}

@@ -1,0 +1,235 @@
+/* Starting services and keeping them running: each instance starts from the
+ * initrd object (SPAWN_IMAGE) in the service's job with what its manifest
+ * grants, and a thread per service waits for it to end and restarts it
+ * with exponential backoff, as the manifest's restart policy says. */
+#include <lib/format.h>
+
+#include "manager.h"
+
+static volatile int svc_lock_word;
+static volatile int spawn_lock_word;
+
+static void spin_take(volatile int *word)
+{
+	while (__atomic_exchange_n(word, 1, __ATOMIC_ACQUIRE))
+		rae_yield();
+}
+
+static void spin_give(volatile int *word)
+{
+	__atomic_store_n(word, 0, __ATOMIC_RELEASE);
+}
+
+void svc_lock(void)
+{
+	spin_take(&svc_lock_word);
+}
+
+void svc_unlock(void)
+{
+	spin_give(&svc_lock_word);
+}
+
+/* The role a granted endpoint arrives with: a well-known one for the
+ * services that have one, else RAE_ROLE_PRIVATE + its place in the list. */
+static uint16_t endpoint_role(const char *name, unsigned place)
+{
+	if (strcmp(name, "vfs") == 0)
+		return RAE_ROLE_VFS;
+	if (strcmp(name, "console") == 0)
+		return RAE_ROLE_CONSOLE;
+	return (uint16_t)(RAE_ROLE_PRIVATE + place);
+}
+
+static service_t *service_named(const char *name)
+{
+	for (unsigned i = 0; i < service_count; i++) {
+		if (strcmp(services[i].m.name, name) == 0)
+			return &services[i];
+	}
+	return NULL;
+}
+
+/* The handles s gets at start, made fresh for each instance (they move to
+ * it). Returns how many, or an error after closing what it made. */
+static int64_t start_handles(service_t *s, rae_handle_t *h, uint16_t *roles)
+{
+	int64_t made[4 + SVC_NAMES_MAX];
+	uint16_t made_roles[4 + SVC_NAMES_MAX];
+	unsigned n = 0;
+	made[n] = rae_handle_dup(s->endpoint, RAE_RIGHT_READ | RAE_RIGHT_TRANSFER);
+	made_roles[n++] = RAE_ROLE_SERVE;
+	/* No DUPLICATE on a badged handle: it could be minted again with
+	 * another service's badge. */
+	made[n] = rae_handle_mint(manager_names, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, s->id);
+	made_roles[n++] = RAE_ROLE_SERVICES;
+	if (s->m.grants & SVC_GRANT_INITRD) {
+		made[n] = rae_handle_dup(manager_initrd,
+					 RAE_RIGHT_READ | RAE_RIGHT_MAP | RAE_RIGHT_TRANSFER);
+		made_roles[n++] = RAE_ROLE_INITRD;
+	}
+	if (s->m.grants & SVC_GRANT_ROOT_RESOURCE) {
+		made[n] =
+		    rae_handle_dup(manager_root_resource,
+				   RAE_RIGHT_MANAGE | RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER);
+		made_roles[n++] = RAE_ROLE_ROOT_RESOURCE;
+	}
+	if (s->m.grants & SVC_GRANT_JOB) {
+		made[n] = rae_handle_dup(s->job, RAE_RIGHT_MANAGE | RAE_RIGHT_TRANSFER);
+		made_roles[n++] = RAE_ROLE_JOB;
+	}
+	for (unsigned k = 0; k < s->m.endpoints.count; k++) {
+		service_t *to = service_named(s->m.endpoints.names[k]);
+		made[n] =
+		    to ? rae_handle_mint(to->endpoint, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, s->id)
+		       : RAE_ERR_NOT_FOUND;
+		made_roles[n] = endpoint_role(s->m.endpoints.names[k], k);
+		n++;
+	}
+	int64_t bad = 0;
+	for (unsigned i = 0; i < n; i++) {
+		if (made[i] < 0 && !bad)
+			bad = made[i];
+	}
+	for (unsigned i = 0; i < n; i++) {
+		if (bad && made[i] >= 0)
+			rae_handle_close((rae_handle_t)made[i]);
+		h[i] = (rae_handle_t)made[i];
+		roles[i] = made_roles[i];
+	}
+	return bad ? bad : (int64_t)n;
+}
+
+/* argv: the program's path, then the manifest's arguments split at spaces. */
+static unsigned split_args(service_t *s, char *words, const char **argv, unsigned max)
+{
+	unsigned argc = 0;
+	argv[argc++] = s->m.exec;
+	memcpy(words, s->m.args, sizeof(s->m.args));
+	for (char *at = words; *at && argc + 1 < max;) {
+		argv[argc++] = at;
+		char *space = strchr(at, ' ');
+		if (!space)
+			break;
+		*space = '\0';
+		at = space + 1;
+	}
+	argv[argc] = NULL;
+	return argc;
+}
+
+rae_status_t service_start(service_t *s)
+{
+	rae_handle_t handles[4 + SVC_NAMES_MAX];
+	uint16_t roles[4 + SVC_NAMES_MAX];
+	/* Spawning is one at a time: rae_spawn_start packs into one buffer. */
+	static char words[SVC_ARGS_MAX], env[16 + SVC_NAME_MAX];
+	static const char *argv[SVC_ARGS_MAX / 2 + 2];
+	spin_take(&spawn_lock_word);
+	int64_t n = start_handles(s, handles, roles);
+	int64_t p = n;
+	if (n >= 0) {
+		split_args(s, words, argv, sizeof(argv) / sizeof(argv[0]));
+		ksnprintf(env, sizeof(env), "RAE_SERVICE=%s", s->m.name);
+		const char *const envp[] = {env, NULL};
+		p = rae_spawn_start(manager_initrd, s->image_offset, s->image_size, s->m.name,
+				    s->job, argv, envp, handles, roles, (unsigned)n);
+	}
+	spin_give(&spawn_lock_word);
+	if (p < 0)
+		return (rae_status_t)p;
+	int64_t pid = rae_process_id((rae_handle_t)p);
+	s->process = (rae_handle_t)p;
+	svc_lock();
+	s->pid = pid > 0 ? (uint64_t)pid : 0;
+	s->started_ns = rae_clock_ns();
+	s->state = RAE_SVC_RUNNING;
+	svc_unlock();
+	return RAE_OK;
+}
+
+static const char *exit_meaning(int status)
+{
+	switch (status) {
+	case 0: return "success";
+	case RAE_EXIT_KILLED_FAULT: return "killed for a fault";
+	case RAE_EXIT_KILLED: return "killed";
+	default: return status < 0 ? rae_status_name(status) : "failure";
+	}
+}
+
+/* After an instance ended with status (or failed to start, status < 0):
+ * whether to start another, and after how long. Updates the state. */
+static bool restart_due(service_t *s, int status, uint64_t lived_ns, uint64_t *delay_ns)
+{
+	const svc_manifest_t *m = &s->m;
+	svc_lock();
+	s->pid = 0;
+	s->last_exit = status;
+	if (lived_ns >= SVC_STABLE_NS)
+		s->streak = 0;
+	bool again = m->restart == SVC_RESTART_ALWAYS ||
+		     (m->restart == SVC_RESTART_ON_FAILURE && status != 0);
+	bool failed = again && s->streak >= m->max_restarts;
+	uint64_t ms = m->backoff_ms;
+	for (uint32_t i = 0; i < s->streak && ms < m->backoff_max_ms; i++)
+		ms *= 2;
+	if (ms > m->backoff_max_ms)
+		ms = m->backoff_max_ms;
+	s->state = failed ? RAE_SVC_FAILED : again ? RAE_SVC_BACKOFF : RAE_SVC_STOPPED;
+	if (again && !failed)
+		s->streak++;
+	uint32_t streak = s->streak;
+	svc_unlock();
+	if (failed)
+		say("%s failed: it ended %u times in a row (max-restarts %u), last status %#x (%s)",
+		    m->name, streak + 1, m->max_restarts, (unsigned)status, exit_meaning(status));
+	else if (again)
+		say("%s ended with status %#x (%s); restart %u in %llu ms", m->name,
+		    (unsigned)status, exit_meaning(status), streak, (unsigned long long)ms);
+	else
+		say("%s ended with status %#x (%s); restart = %s: stopped", m->name,
+		    (unsigned)status, exit_meaning(status),
+		    m->restart == SVC_RESTART_NEVER ? "never" : "on-failure");
+	*delay_ns = ms * 1000000ull;
+	return again && !failed;
+}
+
+static void supervise(uint64_t arg)
+{
+	service_t *s = (service_t *)(uintptr_t)arg;
+	for (;;) {
+		int status = -1;
+		int64_t st = rae_wait(s->process, &status);
+		rae_handle_close(s->process);
+		s->process = RAE_HANDLE_INVALID;
+		if (st != RAE_OK)
+			status = (int)st;
+		uint64_t lived = rae_clock_ns() - s->started_ns, delay;
+		while (restart_due(s, status, lived, &delay)) {
+			rae_sleep_ns(delay);
+			svc_lock();
+			s->restarts++;
+			s->state = RAE_SVC_STARTING;
+			svc_unlock();
+			rae_status_t started = service_start(s);
+			if (started == RAE_OK) {
+				say("restarted %s (pid %llu), restart %u", s->m.name,
+				    (unsigned long long)s->pid, s->restarts);
+				break;
+			}
+			say("%s: cannot start %s: %s", s->m.name, s->m.exec,
+			    rae_status_name(started));
+			status = started;
+			lived = 0;
+		}
+		if (s->process == RAE_HANDLE_INVALID)
+			rae_thread_exit(0);
+	}
+}
+
+rae_status_t service_supervise(service_t *s)
+{
+	int64_t tid = rae_thread_create(supervise, (uint64_t)(uintptr_t)s);
+	return tid < 0 ? (rae_status_t)tid : RAE_OK;
+}

@@ -1,0 +1,61 @@
+# Checks a boot of the service manager (bin/init) with the test manifests (rootfs/etc/services-test/): what the
+# manager reported and what bin/svctest, the client it started, found.
+import re
+from dataclasses import dataclass
+
+# The kernel command line of the run: the default manifests, then the test ones.
+CMDLINE = "services=etc/services,etc/services-test"
+# svctest's last line; the run ends when it appears.
+DONE_RE = re.compile(r"^svctest: done: (\d+) passed, (\d+) failed$", re.M)
+DONE_TEXT = "svctest: done:"
+MIN_PASSED = 20  # svctest's checks; fewer means some never ran
+
+
+@dataclass(frozen=True)
+class LogCheck:
+    name: str
+    pattern: str  # a regular expression one line of the log must match in full
+
+
+LOG_CHECKS = (
+    LogCheck("manifest_error_reported_with_line",
+             r"servicemgr: etc/services-test/broken\.svc:5: unknown key 'colour'; skipped"),
+    LogCheck("dependency_cycle_reported",
+             r"servicemgr: cycle-a not started: dependency cycle: cycle-a -> cycle-b -> cycle-a"),
+    LogCheck("dependent_of_cycle_not_started",
+             r"servicemgr: cycle-c not started: needs 'cycle-a', which cannot start"),
+    LogCheck("missing_dependency_reported",
+             r"servicemgr: missing-dep not started: needs 'nonexistent', which no manifest defines"),
+    LogCheck("crash_seen_and_restart_scheduled",
+             r"servicemgr: echo ended with status 0x100 \(killed for a fault\); restart 1 in 100 ms"),
+    LogCheck("service_restarted", r"servicemgr: restarted echo \(pid \d+\), restart 1"),
+    LogCheck("crash_loop_marked_failed",
+             r"servicemgr: crashy failed: it ended 3 times in a row \(max-restarts 2\), "
+             r"last status 0x100 \(killed for a fault\)"),
+    LogCheck("lookup_without_permission_denied", r"svctest nosy: lookup of echo: RAE_ERR_ACCESS_DENIED"),
+    LogCheck("services_table_header", r"NAME +STATE +PID +RESTARTS +UPTIME +LAST-EXIT"),
+    LogCheck("services_table_echo_restarted", r"echo +running +\d+ +1 +\d+\.\d{3} s +0x100"),
+    LogCheck("services_table_cycle_failed", r"cycle-a +failed +- +0 +- +-"),
+)
+
+
+def check_services_log(text: str) -> list[tuple[str, str]]:
+    """(check name, problem or "") for each check of the run's serial log."""
+    lines = text.split("\n")
+    results = []
+    for check in LOG_CHECKS:
+        regex = re.compile(check.pattern)
+        found = any(regex.fullmatch(line.rstrip()) for line in lines)
+        results.append((check.name, "" if found else f"no line matching {check.pattern!r}"))
+    failures = [line.strip() for line in lines if line.startswith("svctest: FAIL: ")]
+    done = DONE_RE.search(text)
+    if done is None:
+        problem = "no 'svctest: done' line"
+    elif int(done.group(2)) or failures:
+        problem = f"svctest: {done.group(2)} failed: {'; '.join(failures[:4])}"
+    elif int(done.group(1)) < MIN_PASSED:
+        problem = f"svctest: only {done.group(1)} checks passed, expected at least {MIN_PASSED}"
+    else:
+        problem = ""
+    results.append(("svctest", problem))
+    return results
