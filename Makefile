@@ -133,11 +133,47 @@ $(BUILD)/user/root/bin/%: $(BUILD)/user/apps/%.o $(LIBRAE_OBJS)
 	@echo "  LD      $@"
 	@$(LD) $(USER_LDFLAGS) -o $@ $(LIBRAE_OBJS) $<
 
+# Services: every services/<name>/ directory is one program, bin/<name>d,
+# from all its .c files (compiled with its own directory on the include
+# path) plus librae and whatever SERVICE_EXTRA_OBJS_<name> adds.
+SERVICE_NAMES := $(patsubst services/%/,%,$(sort $(dir $(wildcard services/*/*.c))))
+SERVICE_BINS := $(patsubst %,$(BUILD)/user/root/bin/%d,$(SERVICE_NAMES))
+
+$(BUILD)/user/services/%.o: services/%.c Makefile | $(SETUP_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(USER_CFLAGS) -I$(dir $<) $(SERVICE_CFLAGS_$(firstword $(subst /, ,$*))) -c $< -o $@
+
+define SERVICE_RULE
+$(BUILD)/user/root/bin/$(1)d: $(patsubst services/$(1)/%.c,$(BUILD)/user/services/$(1)/%.o,$(wildcard services/$(1)/*.c)) $(SERVICE_EXTRA_OBJS_$(1)) $(LIBRAE_OBJS)
+	@mkdir -p $$(dir $$@)
+	@echo "  LD      $$@"
+	@$(LD) $(USER_LDFLAGS) -o $$@ $$^
+endef
+
+# The console service draws with the kernel's framebuffer console code and
+# font, built a second time for user space (the same sources, no copy).
+USER_SHARED_CFLAGS := -Ikernel/include -Ikernel/include/klibc
+SERVICE_CFLAGS_console := $(USER_SHARED_CFLAGS)
+SERVICE_EXTRA_OBJS_console := $(BUILD)/user/shared/fbcon.o $(BUILD)/user/shared/font.o
+
+$(BUILD)/user/shared/fbcon.o: kernel/generic/console/fbcon.c Makefile | $(SETUP_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (user)"
+	@$(CC) $(USER_CFLAGS) $(USER_SHARED_CFLAGS) -c $< -o $@
+
+$(BUILD)/user/shared/font.o: $(BUILD)/gen/font.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (user)"
+	@$(CC) $(USER_CFLAGS) $(USER_SHARED_CFLAGS) -c $< -o $@
+
+$(foreach s,$(SERVICE_NAMES),$(eval $(call SERVICE_RULE,$(s))))
+
 # A damaged program (a valid one cut short) for the loader's error path.
 $(BUILD)/user/root/bin/badelf: $(BUILD)/user/root/bin/hello
 	@head -c 100 $< > $@
 
-user: $(USER_BINS) $(BUILD)/user/root/bin/badelf
+user: $(USER_BINS) $(SERVICE_BINS) $(BUILD)/user/root/bin/badelf
 
 # Keep the objects between the chained rules.
 .SECONDARY:
@@ -146,7 +182,7 @@ user: $(USER_BINS) $(BUILD)/user/root/bin/badelf
 
 # EXTRA_ROOTFS=dir adds a directory of extra files to the initrd.
 EXTRA_ROOTFS ?=
-$(INITRD): $(shell find rootfs $(EXTRA_ROOTFS) 2>/dev/null) $(USER_BINS) $(BUILD)/user/root/bin/badelf | $(SETUP_STAMP)
+$(INITRD): $(shell find rootfs $(EXTRA_ROOTFS) 2>/dev/null) $(USER_BINS) $(SERVICE_BINS) $(BUILD)/user/root/bin/badelf | $(SETUP_STAMP)
 	@mkdir -p $(BUILD)/rootfs-stage
 	rm -rf $(BUILD)/rootfs-stage && mkdir -p $(BUILD)/rootfs-stage
 	cp -a rootfs/. $(BUILD)/rootfs-stage/
@@ -186,7 +222,7 @@ bench: host-bench | $(SETUP_STAMP)
 
 # comparePointers is suppressed: linker-built tables (.ktest, .ex_table, relocations)
 # are walked from one linker symbol to another, which cppcheck cannot see is one object.
-LINT_SRCS = $(shell find kernel abi tests lib apps tools/bench/linux -name '*.c' -o -name '*.h' | sort)
+LINT_SRCS = $(shell find kernel abi tests lib apps services tools/bench/linux -name '*.c' -o -name '*.h' | sort)
 lint: | $(SETUP_STAMP)
 	clang-format --dry-run --Werror $(LINT_SRCS)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \

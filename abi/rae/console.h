@@ -79,6 +79,18 @@ typedef struct {
 #define RAE_CONSOLE_READ_EOF         0x1 /* Ctrl-D on an empty line: end of file */
 #define RAE_CONSOLE_READ_INTERRUPTED 0x2 /* Ctrl-C came since the last read */
 
+/* Start-up roles (rae/startup.h) of the handles rae-consoled takes; each
+ * resource covers exactly what CONSOLE_INFO names (rae_consoled_start in
+ * lib/librae/console_start.c derives them from the root resource). Only
+ * the endpoint and the serial resource are required. */
+#define RAE_CONSOLED_ROLE_ENDPOINT    0x100 /* the service's endpoint, every right */
+#define RAE_CONSOLED_ROLE_SERIAL      0x101 /* I/O ports of the UART; authority for the hand-over */
+#define RAE_CONSOLED_ROLE_KBD_DATA    0x102 /* I/O port: PS/2 data */
+#define RAE_CONSOLED_ROLE_KBD_STATUS  0x103 /* I/O port: PS/2 status and command */
+#define RAE_CONSOLED_ROLE_SERIAL_IRQ  0x104 /* IRQ: the UART's GSI */
+#define RAE_CONSOLED_ROLE_KBD_IRQ     0x105 /* IRQ: the keyboard's GSI */
+#define RAE_CONSOLED_ROLE_FRAMEBUFFER 0x106 /* MMIO: the framebuffer's pages */
+
 /* The serial line's size, which no protocol reports back. */
 #define RAE_CONSOLE_SERIAL_COLUMNS 80
 #define RAE_CONSOLE_SERIAL_ROWS    25

@@ -44,12 +44,13 @@ static void console_replay(uint64_t from)
 	}
 }
 
-/* Whether this context may wake a thread: interrupts were on (so no
- * interrupt handler and no irqsave or irqoff lock) and no spinlock is held. */
+/* Whether the caller of kputs_n, which now holds console_lock, may wake a
+ * thread: interrupts were on (so no interrupt handler and no irqsave or
+ * irqoff lock) and console_lock is its only spinlock. */
 static bool console_may_signal(bool irq_was_on)
 {
 	const cpu_t *c = this_cpu();
-	return irq_was_on && c && c->preempt_off == 0;
+	return irq_was_on && c && c->preempt_off == 1;
 }
 
 void kputs_n(const char *s, size_t len)
