@@ -1,6 +1,7 @@
 # The default system-test matrix: which kernel command line boots on which machine, firmware and CPU.
 from dataclasses import dataclass
 
+import console
 import kaslr
 from faults import FAULTS
 from qemu import Platform
@@ -8,6 +9,7 @@ from qemu import Platform
 KTEST = "ktest"  # test=all; every KTAP case is a test
 FAULT = "fault"  # a deliberate fault; the panic report is checked
 FRAMEBUFFER = "framebuffer"  # plain boot; the screen is checked
+CONSOLE = "console"  # the console service: the harness types keys and checks echoes and the screen
 
 Q35_BIOS_MAX = Platform("q35", "bios", "max")
 Q35_BIOS_QEMU64 = Platform("q35", "bios", "qemu64")
@@ -28,6 +30,7 @@ ICOUNT_PLATFORMS = (Q35_BIOS_MAX, Q35_UEFI_MAX)
 # Faults that need several CPUs run here instead.
 SMP_FAULT_PLATFORMS = (Q35_BIOS_MAX_SMP2, Q35_UEFI_QEMU64_SMP4)
 FRAMEBUFFER_PLATFORMS = (Q35_BIOS_MAX, Q35_UEFI_MAX)
+CONSOLE_PLATFORMS = (Q35_BIOS_MAX, Q35_UEFI_MAX)
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,8 @@ def default_runs() -> list[Run]:
         platforms = FAULT_PLATFORMS if spec.min_smp <= 1 else SMP_FAULT_PLATFORMS
         runs += [Run(f"{fault}-{p.name}", FAULT, p, f"test={fault}", fault) for p in platforms]
     runs += [Run(f"fb-{p.name}", FRAMEBUFFER, p, "") for p in FRAMEBUFFER_PLATFORMS]
+    runs += [Run(f"console-{p.name}", CONSOLE, p, console.CMDLINE)
+             for p in CONSOLE_PLATFORMS]
     return runs
 
 

@@ -6,13 +6,14 @@ import re
 import subprocess
 import time
 
+import console
 import faults
 import framebuffer
 import kaslr
 import qemu
 from image import ImageError, read_ppm, write_png
 from ktap import parse_ktap
-from matrix import FAULT, FRAMEBUFFER, KTEST, Run
+from matrix import CONSOLE, FAULT, FRAMEBUFFER, KTEST, Run
 from psf import load_psf
 from qmp import QmpClient, QmpError
 from results import Reporter, TestResult, display_path
@@ -97,6 +98,8 @@ def execute_run(run: Run, iso: str, logs_dir: str, timeout: float) -> list[TestR
     try:
         if run.kind == FRAMEBUFFER:
             return [run_framebuffer(run, iso, log, logs_dir, timeout)]
+        if run.kind == CONSOLE:
+            return console.run_console(run, iso, log, logs_dir, timeout, qemu.QemuBoot, evaluate_ktest)
         # The RTC follows guest time there too (-rtc clock=vm): on the host
         # clock its periodic interrupt, which hwtest waits for, would never
         # come while idle guest time leaps ahead.
