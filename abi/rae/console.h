@@ -13,8 +13,8 @@
 /* The kernel log: every byte the kernel prints, in a ring of this many
  * bytes. LOG_READ names bytes by their offset since boot; the oldest
  * readable offset is max(0, written - RAE_KLOG_SIZE). */
-#define RAE_KLOG_SIZE     65536u
-#define RAE_LOG_READ_MAX  4096u /* bytes one LOG_READ copies at most */
+#define RAE_KLOG_SIZE      65536u
+#define RAE_LOG_READ_MAX   4096u /* bytes one LOG_READ copies at most */
 #define RAE_CONSOLE_NO_GSI 0xffffffffu
 
 /* What RAE_SYS_CONSOLE_INFO fills in: where the console's devices are,

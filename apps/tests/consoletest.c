@@ -133,8 +133,8 @@ static size_t log_read_all(rae_handle_t h, uint64_t *from)
 static void handover_calls(rae_handle_t root, const rae_console_hw_t *hw)
 {
 	uint64_t off = 0;
-	int64_t serial = rae_resource_create(root, RAE_RESOURCE_IOPORT, hw->serial_port,
-					     hw->serial_ports);
+	int64_t serial =
+	    rae_resource_create(root, RAE_RESOURCE_IOPORT, hw->serial_port, hw->serial_ports);
 	int64_t cmos = rae_resource_create(root, RAE_RESOURCE_IOPORT, 0x70, 2);
 	int64_t irqs = rae_resource_create(root, RAE_RESOURCE_IRQ, 0, 16);
 	int64_t n = rae_notify_create();
@@ -241,8 +241,8 @@ static void protocol_checks(rae_handle_t service, const rae_console_hw_t *hw)
 		 "an unknown mode");
 	check_eq(raw_call(con.service, RAE_CONSOLE_READ, 0, &m), RAE_ERR_INVALID,
 		 "a read of 0 bytes");
-	check_eq(raw_call(con.service, RAE_CONSOLE_READ, RAE_IPC_BUF_MAX + 1, &m),
-		 RAE_ERR_INVALID, "a read past the message size");
+	check_eq(raw_call(con.service, RAE_CONSOLE_READ, RAE_IPC_BUF_MAX + 1, &m), RAE_ERR_INVALID,
+		 "a read past the message size");
 	check_eq(raw_call(con.service, RAE_CONSOLE_ATTACH, 1, &m), RAE_ERR_INVALID,
 		 "ATTACH without a notification");
 	int64_t ep = rae_endpoint_create();
@@ -283,8 +283,8 @@ static void protocol_checks(rae_handle_t service, const rae_console_hw_t *hw)
 		rae_console_t c3;
 		check_eq(rae_console_connect(&c3, (rae_handle_t)child), RAE_OK,
 			 "the child's handle connects");
-		check_eq(rae_console_puts(&c3, "consoletest: written through an OPEN handle\n"),
-			 44, "and writes");
+		check_eq(rae_console_puts(&c3, "consoletest: written through an OPEN handle\n"), 44,
+			 "and writes");
 		rae_console_close(&c3);
 	}
 	rae_console_close(&other);
@@ -374,7 +374,8 @@ int main(uint64_t arg)
 	rae_console_hw_t hw;
 	check_eq(rae_console_info(&hw), RAE_OK, "CONSOLE_INFO");
 	check_eq(hw.serial_port, 0x3f8, "COM1");
-	check_eq(rae_console_info((rae_console_hw_t *)8), RAE_ERR_FAULT, "CONSOLE_INFO bad pointer");
+	check_eq(rae_console_info((rae_console_hw_t *)8), RAE_ERR_FAULT,
+		 "CONSOLE_INFO bad pointer");
 	handover_calls(root, &hw);
 
 	rae_handle_t service = 0;

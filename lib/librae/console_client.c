@@ -72,7 +72,8 @@ int64_t rae_console_read(rae_console_t *c, void *buf, size_t cap, uint64_t timeo
 		*flags = 0;
 	if (cap == 0)
 		return RAE_ERR_INVALID;
-	uint64_t deadline = timeout_ns == RAE_TIMEOUT_NEVER ? UINT64_MAX : rae_clock_ns() + timeout_ns;
+	uint64_t deadline =
+	    timeout_ns == RAE_TIMEOUT_NEVER ? UINT64_MAX : rae_clock_ns() + timeout_ns;
 	for (;;) {
 		rae_msg_t m = {.tag = RAE_CONSOLE_READ};
 		m.words[0] = cap > RAE_IPC_BUF_MAX ? RAE_IPC_BUF_MAX : cap;
@@ -92,7 +93,7 @@ int64_t rae_console_read(rae_console_t *c, void *buf, size_t cap, uint64_t timeo
 		if (now >= deadline)
 			return RAE_ERR_TIMED_OUT;
 		int64_t bits = rae_notify_wait(c->notify, deadline == UINT64_MAX ? RAE_TIMEOUT_NEVER
-										  : deadline - now);
+										 : deadline - now);
 		if (bits > 0)
 			console_take_bits(c, (uint64_t)bits);
 		else if (bits != RAE_ERR_TIMED_OUT)

@@ -41,8 +41,8 @@ int64_t rae_consoled_start(rae_handle_t root, rae_handle_t image, uint64_t offse
 		     RAE_CONSOLED_ROLE_SERIAL, handles, roles, &n);
 	consoled_add(root, RAE_RESOURCE_IOPORT, hw.kbd_data_port, 1, RAE_CONSOLED_ROLE_KBD_DATA,
 		     handles, roles, &n);
-	consoled_add(root, RAE_RESOURCE_IOPORT, hw.kbd_status_port, 1,
-		     RAE_CONSOLED_ROLE_KBD_STATUS, handles, roles, &n);
+	consoled_add(root, RAE_RESOURCE_IOPORT, hw.kbd_status_port, 1, RAE_CONSOLED_ROLE_KBD_STATUS,
+		     handles, roles, &n);
 	if (hw.serial_gsi != RAE_CONSOLE_NO_GSI)
 		consoled_add(root, RAE_RESOURCE_IRQ, hw.serial_gsi, 1, RAE_CONSOLED_ROLE_SERIAL_IRQ,
 			     handles, roles, &n);

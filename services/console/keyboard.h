@@ -13,8 +13,8 @@
 
 typedef struct {
 	bool shift_left, shift_right, ctrl_left, ctrl_right, caps;
-	bool extended;    /* after 0xe0 */
-	unsigned skip;    /* bytes of a 0xe1 (Pause) sequence still to come */
+	bool extended; /* after 0xe0 */
+	unsigned skip; /* bytes of a 0xe1 (Pause) sequence still to come */
 } kbd_t;
 
 /* Feeds one byte from the controller; writes the bytes it makes to out

@@ -136,8 +136,8 @@ static void klog_print(uint64_t end, bool serial)
 {
 	static char chunk[RAE_LOG_READ_MAX];
 	while (cd.log_offset < end) {
-		uint64_t want = end - cd.log_offset < sizeof(chunk) ? end - cd.log_offset
-								    : sizeof(chunk);
+		uint64_t want =
+		    end - cd.log_offset < sizeof(chunk) ? end - cd.log_offset : sizeof(chunk);
 		int64_t n = rae_log_read(cd.console, &cd.log_offset, chunk, want);
 		if (n <= 0)
 			break;
@@ -211,7 +211,7 @@ static bool ps2_start(void)
 	if (!ps2_read(&cfg))
 		return false;
 	cfg |= PS2_CFG_XLATE;
-	cfg &= (uint8_t)~(PS2_CFG_NOCLK1 | PS2_CFG_IRQ1);
+	cfg &= (uint8_t) ~(PS2_CFG_NOCLK1 | PS2_CFG_IRQ1);
 	if (cd.kbd_irq)
 		cfg |= PS2_CFG_IRQ1;
 	if (!ps2_wait_input_empty())
@@ -553,8 +553,8 @@ int main(uint64_t arg)
 	cd.kbd = take_ports(&s, RAE_CONSOLED_ROLE_KBD_DATA, hw.kbd_data_port, 1) &&
 		 take_ports(&s, RAE_CONSOLED_ROLE_KBD_STATUS, hw.kbd_status_port, 1);
 	if (cd.serial)
-		cd.serial_irq = take_irq(&s, RAE_CONSOLED_ROLE_SERIAL_IRQ, hw.serial_isa_irq,
-					 EV_SERIAL);
+		cd.serial_irq =
+		    take_irq(&s, RAE_CONSOLED_ROLE_SERIAL_IRQ, hw.serial_isa_irq, EV_SERIAL);
 	if (cd.kbd)
 		cd.kbd_irq = take_irq(&s, RAE_CONSOLED_ROLE_KBD_IRQ, hw.kbd_isa_irq, EV_KBD);
 	cd.polling = (cd.serial && !cd.serial_irq) || (cd.kbd && !cd.kbd_irq);

@@ -6,11 +6,11 @@
 #include <hal/console.h>
 #include <hal/irq.h>
 
-#define SERIAL_PORTS       8
-#define SERIAL_ISA_IRQ     4
-#define PS2_DATA_PORT      0x60
-#define PS2_STATUS_PORT    0x64
-#define PS2_KEYBOARD_IRQ   1
+#define SERIAL_PORTS     8
+#define SERIAL_ISA_IRQ   4
+#define PS2_DATA_PORT    0x60
+#define PS2_STATUS_PORT  0x64
+#define PS2_KEYBOARD_IRQ 1
 
 static bool console_ready;
 

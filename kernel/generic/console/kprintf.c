@@ -26,7 +26,7 @@ static struct {
 	bool active;
 	notification_t *notify; /* told when the log grows; may be NULL */
 	uint64_t bits;
-	bool signal_owed;  /* the log grew where signalling was not safe */
+	bool signal_owed;   /* the log grew where signalling was not safe */
 	uint64_t forwarded; /* the furthest offset the holder has read */
 	bool panic_flushed;
 } handover;

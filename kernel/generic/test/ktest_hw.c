@@ -19,8 +19,8 @@
 #include <test/ktest_user.h>
 #include <time/clock.h>
 
-#define FB_PATTERN           0x5a17c0deu
-#define HANDOVER_TIMEOUT_NS  10000000000ull
+#define FB_PATTERN          0x5a17c0deu
+#define HANDOVER_TIMEOUT_NS 10000000000ull
 
 /* The page hwtest writes past the visible framebuffer, or 0. */
 static paddr_t hw_vram_page(uint64_t *fb_phys, uint64_t *fb_bytes)

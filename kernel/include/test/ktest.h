@@ -40,9 +40,9 @@ typedef struct {
 	NOIPA void ktest_##name_(ktest_t *t)
 
 /* Defines and registers test `name`; the body receives `ktest_t *t`. */
-#define KTEST(name_)            KTEST_REGISTER(name_, 0)
-#define KTEST_FAULT(name_)      KTEST_REGISTER(name_, KTEST_DELIBERATE_FAULT)
-#define KTEST_EXACT_TIME(name_) KTEST_REGISTER(name_, KTEST_NEEDS_EXACT_TIME)
+#define KTEST(name_)             KTEST_REGISTER(name_, 0)
+#define KTEST_FAULT(name_)       KTEST_REGISTER(name_, KTEST_DELIBERATE_FAULT)
+#define KTEST_EXACT_TIME(name_)  KTEST_REGISTER(name_, KTEST_NEEDS_EXACT_TIME)
 #define KTEST_INTERACTIVE(name_) KTEST_REGISTER(name_, KTEST_NEEDS_HARNESS)
 
 /* Records one check; prints a KTAP diagnostic when it fails. */
