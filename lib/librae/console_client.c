@@ -83,8 +83,11 @@ int64_t rae_console_read(rae_console_t *c, void *buf, size_t cap, uint64_t timeo
 		if (st == RAE_OK) {
 			if (flags)
 				*flags = (uint32_t)m.words[1];
-			if ((m.words[1] & RAE_CONSOLE_READ_INTERRUPTED) && c->interrupts)
-				c->interrupts--; /* this read reports that press */
+			if (m.words[1] & RAE_CONSOLE_READ_INTERRUPTED) {
+				/* This read reports the press: its bit is stale now. */
+				rae_notify_wait(c->notify, 0);
+				c->interrupts = 0;
+			}
 			return m.buf_len < m.words[0] ? (int64_t)m.buf_len : (int64_t)m.words[0];
 		}
 		if (st != RAE_ERR_TIMED_OUT)

@@ -54,6 +54,9 @@ LOG_LINES = [
     "consoletest: raw bytes as typed",
     "# console: the kernel prints again after the service ended",
 ]
+# A line the kernel printed while bin/consoletest itself held the console and read from the log: the
+# kernel must not have written it to the UART (and nobody forwarded it).
+ABSENT_LINES = ["consoletest: a kernel line while handed over"]
 # Rows the screen must show (trailing blanks: what was erased stays erased).
 SCREEN_ROWS = [
     "hello serial    ",
@@ -202,6 +205,9 @@ def run_console(run, iso: str, log: str, logs_dir: str, timeout: float, boot_cls
     for line in LOG_LINES:
         if line not in text:
             problems.append(f"no line {line!r}")
+    for line in ABSENT_LINES:
+        if line in text:
+            problems.append(f"the kernel wrote {line!r} to the UART while the console was handed over")
     results = evaluate(run.name, text, outcome, log)
     name = f"{run.name}:typing-echo-screen"
     if problems:
