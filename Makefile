@@ -162,10 +162,13 @@ $(BUILD)/user/apps/%.o: apps/tests/%.c Makefile | $(SETUP_STAMP)
 	@echo "  CC      $<"
 	@$(CC) $(USER_CFLAGS) $(USER_KLIB_CFLAGS) -c $< -o $@
 
+# Service sources compile with their own directory on the include path and
+# SERVICE_CFLAGS_<name>; SERVICE_EXTRA_OBJS_<name> are linked in too.
 $(BUILD)/user/services/%.o: services/%.c Makefile | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(USER_CFLAGS) $(USER_KLIB_CFLAGS) -c $< -o $@
+	@$(CC) $(USER_CFLAGS) $(USER_KLIB_CFLAGS) -I$(dir $<) \
+		$(SERVICE_CFLAGS_$(firstword $(subst /, ,$*))) -c $< -o $@
 
 $(BUILD)/user/root/bin/%: $(BUILD)/user/apps/%.o $(LIBRAE_CRT0) $(LIBRAE_A) $(USER_KLIB_A)
 	@mkdir -p $(dir $@)
@@ -174,13 +177,12 @@ $(BUILD)/user/root/bin/%: $(BUILD)/user/apps/%.o $(LIBRAE_CRT0) $(LIBRAE_A) $(US
 
 define SERVICE_LINK_RULE
 $(call service_bin,$(1)): $(patsubst %.c,$(BUILD)/user/%.o,$(wildcard services/$(1)/*.c)) \
-		$(LIBRAE_CRT0) $(LIBRAE_A) $(USER_KLIB_A)
+		$(SERVICE_EXTRA_OBJS_$(1)) $(LIBRAE_CRT0) $(LIBRAE_A) $(USER_KLIB_A)
 	@mkdir -p $$(dir $$@)
 	@echo "  LD      $$@"
 	@$(LD) $(USER_LDFLAGS) -o $$@ $(LIBRAE_CRT0) $$(filter %.o,$$(filter-out $(LIBRAE_CRT0),$$^)) \
 		$(LIBRAE_A) $(USER_KLIB_A)
 endef
-$(foreach s,$(SERVICES),$(eval $(call SERVICE_LINK_RULE,$(s))))
 
 define SERVICE_TOOL_LINK_RULE
 $(BUILD)/user/root/bin/$(basename $(notdir $(1))): $(patsubst %.c,$(BUILD)/user/%.o,$(1)) \
@@ -199,6 +201,25 @@ $(foreach t,$(wildcard services/*/tools/*.c),$(eval $(call SERVICE_TOOL_LINK_RUL
 $(BUILD)/user/root/test/vfs-malformed.tar: tools/build/mkbadtar.py
 	@mkdir -p $(dir $@)
 	$(HOSTPY) tools/build/mkbadtar.py $@
+
+# The console service draws with the kernel's framebuffer console code and
+# font, built a second time for user space (the same sources, no copy).
+USER_SHARED_CFLAGS := -Ikernel/include -Ikernel/include/klibc
+SERVICE_CFLAGS_console := $(USER_SHARED_CFLAGS)
+SERVICE_EXTRA_OBJS_console := $(BUILD)/user/shared/fbcon.o $(BUILD)/user/shared/font.o
+
+$(BUILD)/user/shared/fbcon.o: kernel/generic/console/fbcon.c Makefile | $(SETUP_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (user)"
+	@$(CC) $(USER_CFLAGS) $(USER_SHARED_CFLAGS) -c $< -o $@
+
+$(BUILD)/user/shared/font.o: $(BUILD)/gen/font.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (user)"
+	@$(CC) $(USER_CFLAGS) $(USER_SHARED_CFLAGS) -c $< -o $@
+
+
+$(foreach s,$(SERVICES),$(eval $(call SERVICE_LINK_RULE,$(s))))
 
 # A damaged program (a valid one cut short) for the loader's error path.
 $(BUILD)/user/root/bin/badelf: $(BUILD)/user/root/bin/hello

@@ -50,7 +50,12 @@
 #define RAE_SYS_INTERRUPT_ACK    44 /* (interrupt h) -> RAE_OK; unmasks the line */
 #define RAE_SYS_IOPORT_CREATE    45 /* (resource h, base, count) -> I/O port handle */
 #define RAE_SYS_IOPORT_ENABLE    46 /* (I/O port h) -> RAE_OK; the process may use the ports */
-#define RAE_SYS_COUNT            50
+/* The console hand-over and the kernel log (rae/console.h): */
+#define RAE_SYS_CONSOLE_HANDOVER                                                                   \
+	54 /* (resource h, notification h or 0, bits, uint64_t *log_offset) -> console handle */
+#define RAE_SYS_LOG_READ     55 /* (console h, uint64_t *offset, buf, len) -> bytes copied */
+#define RAE_SYS_CONSOLE_INFO 56 /* (rae_console_hw_t *info) -> RAE_OK */
+#define RAE_SYS_COUNT        64
 
 /* RAE_SYS_MEM_CREATE flags and RAE_SYS_MEM_MAP protections. */
 #define RAE_MEM_CONTIGUOUS 0x1

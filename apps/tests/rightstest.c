@@ -5,6 +5,7 @@
  * endpoint that brings it the root resource (ktest_hw.c). Exits with the
  * number of failed checks. */
 #include <rae.h>
+#include <rae_console.h>
 
 enum {
 	OBJ_ENDPOINT,
@@ -188,6 +189,18 @@ static int64_t do_ioport_enable(rae_handle_t h)
 	return rae_ioport_enable(h); /* port 0x80: the POST code, harmless */
 }
 
+static int64_t do_console_handover(rae_handle_t h)
+{
+	uint64_t off;
+	return close_if_made(rae_console_handover(h, 0, 0, &off)); /* closing gives it back */
+}
+
+static int64_t do_console_notification(rae_handle_t h)
+{
+	uint64_t off;
+	return close_if_made(rae_console_handover(root, h, 1, &off));
+}
+
 static const case_t cases[] = {
     {"IPC_CALL", OBJ_ENDPOINT, RAE_RIGHT_WRITE, do_ipc_call},
     {"IPC_SEND", OBJ_ENDPOINT, RAE_RIGHT_WRITE, do_ipc_send},
@@ -214,12 +227,15 @@ static const case_t cases[] = {
      do_interrupt_notification},
     {"INTERRUPT_ACK", OBJ_INTERRUPT, RAE_RIGHT_WRITE, do_interrupt_ack},
     {"IOPORT_ENABLE", OBJ_IOPORT, RAE_RIGHT_READ | RAE_RIGHT_WRITE, do_ioport_enable},
+    {"CONSOLE_HANDOVER resource", OBJ_RESOURCE, RAE_RIGHT_MANAGE, do_console_handover},
+    {"CONSOLE_HANDOVER notification", OBJ_NOTIFICATION, RAE_RIGHT_SIGNAL, do_console_notification},
 };
 
 /* The rows that need a resource: skipped when none came. */
 static int needs_root(const case_t *k)
 {
-	return k->object >= OBJ_RESOURCE || k->call == do_interrupt_notification;
+	return k->object >= OBJ_RESOURCE || k->call == do_interrupt_notification ||
+	       k->call == do_console_notification;
 }
 
 /* The rights objects of each kind are made with. */

@@ -1,6 +1,7 @@
 # The default system-test matrix: which kernel command line boots on which machine, firmware and CPU.
 from dataclasses import dataclass
 
+import console
 import kaslr
 import services
 from faults import FAULTS
@@ -10,6 +11,7 @@ KTEST = "ktest"  # test=all; every KTAP case is a test
 FAULT = "fault"  # a deliberate fault; the panic report is checked
 FRAMEBUFFER = "framebuffer"  # plain boot; the screen is checked
 SERVICES = "services"  # the service manager with the test manifests; its log is checked
+CONSOLE = "console"  # the console service: the harness types keys and checks echoes and the screen
 
 Q35_BIOS_MAX = Platform("q35", "bios", "max")
 Q35_BIOS_QEMU64 = Platform("q35", "bios", "qemu64")
@@ -33,6 +35,7 @@ FRAMEBUFFER_PLATFORMS = (Q35_BIOS_MAX, Q35_UEFI_MAX)
 # Two CPUs, so the manager's supervisor threads and the services run in parallel; and one. BIOS
 # only: the manager does not care about the firmware, and OVMF adds some 14 s to a boot.
 SERVICES_PLATFORMS = (Q35_BIOS_MAX_SMP2, Q35_BIOS_QEMU64)
+CONSOLE_PLATFORMS = (Q35_BIOS_MAX, Q35_UEFI_MAX)
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,8 @@ def default_runs() -> list[Run]:
         runs += [Run(f"{fault}-{p.name}", FAULT, p, f"test={fault}", fault) for p in platforms]
     runs += [Run(f"fb-{p.name}", FRAMEBUFFER, p, "") for p in FRAMEBUFFER_PLATFORMS]
     runs += [Run(f"services-{p.name}", SERVICES, p, services.CMDLINE) for p in SERVICES_PLATFORMS]
+    runs += [Run(f"console-{p.name}", CONSOLE, p, console.CMDLINE)
+             for p in CONSOLE_PLATFORMS]
     return runs
 
 

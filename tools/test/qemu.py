@@ -63,10 +63,13 @@ class BootOutcome:
 
 
 def qemu_argv(platform: Platform, iso: str | None, serial_log: str, vars_file: str | None = None,
-              qmp_socket: str | None = None, extra_args: tuple[str, ...] = ()) -> list[str]:
+              qmp_socket: str | None = None, extra_args: tuple[str, ...] = (),
+              serial_socket: str | None = None) -> list[str]:
     """The QEMU command line for one boot, extra_args last. UEFI needs a private, writable vars_file.
 
     With iso None there is no CD-ROM: extra_args say what boots (-kernel, -initrd, -append).
+    With serial_socket, COM1 is a unix socket QEMU waits on before it starts the guest (so no
+    output is lost); whoever connects both reads the guest's output and types its input.
     """
     argv = [
         QEMU,
@@ -77,7 +80,8 @@ def qemu_argv(platform: Platform, iso: str | None, serial_log: str, vars_file: s
         "-display", "none",
         "-no-reboot",
         "-monitor", "none",
-        "-serial", f"file:{serial_log}",
+        *(("-chardev", f"socket,id=serial0,path={serial_socket},server=on,wait=on",
+            "-serial", "chardev:serial0") if serial_socket else ("-serial", f"file:{serial_log}")),
         "-device", f"isa-debug-exit,iobase={DEBUG_EXIT_IOBASE:#x},iosize=0x04",
     ]
     if iso is not None:
@@ -136,7 +140,7 @@ class QemuBoot:
     """
 
     def __init__(self, platform: Platform, iso: str | None, serial_log: str, with_qmp: bool = False,
-                 extra_args: tuple[str, ...] = ()):
+                 extra_args: tuple[str, ...] = (), serial_socket: bool = False):
         self.platform = platform
         self.serial_log = serial_log
         self._scratch = tempfile.mkdtemp(prefix="raeen-qemu-")
@@ -145,7 +149,9 @@ class QemuBoot:
             vars_file = os.path.join(self._scratch, "OVMF_VARS.fd")
             shutil.copyfile(OVMF_VARS, vars_file)
         self.qmp_socket = os.path.join(self._scratch, "qmp.sock") if with_qmp else None
-        self.argv = qemu_argv(platform, iso, serial_log, vars_file, self.qmp_socket, extra_args)
+        self.serial_socket = os.path.join(self._scratch, "serial.sock") if serial_socket else None
+        self.argv = qemu_argv(platform, iso, serial_log, vars_file, self.qmp_socket, extra_args,
+                              self.serial_socket)
         self._stderr = tempfile.TemporaryFile(dir=self._scratch)
         self.proc: subprocess.Popen | None = None
         self.started = 0.0

@@ -7,6 +7,7 @@ import zlib
 
 import pytest
 
+import console
 import faults
 import framebuffer
 import kaslr
@@ -477,7 +478,8 @@ def test_default_matrix():
     fault_runs = sum(len(matrix.FAULT_PLATFORMS if spec.min_smp <= 1 else matrix.SMP_FAULT_PLATFORMS)
                      for spec in faults.FAULTS.values())
     assert len(names) == len(set(names)) == (len(matrix.KTEST_PLATFORMS) + len(matrix.ICOUNT_PLATFORMS) + 2
-                                             + fault_runs + 2 + len(matrix.SERVICES_PLATFORMS))
+                                             + fault_runs + 2 + len(matrix.SERVICES_PLATFORMS)
+                                             + len(matrix.CONSOLE_PLATFORMS))
     assert [r.cmdline for r in runs if r.kind == matrix.SERVICES] == [services.CMDLINE] * 2
     assert sum(r.kind == matrix.FAULT for r in runs) == fault_runs
     assert all(r.platform.smp >= 2 for r in runs if r.fault == "smp_panic_on_ap")
@@ -648,3 +650,48 @@ def test_kaslr_results_read_the_run_logs(tmp_path):
     # A run that did not boot (its ISO failed) leaves no observation.
     results = by_name(kaslr_results(runs, runs[:1] + runs[5:], str(tmp_path)))
     assert results["kaslr-bases-differ"].reason == "1 of 5 KASLR runs printed a kernel base; need at least two"
+
+
+# --- the console service run ---------------------------------------------
+
+def test_console_keys_map_to_qcodes():
+    assert console.key_combo("h") == ["h"]
+    assert console.key_combo("H") == ["shift", "h"]
+    assert console.key_combo("!") == ["shift", "1"]
+    assert console.key_combo(",") == ["comma"] and console.key_combo(" ") == ["spc"]
+    with pytest.raises(ValueError):
+        console.key_combo("\u00e9")
+    events = console.combo_events(["ctrl", "c"])
+    assert [(e["data"]["key"]["data"], e["data"]["down"]) for e in events] == [
+        ("ctrl", True), ("c", True), ("c", False), ("ctrl", False)]
+    # Every key the steps type has a mapping.
+    for _prompt, actions in console.STEPS:
+        for kind, what in actions:
+            if kind == "keys":
+                assert all(console.key_combo(ch) for ch in what)
+
+
+def test_console_run_uses_a_serial_socket():
+    argv = qemu.qemu_argv(matrix.Q35_BIOS_MAX, "a.iso", "a.log", serial_socket="s.sock")
+    assert "chardev:serial0" in argv and "file:a.log" not in argv
+    assert any("path=s.sock" in a and "wait=on" in a for a in argv)
+    runs = [r for r in matrix.default_runs() if r.kind == matrix.CONSOLE]
+    assert runs and all(r.cmdline == console.CMDLINE for r in runs)
+
+
+@needs_font
+def test_console_screen_rows_are_found_anywhere_and_must_match():
+    font = load_psf(FONT_PATH)
+    rows = ["first line", "hello serial    ", "other"]
+    height = font.height * len(rows)
+    pixels = bytearray()
+    for text in rows:
+        pixels += screen_with_text(font, text, width=320, height=font.height).rgb
+    image = Image(320, height, bytes(pixels))
+    assert console.check_screen(image, font, ["hello serial    ", "other"]) == []
+    assert console.find_text_row(image, font, "other")[0] == 2
+    # A character that was not erased, or a missing line, is a problem.
+    assert console.check_screen(image, font, ["hello serialx"])
+    assert console.check_screen(image, font, ["first linez"])
+    problems = console.check_screen(image, font, ["not on screen"])
+    assert problems and "no text row shows 'not on screen'" in problems[0]

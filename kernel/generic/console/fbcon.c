@@ -56,16 +56,22 @@ rae_status_t fbcon_init(fbcon_t *con, const boot_framebuffer_t *fb, void *pixels
 	};
 	con->fg = fbcon_pack_rgb(con, FBCON_FG_RGB);
 	con->bg = fbcon_pack_rgb(con, FBCON_BG_RGB);
+	fbcon_clear(con);
+	return RAE_OK;
+}
 
+void fbcon_clear(fbcon_t *con)
+{
 	for (uint32_t y = 0; y < con->height; y++) {
 		uint8_t *line = con->pixels + (uint64_t)y * con->pitch;
 		for (uint32_t x = 0; x < con->width; x++) {
-			uint8_t *p = line + (uint64_t)x * bpp;
-			for (uint32_t b = 0; b < bpp; b++)
+			uint8_t *p = line + (uint64_t)x * con->bytes_per_pixel;
+			for (uint32_t b = 0; b < con->bytes_per_pixel; b++)
 				p[b] = (uint8_t)(con->bg >> (8 * b));
 		}
 	}
-	return RAE_OK;
+	con->cursor_x = 0;
+	con->cursor_y = 0;
 }
 
 static void fbcon_put_pixel(uint8_t *p, uint8_t bpp, uint32_t color)

@@ -1,7 +1,11 @@
 /* The system call table and its handlers. Every argument comes from user
  * mode and is checked here: pointers only through the user-copy helpers,
  * numbers against their ranges. An unknown number is RAE_ERR_UNSUPPORTED. */
+#include <console/handover.h>
 #include <console/kprintf.h>
+#include <hal/console.h>
+#include <kernel.h>
+#include <object/console.h>
 #include <hal/cpu.h>
 #include <mm/usercopy.h>
 #include <mm/kmalloc.h>
@@ -720,6 +724,90 @@ static int64_t sys_ioport_enable(syscall_frame_t *f)
 	return st;
 }
 
+/* --- the console hand-over and the kernel log ---------------------------- */
+
+static int64_t sys_console_handover(syscall_frame_t *f)
+{
+	resource_t *r;
+	rae_status_t st = resource_lookup(f->rdi, &r);
+	if (st != RAE_OK)
+		return st;
+	rae_console_hw_t hw = {0};
+	hal_console_describe(&hw);
+	bool covers = resource_covers(r, RAE_RESOURCE_IOPORT, hw.serial_port, hw.serial_ports);
+	kobject_unref(&r->obj);
+	if (!covers)
+		return RAE_ERR_RANGE;
+	kobject_t *n = NULL;
+	uint64_t bits = f->rdx;
+	if (f->rsi) {
+		st = handle_lookup((rae_handle_t)f->rsi, RAE_OBJ_NOTIFICATION, RAE_RIGHT_SIGNAL, &n,
+				   NULL);
+		if (st != RAE_OK)
+			return st;
+		if (bits == 0) {
+			kobject_unref(n);
+			return RAE_ERR_INVALID;
+		}
+	}
+	uint64_t offset = 0;
+	console_object_t *c = console_object_create((notification_t *)n, bits, &offset, &st);
+	if (n)
+		kobject_unref(n);
+	if (!c)
+		return st;
+	if (copy_to_user((void *)f->r10, &offset, sizeof(offset)) != RAE_OK) {
+		kobject_unref(&c->obj); /* gives the console back */
+		return RAE_ERR_FAULT;
+	}
+	return handle_install(&c->obj, CONSOLE_RIGHTS);
+}
+
+static int64_t sys_log_read(syscall_frame_t *f)
+{
+	kobject_t *obj;
+	rae_status_t st =
+	    handle_lookup((rae_handle_t)f->rdi, RAE_OBJ_CONSOLE, RAE_RIGHT_READ, &obj, NULL);
+	if (st != RAE_OK)
+		return st;
+	kobject_unref(obj); /* the handle is the authority; nothing else is used */
+	uint64_t offset;
+	uint64_t len = f->r10 > RAE_LOG_READ_MAX ? RAE_LOG_READ_MAX : f->r10;
+	if (copy_from_user(&offset, (const void *)f->rsi, sizeof(offset)) != RAE_OK)
+		return RAE_ERR_FAULT;
+	char chunk[256];
+	uint64_t done = 0;
+	while (done < len) {
+		uint64_t want = len - done > sizeof(chunk) ? sizeof(chunk) : len - done;
+		uint64_t at = offset;
+		int64_t n = console_log_read(&at, chunk, want);
+		if (n < 0)
+			return n;
+		if (n == 0)
+			break;
+		if (copy_to_user((void *)(f->rdx + done), chunk, (size_t)n) != RAE_OK)
+			return RAE_ERR_FAULT;
+		offset = at;
+		done += (uint64_t)n;
+	}
+	if (copy_to_user((void *)f->rsi, &offset, sizeof(offset)) != RAE_OK)
+		return RAE_ERR_FAULT;
+	return (int64_t)done;
+}
+
+static int64_t sys_console_info(syscall_frame_t *f)
+{
+	rae_console_hw_t hw = {0};
+	hal_console_describe(&hw);
+	if (boot_info.has_framebuffer && boot_info.framebuffer.type == BOOT_FB_RGB) {
+		hw.has_framebuffer = 1;
+		hw.framebuffer = boot_info.framebuffer;
+	}
+	if (copy_to_user((void *)f->rdi, &hw, sizeof(hw)) != RAE_OK)
+		return RAE_ERR_FAULT;
+	return RAE_OK;
+}
+
 /* handle_lookup for the register IPC calls, which run with interrupts off. */
 static inline __attribute__((always_inline)) rae_status_t
 handle_lookup_irqoff(rae_handle_t h, uint32_t type, uint32_t rights, kobject_t **obj,
@@ -817,6 +905,9 @@ static const syscall_fn syscall_table[RAE_SYS_COUNT] = {
     [RAE_SYS_INTERRUPT_ACK] = sys_interrupt_ack,
     [RAE_SYS_IOPORT_CREATE] = sys_ioport_create,
     [RAE_SYS_IOPORT_ENABLE] = sys_ioport_enable,
+    [RAE_SYS_CONSOLE_HANDOVER] = sys_console_handover,
+    [RAE_SYS_LOG_READ] = sys_log_read,
+    [RAE_SYS_CONSOLE_INFO] = sys_console_info,
 };
 
 int64_t syscall_dispatch(syscall_frame_t *f);

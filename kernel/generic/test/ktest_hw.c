@@ -16,11 +16,11 @@
 #include <proc/process.h>
 #include <rae/syscall.h>
 #include <test/ktest.h>
+#include <test/ktest_user.h>
 #include <time/clock.h>
 
-#define HWTEST_HAS_IRQ_LINES 0x1
-#define FB_PATTERN           0x5a17c0deu
-#define HANDOVER_TIMEOUT_NS  10000000000ull
+#define FB_PATTERN          0x5a17c0deu
+#define HANDOVER_TIMEOUT_NS 10000000000ull
 
 /* The page hwtest writes past the visible framebuffer, or 0. */
 static paddr_t hw_vram_page(uint64_t *fb_phys, uint64_t *fb_bytes)
@@ -35,10 +35,7 @@ static paddr_t hw_vram_page(uint64_t *fb_phys, uint64_t *fb_bytes)
 	return PAGE_ALIGN_UP(*fb_phys + *fb_bytes);
 }
 
-/* Starts `path` with an endpoint, hands it the root resource and the
- * platform's facts in one call (see apps/tests/hwtest.c), and returns its
- * exit status (-1 if it could not be started or did not take the call). */
-static int run_with_root(ktest_t *t, const char *path)
+int ktest_run_with_root(ktest_t *t, const char *path, uint64_t flags)
 {
 	rae_status_t st;
 	endpoint_t *ep = endpoint_create();
@@ -61,7 +58,7 @@ static int run_with_root(ktest_t *t, const char *path)
 	}
 	uint64_t fb_phys, fb_bytes;
 	hw_vram_page(&fb_phys, &fb_bytes);
-	m->words[0] = hal_irq_lines_available() ? HWTEST_HAS_IRQ_LINES : 0;
+	m->words[0] = (hal_irq_lines_available() ? KTEST_ROOT_HAS_IRQ_LINES : 0) | flags;
 	m->words[1] = fb_phys;
 	m->words[2] = fb_bytes;
 	m->words[3] = ram;
@@ -81,7 +78,7 @@ static int run_with_root(ktest_t *t, const char *path)
 
 KTEST(user_hardware_objects)
 {
-	KTEST_EXPECT_EQ(t, run_with_root(t, "bin/hwtest"), 0);
+	KTEST_EXPECT_EQ(t, ktest_run_with_root(t, "bin/hwtest", 0), 0);
 
 	/* What hwtest wrote through its write-combining user mapping is in the
 	 * device: read it back through a mapping of the kernel's own. */
@@ -103,7 +100,7 @@ KTEST(user_hardware_objects)
 	pmm_stats_t before, after;
 	pmm_stats(&before);
 	for (int i = 0; i < 3; i++)
-		KTEST_EXPECT_EQ(t, run_with_root(t, "bin/hwtest"), 0);
+		KTEST_EXPECT_EQ(t, ktest_run_with_root(t, "bin/hwtest", 0), 0);
 	pmm_stats(&after);
 	kprintf("# free pages before %lu, after %lu\n", before.free_pages, after.free_pages);
 	KTEST_EXPECT(t, after.free_pages + 8 >= before.free_pages);
@@ -112,7 +109,7 @@ KTEST(user_hardware_objects)
 KTEST(user_hardware_rights_are_checked)
 {
 	/* rightstest's hardware rows run only when it holds a resource. */
-	KTEST_EXPECT_EQ(t, run_with_root(t, "bin/rightstest"), 0);
+	KTEST_EXPECT_EQ(t, ktest_run_with_root(t, "bin/rightstest", 0), 0);
 }
 
 KTEST(resource_containment)

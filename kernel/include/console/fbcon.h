@@ -1,5 +1,7 @@
 /* A text console drawn on a linear framebuffer with the built-in bitmap
- * font: 24 or 32 bits per pixel, any pitch, scrolls when full. */
+ * font: 24 or 32 bits per pixel, any pitch, scrolls when full. Pure code:
+ * the kernel draws its console with it, and the console service
+ * (services/console) is built from the same source. */
 #ifndef CONSOLE_FBCON_H
 #define CONSOLE_FBCON_H
 
@@ -27,6 +29,10 @@ extern fbcon_t fbcon_main;
  * RAE_ERR_INVALID for inconsistent geometry (pitch too small, too small to
  * hold one character). */
 rae_status_t fbcon_init(fbcon_t *con, const boot_framebuffer_t *fb, void *pixels);
+
+/* Paints the whole framebuffer in the background colour; the cursor goes
+ * to the top left. */
+void fbcon_clear(fbcon_t *con);
 
 /* Draws text at the cursor, handling \n, \r, \t and \b, scrolling as needed. */
 void fbcon_write(fbcon_t *con, const char *s, size_t len);

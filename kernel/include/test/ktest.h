@@ -23,6 +23,9 @@ typedef struct {
  * the harness gives runs under -icount (guest time = instructions); other
  * runs report them as skipped. */
 #define KTEST_NEEDS_EXACT_TIME 2u
+/* A test that needs the harness at the keyboard (it types keys and takes
+ * screendumps): run only when named, like the deliberate faults. */
+#define KTEST_NEEDS_HARNESS 4u
 
 typedef struct {
 	const char *name;
@@ -37,9 +40,10 @@ typedef struct {
 	NOIPA void ktest_##name_(ktest_t *t)
 
 /* Defines and registers test `name`; the body receives `ktest_t *t`. */
-#define KTEST(name_)            KTEST_REGISTER(name_, 0)
-#define KTEST_FAULT(name_)      KTEST_REGISTER(name_, KTEST_DELIBERATE_FAULT)
-#define KTEST_EXACT_TIME(name_) KTEST_REGISTER(name_, KTEST_NEEDS_EXACT_TIME)
+#define KTEST(name_)             KTEST_REGISTER(name_, 0)
+#define KTEST_FAULT(name_)       KTEST_REGISTER(name_, KTEST_DELIBERATE_FAULT)
+#define KTEST_EXACT_TIME(name_)  KTEST_REGISTER(name_, KTEST_NEEDS_EXACT_TIME)
+#define KTEST_INTERACTIVE(name_) KTEST_REGISTER(name_, KTEST_NEEDS_HARNESS)
 
 /* Records one check; prints a KTAP diagnostic when it fails. */
 bool ktest_check(ktest_t *t, bool ok, const char *expr, const char *file, int line);

@@ -46,14 +46,29 @@ rae_status_t hal_irq_isa_to_gsi(uint32_t isa_irq, uint32_t *gsi, unsigned *flags
 	return RAE_OK;
 }
 
-/* A line the kernel routed for itself at boot. */
-static bool irq_line_kernel_owned(uint32_t gsi)
+/* The kernel's boot-time route of `gsi`, or -1. */
+static int irq_line_isa_route(uint32_t gsi)
 {
 	for (unsigned i = 0; i < platform.isa_route_count; i++) {
 		if (platform.isa_routes[i].gsi == gsi)
-			return true;
+			return (int)i;
 	}
-	return false;
+	return -1;
+}
+
+/* A line the kernel routed for itself at boot and has not lent out. */
+static bool irq_line_kernel_owned(uint32_t gsi)
+{
+	int r = irq_line_isa_route(gsi);
+	return r >= 0 && !__atomic_load_n(&platform.isa_routes[r].lent, __ATOMIC_ACQUIRE);
+}
+
+void irq_lines_lend_isa(uint8_t irq, bool lent)
+{
+	for (unsigned i = 0; i < platform.isa_route_count; i++) {
+		if (platform.isa_routes[i].irq == irq)
+			__atomic_store_n(&platform.isa_routes[i].lent, lent, __ATOMIC_RELEASE);
+	}
 }
 
 static void irq_line_interrupt(interrupt_frame_t *frame, void *arg)
@@ -120,7 +135,14 @@ void hal_irq_release(uint32_t gsi)
 	if (gsi >= RAE_RESOURCE_IRQ_END || !irq_lines[gsi].claimed)
 		return;
 	irq_line_t *l = &irq_lines[gsi];
-	ioapic_route(gsi, 0, 0, 0, true);
+	int r = irq_line_isa_route(gsi);
+	if (r >= 0) {
+		/* A lent line gets the kernel's masked boot route back. */
+		ioapic_route(gsi, platform.isa_routes[r].vector, cpus[0].hw_id,
+			     platform.isa_routes[r].flags, true);
+	} else {
+		ioapic_route(gsi, 0, 0, 0, true);
+	}
 	interrupt_set_handler(l->vector, NULL, NULL);
 	/* The handler runs only on the boot CPU, with interrupts off: once it
 	 * took a call, nothing still uses l->fn or l->arg. */

@@ -1,0 +1,85 @@
+/* The console service's client library (lib/librae/console_client.c):
+ * printing, reading lines or raw bytes with a timeout, modes, the
+ * foreground and Ctrl-C, over the protocol of rae/console.h. */
+#ifndef RAE_CONSOLE_CLIENT_H
+#define RAE_CONSOLE_CLIENT_H
+
+#include <rae.h>
+#include <rae/console.h>
+
+typedef struct {
+	rae_handle_t service; /* a badged handle to rae-consoled (WRITE) */
+	rae_handle_t notify;  /* the service sets input_bit and interrupt_bit here */
+	uint64_t input_bit, interrupt_bit;
+	unsigned interrupts; /* Ctrl-C presses seen and not yet taken */
+} rae_console_t;
+
+/* Connects through `service` (a badged handle, e.g. the start-up role
+ * RAE_ROLE_CONSOLE): makes a notification and attaches it. */
+rae_status_t rae_console_connect(rae_console_t *c, rae_handle_t service);
+
+/* Prints len bytes (any length, in IPC-sized pieces); returns len or an
+ * error. */
+int64_t rae_console_write(rae_console_t *c, const void *buf, size_t len);
+int64_t rae_console_puts(rae_console_t *c, const char *s);
+
+/* Reads into buf: a line (with its '\n') in cooked mode, whatever bytes
+ * came in raw mode. Waits up to timeout_ns (RAE_TIMEOUT_NEVER: forever).
+ * Returns the byte count (> 0, or 0 with *flags saying EOF or
+ * INTERRUPTED: RAE_CONSOLE_READ_*), RAE_ERR_TIMED_OUT, RAE_ERR_BUSY when
+ * this client is not the foreground, or another error. flags may be NULL. */
+int64_t rae_console_read(rae_console_t *c, void *buf, size_t cap, uint64_t timeout_ns,
+			 uint32_t *flags);
+
+/* Sets RAE_CONSOLE_MODE_* flags; *old (may be NULL) gets the previous mode. */
+rae_status_t rae_console_set_mode(rae_console_t *c, uint32_t mode, uint32_t *old);
+
+/* Makes this client the foreground (it gets the keys and Ctrl-C). */
+rae_status_t rae_console_set_foreground(rae_console_t *c);
+
+/* The text grid: framebuffer columns and rows, and the serial line's. */
+typedef struct {
+	uint32_t columns, rows;
+	uint32_t serial_columns, serial_rows;
+} rae_console_winsize_t;
+rae_status_t rae_console_winsize(rae_console_t *c, rae_console_winsize_t *ws);
+
+/* A new badged handle to the service for a child process (WRITE,
+ * TRANSFER), or an error. */
+int64_t rae_console_open(rae_console_t *c);
+
+/* Whether Ctrl-C was pressed since the last call (for a program busy
+ * computing rather than reading); consumes one press. */
+int rae_console_interrupted(rae_console_t *c);
+
+/* Detaches and closes the handles. */
+void rae_console_close(rae_console_t *c);
+
+/* The system calls of the hand-over (docs/syscalls.md, 54-56). */
+static inline int64_t rae_console_handover(rae_handle_t resource, rae_handle_t notification,
+					   uint64_t bits, uint64_t *log_offset)
+{
+	return rae_syscall6(RAE_SYS_CONSOLE_HANDOVER, resource, notification, bits,
+			    (uint64_t)(uintptr_t)log_offset, 0, 0);
+}
+
+static inline int64_t rae_log_read(rae_handle_t console, uint64_t *offset, void *buf, size_t len)
+{
+	return rae_syscall6(RAE_SYS_LOG_READ, console, (uint64_t)(uintptr_t)offset,
+			    (uint64_t)(uintptr_t)buf, len, 0, 0);
+}
+
+static inline int64_t rae_console_info(rae_console_hw_t *hw)
+{
+	return rae_syscall(RAE_SYS_CONSOLE_INFO, (uint64_t)(uintptr_t)hw, 0, 0);
+}
+
+/* Starts rae-consoled (from `size` bytes at `offset` in memory object
+ * `image`, or with image 0 from the initrd path `name`) with resources
+ * narrowed from `root` to the console's devices. Returns the process
+ * handle and in *service the service's endpoint (every right: mint each
+ * client a handle with its own badge, below 2^63, from it). */
+int64_t rae_consoled_start(rae_handle_t root, rae_handle_t image, uint64_t offset, uint64_t size,
+			   const char *name, rae_handle_t *service);
+
+#endif
