@@ -162,3 +162,10 @@ KTEST(user_ipc_send_one_way)
 {
 	KTEST_EXPECT_EQ(t, run_program(t, "bin/ipcsend"), 0);
 }
+
+/* Futexes, TLS bases, random bytes and private pages (bin/libccalls), and
+ * all of it comes back, waiters killed in their waits included. */
+KTEST(user_libc_kernel_calls)
+{
+	runs_return_memory(t, "bin/libccalls");
+}

@@ -28,4 +28,10 @@ void hal_fpu_restore(const void *area);
 /* Turns the FPU/SSE/AVX state on for this CPU (CR0, CR4, XCR0). Each CPU. */
 void hal_fpu_cpu_init(void);
 
+/* Sets the calling user thread's thread-pointer base (the FS base on
+ * x86-64, where a C library keeps its thread-local storage), now and at
+ * every later switch to it. RAE_ERR_INVALID for an address outside the
+ * user half. */
+int hal_user_set_tls_base(uint64_t base);
+
 #endif
