@@ -114,7 +114,7 @@ USER_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc \
 	-Wall -Wextra -Werror -MMD -MP
 USER_LDFLAGS := -nostdlib -pie --no-dynamic-linker -z text -z noexecstack \
 	-z separate-code -z max-page-size=0x1000 --fatal-warnings
-LIBRAE_OBJS := $(BUILD)/user/lib/crt0.o $(BUILD)/user/lib/lib.o $(BUILD)/user/lib/bench.o
+LIBRAE_OBJS := $(patsubst lib/librae/%.c,$(BUILD)/user/lib/%.o,$(wildcard lib/librae/*.c))
 USER_PROGRAMS := $(patsubst apps/tests/%.c,%,$(wildcard apps/tests/*.c))
 USER_BINS := $(patsubst %,$(BUILD)/user/root/bin/%,$(USER_PROGRAMS))
 

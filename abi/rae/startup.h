@@ -24,6 +24,7 @@
  * It is at most RAE_IPC_BUF_MAX bytes. Later messages carry handles only
  * (up to RAE_IPC_HANDLES_MAX each). */
 #define RAE_STARTUP_HANDLES_MAX 32
+#define RAE_STARTUP_STRINGS_MAX 256 /* argc + envc */
 
 /* Handle roles: what a handle is for. 0x100 and up are private to a
  * program and the one that starts it. */

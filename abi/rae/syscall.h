@@ -39,7 +39,9 @@
 #define RAE_SYS_IPC_RECV_REG       30 /* (h) -> status; call in rsi, rdx, r10, r8, r9; badge in rdi */
 #define RAE_SYS_IPC_REPLY_RECV_REG 31 /* (h, tag, w0, w1, w2, w3): reply, then as RECV_REG */
 #define RAE_SYS_IPC_SEND           32 /* (h, rae_msg_t *msg, timeout_ns) -> RAE_OK once received */
-/* 32..39: reserved. Hardware objects (rae/resource.h): */
+#define RAE_SYS_SPAWN_IMAGE                                                                        \
+	33 /* (memory h, offset, size, name, h or 0, job or 0) -> process handle */
+/* 34..39: reserved. Hardware objects (rae/resource.h): */
 #define RAE_SYS_RESOURCE_CREATE  40 /* (parent h, kind, base, size) -> resource handle */
 #define RAE_SYS_MEM_CREATE_PHYS  41 /* (resource h, phys, bytes, flags) -> memory handle */
 #define RAE_SYS_MEM_UNMAP        42 /* (address MEM_MAP returned) -> RAE_OK */

@@ -58,6 +58,7 @@ int main(uint64_t arg)
 	int64_t at = rae_mem_map(initrd, RAE_PROT_READ);
 	check(at > 0, "the initrd maps read-only");
 	int found = 0;
+	uint64_t hello_at = 0, hello_size = 0;
 	if (at > 0) {
 		const volatile uint8_t *tar = (const volatile uint8_t *)(uintptr_t)at;
 		for (uint64_t off = 0; off + 512 <= bytes && tar[off];) {
@@ -65,13 +66,36 @@ int main(uint64_t arg)
 			check(h[257] == 'u' && h[258] == 's' && h[259] == 't' && h[260] == 'a' &&
 				  h[261] == 'r',
 			      "USTAR magic");
-			if (name_is(h, "bin/hello"))
-				found = 1;
 			uint64_t size = octal(h + 124, 12);
+			if (name_is(h, "bin/hello")) {
+				found = 1;
+				hello_at = off + 512;
+				hello_size = size;
+			}
 			off += 512 + (size + 511) / 512 * 512;
 		}
 	}
 	check(found, "bin/hello is in the initrd");
+
+	/* Programs start from the initrd object: SPAWN_IMAGE copies the image. */
+	int64_t hello = rae_spawn_image(initrd, hello_at, hello_size, "hello-image", 0, 0);
+	check(hello > 0, "bin/hello starts from the initrd object");
+	int status = -1;
+	if (hello > 0)
+		check(rae_wait((rae_handle_t)hello, &status) == RAE_OK && status == 42,
+		      "and exits with 42");
+	check(rae_spawn_image(initrd, 0, 512, "header", 0, 0) == RAE_ERR_INVALID,
+	      "a tar header is no program");
+	check(rae_spawn_image(initrd, hello_at, 0, "empty", 0, 0) == RAE_ERR_INVALID,
+	      "an empty image is refused");
+	check(rae_spawn_image(initrd, bytes + 4096 * 4096ull, 1, "past", 0, 0) == RAE_ERR_RANGE,
+	      "an image past the object's end is refused");
+	check(rae_spawn_image(initrd, 4096, UINT64_MAX, "wrap", 0, 0) == RAE_ERR_RANGE,
+	      "an image size that wraps is refused");
+	check(rae_spawn_image(initrd, hello_at, hello_size, "", 0, 0) == RAE_ERR_INVALID,
+	      "a process needs a name");
+	check(rae_spawn_image(initrd, hello_at, hello_size, (const char *)8, 0, 0) == RAE_ERR_FAULT,
+	      "a bad name pointer faults cleanly");
 
 	/* The root resource grants hardware: a sub-resource of the CMOS ports. */
 	int64_t ports = rae_resource_create(root, RAE_RESOURCE_IOPORT, 0x70, 2);

@@ -108,6 +108,15 @@ static int64_t do_spawn_in(rae_handle_t h)
 	return pid;
 }
 
+static int64_t do_spawn_image(rae_handle_t h)
+{
+	/* A zeroed object is no program: RAE_ERR_INVALID once READ is there. */
+	int64_t p = rae_spawn_image(h, 0, 4096, "zeros", 0, 0);
+	if (p > 0)
+		rae_wait(p, 0);
+	return p;
+}
+
 static int64_t do_give(rae_handle_t h)
 {
 	/* Moving a handle to a child needs TRANSFER. */
@@ -177,6 +186,7 @@ static const case_t cases[] = {
     {"JOB_CREATE", OBJ_JOB, RAE_RIGHT_MANAGE, do_job_create},
     {"SPAWN_WITH job", OBJ_JOB, RAE_RIGHT_MANAGE, do_spawn_in},
     {"SPAWN_WITH give", OBJ_NOTIFICATION, RAE_RIGHT_TRANSFER, do_give},
+    {"SPAWN_IMAGE", OBJ_MEMORY, RAE_RIGHT_READ, do_spawn_image},
     {"RESOURCE_CREATE", OBJ_RESOURCE, RAE_RIGHT_MANAGE, do_resource_create},
     {"MEM_CREATE_PHYS", OBJ_RESOURCE, RAE_RIGHT_MANAGE, do_mem_create_phys},
     {"IOPORT_CREATE", OBJ_RESOURCE, RAE_RIGHT_MANAGE, do_ioport_create},

@@ -1,10 +1,6 @@
 /* The memory routines the compiler may call, and simple printing. */
 #include <rae.h>
 
-void *memcpy(void *restrict dst, const void *restrict src, size_t n);
-void *memset(void *dst, int c, size_t n);
-void *memmove(void *dst, const void *src, size_t n);
-
 void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
 	uint8_t *d = dst;

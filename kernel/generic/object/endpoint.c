@@ -120,6 +120,7 @@ rae_status_t ipc_msg_to_user(process_t *p, ipc_msg_t *m, uint64_t user_msg)
 	um.tag = m->tag;
 	memcpy(um.words, m->words, sizeof(um.words));
 	um.badge = m->badge;
+	um.flags = m->oneway ? RAE_MSG_ONEWAY : 0;
 	uint32_t n = m->buf_len < um.buf_cap ? m->buf_len : um.buf_cap;
 	if (n && copy_to_user((void *)um.buf, m->buf, n) != RAE_OK)
 		st = RAE_ERR_FAULT;

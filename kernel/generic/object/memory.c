@@ -91,6 +91,21 @@ memory_object_t *memory_object_create(uint64_t pages, bool contiguous, job_t *jo
 	return m;
 }
 
+void memory_object_read(const memory_object_t *m, uint64_t off, void *dst, uint64_t len)
+{
+	uint8_t *to = dst;
+	while (len > 0) {
+		uint64_t in = off % PAGE_SIZE;
+		uint64_t chunk = PAGE_SIZE - in < len ? PAGE_SIZE - in : len;
+		memcpy(to,
+		       (const uint8_t *)phys_to_virt(m->frames[off / PAGE_SIZE], PAGE_SIZE) + in,
+		       chunk);
+		off += chunk;
+		to += chunk;
+		len -= chunk;
+	}
+}
+
 bool memory_range_is_ram(paddr_t base, uint64_t size)
 {
 	for (uint32_t i = 0; i < boot_info.mem_region_count; i++) {

@@ -64,8 +64,9 @@
 #define PF_R 4u
 
 typedef struct {
-	const uint8_t *file;
-	uint64_t size;
+	const uint8_t *file; /* the first head_len bytes of the file */
+	uint64_t head_len;
+	uint64_t size; /* the whole file's */
 	elf_image_t *out;
 	char *err;
 	size_t err_len;
@@ -345,7 +346,7 @@ static rae_status_t elf_header_parse(elf_parser_t *p, uint64_t *phoff, unsigned 
 	uint32_t version;
 	uint64_t table_bytes;
 
-	if (p->size < ELF_EHDR_SIZE)
+	if (p->head_len < ELF_EHDR_SIZE)
 		return elf_fail(p, RAE_ERR_TRUNCATED,
 				"header: the file is %llu bytes, smaller than the %d-byte ELF64 "
 				"header",
@@ -419,6 +420,13 @@ static rae_status_t elf_header_parse(elf_parser_t *p, uint64_t *phoff, unsigned 
 				"past the end of the 0x%llx-byte file",
 				(unsigned long long)*phoff, count, ELF_PHDR_SIZE,
 				(unsigned long long)p->size);
+	if (*phoff + table_bytes > p->head_len)
+		return elf_fail(p, RAE_ERR_UNSUPPORTED,
+				"header: program headers at e_phoff 0x%llx + %u x %d bytes lie "
+				"past the first 0x%llx bytes, which is all the loader reads "
+				"for headers",
+				(unsigned long long)*phoff, count, ELF_PHDR_SIZE,
+				(unsigned long long)p->head_len);
 	*phnum = count;
 	return RAE_OK;
 }
@@ -478,6 +486,12 @@ static rae_status_t elf_image_check(elf_parser_t *p)
  */
 rae_status_t elf_parse(const void *file, size_t size, elf_image_t *out, char *err, size_t err_len)
 {
+	return elf_parse_head(file, size, size, out, err, err_len);
+}
+
+rae_status_t elf_parse_head(const void *head, size_t head_len, size_t size, elf_image_t *out,
+			    char *err, size_t err_len)
+{
 	elf_parser_t p;
 	elf_phdr_t ph;
 	uint64_t phoff = 0;
@@ -485,7 +499,8 @@ rae_status_t elf_parse(const void *file, size_t size, elf_image_t *out, char *er
 	rae_status_t status;
 
 	memset(&p, 0, sizeof(p));
-	p.file = file;
+	p.file = head;
+	p.head_len = head_len < size ? head_len : size;
 	p.size = size;
 	p.out = out;
 	p.err = err;
@@ -495,7 +510,7 @@ rae_status_t elf_parse(const void *file, size_t size, elf_image_t *out, char *er
 	if (out == NULL)
 		return elf_fail(&p, RAE_ERR_INVALID, "parser: no elf_image_t to fill");
 	memset(out, 0, sizeof(*out));
-	if (file == NULL && size > 0)
+	if (head == NULL && size > 0)
 		return elf_fail(&p, RAE_ERR_INVALID, "parser: file pointer is NULL");
 
 	status = elf_header_parse(&p, &phoff, &phnum);

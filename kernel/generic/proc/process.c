@@ -12,6 +12,7 @@
 #include <panic.h>
 #include <object/ioport.h>
 #include <object/job.h>
+#include <object/memory.h>
 #include <proc/elf.h>
 #include <proc/process.h>
 #include <rae/syscall.h>
@@ -60,7 +61,28 @@ static const void *initrd_find(const char *path, uint64_t *size)
 	return NULL;
 }
 
-static rae_status_t load_segments(process_t *p, const void *file, const elf_image_t *img)
+/* Copies len bytes at offset `off` of the image into the new process. */
+static rae_status_t image_write(process_t *p, const exec_image_t *src, uint64_t off, uintptr_t va,
+				uint64_t len)
+{
+	if (src->flat)
+		return as_write(p->as, va, src->flat + off, len);
+	off += src->offset;
+	while (len > 0) {
+		uint64_t in = off % PAGE_SIZE;
+		uint64_t chunk = PAGE_SIZE - in < len ? PAGE_SIZE - in : len;
+		const uint8_t *from = phys_to_virt(src->mem->frames[off / PAGE_SIZE], PAGE_SIZE);
+		rae_status_t st = as_write(p->as, va, from + in, chunk);
+		if (st != RAE_OK)
+			return st;
+		off += chunk;
+		va += chunk;
+		len -= chunk;
+	}
+	return RAE_OK;
+}
+
+static rae_status_t load_segments(process_t *p, const exec_image_t *src, const elf_image_t *img)
 {
 	for (unsigned i = 0; i < img->segment_count; i++) {
 		const elf_segment_t *s = &img->segments[i];
@@ -70,8 +92,7 @@ static rae_status_t load_segments(process_t *p, const void *file, const elf_imag
 		rae_status_t st = as_map_anon(p->as, start, (end - start) / PAGE_SIZE, flags);
 		if (st != RAE_OK)
 			return st;
-		st = as_write(p->as, p->image_base + s->vaddr, (const uint8_t *)file + s->offset,
-			      s->filesz);
+		st = image_write(p, src, s->offset, p->image_base + s->vaddr, s->filesz);
 		if (st != RAE_OK)
 			return st;
 	}
@@ -195,8 +216,9 @@ static void handles_release(void *ctx, void *p)
 	kfree(p);
 }
 
-static process_t *process_load(const char *path, process_t *parent, kobject_t *give,
-			       uint32_t rights, uint64_t badge, job_t *job, rae_status_t *status);
+static process_t *process_load(const exec_image_t *src, const char *name, process_t *parent,
+			       kobject_t *give, uint32_t rights, uint64_t badge, job_t *job,
+			       rae_status_t *status);
 
 process_t *process_spawn(const char *path, process_t *parent, rae_status_t *status)
 {
@@ -205,6 +227,24 @@ process_t *process_spawn(const char *path, process_t *parent, rae_status_t *stat
 
 process_t *process_spawn_with(const char *path, process_t *parent, kobject_t *give, uint32_t rights,
 			      uint64_t badge, job_t *job, rae_status_t *status)
+{
+	exec_image_t src = {0};
+	src.flat = initrd_find(path, &src.size);
+	if (!src.flat) {
+		if (give)
+			kobject_unref(give);
+		*status = RAE_ERR_NOT_FOUND;
+		return NULL;
+	}
+	const char *base = path + strlen(path);
+	while (base > path && base[-1] != '/')
+		base--;
+	return process_spawn_image(&src, base, parent, give, rights, badge, job, status);
+}
+
+process_t *process_spawn_image(const exec_image_t *src, const char *name, process_t *parent,
+			       kobject_t *give, uint32_t rights, uint64_t badge, job_t *job,
+			       rae_status_t *status)
 {
 	if (!job)
 		job = parent ? parent->job : &job_root;
@@ -215,7 +255,7 @@ process_t *process_spawn_with(const char *path, process_t *parent, kobject_t *gi
 		return NULL;
 	}
 	kobject_ref(&job->obj);
-	process_t *p = process_load(path, parent, give, rights, badge, job, status);
+	process_t *p = process_load(src, name, parent, give, rights, badge, job, status);
 	if (!p) {
 		job_uncharge(job, JOB_PROCESSES, 1);
 		kobject_unref(&job->obj);
@@ -225,22 +265,32 @@ process_t *process_spawn_with(const char *path, process_t *parent, kobject_t *gi
 
 /* The rest of spawning, once the job took the process: `job`'s reference
  * and charge pass to the process (or back to the caller on failure). */
-static process_t *process_load(const char *path, process_t *parent, kobject_t *give,
-			       uint32_t rights, uint64_t badge, job_t *job, rae_status_t *status)
+static process_t *process_load(const exec_image_t *src, const char *name, process_t *parent,
+			       kobject_t *give, uint32_t rights, uint64_t badge, job_t *job,
+			       rae_status_t *status)
 {
-	uint64_t size = 0;
-	const void *file = initrd_find(path, &size);
-	if (!file) {
-		if (give)
-			kobject_unref(give);
-		*status = RAE_ERR_NOT_FOUND;
-		return NULL;
-	}
 	elf_image_t img;
 	char err[160];
-	rae_status_t st = elf_parse(file, size, &img, err, sizeof(err));
+	rae_status_t st;
+	if (src->flat) {
+		st = elf_parse(src->flat, src->size, &img, err, sizeof(err));
+	} else {
+		/* The headers are parsed from a copy, so a process writing the
+		 * object meanwhile cannot change them under the checks. */
+		uint8_t *head = kmalloc(PAGE_SIZE);
+		if (!head) {
+			if (give)
+				kobject_unref(give);
+			*status = RAE_ERR_NO_MEMORY;
+			return NULL;
+		}
+		uint64_t head_len = src->size < PAGE_SIZE ? src->size : PAGE_SIZE;
+		memory_object_read(src->mem, src->offset, head, head_len);
+		st = elf_parse_head(head, head_len, src->size, &img, err, sizeof(err));
+		kfree(head);
+	}
 	if (st != RAE_OK) {
-		kprintf("exec: %s: not a program RaeenOS can run: %s\n", path, err);
+		kprintf("exec: %s: not a program RaeenOS can run: %s\n", name, err);
 		if (give)
 			kobject_unref(give);
 		*status = st;
@@ -273,11 +323,8 @@ static process_t *process_load(const char *path, process_t *parent, kobject_t *g
 			return NULL;
 		}
 	}
-	const char *base = strchr(path, '/') ? path + strlen(path) : path;
-	while (base > path && base[-1] != '/')
-		base--;
-	size_t n = strnlen(base, PROCESS_NAME_MAX - 1);
-	memcpy(p->name, base, n);
+	size_t n = strnlen(name, PROCESS_NAME_MAX - 1);
+	memcpy(p->name, name, n);
 	p->parent = parent;
 
 	/* ASLR: executable (PIE), stack and mmap area each at random. */
@@ -288,7 +335,7 @@ static process_t *process_load(const char *path, process_t *parent, kobject_t *g
 	p->mmap_base = aslr_pick(0x0000200000000000ull, 0x0000600000000000ull, 0, 2ull << 20);
 	p->mmap_next = p->mmap_base;
 
-	st = load_segments(p, file, &img);
+	st = load_segments(p, src, &img);
 	/* The stack, with the page below it left unmapped as its guard. */
 	if (st == RAE_OK)
 		st = as_map_anon(p->as, p->stack_top - USER_STACK_PAGES * PAGE_SIZE,

@@ -382,35 +382,92 @@ static rae_status_t job_from(uint64_t h, job_t **out)
 	return st;
 }
 
+/* Takes handle h (needs TRANSFER; 0 = none) out of the caller's table for a
+ * child: its object, rights and badge. */
+static rae_status_t handle_take_for_child(uint64_t h, kobject_t **obj, uint32_t *rights,
+					  uint64_t *badge)
+{
+	*obj = NULL;
+	*rights = 0;
+	*badge = 0;
+	if (!h)
+		return RAE_OK;
+	process_t *self = self_proc();
+	bool irq = spin_lock_irqsave(&self->handles_lock);
+	rae_status_t st = handle_table_get(&self->handles, (rae_handle_t)h, RAE_OBJ_NONE,
+					   RAE_RIGHT_TRANSFER, NULL, NULL, NULL);
+	if (st == RAE_OK)
+		handle_table_remove(&self->handles, (rae_handle_t)h, obj, rights, badge);
+	spin_unlock_irqrestore(&self->handles_lock, irq);
+	return st;
+}
+
+/* SPAWN_WITH and SPAWN_IMAGE take `h` out of the caller's table before
+ * anything else, so it is gone whatever they return unless `h` itself was
+ * refused: the caller never has to guess whether to close it. */
 static int64_t sys_spawn_with(syscall_frame_t *f)
 {
-	char path[SPAWN_PATH_MAX];
-	long n = strncpy_from_user(path, (const char *)f->rdi, sizeof(path));
-	if (n < 0)
-		return n;
-	job_t *job;
-	rae_status_t st = job_from(f->rdx, &job);
+	kobject_t *obj;
+	uint32_t rights;
+	uint64_t badge;
+	rae_status_t st = handle_take_for_child(f->rsi, &obj, &rights, &badge);
 	if (st != RAE_OK)
 		return st;
-	process_t *self = self_proc();
-	kobject_t *obj = NULL;
-	uint32_t rights = 0;
-	uint64_t badge = 0;
-	if (f->rsi) {
-		bool irq = spin_lock_irqsave(&self->handles_lock);
-		st = handle_table_get(&self->handles, (rae_handle_t)f->rsi, RAE_OBJ_NONE,
-				      RAE_RIGHT_TRANSFER, NULL, NULL, NULL);
-		if (st == RAE_OK)
-			handle_table_remove(&self->handles, (rae_handle_t)f->rsi, &obj, &rights,
-					    &badge);
-		spin_unlock_irqrestore(&self->handles_lock, irq);
-		if (st != RAE_OK) {
-			kobject_unref(&job->obj);
-			return st;
-		}
+	char path[SPAWN_PATH_MAX];
+	long n = strncpy_from_user(path, (const char *)f->rdi, sizeof(path));
+	job_t *job = NULL;
+	st = n < 0 ? (rae_status_t)n : job_from(f->rdx, &job);
+	if (st != RAE_OK) {
+		if (obj)
+			kobject_unref(obj);
+		return st;
 	}
-	process_t *p = process_spawn_with(path, self, obj, rights, badge, job, &st);
+	process_t *p = process_spawn_with(path, self_proc(), obj, rights, badge, job, &st);
 	kobject_unref(&job->obj);
+	return p ? handle_install(&p->obj, PROCESS_HANDLE_RIGHTS) : st;
+}
+
+/* A process from an executable in a memory object: the kernel copies the
+ * image, so the object needs READ only and may change afterwards. */
+static int64_t sys_spawn_image(syscall_frame_t *f)
+{
+	kobject_t *give;
+	uint32_t rights;
+	uint64_t badge;
+	rae_status_t st = handle_take_for_child(f->r8, &give, &rights, &badge);
+	if (st != RAE_OK)
+		return st;
+	uint64_t offset = f->rsi, size = f->rdx;
+	char name[PROCESS_NAME_MAX];
+	long n = strncpy_from_user(name, (const char *)f->r10, sizeof(name));
+	kobject_t *obj = NULL;
+	if (n < 0)
+		st = (rae_status_t)n;
+	else if (n == 0)
+		st = RAE_ERR_INVALID;
+	else
+		st =
+		    handle_lookup((rae_handle_t)f->rdi, RAE_OBJ_MEMORY, RAE_RIGHT_READ, &obj, NULL);
+	memory_object_t *m = (memory_object_t *)obj;
+	if (st == RAE_OK && (m->phys || size == 0))
+		st = RAE_ERR_INVALID;
+	else if (st == RAE_OK &&
+		 (offset > m->pages * PAGE_SIZE || size > m->pages * PAGE_SIZE - offset))
+		st = RAE_ERR_RANGE;
+	job_t *job = NULL;
+	if (st == RAE_OK)
+		st = job_from(f->r9, &job);
+	process_t *p = NULL;
+	if (st == RAE_OK) {
+		exec_image_t src = {.mem = m, .offset = offset, .size = size};
+		p = process_spawn_image(&src, name, self_proc(), give, rights, badge, job, &st);
+		give = NULL; /* process_spawn_image took it */
+		kobject_unref(&job->obj);
+	}
+	if (give)
+		kobject_unref(give);
+	if (obj)
+		kobject_unref(obj);
 	return p ? handle_install(&p->obj, PROCESS_HANDLE_RIGHTS) : st;
 }
 
@@ -831,6 +888,7 @@ static const syscall_fn syscall_table[RAE_SYS_COUNT] = {
     [RAE_SYS_NOTIFY_SIGNAL] = sys_notify_signal,
     [RAE_SYS_NOTIFY_WAIT] = sys_notify_wait,
     [RAE_SYS_SPAWN_WITH] = sys_spawn_with,
+    [RAE_SYS_SPAWN_IMAGE] = sys_spawn_image,
     [RAE_SYS_JOB_CREATE] = sys_job_create,
     [RAE_SYS_MEM_CREATE] = sys_mem_create,
     [RAE_SYS_MEM_MAP] = sys_mem_map,

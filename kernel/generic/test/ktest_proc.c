@@ -132,6 +132,12 @@ KTEST(user_every_right_is_checked)
 	KTEST_EXPECT_EQ(t, run_program(t, "bin/rightstest"), 0);
 }
 
+/* Arguments, environment and named handles reach a child (rae/startup.h). */
+KTEST(user_startup_convention)
+{
+	KTEST_EXPECT_EQ(t, run_program(t, "bin/startuptest"), 0);
+}
+
 KTEST(user_ipc_register_fast_path)
 {
 	KTEST_EXPECT_EQ(t, run_program(t, "bin/ipcfast"), 0);

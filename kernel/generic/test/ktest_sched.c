@@ -84,7 +84,7 @@ KTEST(sched_ts_fairness)
 		kprintf("# fair thread %d: %lu us of CPU (mean %lu us)\n", i, exec[i] / 1000,
 			mean / 1000);
 		KTEST_EXPECT(t, exec[i] * 10 >= mean * (10 - tolerance) &&
-					exec[i] * 10 <= mean * (10 + tolerance));
+				    exec[i] * 10 <= mean * (10 + tolerance));
 	}
 }
 

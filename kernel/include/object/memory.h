@@ -40,6 +40,10 @@ memory_object_t *memory_object_create(uint64_t pages, bool contiguous, struct jo
 memory_object_t *memory_object_create_phys(paddr_t base, uint64_t pages, unsigned vm_cache,
 					   rae_status_t *status);
 
+/* Copies len bytes at offset `off` of RAM-backed `m` (not a physical
+ * range) to kernel memory at dst; the range lies inside the object. */
+void memory_object_read(const memory_object_t *m, uint64_t off, void *dst, uint64_t len);
+
 /* Whether any of [base, base+size) is RAM: usable or ACPI memory that the
  * kernel's direct map covers (write-back) and the page allocator may own. */
 bool memory_range_is_ram(paddr_t base, uint64_t size);

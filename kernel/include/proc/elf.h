@@ -66,4 +66,11 @@ typedef struct {
  */
 rae_status_t elf_parse(const void *file, size_t size, elf_image_t *out, char *err, size_t err_len);
 
+/* As elf_parse, for a file of `size` bytes of which only the first
+ * `head_len` are at `head` (a copy the loader made): the ELF header and the
+ * program header table must lie inside them (RAE_ERR_UNSUPPORTED if not);
+ * segments are checked against `size`. */
+rae_status_t elf_parse_head(const void *head, size_t head_len, size_t size, elf_image_t *out,
+			    char *err, size_t err_len);
+
 #endif

@@ -74,6 +74,22 @@ process_t *process_spawn(const char *path, process_t *parent, rae_status_t *stat
 process_t *process_spawn_with(const char *path, process_t *parent, kobject_t *give, uint32_t rights,
 			      uint64_t badge, struct job *job, rae_status_t *status);
 
+/* An executable to load: a file in the initrd (`flat`, `size` bytes), or
+ * `size` bytes at `offset` in a memory object of RAM pages (`mem`, whose
+ * reference the caller holds until process_spawn_image returns). */
+struct memory_object;
+typedef struct {
+	const uint8_t *flat;
+	struct memory_object *mem;
+	uint64_t offset, size;
+} exec_image_t;
+
+/* As process_spawn_with, from `src`, naming the process `name` (cut to
+ * PROCESS_NAME_MAX - 1 bytes). */
+process_t *process_spawn_image(const exec_image_t *src, const char *name, process_t *parent,
+			       kobject_t *give, uint32_t rights, uint64_t badge, struct job *job,
+			       rae_status_t *status);
+
 /* Waits for `p` to end, reaps it (threads, address space, handles: all
  * but the exit status) if nobody did yet, and stores its exit status.
  * Waiting again gives the same status. RAE_ERR_INVALID if another thread

@@ -10,6 +10,7 @@
 #include <rae/handle.h>
 #include <rae/ipc.h>
 #include <rae/resource.h>
+#include <rae/startup.h>
 #include <rae/syscall.h>
 
 static inline int64_t rae_syscall6(uint64_t nr, uint64_t a, uint64_t b, uint64_t c, uint64_t d,
@@ -180,6 +181,16 @@ static inline int64_t rae_spawn_in(rae_handle_t job, const char *path, rae_handl
 	return rae_syscall(RAE_SYS_SPAWN_WITH, (uint64_t)(uintptr_t)path, h, job);
 }
 
+/* A process from the executable of `size` bytes at `offset` in memory
+ * object `image` (needs READ; the kernel copies it), named `name`; `h`
+ * (0: none) moves to it as main's argument; `job` 0 is the caller's. */
+static inline int64_t rae_spawn_image(rae_handle_t image, uint64_t offset, uint64_t size,
+				      const char *name, rae_handle_t h, rae_handle_t job)
+{
+	return rae_syscall6(RAE_SYS_SPAWN_IMAGE, image, offset, size, (uint64_t)(uintptr_t)name, h,
+			    job);
+}
+
 /* A child job of `parent` (0: the caller's job). Limits of UINT64_MAX mean
  * none; every ancestor's limits apply as well. */
 static inline int64_t rae_job_create(rae_handle_t parent, uint64_t processes, uint64_t threads,
@@ -342,7 +353,10 @@ static inline void rae_outb(uint16_t port, uint8_t v)
 	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
 }
 
-/* Printing without a C library. */
+/* The memory routines (lib.c), and printing without a C library. */
+void *memcpy(void *restrict dst, const void *restrict src, size_t n);
+void *memset(void *dst, int c, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
 size_t rae_strlen(const char *s);
 void rae_puts(const char *s);
 void rae_put_dec(int64_t v);
@@ -367,6 +381,47 @@ void rae_bench_report_sort(uint64_t *a, int n);
  * then waits in receive (to be killed). */
 #define RAE_BENCH_STOP 0xdead
 void rae_bench_echo_server(rae_handle_t ep);
+
+/* The start-up convention (rae/startup.h, startup.c). */
+typedef struct {
+	int argc;
+	char **argv, **envp; /* NULL-terminated, pointing into strings */
+	unsigned handle_count;
+	rae_handle_t handles[RAE_STARTUP_HANDLES_MAX]; /* RAE_HANDLE_INVALID once taken */
+	uint16_t roles[RAE_STARTUP_HANDLES_MAX];
+	char *pointers[RAE_STARTUP_STRINGS_MAX + 2];
+	char strings[RAE_IPC_BUF_MAX];
+} rae_startup_t;
+
+/* The child's end: receives the start-up messages on `ep` (a process's
+ * argument), then closes `ep`. RAE_ERR_TIMED_OUT, or RAE_ERR_INVALID /
+ * RAE_ERR_TRUNCATED / RAE_ERR_RANGE for messages that break the
+ * convention (their handles are closed). A call that is not one-way is
+ * answered with RAE_ERR_INVALID and ignored. */
+rae_status_t rae_startup_receive(rae_handle_t ep, rae_startup_t *s, uint64_t timeout_ns);
+
+/* The first start-up handle with `role`, taken out of `s` (the caller owns
+ * it now); RAE_HANDLE_INVALID if none. */
+rae_handle_t rae_startup_take(rae_startup_t *s, uint16_t role);
+
+/* The creator's end: sends argv, envp (NULL-terminated; either may be
+ * NULL) and n handles with their roles on `ep`. The handles move (each
+ * needs TRANSFER). RAE_ERR_RANGE when the strings pass RAE_IPC_BUF_MAX
+ * bytes or RAE_STARTUP_STRINGS_MAX, or n passes RAE_STARTUP_HANDLES_MAX. */
+rae_status_t rae_startup_send(rae_handle_t ep, const char *const *argv, const char *const *envp,
+			      const rae_handle_t *handles, const uint16_t *roles, unsigned n,
+			      uint64_t timeout_ns);
+
+/* Starts a program and sends it the start-up set: from `size` bytes at
+ * `offset` in memory object `image` (SPAWN_IMAGE), or, with image 0, from
+ * the initrd path `name` (SPAWN_WITH). `job` 0 is the caller's. Returns
+ * the process handle, or an error (the child is killed if it started but
+ * never took its start-up messages within RAE_STARTUP_TIMEOUT_NS). The
+ * handles move to the child. */
+#define RAE_STARTUP_TIMEOUT_NS 10000000000ull
+int64_t rae_spawn_start(rae_handle_t image, uint64_t offset, uint64_t size, const char *name,
+			rae_handle_t job, const char *const *argv, const char *const *envp,
+			const rae_handle_t *handles, const uint16_t *roles, unsigned n);
 
 /* The program's entry point, called by crt0 with the start argument. */
 int main(uint64_t arg);
