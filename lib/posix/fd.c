@@ -8,6 +8,7 @@
  * program's bug, as on Linux. */
 #include <errno.h>
 #include <sys/ioctl.h>
+#include <limits.h>
 #include <sys/uio.h>
 #include "posix.h"
 

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <rae/ipc.h>
 #include <rae/status.h>
 #include <rae/syscall.h>
 

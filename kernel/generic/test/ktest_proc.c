@@ -175,3 +175,11 @@ KTEST(user_libc_kernel_calls)
 {
 	runs_return_memory(t, "bin/libccalls");
 }
+
+/* A C program built with tools/raeen-cc (musl and the POSIX runtime):
+ * stdio, malloc, threads, TLS, clocks, math (apps/libc/libctest.c reports
+ * each case and exits 0 only when all passed). */
+KTEST(user_libc_program)
+{
+	KTEST_EXPECT_EQ(t, run_program(t, "bin/libctest"), 0);
+}

@@ -423,7 +423,11 @@ int64_t rae_spawn_start(rae_handle_t image, uint64_t offset, uint64_t size, cons
 			rae_handle_t job, const char *const *argv, const char *const *envp,
 			const rae_handle_t *handles, const uint16_t *roles, unsigned n);
 
-/* The program's entry point, called by crt0 with the start argument. */
+/* The program's entry point, called by crt0 with the start argument.
+ * Programs built with the C library (tools/raeen-cc, which defines
+ * __raeenos__) have the standard main(argc, argv, envp) instead. */
+#ifndef __raeenos__
 int main(uint64_t arg);
+#endif
 
 #endif
