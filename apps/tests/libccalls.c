@@ -103,6 +103,37 @@ static void test_wake_count(void)
 	check(passed == 4, "every waiter passed the gate");
 }
 
+/* --- past the thread limit (a refused thread once started at address 0 in
+ * the kernel) ---------------------------------------------------------------- */
+
+static volatile uint32_t hold;
+
+static void holder(uint64_t arg)
+{
+	(void)arg;
+	while (__atomic_load_n(&hold, __ATOMIC_ACQUIRE) == 0)
+		rae_futex_wait(&hold, 0, RAE_TIMEOUT_NEVER);
+	rae_thread_exit(0);
+}
+
+static void test_thread_limit(void)
+{
+	static int64_t tids[80];
+	int made = 0, refused = 0;
+	for (int i = 0; i < 80; i++) {
+		int64_t t = rae_thread_create(holder, 0);
+		if (t > 0)
+			tids[made++] = t;
+		else
+			refused += t == RAE_ERR_LIMIT;
+	}
+	check(made == 63 && refused == 80 - 63, "64 threads at most, then RAE_ERR_LIMIT");
+	__atomic_store_n(&hold, 1, __ATOMIC_RELEASE);
+	rae_futex_wake(&hold, UINT32_MAX);
+	for (int i = 0; i < made; i++)
+		check(rae_thread_join(tids[i], NULL) == RAE_OK, "holder joined");
+}
+
 /* --- TLS bases ----------------------------------------------------------- */
 
 typedef struct {
@@ -266,6 +297,7 @@ int main(uint64_t arg)
 	}
 	test_futex();
 	test_wake_count();
+	test_thread_limit();
 	test_tls();
 	test_random();
 	test_vm();

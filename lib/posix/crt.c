@@ -14,8 +14,8 @@ extern Elf64_Dyn _DYNAMIC[] __attribute__((visibility("hidden")));
 extern char _start[] __attribute__((visibility("hidden")));
 
 int main(int, char **, char **);
-int __libc_start_main(int (*)(int, char **, char **), int, char **, void (*)(void),
-		      void (*)(void), void (*)(void));
+int __libc_start_main(int (*)(int, char **, char **), int, char **, void (*)(void), void (*)(void),
+		      void (*)(void));
 
 /* Lives as long as the program: argv and envp point into it. */
 static rae_startup_t startup;

@@ -41,8 +41,8 @@ static long console_write(void *ctx, const void *buf, size_t n)
 	size_t done = 0;
 	while (done < n) {
 		size_t chunk = n - done > 4096 ? 4096 : n - done;
-		int64_t r = rae_posix_sys(RAE_SYS_DEBUG_WRITE, (uint64_t)(uintptr_t)(p + done),
-					  chunk, 0);
+		int64_t r =
+		    rae_posix_sys(RAE_SYS_DEBUG_WRITE, (uint64_t)(uintptr_t)(p + done), chunk, 0);
 		if (r < 0)
 			return done ? (long)done : rae_posix_errno(r);
 		done += (size_t)r;

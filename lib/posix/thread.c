@@ -15,18 +15,18 @@
 #include <time.h>
 #include "posix.h"
 
-#define THREADS_MAX  64 /* the kernel's threads per process */
+#define THREADS_MAX  63 /* the kernel's 64 threads per process, less the main thread */
 #define RAE_TID_BASE (1 << 29)
 
-#define FUTEX_WAIT          0
-#define FUTEX_WAKE          1
-#define FUTEX_REQUEUE       3
-#define FUTEX_CMP_REQUEUE   4
-#define FUTEX_WAIT_BITSET   9
-#define FUTEX_WAKE_BITSET   10
-#define FUTEX_PRIVATE_FLAG  128
+#define FUTEX_WAIT           0
+#define FUTEX_WAKE           1
+#define FUTEX_REQUEUE        3
+#define FUTEX_CMP_REQUEUE    4
+#define FUTEX_WAIT_BITSET    9
+#define FUTEX_WAKE_BITSET    10
+#define FUTEX_PRIVATE_FLAG   128
 #define FUTEX_CLOCK_REALTIME 256
-#define FUTEX_BITSET_ANY    0xffffffffu
+#define FUTEX_BITSET_ANY     0xffffffffu
 
 #define ARCH_SET_FS 0x1002
 
@@ -46,9 +46,9 @@ typedef struct {
 static thread_slot_t slots[THREADS_MAX];
 
 /* Per thread (thread-local storage, valid once the FS base is set). */
-static __thread int self_slot = -1;     /* -1: the main thread */
-static __thread int *self_ctid;         /* cleared and woken at the end */
-static __thread uint64_t self_sigmask;  /* kept; no signal is delivered */
+static __thread int self_slot = -1;    /* -1: the main thread */
+static __thread int *self_ctid;        /* cleared and woken at the end */
+static __thread uint64_t self_sigmask; /* kept; no signal is delivered */
 
 /* Ends the calling thread: frees [unmap, unmap + len) if unmap is not 0,
  * stores 0 at *ctid and wakes its waiters if ctid is not 0, then

@@ -91,6 +91,8 @@ thread_t *thread_create(const char *name, void (*fn)(void *), void *arg, uint64_
 /* As thread_create, but does not start it (thread_start does). */
 thread_t *thread_create_stopped(const char *name, void (*fn)(void *), void *arg, uint64_t affinity);
 void thread_start(thread_t *t);
+/* Frees a thread from thread_create_stopped that was never started. */
+void thread_discard(thread_t *t);
 
 static inline thread_t *thread_current(void)
 {
