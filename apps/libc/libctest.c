@@ -98,10 +98,10 @@ static void test_malloc(void)
 {
 	static unsigned char *blk[BLOCKS];
 	static size_t len[BLOCKS];
-	for (int round = 0; round < 3; round++) {
+	for (int round = 0; round < 2; round++) {
 		for (int i = 0; i < BLOCKS; i++) {
 			uint64_t r = next_random();
-			len[i] = (r & 7) == 0 ? 4096 + r % 200000 : 1 + r % 512;
+			len[i] = (r & 7) == 0 ? 4096 + r % 65536 : 1 + r % 512;
 			blk[i] = malloc(len[i]);
 			CHECK(blk[i] != NULL);
 			if (!blk[i])
@@ -136,7 +136,7 @@ static void test_malloc(void)
 		zero &= z[i] == 0;
 	CHECK(zero);
 	free(z);
-	size_t huge = 8u << 20;
+	size_t huge = 4u << 20;
 	unsigned char *h = malloc(huge);
 	CHECK(h != NULL);
 	if (h) {
@@ -187,7 +187,7 @@ static void *short_life(void *arg)
 
 static void test_many_threads(void)
 {
-	for (int i = 0; i < 150; i++) {
+	for (int i = 0; i < 80; i++) {
 		pthread_t t;
 		int r = pthread_create(&t, NULL, short_life, NULL);
 		CHECK(r == 0);
@@ -198,7 +198,7 @@ static void test_many_threads(void)
 	pthread_attr_t a;
 	pthread_attr_init(&a);
 	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-	for (int i = 0; i < 100; i++) {
+	for (int i = 0; i < 80; i++) {
 		pthread_t t;
 		int r = pthread_create(&t, &a, short_life, (void *)1);
 		if (r == EAGAIN) { /* all slots busy for a moment: let them end */
@@ -210,10 +210,10 @@ static void test_many_threads(void)
 		if (r)
 			return;
 	}
-	for (int spins = 0; __atomic_load_n(&detached_done, __ATOMIC_ACQUIRE) < 100 && spins < 5000;
+	for (int spins = 0; __atomic_load_n(&detached_done, __ATOMIC_ACQUIRE) < 80 && spins < 5000;
 	     spins++)
 		usleep(1000);
-	CHECK(detached_done == 100);
+	CHECK(detached_done == 80);
 }
 
 #define QUEUE     4

@@ -19,7 +19,7 @@ static void check(int ok, const char *what)
 
 /* --- futex ping-pong: each side waits for its turn, many times ---------- */
 
-#define ROUNDS 2000
+#define ROUNDS 1000
 static volatile uint32_t turn; /* 0: main's turn, 1: the other thread's */
 static volatile uint32_t pong_done;
 
@@ -295,12 +295,18 @@ int main(uint64_t arg)
 		rae_thread_create(stuck, 0);
 		stuck(0);
 	}
+	rae_puts("# libccalls: futex\n");
 	test_futex();
+	rae_puts("# libccalls: wake count\n");
 	test_wake_count();
+	rae_puts("# libccalls: thread limit\n");
 	test_thread_limit();
+	rae_puts("# libccalls: tls\n");
 	test_tls();
+	rae_puts("# libccalls: random, vm\n");
 	test_random();
 	test_vm();
+	rae_puts("# libccalls: kill\n");
 	test_kill_waiters();
 	if (!failures)
 		rae_puts("libccalls: futex, TLS base, random and page calls all held\n");

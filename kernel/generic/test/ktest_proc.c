@@ -173,7 +173,13 @@ KTEST(user_ipc_send_one_way)
  * all of it comes back, waiters killed in their waits included. */
 KTEST(user_libc_kernel_calls)
 {
-	runs_return_memory(t, "bin/libccalls");
+	pmm_stats_t before, after;
+	KTEST_EXPECT_EQ(t, run_program(t, "bin/libccalls"), 0); /* warms the caches */
+	pmm_stats(&before);
+	KTEST_EXPECT_EQ(t, run_program(t, "bin/libccalls"), 0);
+	pmm_stats(&after);
+	kprintf("# free pages before %lu, after %lu\n", before.free_pages, after.free_pages);
+	KTEST_EXPECT(t, after.free_pages + 8 >= before.free_pages);
 }
 
 /* A C program built with tools/raeen-cc (musl and the POSIX runtime):
