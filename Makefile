@@ -36,7 +36,7 @@ KERNEL_LDFLAGS := -nostdlib -pie --no-dynamic-linker -z text -z defs --fatal-war
 KERNEL_SRCS := $(shell find kernel -name '*.c' -o -name '*.S' | sort)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS)) $(BUILD)/gen/font.c.o
 
-.PHONY: all iso run test lint clean setup kernel host-tests fuzz user bench
+.PHONY: all iso run test lint clean setup kernel host-tests fuzz user bench musl sysroot
 all: iso
 
 setup: $(SETUP_STAMP)
@@ -137,6 +137,7 @@ SERVICE_BINS := $(foreach s,$(SERVICES),$(call service_bin,$(s)))
 SERVICE_TOOL_BINS := $(patsubst %.c,$(BUILD)/user/root/bin/%,$(notdir $(wildcard services/*/tools/*.c)))
 USER_BINS := $(patsubst %,$(BUILD)/user/root/bin/%,$(USER_PROGRAMS)) $(SERVICE_BINS) \
 	$(SERVICE_TOOL_BINS)
+LIBC_BINS := $(patsubst apps/libc/%.c,$(BUILD)/user/root/bin/%,$(wildcard apps/libc/*.c))
 
 $(BUILD)/user/lib/%.o: lib/librae/%.c Makefile | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
@@ -225,7 +226,63 @@ $(foreach s,$(SERVICES),$(eval $(call SERVICE_LINK_RULE,$(s))))
 $(BUILD)/user/root/bin/badelf: $(BUILD)/user/root/bin/hello
 	@head -c 100 $< > $@
 
-user: $(USER_BINS) $(BUILD)/user/root/bin/badelf $(BUILD)/user/root/test/vfs-malformed.tar
+user: $(USER_BINS) $(BUILD)/user/root/bin/badelf $(BUILD)/user/root/test/vfs-malformed.tar \
+	$(LIBC_BINS)
+
+# --- the C library: musl (ports/musl) and the POSIX runtime (lib/posix) ------
+
+# build/sysroot holds musl's headers and libc.a, the runtime (libposix.a and
+# the start file raecrt1.o) and librae's headers; tools/raeen-cc compiles
+# and links against it. ports/musl/build.sh keeps its build (and the fetched
+# source) under build/ports/musl and redoes nothing when nothing changed.
+SYSROOT := $(BUILD)/sysroot
+MUSL_LIB := $(SYSROOT)/lib/libc.a
+POSIX_CFLAGS := -std=gnu11 -O2 -g -nostdinc -isystem $(SYSROOT)/include \
+	-isystem $(shell $(CC) -print-file-name=include) -Iabi -Ilib/librae/include -D__raeenos__ \
+	-fPIE -fno-stack-protector -fno-omit-frame-pointer -Wall -Wextra -Werror -MMD -MP
+POSIX_OBJS := $(patsubst lib/posix/%,$(BUILD)/posix/%.o,$(filter-out lib/posix/crt.c,\
+	$(wildcard lib/posix/*.c lib/posix/*.S))) $(BUILD)/posix/startup.c.o
+RAE_HEADERS := $(patsubst lib/librae/include/%,$(SYSROOT)/include/%,$(wildcard lib/librae/include/*.h)) \
+	$(patsubst abi/rae/%,$(SYSROOT)/include/rae/%,$(wildcard abi/rae/*.h))
+
+$(MUSL_LIB): ports/musl/build.sh $(wildcard ports/musl/patches/*.patch) | $(SETUP_STAMP)
+	ports/musl/build.sh $(BUILD) $(SYSROOT)
+	@touch $@
+
+musl: $(MUSL_LIB)
+
+$(BUILD)/posix/%.o: lib/posix/% Makefile | $(MUSL_LIB)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(POSIX_CFLAGS) -c $< -o $@
+
+$(BUILD)/posix/startup.c.o: lib/librae/startup.c Makefile | $(MUSL_LIB)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(POSIX_CFLAGS) -c $< -o $@
+
+$(SYSROOT)/lib/libposix.a: $(POSIX_OBJS)
+	@echo "  AR      $@"
+	@rm -f $@ && ar rcs $@ $^
+
+$(SYSROOT)/lib/raecrt1.o: $(BUILD)/posix/crt.c.o
+	@cp $< $@
+
+$(SYSROOT)/include/%.h: lib/librae/include/%.h | $(MUSL_LIB)
+	@cp $< $@
+
+$(SYSROOT)/include/rae/%.h: abi/rae/%.h | $(MUSL_LIB)
+	@mkdir -p $(dir $@)
+	@cp $< $@
+
+sysroot: $(MUSL_LIB) $(SYSROOT)/lib/libposix.a $(SYSROOT)/lib/raecrt1.o $(RAE_HEADERS)
+
+# C programs (apps/libc/) built with tools/raeen-cc, into the initrd's /bin.
+$(LIBC_BINS): $(BUILD)/user/root/bin/%: apps/libc/%.c tools/raeen-cc $(SYSROOT)/lib/libposix.a \
+		$(SYSROOT)/lib/raecrt1.o $(RAE_HEADERS)
+	@mkdir -p $(dir $@)
+	@echo "  RAEENCC $<"
+	@tools/raeen-cc -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $<
 
 # Keep the objects between the chained rules.
 .SECONDARY:
@@ -235,7 +292,7 @@ user: $(USER_BINS) $(BUILD)/user/root/bin/badelf $(BUILD)/user/root/test/vfs-mal
 # EXTRA_ROOTFS=dir adds a directory of extra files to the initrd.
 EXTRA_ROOTFS ?=
 $(INITRD): $(shell find rootfs $(EXTRA_ROOTFS) 2>/dev/null) $(USER_BINS) $(BUILD)/user/root/bin/badelf \
-		$(BUILD)/user/root/test/vfs-malformed.tar | $(SETUP_STAMP)
+		$(BUILD)/user/root/test/vfs-malformed.tar $(LIBC_BINS) | $(SETUP_STAMP)
 	@mkdir -p $(BUILD)/rootfs-stage
 	rm -rf $(BUILD)/rootfs-stage && mkdir -p $(BUILD)/rootfs-stage
 	cp -a rootfs/. $(BUILD)/rootfs-stage/

@@ -50,6 +50,20 @@
 #define RAE_SYS_INTERRUPT_ACK    44 /* (interrupt h) -> RAE_OK; unmasks the line */
 #define RAE_SYS_IOPORT_CREATE    45 /* (resource h, base, count) -> I/O port handle */
 #define RAE_SYS_IOPORT_ENABLE    46 /* (I/O port h) -> RAE_OK; the process may use the ports */
+/* What a C library needs of the kernel (lib/posix): */
+#define RAE_SYS_FUTEX_WAIT   47 /* (u32 *addr, expected, timeout_ns) -> RAE_OK when woken */
+#define RAE_SYS_FUTEX_WAKE   48 /* (u32 *addr, count) -> how many were woken */
+#define RAE_SYS_SET_TLS_BASE 49 /* (base) -> RAE_OK; this thread's FS base */
+#define RAE_SYS_RANDOM       50 /* (buf, len <= 256) -> len random bytes written */
+#define RAE_SYS_VM_ALLOCATE  51 /* (bytes, prot) -> address of fresh private pages */
+#define RAE_SYS_VM_PROTECT   52 /* (addr, bytes, prot) -> RAE_OK */
+#define RAE_SYS_VM_FREE      53 /* (addr, bytes) -> RAE_OK; the pages are gone */
+
+/* RAE_SYS_FUTEX_WAIT: the word did not hold the expected value. */
+#define RAE_FUTEX_CHANGED 1
+/* Largest RAE_SYS_RANDOM request and RAE_SYS_VM_ALLOCATE size. */
+#define RAE_RANDOM_MAX   256
+#define RAE_VM_BYTES_MAX (1ull << 30)
 /* The console hand-over and the kernel log (rae/console.h): */
 #define RAE_SYS_CONSOLE_HANDOVER                                                                   \
 	54 /* (resource h, notification h or 0, bits, uint64_t *log_offset) -> console handle */

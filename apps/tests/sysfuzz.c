@@ -66,6 +66,7 @@ int main(uint64_t arg)
 			c %= 100000; /* bounded waits: nobody else is there */
 			break;
 		case RAE_SYS_NOTIFY_WAIT: b %= 100000; break;
+		case RAE_SYS_FUTEX_WAIT: c %= 100000; break;
 		case RAE_SYS_IPC_CALL_REG:
 		case RAE_SYS_IPC_RECV_REG:
 		case RAE_SYS_IPC_REPLY_RECV_REG:

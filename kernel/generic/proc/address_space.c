@@ -157,3 +157,93 @@ void as_unmap_shared(address_space_t *as, uintptr_t va, uint64_t pages)
 	spin_unlock_irqrestore(&as->lock, irq);
 	tlb_shootdown_space(as->root, va, pages * PAGE_SIZE);
 }
+
+/* RAE_ERR_ACCESS_DENIED when a memory object's page lies in the range. */
+static rae_status_t as_range_private(address_space_t *as, uintptr_t va, uint64_t pages)
+{
+	rae_status_t st = RAE_OK;
+	bool irq = spin_lock_irqsave(&as->lock);
+	for (uint64_t i = 0; i < pages && st == RAE_OK; i++) {
+		unsigned flags;
+		if (hal_pt_query(as->root, va + i * PAGE_SIZE, NULL, &flags) && (flags & VM_SHARED))
+			st = RAE_ERR_ACCESS_DENIED;
+	}
+	spin_unlock_irqrestore(&as->lock, irq);
+	return st;
+}
+
+static bool as_args_ok(uintptr_t va, uint64_t pages)
+{
+	return !(va & (PAGE_SIZE - 1)) && pages && va >= PAGE_SIZE &&
+	       pages <= USER_SPACE_END / PAGE_SIZE && user_range_ok(va, pages * PAGE_SIZE);
+}
+
+/* Pages are unmapped and freed this many at a time: every CPU must have
+ * forgotten them (the shootdown) before the allocator may hand them out. */
+#define AS_FREE_BATCH 32
+
+rae_status_t as_free_anon(address_space_t *as, uintptr_t va, uint64_t pages)
+{
+	if (!as_args_ok(va, pages))
+		return RAE_ERR_INVALID;
+	rae_status_t st = as_range_private(as, va, pages);
+	if (st != RAE_OK)
+		return st;
+	for (uint64_t done = 0; done < pages;) {
+		uint64_t n = pages - done < AS_FREE_BATCH ? pages - done : AS_FREE_BATCH;
+		uintptr_t start = va + done * PAGE_SIZE;
+		paddr_t frames[AS_FREE_BATCH];
+		unsigned count = 0;
+		bool irq = spin_lock_irqsave(&as->lock);
+		for (uint64_t i = 0; i < n; i++) {
+			paddr_t pa;
+			unsigned flags;
+			uintptr_t v = start + i * PAGE_SIZE;
+			if (!hal_pt_query(as->root, v, &pa, &flags) || (flags & VM_SHARED))
+				continue; /* a hole, or an object's page mapped meanwhile */
+			hal_pt_unmap(as->root, v, PAGE_SIZE);
+			frames[count++] = pa;
+		}
+		as->mapped_pages -= count;
+		spin_unlock_irqrestore(&as->lock, irq);
+		if (count) {
+			tlb_shootdown_space(as->root, start, n * PAGE_SIZE);
+			for (unsigned i = 0; i < count; i++)
+				pmm_free_pages(frames[i], 0);
+			if (as->job)
+				job_uncharge(as->job, JOB_PAGES, count);
+		}
+		done += n;
+	}
+	return RAE_OK;
+}
+
+rae_status_t as_protect_anon(address_space_t *as, uintptr_t va, uint64_t pages, unsigned flags)
+{
+	if ((flags & VM_WRITE) && (flags & VM_EXEC))
+		return RAE_ERR_INVALID; /* W^X */
+	if (!as_args_ok(va, pages))
+		return RAE_ERR_INVALID;
+	rae_status_t st = as_range_private(as, va, pages);
+	for (uint64_t i = 0; i < pages && st == RAE_OK; i++) {
+		uintptr_t v = va + i * PAGE_SIZE;
+		paddr_t pa;
+		unsigned old;
+		bool irq = spin_lock_irqsave(&as->lock);
+		if (hal_pt_query(as->root, v, &pa, &old)) {
+			if (!(old & VM_SHARED)) {
+				hal_pt_unmap(as->root, v, PAGE_SIZE);
+				st = hal_pt_map(as->root, v, pa, PAGE_SIZE, flags | VM_USER, false,
+						pmm_alloc_page_zeroed);
+			}
+			spin_unlock_irqrestore(&as->lock, irq);
+			continue;
+		}
+		spin_unlock_irqrestore(&as->lock, irq);
+		/* A hole: a zeroed page, charged like any other. */
+		st = as_map_anon(as, v, 1, flags);
+	}
+	/* Other CPUs may cache the old permissions. */
+	tlb_shootdown_space(as->root, va, pages * PAGE_SIZE);
+	return st;
+}

@@ -433,11 +433,9 @@ struct thread *process_thread_create(process_t *p, uintptr_t entry, uintptr_t ar
 	}
 	if (slot == PROCESS_MAX_THREADS || p->killed || (obj && !o)) {
 		spin_unlock_irqrestore(&process_lock, irq);
-		t->proc = NULL;
-		t->entry = NULL;
 		if (job)
 			job_uncharge(job, JOB_THREADS, 1);
-		thread_start(t); /* runs thread_exit at once via user_thread_main */
+		thread_discard(t); /* never ran: nothing else knows it */
 		kfree(o);
 		*status = obj && !o ? RAE_ERR_NO_MEMORY : RAE_ERR_LIMIT;
 		return NULL;

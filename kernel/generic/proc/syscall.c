@@ -17,7 +17,9 @@
 #include <object/resource.h>
 #include <hal/irq.h>
 #include <mm/vm.h>
+#include <proc/futex.h>
 #include <proc/process.h>
+#include <hal/context.h>
 #include <string.h>
 #include <rae/syscall.h>
 #include <sched/thread.h>
@@ -724,6 +726,108 @@ static int64_t sys_ioport_enable(syscall_frame_t *f)
 	return st;
 }
 
+/* --- what a C library needs (lib/posix) ---------------------------------- */
+
+static int64_t sys_futex_wait(syscall_frame_t *f)
+{
+	return futex_wait(self_proc()->as, f->rdi, (uint32_t)f->rsi, deadline_from(f->rdx));
+}
+
+static int64_t sys_futex_wake(syscall_frame_t *f)
+{
+	return futex_wake(self_proc()->as, f->rdi, f->rsi);
+}
+
+static int64_t sys_set_tls_base(syscall_frame_t *f)
+{
+	return hal_user_set_tls_base(f->rdi);
+}
+
+uint64_t aslr_random(void);
+
+static int64_t sys_random(syscall_frame_t *f)
+{
+	uint64_t words[RAE_RANDOM_MAX / 8];
+	uint64_t len = f->rsi;
+	if (len > RAE_RANDOM_MAX)
+		return RAE_ERR_RANGE;
+	for (unsigned i = 0; i < (len + 7) / 8; i++)
+		words[i] = aslr_random();
+	if (copy_to_user((void *)f->rdi, words, len) != RAE_OK)
+		return RAE_ERR_FAULT;
+	return (int64_t)len;
+}
+
+/* VM_* protections as page flags; RAE_ERR_INVALID for unknown bits or W+X. */
+static rae_status_t vm_flags_from_prot(uint64_t prot, unsigned *flags)
+{
+	if (prot & ~(uint64_t)(RAE_PROT_READ | RAE_PROT_WRITE | RAE_PROT_EXEC) ||
+	    ((prot & RAE_PROT_WRITE) && (prot & RAE_PROT_EXEC)))
+		return RAE_ERR_INVALID;
+	*flags = VM_READ | ((prot & RAE_PROT_WRITE) ? VM_WRITE : 0) |
+		 ((prot & RAE_PROT_EXEC) ? VM_EXEC : 0);
+	return RAE_OK;
+}
+
+static int64_t sys_vm_allocate(syscall_frame_t *f)
+{
+	unsigned flags;
+	rae_status_t st = vm_flags_from_prot(f->rsi, &flags);
+	if (st != RAE_OK)
+		return st;
+	if (f->rdi == 0 || f->rdi > RAE_VM_BYTES_MAX)
+		return RAE_ERR_RANGE;
+	process_t *p = self_proc();
+	uint64_t pages = PAGE_ALIGN_UP(f->rdi) / PAGE_SIZE;
+	uintptr_t va = process_mmap_reserve(p, pages);
+	if (f->rsi == 0)
+		return (int64_t)va; /* reserved: VM_PROTECT maps pages there */
+	st = as_map_anon(p->as, va, pages, flags);
+	if (st != RAE_OK) {
+		as_free_anon(p->as, va, pages);
+		return st;
+	}
+	return (int64_t)va;
+}
+
+/* The range [addr, addr + bytes) in pages, if it lies in the caller's mmap
+ * area (never its image or main stack). */
+static rae_status_t vm_range(syscall_frame_t *f, uint64_t *pages)
+{
+	uintptr_t va = f->rdi;
+	uint64_t bytes = f->rsi;
+	process_t *p = self_proc();
+	if ((va & (PAGE_SIZE - 1)) || bytes == 0 || bytes > RAE_VM_BYTES_MAX)
+		return RAE_ERR_INVALID;
+	*pages = PAGE_ALIGN_UP(bytes) / PAGE_SIZE;
+	uintptr_t end = __atomic_load_n(&p->mmap_next, __ATOMIC_ACQUIRE);
+	if (va < p->mmap_base || va >= end || *pages > (end - va) / PAGE_SIZE)
+		return RAE_ERR_RANGE;
+	return RAE_OK;
+}
+
+static int64_t sys_vm_protect(syscall_frame_t *f)
+{
+	unsigned flags;
+	uint64_t pages;
+	rae_status_t st = vm_flags_from_prot(f->rdx, &flags);
+	if (st == RAE_OK)
+		st = vm_range(f, &pages);
+	if (st != RAE_OK)
+		return st;
+	if (f->rdx == 0)
+		return as_free_anon(self_proc()->as, f->rdi, pages);
+	return as_protect_anon(self_proc()->as, f->rdi, pages, flags);
+}
+
+static int64_t sys_vm_free(syscall_frame_t *f)
+{
+	uint64_t pages;
+	rae_status_t st = vm_range(f, &pages);
+	return st == RAE_OK ? as_free_anon(self_proc()->as, f->rdi, pages) : st;
+}
+
+
 /* --- the console hand-over and the kernel log ---------------------------- */
 
 static int64_t sys_console_handover(syscall_frame_t *f)
@@ -905,6 +1009,13 @@ static const syscall_fn syscall_table[RAE_SYS_COUNT] = {
     [RAE_SYS_INTERRUPT_ACK] = sys_interrupt_ack,
     [RAE_SYS_IOPORT_CREATE] = sys_ioport_create,
     [RAE_SYS_IOPORT_ENABLE] = sys_ioport_enable,
+    [RAE_SYS_FUTEX_WAIT] = sys_futex_wait,
+    [RAE_SYS_FUTEX_WAKE] = sys_futex_wake,
+    [RAE_SYS_SET_TLS_BASE] = sys_set_tls_base,
+    [RAE_SYS_RANDOM] = sys_random,
+    [RAE_SYS_VM_ALLOCATE] = sys_vm_allocate,
+    [RAE_SYS_VM_PROTECT] = sys_vm_protect,
+    [RAE_SYS_VM_FREE] = sys_vm_free,
     [RAE_SYS_CONSOLE_HANDOVER] = sys_console_handover,
     [RAE_SYS_LOG_READ] = sys_log_read,
     [RAE_SYS_CONSOLE_INFO] = sys_console_info,

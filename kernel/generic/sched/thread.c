@@ -92,6 +92,11 @@ thread_t *thread_create_stopped(const char *name, void (*fn)(void *), void *arg,
 	return t;
 }
 
+void thread_discard(thread_t *t)
+{
+	thread_free(t);
+}
+
 void thread_start(thread_t *t)
 {
 	sched_enqueue_thread(t, false);

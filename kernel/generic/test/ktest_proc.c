@@ -95,19 +95,24 @@ KTEST(user_processes_return_their_memory)
 	KTEST_EXPECT(t, after.free_pages + 8 >= before.free_pages);
 }
 
-/* Runs `path` once to warm the heap's caches, then five more times, each
+/* Runs `path` once to warm the heap's caches, then `runs` more times, each
  * exiting 0, and checks that the free page count came back (slab caches
  * may keep a few pages for reuse; nothing per run). */
-static void runs_return_memory(ktest_t *t, const char *path)
+static void runs_return_memory_n(ktest_t *t, const char *path, int runs)
 {
 	pmm_stats_t before, after;
 	KTEST_EXPECT_EQ(t, run_program(t, path), 0);
 	pmm_stats(&before);
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < runs; i++)
 		KTEST_EXPECT_EQ(t, run_program(t, path), 0);
 	pmm_stats(&after);
 	kprintf("# free pages before %lu, after %lu\n", before.free_pages, after.free_pages);
 	KTEST_EXPECT(t, after.free_pages + 8 >= before.free_pages);
+}
+
+static void runs_return_memory(ktest_t *t, const char *path)
+{
+	runs_return_memory_n(t, path, 5);
 }
 
 KTEST(user_ipc_and_capabilities)
@@ -190,4 +195,19 @@ KTEST(user_vfs_service)
 KTEST(user_vfs_survives_garbage)
 {
 	KTEST_EXPECT_EQ(t, run_first_process(t, "bin/vfsgarbage"), 0);
+}
+
+/* Futexes, TLS bases, random bytes and private pages (bin/libccalls), and
+ * all of it comes back, waiters killed in their waits included. */
+KTEST(user_libc_kernel_calls)
+{
+	runs_return_memory_n(t, "bin/libccalls", 1); /* each run is long under -icount */
+}
+
+/* A C program built with tools/raeen-cc (musl and the POSIX runtime):
+ * stdio, malloc, threads, TLS, clocks, math (apps/libc/libctest.c reports
+ * each case and exits 0 only when all passed). */
+KTEST(user_libc_program)
+{
+	KTEST_EXPECT_EQ(t, run_program(t, "bin/libctest"), 0);
 }

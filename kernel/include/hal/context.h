@@ -28,11 +28,18 @@ void hal_fpu_restore(const void *area);
 void hal_fpu_switch(void *save, const void *restore);
 
 /* Points this CPU (`c`, interrupts off) at `next`'s address space, kernel
- * stack for interrupts from user mode, and I/O permission bitmap. */
+ * stack for interrupts from user mode, I/O permission bitmap and user FS
+ * and GS bases (saving `prev`'s). */
 struct cpu;
-void hal_user_switch(struct cpu *c, struct thread *next);
+void hal_user_switch(struct cpu *c, struct thread *prev, struct thread *next);
 
 /* Turns the FPU/SSE/AVX state on for this CPU (CR0, CR4, XCR0). Each CPU. */
 void hal_fpu_cpu_init(void);
+
+/* Sets the calling user thread's thread-pointer base (the FS base on
+ * x86-64, where a C library keeps its thread-local storage), now and at
+ * every later switch to it. RAE_ERR_INVALID for an address outside the
+ * user half. */
+int hal_user_set_tls_base(uint64_t base);
 
 #endif

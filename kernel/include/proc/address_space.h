@@ -44,6 +44,16 @@ rae_status_t as_map_phys(address_space_t *as, uintptr_t va, paddr_t pa, uint64_t
  * Interrupts enabled, no spinlock held (the shootdown waits for the other
  * CPUs). Page tables stay until the space is destroyed. */
 void as_unmap_shared(address_space_t *as, uintptr_t va, uint64_t pages);
+/* Private pages (what as_map_anon made) in [va, va + pages pages): holes
+ * are skipped; a page of a memory object in the range refuses the whole
+ * call with RAE_ERR_ACCESS_DENIED before anything changed. Interrupts
+ * enabled, no spinlock held (both shoot the range down on every CPU).
+ * as_free_anon unmaps them and gives them back (and their charge).
+ * as_protect_anon gives mapped ones `flags` (VM_READ/WRITE/EXEC, never W+X:
+ * RAE_ERR_INVALID) and maps zeroed pages into the holes (RAE_ERR_LIMIT or
+ * RAE_ERR_NO_MEMORY when they run out; what was done stays). */
+rae_status_t as_free_anon(address_space_t *as, uintptr_t va, uint64_t pages);
+rae_status_t as_protect_anon(address_space_t *as, uintptr_t va, uint64_t pages, unsigned flags);
 /* Copies `len` bytes into the space at `va` through the direct map (the
  * pages must be mapped). RAE_ERR_FAULT otherwise. */
 rae_status_t as_write(address_space_t *as, uintptr_t va, const void *src, uint64_t len);

@@ -60,6 +60,11 @@ typedef struct thread {
 	struct thread *all_next; /* every thread, for ps and lookups */
 	/* User threads: the user-mode entry state for the first return. */
 	uint64_t user_rip, user_rsp, user_arg;
+	/* The user's FS and GS bases (x86-64), saved when it switches out and
+	 * loaded when it switches in: a base one thread set (wrfsbase, or
+	 * hal_user_set_tls_base) never shows in another. Only its own CPU
+	 * touches them, at switches. */
+	uint64_t user_fs_base, user_gs_base;
 	/* Set by the timer when thread_block_until's deadline ended a wait. */
 	volatile bool timed_out;
 	/* IPC (generic/object/endpoint.c); guarded by the endpoint's lock. */
@@ -86,6 +91,8 @@ thread_t *thread_create(const char *name, void (*fn)(void *), void *arg, uint64_
 /* As thread_create, but does not start it (thread_start does). */
 thread_t *thread_create_stopped(const char *name, void (*fn)(void *), void *arg, uint64_t affinity);
 void thread_start(thread_t *t);
+/* Frees a thread from thread_create_stopped that was never started. */
+void thread_discard(thread_t *t);
 
 static inline thread_t *thread_current(void)
 {

@@ -17,6 +17,7 @@
 #define LOCK_LEVEL_HEAP       25
 #define LOCK_LEVEL_PMM        30
 #define LOCK_LEVEL_IPC        33
+#define LOCK_LEVEL_FUTEX      34 /* futex buckets; thread_wake runs under them */
 #define LOCK_LEVEL_RQ         35
 #define LOCK_LEVEL_TIMER      40
 #define LOCK_LEVEL_SMP_CALL   5  /* held with interrupts on, so it comes first */

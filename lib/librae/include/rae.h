@@ -307,6 +307,50 @@ static inline int64_t rae_ioport_enable(rae_handle_t h)
 	return rae_syscall(RAE_SYS_IOPORT_ENABLE, h, 0, 0);
 }
 
+/* What a C library needs (lib/posix). Waits while the word at `addr` holds
+ * `expected`, until rae_futex_wake on it or the timeout: RAE_OK when woken,
+ * RAE_FUTEX_CHANGED when the word differed, RAE_ERR_TIMED_OUT. */
+static inline int64_t rae_futex_wait(const volatile uint32_t *addr, uint32_t expected,
+				     uint64_t timeout_ns)
+{
+	return rae_syscall(RAE_SYS_FUTEX_WAIT, (uint64_t)(uintptr_t)addr, expected, timeout_ns);
+}
+
+/* Wakes up to `count` threads waiting on `addr`; returns how many. */
+static inline int64_t rae_futex_wake(const volatile uint32_t *addr, uint64_t count)
+{
+	return rae_syscall(RAE_SYS_FUTEX_WAKE, (uint64_t)(uintptr_t)addr, count, 0);
+}
+
+/* Sets this thread's FS base (where %fs:0 points: thread-local storage). */
+static inline int64_t rae_set_tls_base(uint64_t base)
+{
+	return rae_syscall(RAE_SYS_SET_TLS_BASE, base, 0, 0);
+}
+
+/* Fills buf with len (at most RAE_RANDOM_MAX) random bytes. */
+static inline int64_t rae_random(void *buf, size_t len)
+{
+	return rae_syscall(RAE_SYS_RANDOM, (uint64_t)(uintptr_t)buf, len, 0);
+}
+
+/* Fresh zeroed private pages in the mmap area; prot 0 only reserves them. */
+static inline int64_t rae_vm_allocate(uint64_t bytes, uint64_t prot)
+{
+	return rae_syscall(RAE_SYS_VM_ALLOCATE, bytes, prot, 0);
+}
+
+/* New protections for private pages (holes get zeroed pages; 0 frees). */
+static inline int64_t rae_vm_protect(uint64_t addr, uint64_t bytes, uint64_t prot)
+{
+	return rae_syscall(RAE_SYS_VM_PROTECT, addr, bytes, prot);
+}
+
+static inline int64_t rae_vm_free(uint64_t addr, uint64_t bytes)
+{
+	return rae_syscall(RAE_SYS_VM_FREE, addr, bytes, 0);
+}
+
 static inline uint8_t rae_inb(uint16_t port)
 {
 	uint8_t v;
@@ -350,8 +394,12 @@ void rae_bench_report_sort(uint64_t *a, int n);
 #define RAE_BENCH_STOP 0xdead
 void rae_bench_echo_server(rae_handle_t ep);
 
-/* The program's entry point, called by crt0 with the start argument. */
+/* The program's entry point, called by crt0 with the start argument.
+ * Programs built with the C library (tools/raeen-cc, which defines
+ * __raeenos__) have the standard main(argc, argv, envp) instead. */
+#ifndef __raeenos__
 int main(uint64_t arg);
+#endif
 
 /* The start-up convention: declared apart, included for every program. */
 #include <rae_startup.h>

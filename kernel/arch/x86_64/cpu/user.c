@@ -1,13 +1,16 @@
 /* The x86_64 side of user mode: SYSCALL set-up, the first entry of a user
  * thread, what changes at every thread switch (TSS.RSP0, CR3, the I/O
- * permission bitmap), and random numbers for user ASLR. */
+ * permission bitmap, the user's FS and GS bases), and random numbers for
+ * user ASLR. */
 #include <arch/x86_64/cpu/features.h>
 #include <arch/x86_64/cpu/gdt.h>
 #include <arch/x86_64/cpu/regs.h>
+#include <hal/context.h>
 #include <hal/cpu.h>
 #include <hal/ioport.h>
 #include <hal/paging.h>
 #include <hal/time.h>
+#include <mm/usercopy.h>
 #include <proc/process.h>
 #include <sched/thread.h>
 #include <smp/cpu.h>
@@ -33,6 +36,11 @@ static volatile paddr_t cpu_root[CPU_MAX];
 /* The io_seq of the bitmap copied into each CPU's TSS (0: none). Only that
  * CPU touches its entry, with interrupts off. */
 static uint64_t cpu_io_seq[CPU_MAX];
+/* The user FS and GS bases loaded on each CPU (in the kernel the user's GS
+ * base waits in KERNEL_GS_BASE, swapped in on the way out). Only that CPU
+ * touches its entries, with interrupts off; a switch writes an MSR only
+ * when the next thread's base differs. */
+static uint64_t cpu_fs_base[CPU_MAX], cpu_gs_base[CPU_MAX];
 
 paddr_t hal_pt_root_on(unsigned cpu)
 {
@@ -65,8 +73,50 @@ void hal_io_bitmap_reload(void)
 	io_bitmap_install(c, c->current ? c->current->proc : NULL);
 }
 
-void hal_user_switch(cpu_t *c, thread_t *next)
+static uint64_t fs_base_read(void)
 {
+	uint64_t v;
+	__asm__ volatile("rdfsbase %0" : "=r"(v));
+	return v;
+}
+
+/* Saves prev's user FS and GS bases (with FSGSBASE it may have changed
+ * them itself; without it only hal_user_set_tls_base can, which records
+ * the value) and loads next's. Interrupts off. */
+static void user_bases_switch(cpu_t *c, thread_t *prev, thread_t *next)
+{
+	if (prev->proc && cpu_features.fsgsbase) {
+		prev->user_fs_base = cpu_fs_base[c->id] = fs_base_read();
+		prev->user_gs_base = cpu_gs_base[c->id] = cpu_rdmsr(MSR_KERNEL_GS_BASE);
+	}
+	if (!next->proc)
+		return;
+	if (next->user_fs_base != cpu_fs_base[c->id]) {
+		cpu_wrmsr(MSR_FS_BASE, next->user_fs_base);
+		cpu_fs_base[c->id] = next->user_fs_base;
+	}
+	if (next->user_gs_base != cpu_gs_base[c->id]) {
+		cpu_wrmsr(MSR_KERNEL_GS_BASE, next->user_gs_base);
+		cpu_gs_base[c->id] = next->user_gs_base;
+	}
+}
+
+int hal_user_set_tls_base(uint64_t base)
+{
+	if (base >= USER_SPACE_END)
+		return RAE_ERR_INVALID; /* wrmsr would fault on a non-canonical one */
+	bool irq = hal_irq_save();
+	cpu_t *c = this_cpu();
+	c->current->user_fs_base = base;
+	cpu_wrmsr(MSR_FS_BASE, base);
+	cpu_fs_base[c->id] = base;
+	hal_irq_restore(irq);
+	return RAE_OK;
+}
+
+void hal_user_switch(cpu_t *c, thread_t *prev, thread_t *next)
+{
+	user_bases_switch(c, prev, next);
 	tss_t *tss = cpu_tss[c->id];
 	process_t *p = next->proc;
 	paddr_t root = p ? p->as->root : kernel_pt_root;
@@ -94,6 +144,8 @@ void syscall_cpu_init(tss_t *tss)
 	cpu_wrmsr(MSR_STAR, ((uint64_t)GDT_USER_CODE32 << 48) | ((uint64_t)GDT_KERNEL_CODE << 32));
 	cpu_wrmsr(MSR_LSTAR, (uint64_t)(uintptr_t)syscall_entry);
 	cpu_wrmsr(MSR_FMASK, SYSCALL_FMASK);
+	cpu_fs_base[c->id] = cpu_rdmsr(MSR_FS_BASE);
+	cpu_gs_base[c->id] = cpu_rdmsr(MSR_KERNEL_GS_BASE);
 }
 
 void user_thread_main(void *arg)

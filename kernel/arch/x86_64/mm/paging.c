@@ -172,6 +172,8 @@ bool hal_pt_query(paddr_t root, uintptr_t va, paddr_t *pa, unsigned *flags)
 			f |= VM_USER;
 		if (*e & PTE_G)
 			f |= VM_GLOBAL;
+		if (*e & PTE_SHARED)
+			f |= VM_SHARED;
 		*flags = f;
 	}
 	return true;
