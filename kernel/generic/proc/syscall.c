@@ -827,7 +827,6 @@ static int64_t sys_vm_free(syscall_frame_t *f)
 	return st == RAE_OK ? as_free_anon(self_proc()->as, f->rdi, pages) : st;
 }
 
-
 /* --- the console hand-over and the kernel log ---------------------------- */
 
 static int64_t sys_console_handover(syscall_frame_t *f)
