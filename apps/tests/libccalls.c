@@ -169,13 +169,6 @@ static void tls_thread(uint64_t arg)
 	rae_thread_exit(0);
 }
 
-static int cpu_has_fsgsbase(void)
-{
-	uint32_t a = 7, b, c = 0, d;
-	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
-	return b & 1;
-}
-
 static void test_tls(void)
 {
 	/* All on one CPU, so they really take turns on it. */
@@ -193,14 +186,6 @@ static void test_tls(void)
 	check(rae_set_tls_base(0x0000800000000000ull) == RAE_ERR_INVALID,
 	      "a base outside the user half is refused");
 	check(rae_set_tls_base(0xffffffff80000000ull) == RAE_ERR_INVALID, "kernel base refused");
-	if (cpu_has_fsgsbase()) {
-		/* Set directly by the program: the kernel must still keep it. */
-		uint64_t base = (uint64_t)(uintptr_t)&tls_blocks[0];
-		__asm__ volatile("wrfsbase %0" : : "r"(base));
-		for (int i = 0; i < 50; i++)
-			rae_yield();
-		check(fs_word0() == tls_blocks[0].self_marker, "wrfsbase survives switches");
-	}
 	rae_set_affinity(~0ull);
 }
 

@@ -278,7 +278,7 @@ static cpu_sched_t *sched_context_switch(cpu_t *c, cpu_sched_t *cs, thread_t *pr
 	c->current = next;
 	cs->prev = prev;
 	c->syscall_stack = next->kstack_top;
-	hal_user_switch(c, prev, next);
+	hal_user_switch(c, next);
 	hal_fpu_switch(prev->fpu, next->fpu);
 	cs->migrate = *migrate;
 	hal_context_switch(&prev->ctx_sp, next->ctx_sp);

@@ -29,9 +29,9 @@ void hal_fpu_switch(void *save, const void *restore);
 
 /* Points this CPU (`c`, interrupts off) at `next`'s address space, kernel
  * stack for interrupts from user mode, I/O permission bitmap and user FS
- * and GS bases (saving `prev`'s). */
+ * base. */
 struct cpu;
-void hal_user_switch(struct cpu *c, struct thread *prev, struct thread *next);
+void hal_user_switch(struct cpu *c, struct thread *next);
 
 /* Turns the FPU/SSE/AVX state on for this CPU (CR0, CR4, XCR0). Each CPU. */
 void hal_fpu_cpu_init(void);

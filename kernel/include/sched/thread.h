@@ -60,11 +60,10 @@ typedef struct thread {
 	struct thread *all_next; /* every thread, for ps and lookups */
 	/* User threads: the user-mode entry state for the first return. */
 	uint64_t user_rip, user_rsp, user_arg;
-	/* The user's FS and GS bases (x86-64), saved when it switches out and
-	 * loaded when it switches in: a base one thread set (wrfsbase, or
-	 * hal_user_set_tls_base) never shows in another. Only its own CPU
-	 * touches them, at switches. */
-	uint64_t user_fs_base, user_gs_base;
+	/* The user's FS base (x86-64), set only by hal_user_set_tls_base and
+	 * loaded when the thread switches in, so a base one thread set never
+	 * shows in another. */
+	uint64_t user_fs_base;
 	/* Set by the timer when thread_block_until's deadline ended a wait. */
 	volatile bool timed_out;
 	/* IPC (generic/object/endpoint.c); guarded by the endpoint's lock. */

@@ -1,5 +1,5 @@
 /* CPU identification through CPUID, and turning on the protection features
- * the CPU offers (NX, WP, SMEP, SMAP, UMIP, FSGSBASE). */
+ * the CPU offers (NX, WP, SMEP, SMAP, UMIP; FSGSBASE stays off). */
 #include <arch/x86_64/cpu/features.h>
 #include <arch/x86_64/cpu/regs.h>
 #include <hal/usercopy.h>
@@ -98,7 +98,10 @@ void cpu_protections_enable(void)
 	hal_user_access_has_smap = f->smap;
 	if (f->umip)
 		cr4 |= CR4_UMIP;
-	if (f->fsgsbase)
-		cr4 |= CR4_FSGSBASE;
+	/* CR4.FSGSBASE stays off even where the CPU has it: user code then sets
+	 * its FS base only through SET_TLS_BASE, which records it, so a thread
+	 * switch never reads the bases back (about 20 instructions less per
+	 * switch), and user code cannot plant a GS base for the kernel's SWAPGS
+	 * paths to trip on. The kernel itself does not use the instructions. */
 	cpu_write_cr4(cr4);
 }

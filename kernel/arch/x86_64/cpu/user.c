@@ -36,11 +36,10 @@ static volatile paddr_t cpu_root[CPU_MAX];
 /* The io_seq of the bitmap copied into each CPU's TSS (0: none). Only that
  * CPU touches its entry, with interrupts off. */
 static uint64_t cpu_io_seq[CPU_MAX];
-/* The user FS and GS bases loaded on each CPU (in the kernel the user's GS
- * base waits in KERNEL_GS_BASE, swapped in on the way out). Only that CPU
- * touches its entries, with interrupts off; a switch writes an MSR only
- * when the next thread's base differs. */
-static uint64_t cpu_fs_base[CPU_MAX], cpu_gs_base[CPU_MAX];
+/* The user FS base loaded on each CPU. Only that CPU touches its entry,
+ * with interrupts off; a switch writes the MSR only when the next thread's
+ * base differs. */
+static uint64_t cpu_fs_base[CPU_MAX];
 
 paddr_t hal_pt_root_on(unsigned cpu)
 {
@@ -73,31 +72,16 @@ void hal_io_bitmap_reload(void)
 	io_bitmap_install(c, c->current ? c->current->proc : NULL);
 }
 
-static uint64_t fs_base_read(void)
+/* Loads next's user FS base where it differs from the one this CPU holds.
+ * User code cannot change its FS or GS base itself (CR4.FSGSBASE stays
+ * off, features.c): only SET_TLS_BASE can, which records it, so nothing is
+ * read back at a switch, and the user GS base is 0 for every thread.
+ * Interrupts off. */
+static void user_bases_switch(cpu_t *c, thread_t *next)
 {
-	uint64_t v;
-	__asm__ volatile("rdfsbase %0" : "=r"(v));
-	return v;
-}
-
-/* Saves prev's user FS and GS bases (with FSGSBASE it may have changed
- * them itself; without it only hal_user_set_tls_base can, which records
- * the value) and loads next's. Interrupts off. */
-static void user_bases_switch(cpu_t *c, thread_t *prev, thread_t *next)
-{
-	if (prev->proc && cpu_features.fsgsbase) {
-		prev->user_fs_base = cpu_fs_base[c->id] = fs_base_read();
-		prev->user_gs_base = cpu_gs_base[c->id] = cpu_rdmsr(MSR_KERNEL_GS_BASE);
-	}
-	if (!next->proc)
-		return;
-	if (next->user_fs_base != cpu_fs_base[c->id]) {
+	if (next->proc && next->user_fs_base != cpu_fs_base[c->id]) {
 		cpu_wrmsr(MSR_FS_BASE, next->user_fs_base);
 		cpu_fs_base[c->id] = next->user_fs_base;
-	}
-	if (next->user_gs_base != cpu_gs_base[c->id]) {
-		cpu_wrmsr(MSR_KERNEL_GS_BASE, next->user_gs_base);
-		cpu_gs_base[c->id] = next->user_gs_base;
 	}
 }
 
@@ -114,9 +98,9 @@ int hal_user_set_tls_base(uint64_t base)
 	return RAE_OK;
 }
 
-void hal_user_switch(cpu_t *c, thread_t *prev, thread_t *next)
+void hal_user_switch(cpu_t *c, thread_t *next)
 {
-	user_bases_switch(c, prev, next);
+	user_bases_switch(c, next);
 	tss_t *tss = cpu_tss[c->id];
 	process_t *p = next->proc;
 	paddr_t root = p ? p->as->root : kernel_pt_root;
@@ -124,7 +108,8 @@ void hal_user_switch(cpu_t *c, thread_t *prev, thread_t *next)
 	 * cpu_root says what it holds; stored before the serializing load. */
 	if (cpu_root[c->id] != root) {
 		cpu_root[c->id] = root;
-		hal_pt_switch(root);
+		/* hal_pt_switch, inline on the IPC path: serializing. */
+		__asm__ volatile("mov %0, %%cr3" : : "r"(root) : "memory");
 	}
 	if (!tss)
 		return; /* early boot: no user mode yet */
@@ -145,7 +130,6 @@ void syscall_cpu_init(tss_t *tss)
 	cpu_wrmsr(MSR_LSTAR, (uint64_t)(uintptr_t)syscall_entry);
 	cpu_wrmsr(MSR_FMASK, SYSCALL_FMASK);
 	cpu_fs_base[c->id] = cpu_rdmsr(MSR_FS_BASE);
-	cpu_gs_base[c->id] = cpu_rdmsr(MSR_KERNEL_GS_BASE);
 }
 
 void user_thread_main(void *arg)

@@ -19,7 +19,8 @@ extern cpu_features_t cpu_features;
 /* Fills cpu_features from CPUID. Boot CPU, before cpu_protections_enable. */
 void cpu_features_detect(void);
 
-/* Turns on NX, WP, SMEP, SMAP, UMIP and FSGSBASE where CPUID offers them. */
+/* Turns on NX, WP, SMEP, SMAP and UMIP where CPUID offers them (never
+ * FSGSBASE: see features.c). */
 void cpu_protections_enable(void);
 
 #endif
