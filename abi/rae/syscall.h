@@ -42,6 +42,8 @@
 #define RAE_SYS_SPAWN_IMAGE                                                                        \
 	33 /* (memory h, offset, size, name, h or 0, job or 0) -> process handle */
 #define RAE_SYS_PROCESS_ID 34 /* (process h) -> its process id */
+#define RAE_SYS_IPC_SET_TIMEOUT                                                                    \
+	35 /* (timeout_ns) -> RAE_OK; how long this thread's register IPC calls wait */
 /* 35..39: reserved. Hardware objects (rae/resource.h): */
 #define RAE_SYS_RESOURCE_CREATE  40 /* (parent h, kind, base, size) -> resource handle */
 #define RAE_SYS_MEM_CREATE_PHYS  41 /* (resource h, phys, bytes, flags) -> memory handle */

@@ -1,7 +1,10 @@
 /* Register IPC (the fast path) and its mixing with the general path: a
  * server in register mode answers register calls and message calls; then,
- * in message mode, it answers register calls. With an argument this is the
- * server. Exits with the number of failed checks. */
+ * in message mode, it answers register calls. Then IPC_SET_TIMEOUT: a
+ * register receive and a register call with nobody on the other side time
+ * out, and a server serving with a timeout answers every call and times
+ * out once the calls stop. With an argument this is the server. Exits with
+ * the number of failed checks. */
 #include <rae.h>
 
 static int failures;
@@ -16,10 +19,26 @@ static void check(int ok, const char *what)
 	}
 }
 
+/* After a first call tagged 55: serves register calls with a 200 ms
+ * timeout, and exits 7 once one passes without a call. */
+static int serve_with_timeout(rae_handle_t ep, rae_regs_t *first)
+{
+	rae_ipc_set_timeout(200000000ull);
+	rae_regs_t m = *first;
+	int64_t st = RAE_OK;
+	while (st == RAE_OK) {
+		m.w[0] += 1;
+		st = rae_ipc_reply_recv_regs(ep, &m);
+	}
+	return st == RAE_ERR_TIMED_OUT ? 7 : 1;
+}
+
 static int serve(rae_handle_t ep)
 {
 	rae_regs_t m = {0};
 	int64_t st = rae_ipc_recv_regs(ep, &m);
+	if (st == RAE_OK && m.tag == 55)
+		return serve_with_timeout(ep, &m);
 	/* Register mode until told otherwise. */
 	while (st == RAE_OK && m.tag != 77) {
 		m.tag += 1000;
@@ -83,6 +102,28 @@ int main(uint64_t arg)
 	rae_ipc_call_regs(badged, &bye);
 	int status = -1;
 	check(rae_wait(server, &status) == RAE_OK && status == 0, "the server ends cleanly");
+
+	/* Timeouts on the register path (IPC_SET_TIMEOUT). */
+	int64_t lone = rae_endpoint_create();
+	check(rae_ipc_set_timeout(2000000) == RAE_OK, "set a 2 ms timeout");
+	rae_regs_t r = {0};
+	check(rae_ipc_recv_regs((rae_handle_t)lone, &r) == RAE_ERR_TIMED_OUT,
+	      "a register receive with no caller times out");
+	r.tag = 5;
+	check(rae_ipc_call_regs((rae_handle_t)lone, &r) == RAE_ERR_TIMED_OUT && r.tag == 5,
+	      "a register call with no receiver times out, its registers left alone");
+	rae_ipc_set_timeout(RAE_TIMEOUT_NEVER);
+	give = (rae_handle_t)rae_handle_dup((rae_handle_t)ep, RAE_RIGHT_READ | RAE_RIGHT_TRANSFER);
+	server = rae_spawn_with("bin/ipcfast", give);
+	ok = server > 0;
+	for (uint64_t i = 0; i < 100 && ok; i++) {
+		rae_regs_t m = {.tag = i ? 1 : 55, .w = {i}};
+		if (rae_ipc_call_regs(badged, &m) != RAE_OK || m.w[0] != i + 1)
+			ok = 0;
+	}
+	check(ok, "a server with a timeout answers 100 register calls");
+	check(rae_wait(server, &status) == RAE_OK && status == 7,
+	      "and times out once the calls stop");
 	rae_puts(failures ? "ipcfast: some checks failed\n" : "ipcfast: all checks passed\n");
 	return failures;
 }

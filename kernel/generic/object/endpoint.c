@@ -514,7 +514,7 @@ static rae_status_t ipc_reply_regs(const uint64_t regs[5], thread_t **caller_out
 	return st;
 }
 
-rae_status_t ipc_call_reg(endpoint_t *ep, uint64_t regs[5], uint64_t badge, uint64_t deadline_ns)
+rae_status_t ipc_call_reg(endpoint_t *ep, uint64_t regs[5], uint64_t badge)
 {
 	thread_t *self = thread_current();
 	bool irq = hal_irq_save();
@@ -532,7 +532,8 @@ rae_status_t ipc_call_reg(endpoint_t *ep, uint64_t regs[5], uint64_t badge, uint
 		for (int i = 0; i < RAE_IPC_WORDS; i++)
 			m->words[i] = regs[1 + i];
 		self->ipc_reg = false;
-		rae_status_t st = ipc_call(ep, m, badge, deadline_ns, &reply);
+		rae_status_t st =
+		    ipc_call(ep, m, badge, clock_deadline(self->ipc_reg_timeout), &reply);
 		if (st == RAE_OK && reply) {
 			regs[0] = reply->tag;
 			for (int i = 0; i < RAE_IPC_WORDS; i++)
@@ -615,10 +616,12 @@ rae_status_t ipc_call_reg(endpoint_t *ep, uint64_t regs[5], uint64_t badge, uint
 	return st;
 }
 
-rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[5], uint64_t *badge, bool reply,
-				uint64_t deadline_ns)
+rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[5], uint64_t *badge, bool reply)
 {
 	thread_t *self = thread_current(), *caller = NULL;
+	uint64_t deadline_ns = self->ipc_reg_timeout == UINT64_MAX
+				   ? UINT64_MAX
+				   : clock_deadline(self->ipc_reg_timeout);
 	rae_status_t st = RAE_OK;
 	if (!reply && self->ipc_caller)
 		return RAE_ERR_INVALID; /* reply first */
@@ -694,7 +697,10 @@ rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[5], uint64_t *badg
 		/* The caller just answered runs here next, on the context it
 		 * lent this thread, or at least straight away. */
 		bool timed_out = false;
-		if (!caller || (!sched_donate_return(caller) && !sched_direct_switch(caller))) {
+		/* With a timeout this thread must sleep with its timer armed, so
+		 * the caller is woken rather than handed the CPU directly. */
+		if (!caller || deadline_ns != UINT64_MAX ||
+		    (!sched_donate_return(caller) && !sched_direct_switch(caller))) {
 			if (caller)
 				thread_wake(caller);
 			timed_out = thread_block_until(deadline_ns);

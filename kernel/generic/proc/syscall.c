@@ -216,10 +216,7 @@ static int64_t sys_cpu(syscall_frame_t *f)
 
 static uint64_t deadline_from(uint64_t timeout_ns)
 {
-	if (timeout_ns == RAE_TIMEOUT_NEVER)
-		return UINT64_MAX;
-	uint64_t now = clock_monotonic_ns();
-	return timeout_ns > UINT64_MAX - now ? UINT64_MAX - 1 : now + timeout_ns;
+	return clock_deadline(timeout_ns);
 }
 
 /* Looks a handle up in the caller's table: a referenced object of `type`
@@ -932,7 +929,7 @@ static int64_t sys_ipc_call_reg(syscall_frame_t *f)
 	if (st != RAE_OK)
 		return st;
 	/* The reply is written over the frame's words only on success. */
-	st = ipc_call_reg((endpoint_t *)obj, f->msg, badge, UINT64_MAX);
+	st = ipc_call_reg((endpoint_t *)obj, f->msg, badge);
 	kobject_unref(obj);
 	return st;
 }
@@ -948,11 +945,17 @@ static int64_t ipc_recv_common(syscall_frame_t *f, bool reply)
 	if (st != RAE_OK)
 		return st;
 	uint64_t badge = 0;
-	st = ipc_reply_recv_reg((endpoint_t *)obj, f->msg, &badge, reply, UINT64_MAX);
+	st = ipc_reply_recv_reg((endpoint_t *)obj, f->msg, &badge, reply);
 	kobject_unref(obj);
 	if (st == RAE_OK)
 		f->rdi = badge;
 	return st;
+}
+
+static int64_t sys_ipc_set_timeout(syscall_frame_t *f)
+{
+	thread_current()->ipc_reg_timeout = f->rdi;
+	return RAE_OK;
 }
 
 static int64_t sys_ipc_recv_reg(syscall_frame_t *f)
@@ -1001,6 +1004,7 @@ static const syscall_fn syscall_table[RAE_SYS_COUNT] = {
     [RAE_SYS_IPC_RECV_REG] = sys_ipc_recv_reg,
     [RAE_SYS_IPC_REPLY_RECV_REG] = sys_ipc_reply_recv_reg,
     [RAE_SYS_IPC_SEND] = sys_ipc_send,
+    [RAE_SYS_IPC_SET_TIMEOUT] = sys_ipc_set_timeout,
     [RAE_SYS_RESOURCE_CREATE] = sys_resource_create,
     [RAE_SYS_MEM_CREATE_PHYS] = sys_mem_create_phys,
     [RAE_SYS_MEM_UNMAP] = sys_mem_unmap,

@@ -86,6 +86,7 @@ thread_t *thread_create_stopped(const char *name, void (*fn)(void *), void *arg,
 	t->entry = fn;
 	t->arg = arg;
 	t->affinity = affinity ? affinity : THREAD_AFFINITY_ALL;
+	t->ipc_reg_timeout = UINT64_MAX;
 	t->cpu = this_cpu()->id;
 	t->state = THREAD_BLOCKED;
 	t->ctx_sp = hal_context_init(t->kstack_top, t);

@@ -79,17 +79,18 @@ uint64_t notification_wait(notification_t *n, uint64_t deadline_ns);
  * receiver waits in register mode on this CPU, the CPU goes straight to it
  * and back without the run queue or a message object, the receiver running
  * on the caller's scheduling context (sched_donate_switch); otherwise it
- * falls back to the general path. The reply comes back in regs. The caller
+ * falls back to the general path, where it waits at most the thread's
+ * ipc_reg_timeout (IPC_SET_TIMEOUT) for a receiver to take it. The reply comes back in regs. The caller
  * holds a reference to ep (from its handle) for the whole call. System-call
  * context, with interrupts on or off (the dispatcher leaves them off for
  * the register calls); the general path turns them on. */
-rae_status_t ipc_call_reg(endpoint_t *ep, uint64_t regs[5], uint64_t badge, uint64_t deadline_ns);
+rae_status_t ipc_call_reg(endpoint_t *ep, uint64_t regs[5], uint64_t badge);
 /* Replies with regs to the call this thread owes (if `reply`), then waits
  * for the next call, whose tag, words and badge come back in regs and
- * *badge. RAE_ERR_INVALID for a plain receive while a call is still owed.
+ * *badge, waiting at most the thread's ipc_reg_timeout (RAE_ERR_TIMED_OUT).
+ * RAE_ERR_INVALID for a plain receive while a call is still owed.
  * The caller holds a reference to ep. */
-rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[5], uint64_t *badge, bool reply,
-				uint64_t deadline_ns);
+rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[5], uint64_t *badge, bool reply);
 /* What the receiver sees of its current call (message or registers). */
 void ipc_call_view(struct thread *receiver, ipc_msg_t *call, ipc_msg_t *view);
 

@@ -81,6 +81,9 @@ typedef struct thread {
 	 * is register-only (no kernel message object). */
 	uint64_t ipc_regs[5];
 	uint64_t ipc_badge;
+	/* How long the register IPC calls wait (IPC_SET_TIMEOUT): for a
+	 * receiver to take a call, or for a call to arrive. UINT64_MAX: ever. */
+	uint64_t ipc_reg_timeout;
 	bool ipc_reg;
 } thread_t;
 

@@ -261,6 +261,12 @@ static inline int64_t rae_ipc_reply_recv_regs(rae_handle_t h, rae_regs_t *m)
 	return rae_ipc_regs(RAE_SYS_IPC_REPLY_RECV_REG, h, m);
 }
 
+/* How long this thread's register calls wait (RAE_TIMEOUT_NEVER: ever). */
+static inline int64_t rae_ipc_set_timeout(uint64_t timeout_ns)
+{
+	return rae_syscall(RAE_SYS_IPC_SET_TIMEOUT, timeout_ns, 0, 0);
+}
+
 /* Hardware objects (rae/resource.h). A sub-resource of `parent` over
  * [base, base+size) of `kind`. */
 static inline int64_t rae_resource_create(rae_handle_t parent, uint64_t kind, uint64_t base,
