@@ -71,6 +71,15 @@ int main(uint64_t arg)
 	rae_handle_t badged = (rae_handle_t)rae_handle_mint((rae_handle_t)ep, RAE_RIGHT_WRITE, 42);
 	int64_t server = rae_spawn_with("bin/ipcfast", give);
 	check(server > 0, "spawn the server");
+	/* A badge is never replaced: a badged handle cannot be re-minted. */
+	int64_t dupable =
+	    rae_handle_mint((rae_handle_t)ep, RAE_RIGHT_WRITE | RAE_RIGHT_DUPLICATE, 42);
+	check(rae_handle_mint((rae_handle_t)dupable, RAE_RIGHT_WRITE, 1) == RAE_ERR_ACCESS_DENIED,
+	      "a badged handle cannot be minted with another badge");
+	int64_t copy = rae_handle_dup((rae_handle_t)dupable, RAE_RIGHT_WRITE);
+	check(copy > 0, "but it can be duplicated, badge and all");
+	rae_handle_close((rae_handle_t)copy);
+	rae_handle_close((rae_handle_t)dupable);
 
 	int ok = 1;
 	for (uint64_t i = 0; i < 1000; i++) {

@@ -274,11 +274,14 @@ static int64_t sys_handle_mint(syscall_frame_t *f)
 	if (f->rsi & ~(uint64_t)RAE_RIGHTS_ALL)
 		return RAE_ERR_INVALID;
 	bool irq = spin_lock_irqsave(&p->handles_lock);
+	uint64_t badge = 0;
 	rae_status_t st = handle_table_get(&p->handles, (rae_handle_t)f->rdi, RAE_OBJ_NONE,
-					   RAE_RIGHT_DUPLICATE, &obj, &rights, NULL);
+					   RAE_RIGHT_DUPLICATE, &obj, &rights, &badge);
 	if (st == RAE_OK) {
 		if ((uint32_t)f->rsi & ~rights)
 			st = RAE_ERR_ACCESS_DENIED; /* rights only shrink */
+		else if (badge != 0)
+			st = RAE_ERR_ACCESS_DENIED; /* a badge is never replaced: no forging */
 		else
 			st = handle_table_add(&p->handles, obj, (uint32_t)f->rsi, f->rdx, &h);
 	}
