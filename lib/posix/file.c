@@ -189,9 +189,10 @@ static long file_ioctl(void *ctx, unsigned long req, void *arg)
 static long file_close(void *ctx)
 {
 	vfs_file_t *f = ctx;
+	int64_t vfd = f->vfd; /* the slot may be reused once refs is 0 */
 	if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) > 0)
 		return 0;
-	int64_t r = rae_vfs_close(session, f->vfd);
+	int64_t r = rae_vfs_close(session, vfd);
 	return r < 0 ? rae_posix_vfs_errno(r) : 0;
 }
 
