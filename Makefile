@@ -241,7 +241,8 @@ POSIX_CFLAGS := -std=gnu11 -O2 -g -nostdinc -isystem $(SYSROOT)/include \
 	-isystem $(shell $(CC) -print-file-name=include) -Iabi -Ilib/librae/include -D__raeenos__ \
 	-fPIE -fno-stack-protector -fno-omit-frame-pointer -Wall -Wextra -Werror -MMD -MP
 POSIX_OBJS := $(patsubst lib/posix/%,$(BUILD)/posix/%.o,$(filter-out lib/posix/crt.c,\
-	$(wildcard lib/posix/*.c lib/posix/*.S))) $(BUILD)/posix/startup.c.o
+	$(wildcard lib/posix/*.c lib/posix/*.S))) $(BUILD)/posix/startup.c.o \
+	$(BUILD)/posix/vfs_client.c.o
 RAE_HEADERS := $(patsubst lib/librae/include/%,$(SYSROOT)/include/%,$(wildcard lib/librae/include/*.h)) \
 	$(patsubst abi/rae/%,$(SYSROOT)/include/rae/%,$(wildcard abi/rae/*.h))
 
@@ -256,7 +257,8 @@ $(BUILD)/posix/%.o: lib/posix/% Makefile | $(MUSL_LIB)
 	@echo "  CC      $<"
 	@$(CC) $(POSIX_CFLAGS) -c $< -o $@
 
-$(BUILD)/posix/startup.c.o: lib/librae/startup.c Makefile | $(MUSL_LIB)
+$(BUILD)/posix/startup.c.o $(BUILD)/posix/vfs_client.c.o: $(BUILD)/posix/%.c.o: lib/librae/%.c \
+		Makefile | $(MUSL_LIB)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(POSIX_CFLAGS) -c $< -o $@

@@ -6,6 +6,7 @@
  * the top-level result); the exit status is the number of failed cases. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
 #include <sched.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -427,6 +429,15 @@ static void test_system(void)
 	CHECK(lseek(1, 0, SEEK_SET) == -1 && errno == ESPIPE);
 	char c;
 	CHECK(read(0, &c, 1) == 0); /* no input source yet: end of file */
+	/* Started without a file system: file calls fail, nothing crashes. */
+	errno = 0;
+	CHECK(open("/etc/motd", O_RDONLY) == -1 && errno == ENOENT);
+	errno = 0;
+	CHECK(fopen("/tmp/x", "w") == NULL && errno == ENOENT);
+	errno = 0;
+	CHECK(mkdir("/tmp", 0755) == -1 && errno == ENOENT);
+	struct stat st;
+	CHECK(fstat(1, &st) == 0 && S_ISCHR(st.st_mode));
 	/* Dispositions are kept (none is delivered yet). */
 	struct sigaction sa = {.sa_handler = handler}, old;
 	CHECK(sigaction(SIGUSR1, &sa, NULL) == 0);

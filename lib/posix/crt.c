@@ -22,6 +22,7 @@ static rae_startup_t startup;
 static uint8_t at_random[16];
 
 rae_startup_t *rae_posix_startup(void);
+void rae_posix_file_init(rae_handle_t vfs);
 __attribute__((used, noreturn)) void rae_posix_start(uint64_t arg);
 
 /* The start-up set the program was given (its handles can be taken with
@@ -85,6 +86,9 @@ void rae_posix_start(uint64_t arg)
 			startup.pointers[0] = NULL;
 		}
 	}
+	/* The file system, when the starter gave one (the handle stays in
+	 * the set for the program to pass on). */
+	rae_posix_file_init(rae_startup_handle(&startup, RAE_ROLE_VFS));
 	int argc = startup.argc;
 	char **argv = startup.argv, **envp = startup.envp;
 	if (argc == 0) {

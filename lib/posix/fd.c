@@ -1,12 +1,15 @@
 /* The file descriptor table. Each descriptor names an open object through
- * a table of operations, so files (the VFS), pipes and the console service
- * plug in later as other kinds. Today the only kind is the kernel debug
- * console, which descriptors 0, 1 and 2 hold from the start: output goes to
- * DEBUG_WRITE, input reads end of file (no input service exists yet).
- * Slots change under fd_lock; readers take a slot's kind and context
- * without it, so a close racing an I/O call on the same descriptor is the
- * program's bug, as on Linux. */
+ * a table of operations (rae_fd_ops_t), so files (the VFS, file.c), pipes
+ * and the console service plug in as kinds. Descriptors 0, 1 and 2 start as
+ * the kernel debug console: output goes to DEBUG_WRITE, input reads end of
+ * file (no input service exists yet). Descriptors made by dup share their
+ * kind's context (its offset and status flags, as an open file description
+ * on Linux); each has its own close-on-exec flag. Slots change under
+ * fd_lock; readers take a slot's kind and context without it, so a close
+ * racing an I/O call on the same descriptor is the program's bug, as on
+ * Linux. */
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/ioctl.h>
 #include <limits.h>
 #include <sys/uio.h>
@@ -15,15 +18,9 @@
 #define FD_MAX 64
 
 typedef struct {
-	long (*read)(void *ctx, void *buf, size_t n);
-	long (*write)(void *ctx, const void *buf, size_t n);
-	long (*ioctl)(void *ctx, unsigned long req, void *arg);
-	long (*close)(void *ctx);
-} fd_ops_t;
-
-typedef struct {
-	const fd_ops_t *ops; /* NULL: free */
+	const rae_fd_ops_t *ops; /* NULL: free */
 	void *ctx;
+	int cloexec;
 } fd_entry_t;
 
 static long console_read(void *ctx, void *buf, size_t n)
@@ -64,7 +61,7 @@ static long console_close(void *ctx)
 	return 0;
 }
 
-static const fd_ops_t console_ops = {
+static const rae_fd_ops_t console_ops = {
     .read = console_read,
     .write = console_write,
     .ioctl = console_ioctl,
@@ -144,21 +141,140 @@ long rae_fd_ioctl(int fd, unsigned long req, void *arg)
 
 long rae_fd_lseek(int fd, long off, int whence)
 {
-	(void)off;
-	(void)whence;
-	/* No kind that can seek exists yet (files come with the VFS). */
-	return fd_get(fd) ? -ESPIPE : -EBADF;
+	const fd_entry_t *e = fd_get(fd);
+	if (!e)
+		return -EBADF;
+	return e->ops->lseek ? e->ops->lseek(e->ctx, off, whence) : -ESPIPE;
+}
+
+static void fd_lock_take(void)
+{
+	while (__atomic_exchange_n(&fd_lock, 1, __ATOMIC_ACQUIRE))
+		rae_posix_sys(RAE_SYS_YIELD, 0, 0, 0);
+}
+
+static void fd_lock_drop(void)
+{
+	__atomic_store_n(&fd_lock, 0, __ATOMIC_RELEASE);
 }
 
 long rae_fd_close(int fd)
 {
 	if (fd < 0 || fd >= FD_MAX)
 		return -EBADF;
-	while (__atomic_exchange_n(&fd_lock, 1, __ATOMIC_ACQUIRE))
-		rae_posix_sys(RAE_SYS_YIELD, 0, 0, 0);
+	fd_lock_take();
 	fd_entry_t e = fds[fd];
 	__atomic_store_n(&fds[fd].ops, NULL, __ATOMIC_RELEASE);
 	fds[fd].ctx = NULL;
-	__atomic_store_n(&fd_lock, 0, __ATOMIC_RELEASE);
+	fds[fd].cloexec = 0;
+	fd_lock_drop();
 	return e.ops ? e.ops->close(e.ctx) : -EBADF;
+}
+
+/* The lowest free slot >= min, or -1 (under fd_lock). */
+static int fd_free_slot(int min)
+{
+	for (int i = min < 0 ? 0 : min; i < FD_MAX; i++) {
+		if (!fds[i].ops)
+			return i;
+	}
+	return -1;
+}
+
+long rae_fd_install(const rae_fd_ops_t *ops, void *ctx, int min, int cloexec)
+{
+	fd_lock_take();
+	int fd = fd_free_slot(min);
+	if (fd >= 0) {
+		fds[fd].ctx = ctx;
+		fds[fd].cloexec = cloexec;
+		__atomic_store_n(&fds[fd].ops, ops, __ATOMIC_RELEASE);
+	}
+	fd_lock_drop();
+	return fd >= 0 ? fd : -EMFILE;
+}
+
+void *rae_fd_ctx(int fd, const rae_fd_ops_t *ops)
+{
+	const fd_entry_t *e = fd_get(fd);
+	return e && e->ops == ops ? e->ctx : NULL;
+}
+
+/* A copy of fd's slot at the lowest free descriptor >= min. */
+static long fd_dup_min(int fd, int min, int cloexec)
+{
+	if (min < 0 || min >= FD_MAX)
+		return -EINVAL;
+	fd_lock_take();
+	long r = -EBADF;
+	if (fd >= 0 && fd < FD_MAX && fds[fd].ops) {
+		int to = fd_free_slot(min);
+		r = -EMFILE;
+		if (to >= 0) {
+			if (fds[fd].ops->hold)
+				fds[fd].ops->hold(fds[fd].ctx);
+			fds[to].ctx = fds[fd].ctx;
+			fds[to].cloexec = cloexec;
+			__atomic_store_n(&fds[to].ops, fds[fd].ops, __ATOMIC_RELEASE);
+			r = to;
+		}
+	}
+	fd_lock_drop();
+	return r;
+}
+
+long rae_fd_dup(int fd)
+{
+	return fd_dup_min(fd, 0, 0);
+}
+
+/* dup2 (allow_same) and dup3: newfd becomes a copy of fd, whatever it held
+ * is closed. */
+long rae_fd_dup3(int fd, int newfd, int flags, int allow_same)
+{
+	if (flags & ~O_CLOEXEC)
+		return -EINVAL;
+	if (newfd < 0 || newfd >= FD_MAX)
+		return -EBADF;
+	if (fd == newfd) {
+		if (!allow_same)
+			return -EINVAL;
+		return fd_get(fd) ? newfd : -EBADF;
+	}
+	fd_lock_take();
+	if (fd < 0 || fd >= FD_MAX || !fds[fd].ops) {
+		fd_lock_drop();
+		return -EBADF;
+	}
+	fd_entry_t old = fds[newfd];
+	if (fds[fd].ops->hold)
+		fds[fd].ops->hold(fds[fd].ctx);
+	fds[newfd].ctx = fds[fd].ctx;
+	fds[newfd].cloexec = (flags & O_CLOEXEC) != 0;
+	__atomic_store_n(&fds[newfd].ops, fds[fd].ops, __ATOMIC_RELEASE);
+	fd_lock_drop();
+	if (old.ops)
+		old.ops->close(old.ctx);
+	return newfd;
+}
+
+long rae_fd_fcntl(int fd, int cmd, long arg)
+{
+	const fd_entry_t *e = fd_get(fd);
+	if (!e)
+		return -EBADF;
+	switch (cmd) {
+	case F_DUPFD: return fd_dup_min(fd, (int)arg, 0);
+	case F_DUPFD_CLOEXEC: return fd_dup_min(fd, (int)arg, 1);
+	case F_GETFD: return fds[fd].cloexec ? FD_CLOEXEC : 0;
+	case F_SETFD: fds[fd].cloexec = (arg & FD_CLOEXEC) != 0; return 0;
+	case F_GETFL: return e->ops->getfl ? e->ops->getfl(e->ctx) : O_RDWR;
+	case F_SETFL:
+		/* Only O_APPEND could change anything, and it cannot change
+		 * on an open VFS descriptor. */
+		if (e->ops->getfl && ((e->ops->getfl(e->ctx) ^ (int)arg) & O_APPEND))
+			return -EINVAL;
+		return 0;
+	default: return -EINVAL;
+	}
 }

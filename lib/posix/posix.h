@@ -29,7 +29,32 @@ long rae_posix_errno(int64_t status);
 
 long __rae_syscall(long n, long a, long b, long c, long d, long e, long f);
 
-/* File descriptors (fd.c). */
+/* File descriptors (fd.c). Each open descriptor is a kind (a table of
+ * operations) and a context; descriptors made by dup share the context,
+ * and the kind counts them through hold (a context is released by its
+ * kind's close when its last descriptor closes). */
+typedef struct rae_fd_ops {
+	long (*read)(void *ctx, void *buf, size_t n);
+	long (*write)(void *ctx, const void *buf, size_t n);
+	long (*ioctl)(void *ctx, unsigned long req, void *arg);
+	/* Drops one descriptor's reference. */
+	long (*close)(void *ctx);
+	/* NULL: the kind cannot seek (ESPIPE). */
+	long (*lseek)(void *ctx, long off, int whence);
+	/* Another descriptor now refers to ctx (dup); NULL: nothing to count. */
+	void (*hold)(void *ctx);
+	/* The status flags (F_GETFL); NULL: O_RDWR. */
+	int (*getfl)(void *ctx);
+} rae_fd_ops_t;
+
+/* Puts (ops, ctx) in the lowest free descriptor >= min; returns it, or
+ * -EMFILE (the caller keeps its reference then). */
+long rae_fd_install(const rae_fd_ops_t *ops, void *ctx, int min, int cloexec);
+/* The context of fd when it is of kind ops, else NULL. */
+void *rae_fd_ctx(int fd, const rae_fd_ops_t *ops);
+long rae_fd_dup(int fd);
+long rae_fd_dup3(int fd, int newfd, int flags, int allow_same);
+long rae_fd_fcntl(int fd, int cmd, long arg);
 long rae_fd_read(int fd, void *buf, size_t n);
 long rae_fd_write(int fd, const void *buf, size_t n);
 long rae_fd_readv(int fd, const void *iov, int count);
@@ -39,6 +64,13 @@ long rae_fd_ioctl(int fd, unsigned long req, void *arg);
 long rae_fd_lseek(int fd, long off, int whence);
 /* Whether fd is open (for calls that only need to tell EBADF apart). */
 int rae_fd_valid(int fd);
+
+/* Files of rae-vfsd (file.c): rae_posix_file_init opens the session
+ * through the start-up set's RAE_ROLE_VFS handle; rae_posix_file_call
+ * serves the file calls (*handled 0 for any other number). */
+void rae_posix_file_init(rae_handle_t vfs);
+long rae_posix_file_call(long n, long a, long b, long c, long d, long e, int *handled);
+long rae_posix_vfs_errno(int64_t status);
 
 /* Memory (memory.c). */
 long rae_posix_mmap(uintptr_t addr, size_t len, int prot, int flags, int fd, long off);

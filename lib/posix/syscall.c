@@ -99,6 +99,10 @@ long __rae_syscall(long n, long a, long b, long c, long d, long e, long f)
 	case SYS_close: return rae_fd_close((int)a);
 	case SYS_ioctl: return rae_fd_ioctl((int)a, (unsigned long)b, (void *)c);
 	case SYS_lseek: return rae_fd_lseek((int)a, b, (int)c);
+	case SYS_dup: return rae_fd_dup((int)a);
+	case SYS_dup2: return rae_fd_dup3((int)a, (int)b, 0, 1);
+	case SYS_dup3: return rae_fd_dup3((int)a, (int)b, (int)c, 0);
+	case SYS_fcntl: return rae_fd_fcntl((int)a, (int)b, c);
 	case SYS_mmap: return rae_posix_mmap((uintptr_t)a, (size_t)b, (int)c, (int)d, (int)e, f);
 	case SYS_munmap: return rae_posix_munmap((uintptr_t)a, (size_t)b);
 	case SYS_mprotect: return rae_posix_mprotect((uintptr_t)a, (size_t)b, (int)c);
@@ -127,6 +131,10 @@ long __rae_syscall(long n, long a, long b, long c, long d, long e, long f)
 				       (posix_ksigaction_t *)c, (size_t)d);
 	case SYS_getrandom: return posix_getrandom((uint8_t *)a, (size_t)b, (unsigned)c);
 	case SYS_uname: return posix_uname((struct utsname *)a);
-	default: return -ENOSYS;
+	default: {
+		int handled;
+		long r = rae_posix_file_call(n, a, b, c, d, e, &handled);
+		return handled ? r : -ENOSYS;
+	}
 	}
 }

@@ -197,6 +197,15 @@ KTEST(user_vfs_survives_garbage)
 	KTEST_EXPECT_EQ(t, run_first_process(t, "bin/vfsgarbage"), 0);
 }
 
+/* A C program's files go to rae-vfsd: bin/vfsposix starts vfsd on the
+ * initrd and bin/libcfiles (apps/libc/libcfiles.c) with a handle to it;
+ * stdio, directories, the working directory, dup2... (each case reported,
+ * exit 0 only when all passed). */
+KTEST(user_libc_files)
+{
+	KTEST_EXPECT_EQ(t, run_first_process(t, "bin/vfsposix"), 0);
+}
+
 /* Futexes, TLS bases, random bytes and private pages (bin/libccalls), and
  * all of it comes back, waiters killed in their waits included. */
 KTEST(user_libc_kernel_calls)
