@@ -145,12 +145,18 @@ void vmm_free(uintptr_t va)
 			uintptr_t start = r->start;
 			uint64_t size = r->pages * PAGE_SIZE;
 			region_release_pages(r, r->pages);
-			region_unlink(r);
 			spin_unlock_irqrestore(&vmm_lock, irq);
 			/* Kernel mappings are global: other CPUs keep them in their
-			 * TLBs until told, and the range may be handed out again at
-			 * once (a freed thread's stack becomes the next one's). */
+			 * TLBs until told. The range stays reserved until every CPU
+			 * has forgotten it: handed out again before that (a freed
+			 * thread's stack becomes the next one's), a CPU with a stale
+			 * entry would reach the old, freed page through the new
+			 * owner's address, e.g. a new thread's first context read as
+			 * zeros (a kernel jump to address 0 under SMP load). */
 			tlb_shootdown(start, size);
+			irq = spin_lock_irqsave(&vmm_lock);
+			region_unlink(r);
+			spin_unlock_irqrestore(&vmm_lock, irq);
 			return;
 		}
 	}
