@@ -44,7 +44,7 @@
 #define RAE_SYS_PROCESS_ID 34 /* (process h) -> its process id */
 #define RAE_SYS_IPC_SET_TIMEOUT                                                                    \
 	35 /* (timeout_ns) -> RAE_OK; how long this thread's register IPC calls wait */
-/* 35..39: reserved. Hardware objects (rae/resource.h): */
+/* 36..39: reserved. Hardware objects (rae/resource.h): */
 #define RAE_SYS_RESOURCE_CREATE  40 /* (parent h, kind, base, size) -> resource handle */
 #define RAE_SYS_MEM_CREATE_PHYS  41 /* (resource h, phys, bytes, flags) -> memory handle */
 #define RAE_SYS_MEM_UNMAP        42 /* (address MEM_MAP returned) -> RAE_OK */
