@@ -2,14 +2,13 @@
 # "consoletest: > ..." prompt by typing on the serial line or the PS/2 keyboard, then checks the echoes on the
 # serial log, the text on a screendump and the KTAP report (bin/consoletest checks what it read).
 import os
-import socket
 import threading
 import time
 
 import framebuffer
 from image import Image, ImageError, read_ppm, write_png
 from psf import PsfFont, load_psf
-from qmp import QmpClient, QmpError
+from qmp import QmpClient, QmpError, connect_unix
 from results import TestResult, display_path
 from serial_log import read_log
 
@@ -120,18 +119,7 @@ class SerialLink:
     """COM1 on QEMU's unix socket: a thread copies what the guest prints to the log; send() types."""
 
     def __init__(self, path: str, log: str, timeout: float = 10.0):
-        deadline = time.monotonic() + timeout
-        while True:
-            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            try:
-                sock.connect(path)
-                break
-            except (FileNotFoundError, ConnectionRefusedError):
-                sock.close()
-                if time.monotonic() > deadline:
-                    raise OSError(f"cannot connect to the serial socket {path}")
-                time.sleep(0.05)
-        self._sock = sock
+        self._sock = connect_unix(path, timeout)
         self._log = open(log, "wb")
         self._thread = threading.Thread(target=self._copy, daemon=True)
         self._thread.start()

@@ -8,21 +8,29 @@ class QmpError(RuntimeError):
     pass
 
 
+def connect_unix(path: str, timeout: float) -> socket.socket:
+    """Connects to a unix socket QEMU creates, waiting up to timeout seconds for it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.connect(path)
+            return sock
+        except (FileNotFoundError, ConnectionRefusedError):
+            sock.close()
+            if time.monotonic() > deadline:
+                raise OSError(f"cannot connect to {path}")
+            time.sleep(0.05)
+
+
 class QmpClient:
     """Synchronous QMP over a unix socket. Asynchronous events are skipped."""
 
     def __init__(self, path: str, timeout: float = 10.0):
-        deadline = time.monotonic() + timeout
-        while True:
-            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            try:
-                sock.connect(path)
-                break
-            except (FileNotFoundError, ConnectionRefusedError):
-                sock.close()
-                if time.monotonic() > deadline:
-                    raise QmpError(f"cannot connect to QMP socket {path}")
-                time.sleep(0.05)
+        try:
+            sock = connect_unix(path, timeout)
+        except OSError as e:
+            raise QmpError(f"cannot connect to QMP socket {path}") from e
         sock.settimeout(timeout)
         self._sock = sock
         self._file = sock.makefile("rwb")
