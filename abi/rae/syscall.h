@@ -16,7 +16,7 @@
 #define RAE_SYS_SET_RT          8 /* (uint64_t budget_ns, uint64_t period_ns) -> RAE_OK; 0,0 = TS */
 #define RAE_SYS_SET_AFFINITY    9 /* (uint64_t cpu_mask) -> RAE_OK */
 #define RAE_SYS_SPAWN           10 /* (const char *path) -> process handle */
-#define RAE_SYS_WAIT            11 /* (process h, int *status) -> RAE_OK */
+#define RAE_SYS_WAIT            11 /* (process h, int *status, flags) -> RAE_OK */
 #define RAE_SYS_KILL            12 /* (process h) -> RAE_OK */
 #define RAE_SYS_GETPID          13 /* () -> process id */
 #define RAE_SYS_CPU             14 /* () -> the CPU the caller runs on */
@@ -44,7 +44,12 @@
 #define RAE_SYS_PROCESS_ID 34 /* (process h) -> its process id */
 #define RAE_SYS_IPC_SET_TIMEOUT                                                                    \
 	35 /* (timeout_ns) -> RAE_OK; how long this thread's register IPC calls wait */
-/* 36..39: reserved. Hardware objects (rae/resource.h): */
+/* Processes seen through a job, and the system (rae/process.h): */
+#define RAE_SYS_PROCESS_WATCH 36 /* (process h, notification h, bits) -> RAE_OK */
+#define RAE_SYS_JOB_PROCESSES 37 /* (job h, rae_process_info_t *buf, count) -> processes */
+#define RAE_SYS_JOB_PROCESS   38 /* (job h, pid) -> process handle */
+#define RAE_SYS_SYSTEM_INFO   39 /* (rae_system_info_t *info) -> RAE_OK */
+/* Hardware objects (rae/resource.h): */
 #define RAE_SYS_RESOURCE_CREATE  40 /* (parent h, kind, base, size) -> resource handle */
 #define RAE_SYS_MEM_CREATE_PHYS  41 /* (resource h, phys, bytes, flags) -> memory handle */
 #define RAE_SYS_MEM_UNMAP        42 /* (address MEM_MAP returned) -> RAE_OK */
@@ -71,13 +76,20 @@
 	54 /* (resource h, notification h or 0, bits, uint64_t *log_offset) -> console handle */
 #define RAE_SYS_LOG_READ     55 /* (console h, uint64_t *offset, buf, len) -> bytes copied */
 #define RAE_SYS_CONSOLE_INFO 56 /* (rae_console_hw_t *info) -> RAE_OK */
-#define RAE_SYS_COUNT        64
+/* Pipes (rae/pipe.h): */
+#define RAE_SYS_PIPE_CREATE 57 /* (rae_handle_t ends[2]) -> RAE_OK */
+#define RAE_SYS_PIPE_READ   58 /* (read end h, buf, len, timeout_ns) -> bytes; 0: no writer left */
+#define RAE_SYS_PIPE_WRITE  59 /* (write end h, buf, len, timeout_ns) -> bytes */
+#define RAE_SYS_COUNT       64
 
 /* RAE_SYS_MEM_CREATE flags and RAE_SYS_MEM_MAP protections. */
 #define RAE_MEM_CONTIGUOUS 0x1
 #define RAE_PROT_READ      0x1
 #define RAE_PROT_WRITE     0x2
 #define RAE_PROT_EXEC      0x4
+
+/* RAE_SYS_WAIT flags. */
+#define RAE_WAIT_NOHANG 0x1 /* RAE_ERR_TIMED_OUT at once if the process still runs */
 
 /* Exit status of a process killed by the kernel for a fault or by kill. */
 #define RAE_EXIT_KILLED_FAULT 0x100
