@@ -156,13 +156,20 @@ static void check_table(rae_handle_t svc)
 	check(row("echo") && row("echo")->uptime_ns > 0, "a running service has an uptime");
 }
 
-/* bin/services, given this process's name-service handle. */
-static void check_services_tool(rae_handle_t svc)
+/* bin/services, given this process's name-service handle. Started from
+ * the initrd the manager granted: by path, a process the kernel did not
+ * start is refused. */
+static void check_services_tool(rae_handle_t svc, rae_handle_t initrd)
 {
+	check(rae_spawn("bin/services") == RAE_ERR_ACCESS_DENIED,
+	      "spawning by path is refused (no ambient authority)");
 	rae_handle_t give[] = {svc};
 	uint16_t roles[] = {RAE_ROLE_SERVICES};
 	const char *const argv[] = {"services", NULL};
-	int64_t p = rae_spawn_start(0, 0, 0, "bin/services", 0, argv, NULL, give, roles, 1);
+	uint64_t off, size;
+	check(rae_initrd_find(initrd, "bin/no-such-tool", &off, &size) == RAE_ERR_NOT_FOUND,
+	      "a program missing from the initrd is not found");
+	int64_t p = rae_initrd_spawn_start(initrd, "bin/services", 0, argv, NULL, give, roles, 1);
 	int status = -1;
 	check(p > 0 && rae_wait((rae_handle_t)p, &status) == RAE_OK && status == 0,
 	      "bin/services prints the table");
@@ -172,14 +179,16 @@ static int client(rae_startup_t *s)
 {
 	rae_handle_t svc = rae_startup_take(s, RAE_ROLE_SERVICES);
 	rae_handle_t granted = rae_startup_take(s, ROLE_ECHO);
-	check(svc != RAE_HANDLE_INVALID && granted != RAE_HANDLE_INVALID,
-	      "the manager gave the name service and the granted endpoint");
+	rae_handle_t initrd = rae_startup_take(s, RAE_ROLE_INITRD);
+	check(svc != RAE_HANDLE_INVALID && granted != RAE_HANDLE_INVALID &&
+		  initrd != RAE_HANDLE_INVALID,
+	      "the manager gave the name service, the granted endpoint and the initrd");
 	check(s->envp[0] && same(s->envp[0], "RAE_SERVICE=svctest"),
 	      "the environment names the service");
 	check_lookups(svc);
 	check_echo(svc, granted);
 	check_table(svc);
-	check_services_tool(svc);
+	check_services_tool(svc, initrd);
 	say("svctest: done: %u passed, %u failed", passed, failed);
 	return failed != 0;
 }

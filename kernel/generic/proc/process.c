@@ -326,6 +326,7 @@ static process_t *process_load(const exec_image_t *src, const char *name, proces
 	size_t n = strnlen(name, PROCESS_NAME_MAX - 1);
 	memcpy(p->name, name, n);
 	p->parent = parent;
+	p->kernel_started = parent == NULL;
 
 	/* ASLR: executable (PIE), stack and mmap area each at random. */
 	p->image_base = img.pie ? aslr_pick(0x0000000010000000ull, 0x0000100000000000ull,

@@ -146,8 +146,19 @@ static int64_t sys_set_affinity(syscall_frame_t *f)
 
 static int64_t handle_install(kobject_t *obj, uint32_t rights);
 
+/* Spawning by initrd path is for processes the kernel started, which were
+ * given the initrd (docs/syscalls.md): for anyone else a path is ambient
+ * authority, so they start programs from a memory object they were handed
+ * (SPAWN_IMAGE). */
+static bool may_spawn_by_path(void)
+{
+	return self_proc()->kernel_started;
+}
+
 static int64_t sys_spawn(syscall_frame_t *f)
 {
+	if (!may_spawn_by_path())
+		return RAE_ERR_ACCESS_DENIED;
 	char path[SPAWN_PATH_MAX];
 	long n = strncpy_from_user(path, (const char *)f->rdi, sizeof(path));
 	if (n < 0)
@@ -453,6 +464,11 @@ static int64_t sys_spawn_with(syscall_frame_t *f)
 	rae_status_t st = handle_take_for_child(f->rsi, &obj, &rights, &badge);
 	if (st != RAE_OK)
 		return st;
+	if (!may_spawn_by_path()) {
+		if (obj)
+			kobject_unref(obj);
+		return RAE_ERR_ACCESS_DENIED;
+	}
 	char path[SPAWN_PATH_MAX];
 	long n = strncpy_from_user(path, (const char *)f->rdi, sizeof(path));
 	job_t *job = NULL;
@@ -536,6 +552,20 @@ static int64_t sys_mem_create(syscall_frame_t *f)
 		return st;
 	return handle_install(&m->obj, RAE_RIGHT_READ | RAE_RIGHT_WRITE | RAE_RIGHT_MAP |
 					   RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER);
+}
+
+/* The object's size in bytes (a whole number of pages): what a process
+ * handed an object needs to bound its reads of it (the initrd). */
+static int64_t sys_mem_size(syscall_frame_t *f)
+{
+	kobject_t *obj;
+	rae_status_t st =
+	    handle_lookup((rae_handle_t)f->rdi, RAE_OBJ_MEMORY, RAE_RIGHT_READ, &obj, NULL);
+	if (st != RAE_OK)
+		return st;
+	int64_t bytes = (int64_t)(((memory_object_t *)obj)->pages * PAGE_SIZE); /* never changes */
+	kobject_unref(obj);
+	return bytes;
 }
 
 static int64_t sys_mem_map(syscall_frame_t *f)
@@ -1025,6 +1055,7 @@ static const syscall_fn syscall_table[RAE_SYS_COUNT] = {
     [RAE_SYS_CONSOLE_HANDOVER] = sys_console_handover,
     [RAE_SYS_LOG_READ] = sys_log_read,
     [RAE_SYS_CONSOLE_INFO] = sys_console_info,
+    [RAE_SYS_MEM_SIZE] = sys_mem_size,
 };
 
 int64_t syscall_dispatch(syscall_frame_t *f);

@@ -34,6 +34,11 @@ typedef struct process {
 	char name[PROCESS_NAME_MAX];
 	address_space_t *as;
 	struct process *parent; /* NULL when the kernel started it */
+	/* Started by the kernel itself (the first process; test programs in
+	 * test mode): only such a process may spawn by initrd path, since it
+	 * holds the initrd anyway; set at creation, never changes (parent
+	 * may go away; this does not). */
+	bool kernel_started;
 	/* Guarded by process_lock: */
 	process_state_t state;
 	int exit_status;

@@ -88,7 +88,8 @@ static inline int64_t rae_set_affinity(uint64_t mask)
 }
 
 /* Starts a program from the initrd; returns a handle to the new process
- * (READ, WAIT, MANAGE, DUPLICATE, TRANSFER). */
+ * (READ, WAIT, MANAGE, DUPLICATE, TRANSFER). Only for processes the kernel
+ * started (RAE_ERR_ACCESS_DENIED for others: rae_initrd_spawn_start). */
 static inline int64_t rae_spawn(const char *path)
 {
 	return rae_syscall(RAE_SYS_SPAWN, (uint64_t)(uintptr_t)path, 0, 0);
@@ -212,6 +213,12 @@ static inline int64_t rae_job_create(rae_handle_t parent, uint64_t processes, ui
 static inline int64_t rae_mem_create(uint64_t bytes, uint64_t flags)
 {
 	return rae_syscall(RAE_SYS_MEM_CREATE, bytes, flags, 0);
+}
+
+/* The size in bytes (whole pages) of the memory object `h` names (READ). */
+static inline int64_t rae_mem_size(rae_handle_t h)
+{
+	return rae_syscall(RAE_SYS_MEM_SIZE, h, 0, 0);
 }
 
 static inline int64_t rae_mem_map(rae_handle_t h, uint64_t prot)

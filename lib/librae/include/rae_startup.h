@@ -49,6 +49,18 @@ int64_t rae_spawn_start(rae_handle_t image, uint64_t offset, uint64_t size, cons
 			rae_handle_t job, const char *const *argv, const char *const *envp,
 			const rae_handle_t *handles, const uint16_t *roles, unsigned n);
 
+/* Programs in the initrd, for a process handed the initrd memory object
+ * (RAE_ROLE_INITRD; lib/librae/initrd.c). rae_initrd_find: where the
+ * regular file at `path` lies in it (RAE_ERR_NOT_FOUND, or the archive's
+ * own error when it is damaged). rae_initrd_spawn_start: rae_spawn_start
+ * of that file, named by its last path element; the handles stay the
+ * caller's when the file is not found. */
+rae_status_t rae_initrd_find(rae_handle_t initrd, const char *path, uint64_t *offset,
+			     uint64_t *size);
+int64_t rae_initrd_spawn_start(rae_handle_t initrd, const char *path, rae_handle_t job,
+			       const char *const *argv, const char *const *envp,
+			       const rae_handle_t *handles, const uint16_t *roles, unsigned n);
+
 /* The first handle with `role`, left in `s` (see rae_startup_take), or
  * RAE_HANDLE_INVALID. */
 rae_handle_t rae_startup_handle(const rae_startup_t *s, uint16_t role);
