@@ -25,8 +25,10 @@
  *
  * Sessions. A server tells clients apart by the badge of the handle they
  * call through. Badge RAE_VFS_BADGE_ADMIN (0, the endpoint handle its
- * starter holds) and RAE_VFS_BADGE_CONNECT (handles a starter mints for
- * ordinary programs) accept only OPEN_SESSION; every other operation needs
+ * starter holds) and every other badge without the top bit (handles a
+ * starter mints for ordinary programs: RAE_VFS_BADGE_CONNECT, or the
+ * service manager's badge naming a client) accept only OPEN_SESSION, the
+ * latter for ordinary sessions; every other operation needs
  * a session handle, a handle minted by the server with a badge of its own
  * choosing and the rights WRITE and TRANSFER only (without DUPLICATE nobody
  * can mint another badge from it). Each session has its own table of file
@@ -34,7 +36,7 @@
  * handle. CLOSE_SESSION (or the server's end) frees the table.
  */
 #define RAE_VFS_BADGE_ADMIN   0 /* may mount and unmount; sessions opened here are admin ones */
-#define RAE_VFS_BADGE_CONNECT 1 /* may only open (non-admin) sessions */
+#define RAE_VFS_BADGE_CONNECT 1 /* (as any badge without the top bit) may only open sessions */
 
 /* Operations (the request's tag). "w0".."w3" are the request's words. */
 enum {

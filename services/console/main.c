@@ -527,6 +527,8 @@ int main(uint64_t arg)
 	if (rae_console_info(&hw) != RAE_OK)
 		fail("CONSOLE_INFO failed");
 	cd.ep = rae_startup_take(&s, RAE_CONSOLED_ROLE_ENDPOINT);
+	if (cd.ep == RAE_HANDLE_INVALID) /* started by the service manager */
+		cd.ep = rae_startup_take(&s, RAE_ROLE_SERVE);
 	rae_handle_t serial_res = rae_startup_take(&s, RAE_CONSOLED_ROLE_SERIAL);
 	int64_t h = rae_notify_create();
 	if (!cd.ep || !serial_res || h < 0)

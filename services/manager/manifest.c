@@ -170,10 +170,11 @@ static rae_status_t parse_grants(svc_manifest_t *m, span_t v, unsigned line, svc
 {
 	span_t word;
 	while (next_word(&v, &word)) {
-		uint32_t bit = span_is(word, "initrd")          ? SVC_GRANT_INITRD
-			       : span_is(word, "root-resource") ? SVC_GRANT_ROOT_RESOURCE
-			       : span_is(word, "job")           ? SVC_GRANT_JOB
-								: 0;
+		uint32_t bit = span_is(word, "initrd")            ? SVC_GRANT_INITRD
+			       : span_is(word, "root-resource")   ? SVC_GRANT_ROOT_RESOURCE
+			       : span_is(word, "job")             ? SVC_GRANT_JOB
+			       : span_is(word, "console-devices") ? SVC_GRANT_CONSOLE_HW
+								  : 0;
 		if (bit && (m->grants & bit))
 			return fail(err, line, "grants: '%.*s' named twice", (int)word.len, word.s);
 		m->grants |= bit;

@@ -32,6 +32,7 @@ typedef enum {
 #define SVC_GRANT_INITRD        0x1 /* the initrd memory object, read-only */
 #define SVC_GRANT_ROOT_RESOURCE 0x2 /* the root resource: drivers only */
 #define SVC_GRANT_JOB           0x4 /* the service's own job, to start children in */
+#define SVC_GRANT_CONSOLE_HW    0x8 /* resources for exactly the console's devices */
 
 enum { SVC_LIMIT_PROCESSES, SVC_LIMIT_THREADS, SVC_LIMIT_PAGES, SVC_LIMIT_HANDLES, SVC_LIMITS };
 

@@ -4,7 +4,12 @@
  * with exponential backoff, as the manifest's restart policy says. */
 #include <lib/format.h>
 
+#include <rae_console.h>
 #include "manager.h"
+
+/* Handles a service can get at start: its endpoint, the name service, the
+ * initrd, the root resource, its job, the console's devices, endpoints. */
+#define START_HANDLES_MAX (5 + RAE_CONSOLE_RESOURCES_MAX + SVC_NAMES_MAX)
 
 static volatile int svc_lock_word;
 static volatile int spawn_lock_word;
@@ -54,10 +59,16 @@ static service_t *service_named(const char *name)
  * it). Returns how many, or an error after closing what it made. */
 static int64_t start_handles(service_t *s, rae_handle_t *h, uint16_t *roles)
 {
-	int64_t made[4 + SVC_NAMES_MAX];
-	uint16_t made_roles[4 + SVC_NAMES_MAX];
+	int64_t made[START_HANDLES_MAX];
+	uint16_t made_roles[START_HANDLES_MAX];
+	rae_handle_t hw[RAE_CONSOLE_RESOURCES_MAX];
+	uint16_t hw_roles[RAE_CONSOLE_RESOURCES_MAX];
 	unsigned n = 0;
-	made[n] = rae_handle_dup(s->endpoint, RAE_RIGHT_READ | RAE_RIGHT_TRANSFER);
+	/* DUPLICATE (and WRITE) so that the service can mint badged handles of
+	 * its own endpoint (vfsd's sessions, consoled's children): a badge on
+	 * its own endpoint only ever names a caller to the service itself. */
+	made[n] = rae_handle_dup(s->endpoint, RAE_RIGHT_READ | RAE_RIGHT_WRITE |
+						  RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER);
 	made_roles[n++] = RAE_ROLE_SERVE;
 	/* No DUPLICATE on a badged handle: it could be minted again with
 	 * another service's badge. */
@@ -74,8 +85,18 @@ static int64_t start_handles(service_t *s, rae_handle_t *h, uint16_t *roles)
 				   RAE_RIGHT_MANAGE | RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER);
 		made_roles[n++] = RAE_ROLE_ROOT_RESOURCE;
 	}
+	if (s->m.grants & SVC_GRANT_CONSOLE_HW) {
+		int64_t got = rae_console_resources(manager_root_resource, hw, hw_roles);
+		for (int64_t i = 0; i < got; i++) {
+			made[n] = hw[i];
+			made_roles[n++] = hw_roles[i];
+		}
+		if (got < 0)
+			made[n++] = got;
+	}
 	if (s->m.grants & SVC_GRANT_JOB) {
-		made[n] = rae_handle_dup(s->job, RAE_RIGHT_MANAGE | RAE_RIGHT_TRANSFER);
+		made[n] =
+		    rae_handle_dup(s->job, RAE_RIGHT_READ | RAE_RIGHT_MANAGE | RAE_RIGHT_TRANSFER);
 		made_roles[n++] = RAE_ROLE_JOB;
 	}
 	for (unsigned k = 0; k < s->m.endpoints.count; k++) {
@@ -120,8 +141,8 @@ static unsigned split_args(service_t *s, char *words, const char **argv, unsigne
 
 rae_status_t service_start(service_t *s)
 {
-	rae_handle_t handles[4 + SVC_NAMES_MAX];
-	uint16_t roles[4 + SVC_NAMES_MAX];
+	rae_handle_t handles[START_HANDLES_MAX];
+	uint16_t roles[START_HANDLES_MAX];
 	/* Spawning is one at a time: rae_spawn_start packs into one buffer. */
 	static char words[SVC_ARGS_MAX], env[16 + SVC_NAME_MAX];
 	static const char *argv[SVC_ARGS_MAX / 2 + 2];

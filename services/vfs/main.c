@@ -1,7 +1,9 @@
 /* rae-vfsd: the file system service. Started by the start-up convention
  * (rae_vfs_start) with the endpoint it serves (role RAE_ROLE_VFS) and,
  * optionally, a memory object holding a USTAR archive (RAE_ROLE_INITRD,
- * its length in "--initrd-bytes=N"), which fills its RAMFS root.
+ * its length in "--initrd-bytes=N", else the object's size), which fills
+ * its RAMFS root. Under the service manager the endpoint comes as
+ * RAE_ROLE_SERVE.
  * "--name=x" names it vfsd[x] on the console; "--cpu=N" pins it to CPU N. */
 #include <rae_startup.h>
 
@@ -49,7 +51,13 @@ static void vfsd_set_name(const char *name)
 
 static void vfsd_load_initrd(rae_handle_t initrd)
 {
-	uint64_t bytes = vfsd_parse_dec(rae_startup_option(&startup, "--initrd-bytes"));
+	/* Without "--initrd-bytes" the whole object: the archive's end marker
+	 * or the zeros after it end the load. */
+	const char *given = rae_startup_option(&startup, "--initrd-bytes");
+	int64_t whole = rae_mem_size(initrd);
+	uint64_t bytes = given ? vfsd_parse_dec(given) : whole > 0 ? (uint64_t)whole : 0;
+	if (whole > 0 && bytes > (uint64_t)whole)
+		bytes = (uint64_t)whole;
 	int64_t at = rae_mem_map(initrd, RAE_PROT_READ);
 	if (at <= 0) {
 		vfs_log(&server, "initrd: ", "cannot map it read-only; starting empty");
@@ -83,9 +91,12 @@ int main(uint64_t arg)
 	const char *cpu = rae_startup_option(&startup, "--cpu");
 	if (cpu && rae_set_affinity(1ull << (vfsd_parse_dec(cpu) & 63)) != RAE_OK)
 		vfs_log(&server, "cannot run on CPU ", cpu);
+	/* RAE_ROLE_SERVE when the service manager starts it. */
 	rae_handle_t ep = rae_startup_handle(&startup, RAE_ROLE_VFS);
+	if (!ep)
+		ep = rae_startup_handle(&startup, RAE_ROLE_SERVE);
 	if (!ep) {
-		vfs_log(&server, "no endpoint to serve (role RAE_ROLE_VFS); exiting", "");
+		vfs_log(&server, "no endpoint to serve (RAE_ROLE_VFS or _SERVE); exiting", "");
 		return 1;
 	}
 	const char *name = server.name;

@@ -70,8 +70,8 @@ static int64_t vfs_session_open(vfs_server_t *srv, const vfs_req_t *q, vfs_rep_t
 	bool admin;
 	if (q->s)
 		admin = q->s->admin;
-	else if (q->badge == RAE_VFS_BADGE_ADMIN || q->badge == RAE_VFS_BADGE_CONNECT)
-		admin = q->badge == RAE_VFS_BADGE_ADMIN;
+	else if (!(q->badge & VFS_BADGE_SESSION))
+		admin = q->badge == RAE_VFS_BADGE_ADMIN; /* any other: a plain client */
 	else
 		return RAE_ERR_BAD_HANDLE; /* a session that was closed */
 	unsigned slot = 0;
@@ -495,9 +495,7 @@ static int64_t vfs_dispatch(vfs_server_t *srv, vfs_req_t *q, vfs_rep_t *rep)
 		return vfs_session_open(srv, q, rep);
 	if (!q->s) {
 		/* Only sessions do more; a closed session's badge is stale. */
-		return q->badge == RAE_VFS_BADGE_ADMIN || q->badge == RAE_VFS_BADGE_CONNECT
-			   ? RAE_ERR_ACCESS_DENIED
-			   : RAE_ERR_BAD_HANDLE;
+		return !(q->badge & VFS_BADGE_SESSION) ? RAE_ERR_ACCESS_DENIED : RAE_ERR_BAD_HANDLE;
 	}
 	switch (q->tag) {
 	case RAE_VFS_CLOSE_SESSION:

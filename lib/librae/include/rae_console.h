@@ -74,6 +74,13 @@ static inline int64_t rae_console_info(rae_console_hw_t *hw)
 	return rae_syscall(RAE_SYS_CONSOLE_INFO, (uint64_t)(uintptr_t)hw, 0, 0);
 }
 
+/* Resources narrowed from `root` (MANAGE) to exactly the console's devices
+ * that CONSOLE_INFO names, with their RAE_CONSOLED_ROLE_* roles: up to
+ * RAE_CONSOLE_RESOURCES_MAX go into handles/roles; returns how many (a
+ * device that cannot be had is left out), or an error. */
+#define RAE_CONSOLE_RESOURCES_MAX 6
+int64_t rae_console_resources(rae_handle_t root, rae_handle_t *handles, uint16_t *roles);
+
 /* Starts rae-consoled (from `size` bytes at `offset` in memory object
  * `image`, or with image 0 from the initrd path `name`) with resources
  * narrowed from `root` to the console's devices. Returns the process
