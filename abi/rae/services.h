@@ -27,6 +27,14 @@
  * buffer should have room for RAE_SVC_LIST_MAX records. */
 #define RAE_SVC_LIST 2
 
+/* KILL: the buffer holds a service's name, as for LOOKUP. The manager
+ * kills the running instance; the service's restart policy then applies as
+ * for any other end (restart = always brings it back). Reply: RAE_OK;
+ * RAE_ERR_NOT_FOUND for an unknown name or a service with no running
+ * instance; RAE_ERR_ACCESS_DENIED unless the service's manifest lists the
+ * caller as an operator; RAE_ERR_INVALID for a malformed name. */
+#define RAE_SVC_KILL 3
+
 #define RAE_SVC_NAME_MAX 32 /* with the NUL */
 
 /* A service's state. */

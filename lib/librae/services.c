@@ -49,3 +49,16 @@ int64_t rae_service_list(rae_handle_t svc, unsigned first, rae_svc_info_t *out, 
 		*total = (unsigned)m.words[1];
 	return (int64_t)n;
 }
+
+rae_status_t rae_service_kill(rae_handle_t svc, const char *name, uint64_t timeout_ns)
+{
+	size_t len = strnlen(name, RAE_SVC_NAME_MAX);
+	if (len == 0 || len >= RAE_SVC_NAME_MAX)
+		return RAE_ERR_INVALID;
+	rae_msg_t m = {
+	    .tag = RAE_SVC_KILL, .buf = (uint64_t)(uintptr_t)name, .buf_len = (uint32_t)len};
+	int64_t st = rae_ipc_call(svc, &m, timeout_ns);
+	for (uint32_t i = 0; i < m.handle_count; i++)
+		rae_handle_close(m.handles[i]);
+	return st != RAE_OK ? (rae_status_t)st : (rae_status_t)(int64_t)m.tag;
+}

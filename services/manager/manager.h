@@ -20,7 +20,7 @@ typedef struct {
 	rae_handle_t endpoint; /* every right; the service gets READ, clients WRITE; it outlives
 				  the service's restarts */
 	rae_handle_t job;      /* the job its instances run in */
-	rae_handle_t process;  /* the running instance; owned by its supervisor thread */
+	rae_handle_t process;  /* the running instance; set and closed under svc_lock */
 	/* Guarded by svc_lock: */
 	uint32_t state; /* RAE_SVC_* */
 	uint32_t restarts;

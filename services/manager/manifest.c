@@ -14,6 +14,7 @@ typedef enum {
 	KEY_NEEDS,
 	KEY_GRANTS,
 	KEY_CLIENTS,
+	KEY_OPERATORS,
 	KEY_RESTART,
 	KEY_MAX_RESTARTS,
 	KEY_BACKOFF_MS,
@@ -32,6 +33,7 @@ static const char *const key_names[KEY_COUNT] = {
     [KEY_NEEDS] = "needs",
     [KEY_GRANTS] = "grants",
     [KEY_CLIENTS] = "clients",
+    [KEY_OPERATORS] = "operators",
     [KEY_RESTART] = "restart",
     [KEY_MAX_RESTARTS] = "max-restarts",
     [KEY_BACKOFF_MS] = "backoff-ms",
@@ -280,6 +282,7 @@ static rae_status_t parse_value(svc_manifest_t *m, svc_key_t key, span_t v, unsi
 	case KEY_ARGS: return parse_args(m, v, line, err);
 	case KEY_NEEDS: return parse_names(&m->needs, v, k, line, err);
 	case KEY_CLIENTS: return parse_names(&m->clients, v, k, line, err);
+	case KEY_OPERATORS: return parse_names(&m->operators, v, k, line, err);
 	case KEY_GRANTS: return parse_grants(m, v, line, err);
 	case KEY_RESTART:
 		if (span_is(v, "always"))
@@ -383,4 +386,9 @@ rae_status_t svc_manifest_parse(const char *text, size_t len, svc_manifest_t *m,
 bool svc_manifest_allows(const svc_manifest_t *m, const char *client)
 {
 	return names_have(&m->clients, SVC_CLIENTS_EVERY) || names_have(&m->clients, client);
+}
+
+bool svc_manifest_operated_by(const svc_manifest_t *m, const char *caller)
+{
+	return names_have(&m->operators, caller);
 }

@@ -47,6 +47,7 @@ typedef struct {
 	char args[SVC_ARGS_MAX]; /* words separated by one space; "" for none */
 	svc_names_t needs;       /* started before this one */
 	svc_names_t clients;     /* services that may look it up; "*": every one */
+	svc_names_t operators;   /* services that may kill it (RAE_SVC_KILL) */
 	svc_names_t endpoints;   /* services whose endpoints it is given at start */
 	uint32_t grants;         /* SVC_GRANT_* */
 	svc_restart_t restart;
@@ -81,6 +82,8 @@ rae_status_t svc_manifest_parse(const char *text, size_t len, svc_manifest_t *m,
 
 /* True if the manifest lets service `client` look it up. */
 bool svc_manifest_allows(const svc_manifest_t *m, const char *client);
+/* Whether `caller` may kill its running instance (key operators). */
+bool svc_manifest_operated_by(const svc_manifest_t *m, const char *caller);
 
 /* What the plan decided for one service. */
 typedef struct {

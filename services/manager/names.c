@@ -38,6 +38,36 @@ static rae_status_t lookup(rae_msg_t *call, const char *buf, rae_msg_t *reply)
 	return RAE_ERR_NOT_FOUND;
 }
 
+/* Kills a service's running instance for one of its operators; the
+ * supervisor then treats the end as any other (restart policy, backoff). */
+static rae_status_t kill_service(const rae_msg_t *call, const char *buf)
+{
+	char name[RAE_SVC_NAME_MAX];
+	size_t len = strnlen(buf, call->buf_len);
+	if (len == 0 || len >= sizeof(name))
+		return RAE_ERR_INVALID;
+	memcpy(name, buf, len);
+	name[len] = '\0';
+	for (unsigned i = 0; i < service_count; i++) {
+		service_t *s = &services[i];
+		if (strcmp(s->m.name, name) != 0)
+			continue;
+		const char *caller = caller_name(call->badge);
+		if (!caller || !svc_manifest_operated_by(&s->m, caller))
+			return RAE_ERR_ACCESS_DENIED;
+		svc_lock();
+		rae_status_t st = s->process != RAE_HANDLE_INVALID
+				      ? (rae_status_t)rae_kill(s->process)
+				      : RAE_ERR_NOT_FOUND;
+		svc_unlock();
+		if (st == RAE_OK)
+			say("%s kills %s (pid %llu) on request", caller, s->m.name,
+			    (unsigned long long)s->pid);
+		return st;
+	}
+	return RAE_ERR_NOT_FOUND;
+}
+
 static rae_status_t list(const rae_msg_t *call, rae_msg_t *reply)
 {
 	static rae_svc_info_t out[RAE_SVC_LIST_MAX];
@@ -80,6 +110,7 @@ void names_serve(void)
 		switch (call.tag) {
 		case RAE_SVC_LOOKUP: st = lookup(&call, buf, &reply); break;
 		case RAE_SVC_LIST: st = list(&call, &reply); break;
+		case RAE_SVC_KILL: st = kill_service(&call, buf); break;
 		default: st = RAE_ERR_UNSUPPORTED; break;
 		}
 		reply.tag = (uint64_t)(int64_t)st;

@@ -160,8 +160,8 @@ rae_status_t service_start(service_t *s)
 	if (p < 0)
 		return (rae_status_t)p;
 	int64_t pid = rae_process_id((rae_handle_t)p);
-	s->process = (rae_handle_t)p;
 	svc_lock();
+	s->process = (rae_handle_t)p;
 	s->pid = pid > 0 ? (uint64_t)pid : 0;
 	s->started_ns = rae_clock_ns();
 	s->state = RAE_SVC_RUNNING;
@@ -222,8 +222,11 @@ static void supervise(uint64_t arg)
 	for (;;) {
 		int status = -1;
 		int64_t st = rae_wait(s->process, &status);
+		/* Under the lock: RAE_SVC_KILL uses the handle while it runs. */
+		svc_lock();
 		rae_handle_close(s->process);
 		s->process = RAE_HANDLE_INVALID;
+		svc_unlock();
 		if (st != RAE_OK)
 			status = (int)st;
 		uint64_t lived = rae_clock_ns() - s->started_ns, delay;

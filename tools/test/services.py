@@ -34,7 +34,8 @@ LOG_CHECKS = (
              r"last status 0x100 \(killed for a fault\)"),
     LogCheck("lookup_without_permission_denied", r"svctest nosy: lookup of echo: RAE_ERR_ACCESS_DENIED"),
     LogCheck("services_table_header", r"NAME +STATE +PID +RESTARTS +UPTIME +LAST-EXIT"),
-    LogCheck("services_table_echo_restarted", r"echo +running +\d+ +1 +\d+\.\d{3} s +0x100"),
+    # Restarted after its crash (0x100) and after svctest killed it (0x101).
+    LogCheck("services_table_echo_restarted", r"echo +running +\d+ +2 +\d+\.\d{3} s +0x101"),
     LogCheck("services_table_cycle_failed", r"cycle-a +failed +- +0 +- +-"),
 )
 

@@ -21,4 +21,8 @@ rae_status_t rae_service_lookup(rae_handle_t svc, const char *name, rae_handle_t
 int64_t rae_service_list(rae_handle_t svc, unsigned first, rae_svc_info_t *out, unsigned max,
 			 unsigned *total, uint64_t timeout_ns);
 
+/* Asks the manager to kill service `name`'s running instance (the caller
+ * must be one of its operators); its restart policy then applies. */
+rae_status_t rae_service_kill(rae_handle_t svc, const char *name, uint64_t timeout_ns);
+
 #endif

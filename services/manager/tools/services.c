@@ -1,6 +1,7 @@
 /* bin/services: prints the service manager's table (name, state, pid,
  * restarts, uptime, last exit status) through the name service's LIST. It
- * needs the name-service handle at start (role RAE_ROLE_SERVICES). */
+ * needs the name-service handle at start (role RAE_ROLE_SERVICES).
+ * "services kill NAME" kills a service's instance, for its operators. */
 #include <lib/format.h>
 #include <rae_services.h>
 
@@ -31,6 +32,18 @@ int main(uint64_t arg)
 	if (svc == RAE_HANDLE_INVALID) {
 		rae_printf("services: no handle to the service manager\n");
 		return 1;
+	}
+	if (s.argc == 3 && strcmp(s.argv[1], "kill") == 0) {
+		rae_status_t st = rae_service_kill(svc, s.argv[2], TIMEOUT_NS);
+		if (st != RAE_OK) {
+			rae_printf("services: kill %s: %s\n", s.argv[2], rae_status_name(st));
+			return 1;
+		}
+		return 0;
+	}
+	if (s.argc > 1) {
+		rae_printf("usage: services [kill NAME]\n");
+		return 2;
 	}
 	rae_printf("%-20s %-8s %6s %8s %12s %9s\n", "NAME", "STATE", "PID", "RESTARTS", "UPTIME",
 		   "LAST-EXIT");
