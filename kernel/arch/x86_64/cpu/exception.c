@@ -12,6 +12,7 @@
 #include <panic.h>
 
 volatile uint64_t exception_breakpoint_count;
+volatile uint64_t exception_nmi_count;
 volatile uint64_t exception_fixup_count;
 volatile uint64_t exception_fixup_vector;
 volatile uint64_t exception_fixup_error_code;
@@ -128,6 +129,7 @@ void exception_handle(interrupt_frame_t *frame)
 		if (panic_in_progress())
 			hal_cpu_halt_forever();
 		kprintf("NMI received at RIP=0x%016lx; continuing\n", frame->rip);
+		exception_nmi_count++;
 		return;
 	case VEC_PF:
 	case VEC_GP:

@@ -1,10 +1,12 @@
 /* Kernel tests of the x86_64 CPU set-up: protections, GDT/TSS/IST, the IDT
  * returning from a recoverable trap, and the boot page tables. */
+#include <arch/x86_64/apic/lapic.h>
 #include <arch/x86_64/cpu/features.h>
 #include <arch/x86_64/cpu/gdt.h>
 #include <arch/x86_64/cpu/interrupt.h>
 #include <arch/x86_64/cpu/regs.h>
 #include <debug/ksym.h>
+#include <hal/cpu.h>
 #include <hal/paging.h>
 #include <string.h>
 #include <test/ktest.h>
@@ -57,6 +59,27 @@ KTEST(breakpoint_trap_returns)
 	uintptr_t off;
 	const char *name = ksym_lookup(exception_breakpoint_rip, &off);
 	KTEST_EXPECT(t, name && strcmp(name, "ktest_breakpoint_trap_returns") == 0);
+}
+
+/* An NMI can arrive while the user's GS base is loaded in kernel mode (the
+ * first instruction of syscall_entry, or between an exit path's SWAPGS and
+ * its SYSRET): the entry must find the kernel's per-CPU data all the same
+ * (isr.S's paranoid path), or the handler reads through the user's base
+ * and the kernel faults. This opens that window on purpose and sends this
+ * CPU an NMI inside it. */
+KTEST(nmi_while_the_user_gs_base_is_loaded)
+{
+	uint32_t self = lapic_id();
+	uint64_t before = exception_nmi_count;
+	bool irq = hal_irq_save();
+	__asm__ volatile("swapgs" ::: "memory");
+	/* Nothing here may touch per-CPU data: lapic_send_ipi uses globals. */
+	lapic_send_ipi(self, LAPIC_ICR_NMI);
+	for (unsigned spin = 0; spin < 10000000 && exception_nmi_count == before; spin++)
+		__asm__ volatile("pause");
+	__asm__ volatile("swapgs" ::: "memory");
+	hal_irq_restore(irq);
+	KTEST_EXPECT_EQ(t, exception_nmi_count, before + 1);
 }
 
 KTEST(low_memory_unmapped)

@@ -40,6 +40,8 @@ void exception_handle(interrupt_frame_t *frame);
 
 /* How many #BP traps were taken, and where the last one was (for tests). */
 extern volatile uint64_t exception_breakpoint_count;
+/* NMIs this kernel handled and returned from (not the panic stop). */
+extern volatile uint64_t exception_nmi_count;
 extern volatile uint64_t exception_breakpoint_rip;
 /* How many faults the fixup table absorbed, and the last one's vector and
  * error code (for tests). */
