@@ -244,6 +244,28 @@ static void test_system_info(void)
 	CHECK(RUN("free", "-x") == 2);
 }
 
+/* Whether process `pid` of `job` has ended (or is gone) within timeout_ns. */
+static int ended_within(int64_t job, uint64_t pid, uint64_t timeout_ns)
+{
+	static rae_process_info_t list[16];
+	uint64_t deadline = rae_clock_ns() + timeout_ns;
+	do {
+		int64_t n = rae_syscall(RAE_SYS_JOB_PROCESSES, (uint64_t)job,
+					(uint64_t)(uintptr_t)list, 16);
+		if (n < 0)
+			return 0;
+		int running = 0;
+		for (int64_t i = 0; i < n && i < 16; i++) {
+			if (list[i].pid == pid && list[i].state == RAE_PROCESS_RUNNING)
+				running = 1;
+		}
+		if (!running)
+			return 1;
+		rae_sleep_ns(10000000ull);
+	} while (rae_clock_ns() < deadline);
+	return 0;
+}
+
 static void test_ps_kill(void)
 {
 	CHECK(RUN("ps") == 1); /* no job handle: nothing it may list */
@@ -288,7 +310,11 @@ static void test_ps_kill(void)
 	pid[n] = '\0';
 	const char *const kill_it[] = {"kill", "-KILL", pid, NULL};
 	CHECK(run_in(kill_it, 0, (rae_handle_t)job, RAE_RIGHT_READ | RAE_RIGHT_MANAGE) == 0);
-	/* Ended by the kill, not by the clean-up below. */
+	/* Ended by the kill, not by the clean-up below: watched through the
+	 * job's list, so a kill that did nothing fails the case instead of
+	 * hanging it. */
+	CHECK(ended_within(job, (uint64_t)rae_process_id((rae_handle_t)sleeper), 2000000000ull));
+	rae_kill((rae_handle_t)sleeper);
 	int status = -1;
 	CHECK(rae_wait((rae_handle_t)sleeper, &status) == RAE_OK && status == RAE_EXIT_KILLED);
 	rae_handle_close((rae_handle_t)sleeper);
