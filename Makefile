@@ -138,6 +138,11 @@ SERVICE_TOOL_BINS := $(patsubst %.c,$(BUILD)/user/root/bin/%,$(notdir $(wildcard
 USER_BINS := $(patsubst %,$(BUILD)/user/root/bin/%,$(USER_PROGRAMS)) $(SERVICE_BINS) \
 	$(SERVICE_TOOL_BINS)
 LIBC_BINS := $(patsubst apps/libc/%.c,$(BUILD)/user/root/bin/%,$(wildcard apps/libc/*.c))
+# The commands: each apps/coreutils/<name>.c is bin/<name>, and the shell
+# (apps/shell/sh.c) is bin/sh; C programs like apps/libc's.
+COREUTILS_BINS := $(patsubst apps/coreutils/%.c,$(BUILD)/user/root/bin/%,$(wildcard apps/coreutils/*.c))
+SHELL_BIN := $(BUILD)/user/root/bin/sh
+COMMAND_BINS := $(COREUTILS_BINS) $(SHELL_BIN)
 
 $(BUILD)/user/lib/%.o: lib/librae/%.c Makefile | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
@@ -227,7 +232,7 @@ $(BUILD)/user/root/bin/badelf: $(BUILD)/user/root/bin/hello
 	@head -c 100 $< > $@
 
 user: $(USER_BINS) $(BUILD)/user/root/bin/badelf $(BUILD)/user/root/test/vfs-malformed.tar \
-	$(LIBC_BINS)
+	$(LIBC_BINS) $(COMMAND_BINS)
 
 # --- the C library: musl (ports/musl) and the POSIX runtime (lib/posix) ------
 
@@ -242,7 +247,7 @@ POSIX_CFLAGS := -std=gnu11 -O2 -g -nostdinc -isystem $(SYSROOT)/include \
 	-fPIE -fno-stack-protector -fno-omit-frame-pointer -Wall -Wextra -Werror -MMD -MP
 POSIX_OBJS := $(patsubst lib/posix/%,$(BUILD)/posix/%.o,$(filter-out lib/posix/crt.c,\
 	$(wildcard lib/posix/*.c lib/posix/*.S))) $(BUILD)/posix/startup.c.o \
-	$(BUILD)/posix/vfs_client.c.o
+	$(BUILD)/posix/vfs_client.c.o $(BUILD)/posix/console_client.c.o
 RAE_HEADERS := $(patsubst lib/librae/include/%,$(SYSROOT)/include/%,$(wildcard lib/librae/include/*.h)) \
 	$(patsubst abi/rae/%,$(SYSROOT)/include/rae/%,$(wildcard abi/rae/*.h))
 
@@ -257,7 +262,8 @@ $(BUILD)/posix/%.o: lib/posix/% Makefile | $(MUSL_LIB)
 	@echo "  CC      $<"
 	@$(CC) $(POSIX_CFLAGS) -c $< -o $@
 
-$(BUILD)/posix/startup.c.o $(BUILD)/posix/vfs_client.c.o: $(BUILD)/posix/%.c.o: lib/librae/%.c \
+$(BUILD)/posix/startup.c.o $(BUILD)/posix/vfs_client.c.o $(BUILD)/posix/console_client.c.o: \
+		$(BUILD)/posix/%.c.o: lib/librae/%.c \
 		Makefile | $(MUSL_LIB)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
@@ -286,6 +292,18 @@ $(LIBC_BINS): $(BUILD)/user/root/bin/%: apps/libc/%.c tools/raeen-cc $(SYSROOT)/
 	@echo "  RAEENCC $<"
 	@tools/raeen-cc -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $<
 
+$(COREUTILS_BINS): $(BUILD)/user/root/bin/%: apps/coreutils/%.c tools/raeen-cc \
+		$(SYSROOT)/lib/libposix.a $(SYSROOT)/lib/raecrt1.o $(RAE_HEADERS)
+	@mkdir -p $(dir $@)
+	@echo "  RAEENCC $<"
+	@tools/raeen-cc -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $<
+
+$(SHELL_BIN): apps/shell/sh.c tools/raeen-cc $(SYSROOT)/lib/libposix.a $(SYSROOT)/lib/raecrt1.o \
+		$(RAE_HEADERS)
+	@mkdir -p $(dir $@)
+	@echo "  RAEENCC $<"
+	@tools/raeen-cc -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $<
+
 # Keep the objects between the chained rules.
 .SECONDARY:
 
@@ -294,7 +312,7 @@ $(LIBC_BINS): $(BUILD)/user/root/bin/%: apps/libc/%.c tools/raeen-cc $(SYSROOT)/
 # EXTRA_ROOTFS=dir adds a directory of extra files to the initrd.
 EXTRA_ROOTFS ?=
 $(INITRD): $(shell find rootfs $(EXTRA_ROOTFS) 2>/dev/null) $(USER_BINS) $(BUILD)/user/root/bin/badelf \
-		$(BUILD)/user/root/test/vfs-malformed.tar $(LIBC_BINS) | $(SETUP_STAMP)
+		$(BUILD)/user/root/test/vfs-malformed.tar $(LIBC_BINS) $(COMMAND_BINS) | $(SETUP_STAMP)
 	@mkdir -p $(BUILD)/rootfs-stage
 	rm -rf $(BUILD)/rootfs-stage && mkdir -p $(BUILD)/rootfs-stage
 	cp -a rootfs/. $(BUILD)/rootfs-stage/

@@ -67,6 +67,14 @@ typedef struct {
 #define RAE_CONSOLE_OPEN 7
 /* Forgets the caller (its mode, notification and queued interrupt). */
 #define RAE_CONSOLE_DETACH 8
+/* The kernel log (dmesg), for any client: the service reads it with its
+ * console handle (LOG_READ) on the caller's behalf, as Linux with
+ * dmesg_restrict=0 lets anyone read it. w0: the offset to read from
+ * (older than the oldest byte held: from that one); w1: at most this many
+ * bytes (1..RAE_IPC_BUF_MAX) -> buf: the bytes, w0: their count (0 at the
+ * end of the log), w1: the offset after them, w2: the oldest offset the
+ * ring holds. RAE_ERR_RANGE: w0 past the end of the log. */
+#define RAE_CONSOLE_LOG_READ 9
 
 /* Modes. The default (0) is cooked with echo: input is edited a line at a
  * time (backspace erases, Ctrl-U kills the line, Ctrl-D ends the file,

@@ -6,10 +6,15 @@
 #define CONSOLE_INPUT_BIT     0x1
 #define CONSOLE_INTERRUPT_BIT 0x2
 
+static int64_t console_call_on(rae_handle_t service, rae_msg_t *m)
+{
+	int64_t st = rae_ipc_call(service, m, RAE_TIMEOUT_NEVER);
+	return st != RAE_OK ? st : (int64_t)m->tag;
+}
+
 static int64_t console_call(rae_console_t *c, rae_msg_t *m)
 {
-	int64_t st = rae_ipc_call(c->service, m, RAE_TIMEOUT_NEVER);
-	return st != RAE_OK ? st : (int64_t)m->tag;
+	return console_call_on(c->service, m);
 }
 
 rae_status_t rae_console_connect(rae_console_t *c, rae_handle_t service)
@@ -151,6 +156,25 @@ int rae_console_interrupted(rae_console_t *c)
 		return 0;
 	c->interrupts--;
 	return 1;
+}
+
+int64_t rae_console_log_read(rae_handle_t service, uint64_t *offset, void *buf, size_t cap,
+			     uint64_t *oldest)
+{
+	if (cap == 0)
+		return RAE_ERR_INVALID;
+	rae_msg_t m = {.tag = RAE_CONSOLE_LOG_READ};
+	m.words[0] = *offset;
+	m.words[1] = cap > RAE_IPC_BUF_MAX ? RAE_IPC_BUF_MAX : cap;
+	m.buf = (uint64_t)(uintptr_t)buf;
+	m.buf_cap = (uint32_t)m.words[1];
+	int64_t st = console_call_on(service, &m);
+	if (st != RAE_OK)
+		return st;
+	*offset = m.words[1];
+	if (oldest)
+		*oldest = m.words[2];
+	return m.buf_len < m.words[0] ? (int64_t)m.buf_len : (int64_t)m.words[0];
 }
 
 void rae_console_close(rae_console_t *c)

@@ -15,6 +15,22 @@ CASE_LINES: dict[str, tuple[str, ...]] = {
         _VFSD_MNT + r"skipped entry 6 'badsize\.txt' at offset 4608: size field is not a number",
         _VFSD_MNT + r"3 files, 3 directories, 1 symbolic links, 0 hard links loaded, 6 entries skipped",
     ),
+    # bin/coreutilstest runs the commands with standard output on the kernel's debug console.
+    "user_coreutils": (
+        r"^coreutilstest: echo says hello\s*$",
+        r"^coreutilstest: no newline\s*$",
+        r"^Welcome to RaeenOS\.\s*$",  # cat /etc/motd
+        r"^cat: /nonexistent: No such file or directory\s*$",
+        r"^coreutilstest\s*$",  # ls /bin, one name a line
+        r"^-[r-][w-][x-][r-][w-][x-][r-][w-][x-] +\d+ +\d+ +\d+ +\d+ \d{4}-\d\d-\d\d \d\d:\d\d /etc/motd\s*$",
+        r"^/etc:\s*$",  # ls with several operands: a heading per directory
+        r"^ls: /nonexistent: No such file or directory\s*$",
+        r"^mkdir: /tmp/cu/a: File exists\s*$",
+        r"^rm: /tmp/cu/a: Is a directory\s*$",
+        r"^ps: no job handle",
+        r"^CASE +P50 +P99 +MAX\s*$",
+        r"^ipc-reg +\d+ +\d+ +\d+\s*$",
+    ),
 }
 
 

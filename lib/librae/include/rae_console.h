@@ -52,6 +52,16 @@ int64_t rae_console_open(rae_console_t *c);
  * computing rather than reading); consumes one press. */
 int rae_console_interrupted(rae_console_t *c);
 
+/* Reads the kernel log through the service (RAE_CONSOLE_LOG_READ):
+ * needs only a badged handle `service`, no ATTACH, so a program may use
+ * the handle its standard streams use. Copies up to cap bytes from
+ * *offset into buf, moves *offset past them (to the oldest byte held
+ * first, when *offset is older), and sets *oldest (may be NULL) to the
+ * oldest offset the ring holds. Returns the count (0 at the end of the
+ * log) or an error (RAE_ERR_RANGE: *offset past the end). */
+int64_t rae_console_log_read(rae_handle_t service, uint64_t *offset, void *buf, size_t cap,
+			     uint64_t *oldest);
+
 /* Detaches and closes the handles. */
 void rae_console_close(rae_console_t *c);
 

@@ -1,0 +1,245 @@
+/* bench: RaeCore's IPC microbenchmarks, run inside the OS and printed as a
+ * table. Each case is timed SAMPLES times with the TSC (rdtsc, the cost of
+ * an empty rdtsc pair taken off) on CPU 0, where both threads of a
+ * two-thread case are pinned, so every round trip includes the switches
+ * between them. Reports p50, p99 and max in TSC ticks: wall-clock cycles
+ * of the TSC's fixed rate on hardware, guest instructions under QEMU
+ * -icount, and under plain QEMU whatever the host gave the guest. `make
+ * bench` (tools/bench) is the measurement of record; this is the same
+ * measurement on a running system.
+ *   syscall: a null system call (GETPID) and back;
+ *   ipc-reg: a register call answered by another thread (CALL_REG,
+ *     REPLY_RECV_REG: the fast path);
+ *   notify: thread A signals B and waits; B signals A back;
+ *   yield: A and B hand a turn to each other, yielding until it is theirs. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <rae.h>
+
+#define SAMPLES_DEFAULT 10000
+#define SAMPLES_MAX     1000000
+#define WARMUP          100
+#define STOP_TAG        0x5354 /* "ST": the server answers it and ends */
+#define SERVER_LINGER   10000000ull
+
+static uint64_t *samples;
+static int count;
+static uint64_t overhead;
+static rae_handle_t ep, ping, pong;
+static volatile int turn;
+
+static int by_value(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void report(const char *name)
+{
+	qsort(samples, (size_t)count, sizeof(*samples), by_value);
+	printf("%-10s %10llu %10llu %10llu\n", name, (unsigned long long)samples[count / 2],
+	       (unsigned long long)samples[(int64_t)count * 99 / 100],
+	       (unsigned long long)samples[count - 1]);
+}
+
+static uint64_t since(uint64_t t0)
+{
+	uint64_t d = rae_rdtsc() - t0;
+	return d > overhead ? d - overhead : 0;
+}
+
+static void bench_syscall(void)
+{
+	for (int i = -WARMUP; i < count; i++) {
+		uint64_t t0 = rae_rdtsc();
+		rae_getpid();
+		uint64_t d = since(t0);
+		if (i >= 0)
+			samples[i] = d;
+	}
+	report("syscall");
+}
+
+/* Answers register calls with w0 + 1 until STOP_TAG. */
+static void *ipc_server(void *arg)
+{
+	(void)arg;
+	rae_set_affinity(1);
+	rae_regs_t m = {0};
+	int64_t st = rae_ipc_recv_regs(ep, &m);
+	while (st == RAE_OK && m.tag != STOP_TAG) {
+		m.w[0] += 1;
+		st = rae_ipc_reply_recv_regs(ep, &m);
+	}
+	/* Answers the stop, then gives up waiting for another call. */
+	rae_ipc_set_timeout(SERVER_LINGER);
+	rae_regs_t bye = {0};
+	rae_ipc_reply_recv_regs(ep, &bye);
+	return NULL;
+}
+
+static int bench_ipc(void)
+{
+	int64_t h = rae_endpoint_create();
+	if (h < 0) {
+		fprintf(stderr, "bench: endpoint: %s\n", rae_status_name((rae_status_t)h));
+		return 1;
+	}
+	ep = (rae_handle_t)h;
+	pthread_t server;
+	if (pthread_create(&server, NULL, ipc_server, NULL) != 0) {
+		perror("bench: thread");
+		return 1;
+	}
+	int bad = 0;
+	for (int i = -WARMUP; i < count; i++) {
+		rae_regs_t m = {.tag = 1, .w = {(uint64_t)i}};
+		uint64_t t0 = rae_rdtsc();
+		int64_t st = rae_ipc_call_regs(ep, &m);
+		uint64_t d = since(t0);
+		if (st != RAE_OK || m.w[0] != (uint64_t)i + 1)
+			bad = 1;
+		if (i >= 0)
+			samples[i] = d;
+	}
+	rae_regs_t stop = {.tag = STOP_TAG};
+	rae_ipc_call_regs(ep, &stop);
+	pthread_join(server, NULL);
+	rae_handle_close(ep);
+	if (bad) {
+		fprintf(stderr, "bench: a register call failed or came back wrong\n");
+		return 1;
+	}
+	report("ipc-reg");
+	return 0;
+}
+
+static void *notify_partner(void *arg)
+{
+	(void)arg;
+	rae_set_affinity(1);
+	for (int i = -WARMUP; i < count; i++) {
+		rae_notify_wait(ping, RAE_TIMEOUT_NEVER);
+		rae_notify_signal(pong, 1);
+	}
+	return NULL;
+}
+
+static int bench_notify(void)
+{
+	int64_t a = rae_notify_create(), b = rae_notify_create();
+	if (a < 0 || b < 0) {
+		fprintf(stderr, "bench: notification: %s\n",
+			rae_status_name((rae_status_t)(a < 0 ? a : b)));
+		return 1;
+	}
+	ping = (rae_handle_t)a;
+	pong = (rae_handle_t)b;
+	pthread_t partner;
+	if (pthread_create(&partner, NULL, notify_partner, NULL) != 0) {
+		perror("bench: thread");
+		return 1;
+	}
+	int bad = 0;
+	for (int i = -WARMUP; i < count; i++) {
+		uint64_t t0 = rae_rdtsc();
+		rae_notify_signal(ping, 1);
+		int64_t bits = rae_notify_wait(pong, RAE_TIMEOUT_NEVER);
+		uint64_t d = since(t0);
+		if (bits != 1)
+			bad = 1;
+		if (i >= 0)
+			samples[i] = d;
+	}
+	pthread_join(partner, NULL);
+	rae_handle_close(ping);
+	rae_handle_close(pong);
+	if (bad) {
+		fprintf(stderr, "bench: a notification wait failed\n");
+		return 1;
+	}
+	report("notify");
+	return 0;
+}
+
+static void *yield_partner(void *arg)
+{
+	(void)arg;
+	rae_set_affinity(1);
+	for (int i = -WARMUP; i < count; i++) {
+		while (turn != 1)
+			rae_yield();
+		turn = 0;
+	}
+	return NULL;
+}
+
+static int bench_yield(void)
+{
+	pthread_t partner;
+	turn = 0;
+	if (pthread_create(&partner, NULL, yield_partner, NULL) != 0) {
+		perror("bench: thread");
+		return 1;
+	}
+	for (int i = -WARMUP; i < count; i++) {
+		uint64_t t0 = rae_rdtsc();
+		turn = 1;
+		while (turn != 0)
+			rae_yield();
+		uint64_t d = since(t0);
+		if (i >= 0)
+			samples[i] = d;
+	}
+	pthread_join(partner, NULL);
+	report("yield");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	count = SAMPLES_DEFAULT;
+	if (argc == 3 && strcmp(argv[1], "-n") == 0) {
+		char *end;
+		long n = strtol(argv[2], &end, 10);
+		if (*end || n < 1 || n > SAMPLES_MAX) {
+			fprintf(stderr, "bench: %s: samples must be 1..%d\n", argv[2], SAMPLES_MAX);
+			return 2;
+		}
+		count = (int)n;
+	} else if (argc != 1) {
+		fprintf(stderr, "usage: bench [-n samples]\n");
+		return 2;
+	}
+	samples = calloc((size_t)count, sizeof(*samples));
+	if (!samples) {
+		perror("bench");
+		return 1;
+	}
+	int64_t st = rae_set_affinity(1);
+	if (st != RAE_OK) {
+		fprintf(stderr, "bench: pinning to CPU 0: %s\n", rae_status_name((rae_status_t)st));
+		return 1;
+	}
+	overhead = UINT64_MAX;
+	for (int i = 0; i < 256; i++) {
+		uint64_t t0 = rae_rdtsc(), t1 = rae_rdtsc();
+		if (t1 - t0 < overhead)
+			overhead = t1 - t0;
+	}
+	printf("%d samples each on CPU 0; TSC ticks (guest instructions under QEMU -icount)\n",
+	       count);
+	printf("%-10s %10s %10s %10s\n", "CASE", "P50", "P99", "MAX");
+	fflush(stdout);
+	bench_syscall();
+	fflush(stdout);
+	int status = bench_ipc();
+	fflush(stdout);
+	status |= bench_notify();
+	fflush(stdout);
+	status |= bench_yield();
+	free(samples);
+	return status;
+}

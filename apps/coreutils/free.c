@@ -1,0 +1,41 @@
+/* free: memory in use and free, from RAE_SYS_SYSTEM_INFO, as procps free
+ * prints it: in KiB (-k, the default), MiB (-m) or bytes (-b). "used" is
+ * everything not free in the page allocator; "kernel" is the part of it
+ * the kernel's heap and tables hold. */
+#include <stdio.h>
+#include <string.h>
+#include <rae.h>
+#include <rae/process.h>
+
+int main(int argc, char **argv)
+{
+	unsigned shift = 10; /* KiB */
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-k") == 0) {
+			shift = 10;
+		} else if (strcmp(argv[i], "-m") == 0) {
+			shift = 20;
+		} else if (strcmp(argv[i], "-b") == 0) {
+			shift = 0;
+		} else {
+			fprintf(stderr, "usage: free [-b|-k|-m]\n");
+			return 2;
+		}
+	}
+	rae_system_info_t info;
+	int64_t st = rae_syscall(RAE_SYS_SYSTEM_INFO, (uint64_t)(uintptr_t)&info, 0, 0);
+	if (st != RAE_OK) {
+		fprintf(stderr, "free: system information: %s\n",
+			rae_status_name((rae_status_t)st));
+		return 1;
+	}
+	uint64_t total = info.total_pages * info.page_size;
+	uint64_t free_bytes = info.free_pages * info.page_size;
+	uint64_t used = total > free_bytes ? total - free_bytes : 0;
+	uint64_t kernel = info.kernel_pages * info.page_size;
+	printf("%7s %12s %12s %12s %12s\n", "", "total", "used", "free", "kernel");
+	printf("%-7s %12llu %12llu %12llu %12llu\n", "Mem:", (unsigned long long)(total >> shift),
+	       (unsigned long long)(used >> shift), (unsigned long long)(free_bytes >> shift),
+	       (unsigned long long)(kernel >> shift));
+	return 0;
+}
