@@ -75,6 +75,11 @@ typedef struct {
  * end of the log), w1: the offset after them, w2: the oldest offset the
  * ring holds. RAE_ERR_RANGE: w0 past the end of the log. */
 #define RAE_CONSOLE_LOG_READ 9
+/* -> w0: the time stamp counter when a reader first found no input and had
+ * to wait, which at boot is the shell's first prompt (0: not yet). Under
+ * QEMU's -icount it counts guest instructions since reset: `bench boot`
+ * reports boot-to-prompt with it. Any client; keeps no state. */
+#define RAE_CONSOLE_READY_TSC 10
 
 /* Modes. The default (0) is cooked with echo: input is edited a line at a
  * time (backspace erases, Ctrl-U kills the line, Ctrl-D ends the file,

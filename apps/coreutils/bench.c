@@ -11,8 +11,16 @@
  *   ipc-reg: a register call answered by another thread (CALL_REG,
  *     REPLY_RECV_REG: the fast path);
  *   notify: thread A signals B and waits; B signals A back;
- *   yield: A and B hand a turn to each other, yielding until it is theirs. */
+ *   yield: A and B hand a turn to each other, yielding until it is theirs.
+ * `bench boot` prints when the system was first ready for input (the
+ * console's first wait for a key: the shell's prompt), in TSC ticks since
+ * reset; `bench vfs` writes a file through the VFS and reads it back,
+ * printing bytes per 1000 ticks. */
+#include <fcntl.h>
 #include <pthread.h>
+#include <unistd.h>
+#include <rae_console.h>
+#include <rae_startup.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,8 +206,86 @@ static int bench_yield(void)
 	return 0;
 }
 
+/* The POSIX runtime's start-up set (lib/posix/crt.c). */
+rae_startup_t *rae_posix_startup(void);
+
+static int bench_boot(void)
+{
+	rae_handle_t console = rae_startup_handle(rae_posix_startup(), RAE_ROLE_CONSOLE);
+	uint64_t tsc = 0;
+	int64_t st = console ? rae_console_ready_tsc(console, &tsc) : RAE_ERR_NOT_FOUND;
+	if (st != RAE_OK) {
+		fprintf(stderr, "bench: asking the console service: %s\n",
+			rae_status_name((rae_status_t)st));
+		return 1;
+	}
+	printf("boot_to_prompt %llu ticks\n", (unsigned long long)tsc);
+	return 0;
+}
+
+#define VFS_FILE  "/tmp/bench-vfs.dat"
+#define VFS_BYTES (1u << 20)
+#define VFS_CHUNK 4096 /* RAE_VFS_IO_MAX: one request per chunk */
+
+/* Reads VFS_FILE whole `passes` times through read(); bytes per 1000
+ * ticks, from the fastest pass. */
+static int bench_vfs(int passes)
+{
+	static char chunk[VFS_CHUNK];
+	for (size_t i = 0; i < sizeof(chunk); i++)
+		chunk[i] = (char)i;
+	int fd = open(VFS_FILE, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0) {
+		perror("bench: " VFS_FILE);
+		return 1;
+	}
+	for (unsigned done = 0; done < VFS_BYTES; done += VFS_CHUNK) {
+		if (write(fd, chunk, VFS_CHUNK) != VFS_CHUNK) {
+			perror("bench: write");
+			close(fd);
+			return 1;
+		}
+	}
+	close(fd);
+	uint64_t best = UINT64_MAX;
+	for (int p = 0; p < passes; p++) {
+		fd = open(VFS_FILE, O_RDONLY);
+		if (fd < 0) {
+			perror("bench: " VFS_FILE);
+			return 1;
+		}
+		uint64_t t0 = rae_rdtsc(), got = 0;
+		ssize_t n;
+		while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+			got += (uint64_t)n;
+		uint64_t ticks = rae_rdtsc() - t0;
+		close(fd);
+		if (n < 0 || got != VFS_BYTES) {
+			fprintf(stderr, "bench: read %llu of %u bytes back\n", (unsigned long long)got,
+				VFS_BYTES);
+			return 1;
+		}
+		if (ticks < best)
+			best = ticks;
+	}
+	unlink(VFS_FILE);
+	printf("vfs_read %u bytes in %llu ticks: %llu bytes per 1000 ticks\n", VFS_BYTES,
+	       (unsigned long long)best, (unsigned long long)(VFS_BYTES * 1000ull / best));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 2 && strcmp(argv[1], "boot") == 0)
+		return bench_boot();
+	if (argc >= 2 && strcmp(argv[1], "vfs") == 0) {
+		int passes = argc == 3 ? atoi(argv[2]) : 5;
+		if (argc > 3 || passes < 1 || passes > 1000) {
+			fprintf(stderr, "usage: bench vfs [passes 1..1000]\n");
+			return 2;
+		}
+		return bench_vfs(passes);
+	}
 	count = SAMPLES_DEFAULT;
 	if (argc == 3 && strcmp(argv[1], "-n") == 0) {
 		char *end;
@@ -210,7 +296,7 @@ int main(int argc, char **argv)
 		}
 		count = (int)n;
 	} else if (argc != 1) {
-		fprintf(stderr, "usage: bench [-n samples]\n");
+		fprintf(stderr, "usage: bench [-n samples] | bench boot | bench vfs [passes]\n");
 		return 2;
 	}
 	samples = calloc((size_t)count, sizeof(*samples));

@@ -177,6 +177,15 @@ int64_t rae_console_log_read(rae_handle_t service, uint64_t *offset, void *buf, 
 	return m.buf_len < m.words[0] ? (int64_t)m.buf_len : (int64_t)m.words[0];
 }
 
+int64_t rae_console_ready_tsc(rae_handle_t service, uint64_t *tsc)
+{
+	rae_msg_t m = {.tag = RAE_CONSOLE_READY_TSC};
+	int64_t st = console_call_on(service, &m);
+	if (st == RAE_OK)
+		*tsc = m.words[0];
+	return st;
+}
+
 void rae_console_close(rae_console_t *c)
 {
 	rae_msg_t m = {.tag = RAE_CONSOLE_DETACH};

@@ -77,6 +77,7 @@ static struct {
 	client_t clients[MAX_CLIENTS];
 	uint64_t foreground; /* badge; 0: none */
 	uint64_t next_badge;
+	uint64_t ready_tsc; /* TSC when a reader first had to wait; 0: not yet */
 } cd;
 
 static char request_buf[RAE_IPC_BUF_MAX];
@@ -364,8 +365,13 @@ static rae_status_t request_read(client_t *c, const rae_msg_t *m, rae_msg_t *r)
 		r->words[1] = RAE_CONSOLE_READ_INTERRUPTED;
 		return RAE_OK;
 	}
-	if (!ldisc_ready(&cd.ld))
+	if (!ldisc_ready(&cd.ld)) {
+		/* The first wait for a key: the system is ready for its user
+		 * (a shell's first prompt). RAE_CONSOLE_READY_TSC reports it. */
+		if (!cd.ready_tsc)
+			cd.ready_tsc = rae_rdtsc();
 		return RAE_ERR_TIMED_OUT;
+	}
 	bool eof;
 	size_t n = ldisc_read(&cd.ld, reply_buf, cap, &eof);
 	r->words[0] = n;
@@ -450,6 +456,10 @@ static rae_status_t request(rae_msg_t *m, rae_msg_t *r)
 		return RAE_ERR_ACCESS_DENIED;
 	if (m->tag == RAE_CONSOLE_LOG_READ)
 		return request_log_read(m, r); /* keeps no state: takes no client slot */
+	if (m->tag == RAE_CONSOLE_READY_TSC) {
+		r->words[0] = cd.ready_tsc;
+		return RAE_OK;
+	}
 	client_t *c = client_find(m->badge, m->tag != RAE_CONSOLE_DETACH);
 	if (!c)
 		return m->tag == RAE_CONSOLE_DETACH ? RAE_OK : RAE_ERR_LIMIT;

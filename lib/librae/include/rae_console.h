@@ -62,6 +62,10 @@ int rae_console_interrupted(rae_console_t *c);
 int64_t rae_console_log_read(rae_handle_t service, uint64_t *offset, void *buf, size_t cap,
 			     uint64_t *oldest);
 
+/* RAE_CONSOLE_READY_TSC through `service`: *tsc gets the counter's value
+ * when a reader first waited for input (0: not yet). */
+int64_t rae_console_ready_tsc(rae_handle_t service, uint64_t *tsc);
+
 /* Detaches and closes the handles. */
 void rae_console_close(rae_console_t *c);
 

@@ -1,0 +1,132 @@
+# The shell run: boots RaeenOS as `make run` does (the service manager starts rae-vfsd, rae-consoled and
+# rsh on the console), types commands on the serial line as a person would, and checks what each prints
+# after it: files through the VFS, /bin, ps, a pipe, exit statuses, a program with a bad ELF, the kernel
+# log. Then it kills the VFS service through the service manager and shows that the VFS comes back and
+# the same shell keeps working, and checks that the framebuffer shows the session too.
+import os
+import re
+import time
+
+from console import SerialLink, check_screen
+from image import ImageError, read_ppm, write_png
+from psf import load_psf
+from qmp import QmpClient, QmpError
+from results import TestResult, display_path
+from serial_log import read_log
+
+CMDLINE = ""  # the default boot: bin/init with etc/services
+PROMPT_RE = re.compile(r"(\S*) \$ $")  # rsh's prompt: "<cwd> $ "
+COMMAND_TIMEOUT = 30.0  # seconds for one command's output and the next prompt (TCG, a loaded host)
+
+# (what to type, regular expressions the output after it must match, in order). The output is the text
+# between the typed line's echo and the next prompt.
+STEPS: list[tuple[str, list[str]]] = [
+    ("echo hi > /tmp/a; cat /tmp/a", [r"^hi$"]),
+    ("ls /bin", [r"\bsh\b", r"\bls\b", r"\bcat\b", r"\bservices\b"]),
+    ("echo one two | cat", [r"^one two$"]),
+    ("false; echo status $?", [r"^status 1$"]),
+    ("cat /no/such/file; echo status $?", [r"cat: /no/such/file: No such file or directory",
+                                          r"^status 1$"]),
+    ("badelf", [r"badelf: Exec format error"]),
+    ("ps", [r"PID +PPID", r"\bsh\b", r"\bps\b"]),
+    ("uname -a", [r"^RaeenOS "]),
+    ("mkdir -p /tmp/d/e; echo deep > /tmp/d/e/f; cp /tmp/d/e/f /tmp/g; cat /tmp/g", [r"^deep$"]),
+    ("services", [r"^vfs +running", r"^console +running", r"^shell +running"]),
+    # The VFS service dies; the manager restarts it behind the same endpoint and the shell reconnects.
+    ("services kill vfs", []),
+    ("services", [r"^vfs +running +\d+ +1 +"]),
+    ("cat /etc/motd", [r"RaeenOS"]),
+    ("echo after > /tmp/b; cat /tmp/b", [r"^after$"]),
+]
+# Rows the framebuffer must show (the console mirrors the session there).
+SCREEN_ROWS = ["/ $ echo hi > /tmp/a; cat /tmp/a"]
+
+
+def _wait_prompt(boot, log: str, start: int, deadline: float) -> tuple[str, int] | None:
+    """Waits for a prompt after offset `start` of the log; returns (text since start, end offset)."""
+    while time.monotonic() < deadline:
+        text = read_log(log)
+        tail = text[start:]
+        lines = tail.split("\n")
+        if lines and PROMPT_RE.search(lines[-1]):
+            return tail, len(text)
+        if not boot.running():
+            return None
+        time.sleep(0.1)
+    return None
+
+
+def check_output(command: str, output: str, patterns: list[str]) -> list[str]:
+    """Problems: patterns that no line of the command's output matches (in order)."""
+    lines = output.split("\n")
+    # Drop the typed line's echo (the first line) and the next prompt (the last).
+    body = lines[1:-1] if len(lines) > 1 else []
+    problems, at = [], 0
+    for pattern in patterns:
+        rx = re.compile(pattern)
+        found = next((i for i in range(at, len(body)) if rx.search(body[i])), None)
+        if found is None:
+            shown = " | ".join(body[:6])[:200]
+            problems.append(f"{command!r}: no line matching {pattern!r} (output: {shown!r})")
+        else:
+            at = found + 1
+    return problems
+
+
+def run_shell(run, iso: str, log: str, logs_dir: str, timeout: float, boot_cls) -> list[TestResult]:
+    ppm = os.path.abspath(os.path.join(logs_dir, f"{run.name}.ppm"))
+    png = os.path.join(logs_dir, f"{run.name}.png")
+    problems: list[str] = []
+    done = 0
+    with boot_cls(run.platform, iso, log, with_qmp=True, serial_socket=True) as boot:
+        deadline = time.monotonic() + timeout
+        link = SerialLink(boot.serial_socket, log)
+        try:
+            got = _wait_prompt(boot, log, 0, deadline)
+            if got is None:
+                problems.append("no shell prompt after boot")
+            start = got[1] if got else 0
+            for command, patterns in STEPS if got else []:
+                link.send(command.encode() + b"\r")
+                got = _wait_prompt(boot, log, start, min(deadline, time.monotonic() + COMMAND_TIMEOUT))
+                if got is None:
+                    problems.append(f"{command!r}: no prompt after it")
+                    break
+                output, start = got
+                problems += check_output(command, output, patterns)
+                done += 1
+            with QmpClient(boot.qmp_socket) as qmp:
+                problems += _screen(qmp, ppm, png)
+                qmp.execute("quit")
+        except (QmpError, OSError) as e:
+            problems.append(f"{type(e).__name__}: {e}")
+        finally:
+            boot.wait(time.monotonic() + 5)
+            link.close()
+    text = read_log(log)
+    if "PANIC" in text or "panic:" in text:
+        problems.append("the kernel panicked")
+    if problems:
+        shown = "; ".join(problems[:4]) + (f"; and {len(problems) - 4} more" if len(problems) > 4 else "")
+        where = f"; screen: {display_path(png)}" if os.path.exists(png) else ""
+        return [TestResult(run.name, False, shown + where, log)]
+    return [TestResult(run.name, True, f"{done} commands typed and checked, screen rows shown")]
+
+
+def _screen(qmp: QmpClient, ppm: str, png: str) -> list[str]:
+    font = load_psf()
+    problems = ["no screendump"]
+    for attempt in range(3):
+        if attempt:
+            time.sleep(1)
+        try:
+            qmp.execute("screendump", {"filename": ppm})
+            image = read_ppm(ppm)
+        except (QmpError, ImageError, OSError) as e:
+            problems = [f"screendump: {e}"]
+            continue
+        write_png(image, png)
+        problems = check_screen(image, font, SCREEN_ROWS)
+        if not problems:
+            break
+    return problems
