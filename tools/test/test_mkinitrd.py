@@ -40,6 +40,7 @@ def roots(tmp_path: Path) -> tuple[Path, Path]:
 def test_extra_files_land_at_the_root_with_their_modes(tmp_path, roots):
     done = mkinitrd(tmp_path, *roots)
     assert done.returncode == 0, done.stderr
+    assert done.stderr == f"mkinitrd: {roots[1]}/bin/tool replaces /bin/tool\n"
     with tarfile.open(tmp_path / "out.tar") as tar:
         assert not any(m.name.startswith(("./", "/")) for m in tar)
         members = {m.name: m for m in tar}
