@@ -300,7 +300,7 @@ PORT_FILES := $(patsubst ports/lua/tests/%,$(BUILD)/user/root/test/lua/%,$(wildc
 
 $(BUILD)/user/root/bin/lua: ports/lua/build.sh $(wildcard ports/lua/patches/*.patch) tools/raeen-cc \
 		$(SYSROOT)/lib/libposix.a $(SYSROOT)/lib/raecrt1.o $(RAE_HEADERS)
-	ports/lua/build.sh $(BUILD) $@
+	RAEEN_SYSROOT=$(abspath $(SYSROOT)) ports/lua/build.sh $(BUILD) $@
 
 $(BUILD)/user/root/test/lua/%: ports/lua/tests/%
 	@mkdir -p $(dir $@)

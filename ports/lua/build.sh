@@ -27,7 +27,11 @@ BUILD=$(cd "$1" && pwd)
 OUT=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 WORK=$BUILD/ports/lua
 DL=$WORK/dl
-SYSROOT=${RAEEN_SYSROOT:-$BUILD/sysroot}
+# The sysroot this build's tools/raeen-cc compiles against (make passes
+# its own, so a BUILD=build/release build links the release one).
+RAEEN_SYSROOT=${RAEEN_SYSROOT:-$BUILD/sysroot}
+export RAEEN_SYSROOT
+SYSROOT=$RAEEN_SYSROOT
 
 mkdir -p "$DL"
 tarball=$(ls "$DL"/lua5.4_*.orig.tar.* 2>/dev/null | grep -v '\.asc$' | head -n 1 || true)
