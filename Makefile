@@ -36,7 +36,7 @@ KERNEL_LDFLAGS := -nostdlib -pie --no-dynamic-linker -z text -z defs --fatal-war
 KERNEL_SRCS := $(shell find kernel -name '*.c' -o -name '*.S' | sort)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS)) $(BUILD)/gen/font.c.o
 
-.PHONY: all iso run test lint clean setup kernel host-tests fuzz user bench musl sysroot
+.PHONY: all iso run test lint clean setup kernel host-tests fuzz user bench musl sysroot ports
 all: iso
 
 setup: $(SETUP_STAMP)
@@ -307,19 +307,46 @@ $(SHELL_BIN): apps/shell/sh.c tools/raeen-cc $(SYSROOT)/lib/libposix.a $(SYSROOT
 # Keep the objects between the chained rules.
 .SECONDARY:
 
+# --- ports: third-party programs (ports/<name>/build.sh) ------------------
+
+# Lua 5.4 (Debian's lua5.4 source package, ports/lua): the interpreter in
+# /bin/lua, and the script its test runs (bin/luatest, KTEST
+# user_lua_program) in /test/lua/. build.sh fetches the source once and
+# redoes nothing when nothing changed.
+PORT_BINS := $(BUILD)/user/root/bin/lua
+PORT_FILES := $(patsubst ports/lua/tests/%,$(BUILD)/user/root/test/lua/%,$(wildcard ports/lua/tests/*))
+
+$(BUILD)/user/root/bin/lua: ports/lua/build.sh $(wildcard ports/lua/patches/*.patch) tools/raeen-cc \
+		$(SYSROOT)/lib/libposix.a $(SYSROOT)/lib/raecrt1.o $(RAE_HEADERS)
+	RAEEN_SYSROOT=$(abspath $(SYSROOT)) ports/lua/build.sh $(BUILD) $@
+
+$(BUILD)/user/root/test/lua/%: ports/lua/tests/%
+	@mkdir -p $(dir $@)
+	@cp $< $@
+
+ports: $(PORT_BINS) $(PORT_FILES)
+
 # --- initrd and ISO -------------------------------------------------------
 
-# EXTRA_ROOTFS=dir adds a directory of extra files to the initrd.
+# EXTRA_ROOTFS=dir adds a directory of extra files to the initrd, over the
+# built ones: dir/bin/x is /bin/x. tools/build/mkinitrd packs it (modes
+# kept). The directory's name is kept in build/.extra-rootfs, so changing
+# it (or dropping it) repacks the initrd.
 EXTRA_ROOTFS ?=
-$(INITRD): $(shell find rootfs $(EXTRA_ROOTFS) 2>/dev/null) $(USER_BINS) $(BUILD)/user/root/bin/badelf \
-		$(BUILD)/user/root/test/vfs-malformed.tar $(LIBC_BINS) $(COMMAND_BINS) | $(SETUP_STAMP)
-	@mkdir -p $(BUILD)/rootfs-stage
-	rm -rf $(BUILD)/rootfs-stage && mkdir -p $(BUILD)/rootfs-stage
-	cp -a rootfs/. $(BUILD)/rootfs-stage/
-	cp -a $(BUILD)/user/root/. $(BUILD)/rootfs-stage/
-	$(if $(EXTRA_ROOTFS),cp -a $(EXTRA_ROOTFS)/. $(BUILD)/rootfs-stage/)
-	cd $(BUILD)/rootfs-stage && tar --format=ustar --owner=0 --group=0 --numeric-owner \
-		--mtime=@0 --sort=name -cf ../initrd.tar $$(ls -A)
+ifneq ($(strip $(EXTRA_ROOTFS)),)
+ifeq ($(wildcard $(EXTRA_ROOTFS)/.),)
+$(error EXTRA_ROOTFS=$(EXTRA_ROOTFS): no such directory)
+endif
+endif
+EXTRA_ROOTFS_STAMP := $(BUILD)/.extra-rootfs
+$(shell mkdir -p $(BUILD); want='$(abspath $(EXTRA_ROOTFS))'; \
+	[ -f $(EXTRA_ROOTFS_STAMP) ] && [ "$$(cat $(EXTRA_ROOTFS_STAMP))" = "$$want" ] \
+	|| echo "$$want" > $(EXTRA_ROOTFS_STAMP))
+
+$(INITRD): $(shell find rootfs $(EXTRA_ROOTFS) 2>/dev/null) $(EXTRA_ROOTFS_STAMP) tools/build/mkinitrd \
+		$(USER_BINS) $(BUILD)/user/root/bin/badelf $(BUILD)/user/root/test/vfs-malformed.tar \
+		$(LIBC_BINS) $(COMMAND_BINS) $(PORT_BINS) $(PORT_FILES) | $(SETUP_STAMP)
+	tools/build/mkinitrd $@ $(BUILD)/rootfs-stage rootfs $(BUILD)/user/root $(EXTRA_ROOTFS)
 
 # Rebuilt every time (0.4 s), so ARGS always reaches grub.cfg.
 iso: $(KERNEL_ELF) $(INITRD)

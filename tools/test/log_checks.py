@@ -2,6 +2,8 @@
 # a user-space service reports can only be seen there. A case that passed without them fails.
 import re
 
+import lua_checks
+
 # rae-vfsd loading build/user/root/test/vfs-malformed.tar (tools/build/mkbadtar.py) for
 # bin/vfstest: every malformed entry is named, with why, and the good ones still load.
 _VFSD_MNT = r"vfsd\[mnt\]: initrd: "
@@ -34,7 +36,16 @@ CASE_LINES: dict[str, tuple[str, ...]] = {
 }
 
 
+# Lines whose patterns depend on the log itself (a value the host recomputes from one the program
+# printed, such as a date from its seconds): a function of the whole serial log.
+CASE_LINE_FUNCTIONS = {
+    # The Lua interpreter (ports/lua) run by bin/luatest: every value recomputed on the host.
+    "user_lua_program": lua_checks.line_patterns,
+}
+
+
 def missing_lines(case: str, text: str) -> list[str]:
-    """The patterns CASE_LINES wants for case that match no line of text."""
+    """The patterns CASE_LINES and CASE_LINE_FUNCTIONS want for case that match no line of text."""
     lines = text.split("\n")
-    return [p for p in CASE_LINES.get(case, ()) if not any(re.search(p, line) for line in lines)]
+    patterns = CASE_LINES.get(case, ()) + tuple(CASE_LINE_FUNCTIONS.get(case, lambda _: ())(text))
+    return [p for p in patterns if not any(re.search(p, line) for line in lines)]
