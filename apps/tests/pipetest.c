@@ -143,7 +143,8 @@ static volatile int64_t shared_result;
 static void blocking_reader(uint64_t arg)
 {
 	(void)arg;
-	shared_result = rae_pipe_read(shared_end, shared_buf, sizeof(shared_buf), RAE_TIMEOUT_NEVER);
+	shared_result =
+	    rae_pipe_read(shared_end, shared_buf, sizeof(shared_buf), RAE_TIMEOUT_NEVER);
 	rae_thread_exit(0);
 }
 
@@ -363,8 +364,7 @@ static void test_child_killed_in_read(void)
 	int status = -1;
 	check(rae_wait((rae_handle_t)p, &status) == RAE_OK && status == RAE_EXIT_KILLED,
 	      "a child blocked reading a pipe can be killed");
-	check(rae_pipe_write(e[1], "x", 1, 0) == RAE_ERR_PEER_CLOSED,
-	      "its read end went with it");
+	check(rae_pipe_write(e[1], "x", 1, 0) == RAE_ERR_PEER_CLOSED, "its read end went with it");
 	rae_handle_close(e[1]);
 	rae_handle_close(ready[0]);
 	rae_handle_close((rae_handle_t)p);
@@ -419,8 +419,7 @@ static void test_wait_nohang_and_watch(void)
 	check(rae_notify_wait(n, 10000 * MS) == 0x4, "the watch fires when the process ends");
 	check(rae_wait_nohang(p, &status) == RAE_OK && status == RAE_EXIT_KILLED,
 	      "NOHANG: the status once ended");
-	check(rae_process_watch((rae_handle_t)p, n, 0x8) == RAE_OK &&
-		  rae_notify_wait(n, 0) == 0x8,
+	check(rae_process_watch((rae_handle_t)p, n, 0x8) == RAE_OK && rae_notify_wait(n, 0) == 0x8,
 	      "a watch of an ended process fires at once");
 	check(rae_notify_wait(live[0], 0) == 2, "every live watch fired");
 	for (int i = 0; i < PROCESS_WATCHES_TRIED; i++)

@@ -42,8 +42,8 @@ typedef struct pipe_waiter {
 
 typedef struct pipe {
 	spinlock_t lock;
-	uint8_t *buf;     /* RAE_PIPE_CAPACITY bytes; set at creation */
-	struct job *job;  /* charged PIPE_PAGES pages; holds a reference */
+	uint8_t *buf;    /* RAE_PIPE_CAPACITY bytes; set at creation */
+	struct job *job; /* charged PIPE_PAGES pages; holds a reference */
 	/* Guarded by lock: */
 	uint32_t head;    /* the first unread byte */
 	uint32_t count;   /* bytes in the ring */
@@ -93,7 +93,9 @@ static rae_status_t pipe_sleep(pipe_t *p, pipe_waiter_t **list, uint64_t deadlin
 {
 	thread_t *self = thread_current();
 	pipe_waiter_t w = {.thread = self, .next = *list};
-	*list = &w;
+	/* The node lives on this stack while queued: it is off the list (taken
+	 * by a waker, or below) before this function returns. */
+	*list = &w; // cppcheck-suppress autoVariables
 	self->state = THREAD_BLOCKED;
 	/* A kill that set `killed` before the state was BLOCKED did not wake
 	 * this thread: look once more after the store (as futex_wait does). */

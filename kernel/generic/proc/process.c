@@ -778,8 +778,8 @@ static void process_info_fill(const process_t *p, rae_process_info_t *out)
 	out->threads = p->live_threads;
 	out->state = p->state == PROCESS_ZOMBIE ? RAE_PROCESS_EXITED : RAE_PROCESS_RUNNING;
 	out->exit_status = p->state == PROCESS_ZOMBIE ? p->exit_status : 0;
-	memcpy(out->name, p->name, sizeof(out->name) < sizeof(p->name) ? sizeof(out->name)
-									 : sizeof(p->name));
+	memcpy(out->name, p->name,
+	       sizeof(out->name) < sizeof(p->name) ? sizeof(out->name) : sizeof(p->name));
 	out->name[sizeof(out->name) - 1] = '\0';
 }
 

@@ -947,7 +947,8 @@ static int64_t sys_process_watch(syscall_frame_t *f)
 static int64_t sys_job_processes(syscall_frame_t *f)
 {
 	kobject_t *obj;
-	rae_status_t st = handle_lookup((rae_handle_t)f->rdi, RAE_OBJ_JOB, RAE_RIGHT_READ, &obj, NULL);
+	rae_status_t st =
+	    handle_lookup((rae_handle_t)f->rdi, RAE_OBJ_JOB, RAE_RIGHT_READ, &obj, NULL);
 	if (st != RAE_OK)
 		return st;
 	uint64_t count = f->rdx, buf = f->rsi;
@@ -1071,9 +1072,8 @@ static int64_t sys_pipe_create(syscall_frame_t *f)
 static int64_t pipe_transfer(syscall_frame_t *f, bool write)
 {
 	kobject_t *obj;
-	rae_status_t st =
-	    handle_lookup((rae_handle_t)f->rdi, RAE_OBJ_PIPE,
-			  write ? RAE_RIGHT_WRITE : RAE_RIGHT_READ, &obj, NULL);
+	rae_status_t st = handle_lookup((rae_handle_t)f->rdi, RAE_OBJ_PIPE,
+					write ? RAE_RIGHT_WRITE : RAE_RIGHT_READ, &obj, NULL);
 	if (st != RAE_OK)
 		return st;
 	uint64_t len = f->rdx, timeout = f->r10;
@@ -1081,7 +1081,8 @@ static int64_t pipe_transfer(syscall_frame_t *f, bool write)
 	if (len && !user_range_ok(f->rsi, len))
 		r = RAE_ERR_FAULT;
 	else if (write)
-		r = pipe_write((pipe_end_t *)obj, f->rsi, len, timeout == 0, deadline_from(timeout));
+		r = pipe_write((pipe_end_t *)obj, f->rsi, len, timeout == 0,
+			       deadline_from(timeout));
 	else
 		r = pipe_read((pipe_end_t *)obj, f->rsi, len, timeout == 0, deadline_from(timeout));
 	kobject_unref(obj);

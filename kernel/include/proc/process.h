@@ -61,10 +61,10 @@ typedef struct process {
 	 * reference to its notification, none to the process. */
 	struct process_watch *watches;
 	unsigned watch_count;
-	struct process *next;  /* all processes */
-	struct job *job;       /* charged for this process, its threads, its pages;
+	struct process *next; /* all processes */
+	struct job *job;      /* charged for this process, its threads, its pages;
 				* referenced until the struct is freed */
-	bool job_released;     /* its JOB_PROCESSES charge given back (reaped) */
+	bool job_released;    /* its JOB_PROCESSES charge given back (reaped) */
 	/* Capabilities: every object this process may use. */
 	spinlock_t handles_lock;
 	handle_table_t handles; /* guarded by handles_lock */
