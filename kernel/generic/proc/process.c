@@ -143,12 +143,15 @@ static void process_release(process_t *p)
 	process_watch_t *watches = p->watches;
 	p->watches = NULL;
 	p->watch_count = 0;
+	/* Taken off under the lock: the process stays listed, and reports
+	 * read its address space's page count under that lock. */
+	address_space_t *as = p->as;
+	p->as = NULL;
 	spin_unlock_irqrestore(&process_lock, irq);
 	watches_fire(watches, false);
 	handle_table_destroy(&p->handles);
-	if (p->as)
-		as_destroy(p->as); /* leaves memory objects' pages alone */
-	p->as = NULL;
+	if (as)
+		as_destroy(as); /* leaves memory objects' pages alone */
 	for (unsigned i = 0; i < PROCESS_MAX_MAPPINGS; i++) {
 		if (p->mapped[i])
 			kobject_unref(p->mapped[i]);
