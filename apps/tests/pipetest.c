@@ -316,6 +316,65 @@ static void test_atomic_writes(void)
 	rae_handle_close(e[1]);
 }
 
+#define COUNTERS 20000
+
+static uint8_t seen[COUNTERS];
+static volatile int out_of_order, readers_got[2];
+
+/* Reads 4-byte counters until end of file: each read brings whole ones
+ * (every write was one, atomic), increasing within this reader. Reader 1
+ * never waits (timeout 0) and spins instead. */
+static void counter_reader(uint64_t id)
+{
+	uint32_t buf[37], last = 0;
+	int first = 1;
+	for (;;) {
+		int64_t n = rae_pipe_read(shared_end, buf, sizeof(buf), id ? 0 : RAE_TIMEOUT_NEVER);
+		if (n == RAE_ERR_TIMED_OUT) {
+			rae_yield();
+			continue;
+		}
+		if (n <= 0)
+			break;
+		if (n % 4)
+			out_of_order++;
+		for (int64_t i = 0; i < n / 4; i++) {
+			if (buf[i] >= COUNTERS || (!first && buf[i] <= last))
+				out_of_order++;
+			else
+				seen[buf[i]]++;
+			last = buf[i];
+			first = 0;
+		}
+		readers_got[id] += (int)(n / 4);
+	}
+	rae_thread_exit(0);
+}
+
+static void test_two_readers(void)
+{
+	rae_handle_t e[2];
+	rae_pipe_create(e);
+	shared_end = e[0];
+	int64_t a = rae_thread_create(counter_reader, 0);
+	int64_t b = rae_thread_create(counter_reader, 1);
+	int ok = 1;
+	for (uint32_t i = 0; i < COUNTERS && ok; i++)
+		ok = rae_pipe_write(e[1], &i, 4, RAE_TIMEOUT_NEVER) == 4;
+	check(ok, "write the counters");
+	rae_handle_close(e[1]);
+	int code;
+	rae_thread_join(a, &code);
+	rae_thread_join(b, &code);
+	int once = 1;
+	for (int i = 0; i < COUNTERS; i++)
+		once &= seen[i] == 1;
+	check(once && readers_got[0] + readers_got[1] == COUNTERS,
+	      "two readers (one never waiting) get every counter exactly once");
+	check(out_of_order == 0, "each read a contiguous piece of the stream");
+	rae_handle_close(e[0]);
+}
+
 /* --- pipes between processes ---------------------------------------------- */
 
 static void test_child_writer(void)
@@ -546,6 +605,7 @@ int main(uint64_t arg)
 	test_blocking_and_ends();
 	test_large_write();
 	test_atomic_writes();
+	test_two_readers();
 	test_child_writer();
 	test_child_killed_in_read();
 	test_pipe_charged_to_job();

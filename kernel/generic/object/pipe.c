@@ -222,14 +222,20 @@ int64_t pipe_read(pipe_end_t *end, uintptr_t user_buf, uint64_t len, bool nowait
 			break;
 		if (!p->reading && !p->writer_open)
 			goto out; /* drained, and nobody can write: end of file */
-		if (nowait || expired) {
+		/* Another reader's turn ends soon (it only copies, never
+		 * sleeps, and wakes the readers when done): worth waiting for
+		 * even without a timeout, so that a reader that does not wait
+		 * still gets bytes that are there. */
+		bool turn_only = p->reading;
+		if (!turn_only && (nowait || expired)) {
 			st = RAE_ERR_TIMED_OUT;
 			goto out;
 		}
-		st = pipe_sleep(p, &p->readers, deadline_ns, &irq);
+		st = pipe_sleep(p, &p->readers, turn_only ? UINT64_MAX : deadline_ns, &irq);
 		if (st == RAE_ERR_PEER_CLOSED)
 			goto out;
-		expired = st == RAE_ERR_TIMED_OUT;
+		if (!turn_only)
+			expired = st == RAE_ERR_TIMED_OUT;
 		st = RAE_OK;
 	}
 	p->reading = true;
@@ -251,9 +257,9 @@ int64_t pipe_read(pipe_end_t *end, uintptr_t user_buf, uint64_t len, bool nowait
 		pipe_wake_all(&p->writers);
 	}
 	p->reading = false;
-	/* Readers that waited for this one's turn to end. */
-	if (p->count || !p->writer_open)
-		pipe_wake_all(&p->readers);
+	/* Readers that waited for this one's turn to end: each looks again
+	 * (and one that may not wait leaves if nothing is left). */
+	pipe_wake_all(&p->readers);
 out:
 	spin_unlock_irqrestore(&p->lock, irq);
 	bounce_put(bounce, small);
