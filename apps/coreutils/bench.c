@@ -261,8 +261,8 @@ static int bench_vfs(int passes)
 		uint64_t ticks = rae_rdtsc() - t0;
 		close(fd);
 		if (n < 0 || got != VFS_BYTES) {
-			fprintf(stderr, "bench: read %llu of %u bytes back\n", (unsigned long long)got,
-				VFS_BYTES);
+			fprintf(stderr, "bench: read %llu of %u bytes back\n",
+				(unsigned long long)got, VFS_BYTES);
 			return 1;
 		}
 		if (ticks < best)

@@ -130,3 +130,8 @@ KBENCH(user_shm_copy)
 {
 	user_bench(b, "bin/bench_shm");
 }
+
+KBENCH(user_pipe)
+{
+	user_bench(b, "bin/bench_pipe");
+}
