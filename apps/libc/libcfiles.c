@@ -51,9 +51,9 @@ static long slurp(const char *path, char *buf, size_t cap)
 
 static void test_setup(void)
 {
-	CHECK(mkdir("/tmp", 0755) == 0);
+	CHECK(mkdir("/scratch", 0755) == 0);
 	struct stat st;
-	CHECK(stat("/tmp", &st) == 0 && S_ISDIR(st.st_mode));
+	CHECK(stat("/scratch", &st) == 0 && S_ISDIR(st.st_mode));
 }
 
 static void test_read_initrd_file(void)
@@ -79,14 +79,14 @@ static void test_read_initrd_file(void)
 
 static void test_stdio_round_trip(void)
 {
-	FILE *f = fopen("/tmp/notes.txt", "w");
+	FILE *f = fopen("/scratch/notes.txt", "w");
 	CHECK(f != NULL);
 	if (!f)
 		return;
 	CHECK(fprintf(f, "line %d: %s\n", 1, "alpha") > 0);
 	CHECK(fprintf(f, "line %d: %.3f\n", 2, 3.14159) > 0);
 	CHECK(fclose(f) == 0);
-	f = fopen("/tmp/notes.txt", "r");
+	f = fopen("/scratch/notes.txt", "r");
 	CHECK(f != NULL);
 	if (!f)
 		return;
@@ -97,11 +97,11 @@ static void test_stdio_round_trip(void)
 	CHECK(fseek(f, 5, SEEK_SET) == 0 && fgetc(f) == '1' && ftell(f) == 6);
 	CHECK(fclose(f) == 0);
 	/* "a" appends. */
-	f = fopen("/tmp/notes.txt", "a");
+	f = fopen("/scratch/notes.txt", "a");
 	CHECK(f && fputs("line 3\n", f) >= 0 && fclose(f) == 0);
 	static char buf[256];
 	static const char want[] = "line 1: alpha\nline 2: 3.142\nline 3\n";
-	CHECK(slurp("/tmp/notes.txt", buf, sizeof(buf)) == (long)strlen(want) &&
+	CHECK(slurp("/scratch/notes.txt", buf, sizeof(buf)) == (long)strlen(want) &&
 	      strcmp(buf, want) == 0);
 }
 
@@ -154,33 +154,33 @@ static void test_readdir(void)
 static void test_directories(void)
 {
 	char buf[256];
-	CHECK(mkdir("/tmp/d", 0755) == 0);
+	CHECK(mkdir("/scratch/d", 0755) == 0);
 	errno = 0;
-	CHECK(mkdir("/tmp/d", 0755) == -1 && errno == EEXIST);
-	CHECK(chdir("/tmp/d") == 0);
-	CHECK(getcwd(buf, sizeof(buf)) && strcmp(buf, "/tmp/d") == 0);
+	CHECK(mkdir("/scratch/d", 0755) == -1 && errno == EEXIST);
+	CHECK(chdir("/scratch/d") == 0);
+	CHECK(getcwd(buf, sizeof(buf)) && strcmp(buf, "/scratch/d") == 0);
 	/* A relative name lands in the working directory. */
 	int fd = open("rel.txt", O_CREAT | O_WRONLY | O_EXCL, 0644);
 	CHECK(fd >= 0 && write(fd, "relative", 8) == 8 && close(fd) == 0);
-	CHECK(slurp("/tmp/d/rel.txt", buf, sizeof(buf)) == 8 && strcmp(buf, "relative") == 0);
+	CHECK(slurp("/scratch/d/rel.txt", buf, sizeof(buf)) == 8 && strcmp(buf, "relative") == 0);
 	CHECK(mkdir("sub", 0700) == 0 && chdir("sub") == 0);
-	CHECK(getcwd(buf, sizeof(buf)) && strcmp(buf, "/tmp/d/sub") == 0);
-	CHECK(chdir("..") == 0 && getcwd(buf, sizeof(buf)) && strcmp(buf, "/tmp/d") == 0);
+	CHECK(getcwd(buf, sizeof(buf)) && strcmp(buf, "/scratch/d/sub") == 0);
+	CHECK(chdir("..") == 0 && getcwd(buf, sizeof(buf)) && strcmp(buf, "/scratch/d") == 0);
 	CHECK(chdir("./sub/../../d//sub/") == 0 && getcwd(buf, sizeof(buf)) &&
-	      strcmp(buf, "/tmp/d/sub") == 0);
+	      strcmp(buf, "/scratch/d/sub") == 0);
 	CHECK(access("../rel.txt", R_OK) == 0);
 	errno = 0;
 	CHECK(chdir("/etc/motd") == -1 && errno == ENOTDIR);
 	errno = 0;
 	CHECK(chdir("/missing") == -1 && errno == ENOENT);
-	CHECK(getcwd(buf, sizeof(buf)) && strcmp(buf, "/tmp/d/sub") == 0);
+	CHECK(getcwd(buf, sizeof(buf)) && strcmp(buf, "/scratch/d/sub") == 0);
 	/* fchdir and openat through a directory descriptor. */
-	int dfd = open("/tmp/d", O_RDONLY | O_DIRECTORY);
+	int dfd = open("/scratch/d", O_RDONLY | O_DIRECTORY);
 	CHECK(dfd >= 0);
 	int f2 = openat(dfd, "rel.txt", O_RDONLY);
 	CHECK(f2 >= 0 && read(f2, buf, 3) == 3 && memcmp(buf, "rel", 3) == 0);
 	close(f2);
-	CHECK(fchdir(dfd) == 0 && getcwd(buf, sizeof(buf)) && strcmp(buf, "/tmp/d") == 0);
+	CHECK(fchdir(dfd) == 0 && getcwd(buf, sizeof(buf)) && strcmp(buf, "/scratch/d") == 0);
 	close(dfd);
 	/* rename, unlink, rmdir. */
 	CHECK(rename("rel.txt", "sub/moved.txt") == 0);
@@ -196,15 +196,15 @@ static void test_directories(void)
 	errno = 0;
 	CHECK(unlink("sub/moved.txt") == -1 && errno == ENOENT);
 	CHECK(rmdir("sub") == 0);
-	CHECK(chdir("/") == 0 && unlinkat(AT_FDCWD, "tmp/d", AT_REMOVEDIR) == 0);
+	CHECK(chdir("/") == 0 && unlinkat(AT_FDCWD, "scratch/d", AT_REMOVEDIR) == 0);
 	errno = 0;
-	CHECK(stat("/tmp/d", &st) == -1 && errno == ENOENT);
+	CHECK(stat("/scratch/d", &st) == -1 && errno == ENOENT);
 	CHECK(getcwd(buf, sizeof(buf)) && strcmp(buf, "/") == 0);
 }
 
 static void test_seek_and_positions(void)
 {
-	int fd = open("/tmp/seek.bin", O_CREAT | O_RDWR | O_TRUNC, 0600);
+	int fd = open("/scratch/seek.bin", O_CREAT | O_RDWR | O_TRUNC, 0600);
 	CHECK(fd >= 0);
 	char data[6000];
 	for (size_t i = 0; i < sizeof(data); i++)
@@ -239,32 +239,32 @@ static void test_seek_and_positions(void)
 	errno = 0;
 	CHECK(read(fd, buf, 1) == -1 && errno == EBADF);
 	/* Access modes. */
-	fd = open("/tmp/seek.bin", O_RDONLY);
+	fd = open("/scratch/seek.bin", O_RDONLY);
 	errno = 0;
 	CHECK(fd >= 0 && write(fd, "x", 1) == -1 && errno == EBADF);
 	CHECK(fcntl(fd, F_GETFL) == O_RDONLY);
 	close(fd);
-	fd = open("/tmp/seek.bin", O_WRONLY);
+	fd = open("/scratch/seek.bin", O_WRONLY);
 	errno = 0;
 	CHECK(fd >= 0 && read(fd, buf, 1) == -1 && errno == EBADF);
 	close(fd);
-	CHECK(unlink("/tmp/seek.bin") == 0);
+	CHECK(unlink("/scratch/seek.bin") == 0);
 }
 
 static void test_append_excl_errors(void)
 {
-	int fd = open("/tmp/log.txt", O_CREAT | O_WRONLY | O_TRUNC, 0644);
+	int fd = open("/scratch/log.txt", O_CREAT | O_WRONLY | O_TRUNC, 0644);
 	CHECK(fd >= 0 && write(fd, "first\n", 6) == 6 && close(fd) == 0);
-	fd = open("/tmp/log.txt", O_WRONLY | O_APPEND);
+	fd = open("/scratch/log.txt", O_WRONLY | O_APPEND);
 	CHECK(fd >= 0 && lseek(fd, 0, SEEK_SET) == 0 && write(fd, "second\n", 7) == 7);
 	CHECK((fcntl(fd, F_GETFL) & O_APPEND) != 0);
 	close(fd);
 	char buf[64];
-	CHECK(slurp("/tmp/log.txt", buf, sizeof(buf)) == 13 && strcmp(buf, "first\nsecond\n") == 0);
+	CHECK(slurp("/scratch/log.txt", buf, sizeof(buf)) == 13 && strcmp(buf, "first\nsecond\n") == 0);
 	errno = 0;
-	CHECK(open("/tmp/log.txt", O_CREAT | O_EXCL | O_WRONLY, 0644) == -1 && errno == EEXIST);
+	CHECK(open("/scratch/log.txt", O_CREAT | O_EXCL | O_WRONLY, 0644) == -1 && errno == EEXIST);
 	errno = 0;
-	CHECK(open("/tmp/missing.txt", O_RDONLY) == -1 && errno == ENOENT);
+	CHECK(open("/scratch/missing.txt", O_RDONLY) == -1 && errno == ENOENT);
 	errno = 0;
 	CHECK(fopen("/no/such/dir/file", "w") == NULL && errno == ENOENT);
 	errno = 0;
@@ -279,23 +279,23 @@ static void test_append_excl_errors(void)
 	errno = 0;
 	CHECK(open(longname, O_RDONLY) == -1 && errno == ENAMETOOLONG);
 	/* Symbolic links. */
-	CHECK(symlink("/etc/motd", "/tmp/motd-link") == 0);
+	CHECK(symlink("/etc/motd", "/scratch/motd-link") == 0);
 	struct stat st, lst;
-	CHECK(lstat("/tmp/motd-link", &lst) == 0 && S_ISLNK(lst.st_mode));
-	CHECK(stat("/tmp/motd-link", &st) == 0 && S_ISREG(st.st_mode) &&
+	CHECK(lstat("/scratch/motd-link", &lst) == 0 && S_ISLNK(lst.st_mode));
+	CHECK(stat("/scratch/motd-link", &st) == 0 && S_ISREG(st.st_mode) &&
 	      st.st_size == (off_t)strlen(motd));
-	ssize_t n = readlink("/tmp/motd-link", buf, sizeof(buf));
+	ssize_t n = readlink("/scratch/motd-link", buf, sizeof(buf));
 	CHECK(n == 9 && memcmp(buf, "/etc/motd", 9) == 0);
 	errno = 0;
-	CHECK(open("/tmp/motd-link", O_RDONLY | O_NOFOLLOW) == -1 && errno == ELOOP);
-	CHECK(unlink("/tmp/motd-link") == 0 && unlink("/tmp/log.txt") == 0);
+	CHECK(open("/scratch/motd-link", O_RDONLY | O_NOFOLLOW) == -1 && errno == ELOOP);
+	CHECK(unlink("/scratch/motd-link") == 0 && unlink("/scratch/log.txt") == 0);
 	errno = 0;
 	CHECK(access("/etc/motd", R_OK) == 0 && access("/nope", F_OK) == -1 && errno == ENOENT);
 }
 
 static void test_dup(void)
 {
-	int fd = open("/tmp/out.txt", O_CREAT | O_RDWR | O_TRUNC, 0644);
+	int fd = open("/scratch/out.txt", O_CREAT | O_RDWR | O_TRUNC, 0644);
 	CHECK(fd >= 0);
 	/* A duplicate shares the position. */
 	int d = dup(fd);
@@ -321,9 +321,9 @@ static void test_dup(void)
 	CHECK(dup3(fd, fd, 0) == -1 && errno == EINVAL);
 	CHECK(close(fd) == 0);
 	char buf[64];
-	CHECK(slurp("/tmp/out.txt", buf, sizeof(buf)) == 29 &&
+	CHECK(slurp("/scratch/out.txt", buf, sizeof(buf)) == 29 &&
 	      strcmp(buf, "abcdprinted into the file 42\n") == 0);
-	CHECK(unlink("/tmp/out.txt") == 0);
+	CHECK(unlink("/scratch/out.txt") == 0);
 }
 
 static void test_many_files(void)
@@ -343,13 +343,13 @@ static void test_many_files(void)
 	}
 	char name[32];
 	for (int i = 0; i < 20; i++) {
-		snprintf(name, sizeof(name), "/tmp/f%02d", i);
+		snprintf(name, sizeof(name), "/scratch/f%02d", i);
 		FILE *f = fopen(name, "w");
 		CHECK(f && fprintf(f, "%d", i * i) > 0 && fclose(f) == 0);
 	}
 	int sum = 0;
 	for (int i = 0; i < 20; i++) {
-		snprintf(name, sizeof(name), "/tmp/f%02d", i);
+		snprintf(name, sizeof(name), "/scratch/f%02d", i);
 		FILE *f = fopen(name, "r");
 		int v = -1;
 		CHECK(f && fscanf(f, "%d", &v) == 1 && fclose(f) == 0);

@@ -133,17 +133,17 @@ static int compare_initrd(rae_handle_t s, const uint8_t *tar, uint64_t bytes)
 static void test_files(rae_handle_t s)
 {
 	static char buf[64];
-	check_eq(rae_vfs_open(s, "/tmp/a", RAE_VFS_O_CREATE | RAE_VFS_O_WRITE, 0644),
+	check_eq(rae_vfs_open(s, "/scratch/a", RAE_VFS_O_CREATE | RAE_VFS_O_WRITE, 0644),
 		 RAE_ERR_NOT_FOUND, "create in a missing directory");
-	check_eq(rae_vfs_mkdir(s, "/tmp", 0755), RAE_OK, "mkdir /tmp");
+	check_eq(rae_vfs_mkdir(s, "/scratch", 0755), RAE_OK, "mkdir /scratch");
 	int64_t fd = rae_vfs_open(
-	    s, "/tmp/a.txt", RAE_VFS_O_CREATE | RAE_VFS_O_EXCL | RAE_VFS_O_READ | RAE_VFS_O_WRITE,
+	    s, "/scratch/a.txt", RAE_VFS_O_CREATE | RAE_VFS_O_EXCL | RAE_VFS_O_READ | RAE_VFS_O_WRITE,
 	    0640);
-	check(fd >= 0, "create /tmp/a.txt");
+	check(fd >= 0, "create /scratch/a.txt");
 	check_eq(rae_vfs_write(s, fd, "hello world", 11), 11, "write 11 bytes");
 	check_eq(rae_vfs_pread(s, fd, buf, sizeof(buf), 0), 11, "read them back");
 	check(bytes_eq(buf, "hello world", 11), "the bytes written");
-	check_eq(rae_vfs_open(s, "/tmp/a.txt", RAE_VFS_O_CREATE | RAE_VFS_O_EXCL, 0),
+	check_eq(rae_vfs_open(s, "/scratch/a.txt", RAE_VFS_O_CREATE | RAE_VFS_O_EXCL, 0),
 		 RAE_ERR_EXISTS, "EXCL on an existing file");
 	/* Sparse: a write far past the end leaves a hole of zeros. */
 	check_eq(rae_vfs_pwrite(s, fd, "X", 1, 10000), 1, "write at 10000");
@@ -163,13 +163,13 @@ static void test_files(rae_handle_t s)
 	      "truncated bytes are zeros");
 	rae_vfs_close(s, fd);
 	/* Append always writes at the end. */
-	fd = rae_vfs_open(s, "/tmp/a.txt", RAE_VFS_O_WRITE | RAE_VFS_O_APPEND, 0);
+	fd = rae_vfs_open(s, "/scratch/a.txt", RAE_VFS_O_WRITE | RAE_VFS_O_APPEND, 0);
 	check_eq(rae_vfs_pwrite(s, fd, "++", 2, 0), 2, "append");
 	check_eq(rae_vfs_write(s, fd, "--", 2), 2, "append again");
 	check_eq(rae_vfs_read(s, fd, buf, 1), RAE_ERR_ACCESS_DENIED, "read needs O_READ");
 	rae_vfs_close(s, fd);
-	check(rae_vfs_stat(s, "/tmp/a.txt", &st) == RAE_OK && st.size == 24, "size after appends");
-	fd = rae_vfs_open(s, "/tmp/a.txt", RAE_VFS_O_READ, 0);
+	check(rae_vfs_stat(s, "/scratch/a.txt", &st) == RAE_OK && st.size == 24, "size after appends");
+	fd = rae_vfs_open(s, "/scratch/a.txt", RAE_VFS_O_READ, 0);
 	check_eq(rae_vfs_seek(s, fd, -4, RAE_VFS_SEEK_END), 20, "seek from the end");
 	check_eq(rae_vfs_read(s, fd, buf, sizeof(buf)), 4, "read the tail");
 	check(bytes_eq(buf, "++--", 4), "appended bytes");
@@ -180,7 +180,7 @@ static void test_files(rae_handle_t s)
 	for (size_t i = 0; i < sizeof(big); i++)
 		big[i] = (uint8_t)(i * 7 + i / 251);
 	fd =
-	    rae_vfs_open(s, "/tmp/a.txt", RAE_VFS_O_READ | RAE_VFS_O_WRITE | RAE_VFS_O_TRUNCATE, 0);
+	    rae_vfs_open(s, "/scratch/a.txt", RAE_VFS_O_READ | RAE_VFS_O_WRITE | RAE_VFS_O_TRUNCATE, 0);
 	check(rae_vfs_fstat(s, fd, &st) == RAE_OK && st.size == 0, "O_TRUNCATE empties it");
 	check_eq(rae_vfs_write(s, fd, big, sizeof(big)), sizeof(big), "write 20000 bytes");
 	check_eq(rae_vfs_seek(s, fd, 0, RAE_VFS_SEEK_SET), 0, "seek to 0");
@@ -203,37 +203,37 @@ static void test_files(rae_handle_t s)
 static void test_directories(rae_handle_t s)
 {
 	static char buf[32];
-	check_eq(rae_vfs_mkdir(s, "/tmp/d", 0700), RAE_OK, "mkdir");
-	check_eq(rae_vfs_mkdir(s, "/tmp/d", 0700), RAE_ERR_EXISTS, "mkdir twice");
-	check_eq(rae_vfs_mkdir(s, "/tmp/d/sub", 0700), RAE_OK, "mkdir below");
-	check_eq(rae_vfs_rmdir(s, "/tmp/d"), RAE_ERR_NOT_EMPTY, "rmdir of a non-empty directory");
-	check_eq(rae_vfs_unlink(s, "/tmp/d/sub"), RAE_ERR_IS_DIR, "unlink of a directory");
-	check_eq(rae_vfs_rmdir(s, "/tmp/a.txt"), RAE_ERR_NOT_DIR, "rmdir of a file");
-	check_eq(rae_vfs_rename(s, "/tmp/d", "/tmp/d/sub/x"), RAE_ERR_INVALID,
+	check_eq(rae_vfs_mkdir(s, "/scratch/d", 0700), RAE_OK, "mkdir");
+	check_eq(rae_vfs_mkdir(s, "/scratch/d", 0700), RAE_ERR_EXISTS, "mkdir twice");
+	check_eq(rae_vfs_mkdir(s, "/scratch/d/sub", 0700), RAE_OK, "mkdir below");
+	check_eq(rae_vfs_rmdir(s, "/scratch/d"), RAE_ERR_NOT_EMPTY, "rmdir of a non-empty directory");
+	check_eq(rae_vfs_unlink(s, "/scratch/d/sub"), RAE_ERR_IS_DIR, "unlink of a directory");
+	check_eq(rae_vfs_rmdir(s, "/scratch/a.txt"), RAE_ERR_NOT_DIR, "rmdir of a file");
+	check_eq(rae_vfs_rename(s, "/scratch/d", "/scratch/d/sub/x"), RAE_ERR_INVALID,
 		 "rename a directory below itself");
-	check_eq(rae_vfs_rename(s, "/tmp/a.txt", "/tmp/d/b.txt"), RAE_OK, "rename a file");
+	check_eq(rae_vfs_rename(s, "/scratch/a.txt", "/scratch/d/b.txt"), RAE_OK, "rename a file");
 	struct rae_stat st;
-	check_eq(rae_vfs_stat(s, "/tmp/a.txt", &st), RAE_ERR_NOT_FOUND, "the old name is gone");
-	check(rae_vfs_stat(s, "/tmp/d/b.txt", &st) == RAE_OK && st.size == sizeof(big),
+	check_eq(rae_vfs_stat(s, "/scratch/a.txt", &st), RAE_ERR_NOT_FOUND, "the old name is gone");
+	check(rae_vfs_stat(s, "/scratch/d/b.txt", &st) == RAE_OK && st.size == sizeof(big),
 	      "the new name has the file");
 	/* Rename over an existing file replaces it. */
-	int64_t fd = rae_vfs_open(s, "/tmp/c.txt", RAE_VFS_O_CREATE | RAE_VFS_O_WRITE, 0600);
+	int64_t fd = rae_vfs_open(s, "/scratch/c.txt", RAE_VFS_O_CREATE | RAE_VFS_O_WRITE, 0600);
 	rae_vfs_write(s, fd, "ccc", 3);
 	rae_vfs_close(s, fd);
-	check_eq(rae_vfs_rename(s, "/tmp/c.txt", "/tmp/d/b.txt"), RAE_OK, "rename over a file");
-	check(slurp(s, "/tmp/d/b.txt", buf, sizeof(buf)) == 3 && bytes_eq(buf, "ccc", 3),
+	check_eq(rae_vfs_rename(s, "/scratch/c.txt", "/scratch/d/b.txt"), RAE_OK, "rename over a file");
+	check(slurp(s, "/scratch/d/b.txt", buf, sizeof(buf)) == 3 && bytes_eq(buf, "ccc", 3),
 	      "the replaced file has the new bytes");
-	check_eq(rae_vfs_rename(s, "/tmp/d/b.txt", "/tmp/d/sub"), RAE_ERR_IS_DIR,
+	check_eq(rae_vfs_rename(s, "/scratch/d/b.txt", "/scratch/d/sub"), RAE_ERR_IS_DIR,
 		 "rename a file over a directory");
 	/* An unlinked file stays readable through an open descriptor. */
-	fd = rae_vfs_open(s, "/tmp/d/b.txt", RAE_VFS_O_READ, 0);
-	check_eq(rae_vfs_unlink(s, "/tmp/d/b.txt"), RAE_OK, "unlink an open file");
+	fd = rae_vfs_open(s, "/scratch/d/b.txt", RAE_VFS_O_READ, 0);
+	check_eq(rae_vfs_unlink(s, "/scratch/d/b.txt"), RAE_OK, "unlink an open file");
 	check_eq(rae_vfs_pread(s, fd, buf, sizeof(buf), 0), 3, "read it after unlink");
 	rae_vfs_close(s, fd);
-	check_eq(rae_vfs_rmdir(s, "/tmp/d/sub"), RAE_OK, "rmdir");
-	check_eq(rae_vfs_rename(s, "/tmp/d", "/tmp/e"), RAE_OK, "rename a directory");
-	check_eq(rae_vfs_rmdir(s, "/tmp/e"), RAE_OK, "rmdir the renamed directory");
-	check_eq(rae_vfs_stat(s, "/tmp/e", &st), RAE_ERR_NOT_FOUND, "it is gone");
+	check_eq(rae_vfs_rmdir(s, "/scratch/d/sub"), RAE_OK, "rmdir");
+	check_eq(rae_vfs_rename(s, "/scratch/d", "/scratch/e"), RAE_OK, "rename a directory");
+	check_eq(rae_vfs_rmdir(s, "/scratch/e"), RAE_OK, "rmdir the renamed directory");
+	check_eq(rae_vfs_stat(s, "/scratch/e", &st), RAE_ERR_NOT_FOUND, "it is gone");
 	check_eq(rae_vfs_rmdir(s, "/"), RAE_ERR_BUSY, "rmdir of the root");
 	check(lists(s, "/", "bin") && lists(s, "/", "etc") && lists(s, "/", "..") &&
 		  lists(s, "bin", "vfsd") && lists(s, "bin", "vfstest") && !lists(s, "bin", "nope"),
@@ -264,35 +264,35 @@ static void test_paths_and_links(rae_handle_t s)
 		 RAE_ERR_INVALID, "a NUL inside a path");
 
 	rae_vfs_stat(s, "/etc/motd", &motd);
-	check_eq(rae_vfs_symlink(s, "../etc/motd", "/tmp/motd-link"), RAE_OK, "symlink");
-	check_eq(rae_vfs_symlink(s, "x", "/tmp/motd-link"), RAE_ERR_EXISTS, "symlink twice");
-	check(rae_vfs_stat(s, "/tmp/motd-link", &st) == RAE_OK && st.ino == motd.ino,
+	check_eq(rae_vfs_symlink(s, "../etc/motd", "/scratch/motd-link"), RAE_OK, "symlink");
+	check_eq(rae_vfs_symlink(s, "x", "/scratch/motd-link"), RAE_ERR_EXISTS, "symlink twice");
+	check(rae_vfs_stat(s, "/scratch/motd-link", &st) == RAE_OK && st.ino == motd.ino,
 	      "stat follows the link");
-	check(rae_vfs_lstat(s, "/tmp/motd-link", &st) == RAE_OK &&
+	check(rae_vfs_lstat(s, "/scratch/motd-link", &st) == RAE_OK &&
 		  (st.mode & RAE_VFS_S_IFMT) == RAE_VFS_S_IFLNK && st.size == 11,
 	      "lstat describes the link");
-	check(rae_vfs_readlink(s, "/tmp/motd-link", buf, sizeof(buf)) == 11 &&
+	check(rae_vfs_readlink(s, "/scratch/motd-link", buf, sizeof(buf)) == 11 &&
 		  bytes_eq(buf, "../etc/motd", 11),
 	      "readlink");
 	check_eq(rae_vfs_readlink(s, "/etc/motd", buf, sizeof(buf)), RAE_ERR_INVALID,
 		 "readlink of a file");
-	check(slurp(s, "/tmp/motd-link", buf, sizeof(buf)) == (int64_t)motd.size &&
+	check(slurp(s, "/scratch/motd-link", buf, sizeof(buf)) == (int64_t)motd.size &&
 		  bytes_eq(buf, "Welcome to RaeenOS.", 19),
 	      "read through the link");
-	check_eq(rae_vfs_open(s, "/tmp/motd-link", RAE_VFS_O_READ | RAE_VFS_O_NOFOLLOW, 0),
+	check_eq(rae_vfs_open(s, "/scratch/motd-link", RAE_VFS_O_READ | RAE_VFS_O_NOFOLLOW, 0),
 		 RAE_ERR_LOOP, "O_NOFOLLOW on a link");
-	check_eq(rae_vfs_symlink(s, "/etc", "/tmp/etc-link"), RAE_OK, "symlink to a directory");
-	check(rae_vfs_stat(s, "/tmp/etc-link/motd", &st) == RAE_OK && st.ino == motd.ino,
+	check_eq(rae_vfs_symlink(s, "/etc", "/scratch/etc-link"), RAE_OK, "symlink to a directory");
+	check(rae_vfs_stat(s, "/scratch/etc-link/motd", &st) == RAE_OK && st.ino == motd.ino,
 	      "a link in the middle of a path");
-	check_eq(rae_vfs_symlink(s, "loop2", "/tmp/loop1"), RAE_OK, "loop link 1");
-	check_eq(rae_vfs_symlink(s, "loop1", "/tmp/loop2"), RAE_OK, "loop link 2");
-	check_eq(rae_vfs_open(s, "/tmp/loop1", RAE_VFS_O_READ, 0), RAE_ERR_LOOP, "a link loop");
-	check_eq(rae_vfs_unlink(s, "/tmp/loop1"), RAE_OK, "unlink removes the link itself");
-	check_eq(rae_vfs_open(s, "/tmp/loop2", RAE_VFS_O_READ, 0), RAE_ERR_NOT_FOUND,
+	check_eq(rae_vfs_symlink(s, "loop2", "/scratch/loop1"), RAE_OK, "loop link 1");
+	check_eq(rae_vfs_symlink(s, "loop1", "/scratch/loop2"), RAE_OK, "loop link 2");
+	check_eq(rae_vfs_open(s, "/scratch/loop1", RAE_VFS_O_READ, 0), RAE_ERR_LOOP, "a link loop");
+	check_eq(rae_vfs_unlink(s, "/scratch/loop1"), RAE_OK, "unlink removes the link itself");
+	check_eq(rae_vfs_open(s, "/scratch/loop2", RAE_VFS_O_READ, 0), RAE_ERR_NOT_FOUND,
 		 "a dangling link");
 	/* A dangling link is a way to create its target. */
-	int64_t fd = rae_vfs_open(s, "/tmp/loop2", RAE_VFS_O_CREATE | RAE_VFS_O_WRITE, 0600);
-	check(fd >= 0 && rae_vfs_stat(s, "/tmp/loop1", &st) == RAE_OK, "create through a link");
+	int64_t fd = rae_vfs_open(s, "/scratch/loop2", RAE_VFS_O_CREATE | RAE_VFS_O_WRITE, 0600);
+	check(fd >= 0 && rae_vfs_stat(s, "/scratch/loop1", &st) == RAE_OK, "create through a link");
 	rae_vfs_close(s, fd);
 }
 
@@ -317,7 +317,7 @@ static void test_sessions(rae_handle_t admin_ep, rae_handle_t s)
 	check(rae_vfs_pread(s2, fd2, buf, 8, 0) == 8 && rae_vfs_pread(s, fd, buf + 8, 8, 0) == 8 &&
 		  bytes_eq(buf + 8, "Welcome ", 8) && !bytes_eq(buf, buf + 8, 8),
 	      "each descriptor reads its own client's file");
-	check_eq(rae_vfs_mount(s2, "/tmp", (rae_handle_t)rae_endpoint_create()),
+	check_eq(rae_vfs_mount(s2, "/scratch", (rae_handle_t)rae_endpoint_create()),
 		 RAE_ERR_ACCESS_DENIED, "only admin sessions mount");
 	check_eq(rae_vfs_call((rae_handle_t)connect, RAE_VFS_STAT, NULL, "etc", 3, NULL, 0, NULL),
 		 RAE_ERR_ACCESS_DENIED, "a connect handle only opens sessions");
@@ -392,7 +392,7 @@ static void test_mount(rae_handle_t admin_ep, rae_handle_t s)
 	check(fd >= 0 && rae_vfs_write(s, fd, "via mount", 9) == 9, "create a file in the mount");
 	check(rae_vfs_stat(direct, "new.txt", &st) == RAE_OK && st.size == 9,
 	      "the mounted service has it");
-	check_eq(rae_vfs_rename(s, "/mnt/new.txt", "/tmp/new.txt"), RAE_ERR_CROSS_DEVICE,
+	check_eq(rae_vfs_rename(s, "/mnt/new.txt", "/scratch/new.txt"), RAE_ERR_CROSS_DEVICE,
 		 "rename across the mount");
 	check_eq(rae_vfs_rename(s, "/mnt/new.txt", "/mnt/dir/new.txt"), RAE_OK,
 		 "rename inside the mount");
@@ -401,7 +401,7 @@ static void test_mount(rae_handle_t admin_ep, rae_handle_t s)
 	rae_vfs_close(s, fd);
 	/* This very server, mounted on itself, would wait for itself. */
 	check_eq(rae_vfs_mount(
-		     s, "/tmp",
+		     s, "/scratch",
 		     (rae_handle_t)rae_handle_dup(admin_ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER)),
 		 RAE_ERR_TIMED_OUT, "a server cannot be mounted on itself");
 	check_eq(rae_vfs_unmount(s, "/mnt"), RAE_OK, "unmount");
