@@ -163,6 +163,31 @@ static void queue_append(thread_t **head, thread_t *t)
 	*head = t;
 }
 
+/* How soon a queued caller should be served: a real-time caller (running
+ * on its own context or a lent one) by its deadline, every time-sharing
+ * caller after all of them. Read without the run queue's lock: a snapshot
+ * at the moment of queueing, which is all an order needs. */
+static uint64_t caller_urgency(const thread_t *t)
+{
+	const sched_entity_t *sc = t->sc;
+	return sc->cls == SCHED_RT ? sc->deadline : UINT64_MAX;
+}
+
+/* Callers wait in order of urgency, first come first served among equals:
+ * a real-time caller queued behind time-sharing ones is taken next, so the
+ * inversion it can meet on a busy server is the one call in service
+ * (donation then runs that server on the real-time caller's context when
+ * it next waits on this CPU). Lock held. */
+static void queue_insert_caller(thread_t **head, thread_t *t)
+{
+	uint64_t key = caller_urgency(t);
+	t->ipc_next = NULL;
+	while (*head && caller_urgency(*head) <= key)
+		head = &(*head)->ipc_next;
+	t->ipc_next = *head;
+	*head = t;
+}
+
 static thread_t *queue_pop(thread_t **head)
 {
 	thread_t *t = *head;
@@ -194,7 +219,7 @@ rae_status_t ipc_call(endpoint_t *ep, ipc_msg_t *m, uint64_t badge, uint64_t dea
 		wake = r;
 	} else {
 		self->ipc_state = IPC_QUEUED;
-		queue_append(&ep->callers, self);
+		queue_insert_caller(&ep->callers, self);
 	}
 	self->state = THREAD_BLOCKED;
 	/* Interrupts stay off to the switch, as on the register path. */
@@ -265,7 +290,7 @@ rae_status_t ipc_send(endpoint_t *ep, ipc_msg_t *m, uint64_t badge, uint64_t dea
 	self->ipc_reply = NULL;
 	self->ipc_status = RAE_OK;
 	self->ipc_state = IPC_QUEUED;
-	queue_append(&ep->callers, self);
+	queue_insert_caller(&ep->callers, self);
 	self->state = THREAD_BLOCKED;
 	spin_unlock_irqrestore(&ep->lock, irq);
 

@@ -153,6 +153,11 @@ KTEST(user_ipc_donates_the_callers_scheduling_context)
 	KTEST_EXPECT_EQ(t, run_program(t, "bin/donatetest"), 0);
 }
 
+KTEST(user_ipc_real_time_callers_go_first)
+{
+	KTEST_EXPECT_EQ(t, run_program(t, "bin/urgencytest"), 0);
+}
+
 /* The first user process gets the root resource and the initrd, and
  * nothing else (bootstrap.c); bin/initcheck checks what it received. */
 /* Starts path as the first process (the bootstrap call, ten seconds to

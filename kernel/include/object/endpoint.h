@@ -28,7 +28,8 @@ typedef struct ipc_msg {
 typedef struct endpoint {
 	kobject_t obj;
 	spinlock_t lock;
-	struct thread *callers;   /* waiting to be received, FIFO; guarded by lock */
+	struct thread *callers;   /* waiting to be received: real-time ones by deadline, then
+				   * time-sharing ones, each first come first served; guarded by lock */
 	struct thread *receivers; /* waiting for a call, FIFO; guarded by lock */
 } endpoint_t;
 
