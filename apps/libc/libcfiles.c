@@ -260,7 +260,8 @@ static void test_append_excl_errors(void)
 	CHECK((fcntl(fd, F_GETFL) & O_APPEND) != 0);
 	close(fd);
 	char buf[64];
-	CHECK(slurp("/scratch/log.txt", buf, sizeof(buf)) == 13 && strcmp(buf, "first\nsecond\n") == 0);
+	CHECK(slurp("/scratch/log.txt", buf, sizeof(buf)) == 13 &&
+	      strcmp(buf, "first\nsecond\n") == 0);
 	errno = 0;
 	CHECK(open("/scratch/log.txt", O_CREAT | O_EXCL | O_WRONLY, 0644) == -1 && errno == EEXIST);
 	errno = 0;

@@ -137,8 +137,8 @@ static void test_files(rae_handle_t s)
 		 RAE_ERR_NOT_FOUND, "create in a missing directory");
 	check_eq(rae_vfs_mkdir(s, "/scratch", 0755), RAE_OK, "mkdir /scratch");
 	int64_t fd = rae_vfs_open(
-	    s, "/scratch/a.txt", RAE_VFS_O_CREATE | RAE_VFS_O_EXCL | RAE_VFS_O_READ | RAE_VFS_O_WRITE,
-	    0640);
+	    s, "/scratch/a.txt",
+	    RAE_VFS_O_CREATE | RAE_VFS_O_EXCL | RAE_VFS_O_READ | RAE_VFS_O_WRITE, 0640);
 	check(fd >= 0, "create /scratch/a.txt");
 	check_eq(rae_vfs_write(s, fd, "hello world", 11), 11, "write 11 bytes");
 	check_eq(rae_vfs_pread(s, fd, buf, sizeof(buf), 0), 11, "read them back");
@@ -168,7 +168,8 @@ static void test_files(rae_handle_t s)
 	check_eq(rae_vfs_write(s, fd, "--", 2), 2, "append again");
 	check_eq(rae_vfs_read(s, fd, buf, 1), RAE_ERR_ACCESS_DENIED, "read needs O_READ");
 	rae_vfs_close(s, fd);
-	check(rae_vfs_stat(s, "/scratch/a.txt", &st) == RAE_OK && st.size == 24, "size after appends");
+	check(rae_vfs_stat(s, "/scratch/a.txt", &st) == RAE_OK && st.size == 24,
+	      "size after appends");
 	fd = rae_vfs_open(s, "/scratch/a.txt", RAE_VFS_O_READ, 0);
 	check_eq(rae_vfs_seek(s, fd, -4, RAE_VFS_SEEK_END), 20, "seek from the end");
 	check_eq(rae_vfs_read(s, fd, buf, sizeof(buf)), 4, "read the tail");
@@ -179,8 +180,8 @@ static void test_files(rae_handle_t s)
 	/* A large file in several calls. */
 	for (size_t i = 0; i < sizeof(big); i++)
 		big[i] = (uint8_t)(i * 7 + i / 251);
-	fd =
-	    rae_vfs_open(s, "/scratch/a.txt", RAE_VFS_O_READ | RAE_VFS_O_WRITE | RAE_VFS_O_TRUNCATE, 0);
+	fd = rae_vfs_open(s, "/scratch/a.txt",
+			  RAE_VFS_O_READ | RAE_VFS_O_WRITE | RAE_VFS_O_TRUNCATE, 0);
 	check(rae_vfs_fstat(s, fd, &st) == RAE_OK && st.size == 0, "O_TRUNCATE empties it");
 	check_eq(rae_vfs_write(s, fd, big, sizeof(big)), sizeof(big), "write 20000 bytes");
 	check_eq(rae_vfs_seek(s, fd, 0, RAE_VFS_SEEK_SET), 0, "seek to 0");
@@ -206,7 +207,8 @@ static void test_directories(rae_handle_t s)
 	check_eq(rae_vfs_mkdir(s, "/scratch/d", 0700), RAE_OK, "mkdir");
 	check_eq(rae_vfs_mkdir(s, "/scratch/d", 0700), RAE_ERR_EXISTS, "mkdir twice");
 	check_eq(rae_vfs_mkdir(s, "/scratch/d/sub", 0700), RAE_OK, "mkdir below");
-	check_eq(rae_vfs_rmdir(s, "/scratch/d"), RAE_ERR_NOT_EMPTY, "rmdir of a non-empty directory");
+	check_eq(rae_vfs_rmdir(s, "/scratch/d"), RAE_ERR_NOT_EMPTY,
+		 "rmdir of a non-empty directory");
 	check_eq(rae_vfs_unlink(s, "/scratch/d/sub"), RAE_ERR_IS_DIR, "unlink of a directory");
 	check_eq(rae_vfs_rmdir(s, "/scratch/a.txt"), RAE_ERR_NOT_DIR, "rmdir of a file");
 	check_eq(rae_vfs_rename(s, "/scratch/d", "/scratch/d/sub/x"), RAE_ERR_INVALID,
@@ -220,7 +222,8 @@ static void test_directories(rae_handle_t s)
 	int64_t fd = rae_vfs_open(s, "/scratch/c.txt", RAE_VFS_O_CREATE | RAE_VFS_O_WRITE, 0600);
 	rae_vfs_write(s, fd, "ccc", 3);
 	rae_vfs_close(s, fd);
-	check_eq(rae_vfs_rename(s, "/scratch/c.txt", "/scratch/d/b.txt"), RAE_OK, "rename over a file");
+	check_eq(rae_vfs_rename(s, "/scratch/c.txt", "/scratch/d/b.txt"), RAE_OK,
+		 "rename over a file");
 	check(slurp(s, "/scratch/d/b.txt", buf, sizeof(buf)) == 3 && bytes_eq(buf, "ccc", 3),
 	      "the replaced file has the new bytes");
 	check_eq(rae_vfs_rename(s, "/scratch/d/b.txt", "/scratch/d/sub"), RAE_ERR_IS_DIR,
