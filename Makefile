@@ -226,8 +226,16 @@ $(foreach s,$(SERVICES),$(eval $(call SERVICE_LINK_RULE,$(s))))
 $(BUILD)/user/root/bin/badelf: $(BUILD)/user/root/bin/hello
 	@head -c 100 $< > $@
 
-user: $(USER_BINS) $(BUILD)/user/root/bin/badelf $(BUILD)/user/root/test/vfs-malformed.tar \
-	$(LIBC_BINS)
+# A program whose ELF header lies: one loadable segment of 1 MiB in a file
+# of 120 bytes (posix_spawn must answer ENOEXEC: apps/libc/libcproc.c).
+$(BUILD)/user/root/bin/badelf-header: Makefile
+	@mkdir -p $(dir $@)
+	@$(HOSTPY) -c 'import struct,sys; sys.stdout.buffer.write(b"\x7fELF\x02\x01\x01" + bytes(9) + \
+		struct.pack("<HHIQQQIHHHHHH", 3, 0x3e, 1, 0x1000, 64, 0, 0, 64, 56, 1, 64, 0, 0) + \
+		struct.pack("<IIQQQQQQ", 1, 5, 0, 0, 0, 0x100000, 0x100000, 0x1000))' > $@
+
+user: $(USER_BINS) $(BUILD)/user/root/bin/badelf $(BUILD)/user/root/bin/badelf-header \
+	$(BUILD)/user/root/test/vfs-malformed.tar $(LIBC_BINS)
 
 # --- the C library: musl (ports/musl) and the POSIX runtime (lib/posix) ------
 
@@ -242,7 +250,7 @@ POSIX_CFLAGS := -std=gnu11 -O2 -g -nostdinc -isystem $(SYSROOT)/include \
 	-fPIE -fno-stack-protector -fno-omit-frame-pointer -Wall -Wextra -Werror -MMD -MP
 POSIX_OBJS := $(patsubst lib/posix/%,$(BUILD)/posix/%.o,$(filter-out lib/posix/crt.c,\
 	$(wildcard lib/posix/*.c lib/posix/*.S))) $(BUILD)/posix/startup.c.o \
-	$(BUILD)/posix/vfs_client.c.o
+	$(BUILD)/posix/vfs_client.c.o $(BUILD)/posix/console_client.c.o
 RAE_HEADERS := $(patsubst lib/librae/include/%,$(SYSROOT)/include/%,$(wildcard lib/librae/include/*.h)) \
 	$(patsubst abi/rae/%,$(SYSROOT)/include/rae/%,$(wildcard abi/rae/*.h))
 
@@ -257,7 +265,8 @@ $(BUILD)/posix/%.o: lib/posix/% Makefile | $(MUSL_LIB)
 	@echo "  CC      $<"
 	@$(CC) $(POSIX_CFLAGS) -c $< -o $@
 
-$(BUILD)/posix/startup.c.o $(BUILD)/posix/vfs_client.c.o: $(BUILD)/posix/%.c.o: lib/librae/%.c \
+$(BUILD)/posix/startup.c.o $(BUILD)/posix/vfs_client.c.o $(BUILD)/posix/console_client.c.o: \
+		$(BUILD)/posix/%.c.o: lib/librae/%.c \
 		Makefile | $(MUSL_LIB)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
@@ -294,6 +303,7 @@ $(LIBC_BINS): $(BUILD)/user/root/bin/%: apps/libc/%.c tools/raeen-cc $(SYSROOT)/
 # EXTRA_ROOTFS=dir adds a directory of extra files to the initrd.
 EXTRA_ROOTFS ?=
 $(INITRD): $(shell find rootfs $(EXTRA_ROOTFS) 2>/dev/null) $(USER_BINS) $(BUILD)/user/root/bin/badelf \
+		$(BUILD)/user/root/bin/badelf-header \
 		$(BUILD)/user/root/test/vfs-malformed.tar $(LIBC_BINS) | $(SETUP_STAMP)
 	@mkdir -p $(BUILD)/rootfs-stage
 	rm -rf $(BUILD)/rootfs-stage && mkdir -p $(BUILD)/rootfs-stage
