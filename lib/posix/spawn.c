@@ -176,7 +176,8 @@ static int plan_actions(spawn_plan_t *p, const posix_spawn_file_actions_t *fa)
 	while (op->next)
 		op = op->next;
 	for (; op; op = op->prev) {
-		if (op->fd < 0 || op->fd >= RAE_POSIX_FD_MAX)
+		int numbered = op->cmd == FDOP_CLOSE || op->cmd == FDOP_DUP2 || op->cmd == FDOP_OPEN;
+		if (numbered && (op->fd < 0 || op->fd >= RAE_POSIX_FD_MAX))
 			return EBADF;
 		switch (op->cmd) {
 		case FDOP_CLOSE: p->fd[op->fd].kind = 0; break;
