@@ -14,6 +14,8 @@ enum {
 	OBJ_JOB,
 	OBJ_PROCESS,
 	OBJ_THREAD,
+	OBJ_PIPE_READ,
+	OBJ_PIPE_WRITE,
 	OBJ_RESOURCE,
 	OBJ_INTERRUPT,
 	OBJ_IOPORT
@@ -201,10 +203,63 @@ static int64_t do_console_notification(rae_handle_t h)
 	return close_if_made(rae_console_handover(root, h, 1, &off));
 }
 
+static int64_t do_wait_nohang(rae_handle_t h)
+{
+	int status;
+	return rae_wait_nohang(h, &status);
+}
+
+static int64_t do_pipe_read(rae_handle_t h)
+{
+	char c;
+	return rae_pipe_read(h, &c, 1, 0); /* its write end is closed: 0 */
+}
+
+static int64_t do_pipe_write(rae_handle_t h)
+{
+	return rae_pipe_write(h, "x", 1, 0); /* its read end is closed: PEER_CLOSED */
+}
+
+static int64_t do_watch_process(rae_handle_t h)
+{
+	int64_t n = rae_notify_create();
+	int64_t r = rae_process_watch(h, (rae_handle_t)n, 1);
+	rae_handle_close((rae_handle_t)n);
+	return r;
+}
+
+static int64_t do_watch_notification(rae_handle_t h)
+{
+	int64_t p = rae_spawn("bin/hello");
+	int64_t r = rae_process_watch((rae_handle_t)p, h, 1);
+	rae_wait(p, 0);
+	rae_handle_close((rae_handle_t)p);
+	return r;
+}
+
+static int64_t do_job_processes(rae_handle_t h)
+{
+	rae_process_info_t info[2];
+	return rae_job_processes(h, info, 2);
+}
+
+static int64_t do_job_process(rae_handle_t h)
+{
+	/* This process is not in the fresh job: NOT_FOUND once MANAGE is there. */
+	return close_if_made(rae_job_process(h, (uint64_t)rae_getpid()));
+}
+
 static const case_t cases[] = {
     {"IPC_CALL", OBJ_ENDPOINT, RAE_RIGHT_WRITE, do_ipc_call},
     {"IPC_SEND", OBJ_ENDPOINT, RAE_RIGHT_WRITE, do_ipc_send},
     {"WAIT", OBJ_PROCESS, RAE_RIGHT_WAIT, do_process_wait},
+    {"WAIT nohang", OBJ_PROCESS, RAE_RIGHT_WAIT, do_wait_nohang},
+    {"PROCESS_WATCH process", OBJ_PROCESS, RAE_RIGHT_WAIT, do_watch_process},
+    {"PROCESS_WATCH notification", OBJ_NOTIFICATION, RAE_RIGHT_SIGNAL, do_watch_notification},
+    {"JOB_PROCESSES", OBJ_JOB, RAE_RIGHT_READ, do_job_processes},
+    {"JOB_PROCESS", OBJ_JOB, RAE_RIGHT_MANAGE, do_job_process},
+    {"PIPE_READ", OBJ_PIPE_READ, RAE_RIGHT_READ, do_pipe_read},
+    {"PIPE_WRITE", OBJ_PIPE_WRITE, RAE_RIGHT_WRITE, do_pipe_write},
     {"KILL", OBJ_PROCESS, RAE_RIGHT_MANAGE, do_process_kill},
     {"THREAD_JOIN", OBJ_THREAD, RAE_RIGHT_WAIT, do_thread_join},
     {"PROCESS_ID", OBJ_PROCESS, RAE_RIGHT_READ, do_process_id},
@@ -246,6 +301,10 @@ static uint32_t made_rights(int object)
 	case OBJ_INTERRUPT: return RAE_RIGHT_WRITE | RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER;
 	case OBJ_IOPORT:
 		return RAE_RIGHT_READ | RAE_RIGHT_WRITE | RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER;
+	case OBJ_PIPE_READ:
+		return RAE_RIGHT_READ | RAE_RIGHT_WAIT | RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER;
+	case OBJ_PIPE_WRITE:
+		return RAE_RIGHT_WRITE | RAE_RIGHT_WAIT | RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER;
 	case OBJ_PROCESS:
 	case OBJ_THREAD:
 		return RAE_RIGHT_READ | RAE_RIGHT_WAIT | RAE_RIGHT_MANAGE | RAE_RIGHT_DUPLICATE |
@@ -264,6 +323,16 @@ static rae_handle_t fresh(int object)
 	case OBJ_MEMORY: return (rae_handle_t)rae_mem_create(4096, 0);
 	case OBJ_PROCESS: return (rae_handle_t)rae_spawn("bin/hello"); /* ends at once */
 	case OBJ_THREAD: return (rae_handle_t)rae_thread_create(quick_thread, 7);
+	case OBJ_PIPE_READ:
+	case OBJ_PIPE_WRITE: {
+		/* One end, the other closed, so no call on it waits. */
+		rae_handle_t e[2];
+		if (rae_pipe_create(e) != RAE_OK)
+			return 0;
+		int keep = object == OBJ_PIPE_WRITE;
+		rae_handle_close(e[!keep]);
+		return e[keep];
+	}
 	case OBJ_RESOURCE: return (rae_handle_t)rae_handle_dup(root, made_rights(OBJ_RESOURCE));
 	case OBJ_IOPORT: return (rae_handle_t)rae_ioport_create(root, 0x80, 1);
 	case OBJ_INTERRUPT: {

@@ -20,6 +20,7 @@ static uint64_t next(void)
 }
 
 static char scratch[256];
+static char info_sink[512];  /* where SYSTEM_INFO lands instead of scratch */
 static uint64_t handles[16]; /* values create calls returned: real handles */
 static uint64_t mappings[8]; /* addresses MEM_MAP returned */
 
@@ -45,7 +46,7 @@ int main(uint64_t arg)
 	rae_ipc_set_timeout(100000); /* the register calls wait at most 0.1 ms */
 	for (uint64_t i = 0; i < calls; i++) {
 		uint64_t nr = next() % (RAE_SYS_COUNT + 8);
-		uint64_t a = random_arg(), b = random_arg(), c = random_arg();
+		uint64_t a = random_arg(), b = random_arg(), c = random_arg(), r10 = random_arg();
 		switch (nr) {
 		case RAE_SYS_PROCESS_EXIT:
 		case RAE_SYS_THREAD_EXIT:
@@ -73,16 +74,43 @@ int main(uint64_t arg)
 			a %= 100000;
 			break;
 		case RAE_SYS_SPAWN_WITH: continue; /* could start a program that waits forever */
+		case RAE_SYS_SYSTEM_INFO:
+			/* Its text would reach the console through DEBUG_WRITE's
+			 * random reads of scratch. */
+			if (a >= (uint64_t)(uintptr_t)scratch &&
+			    a < (uint64_t)(uintptr_t)scratch + 512)
+				a = (uint64_t)(uintptr_t)info_sink;
+			break;
+		case RAE_SYS_PIPE_CREATE:
+			if (next() % 4 == 0)
+				a = (uint64_t)(uintptr_t)scratch; /* a real pipe, kept below */
+			break;
+		case RAE_SYS_PIPE_READ:
+		case RAE_SYS_PIPE_WRITE:
+			/* Bounded waits (the timeout is the fourth argument). */
+			r10 = next() % 100000;
+			break;
+		case RAE_SYS_WAIT:
+			/* Only without waiting: a process handle from JOB_PROCESS
+			 * could name one that never ends. */
+			c = RAE_WAIT_NOHANG;
+			break;
 		default: break;
 		}
-		int64_t r = rae_syscall6(nr, a, b, c, random_arg(), random_arg(), random_arg());
+		int64_t r = rae_syscall6(nr, a, b, c, r10, random_arg(), random_arg());
 		if (r < 0)
 			errors++;
 		else if (nr == RAE_SYS_ENDPOINT_CREATE || nr == RAE_SYS_NOTIFY_CREATE ||
 			 nr == RAE_SYS_HANDLE_DUP || nr == RAE_SYS_HANDLE_MINT ||
 			 nr == RAE_SYS_MEM_CREATE)
 			handles[next() % 16] = (uint64_t)r;
-		else if (nr == RAE_SYS_MEM_MAP)
+		else if (nr == RAE_SYS_PIPE_CREATE && a == (uint64_t)(uintptr_t)scratch) {
+			/* Its ends, for the pipe calls among the random ones. */
+			rae_handle_t ends[2];
+			memcpy(ends, scratch, sizeof(ends));
+			handles[next() % 16] = ends[0];
+			handles[next() % 16] = ends[1];
+		} else if (nr == RAE_SYS_MEM_MAP)
 			mappings[next() % 8] = (uint64_t)r;
 		else if (nr >= RAE_SYS_RESOURCE_CREATE && nr <= RAE_SYS_IOPORT_ENABLE &&
 			 nr != RAE_SYS_MEM_UNMAP) {

@@ -6,6 +6,7 @@
 #include <sync/lock_levels.h>
 
 static spinlock_t job_lock = SPINLOCK_INIT("jobs", LOCK_LEVEL_JOB);
+static uint64_t next_job_id = 2; /* atomic; the root job is 1 */
 
 static void job_root_destroy(kobject_t *o)
 {
@@ -14,6 +15,7 @@ static void job_root_destroy(kobject_t *o)
 
 job_t job_root = {
     .obj = {.type = RAE_OBJ_JOB, .refcount = 1, .destroy = job_root_destroy},
+    .id = 1,
     .limit = {JOB_UNLIMITED, JOB_UNLIMITED, JOB_UNLIMITED},
     .max_handles = 1024,
 };
@@ -33,6 +35,7 @@ job_t *job_create(job_t *parent, uint64_t max_processes, uint64_t max_threads, u
 	if (!j)
 		return NULL;
 	kobject_init(&j->obj, RAE_OBJ_JOB, job_destroy);
+	j->id = __atomic_fetch_add(&next_job_id, 1, __ATOMIC_RELAXED);
 	kobject_ref(&parent->obj);
 	j->parent = parent;
 	j->limit[JOB_PROCESSES] = max_processes;

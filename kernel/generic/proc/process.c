@@ -10,6 +10,7 @@
 #include <mm/usercopy.h>
 #include <mm/vm.h>
 #include <panic.h>
+#include <object/endpoint.h>
 #include <object/ioport.h>
 #include <object/job.h>
 #include <object/memory.h>
@@ -21,10 +22,31 @@
 #include <string.h>
 #include <sync/lock_levels.h>
 #include <sync/spinlock.h>
+#include <time/clock.h>
 
 static spinlock_t process_lock = SPINLOCK_INIT("processes", LOCK_LEVEL_PROCESS);
 static process_t *all_processes; /* guarded by process_lock */
 static unsigned next_pid = 1;
+
+/* A notification waiting for a process's end (PROCESS_WATCH). */
+typedef struct process_watch {
+	notification_t *n; /* a reference */
+	uint64_t bits;
+	struct process_watch *next;
+} process_watch_t;
+
+/* Signals and frees a list of watches taken off a process. No lock held. */
+static void watches_fire(process_watch_t *w, bool signal)
+{
+	while (w) {
+		process_watch_t *next = w->next;
+		if (signal)
+			notification_signal(w->n, w->bits);
+		kobject_unref(&w->n->obj);
+		kfree(w);
+		w = next;
+	}
+}
 
 void user_thread_main(void *arg);
 uint64_t aslr_random(void);
@@ -99,17 +121,30 @@ static rae_status_t load_segments(process_t *p, const exec_image_t *src, const e
 	return RAE_OK;
 }
 
-/* Everything a process holds but its struct and exit status. */
+/* Closes every handle `p` holds, once its last thread has ended: the
+ * objects at the other end (a pipe's reader, a server's client) learn of
+ * the end now, not when someone gets round to reaping the process. */
+static void process_close_handles(process_t *p)
+{
+	bool irq = spin_lock_irqsave(&p->handles_lock);
+	handle_table_t old = p->handles;
+	handle_table_init(&p->handles, old.limit, old.grow, old.release, old.ctx);
+	spin_unlock_irqrestore(&p->handles_lock, irq);
+	handle_table_destroy(&old);
+}
+
+/* Everything a process holds but its struct, exit status, place in the
+ * process list and job reference (those go with the struct: reports list
+ * an ended process while anyone holds it). */
 static void process_release(process_t *p)
 {
 	bool irq = spin_lock_irqsave(&process_lock);
-	for (process_t **link = &all_processes; *link; link = &(*link)->next) {
-		if (*link == p) {
-			*link = p->next;
-			break;
-		}
-	}
+	/* Watches fired when the threads ended; any left go unsignalled. */
+	process_watch_t *watches = p->watches;
+	p->watches = NULL;
+	p->watch_count = 0;
 	spin_unlock_irqrestore(&process_lock, irq);
+	watches_fire(watches, false);
 	handle_table_destroy(&p->handles);
 	if (p->as)
 		as_destroy(p->as); /* leaves memory objects' pages alone */
@@ -120,18 +155,33 @@ static void process_release(process_t *p)
 		p->mapped[i] = NULL;
 	}
 	ioport_process_release(p);
-	if (p->job) {
+	/* Its place in the job is free; the reference stays with the struct. */
+	if (p->job && !p->job_released)
 		job_uncharge(p->job, JOB_PROCESSES, 1);
-		kobject_unref(&p->job->obj);
+	p->job_released = true;
+}
+
+/* The end of the struct: out of the list, the job let go, freed. */
+static void process_free_struct(process_t *p)
+{
+	bool irq = spin_lock_irqsave(&process_lock);
+	for (process_t **link = &all_processes; *link; link = &(*link)->next) {
+		if (*link == p) {
+			*link = p->next;
+			break;
+		}
 	}
-	p->job = NULL;
+	spin_unlock_irqrestore(&process_lock, irq);
+	if (p->job)
+		kobject_unref(&p->job->obj);
+	kfree(p);
 }
 
 /* A process that failed to start: nobody else ever saw it. */
 static void process_free(process_t *p)
 {
 	process_release(p);
-	kfree(p);
+	process_free_struct(p);
 }
 
 /* Orphans (their last reference went before they were reaped) are reaped
@@ -157,7 +207,7 @@ static void reaper_main(void *arg)
 			continue;
 		}
 		process_join(p, NULL);
-		kfree(p);
+		process_free_struct(p);
 	}
 }
 
@@ -182,7 +232,7 @@ static void process_destroy(kobject_t *o)
 	p->orphaned = !reaped;
 	spin_unlock_irqrestore(&process_lock, irq);
 	if (reaped) {
-		kfree(p);
+		process_free_struct(p);
 		return;
 	}
 	/* Nobody holds it: it ends, and the reaper cleans up. */
@@ -326,6 +376,8 @@ static process_t *process_load(const exec_image_t *src, const char *name, proces
 	size_t n = strnlen(name, PROCESS_NAME_MAX - 1);
 	memcpy(p->name, name, n);
 	p->parent = parent;
+	p->parent_pid = parent ? parent->pid : 0;
+	p->start_ns = clock_monotonic_ns();
 
 	/* ASLR: executable (PIE), stack and mmap area each at random. */
 	p->image_base = img.pie ? aslr_pick(0x0000000010000000ull, 0x0000100000000000ull,
@@ -479,9 +531,11 @@ void process_thread_exited(struct thread *t)
 	if (job)
 		job_uncharge(job, JOB_THREADS, 1);
 	thread_t *waiter = NULL;
+	process_watch_t *watches = NULL;
 	bool irq = spin_lock_irqsave(&process_lock);
-	bool orphan = false;
+	bool orphan = false, last = false;
 	if (--p->live_threads == 0) {
+		last = true;
 		p->state = PROCESS_ZOMBIE;
 		if (!p->killed) {
 			p->killed = true;
@@ -489,10 +543,23 @@ void process_thread_exited(struct thread *t)
 		}
 		waiter = p->waiter;
 		orphan = p->orphaned;
+		watches = p->watches;
+		p->watches = NULL;
+		p->watch_count = 0;
 	}
 	spin_unlock_irqrestore(&process_lock, irq);
+	if (last) {
+		/* thread_exit runs with interrupts off; what the handles' objects
+		 * do when they go (freeing, waking) wants them on. This thread is
+		 * still an ordinary runnable one here. Anyone reaping p waits
+		 * for it to be dead first (thread_join), so p stays. */
+		hal_irq_enable();
+		process_close_handles(p);
+		hal_irq_save();
+	}
 	if (waiter)
 		thread_wake(waiter);
+	watches_fire(watches, true);
 	if (orphan)
 		reaper_enqueue(p);
 }
@@ -630,4 +697,150 @@ rae_status_t process_take_mapping(process_t *p, uintptr_t va, kobject_t **obj, u
 	}
 	spin_unlock_irqrestore(&process_lock, irq);
 	return RAE_ERR_NOT_FOUND;
+}
+
+bool process_has_ended(process_t *p)
+{
+	bool irq = spin_lock_irqsave(&process_lock);
+	bool ended = p->state == PROCESS_ZOMBIE;
+	spin_unlock_irqrestore(&process_lock, irq);
+	return ended;
+}
+
+rae_status_t process_watch(process_t *p, notification_t *n, uint64_t bits)
+{
+	process_watch_t *w = kmalloc(sizeof(*w));
+	if (!w)
+		return RAE_ERR_NO_MEMORY;
+	process_watch_t *dropped = NULL;
+	rae_status_t st = RAE_OK;
+	bool irq = spin_lock_irqsave(&process_lock);
+	if (p->state == PROCESS_ZOMBIE) {
+		spin_unlock_irqrestore(&process_lock, irq);
+		kfree(w);
+		notification_signal(n, bits);
+		return RAE_OK;
+	}
+	/* A watch whose notification only it still holds can never be seen:
+	 * drop it, so watching a long-lived process with short-lived
+	 * notifications does not pile them up. Nobody can take a new
+	 * reference to an object without one, so a count of 1 stays 1. */
+	for (process_watch_t **link = &p->watches; *link;) {
+		process_watch_t *x = *link;
+		if (__atomic_load_n(&x->n->obj.refcount, __ATOMIC_ACQUIRE) == 1) {
+			*link = x->next;
+			x->next = dropped;
+			dropped = x;
+			p->watch_count--;
+		} else {
+			link = &x->next;
+		}
+	}
+	if (p->watch_count >= PROCESS_MAX_WATCHES) {
+		st = RAE_ERR_LIMIT;
+	} else {
+		kobject_ref(&n->obj);
+		w->n = n;
+		w->bits = bits;
+		w->next = p->watches;
+		p->watches = w;
+		p->watch_count++;
+		w = NULL;
+	}
+	spin_unlock_irqrestore(&process_lock, irq);
+	kfree(w);
+	watches_fire(dropped, false);
+	return st;
+}
+
+/* True when `j` is `root` or below it. Job parents never change. */
+static bool job_in_tree(const job_t *j, const job_t *root)
+{
+	for (; j; j = j->parent) {
+		if (j == root)
+			return true;
+	}
+	return false;
+}
+
+/* The facts of `p` for a report. process_lock held (so p is listed and its
+ * address space and job are there). */
+static void process_info_fill(const process_t *p, rae_process_info_t *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->pid = p->pid;
+	out->parent_pid = p->parent_pid;
+	out->job_id = p->job ? p->job->id : 0;
+	out->pages = p->as ? __atomic_load_n(&p->as->mapped_pages, __ATOMIC_RELAXED) : 0;
+	uint64_t ticks = __atomic_load_n(&p->cpu_ticks, __ATOMIC_RELAXED);
+	out->cpu_ns = clock_ticks_to_ns(ticks + sched_running_ticks(p));
+	out->start_ns = p->start_ns;
+	out->threads = p->live_threads;
+	out->state = p->state == PROCESS_ZOMBIE ? RAE_PROCESS_EXITED : RAE_PROCESS_RUNNING;
+	out->exit_status = p->state == PROCESS_ZOMBIE ? p->exit_status : 0;
+	memcpy(out->name, p->name,
+	       sizeof(out->name) < sizeof(p->name) ? sizeof(out->name) : sizeof(p->name));
+	out->name[sizeof(out->name) - 1] = '\0';
+}
+
+uint64_t process_list(job_t *job, uint64_t after, rae_process_info_t *out, unsigned max,
+		      unsigned *filled)
+{
+	/* all_processes runs from the newest, highest id down: the last `max`
+	 * matches seen are the smallest ids. They are kept in a ring. */
+	uint64_t total = 0;
+	bool irq = spin_lock_irqsave(&process_lock);
+	for (process_t *p = all_processes; p; p = p->next) {
+		if (p->pid <= after || !job_in_tree(p->job, job))
+			continue;
+		if (max)
+			process_info_fill(p, &out[total % max]);
+		total++;
+	}
+	spin_unlock_irqrestore(&process_lock, irq);
+	unsigned n = total < max ? (unsigned)total : max;
+	/* The ring holds them newest first from (total - 1) % max backwards:
+	 * rotate it so the smallest id comes first, then reverse. */
+	if (n == max && max && total % max) {
+		unsigned start = total % max; /* the oldest entry written */
+		for (unsigned i = 0; i < start; i++) {
+			rae_process_info_t first = out[0];
+			memmove(&out[0], &out[1], (max - 1) * sizeof(*out));
+			out[max - 1] = first;
+		}
+	}
+	for (unsigned i = 0; i < n / 2; i++) {
+		rae_process_info_t x = out[i];
+		out[i] = out[n - 1 - i];
+		out[n - 1 - i] = x;
+	}
+	*filled = n;
+	return total;
+}
+
+process_t *process_find_in_job(job_t *job, uint64_t pid)
+{
+	process_t *found = NULL;
+	bool irq = spin_lock_irqsave(&process_lock);
+	for (process_t *p = all_processes; p; p = p->next) {
+		if (p->pid != pid)
+			continue;
+		/* Listed means not yet freed; a count of 0 means it is on its
+		 * way out (orphaned): no handle to that. */
+		if (job_in_tree(p->job, job) && kobject_tryref(&p->obj))
+			found = p;
+		break;
+	}
+	spin_unlock_irqrestore(&process_lock, irq);
+	return found;
+}
+
+unsigned process_count_alive(void)
+{
+	unsigned n = 0;
+	bool irq = spin_lock_irqsave(&process_lock);
+	for (const process_t *p = all_processes; p; p = p->next)
+		n += p->state == PROCESS_ALIVE;
+	spin_unlock_irqrestore(&process_lock, irq);
+	return n;
 }

@@ -14,8 +14,12 @@
 #include <object/ioport.h>
 #include <object/job.h>
 #include <object/memory.h>
+#include <object/pipe.h>
 #include <object/resource.h>
 #include <hal/irq.h>
+#include <hal/banner.h>
+#include <mm/pmm.h>
+#include <rae/process.h>
 #include <mm/vm.h>
 #include <proc/futex.h>
 #include <proc/process.h>
@@ -162,11 +166,17 @@ static rae_status_t handle_lookup(rae_handle_t h, uint32_t type, uint32_t rights
 
 static int64_t sys_wait(syscall_frame_t *f)
 {
+	if (f->rdx & ~(uint64_t)RAE_WAIT_NOHANG)
+		return RAE_ERR_INVALID;
 	kobject_t *obj;
 	rae_status_t st =
 	    handle_lookup((rae_handle_t)f->rdi, RAE_OBJ_PROCESS, RAE_RIGHT_WAIT, &obj, NULL);
 	if (st != RAE_OK)
 		return st;
+	if ((f->rdx & RAE_WAIT_NOHANG) && !process_has_ended((process_t *)obj)) {
+		kobject_unref(obj);
+		return RAE_ERR_TIMED_OUT;
+	}
 	int status = 0;
 	st = process_join((process_t *)obj, &status);
 	kobject_unref(obj);
@@ -911,6 +921,184 @@ static int64_t sys_console_info(syscall_frame_t *f)
 	return RAE_OK;
 }
 
+/* --- processes seen through a job, and the system ----------------------- */
+
+static int64_t sys_process_watch(syscall_frame_t *f)
+{
+	if (f->rdx == 0)
+		return RAE_ERR_INVALID; /* no bits: a watch that could never be seen */
+	kobject_t *proc, *n;
+	rae_status_t st =
+	    handle_lookup((rae_handle_t)f->rdi, RAE_OBJ_PROCESS, RAE_RIGHT_WAIT, &proc, NULL);
+	if (st != RAE_OK)
+		return st;
+	st = handle_lookup((rae_handle_t)f->rsi, RAE_OBJ_NOTIFICATION, RAE_RIGHT_SIGNAL, &n, NULL);
+	if (st == RAE_OK) {
+		st = process_watch((process_t *)proc, (notification_t *)n, f->rdx);
+		kobject_unref(n);
+	}
+	kobject_unref(proc);
+	return st;
+}
+
+/* Entries JOB_PROCESSES gathers per pass under the process lock. */
+#define JOB_PROCESSES_CHUNK 16
+
+static int64_t sys_job_processes(syscall_frame_t *f)
+{
+	kobject_t *obj;
+	rae_status_t st =
+	    handle_lookup((rae_handle_t)f->rdi, RAE_OBJ_JOB, RAE_RIGHT_READ, &obj, NULL);
+	if (st != RAE_OK)
+		return st;
+	uint64_t count = f->rdx, buf = f->rsi;
+	if (count && (count > USER_SPACE_END / sizeof(rae_process_info_t) ||
+		      !user_range_ok(buf, count * sizeof(rae_process_info_t)))) {
+		kobject_unref(obj);
+		return RAE_ERR_FAULT;
+	}
+	rae_process_info_t *chunk = kmalloc(JOB_PROCESSES_CHUNK * sizeof(*chunk));
+	if (!chunk) {
+		kobject_unref(obj);
+		return RAE_ERR_NO_MEMORY;
+	}
+	/* In passes of a chunk, each resuming after the last id copied: the
+	 * process lock is never held across a copy to user memory. */
+	uint64_t total = 0, copied = 0, after = 0;
+	bool first = true;
+	do {
+		uint64_t left = count - copied;
+		unsigned want = left < JOB_PROCESSES_CHUNK ? (unsigned)left : JOB_PROCESSES_CHUNK;
+		unsigned n;
+		uint64_t t = process_list((job_t *)obj, after, chunk, want, &n);
+		if (first)
+			total = t;
+		first = false;
+		if (n && copy_to_user((void *)(buf + copied * sizeof(*chunk)), chunk,
+				      n * sizeof(*chunk)) != RAE_OK) {
+			st = RAE_ERR_FAULT;
+			break;
+		}
+		copied += n;
+		if (n < want || n == 0)
+			break;
+		after = chunk[n - 1].pid;
+	} while (copied < count);
+	kfree(chunk);
+	kobject_unref(obj);
+	return st == RAE_OK ? (int64_t)total : st;
+}
+
+static int64_t sys_job_process(syscall_frame_t *f)
+{
+	kobject_t *obj;
+	rae_status_t st =
+	    handle_lookup((rae_handle_t)f->rdi, RAE_OBJ_JOB, RAE_RIGHT_MANAGE, &obj, NULL);
+	if (st != RAE_OK)
+		return st;
+	process_t *p = process_find_in_job((job_t *)obj, f->rsi);
+	kobject_unref(obj);
+	return p ? handle_install(&p->obj, PROCESS_HANDLE_RIGHTS) : RAE_ERR_NOT_FOUND;
+}
+
+static int64_t sys_system_info(syscall_frame_t *f)
+{
+	rae_system_info_t info = {0};
+	pmm_stats_t pmm;
+	kmalloc_stats_t heap;
+	pmm_stats(&pmm);
+	kmalloc_stats(&heap);
+	info.page_size = PAGE_SIZE;
+	info.total_pages = pmm.total_pages;
+	info.free_pages = pmm.free_pages;
+	info.kernel_pages = heap.pages;
+	info.uptime_ns = clock_monotonic_ns();
+	info.cpus = cpu_online_count;
+	info.processes = process_count_alive();
+	static const char version[] = "RaeCore " RAEENOS_VERSION;
+	_Static_assert(sizeof(version) <= sizeof(info.version), "version string too long");
+	memcpy(info.version, version, sizeof(version));
+	const char *arch = hal_arch_name();
+	size_t n = strlen(arch);
+	memcpy(info.machine, arch, n < sizeof(info.machine) - 1 ? n : sizeof(info.machine) - 1);
+	if (copy_to_user((void *)f->rdi, &info, sizeof(info)) != RAE_OK)
+		return RAE_ERR_FAULT;
+	return RAE_OK;
+}
+
+/* --- pipes -------------------------------------------------------------- */
+
+#define PIPE_READ_RIGHTS                                                                           \
+	(RAE_RIGHT_READ | RAE_RIGHT_WAIT | RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER)
+#define PIPE_WRITE_RIGHTS                                                                          \
+	(RAE_RIGHT_WRITE | RAE_RIGHT_WAIT | RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER)
+
+static int64_t sys_pipe_create(syscall_frame_t *f)
+{
+	process_t *p = self_proc();
+	pipe_end_t *r, *w;
+	rae_status_t st = pipe_create(p->job, &r, &w);
+	if (st != RAE_OK)
+		return st;
+	rae_handle_t ends[2] = {RAE_HANDLE_INVALID, RAE_HANDLE_INVALID};
+	kobject_t *drop[2] = {NULL, NULL};
+	bool irq = spin_lock_irqsave(&p->handles_lock);
+	st = handle_table_add(&p->handles, &r->obj, PIPE_READ_RIGHTS, 0, &ends[0]);
+	if (st == RAE_OK) {
+		st = handle_table_add(&p->handles, &w->obj, PIPE_WRITE_RIGHTS, 0, &ends[1]);
+		if (st != RAE_OK)
+			handle_table_remove(&p->handles, ends[0], &drop[0], NULL, NULL);
+	}
+	spin_unlock_irqrestore(&p->handles_lock, irq);
+	if (st == RAE_OK && copy_to_user((void *)f->rdi, ends, sizeof(ends)) != RAE_OK) {
+		/* Nobody learnt the handles: take them back out. */
+		irq = spin_lock_irqsave(&p->handles_lock);
+		handle_table_remove(&p->handles, ends[0], &drop[0], NULL, NULL);
+		handle_table_remove(&p->handles, ends[1], &drop[1], NULL, NULL);
+		spin_unlock_irqrestore(&p->handles_lock, irq);
+		st = RAE_ERR_FAULT;
+	}
+	/* The creator's references: the table holds its own. */
+	kobject_unref(&r->obj);
+	kobject_unref(&w->obj);
+	for (int i = 0; i < 2; i++) {
+		if (drop[i])
+			kobject_unref(drop[i]);
+	}
+	return st;
+}
+
+/* PIPE_READ and PIPE_WRITE: (end, buf, len, timeout_ns). */
+static int64_t pipe_transfer(syscall_frame_t *f, bool write)
+{
+	kobject_t *obj;
+	rae_status_t st = handle_lookup((rae_handle_t)f->rdi, RAE_OBJ_PIPE,
+					write ? RAE_RIGHT_WRITE : RAE_RIGHT_READ, &obj, NULL);
+	if (st != RAE_OK)
+		return st;
+	uint64_t len = f->rdx, timeout = f->r10;
+	int64_t r;
+	if (len && !user_range_ok(f->rsi, len))
+		r = RAE_ERR_FAULT;
+	else if (write)
+		r = pipe_write((pipe_end_t *)obj, f->rsi, len, timeout == 0,
+			       deadline_from(timeout));
+	else
+		r = pipe_read((pipe_end_t *)obj, f->rsi, len, timeout == 0, deadline_from(timeout));
+	kobject_unref(obj);
+	return r;
+}
+
+static int64_t sys_pipe_read(syscall_frame_t *f)
+{
+	return pipe_transfer(f, false);
+}
+
+static int64_t sys_pipe_write(syscall_frame_t *f)
+{
+	return pipe_transfer(f, true);
+}
+
 /* handle_lookup for the register IPC calls, which run with interrupts off. */
 static inline __attribute__((always_inline)) rae_status_t
 handle_lookup_irqoff(rae_handle_t h, uint32_t type, uint32_t rights, kobject_t **obj,
@@ -1025,6 +1213,13 @@ static const syscall_fn syscall_table[RAE_SYS_COUNT] = {
     [RAE_SYS_CONSOLE_HANDOVER] = sys_console_handover,
     [RAE_SYS_LOG_READ] = sys_log_read,
     [RAE_SYS_CONSOLE_INFO] = sys_console_info,
+    [RAE_SYS_PROCESS_WATCH] = sys_process_watch,
+    [RAE_SYS_JOB_PROCESSES] = sys_job_processes,
+    [RAE_SYS_JOB_PROCESS] = sys_job_process,
+    [RAE_SYS_SYSTEM_INFO] = sys_system_info,
+    [RAE_SYS_PIPE_CREATE] = sys_pipe_create,
+    [RAE_SYS_PIPE_READ] = sys_pipe_read,
+    [RAE_SYS_PIPE_WRITE] = sys_pipe_write,
 };
 
 int64_t syscall_dispatch(syscall_frame_t *f);

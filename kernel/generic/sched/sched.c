@@ -15,6 +15,7 @@
 #include <mm/kmalloc.h>
 #include <mm/vmm.h>
 #include <panic.h>
+#include <proc/process.h>
 #include <sched/sched.h>
 #include <sched/thread.h>
 #include <smp/cpu.h>
@@ -30,6 +31,11 @@ typedef struct {
 	bool tick_armed;   /* this CPU only, interrupts off */
 	thread_t *prev;    /* the thread that switched out; its on_cpu is cleared after */
 	thread_t *migrate; /* prev, to be queued on another CPU once switched out */
+	/* CPU time: the process of the thread running here (NULL for a
+	 * kernel thread) and the timestamp it got the CPU at. Written by this
+	 * CPU at each switch; read without a lock by sched_running_ticks. */
+	const struct process *acct_proc;
+	uint64_t acct_ts;
 } cpu_sched_t;
 
 static cpu_sched_t sched_cpus[CPU_MAX];
@@ -41,6 +47,20 @@ static void sched_tick_fire(ktimer_t *t, void *arg)
 	(void)t;
 	(void)arg;
 	this_cpu()->need_resched = true;
+}
+
+uint64_t sched_running_ticks(const struct process *p)
+{
+	uint64_t now = hal_timestamp(), sum = 0;
+	for (unsigned i = 0; i < CPU_MAX; i++) {
+		const cpu_sched_t *cs = &sched_cpus[i];
+		if (__atomic_load_n(&cs->acct_proc, __ATOMIC_RELAXED) != p)
+			continue;
+		uint64_t ts = __atomic_load_n(&cs->acct_ts, __ATOMIC_RELAXED);
+		if (now > ts)
+			sum += now - ts;
+	}
+	return sum;
 }
 
 unsigned sched_nr_running(unsigned cpu)
@@ -278,6 +298,13 @@ static cpu_sched_t *sched_context_switch(cpu_t *c, cpu_sched_t *cs, thread_t *pr
 	c->current = next;
 	cs->prev = prev;
 	c->syscall_stack = next->kstack_top;
+	/* The slice prev had, charged to its process (one timestamp read per
+	 * switch; the direct IPC switches come through here too). */
+	uint64_t ts = hal_timestamp();
+	if (prev->proc)
+		__atomic_fetch_add(&prev->proc->cpu_ticks, ts - cs->acct_ts, __ATOMIC_RELAXED);
+	__atomic_store_n(&cs->acct_ts, ts, __ATOMIC_RELAXED);
+	__atomic_store_n(&cs->acct_proc, next->proc, __ATOMIC_RELAXED);
 	hal_user_switch(c, next);
 	hal_fpu_switch(prev->fpu, next->fpu);
 	cs->migrate = *migrate;

@@ -220,3 +220,11 @@ KTEST(user_libc_program)
 {
 	KTEST_EXPECT_EQ(t, run_program(t, "bin/libctest"), 0);
 }
+
+/* Pipes within a process, across threads and to children; WAIT_NOHANG,
+ * PROCESS_WATCH, JOB_PROCESSES / JOB_PROCESS and SYSTEM_INFO
+ * (apps/tests/pipetest.c). Pipes, their buffers and watches come back. */
+KTEST(user_pipes_and_process_queries)
+{
+	runs_return_memory_n(t, "bin/pipetest", 2);
+}

@@ -15,6 +15,7 @@ typedef enum { JOB_PROCESSES, JOB_THREADS, JOB_PAGES, JOB_RESOURCE_COUNT } job_r
 
 typedef struct job {
 	kobject_t obj;
+	uint64_t id;        /* 1 for the root job, then counting up; never reused */
 	struct job *parent; /* holds a reference; NULL for the root job */
 	uint64_t limit[JOB_RESOURCE_COUNT];
 	uint64_t used[JOB_RESOURCE_COUNT]; /* guarded by job_lock (one for all jobs) */

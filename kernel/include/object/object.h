@@ -4,6 +4,7 @@
 #ifndef OBJECT_OBJECT_H
 #define OBJECT_OBJECT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <rae/handle.h>
@@ -42,6 +43,22 @@ static inline void kobject_ref(kobject_t *o)
 	uint32_t old = __atomic_fetch_add(&o->refcount, 1, __ATOMIC_RELAXED);
 	if (__builtin_expect(old == 0 || old == UINT32_MAX, 0))
 		kobject_count_broken(o);
+}
+
+/* Takes one more reference unless the count already reached 0 (the object
+ * is being destroyed): false then. For finding objects through a list that
+ * keeps their memory valid, not their count (the process list). */
+static inline bool kobject_tryref(kobject_t *o)
+{
+	uint32_t old = __atomic_load_n(&o->refcount, __ATOMIC_RELAXED);
+	do {
+		if (old == 0)
+			return false;
+		if (__builtin_expect(old == UINT32_MAX, 0))
+			kobject_count_broken(o);
+	} while (!__atomic_compare_exchange_n(&o->refcount, &old, old + 1, true, __ATOMIC_RELAXED,
+					      __ATOMIC_RELAXED));
+	return true;
 }
 
 /* Drops one reference; the one that drops the last calls o->destroy(o), in

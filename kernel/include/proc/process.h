@@ -9,6 +9,7 @@
 #include <object/handle_table.h>
 #include <object/object.h>
 #include <proc/address_space.h>
+#include <rae/process.h>
 #include <rae/status.h>
 
 #define PROCESS_NAME_MAX        32
@@ -18,6 +19,13 @@
 #define USER_THREAD_STACK_PAGES 16 /* 64 KiB per extra thread */
 
 struct thread;
+struct job;
+struct notification;
+struct process_watch;
+
+/* Notifications one process may have waiting for its end at once
+ * (PROCESS_WATCH; watches nobody else can see any more are dropped first). */
+#define PROCESS_MAX_WATCHES 64
 
 typedef enum { PROCESS_ALIVE, PROCESS_ZOMBIE } process_state_t;
 
@@ -33,7 +41,12 @@ typedef struct process {
 	unsigned pid;
 	char name[PROCESS_NAME_MAX];
 	address_space_t *as;
-	struct process *parent; /* NULL when the kernel started it */
+	struct process *parent; /* NULL when the kernel started it; may be gone */
+	unsigned parent_pid;    /* its id (0: the kernel), kept for reports */
+	uint64_t start_ns;      /* monotonic time of creation */
+	/* Timestamp ticks its threads ran, ended ones included, added at each
+	 * switch away from one of them (sched.c); atomic. */
+	uint64_t cpu_ticks;
 	/* Guarded by process_lock: */
 	process_state_t state;
 	int exit_status;
@@ -44,8 +57,14 @@ typedef struct process {
 	 * holds one reference until the thread is joined. */
 	struct thread_object *thread_objs[PROCESS_MAX_THREADS];
 	struct thread *waiter; /* blocked in process_wait */
-	struct process *next;  /* all processes */
-	struct job *job;       /* charged for this process, its threads, its pages */
+	/* Notifications to signal when it ends (PROCESS_WATCH); each holds a
+	 * reference to its notification, none to the process. */
+	struct process_watch *watches;
+	unsigned watch_count;
+	struct process *next; /* all processes */
+	struct job *job;      /* charged for this process, its threads, its pages;
+				* referenced until the struct is freed */
+	bool job_released;    /* its JOB_PROCESSES charge given back (reaped) */
 	/* Capabilities: every object this process may use. */
 	spinlock_t handles_lock;
 	handle_table_t handles; /* guarded by handles_lock */
@@ -144,6 +163,29 @@ rae_status_t process_note_mapping(process_t *p, kobject_t *obj, uintptr_t va, ui
  * reference to *obj and its size to *pages. RAE_ERR_NOT_FOUND if no
  * mapping starts there. */
 rae_status_t process_take_mapping(process_t *p, uintptr_t va, kobject_t **obj, uint64_t *pages);
+
+/* True once every thread of `p` has ended (the caller holds a reference). */
+bool process_has_ended(process_t *p);
+
+/* Signals `bits` on `n` when `p` ends, at once if it has. The watch holds
+ * a reference to n, none to p. RAE_ERR_LIMIT when p has
+ * PROCESS_MAX_WATCHES watches whose notifications others still hold,
+ * RAE_ERR_NO_MEMORY. */
+rae_status_t process_watch(process_t *p, struct notification *n, uint64_t bits);
+
+/* Copies the facts of up to `max` processes in `job`'s tree with ids above
+ * `after`, smallest ids first, into out (rae_process_info_t, rae/process.h)
+ * and returns how many there are in all in the tree with ids above `after`.
+ * Takes process_lock. */
+uint64_t process_list(struct job *job, uint64_t after, rae_process_info_t *out, unsigned max,
+		      unsigned *filled);
+
+/* A new reference to the process with id `pid` if it is in `job`'s tree
+ * and someone still holds it; NULL otherwise. */
+process_t *process_find_in_job(struct job *job, uint64_t pid);
+
+/* Processes whose threads have not all ended. */
+unsigned process_count_alive(void);
 
 /* Starts the reaper, the kernel thread that cleans up after processes
  * nobody holds any more. Once, at boot, after the scheduler. */

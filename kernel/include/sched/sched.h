@@ -66,6 +66,13 @@ rae_status_t sched_set_params(struct thread *t, bool rt, int nice, uint64_t budg
 /* The first thread a new CPU-bound thread runs (from context.S). */
 NORETURN void sched_thread_start(struct thread *t);
 
+/* Timestamp ticks the threads of `p` have run since they last got a CPU,
+ * summed over the CPUs running one of them now: what process_t.cpu_ticks
+ * does not hold yet. Read without locks, for reports (a switch meanwhile
+ * may count a slice twice or not at all). Any context. */
+struct process;
+uint64_t sched_running_ticks(const struct process *p);
+
 /* Runnable threads on `cpu` (for placement and reports). */
 unsigned sched_nr_running(unsigned cpu);
 

@@ -16,6 +16,7 @@
 #define LOCK_LEVEL_VMM        20
 #define LOCK_LEVEL_HEAP       25
 #define LOCK_LEVEL_PMM        30
+#define LOCK_LEVEL_PIPE       32 /* a pipe's ring and waiters; thread_wake runs under it */
 #define LOCK_LEVEL_IPC        33
 #define LOCK_LEVEL_FUTEX      34 /* futex buckets; thread_wake runs under them */
 #define LOCK_LEVEL_RQ         35

@@ -12,6 +12,8 @@
 #include <rae/status.h>
 #include <rae/handle.h>
 #include <rae/ipc.h>
+#include <rae/pipe.h>
+#include <rae/process.h>
 #include <rae/resource.h>
 #include <rae/syscall.h>
 #include <rae_heap.h>
@@ -99,6 +101,46 @@ static inline int64_t rae_spawn(const char *path)
 static inline int64_t rae_wait(int64_t h, int *status)
 {
 	return rae_syscall(RAE_SYS_WAIT, (uint64_t)h, (uint64_t)(uintptr_t)status, 0);
+}
+
+/* As rae_wait, with RAE_WAIT_* flags: RAE_WAIT_NOHANG returns
+ * RAE_ERR_TIMED_OUT at once while the process still runs. */
+static inline int64_t rae_wait_flags(int64_t h, int *status, uint64_t flags)
+{
+	return rae_syscall(RAE_SYS_WAIT, (uint64_t)h, (uint64_t)(uintptr_t)status, flags);
+}
+
+/* rae_wait without waiting: RAE_OK with *status once the process ended,
+ * RAE_ERR_TIMED_OUT while it runs. */
+static inline int64_t rae_wait_nohang(int64_t h, int *status)
+{
+	return rae_wait_flags(h, status, RAE_WAIT_NOHANG);
+}
+
+/* Signals `bits` on notification `n` (SIGNAL right) when the process `h`
+ * names (WAIT right) ends, at once if it has. */
+static inline int64_t rae_process_watch(rae_handle_t h, rae_handle_t n, uint64_t bits)
+{
+	return rae_syscall(RAE_SYS_PROCESS_WATCH, h, n, bits);
+}
+
+/* Fills buf with up to count processes of job `job`'s tree (READ right),
+ * by process id; returns how many there are (possibly more than count). */
+static inline int64_t rae_job_processes(rae_handle_t job, rae_process_info_t *buf, uint64_t count)
+{
+	return rae_syscall(RAE_SYS_JOB_PROCESSES, job, (uint64_t)(uintptr_t)buf, count);
+}
+
+/* A handle to process `pid` of job `job`'s tree (MANAGE right), or
+ * RAE_ERR_NOT_FOUND. */
+static inline int64_t rae_job_process(rae_handle_t job, uint64_t pid)
+{
+	return rae_syscall(RAE_SYS_JOB_PROCESS, job, pid, 0);
+}
+
+static inline int64_t rae_system_info(rae_system_info_t *info)
+{
+	return rae_syscall(RAE_SYS_SYSTEM_INFO, (uint64_t)(uintptr_t)info, 0, 0);
 }
 
 /* Ends the process `h` names (MANAGE right). */
@@ -265,6 +307,27 @@ static inline int64_t rae_ipc_reply_recv_regs(rae_handle_t h, rae_regs_t *m)
 static inline int64_t rae_ipc_set_timeout(uint64_t timeout_ns)
 {
 	return rae_syscall(RAE_SYS_IPC_SET_TIMEOUT, timeout_ns, 0, 0);
+}
+
+/* Pipes (rae/pipe.h): ends[0] gets the read end, ends[1] the write end. */
+static inline int64_t rae_pipe_create(rae_handle_t ends[2])
+{
+	return rae_syscall(RAE_SYS_PIPE_CREATE, (uint64_t)(uintptr_t)ends, 0, 0);
+}
+
+/* Up to len bytes, waiting at most timeout_ns for the first (0: not at
+ * all; RAE_TIMEOUT_NEVER: forever). Returns the count, 0 at end of file. */
+static inline int64_t rae_pipe_read(rae_handle_t h, void *buf, size_t len, uint64_t timeout_ns)
+{
+	return rae_syscall6(RAE_SYS_PIPE_READ, h, (uint64_t)(uintptr_t)buf, len, timeout_ns, 0, 0);
+}
+
+/* Up to len bytes (all of them, in one piece, when len <= RAE_PIPE_ATOMIC);
+ * returns the count, RAE_ERR_PEER_CLOSED once no read end is left. */
+static inline int64_t rae_pipe_write(rae_handle_t h, const void *buf, size_t len,
+				     uint64_t timeout_ns)
+{
+	return rae_syscall6(RAE_SYS_PIPE_WRITE, h, (uint64_t)(uintptr_t)buf, len, timeout_ns, 0, 0);
 }
 
 /* Hardware objects (rae/resource.h). A sub-resource of `parent` over

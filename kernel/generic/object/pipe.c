@@ -1,0 +1,322 @@
+/* Pipes (object/pipe.h): a ring of RAE_PIPE_CAPACITY bytes between a read
+ * end and a write end. User memory is never touched with the pipe's lock
+ * held: writers copy a chunk into a bounce buffer first and put it in the
+ * ring under the lock; a reader peeks a chunk into its bounce buffer under
+ * the lock, copies it out without the lock, and only then consumes it, so
+ * a fault loses no data. Only one reader copies out at a time (`reading`),
+ * which keeps the peek and the consume about the same bytes.
+ *
+ * Blocked readers and writers wait on lists of nodes on their own kernel
+ * stacks (as futex waiters do); the pipe lock guards the lists and each
+ * node's `woken`, and wakers call thread_wake under it, so a woken waiter
+ * cannot leave and reuse its stack before the waker is done with the node.
+ * Lock order: the pipe lock (LOCK_LEVEL_PIPE), then run-queue locks. */
+#include <mm/kmalloc.h>
+#include <mm/usercopy.h>
+#include <mm/vm.h>
+#include <object/job.h>
+#include <object/pipe.h>
+#include <proc/process.h>
+#include <rae/pipe.h>
+#include <sched/thread.h>
+#include <string.h>
+#include <sync/lock_levels.h>
+#include <sync/spinlock.h>
+#include <time/clock.h>
+
+#define PIPE_PAGES (RAE_PIPE_CAPACITY / PAGE_SIZE)
+/* Bytes copied per round trip through the bounce buffer; an atomic write
+ * is one chunk. */
+#define PIPE_CHUNK RAE_PIPE_ATOMIC
+/* Calls of at most this many bytes bounce through the kernel stack. */
+#define PIPE_SMALL 256
+
+_Static_assert(RAE_PIPE_CAPACITY % PAGE_SIZE == 0, "a pipe is charged in whole pages");
+_Static_assert(RAE_PIPE_ATOMIC <= RAE_PIPE_CAPACITY, "an atomic write must fit");
+
+typedef struct pipe_waiter {
+	thread_t *thread;
+	bool woken;
+	struct pipe_waiter *next;
+} pipe_waiter_t;
+
+typedef struct pipe {
+	spinlock_t lock;
+	uint8_t *buf;    /* RAE_PIPE_CAPACITY bytes; set at creation */
+	struct job *job; /* charged PIPE_PAGES pages; holds a reference */
+	/* Guarded by lock: */
+	uint32_t head;    /* the first unread byte */
+	uint32_t count;   /* bytes in the ring */
+	bool reader_open; /* the read end is still referenced */
+	bool writer_open; /* the write end is still referenced */
+	bool reading;     /* a reader is between its peek and its consume */
+	unsigned ends;    /* end objects alive: the pipe goes with the last */
+	pipe_waiter_t *readers, *writers;
+} pipe_t;
+
+static void pipe_free(pipe_t *p)
+{
+	kfree(p->buf);
+	job_uncharge(p->job, JOB_PAGES, PIPE_PAGES);
+	kobject_unref(&p->job->obj);
+	kfree(p);
+}
+
+/* Wakes every waiter on *list and empties it. Lock held. */
+static void pipe_wake_all(pipe_waiter_t **list)
+{
+	pipe_waiter_t *w = *list;
+	*list = NULL;
+	while (w) {
+		pipe_waiter_t *next = w->next;
+		w->woken = true;
+		thread_wake(w->thread);
+		w = next;
+	}
+}
+
+static void pipe_waiter_remove(pipe_waiter_t **list, const pipe_waiter_t *w)
+{
+	for (; *list; list = &(*list)->next) {
+		if (*list == w) {
+			*list = w->next;
+			return;
+		}
+	}
+}
+
+/* Sleeps on *list until a waker, the deadline or a kill: the lock (held,
+ * taken with *irq) is dropped meanwhile and held again on return. Returns
+ * RAE_OK (look again), RAE_ERR_TIMED_OUT, or RAE_ERR_PEER_CLOSED when the
+ * calling process was killed. */
+static rae_status_t pipe_sleep(pipe_t *p, pipe_waiter_t **list, uint64_t deadline_ns, bool *irq)
+{
+	thread_t *self = thread_current();
+	pipe_waiter_t w = {.thread = self, .next = *list};
+	/* The node lives on this stack while queued: it is off the list (taken
+	 * by a waker, or below) before this function returns. */
+	*list = &w; // cppcheck-suppress autoVariables
+	self->state = THREAD_BLOCKED;
+	/* A kill that set `killed` before the state was BLOCKED did not wake
+	 * this thread: look once more after the store (as futex_wait does). */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (self->proc && self->proc->killed)
+		self->state = THREAD_RUNNABLE;
+	spin_unlock_irqrestore(&p->lock, *irq);
+	bool timed_out = thread_block_until(deadline_ns);
+	*irq = spin_lock_irqsave(&p->lock);
+	if (!w.woken)
+		pipe_waiter_remove(list, &w);
+	if (self->proc && self->proc->killed)
+		return RAE_ERR_PEER_CLOSED;
+	if (w.woken)
+		return RAE_OK;
+	return timed_out ? RAE_ERR_TIMED_OUT : RAE_OK;
+}
+
+static void pipe_end_destroy(kobject_t *o)
+{
+	pipe_end_t *e = (pipe_end_t *)o;
+	pipe_t *p = e->pipe;
+	bool irq = spin_lock_irqsave(&p->lock);
+	if (e->write) {
+		p->writer_open = false;
+		pipe_wake_all(&p->readers); /* end of file once drained */
+	} else {
+		p->reader_open = false;
+		pipe_wake_all(&p->writers); /* they get PEER_CLOSED */
+	}
+	bool last = --p->ends == 0;
+	spin_unlock_irqrestore(&p->lock, irq);
+	kfree(e);
+	if (last)
+		pipe_free(p);
+}
+
+rae_status_t pipe_create(struct job *job, pipe_end_t **read_end, pipe_end_t **write_end)
+{
+	if (job_charge(job, JOB_PAGES, PIPE_PAGES) != RAE_OK)
+		return RAE_ERR_LIMIT;
+	pipe_t *p = kzalloc(sizeof(*p));
+	uint8_t *buf = kmalloc(RAE_PIPE_CAPACITY);
+	pipe_end_t *r = kzalloc(sizeof(*r)), *w = kzalloc(sizeof(*w));
+	if (!p || !buf || !r || !w) {
+		kfree(p);
+		kfree(buf);
+		kfree(r);
+		kfree(w);
+		job_uncharge(job, JOB_PAGES, PIPE_PAGES);
+		return RAE_ERR_NO_MEMORY;
+	}
+	spinlock_init(&p->lock, "pipe", LOCK_LEVEL_PIPE);
+	p->buf = buf;
+	kobject_ref(&job->obj);
+	p->job = job;
+	p->reader_open = p->writer_open = true;
+	p->ends = 2;
+	kobject_init(&r->obj, RAE_OBJ_PIPE, pipe_end_destroy);
+	r->pipe = p;
+	kobject_init(&w->obj, RAE_OBJ_PIPE, pipe_end_destroy);
+	w->pipe = p;
+	w->write = true;
+	*read_end = r;
+	*write_end = w;
+	return RAE_OK;
+}
+
+/* Copies n <= count bytes from the ring's head to dst. Lock held. */
+static void ring_peek(const pipe_t *p, uint8_t *dst, uint32_t n)
+{
+	uint32_t first = RAE_PIPE_CAPACITY - p->head < n ? RAE_PIPE_CAPACITY - p->head : n;
+	memcpy(dst, p->buf + p->head, first);
+	memcpy(dst + first, p->buf, n - first);
+}
+
+/* Appends n <= free bytes from src. Lock held. */
+static void ring_put(pipe_t *p, const uint8_t *src, uint32_t n)
+{
+	uint32_t tail = (p->head + p->count) % RAE_PIPE_CAPACITY;
+	uint32_t first = RAE_PIPE_CAPACITY - tail < n ? RAE_PIPE_CAPACITY - tail : n;
+	memcpy(p->buf + tail, src, first);
+	memcpy(p->buf, src + first, n - first);
+	p->count += n;
+}
+
+/* A bounce buffer for a call of len bytes: `small` (PIPE_SMALL bytes on
+ * the caller's stack) or a chunk from the heap. *cap gets its size. */
+static uint8_t *bounce_get(uint8_t *small, uint64_t len, uint32_t *cap)
+{
+	if (len <= PIPE_SMALL) {
+		*cap = PIPE_SMALL;
+		return small;
+	}
+	*cap = len < PIPE_CHUNK ? (uint32_t)len : PIPE_CHUNK;
+	return kmalloc(*cap);
+}
+
+static void bounce_put(uint8_t *b, const uint8_t *small)
+{
+	if (b != small)
+		kfree(b);
+}
+
+int64_t pipe_read(pipe_end_t *end, uintptr_t user_buf, uint64_t len, bool nowait,
+		  uint64_t deadline_ns)
+{
+	pipe_t *p = end->pipe;
+	if (end->write)
+		return RAE_ERR_ACCESS_DENIED;
+	if (len == 0)
+		return 0;
+	uint8_t small[PIPE_SMALL];
+	uint32_t cap;
+	uint8_t *bounce = bounce_get(small, len, &cap);
+	if (!bounce)
+		return RAE_ERR_NO_MEMORY;
+	uint64_t done = 0;
+	rae_status_t st = RAE_OK;
+	bool expired = false;
+	bool irq = spin_lock_irqsave(&p->lock);
+	for (;;) {
+		if (!p->reading && p->count)
+			break;
+		if (!p->reading && !p->writer_open)
+			goto out; /* drained, and nobody can write: end of file */
+		if (nowait || expired) {
+			st = RAE_ERR_TIMED_OUT;
+			goto out;
+		}
+		st = pipe_sleep(p, &p->readers, deadline_ns, &irq);
+		if (st == RAE_ERR_PEER_CLOSED)
+			goto out;
+		expired = st == RAE_ERR_TIMED_OUT;
+		st = RAE_OK;
+	}
+	p->reading = true;
+	while (done < len && p->count) {
+		uint64_t want = len - done < cap ? len - done : cap;
+		uint32_t n = p->count < want ? p->count : (uint32_t)want;
+		ring_peek(p, bounce, n);
+		spin_unlock_irqrestore(&p->lock, irq);
+		bool copied = copy_to_user((void *)(user_buf + done), bounce, n) == RAE_OK;
+		irq = spin_lock_irqsave(&p->lock);
+		if (!copied) {
+			st = RAE_ERR_FAULT; /* those bytes stay in the pipe */
+			break;
+		}
+		/* Only this reader consumes while `reading`: the same bytes. */
+		p->head = (p->head + n) % RAE_PIPE_CAPACITY;
+		p->count -= n;
+		done += n;
+		pipe_wake_all(&p->writers);
+	}
+	p->reading = false;
+	/* Readers that waited for this one's turn to end. */
+	if (p->count || !p->writer_open)
+		pipe_wake_all(&p->readers);
+out:
+	spin_unlock_irqrestore(&p->lock, irq);
+	bounce_put(bounce, small);
+	return done ? (int64_t)done : st;
+}
+
+int64_t pipe_write(pipe_end_t *end, uintptr_t user_buf, uint64_t len, bool nowait,
+		   uint64_t deadline_ns)
+{
+	pipe_t *p = end->pipe;
+	if (!end->write)
+		return RAE_ERR_ACCESS_DENIED;
+	if (len == 0)
+		return 0;
+	/* An atomic write is one chunk (cap >= len), put in all at once. */
+	bool atomic = len <= RAE_PIPE_ATOMIC;
+	uint8_t small[PIPE_SMALL];
+	uint32_t cap;
+	uint8_t *bounce = bounce_get(small, len, &cap);
+	if (!bounce)
+		return RAE_ERR_NO_MEMORY;
+	uint64_t done = 0;
+	rae_status_t st = RAE_OK;
+	bool expired = false;
+	while (done < len) {
+		uint32_t n = len - done < cap ? (uint32_t)(len - done) : cap;
+		if (copy_from_user(bounce, (const void *)(user_buf + done), n) != RAE_OK) {
+			st = RAE_ERR_FAULT;
+			break;
+		}
+		bool irq = spin_lock_irqsave(&p->lock);
+		uint32_t space;
+		for (;;) {
+			space = RAE_PIPE_CAPACITY - p->count;
+			if (!p->reader_open) {
+				st = RAE_ERR_PEER_CLOSED;
+				break;
+			}
+			if (atomic ? space >= n : space > 0)
+				break;
+			if (done)
+				break; /* some went in: return them, do not wait for more */
+			if (nowait || expired) {
+				st = RAE_ERR_TIMED_OUT;
+				break;
+			}
+			st = pipe_sleep(p, &p->writers, deadline_ns, &irq);
+			if (st == RAE_ERR_PEER_CLOSED)
+				break;
+			expired = st == RAE_ERR_TIMED_OUT;
+			st = RAE_OK;
+		}
+		uint32_t put = 0;
+		if (st == RAE_OK && space) {
+			put = space < n ? space : n;
+			ring_put(p, bounce, put);
+			done += put;
+			pipe_wake_all(&p->readers);
+		}
+		spin_unlock_irqrestore(&p->lock, irq);
+		if (st != RAE_OK || put < n)
+			break;
+	}
+	bounce_put(bounce, small);
+	return done ? (int64_t)done : st;
+}
