@@ -86,6 +86,23 @@ static int child_reader(size_t n)
 	return total == n ? 0 : 5;
 }
 
+/* Starts a sleeping child, tells its pid on standard output and reports
+ * how it ended: 0 when it was killed (by the grandparent, through the
+ * job: it is no child of that one). */
+static int child_grandparent(void)
+{
+	char *argv[] = {"libcproc", "child-sleep", NULL};
+	pid_t pid;
+	if (posix_spawn(&pid, SELF, NULL, NULL, argv, environ) != 0)
+		return 10;
+	printf("%d\n", pid);
+	fflush(stdout);
+	int st = 0;
+	if (waitpid(pid, &st, 0) != pid)
+		return 11;
+	return WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL ? 0 : 12;
+}
+
 static int child_role(int argc, char **argv)
 {
 	const char *role = argv[1];
@@ -108,6 +125,13 @@ static int child_role(int argc, char **argv)
 	}
 	if (strcmp(role, "child-tty") == 0)
 		return isatty(0) && isatty(1) && isatty(2) ? 0 : 7;
+	if (strcmp(role, "child-background-read") == 0) {
+		/* Not the console's foreground: reading is refused. */
+		char c;
+		return read(0, &c, 1) == -1 && errno == EIO ? 0 : 8;
+	}
+	if (strcmp(role, "child-grandparent") == 0)
+		return child_grandparent();
 	return 99;
 }
 
@@ -301,6 +325,35 @@ static void test_kill(void)
 	CHECK(kill(0, SIGTERM) == -1 && errno == ENOSYS); /* no process groups */
 }
 
+/* A process that is no child of this one, in this program's job: kill
+ * finds it through the job (RAE_SYS_JOB_PROCESS). */
+static void test_kill_through_job(void)
+{
+	int p[2];
+	CHECK(pipe(p) == 0);
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
+	posix_spawn_file_actions_addclose(&fa, p[0]);
+	posix_spawn_file_actions_addclose(&fa, p[1]);
+	pid_t c = spawn_role(&fa, "child-grandparent", NULL);
+	posix_spawn_file_actions_destroy(&fa);
+	close(p[1]);
+	char line[32] = "";
+	ssize_t n = read(p[0], line, sizeof(line) - 1);
+	close(p[0]);
+	CHECK(n > 1);
+	pid_t g = n > 0 ? (pid_t)atoi(line) : 0;
+	CHECK(g > 0 && g != c);
+	errno = 0;
+	CHECK(waitpid(g, NULL, WNOHANG) == -1 && errno == ECHILD); /* not ours to wait for */
+	CHECK(kill(g, 0) == 0);
+	CHECK(kill(g, SIGTERM) == 0);
+	CHECK(c > 0 && exit_status(c) == 0);
+	errno = 0;
+	CHECK(kill(999999, SIGTERM) == -1 && errno == ESRCH); /* in no job of ours */
+}
+
 static void test_spawn_errors(void)
 {
 	char *argv[] = {"x", NULL};
@@ -370,6 +423,14 @@ static void test_console_stdio(void)
 	/* A child gets a console badge of its own, on 0-2. */
 	pid_t pid = spawn_role(NULL, "child-tty", NULL);
 	CHECK(pid > 0 && exit_status(pid) == 0);
+	/* A background job (its own process group) may not read the console. */
+	posix_spawnattr_t a;
+	CHECK(posix_spawnattr_init(&a) == 0);
+	CHECK(posix_spawnattr_setflags(&a, POSIX_SPAWN_SETPGROUP) == 0);
+	char *argv[] = {"libcproc", "child-background-read", NULL};
+	CHECK(posix_spawn(&pid, SELF, NULL, &a, argv, environ) == 0);
+	CHECK(exit_status(pid) == 0);
+	posix_spawnattr_destroy(&a);
 }
 
 typedef struct {
@@ -384,6 +445,7 @@ static const proc_case_t cases[] = {
     {"spawn_pipe_between_children", test_spawn_pipe},
     {"waitpid_any_and_wnohang", test_waitpid_any_nohang},
     {"kill_child_signaled", test_kill},
+    {"kill_through_the_job", test_kill_through_job},
     {"spawn_missing_and_bad_elf", test_spawn_errors},
     {"pipe_eof_epipe_nonblock", test_pipe_calls},
     {"console_stdio_termios", test_console_stdio},
