@@ -309,7 +309,7 @@ static void test_kill(void)
 {
 	pid_t s = spawn_role(NULL, "child-sleep", NULL);
 	CHECK(s > 0);
-	CHECK(kill(s, 0) == 0); /* it exists */
+	CHECK(kill(s, 0) == 0);       /* it exists */
 	CHECK(kill(s, SIGCHLD) == 0); /* ignored by default: nothing happens */
 	int st = 0;
 	CHECK(waitpid(s, &st, WNOHANG) == 0);

@@ -69,12 +69,14 @@ static long pipe_write(void *ctx, const void *buf, size_t n)
 	size_t done = 0;
 	while (done < n) {
 		int64_t r = rae_posix_sys6(RAE_SYS_PIPE_WRITE, e->h,
-					   (uint64_t)(uintptr_t)((const char *)buf + done), n - done,
-					   end_timeout(e), 0, 0);
+					   (uint64_t)(uintptr_t)((const char *)buf + done),
+					   n - done, end_timeout(e), 0, 0);
 		if (r == RAE_ERR_TIMED_OUT)
 			return done ? (long)done : -EAGAIN;
 		if (r < 0)
-			return done ? (long)done : r == RAE_ERR_PEER_CLOSED ? -EPIPE : rae_posix_errno(r);
+			return done                       ? (long)done
+			       : r == RAE_ERR_PEER_CLOSED ? -EPIPE
+							  : rae_posix_errno(r);
 		done += (size_t)r;
 	}
 	return (long)done;

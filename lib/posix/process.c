@@ -58,7 +58,8 @@ long rae_posix_child_add(rae_handle_t process, int foreground)
 	lock_take();
 	for (int i = 0; i < CHILDREN_MAX; i++) {
 		if (!children[i].h) {
-			children[i] = (child_t){.h = process, .pid = (int)pid, .foreground = foreground};
+			children[i] =
+			    (child_t){.h = process, .pid = (int)pid, .foreground = foreground};
 			lock_drop();
 			return pid;
 		}
@@ -130,8 +131,8 @@ static long children_watch(void)
 	for (int i = 0; i < CHILDREN_MAX && !r; i++) {
 		if (!children[i].h || children[i].watched)
 			continue;
-		int64_t st = rae_posix_sys(RAE_SYS_PROCESS_WATCH, children[i].h, watch_notify,
-					   1ull << i);
+		int64_t st =
+		    rae_posix_sys(RAE_SYS_PROCESS_WATCH, children[i].h, watch_notify, 1ull << i);
 		if (st == RAE_OK)
 			children[i].watched = 1;
 		else
@@ -147,8 +148,8 @@ static long wait_one(int i, int *status, int nohang)
 	rae_handle_t h = children[i].h;
 	lock_drop();
 	int st = 0;
-	int64_t r = rae_posix_sys(RAE_SYS_WAIT, h, (uint64_t)(uintptr_t)&st,
-				  nohang ? RAE_WAIT_NOHANG : 0);
+	int64_t r =
+	    rae_posix_sys(RAE_SYS_WAIT, h, (uint64_t)(uintptr_t)&st, nohang ? RAE_WAIT_NOHANG : 0);
 	if (r == RAE_ERR_TIMED_OUT && nohang)
 		return 0;
 	if (r != RAE_OK)
@@ -174,8 +175,8 @@ static long wait_any(int *status, int nohang)
 		if (nohang)
 			return 0;
 		if (children_watch() == 0) {
-			int64_t bits = rae_posix_sys(RAE_SYS_NOTIFY_WAIT, watch_notify,
-						     RAE_TIMEOUT_NEVER, 0);
+			int64_t bits =
+			    rae_posix_sys(RAE_SYS_NOTIFY_WAIT, watch_notify, RAE_TIMEOUT_NEVER, 0);
 			if (bits < 0 && bits != RAE_ERR_TIMED_OUT)
 				return rae_posix_errno(bits);
 		} else {

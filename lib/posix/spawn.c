@@ -176,13 +176,15 @@ static int plan_actions(spawn_plan_t *p, const posix_spawn_file_actions_t *fa)
 	while (op->next)
 		op = op->next;
 	for (; op; op = op->prev) {
-		int numbered = op->cmd == FDOP_CLOSE || op->cmd == FDOP_DUP2 || op->cmd == FDOP_OPEN;
+		int numbered =
+		    op->cmd == FDOP_CLOSE || op->cmd == FDOP_DUP2 || op->cmd == FDOP_OPEN;
 		if (numbered && (op->fd < 0 || op->fd >= RAE_POSIX_FD_MAX))
 			return EBADF;
 		switch (op->cmd) {
 		case FDOP_CLOSE: p->fd[op->fd].kind = 0; break;
 		case FDOP_DUP2:
-			if (op->srcfd < 0 || op->srcfd >= RAE_POSIX_FD_MAX || !p->fd[op->srcfd].kind)
+			if (op->srcfd < 0 || op->srcfd >= RAE_POSIX_FD_MAX ||
+			    !p->fd[op->srcfd].kind)
 				return EBADF;
 			p->fd[op->fd] = p->fd[op->srcfd];
 			break;
@@ -321,8 +323,8 @@ static int spawn_path(pid_t *res, const char *path, const posix_spawn_file_actio
 		handles[n] = h;
 		roles[n++] = RAE_ROLE_JOB;
 	}
-	if (!err && (h = handle_copy(rae_startup_handle(self, RAE_ROLE_SERVICES),
-				     RAE_RIGHTS_ALL)) != 0) {
+	if (!err &&
+	    (h = handle_copy(rae_startup_handle(self, RAE_ROLE_SERVICES), RAE_RIGHTS_ALL)) != 0) {
 		handles[n] = h;
 		roles[n++] = RAE_ROLE_SERVICES;
 	}
@@ -337,9 +339,9 @@ static int spawn_path(pid_t *res, const char *path, const posix_spawn_file_actio
 				err = EMFILE;
 				break;
 			}
-			h = handle_copy(f->pipe, (f->kind == 'r' ? RAE_RIGHT_READ : RAE_RIGHT_WRITE) |
-						     RAE_RIGHT_WAIT | RAE_RIGHT_DUPLICATE |
-						     RAE_RIGHT_TRANSFER);
+			h = handle_copy(
+			    f->pipe, (f->kind == 'r' ? RAE_RIGHT_READ : RAE_RIGHT_WRITE) |
+					 RAE_RIGHT_WAIT | RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER);
 			if (!h) {
 				err = EMFILE;
 				break;
