@@ -364,6 +364,11 @@ static void test_spawn_errors(void)
 	CHECK(posix_spawn(&pid, "/etc/motd", NULL, NULL, argv, environ) == ENOEXEC);
 	CHECK(posix_spawn(&pid, "/bin", NULL, NULL, argv, environ) == EACCES);
 	CHECK(posix_spawnp(&pid, "", NULL, NULL, argv, environ) == ENOENT);
+	/* More than one start-up message carries. */
+	static char huge[5000];
+	memset(huge, 'x', sizeof(huge) - 1);
+	char *big_argv[] = {"libcproc", "child-exit", huge, NULL};
+	CHECK(posix_spawn(&pid, SELF, NULL, NULL, big_argv, environ) == E2BIG);
 	errno = 0;
 	CHECK(waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD); /* none started */
 }

@@ -278,6 +278,20 @@ static int64_t spawn_start(rae_handle_t image, uint64_t size, const char *name, 
 	return p;
 }
 
+/* Whether argv, the options and envp pass what one start-up message
+ * carries (RAE_IPC_BUF_MAX bytes, RAE_STARTUP_STRINGS_MAX strings). */
+static int strings_too_big(char *const argv[], int argc, const spawn_plan_t *p, char *const envp[])
+{
+	size_t bytes = 8, count = (size_t)argc + (size_t)p->nopt;
+	for (int i = 0; i < argc; i++)
+		bytes += strlen(argv[i]) + 1;
+	for (int i = 0; i < p->nopt; i++)
+		bytes += strlen(p->opt[i]) + 1;
+	for (; *envp; envp++, count++)
+		bytes += strlen(*envp) + 1;
+	return bytes > RAE_IPC_BUF_MAX || count > RAE_STARTUP_STRINGS_MAX;
+}
+
 static int spawn_path(pid_t *res, const char *path, const posix_spawn_file_actions_t *fa,
 		      const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
@@ -369,6 +383,8 @@ static int spawn_path(pid_t *res, const char *path, const posix_spawn_file_actio
 	int argc = 0;
 	while (argv && argv[argc])
 		argc++;
+	if (!err && strings_too_big(argv, argc, p, envp))
+		err = E2BIG;
 	const char **args = NULL;
 	if (!err && !(args = malloc(sizeof(char *) * (size_t)(argc + p->nopt + 1))))
 		err = ENOMEM;
