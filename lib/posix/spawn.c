@@ -217,19 +217,23 @@ static int plan_actions(spawn_plan_t *p, const posix_spawn_file_actions_t *fa)
 	return 0;
 }
 
-/* Another handle to h with the most rights it allows of `want`. */
+/* Another handle to h with every right of `want` that h has (0 when h
+ * cannot be duplicated). No call reports a handle's rights, so each is
+ * found by asking for it alone (DUP refuses rights h lacks). */
 static rae_handle_t handle_copy(rae_handle_t h, uint32_t want)
 {
-	static const uint32_t drop[] = {0, RAE_RIGHT_READ | RAE_RIGHT_WAIT | RAE_RIGHT_SIGNAL,
-					RAE_RIGHT_EXECUTE | RAE_RIGHT_MAP};
 	if (!h)
 		return 0;
-	for (unsigned i = 0; i < sizeof(drop) / sizeof(drop[0]); i++) {
-		int64_t r = rae_handle_dup(h, want & ~drop[i]);
-		if (r > 0)
-			return (rae_handle_t)r;
+	uint32_t have = 0;
+	for (uint32_t bit = 1; bit & RAE_RIGHTS_ALL; bit <<= 1) {
+		int64_t r = (want & bit) ? rae_handle_dup(h, bit) : -1;
+		if (r > 0) {
+			have |= bit;
+			rae_handle_close((rae_handle_t)r);
+		}
 	}
-	return 0;
+	int64_t r = have ? rae_handle_dup(h, have) : -1;
+	return r > 0 ? (rae_handle_t)r : 0;
 }
 
 static int status_errno(int64_t st)
