@@ -119,6 +119,10 @@ static int child_role(int argc, char **argv)
 		return child_writer(PIPE_SIZE);
 	if (strcmp(role, "child-reader") == 0)
 		return child_reader(PIPE_SIZE);
+	if (strcmp(role, "child-nap") == 0) {
+		usleep(300000);
+		return 9;
+	}
 	if (strcmp(role, "child-sleep") == 0) {
 		sleep(100);
 		return 0;
@@ -291,6 +295,11 @@ static void test_waitpid_any_nohang(void)
 		}
 	}
 	CHECK(found == 7);
+	/* Still running when waitpid(-1) starts waiting: it sleeps until the
+	 * child ends (PROCESS_WATCH), then reaps it. */
+	pid_t nap = spawn_role(NULL, "child-nap", NULL);
+	int nst = 0;
+	CHECK(nap > 0 && waitpid(-1, &nst, 0) == nap && WIFEXITED(nst) && WEXITSTATUS(nst) == 9);
 	errno = 0;
 	CHECK(waitpid(-1, NULL, 0) == -1 && errno == ECHILD);
 	CHECK(waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD);
