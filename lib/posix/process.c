@@ -194,11 +194,14 @@ long rae_posix_wait4(int pid, int *status, int options, void *rusage)
 	int nohang = (options & WNOHANG) != 0;
 	if (pid <= 0)
 		return wait_any(status, nohang);
-	for (int i = 0; i < CHILDREN_MAX; i++) {
+	int slot = -1;
+	lock_take();
+	for (int i = 0; i < CHILDREN_MAX && slot < 0; i++) {
 		if (children[i].h && children[i].pid == pid)
-			return wait_one(i, status, nohang);
+			slot = i;
 	}
-	return -ECHILD;
+	lock_drop();
+	return slot < 0 ? -ECHILD : wait_one(slot, status, nohang);
 }
 
 /* What a signal does by default: 0 nothing, 1 end the process. */
