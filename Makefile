@@ -231,8 +231,16 @@ $(foreach s,$(SERVICES),$(eval $(call SERVICE_LINK_RULE,$(s))))
 $(BUILD)/user/root/bin/badelf: $(BUILD)/user/root/bin/hello
 	@head -c 100 $< > $@
 
-user: $(USER_BINS) $(BUILD)/user/root/bin/badelf $(BUILD)/user/root/test/vfs-malformed.tar \
-	$(LIBC_BINS) $(COMMAND_BINS)
+# A program whose ELF header lies: one loadable segment of 1 MiB in a file
+# of 120 bytes (posix_spawn must answer ENOEXEC: apps/libc/libcproc.c).
+$(BUILD)/user/root/bin/badelf-header: Makefile
+	@mkdir -p $(dir $@)
+	@$(HOSTPY) -c 'import struct,sys; sys.stdout.buffer.write(b"\x7fELF\x02\x01\x01" + bytes(9) + \
+		struct.pack("<HHIQQQIHHHHHH", 3, 0x3e, 1, 0x1000, 64, 0, 0, 64, 56, 1, 64, 0, 0) + \
+		struct.pack("<IIQQQQQQ", 1, 5, 0, 0, 0, 0x100000, 0x100000, 0x1000))' > $@
+
+user: $(USER_BINS) $(BUILD)/user/root/bin/badelf $(BUILD)/user/root/bin/badelf-header \
+	$(BUILD)/user/root/test/vfs-malformed.tar $(LIBC_BINS) $(COMMAND_BINS)
 
 # --- the C library: musl (ports/musl) and the POSIX runtime (lib/posix) ------
 
@@ -344,7 +352,8 @@ $(shell mkdir -p $(BUILD); want='$(abspath $(EXTRA_ROOTFS))'; \
 	|| echo "$$want" > $(EXTRA_ROOTFS_STAMP))
 
 $(INITRD): $(shell find rootfs $(EXTRA_ROOTFS) 2>/dev/null) $(EXTRA_ROOTFS_STAMP) tools/build/mkinitrd \
-		$(USER_BINS) $(BUILD)/user/root/bin/badelf $(BUILD)/user/root/test/vfs-malformed.tar \
+		$(USER_BINS) $(BUILD)/user/root/bin/badelf $(BUILD)/user/root/bin/badelf-header \
+		$(BUILD)/user/root/test/vfs-malformed.tar \
 		$(LIBC_BINS) $(COMMAND_BINS) $(PORT_BINS) $(PORT_FILES) | $(SETUP_STAMP)
 	tools/build/mkinitrd $@ $(BUILD)/rootfs-stage rootfs $(BUILD)/user/root $(EXTRA_ROOTFS)
 

@@ -421,14 +421,15 @@ static void test_system(void)
 	unsigned char a[32], b[32];
 	CHECK(getrandom(a, sizeof(a), 0) == sizeof(a) && getrandom(b, sizeof(b), 0) == sizeof(b));
 	CHECK(memcmp(a, b, sizeof(a)) != 0);
-	/* Standard output is not a terminal yet, and only 0-2 are open. */
+	/* Started without a console: standard output is the kernel debug
+	 * console, no terminal, and only 0-2 are open. */
 	errno = 0;
 	CHECK(!isatty(1) && errno == ENOTTY);
 	CHECK(write(9, "x", 1) == -1 && errno == EBADF);
 	CHECK(close(9) == -1 && errno == EBADF);
 	CHECK(lseek(1, 0, SEEK_SET) == -1 && errno == ESPIPE);
 	char c;
-	CHECK(read(0, &c, 1) == 0); /* no input source yet: end of file */
+	CHECK(read(0, &c, 1) == 0); /* the debug console has no input: end of file */
 	/* Started without a file system: file calls fail, nothing crashes. */
 	errno = 0;
 	CHECK(open("/etc/motd", O_RDONLY) == -1 && errno == ENOENT);

@@ -4,7 +4,8 @@
  * at a random base), receives the start-up set over that handle (arguments,
  * environment, named handles: abi/rae/startup.h) and builds what musl's
  * __libc_start_main expects: argc, argv, envp and the auxiliary vector
- * (AT_PHDR for the TLS image, AT_PAGESZ, AT_RANDOM, AT_HWCAP...). Nothing
+ * (AT_PHDR for the TLS image, AT_PAGESZ, AT_RANDOM, AT_HWCAP...), after
+ * setting up what the starter passed on (inherit.c). Nothing
  * here may use an absolute address before the relocations are done. */
 #include <elf.h>
 #include <rae.h>
@@ -22,7 +23,7 @@ static rae_startup_t startup;
 static uint8_t at_random[16];
 
 rae_startup_t *rae_posix_startup(void);
-void rae_posix_file_init(rae_handle_t vfs);
+void rae_posix_inherit(void *startup);
 __attribute__((used, noreturn)) void rae_posix_start(uint64_t arg);
 
 /* The start-up set the program was given (its handles can be taken with
@@ -86,9 +87,9 @@ void rae_posix_start(uint64_t arg)
 			startup.pointers[0] = NULL;
 		}
 	}
-	/* The file system, when the starter gave one (the handle stays in
-	 * the set for the program to pass on). */
-	rae_posix_file_init(rae_startup_handle(&startup, RAE_ROLE_VFS));
+	/* The file system, the console and the descriptors the starter gave
+	 * (lib/posix/inherit.h); the runtime's options leave argv here. */
+	rae_posix_inherit(&startup);
 	int argc = startup.argc;
 	char **argv = startup.argv, **envp = startup.envp;
 	if (argc == 0) {

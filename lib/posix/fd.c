@@ -1,8 +1,9 @@
 /* The file descriptor table. Each descriptor names an open object through
  * a table of operations (rae_fd_ops_t), so files (the VFS, file.c), pipes
- * and the console service plug in as kinds. Descriptors 0, 1 and 2 start as
- * the kernel debug console: output goes to DEBUG_WRITE, input reads end of
- * file (no input service exists yet). Descriptors made by dup share their
+ * and the console service (console.c) plug in as kinds. Descriptors 0, 1
+ * and 2 start as the kernel debug console: output goes to DEBUG_WRITE,
+ * input reads end of file; the start-up code (inherit.c) replaces them
+ * with the console or what the parent passed. Descriptors made by dup share their
  * kind's context (its offset and status flags, as an open file description
  * on Linux); each has its own close-on-exec flag. Slots change under
  * fd_lock; readers take a slot's kind and context without it, so a close
@@ -13,9 +14,10 @@
 #include <sys/ioctl.h>
 #include <limits.h>
 #include <sys/uio.h>
+#include "inherit.h"
 #include "posix.h"
 
-#define FD_MAX 64
+#define FD_MAX RAE_POSIX_FD_MAX
 
 typedef struct {
 	const rae_fd_ops_t *ops; /* NULL: free */
@@ -23,15 +25,15 @@ typedef struct {
 	int cloexec;
 } fd_entry_t;
 
-static long console_read(void *ctx, void *buf, size_t n)
+static long debug_read(void *ctx, void *buf, size_t n)
 {
 	(void)ctx;
 	(void)buf;
 	(void)n;
-	return 0; /* end of file: there is no input source yet */
+	return 0; /* end of file: the debug console has no input */
 }
 
-static long console_write(void *ctx, const void *buf, size_t n)
+static long debug_write(void *ctx, const void *buf, size_t n)
 {
 	(void)ctx;
 	const char *p = buf;
@@ -47,31 +49,31 @@ static long console_write(void *ctx, const void *buf, size_t n)
 	return (long)done;
 }
 
-static long console_ioctl(void *ctx, unsigned long req, void *arg)
+static long debug_ioctl(void *ctx, unsigned long req, void *arg)
 {
 	(void)ctx;
 	(void)req;
 	(void)arg;
-	return -ENOTTY; /* not a terminal until the console service exists */
+	return -ENOTTY; /* not a terminal: the console service's is (console.c) */
 }
 
-static long console_close(void *ctx)
+static long debug_close(void *ctx)
 {
 	(void)ctx;
 	return 0;
 }
 
-static const rae_fd_ops_t console_ops = {
-    .read = console_read,
-    .write = console_write,
-    .ioctl = console_ioctl,
-    .close = console_close,
+const rae_fd_ops_t rae_posix_debug_ops = {
+    .read = debug_read,
+    .write = debug_write,
+    .ioctl = debug_ioctl,
+    .close = debug_close,
 };
 
 static fd_entry_t fds[FD_MAX] = {
-    [0] = {.ops = &console_ops},
-    [1] = {.ops = &console_ops},
-    [2] = {.ops = &console_ops},
+    [0] = {.ops = &rae_posix_debug_ops},
+    [1] = {.ops = &rae_posix_debug_ops},
+    [2] = {.ops = &rae_posix_debug_ops},
 };
 static volatile int fd_lock;
 
@@ -194,6 +196,33 @@ long rae_fd_install(const rae_fd_ops_t *ops, void *ctx, int min, int cloexec)
 	return fd >= 0 ? fd : -EMFILE;
 }
 
+long rae_fd_install_at(int fd, const rae_fd_ops_t *ops, void *ctx)
+{
+	if (fd < 0 || fd >= FD_MAX)
+		return -EBADF;
+	fd_lock_take();
+	fd_entry_t old = fds[fd];
+	fds[fd].ctx = ctx;
+	fds[fd].cloexec = 0;
+	__atomic_store_n(&fds[fd].ops, ops, __ATOMIC_RELEASE);
+	fd_lock_drop();
+	if (old.ops)
+		old.ops->close(old.ctx);
+	return fd;
+}
+
+long rae_fd_peek(int fd, const rae_fd_ops_t **ops, void **ctx, int *cloexec)
+{
+	if (fd < 0 || fd >= FD_MAX)
+		return -EBADF;
+	fd_lock_take();
+	*ops = fds[fd].ops;
+	*ctx = fds[fd].ctx;
+	*cloexec = fds[fd].cloexec;
+	fd_lock_drop();
+	return *ops ? 0 : -EBADF;
+}
+
 void *rae_fd_ctx(int fd, const rae_fd_ops_t *ops)
 {
 	const fd_entry_t *e = fd_get(fd);
@@ -270,6 +299,8 @@ long rae_fd_fcntl(int fd, int cmd, long arg)
 	case F_SETFD: fds[fd].cloexec = (arg & FD_CLOEXEC) != 0; return 0;
 	case F_GETFL: return e->ops->getfl ? e->ops->getfl(e->ctx) : O_RDWR;
 	case F_SETFL:
+		if (e->ops->setfl)
+			return e->ops->setfl(e->ctx, (int)arg);
 		/* Only O_APPEND could change anything, and it cannot change
 		 * on an open VFS descriptor. */
 		if (e->ops->getfl && ((e->ops->getfl(e->ctx) ^ (int)arg) & O_APPEND))

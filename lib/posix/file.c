@@ -41,6 +41,8 @@ static char cwd[PATH_ROOM] = "/";
 static int umask_bits = 022;
 static volatile int file_lock;
 
+static void path_clean(char *p);
+
 static void lock_take(void)
 {
 	while (__atomic_exchange_n(&file_lock, 1, __ATOMIC_ACQUIRE))
@@ -57,6 +59,36 @@ void rae_posix_file_init(rae_handle_t vfs)
 	rae_handle_t s;
 	if (vfs != RAE_HANDLE_INVALID && rae_vfs_session_open(vfs, &s) == RAE_OK)
 		session = s;
+}
+
+void rae_posix_file_adopt(rae_handle_t s)
+{
+	session = s;
+}
+
+rae_handle_t rae_posix_file_session(void)
+{
+	return session;
+}
+
+/* rae-vfsd keeps a session until it is closed (it does not see a client
+ * end), so a program closes its own as it exits. */
+void rae_posix_file_fini(void)
+{
+	rae_handle_t s = __atomic_exchange_n(&session, RAE_HANDLE_INVALID, __ATOMIC_ACQ_REL);
+	if (s != RAE_HANDLE_INVALID)
+		rae_vfs_session_close(s);
+}
+
+void rae_posix_cwd_set_unchecked(const char *path)
+{
+	size_t len = strlen(path);
+	if (path[0] != '/' || len > RAE_VFS_PATH_MAX)
+		return;
+	lock_take();
+	memcpy(cwd, path, len + 1);
+	path_clean(cwd);
+	lock_drop();
 }
 
 /* The one table from RaeenOS status codes to errno for file calls. */
@@ -152,6 +184,36 @@ static long path_at(int dirfd, const char *path, char *out)
 	memcpy(out, base, blen);
 	out[blen] = '/';
 	memcpy(out + blen + 1, path, len + 1);
+	return 0;
+}
+
+long rae_posix_path_absolute(const char *base, const char *path, char *out)
+{
+	if (!path)
+		return -EFAULT;
+	if (!*path)
+		return -ENOENT;
+	size_t len = strlen(path);
+	if (len > RAE_VFS_PATH_MAX)
+		return -ENAMETOOLONG;
+	if (path[0] == '/') {
+		memcpy(out, path, len + 1);
+	} else {
+		char snap[PATH_ROOM];
+		if (!base) {
+			lock_take();
+			memcpy(snap, cwd, sizeof(snap));
+			lock_drop();
+			base = snap;
+		}
+		size_t blen = strlen(base);
+		if (blen + 1 + len > RAE_VFS_PATH_MAX)
+			return -ENAMETOOLONG;
+		memmove(out + blen + 1, path, len + 1);
+		memmove(out, base, blen);
+		out[blen] = '/';
+	}
+	path_clean(out);
 	return 0;
 }
 
@@ -346,9 +408,14 @@ static long file_fstat(int fd, struct stat *out)
 	if (!f) {
 		if (err != -ENOSYS)
 			return err;
-		/* Another kind (the console): a character device. */
+		/* Another kind: the console is a character device, a pipe
+		 * a FIFO. */
+		const rae_fd_ops_t *ops;
+		void *ctx;
+		int cloexec;
+		rae_fd_peek(fd, &ops, &ctx, &cloexec);
 		memset(out, 0, sizeof(*out));
-		out->st_mode = S_IFCHR | 0620;
+		out->st_mode = (ops && ops->type ? ops->type : S_IFCHR) | 0620;
 		out->st_nlink = 1;
 		out->st_blksize = 4096;
 		return 0;

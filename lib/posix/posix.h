@@ -24,6 +24,20 @@ static inline int64_t rae_posix_sys(uint64_t nr, uint64_t a, uint64_t b, uint64_
 	return ret;
 }
 
+static inline int64_t rae_posix_sys6(uint64_t nr, uint64_t a, uint64_t b, uint64_t c, uint64_t d,
+				     uint64_t e, uint64_t f)
+{
+	int64_t ret;
+	register uint64_t r10 __asm__("r10") = d;
+	register uint64_t r8 __asm__("r8") = e;
+	register uint64_t r9 __asm__("r9") = f;
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
+			 : "rcx", "r11", "memory");
+	return ret;
+}
+
 /* The errno for a RaeCore status (for calls with no better mapping). */
 long rae_posix_errno(int64_t status);
 
@@ -45,6 +59,11 @@ typedef struct rae_fd_ops {
 	void (*hold)(void *ctx);
 	/* The status flags (F_GETFL); NULL: O_RDWR. */
 	int (*getfl)(void *ctx);
+	/* F_SETFL with the new status flags; NULL: only what getfl reports
+	 * may be asked for. */
+	long (*setfl)(void *ctx, int flags);
+	/* st_mode's file type for fstat (0: a character device). */
+	unsigned type;
 } rae_fd_ops_t;
 
 /* Puts (ops, ctx) in the lowest free descriptor >= min; returns it, or
@@ -64,6 +83,66 @@ long rae_fd_ioctl(int fd, unsigned long req, void *arg);
 long rae_fd_lseek(int fd, long off, int whence);
 /* Whether fd is open (for calls that only need to tell EBADF apart). */
 int rae_fd_valid(int fd);
+/* Puts (ops, ctx) at exactly fd, closing what was there (the start-up
+ * code's); -EBADF for a number out of range. */
+long rae_fd_install_at(int fd, const rae_fd_ops_t *ops, void *ctx);
+/* fd's kind, context and close-on-exec flag; 0, or -EBADF when closed. */
+long rae_fd_peek(int fd, const rae_fd_ops_t **ops, void **ctx, int *cloexec);
+/* The kernel debug console (output to DEBUG_WRITE, input at end of file):
+ * descriptors 0-2 of a program started without a console. */
+extern const rae_fd_ops_t rae_posix_debug_ops;
+
+/* The console (console.c): descriptors of rae-consoled when the start-up
+ * set has a RAE_ROLE_CONSOLE handle. rae_posix_console_init connects
+ * (taking the handle) and returns 0, or a negative errno; foreground says
+ * whether to become the console's foreground client. */
+extern const rae_fd_ops_t rae_posix_console_ops;
+long rae_posix_console_init(rae_handle_t service, int foreground);
+/* Whether this program has a console, and whether it is the foreground. */
+int rae_posix_console_present(void);
+int rae_posix_console_foreground(void);
+/* A new badged handle to the console for a child, or a negative status. */
+int64_t rae_posix_console_open(void);
+/* Makes this program the foreground again (after a foreground child). */
+void rae_posix_console_take_foreground(void);
+
+/* Pipes (pipe.c). rae_posix_pipe_adopt makes a descriptor of one end
+ * (a handle the program owns; writing: the write end) at exactly fd. */
+extern const rae_fd_ops_t rae_posix_pipe_ops;
+long rae_posix_pipe2(int *fds, int flags);
+long rae_posix_pipe_adopt(int fd, rae_handle_t h, int writing);
+/* The handle and end of a pipe descriptor's context. */
+rae_handle_t rae_posix_pipe_handle(void *ctx, int *writing);
+
+/* Processes (spawn.c, process.c). */
+long rae_posix_wait4(int pid, int *status, int options, void *rusage);
+long rae_posix_kill(int pid, int sig);
+long rae_posix_getppid(void);
+/* Records a child started by posix_spawn (process.c takes the handle). */
+long rae_posix_child_add(rae_handle_t process, int foreground);
+/* The signal disposition of sig as sigaction keeps it (syscall.c):
+ * SIG_DFL (0), SIG_IGN (1) or a handler; *restart gets SA_RESTART. */
+void *rae_posix_sig_handler(int sig, int *restart);
+
+/* What the program inherited (inherit.c): reads the runtime's start-up
+ * options (inherit.h), sets up the descriptors, the console, the file
+ * system session and the working directory, and removes the options from
+ * the start-up set's argv. Runs before the C library is initialized. */
+void rae_posix_inherit(void *startup);
+/* The parent's process id given at start (0: none). */
+extern long rae_posix_parent_pid;
+/* The VFS session (file.c), for spawn to open one for a child. */
+rae_handle_t rae_posix_file_session(void);
+/* Adopts a session handle as is (the child side of --rae-vfs=session). */
+void rae_posix_file_adopt(rae_handle_t session);
+/* Joins path to the working directory and cleans it: 0, or a negative
+ * errno (ENAMETOOLONG, ENOENT for an empty path). out has
+ * RAE_VFS_PATH_MAX + 1 bytes. base NULL: the working directory. */
+long rae_posix_path_absolute(const char *base, const char *path, char *out);
+/* Sets the working directory without asking the VFS (start-up). */
+void rae_posix_cwd_set_unchecked(const char *path);
+/* Closes the session (at exit). */
+void rae_posix_file_fini(void);
 
 /* Files of rae-vfsd (file.c): rae_posix_file_init opens the session
  * through the start-up set's RAE_ROLE_VFS handle; rae_posix_file_call

@@ -59,8 +59,9 @@ static long posix_getrandom(uint8_t *buf, size_t len, unsigned flags)
 	return (long)done;
 }
 
-/* Signal dispositions are kept and reported back, but RaeenOS delivers no
- * signals yet: a handler set here never runs. The layout is the kernel's
+/* Signal dispositions are kept and reported back. RaeenOS delivers no
+ * signals: a handler set here runs only when the runtime calls it (SIGINT
+ * from the console's Ctrl-C, on a runtime thread: console.c). The layout is the kernel's
  * (struct k_sigaction in musl's ksigaction.h). */
 typedef struct {
 	void *handler;
@@ -87,6 +88,20 @@ static long posix_sigaction(int sig, const posix_ksigaction_t *act, posix_ksigac
 		sig_actions[sig] = *act;
 	__atomic_store_n(&sig_lock, 0, __ATOMIC_RELEASE);
 	return 0;
+}
+
+void *rae_posix_sig_handler(int sig, int *restart)
+{
+	if (sig < 1 || sig >= _NSIG) {
+		*restart = 0;
+		return NULL;
+	}
+	while (__atomic_exchange_n(&sig_lock, 1, __ATOMIC_ACQUIRE))
+		rae_posix_sys(RAE_SYS_YIELD, 0, 0, 0);
+	void *h = sig_actions[sig].handler;
+	*restart = (sig_actions[sig].flags & SA_RESTART) != 0;
+	__atomic_store_n(&sig_lock, 0, __ATOMIC_RELEASE);
+	return h;
 }
 
 long __rae_syscall(long n, long a, long b, long c, long d, long e, long f)
@@ -117,6 +132,7 @@ long __rae_syscall(long n, long a, long b, long c, long d, long e, long f)
 	case SYS_set_tid_address: return rae_posix_set_tid_address((int *)a);
 	case SYS_exit: return rae_posix_exit_thread((int)a);
 	case SYS_exit_group:
+		rae_posix_file_fini();
 		rae_posix_sys(RAE_SYS_PROCESS_EXIT, (uint64_t)(a & 0xff), 0, 0);
 		__builtin_unreachable();
 	case SYS_arch_prctl: return rae_posix_arch_prctl((int)a, (uintptr_t)b);
@@ -131,6 +147,13 @@ long __rae_syscall(long n, long a, long b, long c, long d, long e, long f)
 				       (posix_ksigaction_t *)c, (size_t)d);
 	case SYS_getrandom: return posix_getrandom((uint8_t *)a, (size_t)b, (unsigned)c);
 	case SYS_uname: return posix_uname((struct utsname *)a);
+	case SYS_pipe: return rae_posix_pipe2((int *)a, 0);
+	case SYS_pipe2: return rae_posix_pipe2((int *)a, (int)b);
+	case SYS_wait4: return rae_posix_wait4((int)a, (int *)b, (int)c, (void *)d);
+	case SYS_kill: return rae_posix_kill((int)a, (int)b);
+	case SYS_tkill: /* raise(): threads share the process's dispositions */
+		return rae_posix_kill((int)rae_posix_sys(RAE_SYS_GETPID, 0, 0, 0), (int)b);
+	case SYS_getppid: return rae_posix_getppid();
 	default: {
 		int handled;
 		long r = rae_posix_file_call(n, a, b, c, d, e, &handled);
