@@ -13,7 +13,7 @@
 
 /* LOOKUP: the buffer holds the service's name (1 to RAE_SVC_NAME_MAX - 1
  * bytes; a NUL, if any, ends it). Reply: RAE_OK with handle 0, a handle
- * to the service's endpoint (WRITE, TRANSFER) whose calls carry the
+ * to the service's endpoint (WRITE, DUPLICATE, TRANSFER) whose calls carry the
  * caller's badge to the service, and word 0 the service's id (1, 2...);
  * RAE_ERR_NOT_FOUND for an unknown name; RAE_ERR_ACCESS_DENIED when the
  * service's manifest does not list the caller as a client; RAE_ERR_INVALID

@@ -33,7 +33,9 @@
  * choosing and the rights WRITE and TRANSFER only (without DUPLICATE nobody
  * can mint another badge from it). Each session has its own table of file
  * descriptors, so a descriptor means nothing through another session's
- * handle. CLOSE_SESSION (or the server's end) frees the table.
+ * handle. CLOSE_SESSION (or the server's end) frees the table; a call
+ * through a session the server does not know (closed, or opened with an
+ * earlier instance of a restarted server) gets RAE_ERR_PEER_CLOSED.
  */
 #define RAE_VFS_BADGE_ADMIN   0 /* may mount and unmount; sessions opened here are admin ones */
 #define RAE_VFS_BADGE_CONNECT 1 /* (as any badge without the top bit) may only open sessions */

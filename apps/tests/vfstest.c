@@ -328,8 +328,8 @@ static void test_sessions(rae_handle_t admin_ep, rae_handle_t s)
 	check_eq(rae_vfs_call(s2, RAE_VFS_CLOSE_SESSION, NULL, NULL, 0, NULL, 0, NULL), RAE_OK,
 		 "close the second session");
 	const uint64_t w[4] = {(uint64_t)fd2, 8, 0, 0};
-	check_eq(rae_vfs_call(s2, RAE_VFS_READ, w, NULL, 0, buf, 8, NULL), RAE_ERR_BAD_HANDLE,
-		 "a closed session is refused");
+	check_eq(rae_vfs_call(s2, RAE_VFS_READ, w, NULL, 0, buf, 8, NULL), RAE_ERR_PEER_CLOSED,
+		 "a closed session is refused as gone");
 	check(rae_vfs_pread(s, fd, buf, 8, 0) == 8, "the first client's descriptor still works");
 	rae_vfs_close(s, fd);
 	rae_handle_close(s2);

@@ -81,11 +81,26 @@ static rae_status_t startup_strings(rae_startup_t *s, uint32_t len)
 		s->pointers[i + (i >= argc)] = at;
 		at = nul + 1;
 	}
-	s->argc = (int)argc;
+	/* The C runtime's own options ("--rae-...": lib/posix/inherit.h) go
+	 * to s->options, after the environment, so that no program sees them
+	 * among its arguments. */
+	char **options = s->pointers + argc + envc + 2;
+	uint32_t kept = 0, nopt = 0;
+	for (uint32_t i = 0; i < argc; i++) {
+		char *a = s->pointers[i];
+		if (i > 0 && memcmp(a, RAE_STARTUP_RUNTIME_PREFIX,
+				    sizeof(RAE_STARTUP_RUNTIME_PREFIX) - 1) == 0)
+			options[nopt++] = a;
+		else
+			s->pointers[kept++] = a;
+	}
+	options[nopt] = NULL;
+	s->argc = (int)kept;
 	s->argv = s->pointers;
-	s->argv[argc] = NULL;
+	s->argv[kept] = NULL;
 	s->envp = s->pointers + argc + 1;
 	s->envp[envc] = NULL;
+	s->options = options;
 	return RAE_OK;
 }
 
@@ -94,6 +109,7 @@ rae_status_t rae_startup_receive(rae_handle_t ep, rae_startup_t *s, uint64_t tim
 	memset(s, 0, sizeof(*s));
 	s->argv = s->pointers; /* empty lists until message 0 fills them */
 	s->envp = s->pointers;
+	s->options = s->pointers;
 	rae_status_t st = RAE_OK;
 	for (uint64_t index = 0;; index++) {
 		rae_msg_t m = {0};
@@ -190,6 +206,10 @@ const char *rae_startup_option(const rae_startup_t *s, const char *name)
 	for (int i = 0; i < s->argc; i++) {
 		if (memcmp(s->argv[i], name, n) == 0 && s->argv[i][n] == '=')
 			return s->argv[i] + n + 1;
+	}
+	for (char **o = s->options; o && *o; o++) {
+		if (memcmp(*o, name, n) == 0 && (*o)[n] == '=')
+			return *o + n + 1;
 	}
 	return NULL;
 }

@@ -10,6 +10,7 @@
  * Without a session every path call fails with ENOENT. */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -28,6 +29,7 @@ typedef struct {
 	int refs;             /* descriptors that refer to it; 0: free */
 	int flags;            /* O_ACCMODE (O_PATH as 3), O_APPEND, O_DIRECTORY */
 	int64_t vfd;          /* the session's descriptor */
+	uint32_t gen;         /* the session it belongs to (session_gen then) */
 	int64_t dir_off;      /* d_off of the next getdents64 record */
 	char path[PATH_ROOM]; /* absolute and cleaned (for fchdir and *at) */
 } vfs_file_t;
@@ -35,6 +37,13 @@ typedef struct {
 #define ACC_PATH 3 /* no access: O_PATH */
 
 static rae_handle_t session;
+/* The handle sessions are opened through (the start-up set's
+ * RAE_ROLE_VFS), kept to open a new one when the service restarts: a
+ * session handle then gets RAE_ERR_PEER_CLOSED. Descriptors of the old
+ * session are gone with it (EBADF); paths work again at once. A program
+ * given only a session (a child of a C program) cannot reconnect. */
+static rae_handle_t connect_handle;
+static volatile uint32_t session_gen;
 static const rae_fd_ops_t file_ops;
 static vfs_file_t files[FILES_MAX];
 static char cwd[PATH_ROOM] = "/";
@@ -57,8 +66,57 @@ static void lock_drop(void)
 void rae_posix_file_init(rae_handle_t vfs)
 {
 	rae_handle_t s;
+	connect_handle = vfs;
 	if (vfs != RAE_HANDLE_INVALID && rae_vfs_session_open(vfs, &s) == RAE_OK)
 		session = s;
+}
+
+/* The session `old` was lost (the server restarted): opens a new one
+ * through the connect handle, unless another thread did already. Whether
+ * `session` is now another than `old`. */
+static bool vfs_reconnect(rae_handle_t old)
+{
+	bool changed;
+	lock_take();
+	rae_handle_t s;
+	if (session == old && connect_handle != RAE_HANDLE_INVALID &&
+	    rae_vfs_session_open(connect_handle, &s) == RAE_OK) {
+		session = s;
+		session_gen++;
+		rae_handle_close(old);
+	}
+	changed = session != old;
+	lock_drop();
+	return changed;
+}
+
+/* A path call (it uses `session`), made again once on a new session when
+ * the old one was lost. */
+#define VFS_PATH_CALL(call)                                                                        \
+	({                                                                                         \
+		rae_handle_t old_ = session;                                                       \
+		int64_t r_ = (call);                                                               \
+		if (r_ == RAE_ERR_PEER_CLOSED && vfs_reconnect(old_))                              \
+			r_ = (call);                                                               \
+		r_;                                                                                \
+	})
+
+/* The session handle for descriptor f: none (a call fails with EBADF) when
+ * f belongs to a session lost since. */
+static rae_handle_t fd_session(const vfs_file_t *f)
+{
+	return f->gen == session_gen ? session : RAE_HANDLE_INVALID;
+}
+
+/* The result of a call on a descriptor: a lost session is reconnected for
+ * the calls after it, and this descriptor is gone (EBADF). */
+static int64_t fd_result(int64_t r)
+{
+	if (r == RAE_ERR_PEER_CLOSED) {
+		vfs_reconnect(session);
+		return RAE_ERR_BAD_HANDLE;
+	}
+	return r;
 }
 
 void rae_posix_file_adopt(rae_handle_t s)
@@ -229,7 +287,7 @@ static long file_read(void *ctx, void *buf, size_t n)
 	vfs_file_t *f = ctx;
 	if (acc_mode(f) == O_WRONLY || acc_mode(f) == ACC_PATH)
 		return -EBADF;
-	return vfs_result(rae_vfs_read(session, f->vfd, buf, n));
+	return vfs_result(fd_result(rae_vfs_read(fd_session(f), f->vfd, buf, n)));
 }
 
 static long file_write(void *ctx, const void *buf, size_t n)
@@ -237,7 +295,7 @@ static long file_write(void *ctx, const void *buf, size_t n)
 	vfs_file_t *f = ctx;
 	if (acc_mode(f) == O_RDONLY || acc_mode(f) == ACC_PATH)
 		return -EBADF;
-	return vfs_result(rae_vfs_write(session, f->vfd, buf, n));
+	return vfs_result(fd_result(rae_vfs_write(fd_session(f), f->vfd, buf, n)));
 }
 
 static long file_ioctl(void *ctx, unsigned long req, void *arg)
@@ -252,9 +310,12 @@ static long file_close(void *ctx)
 {
 	vfs_file_t *f = ctx;
 	int64_t vfd = f->vfd; /* the slot may be reused once refs is 0 */
+	rae_handle_t s = fd_session(f);
 	if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) > 0)
 		return 0;
-	int64_t r = rae_vfs_close(session, vfd);
+	if (s == RAE_HANDLE_INVALID)
+		return 0; /* its session is gone, and the descriptor with it */
+	int64_t r = fd_result(rae_vfs_close(s, vfd));
 	return r < 0 ? rae_posix_vfs_errno(r) : 0;
 }
 
@@ -265,7 +326,7 @@ static long file_lseek(void *ctx, long off, int whence)
 		return -EINVAL;
 	if ((f->flags & O_DIRECTORY) && whence == SEEK_SET && off == 0)
 		f->dir_off = 0; /* rewinddir: the VFS position goes back too */
-	return vfs_result(rae_vfs_seek(session, f->vfd, off, (uint32_t)whence));
+	return vfs_result(fd_result(rae_vfs_seek(fd_session(f), f->vfd, off, (uint32_t)whence)));
 }
 
 static void file_hold(void *ctx)
@@ -351,7 +412,9 @@ static long file_openat(int dirfd, const char *path, int flags, int mode)
 	lock_drop();
 	if (!f)
 		return -ENFILE;
-	int64_t vfd = rae_vfs_open(session, p, vf, (uint32_t)(mode & ~umask_bits & 07777));
+	int64_t vfd =
+	    VFS_PATH_CALL(rae_vfs_open(session, p, vf, (uint32_t)(mode & ~umask_bits & 07777)));
+	uint32_t gen = session_gen;
 	if (vfd < 0) {
 		__atomic_store_n(&f->refs, 0, __ATOMIC_RELEASE);
 		return rae_posix_vfs_errno(vfd);
@@ -360,6 +423,7 @@ static long file_openat(int dirfd, const char *path, int flags, int mode)
 	int is_dir = rae_vfs_fstat(session, vfd, &st) == RAE_OK &&
 		     (st.mode & RAE_VFS_S_IFMT) == RAE_VFS_S_IFDIR;
 	f->vfd = vfd;
+	f->gen = gen;
 	f->dir_off = 0;
 	f->flags = acc | (flags & O_APPEND) | (is_dir ? O_DIRECTORY : 0);
 	memcpy(f->path, p, sizeof(f->path));
@@ -383,8 +447,8 @@ static long file_pread(int fd, void *buf, size_t n, long off, int writing)
 	int acc = acc_mode(f);
 	if (acc == ACC_PATH || acc == (writing ? O_RDONLY : O_WRONLY))
 		return -EBADF;
-	int64_t r = writing ? rae_vfs_pwrite(session, f->vfd, buf, n, (uint64_t)off)
-			    : rae_vfs_pread(session, f->vfd, buf, n, (uint64_t)off);
+	int64_t r = fd_result(writing ? rae_vfs_pwrite(fd_session(f), f->vfd, buf, n, (uint64_t)off)
+				      : rae_vfs_pread(fd_session(f), f->vfd, buf, n, (uint64_t)off));
 	return vfs_result(r);
 }
 
@@ -421,7 +485,7 @@ static long file_fstat(int fd, struct stat *out)
 		return 0;
 	}
 	struct rae_stat st;
-	int64_t r = rae_vfs_fstat(session, f->vfd, &st);
+	int64_t r = fd_result(rae_vfs_fstat(fd_session(f), f->vfd, &st));
 	if (r < 0)
 		return rae_posix_vfs_errno(r);
 	stat_fill(out, &st);
@@ -443,8 +507,8 @@ static long file_statat(int dirfd, const char *path, struct stat *out, int flags
 	if (r < 0)
 		return r;
 	struct rae_stat st;
-	int64_t s = (flags & AT_SYMLINK_NOFOLLOW) ? rae_vfs_lstat(session, p, &st)
-						  : rae_vfs_stat(session, p, &st);
+	int64_t s = (flags & AT_SYMLINK_NOFOLLOW) ? VFS_PATH_CALL(rae_vfs_lstat(session, p, &st))
+						  : VFS_PATH_CALL(rae_vfs_stat(session, p, &st));
 	if (s < 0)
 		return rae_posix_vfs_errno(s);
 	stat_fill(out, &st);
@@ -479,7 +543,7 @@ static long file_getdents64(int fd, void *buf, size_t cap)
 		return -EINVAL;
 	while (__atomic_exchange_n(&in_lock, 1, __ATOMIC_ACQUIRE))
 		rae_posix_sys(RAE_SYS_YIELD, 0, 0, 0);
-	int64_t n = rae_vfs_getdents(session, f->vfd, in, room);
+	int64_t n = fd_result(rae_vfs_getdents(fd_session(f), f->vfd, in, room));
 	long out = 0;
 	if (n < 0)
 		out = n == RAE_ERR_RANGE ? -EINVAL : rae_posix_vfs_errno(n);
@@ -516,11 +580,11 @@ static long file_path_op(int dirfd, const char *path, long op, int mode)
 		return r;
 	int64_t s;
 	if (op == SYS_mkdir)
-		s = rae_vfs_mkdir(session, p, (uint32_t)(mode & ~umask_bits & 07777));
+		s = VFS_PATH_CALL(rae_vfs_mkdir(session, p, (uint32_t)(mode & ~umask_bits & 07777)));
 	else if (op == SYS_rmdir)
-		s = rae_vfs_rmdir(session, p);
+		s = VFS_PATH_CALL(rae_vfs_rmdir(session, p));
 	else
-		s = rae_vfs_unlink(session, p);
+		s = VFS_PATH_CALL(rae_vfs_unlink(session, p));
 	return s < 0 ? rae_posix_vfs_errno(s) : 0;
 }
 
@@ -541,7 +605,7 @@ static long file_renameat(int olddir, const char *from, int newdir, const char *
 		r = path_at(newdir, to, b);
 	if (r < 0)
 		return r;
-	int64_t s = rae_vfs_rename(session, a, b);
+	int64_t s = VFS_PATH_CALL(rae_vfs_rename(session, a, b));
 	return s < 0 ? rae_posix_vfs_errno(s) : 0;
 }
 
@@ -555,7 +619,7 @@ static long file_symlinkat(const char *target, int dirfd, const char *path)
 		return -EFAULT;
 	if (!*target)
 		return -ENOENT;
-	int64_t s = rae_vfs_symlink(session, target, p);
+	int64_t s = VFS_PATH_CALL(rae_vfs_symlink(session, target, p));
 	return s < 0 ? rae_posix_vfs_errno(s) : 0;
 }
 
@@ -567,7 +631,7 @@ static long file_readlinkat(int dirfd, const char *path, char *buf, long size)
 	long r = path_at(dirfd, path, p);
 	if (r < 0)
 		return r;
-	int64_t s = rae_vfs_readlink(session, p, buf, (size_t)size);
+	int64_t s = VFS_PATH_CALL(rae_vfs_readlink(session, p, buf, (size_t)size));
 	if (s < 0)
 		return rae_posix_vfs_errno(s);
 	return s < size ? (long)s : size;
@@ -581,7 +645,7 @@ static long file_ftruncate(int fd, long size)
 		return err;
 	if (size < 0 || acc_mode(f) == O_RDONLY || acc_mode(f) == ACC_PATH)
 		return -EINVAL;
-	int64_t s = rae_vfs_truncate(session, f->vfd, (uint64_t)size);
+	int64_t s = fd_result(rae_vfs_truncate(fd_session(f), f->vfd, (uint64_t)size));
 	return s < 0 ? rae_posix_vfs_errno(s) : 0;
 }
 
@@ -601,7 +665,7 @@ static long file_truncate(const char *path, long size)
 static long cwd_set(char *p)
 {
 	struct rae_stat st;
-	int64_t s = rae_vfs_stat(session, p, &st);
+	int64_t s = VFS_PATH_CALL(rae_vfs_stat(session, p, &st));
 	if (s < 0)
 		return rae_posix_vfs_errno(s);
 	if ((st.mode & RAE_VFS_S_IFMT) != RAE_VFS_S_IFDIR)

@@ -126,10 +126,9 @@ static void inherit_fds(rae_startup_t *s, const char *fds)
 			q++;
 	}
 	int k = 0;
-	for (int i = 0; i < s->argc; i++) {
-		const char *a = s->argv[i];
-		if (memcmp(a, "--rae-open=", 11) == 0)
-			inherit_open(a + 11, k++, fds);
+	for (char **o = s->options; *o; o++) {
+		if (memcmp(*o, "--rae-open=", 11) == 0)
+			inherit_open(*o + 11, k++, fds);
 	}
 }
 
@@ -150,7 +149,9 @@ void rae_posix_inherit(void *startup)
 		long pid = parse_num(v, 10, &end);
 		rae_posix_parent_pid = pid > 0 ? pid : 0;
 	}
-	rae_handle_t con = rae_startup_take(s, RAE_ROLE_CONSOLE);
+	/* Left in the set: programs that speak the console protocol themselves
+	 * (dmesg, bench boot) find it there; the runtime uses the same handle. */
+	rae_handle_t con = rae_startup_handle(s, RAE_ROLE_CONSOLE);
 	if (con != RAE_HANDLE_INVALID)
 		rae_posix_console_init(con, str_eq(rae_startup_option(s, "--rae-fg"), "1"));
 	const char *fds = rae_startup_option(s, "--rae-fds");
@@ -160,12 +161,6 @@ void rae_posix_inherit(void *startup)
 		for (int fd = 0; fd < 3; fd++)
 			rae_fd_install_at(fd, &rae_posix_console_ops, NULL);
 	}
-	/* The program sees its own arguments only. */
-	int n = 0;
-	for (int i = 0; i < s->argc; i++) {
-		if (i == 0 || memcmp(s->argv[i], RAE_POSIX_OPTION, RAE_POSIX_OPTION_LEN) != 0)
-			s->argv[n++] = s->argv[i];
-	}
-	s->argv[n] = NULL;
-	s->argc = n;
+	/* The program sees its own arguments only: rae_startup_receive took
+	 * these options out of argv already. */
 }

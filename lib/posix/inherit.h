@@ -13,11 +13,11 @@
  * RAE_ROLE_PRIVATE up are private to a program and its starter; the
  * runtime keeps 0x200..0x2ff for itself).
  *
- * Options. argv entries that begin with "--rae-" are the runtime's: the
- * child's runtime reads them and removes them from argv before main, so
- * a program never sees them (a real argument of that form is lost: the
- * price of one string list for both). Options follow the program's own
- * arguments:
+ * Options. argv entries after argv[0] that begin with "--rae-"
+ * (RAE_STARTUP_RUNTIME_PREFIX) are the runtime's: rae_startup_receive
+ * moves them from argv to the start-up set's options, so no program sees
+ * them, C or librae (a real argument of that form is lost: the price of
+ * one string list for both). Options follow the program's own arguments:
  *   --rae-fg=1            this program is the console's foreground client
  *                         (it calls CONSOLE_SET_FOREGROUND at start)
  *   --rae-ppid=<pid>      the parent's process id (getppid)
@@ -47,8 +47,6 @@
 
 #define RAE_POSIX_ROLE_FD    0x200 /* + fd (0..RAE_POSIX_FD_MAX-1): a pipe end */
 #define RAE_POSIX_FD_MAX     64    /* descriptors per process (fd.c) */
-#define RAE_POSIX_OPTION     "--rae-"
-#define RAE_POSIX_OPTION_LEN 6
 #define RAE_POSIX_OPENS_MAX  16 /* --rae-open entries a child takes */
 
 #endif

@@ -70,9 +70,12 @@ static int64_t start_handles(service_t *s, rae_handle_t *h, uint16_t *roles)
 	made[n] = rae_handle_dup(s->endpoint, RAE_RIGHT_READ | RAE_RIGHT_WRITE |
 						  RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER);
 	made_roles[n++] = RAE_ROLE_SERVE;
-	/* No DUPLICATE on a badged handle: it could be minted again with
-	 * another service's badge. */
-	made[n] = rae_handle_mint(manager_names, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, s->id);
+	/* Badged handles come with DUPLICATE, so that a service can pass them
+	 * on to the programs it starts (a shell's commands): a copy keeps the
+	 * badge, and HANDLE_MINT refuses a handle that carries one, so nobody
+	 * can make another service's badge from it. */
+#define BADGED_RIGHTS (RAE_RIGHT_WRITE | RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER)
+	made[n] = rae_handle_mint(manager_names, BADGED_RIGHTS, s->id);
 	made_roles[n++] = RAE_ROLE_SERVICES;
 	if (s->m.grants & SVC_GRANT_INITRD) {
 		made[n] = rae_handle_dup(manager_initrd,
@@ -95,15 +98,14 @@ static int64_t start_handles(service_t *s, rae_handle_t *h, uint16_t *roles)
 			made[n++] = got;
 	}
 	if (s->m.grants & SVC_GRANT_JOB) {
-		made[n] =
-		    rae_handle_dup(s->job, RAE_RIGHT_READ | RAE_RIGHT_MANAGE | RAE_RIGHT_TRANSFER);
+		made[n] = rae_handle_dup(s->job, RAE_RIGHT_READ | RAE_RIGHT_MANAGE |
+						     RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER);
 		made_roles[n++] = RAE_ROLE_JOB;
 	}
 	for (unsigned k = 0; k < s->m.endpoints.count; k++) {
 		service_t *to = service_named(s->m.endpoints.names[k]);
 		made[n] =
-		    to ? rae_handle_mint(to->endpoint, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, s->id)
-		       : RAE_ERR_NOT_FOUND;
+		    to ? rae_handle_mint(to->endpoint, BADGED_RIGHTS, s->id) : RAE_ERR_NOT_FOUND;
 		made_roles[n] = endpoint_role(s->m.endpoints.names[k], k);
 		n++;
 	}

@@ -73,7 +73,7 @@ static int64_t vfs_session_open(vfs_server_t *srv, const vfs_req_t *q, vfs_rep_t
 	else if (!(q->badge & VFS_BADGE_SESSION))
 		admin = q->badge == RAE_VFS_BADGE_ADMIN; /* any other: a plain client */
 	else
-		return RAE_ERR_BAD_HANDLE; /* a session that was closed */
+		return RAE_ERR_PEER_CLOSED; /* a session that was closed */
 	unsigned slot = 0;
 	while (slot < RAE_VFS_SESSIONS_MAX && srv->sessions[slot])
 		slot++;
@@ -494,8 +494,11 @@ static int64_t vfs_dispatch(vfs_server_t *srv, vfs_req_t *q, vfs_rep_t *rep)
 	if (q->tag == RAE_VFS_OPEN_SESSION)
 		return vfs_session_open(srv, q, rep);
 	if (!q->s) {
-		/* Only sessions do more; a closed session's badge is stale. */
-		return !(q->badge & VFS_BADGE_SESSION) ? RAE_ERR_ACCESS_DENIED : RAE_ERR_BAD_HANDLE;
+		/* Only sessions do more. A session badge this server does not
+		 * know was closed, or belongs to an instance before a restart:
+		 * PEER_CLOSED tells the client to open a new session, which a
+		 * bad descriptor's BAD_HANDLE would not. */
+		return !(q->badge & VFS_BADGE_SESSION) ? RAE_ERR_ACCESS_DENIED : RAE_ERR_PEER_CLOSED;
 	}
 	switch (q->tag) {
 	case RAE_VFS_CLOSE_SESSION:

@@ -9,13 +9,19 @@
 #include <rae.h>
 #include <rae/startup.h>
 
+#define RAE_STARTUP_RUNTIME_PREFIX "--rae-"
+
 typedef struct {
 	int argc;
 	char **argv, **envp; /* NULL-terminated, pointing into strings */
+	/* The arguments after argv[0] that begin with
+	 * RAE_STARTUP_RUNTIME_PREFIX, taken out of argv: options for the C
+	 * runtime from whoever started the program (lib/posix/inherit.h). */
+	char **options;
 	unsigned handle_count;
 	rae_handle_t handles[RAE_STARTUP_HANDLES_MAX]; /* RAE_HANDLE_INVALID once taken */
 	uint16_t roles[RAE_STARTUP_HANDLES_MAX];
-	char *pointers[RAE_STARTUP_STRINGS_MAX + 2];
+	char *pointers[RAE_STARTUP_STRINGS_MAX + 3];
 	char strings[RAE_IPC_BUF_MAX];
 } rae_startup_t;
 
@@ -65,8 +71,8 @@ int64_t rae_initrd_spawn_start(rae_handle_t initrd, const char *path, rae_handle
  * RAE_HANDLE_INVALID. */
 rae_handle_t rae_startup_handle(const rae_startup_t *s, uint16_t role);
 
-/* The value of the first argument "name=value" (e.g. "--initrd-bytes"), or
- * NULL. */
+/* The value of the first argument or runtime option "name=value" (e.g.
+ * "--initrd-bytes"), or NULL. */
 const char *rae_startup_option(const rae_startup_t *s, const char *name);
 
 /* The first process's side of abi/rae/bootstrap.h: receives the kernel's
