@@ -447,8 +447,9 @@ static long file_pread(int fd, void *buf, size_t n, long off, int writing)
 	int acc = acc_mode(f);
 	if (acc == ACC_PATH || acc == (writing ? O_RDONLY : O_WRONLY))
 		return -EBADF;
-	int64_t r = fd_result(writing ? rae_vfs_pwrite(fd_session(f), f->vfd, buf, n, (uint64_t)off)
-				      : rae_vfs_pread(fd_session(f), f->vfd, buf, n, (uint64_t)off));
+	int64_t r =
+	    fd_result(writing ? rae_vfs_pwrite(fd_session(f), f->vfd, buf, n, (uint64_t)off)
+			      : rae_vfs_pread(fd_session(f), f->vfd, buf, n, (uint64_t)off));
 	return vfs_result(r);
 }
 
@@ -580,7 +581,8 @@ static long file_path_op(int dirfd, const char *path, long op, int mode)
 		return r;
 	int64_t s;
 	if (op == SYS_mkdir)
-		s = VFS_PATH_CALL(rae_vfs_mkdir(session, p, (uint32_t)(mode & ~umask_bits & 07777)));
+		s = VFS_PATH_CALL(
+		    rae_vfs_mkdir(session, p, (uint32_t)(mode & ~umask_bits & 07777)));
 	else if (op == SYS_rmdir)
 		s = VFS_PATH_CALL(rae_vfs_rmdir(session, p));
 	else

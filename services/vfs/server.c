@@ -498,7 +498,8 @@ static int64_t vfs_dispatch(vfs_server_t *srv, vfs_req_t *q, vfs_rep_t *rep)
 		 * know was closed, or belongs to an instance before a restart:
 		 * PEER_CLOSED tells the client to open a new session, which a
 		 * bad descriptor's BAD_HANDLE would not. */
-		return !(q->badge & VFS_BADGE_SESSION) ? RAE_ERR_ACCESS_DENIED : RAE_ERR_PEER_CLOSED;
+		return !(q->badge & VFS_BADGE_SESSION) ? RAE_ERR_ACCESS_DENIED
+						       : RAE_ERR_PEER_CLOSED;
 	}
 	switch (q->tag) {
 	case RAE_VFS_CLOSE_SESSION:
