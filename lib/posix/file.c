@@ -507,7 +507,7 @@ static long file_statat(int dirfd, const char *path, struct stat *out, int flags
 	long r = path_at(dirfd, path, p);
 	if (r < 0)
 		return r;
-	struct rae_stat st;
+	struct rae_stat st = {0};
 	int64_t s = (flags & AT_SYMLINK_NOFOLLOW) ? VFS_PATH_CALL(rae_vfs_lstat(session, p, &st))
 						  : VFS_PATH_CALL(rae_vfs_stat(session, p, &st));
 	if (s < 0)
@@ -666,7 +666,7 @@ static long file_truncate(const char *path, long size)
 /* The working directory becomes the cleaned path p if it is a directory. */
 static long cwd_set(char *p)
 {
-	struct rae_stat st;
+	struct rae_stat st = {0};
 	int64_t s = VFS_PATH_CALL(rae_vfs_stat(session, p, &st));
 	if (s < 0)
 		return rae_posix_vfs_errno(s);
