@@ -296,9 +296,16 @@ static int edit_line(const char *prompt, char *buf)
 				memcpy(buf, h, len);
 			}
 		} else if (c >= 32 && c < 127 && len + 1 < LINE_MAX_LEN) {
+			bool at_end = pos == len;
 			memmove(buf + pos + 1, buf + pos, len - pos);
 			buf[pos++] = (char)c;
 			len++;
+			if (at_end) {
+				/* Typing at the end: the character is all that changes
+				 * (a slow serial line need not carry the whole line). */
+				out(buf + pos - 1, 1);
+				continue;
+			}
 		}
 		redraw(prompt, buf, len, pos);
 	}

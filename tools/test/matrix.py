@@ -4,6 +4,7 @@ from dataclasses import dataclass
 import console
 import kaslr
 import services
+import shell
 from faults import FAULTS
 from qemu import Platform
 
@@ -12,6 +13,7 @@ FAULT = "fault"  # a deliberate fault; the panic report is checked
 FRAMEBUFFER = "framebuffer"  # plain boot; the screen is checked
 SERVICES = "services"  # the service manager with the test manifests; its log is checked
 CONSOLE = "console"  # the console service: the harness types keys and checks echoes and the screen
+SHELL = "shell"  # the default boot to rsh: the harness types commands on serial and checks their output
 
 Q35_BIOS_MAX = Platform("q35", "bios", "max")
 Q35_BIOS_QEMU64 = Platform("q35", "bios", "qemu64")
@@ -36,6 +38,8 @@ FRAMEBUFFER_PLATFORMS = (Q35_BIOS_MAX, Q35_UEFI_MAX)
 # only: the manager does not care about the firmware, and OVMF adds some 14 s to a boot.
 SERVICES_PLATFORMS = (Q35_BIOS_MAX_SMP2, Q35_BIOS_QEMU64)
 CONSOLE_PLATFORMS = (Q35_BIOS_MAX, Q35_UEFI_MAX)
+# The whole system as `make run` boots it: the main machine with two CPUs, and the older PC.
+SHELL_PLATFORMS = (Q35_BIOS_MAX_SMP2, PC_BIOS_MAX)
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,7 @@ def default_runs() -> list[Run]:
     runs += [Run(f"services-{p.name}", SERVICES, p, services.CMDLINE) for p in SERVICES_PLATFORMS]
     runs += [Run(f"console-{p.name}", CONSOLE, p, console.CMDLINE)
              for p in CONSOLE_PLATFORMS]
+    runs += [Run(f"shell-{p.name}", SHELL, p, shell.CMDLINE) for p in SHELL_PLATFORMS]
     return runs
 
 
