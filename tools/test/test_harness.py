@@ -14,6 +14,7 @@ import kaslr
 import matrix
 import qemu
 import services
+import shell
 from host_tests import find_host_tests, run_host_test
 from image import Image, parse_ppm, write_png
 from ktap import parse_ktap
@@ -437,7 +438,7 @@ servicemgr: crashy failed: it ended 3 times in a row (max-restarts 2), last stat
 svctest nosy: lookup of echo: RAE_ERR_ACCESS_DENIED
 NAME                 STATE       PID RESTARTS       UPTIME LAST-EXIT
 cycle-a              failed        -        0            -         -
-echo                 running       8        1      0.213 s     0x100
+echo                 running       9        2      0.213 s     0x101
 svctest: done: 25 passed, 0 failed
 """
 
@@ -452,7 +453,7 @@ def test_services_log_passes_when_every_line_is_there():
 
 def test_services_log_names_each_missing_line():
     text = SERVICES_LOG.replace("servicemgr: restarted echo (pid 8), restart 1\n", "")
-    text = text.replace("echo                 running       8        1", "echo running 8 0")
+    text = text.replace("echo                 running       9        2", "echo running 9 0")
     failed = {name for name, problem in services.check_services_log(text) if problem}
     assert failed == {"service_restarted", "services_table_echo_restarted"}
 
@@ -479,7 +480,8 @@ def test_default_matrix():
                      for spec in faults.FAULTS.values())
     assert len(names) == len(set(names)) == (len(matrix.KTEST_PLATFORMS) + len(matrix.ICOUNT_PLATFORMS) + 2
                                              + fault_runs + 2 + len(matrix.SERVICES_PLATFORMS)
-                                             + len(matrix.CONSOLE_PLATFORMS))
+                                             + len(matrix.CONSOLE_PLATFORMS) + len(matrix.SHELL_PLATFORMS))
+    assert [r.cmdline for r in runs if r.kind == matrix.SHELL] == [shell.CMDLINE] * len(matrix.SHELL_PLATFORMS)
     assert [r.cmdline for r in runs if r.kind == matrix.SERVICES] == [services.CMDLINE] * 2
     assert sum(r.kind == matrix.FAULT for r in runs) == fault_runs
     assert all(r.platform.smp >= 2 for r in runs if r.fault == "smp_panic_on_ap")
