@@ -10,6 +10,7 @@ import argparse  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
 import os  # noqa: E402
+import re  # noqa: E402
 import signal  # noqa: E402
 import struct  # noqa: E402
 import subprocess  # noqa: E402
@@ -394,6 +395,88 @@ def elf_loaded_bytes(path: str) -> int:
     return total
 
 
+# --- the whole system at its shell ---------------------------------------------------------------
+
+SYSTEM_CMDLINE = ""  # the default boot: console, file system and shell
+PROMPT_SUFFIX = "$ "
+BOOT_LINE = re.compile(r"^boot_to_prompt (\d+) ticks$", re.M)
+FREE_LINE = re.compile(r"^Mem: +(\d+) +(\d+) +(\d+)", re.M)
+VFS_LINE = re.compile(r"^vfs_read (\d+) bytes in (\d+) ticks: (\d+) bytes per 1000 ticks$", re.M)
+
+
+def _system_result(name: str, unit: str, value) -> dict:
+    return {"name": name, "unit": unit, "p50": value, "p99": value, "max": value, "samples": 1,
+            "source": QEMU_ICOUNT}
+
+
+def parse_system_output(text: str) -> tuple[list[dict], list[str]]:
+    """The figures `bench boot`, `free -k` and `bench vfs` printed at the shell."""
+    results, problems = [], []
+    m = BOOT_LINE.search(text)
+    if m and int(m.group(1)) > 0:
+        results.append(_system_result("system_boot_to_shell_prompt", "instructions", int(m.group(1))))
+    else:
+        problems.append("no 'boot_to_prompt N ticks' line from `bench boot`")
+    m = FREE_LINE.search(text)
+    if m:
+        results.append(_system_result("system_memory_in_use_at_prompt", "MiB",
+                                      round(int(m.group(2)) / 1024, 1)))
+    else:
+        problems.append("no 'Mem:' line from `free -k`")
+    m = VFS_LINE.search(text)
+    if m:
+        results.append(_system_result("system_vfs_read_throughput", "bytes/1000 instructions",
+                                      int(m.group(3))))
+    else:
+        problems.append("no 'vfs_read' line from `bench vfs`")
+    return results, problems
+
+
+def run_system_benchmarks(kernel: str, initrd: str, iso_dir: str, logs_dir: str,
+                          timeout: float) -> Collected:
+    """Boots the default system under -icount, waits for the shell and types the measuring commands:
+    `bench boot` (the TSC when the console first waited for a key: guest instructions from reset to the
+    prompt), `free -k` (memory in use there) and `bench vfs` (reading a 1 MiB file through rae-vfsd)."""
+    import console  # tools/test: the serial line on a socket
+
+    out = Collected()
+    iso = iso_paths([SYSTEM_CMDLINE], iso_dir)[SYSTEM_CMDLINE]
+    error = build_iso(kernel, initrd, iso, SYSTEM_CMDLINE)
+    if error:
+        out.errors.append(error)
+        return out
+    log = os.path.join(logs_dir, f"bench-system-{PLATFORM.name}.log")
+    note(f"qemu: the system at its shell, {PLATFORM.name}, {' '.join(ICOUNT_ARGS)}")
+    deadline = time.monotonic() + timeout
+    problems = []
+    with qemu.QemuBoot(PLATFORM, iso, log, serial_socket=True, extra_args=ICOUNT_ARGS) as boot:
+        link = console.SerialLink(boot.serial_socket, log)
+        try:
+            def wait_for(pattern: re.Pattern, start: int) -> bool:
+                while time.monotonic() < deadline and boot.running():
+                    if pattern.search(read_log(log)[start:]):
+                        return True
+                    time.sleep(0.2)
+                return False
+            prompt = re.compile(r"\$ $")
+            if not wait_for(re.compile(r"kernel: boot complete"), 0) or not wait_for(prompt, 0):
+                problems.append("no shell prompt")
+            for command, expect in (("bench boot", BOOT_LINE), ("free -k", FREE_LINE),
+                                    ("bench vfs 5", VFS_LINE)):
+                if problems:
+                    break
+                start = len(read_log(log))
+                link.send(command.encode() + b"\r")
+                if not wait_for(expect, start):
+                    problems.append(f"`{command}` printed nothing expected")
+        finally:
+            link.close()
+    results, missing = parse_system_output(read_log(log))
+    out.results = results
+    out.errors += [f"system benchmarks: {p} (log: {display_path(log)})" for p in problems or missing]
+    return out
+
+
 def static_results(kernel: str) -> Collected:
     out = Collected()
     try:
@@ -466,6 +549,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--host-timeout", type=float, default=600, help="seconds per host binary (default 600)")
     p.add_argument("--no-host", action="store_true", help="skip the host benchmarks")
     p.add_argument("--no-qemu", action="store_true", help="skip the QEMU boot (and the RaeenOS vs Linux table)")
+    p.add_argument("--no-system", action="store_true",
+                   help="skip the boot to the shell (boot-to-prompt, memory at the prompt, VFS reads)")
     p.add_argument("--no-linux", action="store_true", help="skip the Linux peer and the RaeenOS vs Linux table")
     p.add_argument("--linux-dir", default=os.path.join(BUILD, "linux-peer"),
                    help="where the Linux peer's packages and boot files go")
@@ -488,6 +573,9 @@ def main(argv: list[str]) -> int:
         if not args.no_qemu:
             collected.append(run_kernel_benchmarks(args.kernel, args.initrd, args.cmdline, args.isos,
                                                    args.logs, args.timeout))
+            if not args.no_system:
+                collected.append(run_system_benchmarks(args.kernel, args.initrd, args.isos, args.logs,
+                                                       args.timeout))
         if not args.no_linux:
             collected.append(run_linux_peer(args.linux_dir, args.logs, args.linux_timeout))
         collected.append(static_results(args.kernel))

@@ -259,7 +259,7 @@ def test_fake_kernel_end_to_end(tmp_path, capsys):
     subprocess.run(["ld", "-m", "elf_x86_64", "-nostdlib", "--no-warn-rwx-segments", "-T", str(tmp_path / "fake.ld"),
                     "-o", str(kernel), str(tmp_path / "fake.o")], check=True)
     initrd.write_bytes(bytes(10240))  # an empty tar
-    status = run_bench.main(["--no-linux", "--kernel", str(kernel), "--initrd", str(initrd),
+    status = run_bench.main(["--no-linux", "--no-system", "--kernel", str(kernel), "--initrd", str(initrd),
                              "--host-bench", str(tmp_path / "none"), "--logs", str(tmp_path / "logs"),
                              "--isos", str(tmp_path / "isos"), "--out", str(out), "--timeout", "60"])
     captured = capsys.readouterr()
@@ -387,6 +387,7 @@ def test_main_runs_the_linux_peer_after_the_kernel_and_compares(tmp_path, capsys
 
     monkeypatch.setattr(run_bench, "run_kernel_benchmarks", fake_kernel)
     monkeypatch.setattr(run_bench, "run_linux_peer", fake_linux)
+    monkeypatch.setattr(run_bench, "run_system_benchmarks", lambda *args: run_bench.Collected())
     out = tmp_path / "bench.json"
     args = ["--no-host", "--kernel", str(kernel), "--out", str(out), "--linux-timeout", "99"]
     assert run_bench.main(args) == 1
@@ -415,3 +416,22 @@ def test_linux_peer_failing_to_fetch_is_a_clear_error(tmp_path, monkeypatch):
     assert got.results == [] and got.errors == [
         "linux peer: tools/apt-private cache depends linux-image-amd64 failed (no network or no Debian mirror?): "
         "E: Could not resolve host"]
+
+
+def test_system_output_is_parsed():
+    text = ("/ $ bench boot\nboot_to_prompt 812345678 ticks\n/ $ free -k\n"
+            "               total         used         free       kernel\n"
+            "Mem:          523768        35744       488024          212\n"
+            "/ $ bench vfs 5\nvfs_read 1048576 bytes in 9000000 ticks: 116 bytes per 1000 ticks\n/ $ ")
+    results, problems = run_bench.parse_system_output(text)
+    assert problems == []
+    by_name = {r["name"]: r for r in results}
+    assert by_name["system_boot_to_shell_prompt"]["p50"] == 812345678
+    assert by_name["system_memory_in_use_at_prompt"]["p50"] == 34.9
+    assert by_name["system_vfs_read_throughput"]["p50"] == 116
+    assert all(run_bench.check_result(r) == "" for r in results)
+
+
+def test_system_output_names_what_is_missing():
+    results, problems = run_bench.parse_system_output("/ $ bench boot\nbench: asking the console: x\n")
+    assert results == [] and len(problems) == 3
