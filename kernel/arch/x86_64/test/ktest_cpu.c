@@ -81,7 +81,8 @@ KTEST(nmi_while_the_user_gs_base_is_loaded)
 	__asm__ volatile("int $2" ::: "memory");
 	if (apic) {
 		lapic_send_ipi(self, LAPIC_ICR_NMI);
-		for (unsigned spin = 0; spin < 10000000 && exception_nmi_count == before + 1; spin++)
+		for (unsigned spin = 0; spin < 10000000 && exception_nmi_count == before + 1;
+		     spin++)
 			__asm__ volatile("pause");
 	}
 	__asm__ volatile("swapgs" ::: "memory");
