@@ -300,7 +300,7 @@ $(LIBC_BINS): $(BUILD)/user/root/bin/%: apps/libc/%.c tools/raeen-cc $(SYSROOT)/
 	@echo "  RAEENCC $<"
 	@tools/raeen-cc -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $<
 
-$(COREUTILS_BINS): $(BUILD)/user/root/bin/%: apps/coreutils/%.c tools/raeen-cc \
+$(COREUTILS_BINS): $(BUILD)/user/root/bin/%: apps/coreutils/%.c $(wildcard apps/coreutils/*.h) tools/raeen-cc \
 		$(SYSROOT)/lib/libposix.a $(SYSROOT)/lib/raecrt1.o $(RAE_HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  RAEENCC $<"

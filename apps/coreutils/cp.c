@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "path.h"
 
 static int recursive;
 static char buf[16384];
@@ -116,23 +117,6 @@ static int copy_path(const char *from, const char *to)
 	return copy_file(from, to, st.st_mode);
 }
 
-/* dir/basename(path), in out. */
-static int join(char *out, size_t cap, const char *dir, const char *path)
-{
-	size_t len = strlen(path);
-	while (len > 1 && path[len - 1] == '/')
-		len--;
-	size_t start = len;
-	while (start > 0 && path[start - 1] != '/')
-		start--;
-	int n = snprintf(out, cap, "%s/%.*s", dir, (int)(len - start), path + start);
-	if (n < 0 || (size_t)n >= cap) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	int i = 1;
@@ -163,7 +147,7 @@ int main(int argc, char **argv)
 		char target[PATH_MAX];
 		if (!dest_is_dir) {
 			status |= copy_path(argv[i], dest);
-		} else if (join(target, sizeof(target), dest, argv[i]) != 0) {
+		} else if (path_join(target, sizeof(target), dest, argv[i]) != 0) {
 			status |= report(argv[i]);
 		} else {
 			status |= copy_path(argv[i], target);

@@ -23,7 +23,7 @@ int main(int argc, char **argv)
 		}
 	}
 	rae_system_info_t info;
-	int64_t st = rae_syscall(RAE_SYS_SYSTEM_INFO, (uint64_t)(uintptr_t)&info, 0, 0);
+	int64_t st = rae_system_info(&info);
 	if (st != RAE_OK) {
 		fprintf(stderr, "free: system information: %s\n",
 			rae_status_name((rae_status_t)st));

@@ -6,28 +6,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "path.h"
 
 static int report(const char *from, const char *to)
 {
 	fprintf(stderr, "mv: %s -> %s: %s\n", from, to, strerror(errno));
 	return 1;
-}
-
-/* dir/basename(path), in out. */
-static int join(char *out, size_t cap, const char *dir, const char *path)
-{
-	size_t len = strlen(path);
-	while (len > 1 && path[len - 1] == '/')
-		len--;
-	size_t start = len;
-	while (start > 0 && path[start - 1] != '/')
-		start--;
-	int n = snprintf(out, cap, "%s/%.*s", dir, (int)(len - start), path + start);
-	if (n < 0 || (size_t)n >= cap) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	return 0;
 }
 
 int main(int argc, char **argv)
@@ -51,7 +35,7 @@ int main(int argc, char **argv)
 		char target[PATH_MAX];
 		const char *to = dest;
 		if (dest_is_dir) {
-			if (join(target, sizeof(target), dest, argv[i]) != 0) {
+			if (path_join(target, sizeof(target), dest, argv[i]) != 0) {
 				status |= report(argv[i], dest);
 				continue;
 			}

@@ -39,7 +39,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		v = bigger;
-		n = rae_syscall(RAE_SYS_JOB_PROCESSES, job, (uint64_t)(uintptr_t)v, cap);
+		n = rae_job_processes(job, v, cap);
 		if (n < 0) {
 			fprintf(stderr, "ps: job processes: %s\n",
 				rae_status_name((rae_status_t)n));

@@ -29,7 +29,7 @@ int main(int argc, char **argv)
 		show = SHOW_SYSNAME;
 
 	rae_system_info_t info;
-	int64_t st = rae_syscall(RAE_SYS_SYSTEM_INFO, (uint64_t)(uintptr_t)&info, 0, 0);
+	int64_t st = rae_system_info(&info);
 	if (st != RAE_OK) {
 		fprintf(stderr, "uname: system information: %s\n",
 			rae_status_name((rae_status_t)st));

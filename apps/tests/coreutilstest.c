@@ -219,27 +219,14 @@ static void test_rm(void)
 	CHECK(missing(CU_DIR));
 }
 
-/* Programs that need a kernel call this kernel may not have yet: with
- * it they must succeed; without it they must fail with an error rather
- * than print made-up numbers. */
-static int kernel_has(uint64_t nr, uint64_t a, uint64_t b, uint64_t c)
-{
-	return rae_syscall(nr, a, b, c) != RAE_ERR_UNSUPPORTED;
-}
-
 static void test_system_info(void)
 {
-	rae_system_info_t info;
-	int have = kernel_has(RAE_SYS_SYSTEM_INFO, (uint64_t)(uintptr_t)&info, 0, 0);
-	if (!have)
-		say("    # no SYSTEM_INFO in this kernel: uname, free and uptime must fail\n");
-	int want = have ? 0 : 1;
-	CHECK(RUN("uname") == want);
-	CHECK(RUN("uname", "-a") == want);
-	CHECK(RUN("uname", "-s", "-r", "-m") == want);
-	CHECK(RUN("free") == want);
-	CHECK(RUN("free", "-m") == want);
-	CHECK(RUN("uptime") == want);
+	CHECK(RUN("uname") == 0);
+	CHECK(RUN("uname", "-a") == 0);
+	CHECK(RUN("uname", "-s", "-r", "-m") == 0);
+	CHECK(RUN("free") == 0);
+	CHECK(RUN("free", "-m") == 0);
+	CHECK(RUN("uptime") == 0);
 	CHECK(RUN("uname", "-x") == 2);
 	CHECK(RUN("free", "-x") == 2);
 }
@@ -250,8 +237,7 @@ static int ended_within(int64_t job, uint64_t pid, uint64_t timeout_ns)
 	static rae_process_info_t list[16];
 	uint64_t deadline = rae_clock_ns() + timeout_ns;
 	do {
-		int64_t n = rae_syscall(RAE_SYS_JOB_PROCESSES, (uint64_t)job,
-					(uint64_t)(uintptr_t)list, 16);
+		int64_t n = rae_job_processes((rae_handle_t)job, list, 16);
 		if (n < 0)
 			return 0;
 		int running = 0;
@@ -277,20 +263,11 @@ static void test_ps_kill(void)
 	CHECK(job > 0);
 	if (job <= 0)
 		return;
-	rae_process_info_t probe[1];
-	int have = kernel_has(RAE_SYS_JOB_PROCESSES, (uint64_t)job, (uint64_t)(uintptr_t)probe, 1);
-	if (!have)
-		say("    # no JOB_PROCESSES in this kernel: ps must fail\n");
 	const char *const ps[] = {"ps", NULL};
 	/* ps in the job it lists: it sees itself at least. */
-	CHECK(run_in(ps, (rae_handle_t)job, (rae_handle_t)job, RAE_RIGHT_READ) == (have ? 0 : 1));
+	CHECK(run_in(ps, (rae_handle_t)job, (rae_handle_t)job, RAE_RIGHT_READ) == 0);
 
 	/* kill: a sleeper in the job, killed by its id through the job. */
-	if (!kernel_has(RAE_SYS_JOB_PROCESS, (uint64_t)job, 0, 0)) {
-		say("    # no JOB_PROCESS in this kernel: kill by id is not checked\n");
-		rae_handle_close((rae_handle_t)job);
-		return;
-	}
 	int64_t sleeper = rae_spawn_in((rae_handle_t)job, "bin/sleeper", 0);
 	CHECK(sleeper > 0);
 	if (sleeper <= 0) {

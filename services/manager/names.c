@@ -1,6 +1,7 @@
 /* The name service (abi/rae/services.h): LOOKUP hands a caller a badged
  * handle to a service's endpoint if the service's manifest lists the
- * caller as a client; LIST reports every service's state. The caller is
+ * caller as a client; LIST reports every service's state; KILL ends a
+ * service's instance for one of its operators. The caller is
  * known by the badge of its handle to the name service (its service id). */
 #include "manager.h"
 
@@ -10,7 +11,11 @@ static const char *caller_name(uint64_t badge)
 	return badge >= 1 && badge <= service_count ? services[badge - 1].m.name : NULL;
 }
 
-static rae_status_t lookup(rae_msg_t *call, const char *buf, rae_msg_t *reply)
+/* The service a request's buffer names (RAE_ERR_INVALID for a malformed
+ * name, RAE_ERR_NOT_FOUND for an unknown one), and the caller's name
+ * (NULL for a badge that names no service). */
+static rae_status_t named_service(const rae_msg_t *call, const char *buf, service_t **out,
+				  const char **caller)
 {
 	char name[RAE_SVC_NAME_MAX];
 	size_t len = strnlen(buf, call->buf_len);
@@ -19,54 +24,54 @@ static rae_status_t lookup(rae_msg_t *call, const char *buf, rae_msg_t *reply)
 	memcpy(name, buf, len);
 	name[len] = '\0';
 	for (unsigned i = 0; i < service_count; i++) {
-		service_t *s = &services[i];
-		if (strcmp(s->m.name, name) != 0)
-			continue;
-		const char *caller = caller_name(call->badge);
-		if (!caller || !svc_manifest_allows(&s->m, caller))
-			return RAE_ERR_ACCESS_DENIED;
-		/* The service tells its clients apart by this badge. */
-		int64_t h = rae_handle_mint(
-		    s->endpoint, RAE_RIGHT_WRITE | RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER,
-		    call->badge);
-		if (h < 0)
-			return (rae_status_t)h;
-		reply->handles[0] = (rae_handle_t)h;
-		reply->handle_count = 1;
-		reply->words[0] = s->id;
-		return RAE_OK;
+		if (strcmp(services[i].m.name, name) == 0) {
+			*out = &services[i];
+			*caller = caller_name(call->badge);
+			return RAE_OK;
+		}
 	}
 	return RAE_ERR_NOT_FOUND;
+}
+
+static rae_status_t lookup(rae_msg_t *call, const char *buf, rae_msg_t *reply)
+{
+	service_t *s;
+	const char *caller;
+	rae_status_t st = named_service(call, buf, &s, &caller);
+	if (st != RAE_OK)
+		return st;
+	if (!caller || !svc_manifest_allows(&s->m, caller))
+		return RAE_ERR_ACCESS_DENIED;
+	/* The service tells its clients apart by this badge. */
+	int64_t h = rae_handle_mint(
+	    s->endpoint, RAE_RIGHT_WRITE | RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER, call->badge);
+	if (h < 0)
+		return (rae_status_t)h;
+	reply->handles[0] = (rae_handle_t)h;
+	reply->handle_count = 1;
+	reply->words[0] = s->id;
+	return RAE_OK;
 }
 
 /* Kills a service's running instance for one of its operators; the
  * supervisor then treats the end as any other (restart policy, backoff). */
 static rae_status_t kill_service(const rae_msg_t *call, const char *buf)
 {
-	char name[RAE_SVC_NAME_MAX];
-	size_t len = strnlen(buf, call->buf_len);
-	if (len == 0 || len >= sizeof(name))
-		return RAE_ERR_INVALID;
-	memcpy(name, buf, len);
-	name[len] = '\0';
-	for (unsigned i = 0; i < service_count; i++) {
-		service_t *s = &services[i];
-		if (strcmp(s->m.name, name) != 0)
-			continue;
-		const char *caller = caller_name(call->badge);
-		if (!caller || !svc_manifest_operated_by(&s->m, caller))
-			return RAE_ERR_ACCESS_DENIED;
-		svc_lock();
-		rae_status_t st = s->process != RAE_HANDLE_INVALID
-				      ? (rae_status_t)rae_kill(s->process)
-				      : RAE_ERR_NOT_FOUND;
-		svc_unlock();
-		if (st == RAE_OK)
-			say("%s kills %s (pid %llu) on request", caller, s->m.name,
-			    (unsigned long long)s->pid);
+	service_t *s;
+	const char *caller;
+	rae_status_t st = named_service(call, buf, &s, &caller);
+	if (st != RAE_OK)
 		return st;
-	}
-	return RAE_ERR_NOT_FOUND;
+	if (!caller || !svc_manifest_operated_by(&s->m, caller))
+		return RAE_ERR_ACCESS_DENIED;
+	svc_lock();
+	st = s->process != RAE_HANDLE_INVALID ? (rae_status_t)rae_kill(s->process)
+					      : RAE_ERR_NOT_FOUND;
+	svc_unlock();
+	if (st == RAE_OK)
+		say("%s kills %s (pid %llu) on request", caller, s->m.name,
+		    (unsigned long long)s->pid);
+	return st;
 }
 
 static rae_status_t list(const rae_msg_t *call, rae_msg_t *reply)

@@ -7,7 +7,7 @@ import os
 import re
 import time
 
-from console import SerialLink, check_screen
+from console import SerialLink, _wait_for, check_screen
 from image import ImageError, read_ppm, write_png
 from psf import load_psf
 from qmp import QmpClient, QmpError
@@ -50,16 +50,6 @@ STEPS: list[tuple] = [
 SCREEN_ROWS = ["/ $ echo after > /tmp/b; cat /tmp/b", "after"]
 
 
-def _wait_text(boot, log: str, text: str, deadline: float) -> bool:
-    while time.monotonic() < deadline:
-        if text in read_log(log):
-            return True
-        if not boot.running():
-            return False
-        time.sleep(0.1)
-    return False
-
-
 def _wait_prompt(boot, log: str, start: int, deadline: float) -> tuple[str, int] | None:
     """Waits for a prompt after offset `start` of the log; returns (text since start, end offset)."""
     while time.monotonic() < deadline:
@@ -100,7 +90,7 @@ def run_shell(run, iso: str, log: str, logs_dir: str, timeout: float, boot_cls) 
             # The kernel's and the manager's last boot lines may come after the first prompt:
             # once the boot is complete, an empty line asks for a fresh one.
             got = None
-            if _wait_text(boot, log, BOOT_DONE, deadline) and _wait_text(boot, log, "$ ", deadline):
+            if _wait_for(boot, log, BOOT_DONE, deadline) and _wait_for(boot, log, "$ ", deadline):
                 time.sleep(0.5)
                 start = len(read_log(log))
                 link.send(b"\r")

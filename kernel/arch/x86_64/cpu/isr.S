@@ -3,6 +3,43 @@
  * as interrupt_frame_t and calls interrupt_dispatch. */
 
 
+	/* The general registers, in interrupt_frame_t's order. */
+	.macro push_regs
+	pushq %rax
+	pushq %rbx
+	pushq %rcx
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	pushq %rbp
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	.endm
+
+	.macro pop_regs
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %r11
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rbp
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	popq %rcx
+	popq %rbx
+	popq %rax
+	.endm
+
 	.text
 	.macro isr_stub vec
 	.balign 16
@@ -37,39 +74,11 @@ isr_common:
 	testb $3, 24(%rsp)
 	jz 1f
 	swapgs
-1:	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+1:	push_regs
 	cld
 	movq %rsp, %rdi
 	call interrupt_dispatch
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx
-	popq %rbx
-	popq %rax
+	pop_regs
 	testb $3, 24(%rsp)
 	jz 2f
 	swapgs
@@ -77,21 +86,7 @@ isr_common:
 	iretq
 
 isr_paranoid:
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	push_regs
 	cld
 	/* The kernel's GS base is a higher-half address; a user's is 0 (user
 	 * code cannot set it: CR4.FSGSBASE stays off). %ebx, callee-saved,
@@ -108,21 +103,7 @@ isr_paranoid:
 	testl %ebx, %ebx
 	jz 2f
 	swapgs
-2:	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx
-	popq %rbx
-	popq %rax
+2:	pop_regs
 	addq $16, %rsp
 	iretq
 
