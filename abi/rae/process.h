@@ -23,7 +23,8 @@ typedef struct {
 	uint64_t parent_pid; /* 0: started by the kernel */
 	uint64_t job_id;
 	uint64_t pages;    /* user pages charged to it */
-	uint64_t cpu_ns;   /* CPU time of all its threads, ended ones included */
+	uint64_t cpu_ns;   /* CPU time of all its threads, ended ones included, and of the
+			    * calls they made to servers that ran on their context */
 	uint64_t start_ns; /* monotonic time of its creation */
 	uint32_t threads;  /* threads alive */
 	uint32_t state;    /* RAE_PROCESS_* */

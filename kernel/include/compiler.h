@@ -2,10 +2,11 @@
 #ifndef COMPILER_H
 #define COMPILER_H
 
-#define likely(x)   __builtin_expect(!!(x), 1)
-#define unlikely(x) __builtin_expect(!!(x), 0)
-#define NORETURN    __attribute__((noreturn))
-#define NOINLINE    __attribute__((noinline))
+#define likely(x)     __builtin_expect(!!(x), 1)
+#define unlikely(x)   __builtin_expect(!!(x), 0)
+#define NORETURN      __attribute__((noreturn))
+#define NOINLINE      __attribute__((noinline))
+#define ALWAYS_INLINE inline __attribute__((always_inline))
 /* Not inlined, cloned or specialized: keeps a real frame and its name. */
 #define NOIPA                 __attribute__((noipa))
 #define PACKED                __attribute__((packed))

@@ -31,10 +31,10 @@ typedef struct {
 	bool tick_armed;   /* this CPU only, interrupts off */
 	thread_t *prev;    /* the thread that switched out; its on_cpu is cleared after */
 	thread_t *migrate; /* prev, to be queued on another CPU once switched out */
-	/* CPU time: the process of the thread running here (NULL for a
-	 * kernel thread) and the timestamp it got the CPU at. Written by this
-	 * CPU at each switch; read without a lock by sched_running_ticks. */
-	const struct process *acct_proc;
+	/* CPU time: the process the time since acct_ts is charged to (NULL
+	 * for a kernel thread) and that timestamp. Written by this CPU at each
+	 * accounted switch; read without a lock by sched_running_ticks. */
+	struct process *acct_proc;
 	uint64_t acct_ts;
 } cpu_sched_t;
 
@@ -286,8 +286,9 @@ bool sched_direct_switch(thread_t *next)
  * again, possibly on another CPU, having finished the switch there: with
  * that CPU's run-queue lock held, and a thread to queue elsewhere (or
  * NULL) in *migrate. */
-static cpu_sched_t *sched_context_switch(cpu_t *c, cpu_sched_t *cs, thread_t *prev, thread_t *next,
-					 thread_t **migrate)
+static ALWAYS_INLINE cpu_sched_t *sched_context_switch(cpu_t *c, cpu_sched_t *cs, thread_t *prev,
+						       thread_t *next, thread_t **migrate,
+						       bool account)
 {
 	/* A thread switching out on another CPU must finish first. */
 	while (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE))
@@ -298,13 +299,18 @@ static cpu_sched_t *sched_context_switch(cpu_t *c, cpu_sched_t *cs, thread_t *pr
 	c->current = next;
 	cs->prev = prev;
 	c->syscall_stack = next->kstack_top;
-	/* The slice prev had, charged to its process (one timestamp read per
-	 * switch; the direct IPC switches come through here too). */
-	uint64_t ts = hal_timestamp();
-	if (prev->proc)
-		__atomic_fetch_add(&prev->proc->cpu_ticks, ts - cs->acct_ts, __ATOMIC_RELAXED);
-	__atomic_store_n(&cs->acct_ts, ts, __ATOMIC_RELAXED);
-	__atomic_store_n(&cs->acct_proc, next->proc, __ATOMIC_RELAXED);
+	/* The time since the last accounted switch, charged to the process
+	 * recorded then. The donating IPC switches do not account: like its
+	 * scheduling budget, a call's CPU time goes to the process whose
+	 * context runs it, the caller's, until a switch that accounts. */
+	if (account) {
+		uint64_t ts = hal_timestamp();
+		if (cs->acct_proc)
+			__atomic_fetch_add(&cs->acct_proc->cpu_ticks, ts - cs->acct_ts,
+					   __ATOMIC_RELAXED);
+		__atomic_store_n(&cs->acct_ts, ts, __ATOMIC_RELAXED);
+		__atomic_store_n(&cs->acct_proc, next->proc, __ATOMIC_RELAXED);
+	}
 	hal_user_switch(c, next);
 	hal_fpu_switch(prev->fpu, next->fpu);
 	cs->migrate = *migrate;
@@ -359,7 +365,7 @@ static void sched_switch_to(thread_t *want, bool yield, bool preempt)
 	next->run_start = now;
 
 	if (next != prev)
-		cs = sched_context_switch(c, cs, prev, next, &migrate);
+		cs = sched_context_switch(c, cs, prev, next, &migrate, true);
 	else
 		next->ran_on |= 1ull << c->id;
 	spin_unlock(&cs->lock);
@@ -374,7 +380,7 @@ static void sched_switch_to(thread_t *want, bool yield, bool preempt)
 static void sched_hand_over(cpu_t *c, cpu_sched_t *cs, thread_t *prev, thread_t *next)
 {
 	thread_t *migrate = NULL;
-	cs = sched_context_switch(c, cs, prev, next, &migrate);
+	cs = sched_context_switch(c, cs, prev, next, &migrate, false);
 	spin_unlock(&cs->lock);
 	if (migrate)
 		sched_enqueue_thread(migrate, false);

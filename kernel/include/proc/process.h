@@ -44,8 +44,9 @@ typedef struct process {
 	struct process *parent; /* NULL when the kernel started it; may be gone */
 	unsigned parent_pid;    /* its id (0: the kernel), kept for reports */
 	uint64_t start_ns;      /* monotonic time of creation */
-	/* Timestamp ticks its threads ran, ended ones included, added at each
-	 * switch away from one of them (sched.c); atomic. */
+	/* Timestamp ticks its threads ran, ended ones included, and servers
+	 * ran its calls on their lent context; added at each accounted switch
+	 * (sched.c); atomic. */
 	uint64_t cpu_ticks;
 	/* Started by the kernel itself (the first process; test programs in
 	 * test mode): only such a process may spawn by initrd path, since it
