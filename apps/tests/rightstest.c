@@ -64,6 +64,17 @@ static int64_t do_process_id(rae_handle_t h)
 	return rae_process_id(h);
 }
 
+static int64_t do_process_info(rae_handle_t h)
+{
+	static rae_process_info_t info;
+	return rae_process_info(h, &info);
+}
+
+static int64_t do_mem_size(rae_handle_t h)
+{
+	return rae_mem_size(h);
+}
+
 static int64_t do_ipc_send(rae_handle_t h)
 {
 	rae_msg_t m = {0};
@@ -263,6 +274,7 @@ static const case_t cases[] = {
     {"KILL", OBJ_PROCESS, RAE_RIGHT_MANAGE, do_process_kill},
     {"THREAD_JOIN", OBJ_THREAD, RAE_RIGHT_WAIT, do_thread_join},
     {"PROCESS_ID", OBJ_PROCESS, RAE_RIGHT_READ, do_process_id},
+    {"PROCESS_INFO", OBJ_PROCESS, RAE_RIGHT_READ, do_process_info},
     {"IPC_RECEIVE", OBJ_ENDPOINT, RAE_RIGHT_READ, do_ipc_receive},
     {"NOTIFY_SIGNAL", OBJ_NOTIFICATION, RAE_RIGHT_SIGNAL, do_signal},
     {"NOTIFY_WAIT", OBJ_NOTIFICATION, RAE_RIGHT_WAIT, do_wait},
@@ -274,6 +286,7 @@ static const case_t cases[] = {
     {"SPAWN_WITH job", OBJ_JOB, RAE_RIGHT_MANAGE, do_spawn_in},
     {"SPAWN_WITH give", OBJ_NOTIFICATION, RAE_RIGHT_TRANSFER, do_give},
     {"SPAWN_IMAGE", OBJ_MEMORY, RAE_RIGHT_READ, do_spawn_image},
+    {"MEM_SIZE", OBJ_MEMORY, RAE_RIGHT_READ, do_mem_size},
     {"RESOURCE_CREATE", OBJ_RESOURCE, RAE_RIGHT_MANAGE, do_resource_create},
     {"MEM_CREATE_PHYS", OBJ_RESOURCE, RAE_RIGHT_MANAGE, do_mem_create_phys},
     {"IOPORT_CREATE", OBJ_RESOURCE, RAE_RIGHT_MANAGE, do_ioport_create},

@@ -787,6 +787,13 @@ static void process_info_fill(const process_t *p, rae_process_info_t *out)
 	out->name[sizeof(out->name) - 1] = '\0';
 }
 
+void process_info(const process_t *p, rae_process_info_t *out)
+{
+	bool irq = spin_lock_irqsave(&process_lock);
+	process_info_fill(p, out);
+	spin_unlock_irqrestore(&process_lock, irq);
+}
+
 uint64_t process_list(job_t *job, uint64_t after, rae_process_info_t *out, unsigned max,
 		      unsigned *filled)
 {

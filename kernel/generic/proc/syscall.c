@@ -974,6 +974,27 @@ static int64_t sys_process_watch(syscall_frame_t *f)
 /* Entries JOB_PROCESSES gathers per pass under the process lock. */
 #define JOB_PROCESSES_CHUNK 16
 
+/* One process's facts: a handle with READ, or 0 for the caller itself
+ * (what any program may know of itself: its CPU time for clock()). */
+static int64_t sys_process_info(syscall_frame_t *f)
+{
+	kobject_t *obj = NULL;
+	process_t *p = self_proc();
+	if (f->rdi) {
+		rae_status_t st = handle_lookup((rae_handle_t)f->rdi, RAE_OBJ_PROCESS,
+						RAE_RIGHT_READ, &obj, NULL);
+		if (st != RAE_OK)
+			return st;
+		p = (process_t *)obj;
+	}
+	rae_process_info_t info;
+	process_info(p, &info);
+	if (obj)
+		kobject_unref(obj);
+	return copy_to_user((void *)f->rsi, &info, sizeof(info)) == RAE_OK ? RAE_OK
+									    : RAE_ERR_FAULT;
+}
+
 static int64_t sys_job_processes(syscall_frame_t *f)
 {
 	kobject_t *obj;
@@ -1251,6 +1272,7 @@ static const syscall_fn syscall_table[RAE_SYS_COUNT] = {
     [RAE_SYS_PIPE_READ] = sys_pipe_read,
     [RAE_SYS_PIPE_WRITE] = sys_pipe_write,
     [RAE_SYS_MEM_SIZE] = sys_mem_size,
+    [RAE_SYS_PROCESS_INFO] = sys_process_info,
 };
 
 int64_t syscall_dispatch(syscall_frame_t *f);

@@ -179,6 +179,9 @@ bool process_has_ended(process_t *p);
  * RAE_ERR_NO_MEMORY. */
 rae_status_t process_watch(process_t *p, struct notification *n, uint64_t bits);
 
+/* The facts of one process (a reference held). Takes process_lock. */
+void process_info(const process_t *p, rae_process_info_t *out);
+
 /* Copies the facts of up to `max` processes in `job`'s tree with ids above
  * `after`, smallest ids first, into out (rae_process_info_t, rae/process.h)
  * and returns how many there are in all in the tree with ids above `after`.

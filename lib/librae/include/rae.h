@@ -139,6 +139,13 @@ static inline int64_t rae_job_process(rae_handle_t job, uint64_t pid)
 	return rae_syscall(RAE_SYS_JOB_PROCESS, job, pid, 0);
 }
 
+/* The facts of the process `h` names (READ), or with 0 of the caller
+ * itself: its CPU time, pages, threads (rae/process.h). */
+static inline int64_t rae_process_info(rae_handle_t h, rae_process_info_t *info)
+{
+	return rae_syscall(RAE_SYS_PROCESS_INFO, h, (uint64_t)(uintptr_t)info, 0);
+}
+
 static inline int64_t rae_system_info(rae_system_info_t *info)
 {
 	return rae_syscall(RAE_SYS_SYSTEM_INFO, (uint64_t)(uintptr_t)info, 0, 0);
