@@ -77,12 +77,12 @@
 #define RAE_SYS_LOG_READ     55 /* (console h, uint64_t *offset, buf, len) -> bytes copied */
 #define RAE_SYS_CONSOLE_INFO 56 /* (rae_console_hw_t *info) -> RAE_OK */
 /* Pipes (rae/pipe.h): */
-#define RAE_SYS_PIPE_CREATE 57 /* (rae_handle_t ends[2]) -> RAE_OK */
-#define RAE_SYS_PIPE_READ   58 /* (read end h, buf, len, timeout_ns) -> bytes; 0: no writer left */
-#define RAE_SYS_PIPE_WRITE  59 /* (write end h, buf, len, timeout_ns) -> bytes */
-#define RAE_SYS_MEM_SIZE    60 /* (memory h) -> its size in bytes (whole pages) */
+#define RAE_SYS_PIPE_CREATE  57 /* (rae_handle_t ends[2]) -> RAE_OK */
+#define RAE_SYS_PIPE_READ    58 /* (read end h, buf, len, timeout_ns) -> bytes; 0: no writer left */
+#define RAE_SYS_PIPE_WRITE   59 /* (write end h, buf, len, timeout_ns) -> bytes */
+#define RAE_SYS_MEM_SIZE     60 /* (memory h) -> its size in bytes (whole pages) */
 #define RAE_SYS_PROCESS_INFO 61 /* (process h or 0: the caller, rae_process_info_t *) -> RAE_OK */
-#define RAE_SYS_COUNT       64
+#define RAE_SYS_COUNT        64
 
 /* RAE_SYS_MEM_CREATE flags and RAE_SYS_MEM_MAP protections. */
 #define RAE_MEM_CONTIGUOUS 0x1
