@@ -991,8 +991,7 @@ static int64_t sys_process_info(syscall_frame_t *f)
 	process_info(p, &info);
 	if (obj)
 		kobject_unref(obj);
-	return copy_to_user((void *)f->rsi, &info, sizeof(info)) == RAE_OK ? RAE_OK
-									    : RAE_ERR_FAULT;
+	return copy_to_user((void *)f->rsi, &info, sizeof(info)) == RAE_OK ? RAE_OK : RAE_ERR_FAULT;
 }
 
 static int64_t sys_job_processes(syscall_frame_t *f)
