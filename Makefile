@@ -255,7 +255,7 @@ POSIX_CFLAGS := -std=gnu11 -O2 -g -nostdinc -isystem $(SYSROOT)/include \
 	-fPIE -fno-stack-protector -fno-omit-frame-pointer -Wall -Wextra -Werror -MMD -MP
 POSIX_OBJS := $(patsubst lib/posix/%,$(BUILD)/posix/%.o,$(filter-out lib/posix/crt.c,\
 	$(wildcard lib/posix/*.c lib/posix/*.S))) $(BUILD)/posix/startup.c.o \
-	$(BUILD)/posix/vfs_client.c.o $(BUILD)/posix/console_client.c.o
+	$(BUILD)/posix/vfs_client.c.o $(BUILD)/posix/console_client.c.o $(BUILD)/posix/services.c.o
 RAE_HEADERS := $(patsubst lib/librae/include/%,$(SYSROOT)/include/%,$(wildcard lib/librae/include/*.h)) \
 	$(patsubst abi/rae/%,$(SYSROOT)/include/rae/%,$(wildcard abi/rae/*.h))
 
@@ -270,7 +270,8 @@ $(BUILD)/posix/%.o: lib/posix/% Makefile | $(MUSL_LIB)
 	@echo "  CC      $<"
 	@$(CC) $(POSIX_CFLAGS) -c $< -o $@
 
-$(BUILD)/posix/startup.c.o $(BUILD)/posix/vfs_client.c.o $(BUILD)/posix/console_client.c.o: \
+$(BUILD)/posix/startup.c.o $(BUILD)/posix/vfs_client.c.o $(BUILD)/posix/console_client.c.o \
+		$(BUILD)/posix/services.c.o: \
 		$(BUILD)/posix/%.c.o: lib/librae/%.c \
 		Makefile | $(MUSL_LIB)
 	@mkdir -p $(dir $@)

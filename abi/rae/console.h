@@ -49,7 +49,10 @@ typedef struct {
  * service: -> RAE_OK with buf, w0 bytes, w1 RAE_CONSOLE_READ_* flags; or
  * RAE_ERR_TIMED_OUT when nothing is ready yet (the client waits for its
  * input bit, then asks again: lib/librae/console_client.c); or
- * RAE_ERR_BUSY when the caller is not the foreground client. */
+ * RAE_ERR_BUSY when the caller is not the foreground client; or
+ * RAE_ERR_PEER_CLOSED when it has not attached to this instance (the
+ * service restarted since): it attaches again, sets its mode and takes
+ * the foreground back, and reads again. */
 #define RAE_CONSOLE_READ 2
 /* w0: RAE_CONSOLE_MODE_* flags -> w0: the previous mode. */
 #define RAE_CONSOLE_SET_MODE 3

@@ -17,6 +17,19 @@ static int64_t console_call(rae_console_t *c, rae_msg_t *m)
 	return console_call_on(c->service, m);
 }
 
+/* Gives the service a handle to signal c->attached. */
+static rae_status_t console_attach(rae_console_t *c)
+{
+	int64_t signal_end = rae_handle_dup(c->attached, RAE_RIGHT_SIGNAL | RAE_RIGHT_TRANSFER);
+	if (signal_end < 0)
+		return (rae_status_t)signal_end;
+	rae_msg_t m = {.tag = RAE_CONSOLE_ATTACH, .handle_count = 1};
+	m.handles[0] = (rae_handle_t)signal_end;
+	m.words[0] = c->input_bit;
+	m.words[1] = c->interrupt_bit;
+	return (rae_status_t)console_call(c, &m);
+}
+
 rae_status_t rae_console_connect(rae_console_t *c, rae_handle_t service)
 {
 	memset(c, 0, sizeof(*c));
@@ -27,19 +40,21 @@ rae_status_t rae_console_connect(rae_console_t *c, rae_handle_t service)
 	c->notify = (rae_handle_t)n;
 	c->input_bit = CONSOLE_INPUT_BIT;
 	c->interrupt_bit = CONSOLE_INTERRUPT_BIT;
-	int64_t signal_end = rae_handle_dup(c->notify, RAE_RIGHT_SIGNAL | RAE_RIGHT_TRANSFER);
-	if (signal_end < 0) {
-		rae_handle_close(c->notify);
-		return (rae_status_t)signal_end;
-	}
-	rae_msg_t m = {.tag = RAE_CONSOLE_ATTACH, .handle_count = 1};
-	m.handles[0] = (rae_handle_t)signal_end;
-	m.words[0] = c->input_bit;
-	m.words[1] = c->interrupt_bit;
-	int64_t st = console_call(c, &m);
+	c->attached = c->notify;
+	rae_status_t st = console_attach(c);
 	if (st != RAE_OK)
 		rae_handle_close(c->notify);
-	return (rae_status_t)st;
+	return st;
+}
+
+rae_status_t rae_console_reattach(rae_console_t *c)
+{
+	rae_status_t st = console_attach(c);
+	if (st == RAE_OK && c->mode)
+		st = rae_console_set_mode(c, c->mode, NULL);
+	if (st == RAE_OK && c->foreground)
+		st = rae_console_set_foreground(c);
+	return st;
 }
 
 int64_t rae_console_write(rae_console_t *c, const void *buf, size_t len)
@@ -79,6 +94,7 @@ int64_t rae_console_read(rae_console_t *c, void *buf, size_t cap, uint64_t timeo
 		return RAE_ERR_INVALID;
 	uint64_t deadline =
 	    timeout_ns == RAE_TIMEOUT_NEVER ? UINT64_MAX : rae_clock_ns() + timeout_ns;
+	bool reattached = false;
 	for (;;) {
 		rae_msg_t m = {.tag = RAE_CONSOLE_READ};
 		m.words[0] = cap > RAE_IPC_BUF_MAX ? RAE_IPC_BUF_MAX : cap;
@@ -94,6 +110,14 @@ int64_t rae_console_read(rae_console_t *c, void *buf, size_t cap, uint64_t timeo
 				c->interrupts = 0;
 			}
 			return m.buf_len < m.words[0] ? (int64_t)m.buf_len : (int64_t)m.words[0];
+		}
+		if (st == RAE_ERR_PEER_CLOSED && !reattached) {
+			/* The service restarted: tell the new instance again. */
+			reattached = true;
+			st = rae_console_reattach(c);
+			if (st != RAE_OK)
+				return st;
+			continue;
 		}
 		if (st != RAE_ERR_TIMED_OUT)
 			return st;
@@ -114,6 +138,8 @@ rae_status_t rae_console_set_mode(rae_console_t *c, uint32_t mode, uint32_t *old
 	rae_msg_t m = {.tag = RAE_CONSOLE_SET_MODE};
 	m.words[0] = mode;
 	int64_t st = console_call(c, &m);
+	if (st == RAE_OK)
+		c->mode = mode;
 	if (st == RAE_OK && old)
 		*old = (uint32_t)m.words[0];
 	return (rae_status_t)st;
@@ -122,7 +148,10 @@ rae_status_t rae_console_set_mode(rae_console_t *c, uint32_t mode, uint32_t *old
 rae_status_t rae_console_set_foreground(rae_console_t *c)
 {
 	rae_msg_t m = {.tag = RAE_CONSOLE_SET_FOREGROUND};
-	return (rae_status_t)console_call(c, &m);
+	int64_t st = console_call(c, &m);
+	if (st == RAE_OK)
+		c->foreground = true;
+	return (rae_status_t)st;
 }
 
 rae_status_t rae_console_winsize(rae_console_t *c, rae_console_winsize_t *ws)

@@ -54,8 +54,10 @@ int64_t rae_posix_console_open(void)
 
 void rae_posix_console_take_foreground(void)
 {
-	if (present && foreground)
+	if (present && foreground) {
 		rae_console_set_foreground(&con);
+		con_reader.foreground = con.foreground; /* a restarted service is told again */
+	}
 }
 
 static void term_defaults(void)
@@ -94,6 +96,7 @@ long rae_posix_console_init(rae_handle_t service, int fg)
 	foreground = fg;
 	if (fg)
 		rae_console_set_foreground(&con);
+	con_reader.foreground = con.foreground;
 	return 0;
 }
 
@@ -196,6 +199,7 @@ static long console_setattr(const struct termios *t)
 		mode |= RAE_CONSOLE_MODE_NOECHO;
 	term_lock_take();
 	rae_status_t st = rae_console_set_mode(&con, mode, NULL);
+	con_reader.mode = con.mode; /* reads reattach with it after a restart */
 	if (st == RAE_OK)
 		term = *t;
 	term_lock_drop();

@@ -356,6 +356,10 @@ static rae_status_t request_read(client_t *c, const rae_msg_t *m, rae_msg_t *r)
 	uint64_t cap = m->words[0];
 	if (cap == 0 || cap > RAE_IPC_BUF_MAX)
 		return RAE_ERR_INVALID;
+	/* A reader that never attached here was attached to an instance
+	 * before a restart: it attaches again (console_client.c does). */
+	if (!c->notify)
+		return RAE_ERR_PEER_CLOSED;
 	if (!cd.foreground)
 		set_foreground(c); /* the first reader takes the console */
 	if (cd.foreground != c->badge)

@@ -1,8 +1,8 @@
 # The shell run: boots RaeenOS as `make run` does (the service manager starts rae-vfsd, rae-consoled and
 # rsh on the console), types commands on the serial line as a person would, and checks what each prints
 # after it: files through the VFS, /bin, ps, a pipe, exit statuses, a program with a bad ELF, the kernel
-# log. Then it kills the VFS service through the service manager and shows that the VFS comes back and
-# the same shell keeps working, and checks that the framebuffer shows the session too.
+# log. Then it kills the VFS service and the console service through the service manager and shows that
+# both come back and the same shell keeps working, and checks that the framebuffer shows the session too.
 import os
 import re
 import time
@@ -34,6 +34,7 @@ STEPS: list[tuple] = [
     ("/bin/badelf", [r"rsh: /bin/badelf: Exec format error"]),
     ("ps", [r"PID +PPID", r" shell$", r" ps$"]),
     ("uname -a", [r"^RaeenOS "]),
+    ("dmesg", [r"^kernel: boot complete", r"^servicemgr: started shell"]),
     ("mkdir -p /tmp/d/e; echo deep > /tmp/d/e/f; cp /tmp/d/e/f /tmp/g; cat /tmp/g", [r"^deep$"]),
     ("lua -e \"print(string.format('%.4f', math.sqrt(2)))\"", [r"^1\.4142$"]),
     # A foreground program waiting for input ends at Ctrl-C with 128 + SIGINT.
@@ -43,6 +44,10 @@ STEPS: list[tuple] = [
     # The VFS service dies; the manager restarts it behind the same endpoint and the shell reconnects.
     ("services kill vfs", [], "vfsd: initrd: "),
     ("services", [r"^vfs +running +\d+ +1 +"]),
+    # The console service dies too: the shell's reads attach to the new instance by themselves.
+    ("services kill console", [], "consoled: serial"),
+    ("echo still here", [r"^still here$"]),
+    ("services", [r"^console +running +\d+ +1 +"]),
     ("cat /etc/motd", [r"RaeenOS"]),
     ("echo after > /tmp/b; cat /tmp/b", [r"^after$"]),
 ]

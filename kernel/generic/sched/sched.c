@@ -235,6 +235,12 @@ void thread_wake(thread_t *t)
 		spin_unlock_irqrestore(&cs->lock, irq);
 		return;
 	}
+	/* Claimed under the lock: a second waker (a kill racing a signal)
+	 * now finds it not blocked and leaves it. Checking BLOCKED here and
+	 * setting RUNNABLE only in the enqueue let both go on; the second
+	 * could then queue a thread that the first wake-up had let run and
+	 * exit, and the dead thread was picked again. */
+	t->state = THREAD_RUNNABLE;
 	spin_unlock_irqrestore(&cs->lock, irq);
 	sched_enqueue_thread(t, true);
 }

@@ -4,14 +4,21 @@
 #ifndef RAE_CONSOLE_CLIENT_H
 #define RAE_CONSOLE_CLIENT_H
 
+#include <stdbool.h>
 #include <rae.h>
 #include <rae/console.h>
 
 typedef struct {
 	rae_handle_t service; /* a badged handle to rae-consoled (WRITE) */
-	rae_handle_t notify;  /* the service sets input_bit and interrupt_bit here */
+	rae_handle_t notify;  /* where reads wait for input_bit */
 	uint64_t input_bit, interrupt_bit;
 	unsigned interrupts; /* Ctrl-C presses seen and not yet taken */
+	/* What a restarted service is told again (rae_console_reattach): the
+	 * notification it signals, the mode set and whether this client took
+	 * the foreground. */
+	rae_handle_t attached;
+	uint32_t mode;
+	bool foreground;
 } rae_console_t;
 
 /* Connects through `service` (a badged handle, e.g. the start-up role
@@ -65,6 +72,11 @@ int64_t rae_console_log_read(rae_handle_t service, uint64_t *offset, void *buf, 
 /* RAE_CONSOLE_READY_TSC through `service`: *tsc gets the counter's value
  * when a reader first waited for input (0: not yet). */
 int64_t rae_console_ready_tsc(rae_handle_t service, uint64_t *tsc);
+
+/* Attaches `attached` again, sets the mode and takes the foreground back
+ * if this client had them: after the service restarted (a read got
+ * RAE_ERR_PEER_CLOSED; rae_console_read does it by itself). */
+rae_status_t rae_console_reattach(rae_console_t *c);
 
 /* Detaches and closes the handles. */
 void rae_console_close(rae_console_t *c);
