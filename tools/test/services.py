@@ -40,9 +40,15 @@ LOG_CHECKS = (
 )
 
 
+# The boot's shell (etc/services/shell.svc) runs in this boot too: its prompt can start a line that the
+# kernel log, forwarded by the console service, goes on.
+PROMPT_PREFIX = re.compile(r"^(\S* \$ )+")
+
+
 def check_services_log(text: str) -> list[tuple[str, str]]:
     """(check name, problem or "") for each check of the run's serial log."""
-    lines = text.split("\n")
+    lines = [PROMPT_PREFIX.sub("", line) for line in text.split("\n")]
+    text = "\n".join(lines)
     results = []
     for check in LOG_CHECKS:
         regex = re.compile(check.pattern)

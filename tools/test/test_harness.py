@@ -697,3 +697,8 @@ def test_console_screen_rows_are_found_anywhere_and_must_match():
     assert console.check_screen(image, font, ["first linez"])
     problems = console.check_screen(image, font, ["not on screen"])
     assert problems and "no text row shows 'not on screen'" in problems[0]
+
+
+def test_services_log_lines_after_a_shell_prompt_count():
+    text = SERVICES_LOG.replace("servicemgr: restarted echo", "/ $ servicemgr: restarted echo")
+    assert dict(services.check_services_log(text))["service_restarted"] == ""
