@@ -44,7 +44,7 @@ KBENCH(kernel_timer_expiry_lateness)
 		uint64_t deadline = hal_timestamp() + clock_ns_to_ticks(100000);
 		timer_start(&timer, deadline, lateness_fire, (void *)&fired);
 		while (!fired)
-			hal_cpu_idle();
+			hal_cpu_idle_until(&fired); /* no wake-up lost before the halt */
 		kbench_sample(b, deadline, timer.fired_at);
 	}
 }

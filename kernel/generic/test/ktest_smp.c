@@ -93,8 +93,11 @@ static void timer_probes_check(ktest_t *t, timer_probe_t *probes, unsigned cpu, 
 	uint64_t give_up = clock_monotonic_ns() + 5000000000ull;
 	for (unsigned i = 0; i < 5; i++) {
 		while (!probes[i].fired && clock_monotonic_ns() < give_up) {
+			/* Checked with interrupts off up to the halt: a timer
+			 * firing between a plain check and hlt left the CPU
+			 * halted for good once it was the last one armed. */
 			if (idle)
-				hal_cpu_idle();
+				hal_cpu_idle_until(&probes[i].fired);
 			else
 				__builtin_ia32_pause();
 		}
