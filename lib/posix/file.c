@@ -40,8 +40,9 @@ static rae_handle_t session;
 /* The handle sessions are opened through (the start-up set's
  * RAE_ROLE_VFS), kept to open a new one when the service restarts: a
  * session handle then gets RAE_ERR_PEER_CLOSED. Descriptors of the old
- * session are gone with it (EBADF); paths work again at once. A program
- * given only a session (a child of a C program) cannot reconnect. */
+ * session are gone with it (EBADF); paths work again at once. A child of a
+ * C program gets its parent's endpoint along with its session
+ * (RAE_POSIX_ROLE_VFS_CONNECT) for the same. */
 static rae_handle_t connect_handle;
 static volatile uint32_t session_gen;
 static const rae_fd_ops_t file_ops;
@@ -119,9 +120,15 @@ static int64_t fd_result(int64_t r)
 	return r;
 }
 
-void rae_posix_file_adopt(rae_handle_t s)
+void rae_posix_file_adopt(rae_handle_t s, rae_handle_t connect)
 {
 	session = s;
+	connect_handle = connect;
+}
+
+rae_handle_t rae_posix_file_connect(void)
+{
+	return connect_handle;
 }
 
 rae_handle_t rae_posix_file_session(void)

@@ -137,7 +137,7 @@ void rae_posix_inherit(void *startup)
 	rae_startup_t *s = startup;
 	rae_handle_t vfs = rae_startup_handle(s, RAE_ROLE_VFS);
 	if (str_eq(rae_startup_option(s, "--rae-vfs"), "session"))
-		rae_posix_file_adopt(vfs);
+		rae_posix_file_adopt(vfs, rae_startup_take(s, RAE_POSIX_ROLE_VFS_CONNECT));
 	else
 		rae_posix_file_init(vfs);
 	const char *v = rae_startup_option(s, "--rae-cwd");

@@ -45,8 +45,11 @@
 
 #include <rae/startup.h>
 
-#define RAE_POSIX_ROLE_FD   0x200 /* + fd (0..RAE_POSIX_FD_MAX-1): a pipe end */
-#define RAE_POSIX_FD_MAX    64    /* descriptors per process (fd.c) */
-#define RAE_POSIX_OPENS_MAX 16    /* --rae-open entries a child takes */
+#define RAE_POSIX_ROLE_FD 0x200 /* + fd (0..RAE_POSIX_FD_MAX-1): a pipe end */
+/* With --rae-vfs=session: the file system's endpoint the parent was given,
+ * so the child can open a new session when the service restarts. */
+#define RAE_POSIX_ROLE_VFS_CONNECT 0x2f0
+#define RAE_POSIX_FD_MAX           64 /* descriptors per process (fd.c) */
+#define RAE_POSIX_OPENS_MAX        16 /* --rae-open entries a child takes */
 
 #endif

@@ -134,7 +134,9 @@ extern long rae_posix_parent_pid;
 /* The VFS session (file.c), for spawn to open one for a child. */
 rae_handle_t rae_posix_file_session(void);
 /* Adopts a session handle as is (the child side of --rae-vfs=session). */
-void rae_posix_file_adopt(rae_handle_t session);
+void rae_posix_file_adopt(rae_handle_t session, rae_handle_t connect);
+/* The file system's endpoint this program opens sessions through (0: none). */
+rae_handle_t rae_posix_file_connect(void);
 /* Joins path to the working directory and cleans it: 0, or a negative
  * errno (ENAMETOOLONG, ENOENT for an empty path). out has
  * RAE_VFS_PATH_MAX + 1 bytes. base NULL: the working directory. */

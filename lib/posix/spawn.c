@@ -335,6 +335,13 @@ static int spawn_path(pid_t *res, const char *path, const posix_spawn_file_actio
 		handles[n] = child_session;
 		roles[n++] = RAE_ROLE_VFS;
 		err = opt_add(p, "--rae-vfs=session");
+		/* And the endpoint, to open a new session if the service
+		 * restarts (file.c). */
+		rae_handle_t connect = handle_copy(rae_posix_file_connect(), RAE_RIGHTS_ALL);
+		if (connect) {
+			handles[n] = connect;
+			roles[n++] = RAE_POSIX_ROLE_VFS_CONNECT;
+		}
 	}
 	rae_handle_t h;
 	if (!err && (h = handle_copy(job, RAE_RIGHTS_ALL)) != 0) {

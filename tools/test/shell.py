@@ -44,6 +44,9 @@ STEPS: list[tuple] = [
     # The VFS service dies; the manager restarts it behind the same endpoint and the shell reconnects.
     ("services kill vfs", [], "vfsd: initrd: "),
     ("services", [r"^vfs +running +\d+ +1 +"]),
+    # A child shell loses its session the same way and opens a new one through the endpoint its parent
+    # passed it: the cat it starts after the kill is read through the new instance.
+    ("sh -c 'services kill vfs; cat /etc/motd'", [r"RaeenOS"], "vfsd: initrd: "),
     # The console service dies too: the shell's reads attach to the new instance by themselves.
     ("services kill console", [], "consoled: serial"),
     ("echo still here", [r"^still here$"]),
