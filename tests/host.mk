@@ -14,8 +14,8 @@ HOST_TEST_OBJDIR := build/tests/obj
 
 # Each test binary: its test source, then the kernel sources it exercises.
 HOST_TEST_NAMES := format ustar multiboot2 buddy slab acpi_tables acpi_madt acpi_hpet acpi_mcfg \
-	acpi_fadt elf sched_policy handle_table vfs_ramfs vfs_tar librae_heap manifest klog \
-	console_ldisc
+	acpi_fadt elf sched_policy handle_table vfs_ramfs vfs_ramfs_memory vfs_tar librae_heap manifest \
+	klog console_ldisc
 HOST_TEST_format_SRCS := tests/kernel/generic/lib/test_format.c kernel/generic/lib/format.c
 HOST_TEST_ustar_SRCS := tests/kernel/generic/lib/test_ustar.c kernel/generic/lib/ustar.c \
 	kernel/generic/lib/format.c
@@ -34,6 +34,9 @@ HOST_TEST_sched_policy_SRCS := tests/kernel/generic/sched/test_policy.c \
 HOST_TEST_vfs_ramfs_SRCS := tests/services/vfs/test_ramfs.c services/vfs/ramfs.c
 HOST_TEST_vfs_tar_SRCS := tests/services/vfs/test_tar.c services/vfs/tar.c services/vfs/ramfs.c
 HOST_TEST_librae_heap_SRCS := tests/lib/librae/test_heap.c lib/librae/heap.c
+# The RAMFS over librae's heap, as in vfsd: does deleting give pages back?
+HOST_TEST_vfs_ramfs_memory_SRCS := tests/services/vfs/test_ramfs_memory.c \
+	tests/services/vfs/ramfs_on_heap.c lib/librae/heap.c
 HOST_TEST_klog_SRCS := tests/kernel/generic/console/test_klog.c kernel/generic/console/klog.c
 HOST_TEST_console_ldisc_SRCS := tests/services/console/test_ldisc.c services/console/ldisc.c \
 	services/console/keyboard.c

@@ -210,6 +210,17 @@ static void ramfs_entry_drop(ramfs_t *fs, ramfs_node_t *dir, ramfs_entry_t *e)
 	ramfs_node_t *n = e->node;
 	vfs_free(e->name);
 	*e = dir->u.dir.entries[--dir->u.dir.count];
+	/* A directory that was large and emptied gives its array back, in
+	 * halves, so adding and removing at the edge does not move it each
+	 * time. A failed move keeps the bigger array. */
+	uint32_t cap = dir->u.dir.cap;
+	if (cap > 8 && dir->u.dir.count <= cap / 4) {
+		ramfs_entry_t *smaller = vfs_realloc(dir->u.dir.entries, cap / 2 * sizeof(*e));
+		if (smaller) {
+			dir->u.dir.entries = smaller;
+			dir->u.dir.cap = cap / 2;
+		}
+	}
 	n->nlink--;
 	if (ramfs_is_dir(n))
 		n->u.dir.parent = NULL;
@@ -570,6 +581,15 @@ rae_status_t ramfs_truncate(ramfs_t *fs, ramfs_node_t *n, uint64_t size)
 			vfs_free(n->u.file.blocks[i]);
 			n->u.file.blocks[i] = NULL;
 			fs->data_bytes -= RAMFS_BLOCK;
+		}
+	}
+	/* A table far larger than the file shrinks (or stays, if that fails). */
+	if (n->u.file.nblocks > 4 && keep <= n->u.file.nblocks / 4) {
+		uint32_t cap = keep > 4 ? (uint32_t)keep : 4;
+		uint8_t **b = vfs_realloc(n->u.file.blocks, cap * sizeof(*b));
+		if (b) {
+			n->u.file.blocks = b;
+			n->u.file.nblocks = cap;
 		}
 	}
 	if (size % RAMFS_BLOCK && keep - 1 < n->u.file.nblocks && n->u.file.blocks[keep - 1])

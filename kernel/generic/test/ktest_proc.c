@@ -205,6 +205,14 @@ KTEST(user_vfs_survives_garbage)
 	KTEST_EXPECT_EQ(t, run_first_process(t, "bin/vfsgarbage"), 0);
 }
 
+/* rae-vfsd gives the pages of removed and truncated files back: bin/vfsmem
+ * fills /tmp (47 MiB of files, 20 000 empty ones) and empties it, and
+ * memory in use must come back to within 1 MiB each time. */
+KTEST(user_vfs_gives_memory_back)
+{
+	KTEST_EXPECT_EQ(t, run_first_process(t, "bin/vfsmem"), 0);
+}
+
 /* A C program's files go to rae-vfsd: bin/vfsposix starts vfsd on the
  * initrd and bin/libcfiles (apps/libc/libcfiles.c) with a handle to it;
  * stdio, directories, the working directory, dup2... (each case reported,
