@@ -142,6 +142,7 @@ typedef struct thread_object {
 	struct thread *thread; /* NULL once taken for joining */
 	process_t *proc;       /* the thread's process, while `thread` is set */
 	unsigned slot;         /* its place in proc->threads */
+	bool joining;          /* a THREAD_JOIN waits for it (the reaper leaves it) */
 	bool done;
 	int exit_code;
 } thread_object_t;

@@ -190,6 +190,14 @@ static inline int64_t rae_handle_mint(rae_handle_t h, uint32_t rights, uint64_t 
 	return rae_syscall(RAE_SYS_HANDLE_MINT, h, rights, badge);
 }
 
+/* As rae_handle_mint, and the endpoint's receivers get a RAE_IPC_TAG_CLOSED
+ * notice with `badge` once every copy of the new handle is gone
+ * (rae/ipc.h): how a server learns that a client ended. */
+static inline int64_t rae_handle_mint_watched(rae_handle_t h, uint32_t rights, uint64_t badge)
+{
+	return rae_syscall(RAE_SYS_HANDLE_MINT_WATCHED, h, rights, badge);
+}
+
 static inline int64_t rae_endpoint_create(void)
 {
 	return rae_syscall(RAE_SYS_ENDPOINT_CREATE, 0, 0, 0);
