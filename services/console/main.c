@@ -266,7 +266,7 @@ static size_t kbd_drain(char *buf, size_t cap)
 	}
 }
 
-RAE_THREAD_ENTRY static void device_loop(uint64_t arg)
+static void device_loop(uint64_t arg)
 {
 	(void)arg;
 	char buf[256];

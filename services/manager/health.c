@@ -60,7 +60,7 @@ static bool kill_hung(service_t *s, uint64_t pid)
 	return true;
 }
 
-RAE_THREAD_ENTRY static void watch(uint64_t arg)
+static void watch(uint64_t arg)
 {
 	service_t *s = (service_t *)(uintptr_t)arg;
 	const uint64_t interval = s->m.health_interval_ms * MS;

@@ -219,7 +219,7 @@ static bool restart_due(service_t *s, int status, const char *why, uint64_t live
 	return again && !failed;
 }
 
-RAE_THREAD_ENTRY static void supervise(uint64_t arg)
+static void supervise(uint64_t arg)
 {
 	service_t *s = (service_t *)(uintptr_t)arg;
 	for (;;) {

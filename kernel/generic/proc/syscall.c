@@ -654,6 +654,10 @@ static int64_t sys_mem_map(syscall_frame_t *f)
 	process_t *p = self_proc();
 	memory_object_t *m = (memory_object_t *)obj;
 	uintptr_t va = process_mmap_reserve(p, m->pages);
+	if (!va) {
+		kobject_unref(obj);
+		return RAE_ERR_NO_MEMORY; /* no address space left for it */
+	}
 	if (m->phys)
 		st = as_map_phys(p->as, va, m->phys_base, m->pages, flags | m->vm_cache);
 	else
@@ -664,6 +668,7 @@ static int64_t sys_mem_map(syscall_frame_t *f)
 		st = process_note_mapping(p, obj, va, m->pages);
 	if (st != RAE_OK) {
 		as_unmap_shared(p->as, va, m->pages);
+		process_mmap_unreserve(p, va, m->pages);
 		kobject_unref(obj);
 		return st;
 	}
@@ -873,11 +878,14 @@ static int64_t sys_vm_allocate(syscall_frame_t *f)
 	process_t *p = self_proc();
 	uint64_t pages = PAGE_ALIGN_UP(f->rdi) / PAGE_SIZE;
 	uintptr_t va = process_mmap_reserve(p, pages);
+	if (!va)
+		return RAE_ERR_NO_MEMORY; /* no address space left for it */
 	if (f->rsi == 0)
 		return (int64_t)va; /* reserved: VM_PROTECT maps pages there */
 	st = as_map_anon(p->as, va, pages, flags);
 	if (st != RAE_OK) {
 		as_free_anon(p->as, va, pages);
+		process_mmap_unreserve(p, va, pages);
 		return st;
 	}
 	return (int64_t)va;
@@ -910,6 +918,11 @@ static int64_t sys_vm_protect(syscall_frame_t *f)
 		return st;
 	if (f->rdx == 0)
 		return as_free_anon(self_proc()->as, f->rdi, pages);
+	/* Stacks are never executable and guards never mapped, wherever
+	 * they lie. */
+	st = process_check_protect(self_proc(), f->rdi, pages, flags);
+	if (st != RAE_OK)
+		return st;
 	return as_protect_anon(self_proc()->as, f->rdi, pages, flags);
 }
 

@@ -249,3 +249,10 @@ KTEST(user_server_learns_client_death)
 {
 	runs_return_memory_n(t, "bin/clientdeath", 2);
 }
+
+/* Stacks stay stacks (never executable, guards never mapped) whatever the
+ * layout, and thread stacks and refused creations give memory back. */
+KTEST(user_stacks_are_mappings)
+{
+	KTEST_EXPECT_EQ(t, run_program(t, "bin/stacktest"), 0);
+}

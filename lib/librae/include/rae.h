@@ -48,13 +48,8 @@ __attribute__((noreturn)) static inline void rae_exit(int code)
 	__builtin_unreachable();
 }
 
-/* A thread starts at entry(arg) with rsp 16-byte aligned, the kernel's
- * convention for every thread (a process's _start too), while a C function
- * expects rsp + 8 to be: an entry that keeps SSE values on its stack (a
- * zeroed rae_msg_t is enough) faults unless it is declared RAE_THREAD_ENTRY,
- * which has the compiler realign the stack on the way in. */
-#define RAE_THREAD_ENTRY __attribute__((force_align_arg_pointer))
-
+/* A thread starts at entry(arg) as if entry had been called (System V ABI:
+ * rsp + 8 16-byte aligned), so entry is an ordinary C function. */
 static inline int64_t rae_thread_create(void (*entry)(uint64_t), uint64_t arg)
 {
 	return rae_syscall(RAE_SYS_THREAD_CREATE, (uint64_t)(uintptr_t)entry, arg, 0);
