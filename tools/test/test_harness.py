@@ -12,6 +12,7 @@ import faults
 import framebuffer
 import kaslr
 import matrix
+import memory
 import qemu
 import services
 import shell
@@ -501,7 +502,8 @@ def test_default_matrix():
                      for spec in faults.FAULTS.values())
     assert len(names) == len(set(names)) == (len(matrix.KTEST_PLATFORMS) + len(matrix.ICOUNT_PLATFORMS) + 2
                                              + fault_runs + 2 + len(matrix.SERVICES_PLATFORMS)
-                                             + len(matrix.CONSOLE_PLATFORMS) + len(matrix.SHELL_PLATFORMS))
+                                             + len(matrix.CONSOLE_PLATFORMS) + len(matrix.SHELL_PLATFORMS)
+                                             + len(matrix.MEMORY_PLATFORMS))
     assert [r.cmdline for r in runs if r.kind == matrix.SHELL] == [shell.CMDLINE] * len(matrix.SHELL_PLATFORMS)
     assert [r.cmdline for r in runs if r.kind == matrix.SERVICES] == [services.CMDLINE] * 2
     assert sum(r.kind == matrix.FAULT for r in runs) == fault_runs
@@ -512,6 +514,52 @@ def test_default_matrix():
     assert {r.platform.name for r in runs if r.kind == matrix.FRAMEBUFFER} == {"q35-bios-max", "q35-uefi-max"}
     assert [r.name for r in runs if matrix.matches(r.name, ["fault_pf"])] == [
         "fault_pf-q35-bios-max", "fault_pf-q35-uefi-qemu64"]
+
+
+def test_memory_runs_cover_every_size_machine_and_firmware():
+    runs = [r for r in matrix.default_runs() if r.kind == matrix.MEMORY]
+    assert len(runs) == 20
+    assert {(r.platform.memory, r.platform.machine, r.platform.firmware) for r in runs} == {
+        (size, machine, firmware) for size in ("128M", "3G", "4G", "8G", "16G")
+        for machine in ("q35", "pc") for firmware in ("bios", "uefi")}
+    assert all(r.cmdline == memory.CMDLINE for r in runs)
+    assert "memory-16G-q35-uefi-max" in [r.name for r in runs]
+    argv = qemu.qemu_argv(runs[-1].platform, "a.iso", "a.log", vars_file="v.fd")
+    assert argv[argv.index("-m") + 1] == runs[-1].platform.memory
+
+
+FREE_16G = ("free -k\n"
+            "               total         used         free       kernel\n"
+            "Mem:        16770616       179968     16590648          196\n"
+            "/ $ ")
+
+
+def test_memory_sizes():
+    assert memory.size_kib("128M") == 128 * 1024
+    assert memory.size_kib("16G") == 16 * 1024 * 1024
+    assert memory.size_kib("512") == 512 * 1024
+    with pytest.raises(ValueError):
+        memory.size_kib("lots")
+
+
+def test_free_output_is_checked_against_the_memory_size():
+    problems, figures = memory.check_free(FREE_16G, "16G")
+    assert problems == [] and figures["total"] == 16770616 and figures["used"] == 179968
+    # 2 GiB short of 16G: the RAM above 4 GiB or below the PCI hole went missing.
+    short = FREE_16G.replace("16770616", "14673464").replace("16590648", "14493496")
+    problems, _ = memory.check_free(short, "16G")
+    assert len(problems) == 1 and "less than 90% of -m 16G" in problems[0]
+    # More than the machine has.
+    problems, _ = memory.check_free(FREE_16G, "8G")
+    assert any("more than -m 8G" in p for p in problems)
+    # Bookkeeping out of proportion: 1 GiB in use at the prompt.
+    heavy = FREE_16G.replace("179968", "1048576").replace("16590648", "15722040")
+    problems, _ = memory.check_free(heavy, "16G")
+    assert len(problems) == 1 and "in use at the prompt" in problems[0]
+    inconsistent = FREE_16G.replace("16590648", "16590647")
+    assert "is not the total" in memory.check_free(inconsistent, "16G")[0][0]
+    problems, figures = memory.check_free("free -k\nfree: system information: denied\n/ $ ", "16G")
+    assert figures == {} and "no 'Mem:' line" in problems[0]
 
 
 def test_only_selects_the_runs_a_check_needs():
