@@ -13,9 +13,9 @@ HOST_TEST_LDLIBS := -lcmocka
 HOST_TEST_OBJDIR := build/tests/obj
 
 # Each test binary: its test source, then the kernel sources it exercises.
-HOST_TEST_NAMES := format ustar multiboot2 buddy slab acpi_tables acpi_madt acpi_hpet acpi_mcfg \
+HOST_TEST_NAMES := format ustar multiboot2 buddy slab direct_map memblock acpi_tables acpi_madt acpi_hpet acpi_mcfg \
 	acpi_fadt elf sched_policy handle_table vfs_ramfs vfs_ramfs_memory vfs_tar librae_heap manifest \
-	klog console_ldisc
+	klog console_ldisc sh_parse
 HOST_TEST_format_SRCS := tests/kernel/generic/lib/test_format.c kernel/generic/lib/format.c
 HOST_TEST_ustar_SRCS := tests/kernel/generic/lib/test_ustar.c kernel/generic/lib/ustar.c \
 	kernel/generic/lib/format.c
@@ -23,6 +23,9 @@ HOST_TEST_multiboot2_SRCS := tests/kernel/arch/x86_64/boot/test_multiboot2.c \
 	kernel/arch/x86_64/boot/multiboot2.c kernel/generic/lib/format.c
 
 HOST_TEST_buddy_SRCS := tests/kernel/generic/mm/test_buddy.c kernel/generic/mm/buddy.c
+HOST_TEST_direct_map_SRCS := tests/kernel/generic/mm/test_direct_map.c kernel/generic/mm/direct_map.c
+HOST_TEST_memblock_SRCS := tests/kernel/generic/mm/test_memblock.c kernel/generic/mm/memblock.c \
+	kernel/generic/mm/direct_map.c
 HOST_TEST_slab_SRCS := tests/kernel/generic/mm/test_slab.c kernel/generic/mm/slab.c \
 	kernel/generic/mm/kmalloc.c kernel/generic/mm/buddy.c
 
@@ -40,6 +43,9 @@ HOST_TEST_vfs_ramfs_memory_SRCS := tests/services/vfs/test_ramfs_memory.c \
 HOST_TEST_klog_SRCS := tests/kernel/generic/console/test_klog.c kernel/generic/console/klog.c
 HOST_TEST_console_ldisc_SRCS := tests/services/console/test_ldisc.c services/console/ldisc.c \
 	services/console/keyboard.c
+
+# rsh's parser: the test includes apps/shell/sh.c (plain POSIX) whole.
+HOST_TEST_sh_parse_SRCS := tests/apps/shell/test_sh_parse.c
 
 HOST_TEST_handle_table_SRCS := tests/kernel/generic/object/test_handle_table.c \
 	kernel/generic/object/handle_table.c kernel/generic/object/object.c

@@ -43,7 +43,9 @@ static uintptr_t *arena_page_owner(void *ctx, const void *addr)
 	page_t *page = buddy_page(&arena_zone, (uintptr_t)addr >> PAGE_SHIFT);
 
 	(void)ctx;
-	return page != NULL ? &page->owner : NULL;
+	if (page == NULL || (page->state != PAGE_ALLOCATED && page->state != PAGE_ALLOCATED_TAIL))
+		return NULL;
+	return &page->owner;
 }
 
 static const slab_page_source_t arena_source = {

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 
 import console
 import kaslr
+import memory
 import services
 import shell
 from faults import FAULTS
@@ -14,6 +15,7 @@ FRAMEBUFFER = "framebuffer"  # plain boot; the screen is checked
 SERVICES = "services"  # the service manager with the test manifests; its log is checked
 CONSOLE = "console"  # the console service: the harness types keys and checks echoes and the screen
 SHELL = "shell"  # the default boot to rsh: the harness types commands on serial and checks their output
+MEMORY = "memory"  # the default boot with -m 128M ... 16G: the harness types `free -k` and checks the total
 
 Q35_BIOS_MAX = Platform("q35", "bios", "max")
 Q35_BIOS_QEMU64 = Platform("q35", "bios", "qemu64")
@@ -40,6 +42,10 @@ SERVICES_PLATFORMS = (Q35_BIOS_MAX_SMP2, Q35_BIOS_QEMU64)
 CONSOLE_PLATFORMS = (Q35_BIOS_MAX, Q35_UEFI_MAX)
 # The whole system as `make run` boots it: the main machine with two CPUs, and the older PC.
 SHELL_PLATFORMS = (Q35_BIOS_MAX_SMP2, PC_BIOS_MAX)
+# Every memory size on both machines and both firmwares: where the firmware puts RAM, ACPI tables and
+# the PCI hole changes with the size (q35 ends low RAM at 2 GiB from 2.75 GiB up, pc at 3 GiB from 3.5).
+MEMORY_PLATFORMS = tuple(Platform(machine, firmware, "max", memory=size)
+                         for size in memory.SIZES for machine in ("q35", "pc") for firmware in ("bios", "uefi"))
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,7 @@ def default_runs() -> list[Run]:
     runs += [Run(f"console-{p.name}", CONSOLE, p, console.CMDLINE)
              for p in CONSOLE_PLATFORMS]
     runs += [Run(f"shell-{p.name}", SHELL, p, shell.CMDLINE) for p in SHELL_PLATFORMS]
+    runs += [Run(f"memory-{p.memory}-{p.name}", MEMORY, p, memory.CMDLINE) for p in MEMORY_PLATFORMS]
     return runs
 
 

@@ -42,7 +42,7 @@ def main(argv: list[str]) -> int:
     if args.list:
         for run in runs:
             print(f"{run.name}: {run.platform.machine} {run.platform.firmware} "
-                  f"-cpu {run.platform.cpu} cmdline {run.cmdline!r}"
+                  f"-cpu {run.platform.cpu} -m {run.platform.memory} cmdline {run.cmdline!r}"
                   + (f" (feeds {', '.join(run.checks)})" if run.checks else ""))
         return 0
 

@@ -11,12 +11,13 @@ import shell
 import faults
 import framebuffer
 import kaslr
+import memory
 import qemu
 import services
 from image import ImageError, read_ppm, write_png
 from ktap import parse_ktap
 from log_checks import missing_lines
-from matrix import CONSOLE, FAULT, FRAMEBUFFER, KTEST, SERVICES, SHELL, Run
+from matrix import CONSOLE, FAULT, FRAMEBUFFER, KTEST, MEMORY, SERVICES, SHELL, Run
 from psf import load_psf
 from qmp import QmpClient, QmpError
 from results import Reporter, TestResult, display_path
@@ -110,6 +111,8 @@ def execute_run(run: Run, iso: str, logs_dir: str, timeout: float) -> list[TestR
             return console.run_console(run, iso, log, logs_dir, timeout, qemu.QemuBoot, evaluate_ktest)
         if run.kind == SHELL:
             return shell.run_shell(run, iso, log, logs_dir, timeout, qemu.QemuBoot)
+        if run.kind == MEMORY:
+            return memory.run_memory(run, iso, log, timeout, qemu.QemuBoot)
         # The RTC follows guest time there too (-rtc clock=vm): on the host
         # clock its periodic interrupt, which hwtest waits for, would never
         # come while idle guest time leaps ahead.

@@ -12,6 +12,7 @@ import faults
 import framebuffer
 import kaslr
 import matrix
+import memory
 import qemu
 import services
 import shell
@@ -436,16 +437,25 @@ servicemgr: echo ended with status 0x100 (killed for a fault); restart 1 in 100 
 servicemgr: restarted echo (pid 8), restart 1
 servicemgr: crashy failed: it ended 3 times in a row (max-restarts 2), last status 0x100 (killed for a fault)
 svctest nosy: lookup of echo: RAE_ERR_ACCESS_DENIED
-NAME                 STATE       PID RESTARTS       UPTIME LAST-EXIT
-cycle-a              failed        -        0            -         -
-echo                 running       9        2      0.213 s     0x101
-svctest: done: 25 passed, 0 failed
+hangd: deadlocking on request (pid 12)
+servicemgr: hang did not answer its health check in 2000 ms; restarting
+servicemgr: hang ended with status 0x101 (killed: no answer to its health check); restart 1 in 100 ms
+servicemgr: restarted hang (pid 14), restart 1
+hangd: spinning on request (pid 14)
+servicemgr: hang did not answer its health check in 2000 ms; restarting
+servicemgr: hang ended with status 0x101 (killed: no answer to its health check); restart 2 in 200 ms
+servicemgr: restarted hang (pid 15), restart 2
+NAME                 STATE       PID RESTARTS HANGS       UPTIME LAST-EXIT
+cycle-a              failed        -        0     0            -         -
+echo                 running       9        2     0      0.213 s     0x101
+hang                 running      15        2     2      1.020 s     0x101
+svctest: done: 47 passed, 0 failed
 """
 
 
 def test_services_log_passes_when_every_line_is_there():
     assert [problem for _, problem in services.check_services_log(SERVICES_LOG)] == [""] * (
-        len(services.LOG_CHECKS) + 1)
+        len(services.LOG_CHECKS) + len(services.FORBIDDEN) + 1)
     outcome = qemu.BootOutcome(status=None, timed_out=False, seconds=3.0)
     results = evaluate_services("services-x", SERVICES_LOG, "ready", outcome, "x.log")
     assert all(r.passed for r in results) and results[-1].name == "services-x"
@@ -458,12 +468,24 @@ def test_services_log_names_each_missing_line():
     assert failed == {"service_restarted", "services_table_echo_restarted"}
 
 
+def test_services_log_fails_when_a_hang_goes_unnoticed_or_a_real_service_is_killed():
+    text = SERVICES_LOG.replace("servicemgr: hang did not answer its health check in 2000 ms; restarting\n", "")
+    text = text.replace("servicemgr: restarted hang (pid 15), restart 2\n", "")
+    failed = {name for name, problem in services.check_services_log(text) if problem}
+    assert failed == {"hang_deadlock_noticed", "hang_restarted_after_endless_loop"}
+    text = SERVICES_LOG + "servicemgr: vfs did not answer its health check in 5000 ms; restarting\n"
+    problems = dict(services.check_services_log(text))
+    assert "unexpected line" in problems["console_and_vfs_not_killed_as_hung"]
+    text = SERVICES_LOG + "servicemgr: restarted hang (pid 16), restart 3\n"
+    assert dict(services.check_services_log(text))["hang_not_restarted_a_third_time"]
+
+
 def test_services_log_fails_on_svctest_failures_and_timeouts():
-    text = SERVICES_LOG.replace("25 passed, 0 failed", "24 passed, 1 failed") + "svctest: FAIL: x\n"
+    text = SERVICES_LOG.replace("47 passed, 0 failed", "46 passed, 1 failed") + "svctest: FAIL: x\n"
     assert dict(services.check_services_log(text))["svctest"] == "svctest: 1 failed: svctest: FAIL: x"
-    short = SERVICES_LOG.replace("25 passed", "3 passed")
+    short = SERVICES_LOG.replace("47 passed", "3 passed")
     assert "expected at least" in dict(services.check_services_log(short))["svctest"]
-    no_done = SERVICES_LOG.replace("svctest: done: 25 passed, 0 failed\n", "")
+    no_done = SERVICES_LOG.replace("svctest: done: 47 passed, 0 failed\n", "")
     outcome = qemu.BootOutcome(status=None, timed_out=True, seconds=120.0)
     results = evaluate_services("services-x", no_done, "timeout", outcome, "x.log")
     assert not results[-1].passed and "no 'svctest: done:' line" in results[-1].reason
@@ -480,7 +502,8 @@ def test_default_matrix():
                      for spec in faults.FAULTS.values())
     assert len(names) == len(set(names)) == (len(matrix.KTEST_PLATFORMS) + len(matrix.ICOUNT_PLATFORMS) + 2
                                              + fault_runs + 2 + len(matrix.SERVICES_PLATFORMS)
-                                             + len(matrix.CONSOLE_PLATFORMS) + len(matrix.SHELL_PLATFORMS))
+                                             + len(matrix.CONSOLE_PLATFORMS) + len(matrix.SHELL_PLATFORMS)
+                                             + len(matrix.MEMORY_PLATFORMS))
     assert [r.cmdline for r in runs if r.kind == matrix.SHELL] == [shell.CMDLINE] * len(matrix.SHELL_PLATFORMS)
     assert [r.cmdline for r in runs if r.kind == matrix.SERVICES] == [services.CMDLINE] * 2
     assert sum(r.kind == matrix.FAULT for r in runs) == fault_runs
@@ -491,6 +514,52 @@ def test_default_matrix():
     assert {r.platform.name for r in runs if r.kind == matrix.FRAMEBUFFER} == {"q35-bios-max", "q35-uefi-max"}
     assert [r.name for r in runs if matrix.matches(r.name, ["fault_pf"])] == [
         "fault_pf-q35-bios-max", "fault_pf-q35-uefi-qemu64"]
+
+
+def test_memory_runs_cover_every_size_machine_and_firmware():
+    runs = [r for r in matrix.default_runs() if r.kind == matrix.MEMORY]
+    assert len(runs) == 20
+    assert {(r.platform.memory, r.platform.machine, r.platform.firmware) for r in runs} == {
+        (size, machine, firmware) for size in ("128M", "3G", "4G", "8G", "16G")
+        for machine in ("q35", "pc") for firmware in ("bios", "uefi")}
+    assert all(r.cmdline == memory.CMDLINE for r in runs)
+    assert "memory-16G-q35-uefi-max" in [r.name for r in runs]
+    argv = qemu.qemu_argv(runs[-1].platform, "a.iso", "a.log", vars_file="v.fd")
+    assert argv[argv.index("-m") + 1] == runs[-1].platform.memory
+
+
+FREE_16G = ("free -k\n"
+            "               total         used         free       kernel\n"
+            "Mem:        16770616       179968     16590648          196\n"
+            "/ $ ")
+
+
+def test_memory_sizes():
+    assert memory.size_kib("128M") == 128 * 1024
+    assert memory.size_kib("16G") == 16 * 1024 * 1024
+    assert memory.size_kib("512") == 512 * 1024
+    with pytest.raises(ValueError):
+        memory.size_kib("lots")
+
+
+def test_free_output_is_checked_against_the_memory_size():
+    problems, figures = memory.check_free(FREE_16G, "16G")
+    assert problems == [] and figures["total"] == 16770616 and figures["used"] == 179968
+    # 2 GiB short of 16G: the RAM above 4 GiB or below the PCI hole went missing.
+    short = FREE_16G.replace("16770616", "14673464").replace("16590648", "14493496")
+    problems, _ = memory.check_free(short, "16G")
+    assert len(problems) == 1 and "less than 90% of -m 16G" in problems[0]
+    # More than the machine has.
+    problems, _ = memory.check_free(FREE_16G, "8G")
+    assert any("more than -m 8G" in p for p in problems)
+    # Bookkeeping out of proportion: 1 GiB in use at the prompt.
+    heavy = FREE_16G.replace("179968", "1048576").replace("16590648", "15722040")
+    problems, _ = memory.check_free(heavy, "16G")
+    assert len(problems) == 1 and "in use at the prompt" in problems[0]
+    inconsistent = FREE_16G.replace("16590648", "16590647")
+    assert "is not the total" in memory.check_free(inconsistent, "16G")[0][0]
+    problems, figures = memory.check_free("free -k\nfree: system information: denied\n/ $ ", "16G")
+    assert figures == {} and "no 'Mem:' line" in problems[0]
 
 
 def test_only_selects_the_runs_a_check_needs():

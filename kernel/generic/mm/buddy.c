@@ -18,31 +18,39 @@ static inline bool buddy_pfn_in_zone(const buddy_zone_t *z, uint64_t pfn)
 	return pfn >= z->base_pfn && pfn - z->base_pfn < z->page_count;
 }
 
+static inline uint32_t buddy_index(const buddy_zone_t *z, const page_t *page)
+{
+	return (uint32_t)(page - z->pages);
+}
+
 static void buddy_list_push(buddy_zone_t *z, page_t *page, unsigned order)
 {
-	page->prev = NULL;
-	page->next = z->free_list[order];
-	if (page->next != NULL)
-		page->next->prev = page;
+	page_t *head = z->free_list[order];
+
+	page->link.prev = PAGE_NO_LINK;
+	page->link.next = head != NULL ? buddy_index(z, head) : PAGE_NO_LINK;
+	if (head != NULL)
+		head->link.prev = buddy_index(z, page);
 	z->free_list[order] = page;
 	z->free_blocks[order]++;
 }
 
 static void buddy_list_remove(buddy_zone_t *z, page_t *page, unsigned order)
 {
-	if (page->prev != NULL)
-		page->prev->next = page->next;
+	page_t *prev = buddy_free_prev(z, page), *next = buddy_free_next(z, page);
+
+	if (prev != NULL)
+		prev->link.next = page->link.next;
 	else
-		z->free_list[order] = page->next;
-	if (page->next != NULL)
-		page->next->prev = page->prev;
-	page->next = NULL;
-	page->prev = NULL;
+		z->free_list[order] = next;
+	if (next != NULL)
+		next->link.prev = page->link.prev;
+	page->owner = 0;
 	z->free_blocks[order]--;
 }
 
 /* Sets the state of every page of a block but its first. */
-static void buddy_tails_mark(buddy_zone_t *z, uint64_t pfn, unsigned order, uint32_t state)
+static void buddy_tails_mark(buddy_zone_t *z, uint64_t pfn, unsigned order, uint8_t state)
 {
 	page_t *page = buddy_page_at(z, pfn);
 	uint64_t n = 1ull << order;
@@ -93,6 +101,8 @@ static void buddy_block_insert(buddy_zone_t *z, uint64_t pfn, unsigned order)
 void buddy_zone_init(buddy_zone_t *z, const char *name, uint64_t base_pfn, uint64_t page_count,
 		     page_t *pages)
 {
+	if (page_count > BUDDY_MAX_ZONE_PAGES)
+		page_count = BUDDY_MAX_ZONE_PAGES;
 	z->name = name;
 	z->base_pfn = base_pfn;
 	z->page_count = page_count;
@@ -107,11 +117,9 @@ void buddy_zone_init(buddy_zone_t *z, const char *name, uint64_t base_pfn, uint6
 	z->frees = 0;
 	z->alloc_failures = 0;
 	for (uint64_t i = 0; i < page_count; i++) {
-		pages[i].next = NULL;
-		pages[i].prev = NULL;
+		pages[i].owner = 0;
 		pages[i].state = PAGE_RESERVED;
 		pages[i].order = 0;
-		pages[i].owner = 0;
 	}
 }
 

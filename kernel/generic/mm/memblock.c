@@ -17,6 +17,24 @@ static rae_status_t range_add(memblock_range_t *table, unsigned *count, paddr_t 
 	return RAE_OK;
 }
 
+/* Records [base, end) as allocated, extending a range it touches: early
+ * page tables come one page at a time from the top of the same free range,
+ * and the direct map of a big machine needs one per GiB. */
+static rae_status_t allocated_add(memblock_t *mb, paddr_t base, paddr_t end)
+{
+	for (unsigned i = 0; i < mb->allocated_count; i++) {
+		if (mb->allocated[i].base == end) {
+			mb->allocated[i].base = base;
+			return RAE_OK;
+		}
+		if (mb->allocated[i].end == base) {
+			mb->allocated[i].end = end;
+			return RAE_OK;
+		}
+	}
+	return range_add(mb->allocated, &mb->allocated_count, base, end);
+}
+
 /* Removes [base, end) from every free range, splitting where needed. */
 static rae_status_t free_remove(memblock_t *mb, paddr_t base, paddr_t end)
 {
@@ -91,7 +109,7 @@ paddr_t memblock_alloc(memblock_t *mb, uint64_t size, uint64_t align, paddr_t li
 	if (best < 0)
 		return 0;
 	if (free_remove(mb, best_base, best_base + size) != RAE_OK ||
-	    range_add(mb->allocated, &mb->allocated_count, best_base, best_base + size) != RAE_OK)
+	    allocated_add(mb, best_base, best_base + size) != RAE_OK)
 		return 0;
 	if (zero)
 		memset(phys_to_virt_unchecked(best_base), 0, size);

@@ -153,7 +153,11 @@ static uintptr_t *slab_source_owner(void *ctx, const void *addr)
 	if (va < direct_map_base || va - direct_map_base >= direct_map_end)
 		return NULL;
 	page_t *p = pmm_page(virt_to_phys(addr));
-	return p ? &p->owner : NULL;
+	/* Only allocated pages have an owner word: a free block's first page
+	 * holds its free-list links there. */
+	if (!p || (p->state != PAGE_ALLOCATED && p->state != PAGE_ALLOCATED_TAIL))
+		return NULL;
+	return &p->owner;
 }
 
 const slab_page_source_t pmm_slab_source = {

@@ -390,6 +390,12 @@ static process_t *process_load(const exec_image_t *src, const char *name, proces
 	p->stack_top = aslr_pick(0x00007e0000000000ull, 0x00007ff000000000ull, 0, PAGE_SIZE);
 	p->mmap_base = aslr_pick(0x0000200000000000ull, 0x0000600000000000ull, 0, 2ull << 20);
 	p->mmap_next = p->mmap_base;
+	p->main_stack = (process_stack_t){
+	    .guard = p->stack_top - USER_STACK_RESERVE - USER_STACK_GAP,
+	    .base = p->stack_top - USER_STACK_PAGES * PAGE_SIZE,
+	    .top = p->stack_top,
+	};
+	p->mmap_limit = p->main_stack.guard;
 
 	st = load_segments(p, src, &img);
 	/* The stack, with the page below it left unmapped as its guard. */
@@ -438,6 +444,16 @@ static void thread_object_finish(thread_object_t *o, int code)
 	kobject_unref(&o->obj);
 }
 
+/* A kernel-made thread stack at `base`, its pages freed, goes back: its
+ * range is kept for the next thread (or handed back to the mmap area). */
+static void process_stack_release(process_t *p, uintptr_t base)
+{
+	bool irq = spin_lock_irqsave(&process_lock);
+	if (p->spare_stack_count < PROCESS_MAX_THREADS)
+		p->spare_stacks[p->spare_stack_count++] = base;
+	spin_unlock_irqrestore(&process_lock, irq);
+}
+
 struct thread *process_thread_create(process_t *p, uintptr_t entry, uintptr_t arg,
 				     uintptr_t stack_top, kobject_t **obj, rae_status_t *status)
 {
@@ -445,20 +461,43 @@ struct thread *process_thread_create(process_t *p, uintptr_t entry, uintptr_t ar
 		*status = RAE_ERR_FAULT;
 		return NULL;
 	}
+	/* Every step below is undone on failure, in reverse: a refused
+	 * creation leaves the process as it was (its reserved address range
+	 * aside, which is only a number). */
+	process_stack_t stack = {0};
+	/* Refused at once when no slot is free: no stack is made for it. */
+	bool irq = spin_lock_irqsave(&process_lock);
+	bool full = p->live_threads >= PROCESS_MAX_THREADS || p->killed;
+	spin_unlock_irqrestore(&process_lock, irq);
+	if (full) {
+		*status = RAE_ERR_LIMIT;
+		return NULL;
+	}
 	if (!stack_top) {
-		bool irq = spin_lock_irqsave(&process_lock);
-		uintptr_t base = p->mmap_next + PAGE_SIZE; /* guard page below */
-		p->mmap_next = base + USER_THREAD_STACK_PAGES * PAGE_SIZE;
+		irq = spin_lock_irqsave(&process_lock);
+		uintptr_t base = p->spare_stack_count ? p->spare_stacks[--p->spare_stack_count] : 0;
 		spin_unlock_irqrestore(&process_lock, irq);
-		*status = as_map_anon(p->as, base, USER_THREAD_STACK_PAGES, VM_READ | VM_WRITE);
-		if (*status != RAE_OK)
+		if (!base)
+			base = process_mmap_reserve(p, USER_THREAD_STACK_PAGES);
+		if (!base) {
+			*status = RAE_ERR_NO_MEMORY;
 			return NULL;
-		stack_top = base + USER_THREAD_STACK_PAGES * PAGE_SIZE;
+		}
+		stack = (process_stack_t){.guard = base - PAGE_SIZE,
+					  .base = base,
+					  .top = base + USER_THREAD_STACK_PAGES * PAGE_SIZE};
+		*status = as_map_anon(p->as, base, USER_THREAD_STACK_PAGES, VM_READ | VM_WRITE);
+		if (*status != RAE_OK) {
+			as_free_anon(p->as, base, USER_THREAD_STACK_PAGES);
+			process_stack_release(p, base);
+			return NULL;
+		}
+		stack_top = stack.top;
 	}
 	job_t *job = p->job ? p->job : p->as->job;
 	if (job && job_charge(job, JOB_THREADS, 1) != RAE_OK) {
 		*status = RAE_ERR_LIMIT;
-		return NULL;
+		goto free_stack;
 	}
 	/* A thread made by one of the process's own threads starts with its
 	 * creator's CPU affinity (as POSIX threads do); others may run anywhere. */
@@ -466,14 +505,14 @@ struct thread *process_thread_create(process_t *p, uintptr_t entry, uintptr_t ar
 	uint64_t affinity = self && self->proc == p ? self->affinity : 0;
 	thread_t *t = thread_create_stopped(p->name, user_thread_main, NULL, affinity);
 	if (!t) {
-		if (job)
-			job_uncharge(job, JOB_THREADS, 1);
 		*status = RAE_ERR_NO_MEMORY;
-		return NULL;
+		goto uncharge;
 	}
 	t->proc = p;
 	t->user_rip = entry;
-	t->user_rsp = stack_top & ~15ull;
+	/* As if the entry had been called (System V ABI): rsp + 8 is 16-byte
+	 * aligned at its first instruction, the return address slot below. */
+	t->user_rsp = (stack_top & ~15ull) - 8;
 	t->user_arg = arg;
 	thread_object_t *o = obj ? kzalloc(sizeof(*o)) : NULL;
 	if (o) {
@@ -481,7 +520,7 @@ struct thread *process_thread_create(process_t *p, uintptr_t entry, uintptr_t ar
 		o->thread = t;
 		o->proc = p;
 	}
-	bool irq = spin_lock_irqsave(&process_lock);
+	irq = spin_lock_irqsave(&process_lock);
 	unsigned slot = PROCESS_MAX_THREADS;
 	for (unsigned i = 0; i < PROCESS_MAX_THREADS && slot == PROCESS_MAX_THREADS; i++) {
 		if (!p->threads[i])
@@ -489,15 +528,14 @@ struct thread *process_thread_create(process_t *p, uintptr_t entry, uintptr_t ar
 	}
 	if (slot == PROCESS_MAX_THREADS || p->killed || (obj && !o)) {
 		spin_unlock_irqrestore(&process_lock, irq);
-		if (job)
-			job_uncharge(job, JOB_THREADS, 1);
 		thread_discard(t); /* never ran: nothing else knows it */
 		kfree(o);
 		*status = obj && !o ? RAE_ERR_NO_MEMORY : RAE_ERR_LIMIT;
-		return NULL;
+		goto uncharge;
 	}
 	p->threads[slot] = t;
 	p->thread_objs[slot] = o;
+	p->thread_stacks[slot] = stack;
 	p->live_threads++;
 	if (o) {
 		o->slot = slot;
@@ -508,6 +546,16 @@ struct thread *process_thread_create(process_t *p, uintptr_t entry, uintptr_t ar
 	thread_start(t);
 	*status = RAE_OK;
 	return t;
+
+uncharge:
+	if (job)
+		job_uncharge(job, JOB_THREADS, 1);
+free_stack:
+	if (stack.base) {
+		as_free_anon(p->as, stack.base, USER_THREAD_STACK_PAGES);
+		process_stack_release(p, stack.base);
+	}
+	return NULL;
 }
 
 void process_kill(process_t *p, int status)
@@ -519,6 +567,9 @@ void process_kill(process_t *p, int status)
 		p->killed = true;
 		p->exit_status = status;
 	}
+	/* Pairs with the fence in thread_block_until: a thread that blocks
+	 * after this scan sees `killed` there and does not sleep. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	for (unsigned i = 0; i < PROCESS_MAX_THREADS; i++) {
 		if (p->threads[i] && p->threads[i]->state == THREAD_BLOCKED)
 			wake[n++] = p->threads[i];
@@ -608,6 +659,11 @@ rae_status_t process_join(process_t *p, int *status)
 			irq = spin_lock_irqsave(&process_lock);
 			thread_t *t = p->threads[i];
 			thread_object_t *o = p->thread_objs[i];
+			if (o && o->joining) {
+				/* A join in progress frees it (process_thread_join). */
+				spin_unlock_irqrestore(&process_lock, irq);
+				continue;
+			}
 			p->threads[i] = NULL;
 			p->thread_objs[i] = NULL;
 			if (o)
@@ -646,19 +702,56 @@ rae_status_t process_thread_join(thread_object_t *o, int *code)
 		return RAE_OK;
 	}
 	thread_t *t = o->thread;
-	if (!t || t == thread_current()) {
+	process_t *p = o->proc;
+	if (!t || t == thread_current() || o->joining) {
 		spin_unlock_irqrestore(&process_lock, irq);
 		return RAE_ERR_INVALID; /* itself, or another thread joins it */
 	}
-	/* Ours to join now: out of its process's table, so the reaper leaves it. */
-	o->proc->threads[o->slot] = NULL;
-	o->proc->thread_objs[o->slot] = NULL;
-	o->thread = NULL;
+	/* The thread stays in its process's table while we wait, so a kill of
+	 * its process still wakes it; `joining` keeps the reaper off it. A
+	 * joiner in another process keeps the process's struct alive. */
+	if (!kobject_tryref(&p->obj)) {
+		spin_unlock_irqrestore(&process_lock, irq);
+		return RAE_ERR_PEER_CLOSED; /* its process is being torn down */
+	}
+	o->joining = true;
 	spin_unlock_irqrestore(&process_lock, irq);
-	int c = 0;
-	rae_status_t st = thread_join(t, &c);
-	thread_object_finish(o, c);
-	*code = c;
+
+	rae_status_t st = thread_wait_dead(t, true);
+	irq = spin_lock_irqsave(&process_lock);
+	o->joining = false;
+	/* Given up (the caller was killed): the reaper joins t, unless it has
+	 * already passed this slot, in which case t is dead and ours to free. */
+	/* Only a joiner of its own process frees the stack now: that process
+	 * cannot be reaped meanwhile (its address space goes then anyway). */
+	bool reaping = p->reaping || thread_current()->proc != p;
+	bool take = st == RAE_OK || reaping;
+	process_stack_t stack = {0};
+	if (take) {
+		p->threads[o->slot] = NULL;
+		p->thread_objs[o->slot] = NULL;
+		stack = p->thread_stacks[o->slot];
+		p->thread_stacks[o->slot] = (process_stack_t){0};
+		o->thread = NULL;
+	}
+	spin_unlock_irqrestore(&process_lock, irq);
+	/* A stack the kernel made for it goes with it (all of the process's
+	 * memory goes when it is reaped anyway). */
+	if (take && stack.base && !reaping) {
+		as_free_anon(p->as, stack.base, (stack.top - stack.base) / PAGE_SIZE);
+		process_stack_release(p, stack.base);
+	}
+	if (take) {
+		int c = 0;
+		if (st == RAE_OK)
+			thread_reap(t, &c);
+		else
+			thread_join(t, &c);
+		thread_object_finish(o, c);
+		if (st == RAE_OK)
+			*code = c;
+	}
+	kobject_unref(&p->obj);
 	return st;
 }
 
@@ -666,9 +759,48 @@ uintptr_t process_mmap_reserve(process_t *p, uint64_t pages)
 {
 	bool irq = spin_lock_irqsave(&process_lock);
 	uintptr_t base = p->mmap_next + PAGE_SIZE; /* guard page below */
+	if (base >= p->mmap_limit || pages > (p->mmap_limit - base) / PAGE_SIZE) {
+		spin_unlock_irqrestore(&process_lock, irq);
+		return 0;
+	}
 	p->mmap_next = base + pages * PAGE_SIZE;
 	spin_unlock_irqrestore(&process_lock, irq);
 	return base;
+}
+
+void process_mmap_unreserve(process_t *p, uintptr_t base, uint64_t pages)
+{
+	bool irq = spin_lock_irqsave(&process_lock);
+	if (p->mmap_next == base + pages * PAGE_SIZE)
+		p->mmap_next = base - PAGE_SIZE;
+	spin_unlock_irqrestore(&process_lock, irq);
+}
+
+/* Whether [va, end) and the stack's [from, to) share a page. */
+static bool overlaps(uintptr_t va, uintptr_t end, uintptr_t from, uintptr_t to)
+{
+	return from < to && va < to && from < end;
+}
+
+static rae_status_t stack_check(const process_stack_t *s, uintptr_t va, uintptr_t end,
+				unsigned flags)
+{
+	if (overlaps(va, end, s->guard, s->base))
+		return RAE_ERR_ACCESS_DENIED; /* nothing is ever mapped in a guard */
+	if ((flags & VM_EXEC) && overlaps(va, end, s->base, s->top))
+		return RAE_ERR_ACCESS_DENIED; /* a stack is never executable */
+	return RAE_OK;
+}
+
+rae_status_t process_check_protect(process_t *p, uintptr_t va, uint64_t pages, unsigned flags)
+{
+	uintptr_t end = va + pages * PAGE_SIZE;
+	bool irq = spin_lock_irqsave(&process_lock);
+	rae_status_t st = stack_check(&p->main_stack, va, end, flags);
+	for (unsigned i = 0; i < PROCESS_MAX_THREADS && st == RAE_OK; i++)
+		st = stack_check(&p->thread_stacks[i], va, end, flags);
+	spin_unlock_irqrestore(&process_lock, irq);
+	return st;
 }
 
 rae_status_t process_note_mapping(process_t *p, kobject_t *obj, uintptr_t va, uint64_t pages)

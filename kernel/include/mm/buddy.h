@@ -3,6 +3,7 @@
 #ifndef MM_BUDDY_H
 #define MM_BUDDY_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <mm/page.h>
@@ -21,8 +22,8 @@ typedef struct buddy_zone {
 	uint64_t base_pfn;   /* frame number of pages[0] */
 	uint64_t page_count; /* entries in pages[] */
 	page_t *pages;       /* caller-provided, page_count entries */
-	/* Heads of the free lists, doubly linked through page_t.next/prev and
-	 * NULL-terminated, one per order. */
+	/* Heads of the free lists, one per order, NULL when empty; the lists
+	 * are doubly linked through page_t.link (see buddy_free_next). */
 	page_t *free_list[BUDDY_ORDERS];
 	uint64_t free_blocks[BUDDY_ORDERS]; /* length of each free list */
 	uint64_t free_pages;                /* pages in all free blocks */
@@ -31,6 +32,20 @@ typedef struct buddy_zone {
 	uint64_t frees;                     /* successful buddy_free calls */
 	uint64_t alloc_failures;            /* buddy_alloc calls that found nothing */
 } buddy_zone_t;
+
+/* Zones are at most this many pages (16 TiB): links are 32-bit indexes. */
+#define BUDDY_MAX_ZONE_PAGES ((uint64_t)PAGE_NO_LINK)
+
+/* The free block after / before p in its free list, or NULL. */
+static inline page_t *buddy_free_next(const buddy_zone_t *z, const page_t *p)
+{
+	return p->link.next == PAGE_NO_LINK ? NULL : &z->pages[p->link.next];
+}
+
+static inline page_t *buddy_free_prev(const buddy_zone_t *z, const page_t *p)
+{
+	return p->link.prev == PAGE_NO_LINK ? NULL : &z->pages[p->link.prev];
+}
 
 /* A snapshot of a zone's counters. */
 typedef struct {
@@ -47,7 +62,8 @@ typedef struct {
  * Sets up zone z over frames [base_pfn, base_pfn + page_count) described by
  * pages[0 .. page_count). Every page starts PAGE_RESERVED; nothing can be
  * allocated until buddy_zone_release hands pages over. name must outlive the
- * zone. Cannot fail.
+ * zone; page_count is at most BUDDY_MAX_ZONE_PAGES (more is cut to that).
+ * Cannot fail.
  */
 void buddy_zone_init(buddy_zone_t *z, const char *name, uint64_t base_pfn, uint64_t page_count,
 		     page_t *pages);

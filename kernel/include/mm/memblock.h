@@ -10,9 +10,7 @@
 
 #define MEMBLOCK_MAX_RANGES 64
 
-typedef struct {
-	paddr_t base, end; /* [base, end), page aligned */
-} memblock_range_t;
+typedef phys_range_t memblock_range_t; /* page aligned */
 
 typedef struct {
 	memblock_range_t free[MEMBLOCK_MAX_RANGES];
@@ -21,7 +19,7 @@ typedef struct {
 	unsigned reserved_count;
 	memblock_range_t allocated[MEMBLOCK_MAX_RANGES];
 	unsigned allocated_count;
-	paddr_t ram_end;       /* end of the highest RAM range in the map */
+	paddr_t ram_end;       /* end of the highest usable range in the map */
 	uint64_t usable_pages; /* whole pages in the map's usable ranges */
 } memblock_t;
 

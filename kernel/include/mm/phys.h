@@ -1,5 +1,8 @@
-/* Physical addresses and the direct map: every byte of RAM is mapped at
- * direct_map_base + its physical address (read-write, never executable). */
+/* Physical addresses and the direct map: every byte of RAM (usable, ACPI
+ * and ACPI NVS ranges of the memory map) is mapped at direct_map_base + its
+ * physical address (read-write, never executable). Holes between RAM ranges
+ * (reserved firmware memory, the PCI hole, MMIO) are not: reach those
+ * through vmm_map_phys. */
 #ifndef MM_PHYS_H
 #define MM_PHYS_H
 
@@ -11,15 +14,25 @@
 
 typedef uint64_t paddr_t;
 
+/* A physical range [base, end). */
+typedef struct {
+	paddr_t base, end;
+} phys_range_t;
+
 #define PAGE_ALIGN_DOWN(x) ((x) & ~(PAGE_SIZE - 1))
 #define PAGE_ALIGN_UP(x)   (((x) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
 
 /* Where the direct map starts. During early boot, before the kernel's own
- * page tables are loaded, it is 0: the loader's identity map of low memory
- * stands in for it. */
+ * page tables are loaded, the boot stub's map of the whole low 4 GiB at
+ * 0xffff800000000000 stands in for it. */
 extern uintptr_t direct_map_base;
-/* The direct map covers physical [0, direct_map_end). */
+/* No byte at or above direct_map_end is in the direct map; below it there
+ * may be holes (see direct_map_covers). */
 extern paddr_t direct_map_end;
+
+/* True when all of [pa, pa+len) is mapped by the direct map (len 0: pa
+ * itself is). Safe from any context; reads only tables fixed at boot. */
+bool direct_map_covers(paddr_t pa, uint64_t len);
 
 static inline void *phys_to_virt_unchecked(paddr_t pa)
 {
@@ -27,10 +40,10 @@ static inline void *phys_to_virt_unchecked(paddr_t pa)
 }
 
 /* The direct-map address of [pa, pa+len), or NULL when any of it lies
- * outside the direct map. */
+ * outside the direct map (beyond RAM, or in a hole between RAM ranges). */
 static inline void *phys_to_virt(paddr_t pa, uint64_t len)
 {
-	if (pa >= direct_map_end || len > direct_map_end - pa)
+	if (!direct_map_covers(pa, len))
 		return NULL;
 	return phys_to_virt_unchecked(pa);
 }

@@ -22,7 +22,8 @@ typedef struct {
 	/* Gives back a block from alloc_pages with the same order. */
 	void (*free_pages)(void *ctx, void *addr, unsigned order);
 	/* The owner word of the 4 KiB page containing addr, or NULL when the
-	 * source does not know that page. The kernel passes &page_t.owner. */
+	 * source does not know that page or has not handed it out (a free
+	 * page has no owner word). The kernel passes &page_t.owner. */
 	uintptr_t *(*page_owner)(void *ctx, const void *addr);
 	void *ctx;
 } slab_page_source_t;

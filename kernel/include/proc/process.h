@@ -17,6 +17,16 @@
 #define PROCESS_MAX_MAPPINGS    64
 #define USER_STACK_PAGES        32 /* 128 KiB main stack */
 #define USER_THREAD_STACK_PAGES 16 /* 64 KiB per extra thread */
+/* Below the main stack: room it may be given to grow into later, and a
+ * gap no other mapping may enter (the mmap area ends below both). */
+#define USER_STACK_RESERVE (8ull << 20)
+#define USER_STACK_GAP     (1ull << 20)
+
+/* A stack the kernel made: [guard, base) is never mapped, [base, top) is
+ * mapped and never executable. */
+typedef struct process_stack {
+	uintptr_t guard, base, top; /* all 0: none */
+} process_stack_t;
 
 struct thread;
 struct job;
@@ -79,8 +89,21 @@ typedef struct process {
 	kobject_t *mapped[PROCESS_MAX_MAPPINGS];     /* guarded by process_lock */
 	uintptr_t mapped_va[PROCESS_MAX_MAPPINGS];   /* guarded by process_lock */
 	uint64_t mapped_pages[PROCESS_MAX_MAPPINGS]; /* guarded by process_lock */
-	/* Layout, chosen at random at spawn (ASLR). */
-	uintptr_t image_base, stack_top, mmap_base, mmap_next;
+	/* Layout, chosen at random at spawn (ASLR). The mmap area is
+	 * [mmap_base, mmap_limit), handed out from mmap_next up (guarded by
+	 * process_lock); it ends below the main stack's reserve and gap. */
+	uintptr_t image_base, stack_top, mmap_base, mmap_next, mmap_limit;
+	/* The stacks the kernel made: the main one, and each thread's it
+	 * mapped (THREAD_CREATE with stack 0), by thread slot. VM_PROTECT
+	 * checks them (process_check_protect), whatever the layout. Guarded
+	 * by process_lock. */
+	process_stack_t main_stack;
+	process_stack_t thread_stacks[PROCESS_MAX_THREADS];
+	/* Ranges of joined threads' stacks (their pages freed, page tables
+	 * kept), reused first by the next threads, so a process that keeps
+	 * making threads does not keep growing. Guarded by process_lock. */
+	uintptr_t spare_stacks[PROCESS_MAX_THREADS];
+	unsigned spare_stack_count;
 	/* I/O ports this process may use (object/ioport.h): NULL until it
 	 * enables an I/O port object; io_seq changes with every change. Both
 	 * guarded by ioport.c's lock; read without it at thread switches. */
@@ -142,6 +165,7 @@ typedef struct thread_object {
 	struct thread *thread; /* NULL once taken for joining */
 	process_t *proc;       /* the thread's process, while `thread` is set */
 	unsigned slot;         /* its place in proc->threads */
+	bool joining;          /* a THREAD_JOIN waits for it (the reaper leaves it) */
 	bool done;
 	int exit_code;
 } thread_object_t;
@@ -159,8 +183,16 @@ struct thread *process_thread_create(process_t *p, uintptr_t entry, uintptr_t ar
 rae_status_t process_thread_join(thread_object_t *o, int *code);
 
 /* Reserves `pages` of the process's mmap area (a guard page below) and
- * returns the start. */
+ * returns the start, or 0 when the area has no room left (it never grows
+ * into a stack or its gap). */
 uintptr_t process_mmap_reserve(process_t *p, uint64_t pages);
+/* Gives back a reservation that failed before anyone saw it, if nothing
+ * was reserved after it (so a refused call leaves the area as it was). */
+void process_mmap_unreserve(process_t *p, uintptr_t base, uint64_t pages);
+/* Whether `flags` (VM_*) may be given to [va, va + pages pages) of p's
+ * mmap area: RAE_ERR_ACCESS_DENIED for VM_EXEC on a stack the kernel made
+ * or for mapping anything into a stack's guard; RAE_OK otherwise. */
+rae_status_t process_check_protect(process_t *p, uintptr_t va, uint64_t pages, unsigned flags);
 /* Records a mapping of `pages` pages at `va` holding a reference on `obj`
  * (dropped by process_take_mapping or when the process ends).
  * RAE_ERR_LIMIT when the process has PROCESS_MAX_MAPPINGS already. */

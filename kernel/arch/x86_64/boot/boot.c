@@ -23,6 +23,7 @@
 #include <hal/console.h>
 #include <hal/paging.h>
 #include <kernel.h>
+#include <mm/direct_map.h>
 #include <mm/kmalloc.h>
 #include <mm/memblock.h>
 #include <mm/heap_report.h>
@@ -86,32 +87,17 @@ static void map_or_panic(paddr_t root, uintptr_t va, paddr_t pa, uint64_t size, 
 		panic("boot: cannot map %s (%s)", what, rae_status_name(st));
 }
 
+/* The RAM ranges the direct map covers (see direct_map_plan). */
+static phys_range_t direct_ranges[DIRECT_MAP_MAX_RANGES];
+static unsigned direct_range_count;
+
 /* Maps every RAM range of the memory map (usable and ACPI) into the direct
- * map, merged so that overlapping map entries are mapped once. */
+ * map, with 2 MiB pages wherever alignment allows; the holes between them
+ * stay unmapped. */
 static void map_direct(paddr_t root, uint64_t base_va)
 {
-	memblock_range_t ram[BOOT_INFO_MAX_MEM_REGIONS];
-	unsigned n = 0;
-	for (uint32_t i = 0; i < boot_info.mem_region_count; i++) {
-		const boot_mem_region_t *r = &boot_info.mem_regions[i];
-		if (r->type != BOOT_MEM_USABLE && r->type != BOOT_MEM_ACPI_RECLAIMABLE &&
-		    r->type != BOOT_MEM_ACPI_NVS)
-			continue;
-		paddr_t b = PAGE_ALIGN_DOWN(r->base), e = PAGE_ALIGN_UP(r->base + r->length);
-		/* Insertion sort by base. */
-		unsigned j = n++;
-		while (j > 0 && ram[j - 1].base > b) {
-			ram[j] = ram[j - 1];
-			j--;
-		}
-		ram[j] = (memblock_range_t){b, e};
-	}
-	for (unsigned i = 0; i < n;) {
-		paddr_t b = ram[i].base, e = ram[i].end;
-		for (i++; i < n && ram[i].base <= e; i++) {
-			if (ram[i].end > e)
-				e = ram[i].end;
-		}
+	for (unsigned i = 0; i < direct_range_count; i++) {
+		paddr_t b = direct_ranges[i].base, e = direct_ranges[i].end;
 		map_or_panic(root, base_va + b, b, e - b, VM_READ | VM_WRITE | VM_GLOBAL, true,
 			     "the direct map");
 	}
@@ -192,8 +178,13 @@ void arch_boot_main(uint32_t magic, uint64_t info_phys)
 	if (memblock_init(&memblock, &boot_info, reserved, nres) != RAE_OK)
 		panic("boot: the memory map has too many ranges");
 
+	direct_range_count = direct_map_plan(&boot_info, direct_ranges, DIRECT_MAP_MAX_RANGES);
+	if (direct_range_count == 0 || direct_range_count > DIRECT_MAP_MAX_RANGES)
+		panic("boot: the memory map has %u RAM ranges", direct_range_count);
+	/* The direct map's window must hold every range it maps, ACPI NVS
+	 * above the last usable byte included. */
 	kaslr_choose(&kaslr_layout, &boot_info, (uintptr_t)__kernel_end - KASLR_LINK_BASE,
-		     memblock.ram_end);
+		     direct_ranges[direct_range_count - 1].end);
 	uint64_t slide = kaslr_layout.slide;
 
 	kernel_pt_root = early_pt_alloc();
@@ -237,8 +228,7 @@ void arch_boot_relocated(void)
 	/* New addresses for the CPU tables before the old alias goes. */
 	gdt_init();
 	idt_init();
-	direct_map_base = kaslr_layout.direct_map_base;
-	direct_map_end = memblock.ram_end;
+	direct_map_install(kaslr_layout.direct_map_base, direct_ranges, direct_range_count);
 	if (link_alias_slot)
 		*(uint64_t *)phys_to_virt_unchecked(link_alias_slot) = 0;
 	cpu_write_cr4(cpu_read_cr4() | (1ull << 7)); /* PGE: kernel mappings are global */

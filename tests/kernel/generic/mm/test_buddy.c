@@ -159,13 +159,13 @@ static void fixture_check(zone_fixture_t *f)
 		uint64_t len = 0;
 		const page_t *prev = NULL;
 
-		for (const page_t *p = z->free_list[o]; p != NULL; p = p->next) {
+		for (const page_t *p = z->free_list[o]; p != NULL; p = buddy_free_next(z, p)) {
 			uint64_t idx = (uint64_t)(p - z->pages);
 			uint64_t pfn = z->base_pfn + idx;
 			uint64_t n = 1ull << o;
 
 			assert_true(idx < z->page_count);
-			assert_ptr_equal(p->prev, prev);
+			assert_ptr_equal(buddy_free_prev(z, p), prev);
 			assert_int_equal(p->state, PAGE_FREE);
 			assert_int_equal(p->order, o);
 			assert_int_equal(pfn % n, 0);

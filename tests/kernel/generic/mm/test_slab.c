@@ -63,7 +63,10 @@ static uintptr_t *source_page_owner(void *ctx, const void *addr)
 	test_source_t *ts = ctx;
 	page_t *page = buddy_page(&ts->zone, (uintptr_t)addr >> PAGE_SHIFT);
 
-	return page != NULL ? &page->owner : NULL;
+	/* As the kernel's source: a free page's owner word holds its links. */
+	if (page == NULL || (page->state != PAGE_ALLOCATED && page->state != PAGE_ALLOCATED_TAIL))
+		return NULL;
+	return &page->owner;
 }
 
 static test_source_t *source_new(size_t pages)
