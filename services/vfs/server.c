@@ -87,8 +87,11 @@ static int64_t vfs_session_open(vfs_server_t *srv, const vfs_req_t *q, vfs_rep_t
 		   (vfs_random(srv) & ~(VFS_BADGE_SESSION | VFS_BADGE_SLOT_MASK)) | slot;
 	s->admin = admin;
 	/* WRITE and TRANSFER only: without DUPLICATE no badge can be minted
-	 * from it. */
-	int64_t h = rae_handle_mint(srv->endpoint, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, s->badge);
+	 * from it. Watched: when its last copy is gone (closed, or its holder
+	 * ended) the kernel sends a RAE_IPC_TAG_CLOSED notice with the badge,
+	 * and the session goes (vfs_server_run). */
+	int64_t h =
+	    rae_handle_mint_watched(srv->endpoint, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, s->badge);
 	if (h < 0) {
 		vfs_free(s);
 		return h;
@@ -543,6 +546,17 @@ rae_status_t vfs_server_run(vfs_server_t *srv)
 			return st;
 		if (st != RAE_OK)
 			continue;
+		if (m.tag == RAE_IPC_TAG_CLOSED && (m.flags & RAE_MSG_ONEWAY)) {
+			/* The kernel's notice (nobody else can send this tag):
+			 * every copy of a session handle is gone, so is its
+			 * client; its descriptors and slot go too. A session
+			 * closed before (CLOSE_SESSION, a failed reply) is no
+			 * longer found by its badge. No reply is owed. */
+			vfs_session_t *gone = vfs_session_of(srv, m.badge);
+			if (gone)
+				vfs_session_free(srv, gone);
+			continue;
+		}
 		vfs_req_t q = {
 		    .tag = m.tag, .len = m.buf_len, .badge = m.badge, .nhandles = m.handle_count};
 		memcpy(q.w, m.words, sizeof(q.w));

@@ -213,6 +213,14 @@ KTEST(user_vfs_gives_memory_back)
 	KTEST_EXPECT_EQ(t, run_first_process(t, "bin/vfsmem"), 0);
 }
 
+/* rae-vfsd forgets clients that die: bin/vfsdeath kills 1,000 clients
+ * holding open files (many in the middle of a call); vfsd answers all
+ * along, every session slot comes back, memory in use within 1 MiB. */
+KTEST(user_vfs_forgets_dead_clients)
+{
+	KTEST_EXPECT_EQ(t, run_first_process(t, "bin/vfsdeath"), 0);
+}
+
 /* A C program's files go to rae-vfsd: bin/vfsposix starts vfsd on the
  * initrd and bin/libcfiles (apps/libc/libcfiles.c) with a handle to it;
  * stdio, directories, the working directory, dup2... (each case reported,
