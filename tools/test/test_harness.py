@@ -503,12 +503,17 @@ def test_default_matrix():
     assert len(names) == len(set(names)) == (len(matrix.KTEST_PLATFORMS) + len(matrix.ICOUNT_PLATFORMS) + 2
                                              + fault_runs + 2 + len(matrix.SERVICES_PLATFORMS)
                                              + len(matrix.CONSOLE_PLATFORMS) + len(matrix.SHELL_PLATFORMS)
-                                             + len(matrix.MEMORY_PLATFORMS))
+                                             + len(matrix.MEMORY_PLATFORMS)
+                                             + len(matrix.STRESS_TESTS) * len(matrix.STRESS_PLATFORMS))
     assert [r.cmdline for r in runs if r.kind == matrix.SHELL] == [shell.CMDLINE] * len(matrix.SHELL_PLATFORMS)
     assert [r.cmdline for r in runs if r.kind == matrix.SERVICES] == [services.CMDLINE] * 2
     assert sum(r.kind == matrix.FAULT for r in runs) == fault_runs
     assert all(r.platform.smp >= 2 for r in runs if r.fault == "smp_panic_on_ap")
-    assert all("kaslr=show" in r.cmdline for r in runs if r.kind == matrix.KTEST and "acpi=off" not in r.cmdline and not r.icount)
+    assert all("kaslr=show" in r.cmdline for r in runs if r.kind == matrix.KTEST and "acpi=off" not in r.cmdline
+               and not r.icount and not r.name.startswith("stress-"))
+    # The stress tests run by name in runs of their own, never in test=all.
+    assert sorted(r.cmdline for r in runs if r.name.startswith("stress-")) == sorted(
+        f"test={t}" for t in matrix.STRESS_TESTS.values() for _ in matrix.STRESS_PLATFORMS)
     assert [(r.name, r.cmdline) for r in runs if r.kaslr == kaslr.FIXED] == [
         ("kaslr-off-q35-bios-max", "test=all kaslr=off kaslr=show")]
     assert {r.platform.name for r in runs if r.kind == matrix.FRAMEBUFFER} == {"q35-bios-max", "q35-uefi-max"}

@@ -207,16 +207,18 @@ KTEST(user_vfs_survives_garbage)
 
 /* rae-vfsd gives the pages of removed and truncated files back: bin/vfsmem
  * fills /tmp (47 MiB of files, 20 000 empty ones) and empties it, and
- * memory in use must come back to within 1 MiB each time. */
-KTEST(user_vfs_gives_memory_back)
+ * memory in use must come back to within 1 MiB each time. About 15 s under
+ * TCG: a stress run of its own. */
+KTEST_STRESS_TEST(user_vfs_gives_memory_back)
 {
 	KTEST_EXPECT_EQ(t, run_first_process(t, "bin/vfsmem"), 0);
 }
 
 /* rae-vfsd forgets clients that die: bin/vfsdeath kills 1,000 clients
  * holding open files (many in the middle of a call); vfsd answers all
- * along, every session slot comes back, memory in use within 1 MiB. */
-KTEST(user_vfs_forgets_dead_clients)
+ * along, every session slot comes back, memory in use within 1 MiB. 15 to
+ * 35 s under TCG: a stress run of its own. */
+KTEST_STRESS_TEST(user_vfs_forgets_dead_clients)
 {
 	KTEST_EXPECT_EQ(t, run_first_process(t, "bin/vfsdeath"), 0);
 }
