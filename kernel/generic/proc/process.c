@@ -445,18 +445,26 @@ struct thread *process_thread_create(process_t *p, uintptr_t entry, uintptr_t ar
 		*status = RAE_ERR_FAULT;
 		return NULL;
 	}
+	/* A stack this call maps itself is freed again on every refusal
+	 * below, so a create refused at a limit leaves nothing behind. */
+	uintptr_t own_stack = 0;
 	if (!stack_top) {
 		bool irq = spin_lock_irqsave(&process_lock);
 		uintptr_t base = p->mmap_next + PAGE_SIZE; /* guard page below */
 		p->mmap_next = base + USER_THREAD_STACK_PAGES * PAGE_SIZE;
 		spin_unlock_irqrestore(&process_lock, irq);
 		*status = as_map_anon(p->as, base, USER_THREAD_STACK_PAGES, VM_READ | VM_WRITE);
-		if (*status != RAE_OK)
+		if (*status != RAE_OK) {
+			as_free_anon(p->as, base, USER_THREAD_STACK_PAGES); /* a partial map */
 			return NULL;
+		}
+		own_stack = base;
 		stack_top = base + USER_THREAD_STACK_PAGES * PAGE_SIZE;
 	}
 	job_t *job = p->job ? p->job : p->as->job;
 	if (job && job_charge(job, JOB_THREADS, 1) != RAE_OK) {
+		if (own_stack)
+			as_free_anon(p->as, own_stack, USER_THREAD_STACK_PAGES);
 		*status = RAE_ERR_LIMIT;
 		return NULL;
 	}
@@ -468,6 +476,8 @@ struct thread *process_thread_create(process_t *p, uintptr_t entry, uintptr_t ar
 	if (!t) {
 		if (job)
 			job_uncharge(job, JOB_THREADS, 1);
+		if (own_stack)
+			as_free_anon(p->as, own_stack, USER_THREAD_STACK_PAGES);
 		*status = RAE_ERR_NO_MEMORY;
 		return NULL;
 	}
@@ -493,6 +503,8 @@ struct thread *process_thread_create(process_t *p, uintptr_t entry, uintptr_t ar
 			job_uncharge(job, JOB_THREADS, 1);
 		thread_discard(t); /* never ran: nothing else knows it */
 		kfree(o);
+		if (own_stack)
+			as_free_anon(p->as, own_stack, USER_THREAD_STACK_PAGES);
 		*status = obj && !o ? RAE_ERR_NO_MEMORY : RAE_ERR_LIMIT;
 		return NULL;
 	}
