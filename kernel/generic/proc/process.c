@@ -449,10 +449,11 @@ struct thread *process_thread_create(process_t *p, uintptr_t entry, uintptr_t ar
 	 * below, so a create refused at a limit leaves nothing behind. */
 	uintptr_t own_stack = 0;
 	if (!stack_top) {
-		bool irq = spin_lock_irqsave(&process_lock);
-		uintptr_t base = p->mmap_next + PAGE_SIZE; /* guard page below */
-		p->mmap_next = base + USER_THREAD_STACK_PAGES * PAGE_SIZE;
-		spin_unlock_irqrestore(&process_lock, irq);
+		uintptr_t base = process_mmap_reserve(p, USER_THREAD_STACK_PAGES);
+		if (!base) {
+			*status = RAE_ERR_NO_MEMORY; /* no addresses left for it */
+			return NULL;
+		}
 		*status = as_map_anon(p->as, base, USER_THREAD_STACK_PAGES, VM_READ | VM_WRITE);
 		if (*status != RAE_OK) {
 			as_free_anon(p->as, base, USER_THREAD_STACK_PAGES); /* a partial map */
@@ -676,8 +677,15 @@ rae_status_t process_thread_join(thread_object_t *o, int *code)
 
 uintptr_t process_mmap_reserve(process_t *p, uint64_t pages)
 {
+	/* The area ends at the main stack's guard page; addresses are never
+	 * handed out twice, so a process can run out of them. */
+	uintptr_t ceiling = p->stack_top - (USER_STACK_PAGES + 1) * PAGE_SIZE;
 	bool irq = spin_lock_irqsave(&process_lock);
 	uintptr_t base = p->mmap_next + PAGE_SIZE; /* guard page below */
+	if (pages > (ceiling - base) / PAGE_SIZE || base >= ceiling) {
+		spin_unlock_irqrestore(&process_lock, irq);
+		return 0;
+	}
 	p->mmap_next = base + pages * PAGE_SIZE;
 	spin_unlock_irqrestore(&process_lock, irq);
 	return base;

@@ -601,6 +601,10 @@ static int64_t sys_mem_map(syscall_frame_t *f)
 	process_t *p = self_proc();
 	memory_object_t *m = (memory_object_t *)obj;
 	uintptr_t va = process_mmap_reserve(p, m->pages);
+	if (!va) {
+		kobject_unref(obj);
+		return RAE_ERR_NO_MEMORY; /* the mmap area is used up */
+	}
 	if (m->phys)
 		st = as_map_phys(p->as, va, m->phys_base, m->pages, flags | m->vm_cache);
 	else
@@ -820,6 +824,8 @@ static int64_t sys_vm_allocate(syscall_frame_t *f)
 	process_t *p = self_proc();
 	uint64_t pages = PAGE_ALIGN_UP(f->rdi) / PAGE_SIZE;
 	uintptr_t va = process_mmap_reserve(p, pages);
+	if (!va)
+		return RAE_ERR_NO_MEMORY; /* the mmap area is used up */
 	if (f->rsi == 0)
 		return (int64_t)va; /* reserved: VM_PROTECT maps pages there */
 	st = as_map_anon(p->as, va, pages, flags);

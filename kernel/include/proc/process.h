@@ -159,7 +159,8 @@ struct thread *process_thread_create(process_t *p, uintptr_t entry, uintptr_t ar
 rae_status_t process_thread_join(thread_object_t *o, int *code);
 
 /* Reserves `pages` of the process's mmap area (a guard page below) and
- * returns the start. */
+ * returns the start; 0 when the area (up to the main stack's guard page)
+ * has no room left, since its addresses are never handed out twice. */
 uintptr_t process_mmap_reserve(process_t *p, uint64_t pages);
 /* Records a mapping of `pages` pages at `va` holding a reference on `obj`
  * (dropped by process_take_mapping or when the process ends).
