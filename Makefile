@@ -179,7 +179,7 @@ $(BUILD)/user/services/%.o: services/%.c Makefile | $(SETUP_STAMP)
 $(BUILD)/user/root/bin/%: $(BUILD)/user/apps/%.o $(LIBRAE_CRT0) $(LIBRAE_A) $(USER_KLIB_A)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	@$(LD) $(USER_LDFLAGS) -o $@ $(LIBRAE_CRT0) $< $(LIBRAE_A) $(USER_KLIB_A)
+	@$(LD) $(USER_LDFLAGS) -o $@ $(LIBRAE_CRT0) $< --start-group $(LIBRAE_A) $(USER_KLIB_A) --end-group
 
 define SERVICE_LINK_RULE
 $(call service_bin,$(1)): $(patsubst %.c,$(BUILD)/user/%.o,$(wildcard services/$(1)/*.c)) \

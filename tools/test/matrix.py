@@ -40,6 +40,12 @@ SERVICES_PLATFORMS = (Q35_BIOS_MAX_SMP2, Q35_BIOS_QEMU64)
 CONSOLE_PLATFORMS = (Q35_BIOS_MAX, Q35_UEFI_MAX)
 # The whole system as `make run` boots it: the main machine with two CPUs, and the older PC.
 SHELL_PLATFORMS = (Q35_BIOS_MAX_SMP2, PC_BIOS_MAX)
+# The hostile suite (kernel/generic/test/ktest_hostile.c) on one CPU and on two, where a child's
+# threads and its killer run at once.
+HOSTILE_PLATFORMS = (Q35_BIOS_MAX, Q35_BIOS_MAX_SMP2)
+HOSTILE_TESTS = ("hostile_bad_pointers", "hostile_privileged_instructions", "hostile_exhaustion",
+                 "hostile_random_syscalls")
+HOSTILE_CMDLINE = "test=" + ",".join(HOSTILE_TESTS)
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,7 @@ def default_runs() -> list[Run]:
     runs += [Run(f"console-{p.name}", CONSOLE, p, console.CMDLINE)
              for p in CONSOLE_PLATFORMS]
     runs += [Run(f"shell-{p.name}", SHELL, p, shell.CMDLINE) for p in SHELL_PLATFORMS]
+    runs += [Run(f"hostile-{p.name}", KTEST, p, HOSTILE_CMDLINE) for p in HOSTILE_PLATFORMS]
     return runs
 
 
