@@ -491,6 +491,7 @@ struct thread *process_thread_create(process_t *p, uintptr_t entry, uintptr_t ar
 		kobject_init(&o->obj, RAE_OBJ_THREAD, thread_object_destroy); /* the process's */
 		o->thread = t;
 		o->proc = p;
+		o->stack_base = own_stack;
 	}
 	bool irq = spin_lock_irqsave(&process_lock);
 	unsigned slot = PROCESS_MAX_THREADS;
@@ -664,12 +665,19 @@ rae_status_t process_thread_join(thread_object_t *o, int *code)
 		return RAE_ERR_INVALID; /* itself, or another thread joins it */
 	}
 	/* Ours to join now: out of its process's table, so the reaper leaves it. */
+	process_t *p = o->proc;
+	uintptr_t stack = o->stack_base;
 	o->proc->threads[o->slot] = NULL;
 	o->proc->thread_objs[o->slot] = NULL;
 	o->thread = NULL;
+	o->stack_base = 0;
 	spin_unlock_irqrestore(&process_lock, irq);
 	int c = 0;
 	rae_status_t st = thread_join(t, &c);
+	/* Its stack goes with it, when that cannot race with the end of its
+	 * process: the joiner runs in that process, which therefore lives. */
+	if (stack && thread_current()->proc == p)
+		as_free_anon(p->as, stack, USER_THREAD_STACK_PAGES);
 	thread_object_finish(o, c);
 	*code = c;
 	return st;
