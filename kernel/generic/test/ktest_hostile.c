@@ -8,6 +8,7 @@
 #include <kernel.h>
 #include <mm/phys.h>
 #include <proc/process.h>
+#include <object/job.h>
 #include <object/memory.h>
 #include <rae/handle.h>
 #include <rae/testargs.h>
@@ -61,7 +62,7 @@ KTEST_OWN_RUN(hostile_exhaustion)
 KTEST_OWN_RUN(hostile_random_syscalls)
 {
 	rae_status_t st;
-	memory_object_t *m = memory_object_create(1, false, NULL, &st);
+	memory_object_t *m = memory_object_create(1, false, &job_root, &st);
 	if (!KTEST_EXPECT(t, m != NULL))
 		return;
 	rae_testargs_t *args = phys_to_virt(m->frames[0], PAGE_SIZE);
