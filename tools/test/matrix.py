@@ -45,7 +45,7 @@ SHELL_PLATFORMS = (Q35_BIOS_MAX_SMP2, PC_BIOS_MAX)
 HOSTILE_PLATFORMS = (Q35_BIOS_MAX, Q35_BIOS_MAX_SMP2)
 HOSTILE_TESTS = ("hostile_bad_pointers", "hostile_privileged_instructions", "hostile_exhaustion",
                  "hostile_random_syscalls")
-HOSTILE_CMDLINE = "test=" + ",".join(HOSTILE_TESTS)
+HOSTILE_CMDLINE = "test=" + ",".join(HOSTILE_TESTS) + " kaslr=show"
 
 
 @dataclass(frozen=True)
