@@ -15,7 +15,7 @@ HOST_TEST_OBJDIR := build/tests/obj
 # Each test binary: its test source, then the kernel sources it exercises.
 HOST_TEST_NAMES := format ustar multiboot2 buddy slab acpi_tables acpi_madt acpi_hpet acpi_mcfg \
 	acpi_fadt elf sched_policy handle_table vfs_ramfs vfs_tar librae_heap manifest klog \
-	console_ldisc
+	console_ldisc sh_parse
 HOST_TEST_format_SRCS := tests/kernel/generic/lib/test_format.c kernel/generic/lib/format.c
 HOST_TEST_ustar_SRCS := tests/kernel/generic/lib/test_ustar.c kernel/generic/lib/ustar.c \
 	kernel/generic/lib/format.c
@@ -37,6 +37,9 @@ HOST_TEST_librae_heap_SRCS := tests/lib/librae/test_heap.c lib/librae/heap.c
 HOST_TEST_klog_SRCS := tests/kernel/generic/console/test_klog.c kernel/generic/console/klog.c
 HOST_TEST_console_ldisc_SRCS := tests/services/console/test_ldisc.c services/console/ldisc.c \
 	services/console/keyboard.c
+
+# rsh's parser: the test includes apps/shell/sh.c (plain POSIX) whole.
+HOST_TEST_sh_parse_SRCS := tests/apps/shell/test_sh_parse.c
 
 HOST_TEST_handle_table_SRCS := tests/kernel/generic/object/test_handle_table.c \
 	kernel/generic/object/handle_table.c kernel/generic/object/object.c

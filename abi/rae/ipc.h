@@ -28,4 +28,13 @@ typedef struct rae_msg {
 /* A received message came from IPC_SEND: no reply is owed for it. */
 #define RAE_MSG_ONEWAY 0x1
 
+/* The tag of the kernel's notice that a client is gone: a one-way message
+ * (RAE_MSG_ONEWAY, no words, buffer or handles, no reply owed) whose badge
+ * is the badge of a HANDLE_MINT_WATCHED handle whose every copy has been
+ * closed or whose holders have all ended. It comes through the normal
+ * receive (IPC_RECEIVE, IPC_RECV_REG, IPC_REPLY_RECV_REG), before any call
+ * waiting on the endpoint. Nobody else can send this tag: IPC_CALL,
+ * IPC_SEND and IPC_CALL_REG refuse it with RAE_ERR_INVALID. */
+#define RAE_IPC_TAG_CLOSED 0x8000000000000000ull
+
 #endif

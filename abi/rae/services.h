@@ -35,6 +35,18 @@
  * caller as an operator; RAE_ERR_INVALID for a malformed name. */
 #define RAE_SVC_KILL 3
 
+/* PING: the health check. Not a name-service request: the manager calls it
+ * on a service's own endpoint (docs/services/manager.md, "Health checks"),
+ * for the services whose manifest declares health-interval-ms. Every
+ * service should answer it from its receive loop at once, before anything
+ * that can block and whoever the caller is: reply tag RAE_OK, word 0 the
+ * call's word 0; it changes no state. Any reply counts as an answer (a
+ * server that does not know the tag and refuses it is alive too); no reply
+ * within the manifest's health-deadline-ms gets the instance killed and
+ * restarted. The value lies above every protocol's tags, so no request is
+ * ever taken for a ping or a ping for a request. */
+#define RAE_SVC_PING 0xffff0001u
+
 #define RAE_SVC_NAME_MAX 32 /* with the NUL */
 
 /* A service's state. */
@@ -51,7 +63,7 @@ typedef struct rae_svc_info {
 	uint64_t pid;                /* of the running instance; 0 when none runs */
 	uint64_t uptime_ns;          /* since the running instance started; 0 when none */
 	int32_t last_exit;           /* status of the last instance that ended; -1: none yet */
-	uint32_t reserved;
+	uint32_t hangs;              /* instances killed for not answering the health check */
 } rae_svc_info_t;
 
 #define RAE_SVC_LIST_MAX 64 /* records that fit one reply (RAE_IPC_BUF_MAX bytes) */

@@ -32,8 +32,11 @@
 #define RAE_SYS_NOTIFY_WAIT     24 /* (h, timeout_ns) -> the bits that were set */
 #define RAE_SYS_SPAWN_WITH      25 /* (path, h or 0, job or 0) -> pid; h moves to the child */
 #define RAE_SYS_JOB_CREATE      26 /* (parent job or 0, processes, threads, pages, handles) -> job */
-#define RAE_SYS_MEM_CREATE      27 /* (bytes, flags) -> handle to a memory object */
-#define RAE_SYS_MEM_MAP         28 /* (h, prot) -> user address of a new mapping */
+/* Jobs nest at most this deep (the root job is depth 0): JOB_CREATE under a
+ * job at this depth is RAE_ERR_LIMIT. Walks up the tree stay short. */
+#define RAE_JOB_MAX_DEPTH  32
+#define RAE_SYS_MEM_CREATE 27 /* (bytes, flags) -> handle to a memory object */
+#define RAE_SYS_MEM_MAP    28 /* (h, prot) -> user address of a new mapping */
 #define RAE_SYS_IPC_CALL_REG                                                                       \
 	29 /* (h, tag, w0, w1, w2, w3) -> status; reply in rsi, rdx, r10, r8, r9 */
 #define RAE_SYS_IPC_RECV_REG       30 /* (h) -> status; call in rsi, rdx, r10, r8, r9; badge in rdi */
@@ -82,7 +85,11 @@
 #define RAE_SYS_PIPE_WRITE   59 /* (write end h, buf, len, timeout_ns) -> bytes */
 #define RAE_SYS_MEM_SIZE     60 /* (memory h) -> its size in bytes (whole pages) */
 #define RAE_SYS_PROCESS_INFO 61 /* (process h or 0: the caller, rae_process_info_t *) -> RAE_OK */
-#define RAE_SYS_COUNT        64
+/* (endpoint h, rights, badge) -> a badged handle, as HANDLE_MINT; when its
+ * last copy is gone, the endpoint's receivers get a RAE_IPC_TAG_CLOSED
+ * notice with the badge (rae/ipc.h). h needs DUPLICATE and READ. */
+#define RAE_SYS_HANDLE_MINT_WATCHED 62
+#define RAE_SYS_COUNT               64
 
 /* RAE_SYS_MEM_CREATE flags and RAE_SYS_MEM_MAP protections. */
 #define RAE_MEM_CONTIGUOUS 0x1

@@ -1,5 +1,6 @@
 /* services: prints the service manager's table (name, state, pid,
- * restarts, uptime, last exit status) through the name service's LIST;
+ * restarts, hangs: instances killed by the health check, uptime, last exit
+ * status) through the name service's LIST;
  * "services kill NAME" kills a service's instance, for its operators
  * (abi/rae/services.h). It needs the name-service handle at start (role
  * RAE_ROLE_SERVICES), which the manager gives every service and the shell
@@ -26,8 +27,8 @@ static void print_row(const rae_svc_info_t *r)
 			 (unsigned long long)(r->uptime_ns / 1000000ull % 1000));
 	if (r->last_exit != -1)
 		snprintf(last, sizeof(last), "%#x", (unsigned)r->last_exit);
-	printf("%-20s %-8s %6s %8u %12s %9s\n", r->name, rae_svc_state_name(r->state), pid,
-	       r->restarts, up, last);
+	printf("%-20s %-8s %6s %8u %5u %12s %9s\n", r->name, rae_svc_state_name(r->state), pid,
+	       r->restarts, r->hangs, up, last);
 }
 
 int main(int argc, char **argv)
@@ -50,8 +51,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: services [kill NAME]\n");
 		return 2;
 	}
-	printf("%-20s %-8s %6s %8s %12s %9s\n", "NAME", "STATE", "PID", "RESTARTS", "UPTIME",
-	       "LAST-EXIT");
+	printf("%-20s %-8s %6s %8s %5s %12s %9s\n", "NAME", "STATE", "PID", "RESTARTS", "HANGS",
+	       "UPTIME", "LAST-EXIT");
 	unsigned first = 0, total = 0;
 	do {
 		int64_t got =

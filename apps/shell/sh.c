@@ -1,8 +1,9 @@
 /* rsh, the RaeenOS shell: a prompt with line editing (left, right, home,
  * end, backspace, delete, Ctrl-U, Ctrl-W), history (up, down), tab
  * completion of commands and paths, pipelines, redirections (<, >, >>,
- * 2>, 2>&1), background jobs (&), quoting ('...', "...", \), $? and
- * $NAME, and the built-ins cd, pwd, exit, help, jobs, export. Programs
+ * 2>, 2>&1), background jobs (&), quoting ('...', "...", \, as POSIX sh,
+ * with backslash-newline continuing a line), $?, $NAME and ${NAME}, and
+ * the built-ins cd, pwd, exit, help, jobs, export. Programs
  * start with posix_spawn (RaeenOS offers no fork) from $PATH (default
  * /bin). Plain POSIX: it builds and runs on Linux too (tests drive it). */
 #define _GNU_SOURCE
@@ -340,9 +341,76 @@ typedef struct {
 
 static char words[LINE_MAX_LEN * 2];
 
-/* Splits the first command of `line` (up to a ';' or the end) into a
- * pipeline; *rest is where the next command starts, or NULL. Returns 0,
- * or -1 with a message. */
+/* If *pp starts a parameter ($?, $NAME, ${NAME}), appends its value at *w
+ * (up to end), moves *pp past it and returns true; else false (a lone $
+ * is an ordinary character). An unset name expands to nothing. */
+static bool expand(const char **pp, char **w, char *end)
+{
+	const char *p = *pp;
+	char name[64], value[32];
+	const char *v = NULL;
+	if (p[1] == '?') {
+		snprintf(value, sizeof(value), "%d", last_status);
+		v = value;
+		p += 2;
+	} else {
+		bool braced = p[1] == '{';
+		const char *at = p + 1 + braced;
+		size_t n = 0;
+		if (!isalpha((unsigned char)*at) && *at != '_')
+			return false;
+		for (; (isalnum((unsigned char)*at) || *at == '_'); at++) {
+			if (n + 1 < sizeof(name))
+				name[n++] = *at;
+		}
+		if (braced && *at != '}')
+			return false;
+		name[n] = 0;
+		v = getenv(name);
+		p = at + braced;
+	}
+	for (; v && *v && *w < end; v++)
+		*(*w)++ = *v;
+	*pp = p;
+	return true;
+}
+
+/* Whether `text` needs another line to be a whole command, as POSIX sh
+ * reads it: it ends inside single or double quotes, or with a backslash
+ * that escapes the newline. */
+static bool line_continues(const char *text)
+{
+	char quote = 0;
+	for (const char *s = text; *s; s++) {
+		if (quote == '\'') {
+			if (*s == '\'')
+				quote = 0;
+		} else if (*s == '\\') {
+			if (!s[1])
+				return true;
+			s++;
+		} else if (quote == '"') {
+			if (*s == '"')
+				quote = 0;
+		} else if (*s == '\'' || *s == '"') {
+			quote = *s;
+		} else if (*s == '#' && (s == text || strchr(" \t\n;", s[-1]))) {
+			while (s[1] && s[1] != '\n') /* a comment, to the end of its line */
+				s++;
+		}
+	}
+	return quote != 0;
+}
+
+/* Splits the first command of `line` (up to a ';', a newline or the end)
+ * into a pipeline; *rest is where the next command starts, or NULL.
+ * Quoting is POSIX sh's: '...' keeps every character; "..." keeps every
+ * character but expands $ and takes a backslash as an escape only before
+ * $ ` " \ and newline (elsewhere it stays); outside quotes a backslash
+ * escapes any character; backslash-newline disappears outside single
+ * quotes. A word that is empty only because an unquoted $NAME was unset
+ * is dropped; "" and '' are empty arguments. Returns 0, or -1 with a
+ * message. */
 static int parse(const char *line, pipeline_t *pl, const char **rest)
 {
 	*rest = NULL;
@@ -353,11 +421,13 @@ static int parse(const char *line, pipeline_t *pl, const char **rest)
 	char **target = NULL; /* the redirection waiting for its file name */
 	const char *p = line;
 	for (;;) {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (!*p || *p == '#')
+		while (*p == ' ' || *p == '\t' || (p[0] == '\\' && p[1] == '\n'))
+			p += *p == '\\' ? 2 : 1;
+		if (*p == '#') /* a comment, to the end of its line */
+			p += strcspn(p, "\n");
+		if (!*p)
 			break;
-		if (*p == ';') {
+		if (*p == ';' || *p == '\n') {
 			*rest = p + 1;
 			break;
 		}
@@ -378,9 +448,9 @@ static int parse(const char *line, pipeline_t *pl, const char **rest)
 		if (*p == '&') {
 			pl->background = true;
 			p++;
-			while (*p == ' ')
+			while (*p == ' ' || *p == '\t')
 				p++;
-			if (*p == ';')
+			if (*p == ';' || *p == '\n')
 				*rest = p + 1;
 			else if (*p) {
 				fprintf(stderr, "rsh: '&' must end a command\n");
@@ -409,7 +479,8 @@ static int parse(const char *line, pipeline_t *pl, const char **rest)
 		}
 		/* A word, with quotes, escapes and $ expansion. */
 		char *start = w;
-		while (*p && !strchr(" \t|&<>;", *p) && w < end) {
+		bool quoted = false; /* any quoting: an empty result is still a word */
+		while (*p && !strchr(" \t\n|&<>;", *p) && w < end) {
 			if (*p == '\'') {
 				const char *q = strchr(p + 1, '\'');
 				if (!q) {
@@ -419,40 +490,30 @@ static int parse(const char *line, pipeline_t *pl, const char **rest)
 				for (p++; p < q && w < end; p++)
 					*w++ = *p;
 				p++;
+				quoted = true;
 			} else if (*p == '"') {
-				for (p++; *p && *p != '"' && w < end; p++) {
-					if (*p == '\\' && p[1])
-						p++;
-					*w++ = *p;
+				for (p++; *p && *p != '"' && w < end;) {
+					if (p[0] == '\\' && p[1] == '\n')
+						p += 2;
+					else if (p[0] == '\\' && p[1] && strchr("$`\"\\", p[1])) {
+						*w++ = p[1];
+						p += 2;
+					} else if (*p != '$' || !expand(&p, &w, end))
+						*w++ = *p++;
 				}
 				if (*p != '"') {
 					fprintf(stderr, "rsh: unterminated quote\n");
 					return -1;
 				}
 				p++;
-			} else if (*p == '\\' && p[1]) {
+				quoted = true;
+			} else if (p[0] == '\\' && p[1] == '\n') {
+				p += 2;
+			} else if (p[0] == '\\' && p[1]) {
 				*w++ = p[1];
 				p += 2;
-			} else if (*p == '$' &&
-				   (p[1] == '?' || isalpha((unsigned char)p[1]) || p[1] == '_')) {
-				char name[64], value[32];
-				const char *v;
-				if (p[1] == '?') {
-					snprintf(value, sizeof(value), "%d", last_status);
-					v = value;
-					p += 2;
-				} else {
-					size_t n = 0;
-					for (p++; (isalnum((unsigned char)*p) || *p == '_') &&
-						  n + 1 < sizeof(name);
-					     p++)
-						name[n++] = *p;
-					name[n] = 0;
-					v = getenv(name);
-				}
-				for (; v && *v && w < end; v++)
-					*w++ = *v;
-			} else {
+				quoted = true;
+			} else if (*p != '$' || !expand(&p, &w, end)) {
 				*w++ = *p++;
 			}
 		}
@@ -461,6 +522,10 @@ static int parse(const char *line, pipeline_t *pl, const char **rest)
 			return -1;
 		}
 		*w++ = 0;
+		if (w - 1 == start && !quoted && !target) {
+			w = start; /* only an unset $NAME or a line continuation: no word */
+			continue;
+		}
 		if (target) {
 			*target = start;
 			target = NULL;
@@ -530,8 +595,8 @@ static int builtin(stage_t *st)
 		       "export NAME=value, jobs, help.\n"
 		       "Programs run from $PATH (/bin: ls cat echo mkdir rm mv cp ps kill free "
 		       "uptime uname services dmesg bench ...).\n"
-		       "cmd | cmd, < file, > file, >> file, 2> file, 2>&1, cmd &, $?, $NAME, "
-		       "'quotes'.\n"
+		       "cmd | cmd, < file, > file, >> file, 2> file, 2>&1, cmd &, cmd; cmd, $?, "
+		       "$NAME, ${NAME}, 'quotes', \"quotes\", \\ (POSIX rules).\n"
 		       "Keys: left/right, home/end, up/down (history), tab (complete), Ctrl-U, "
 		       "Ctrl-W, Ctrl-C, Ctrl-D.\n");
 		fflush(stdout);
@@ -685,7 +750,34 @@ static int run(pipeline_t *pl, const char *text)
 	return pids[pl->count - 1] ? s : status;
 }
 
-/* Runs each ';'-separated command of `line` in turn; $? is the last's. */
+/* Reads one line into buf (cap bytes, at least 1), without its newline:
+ * with the line editor on a terminal, else from script or standard input.
+ * Returns its length, or -1 at the end of input; a line that does not fit
+ * is cut at cap - 1 bytes. */
+static int read_line(const char *prompt, char *buf, size_t cap, FILE *script)
+{
+	static char edited[LINE_MAX_LEN];
+	if (cap <= 1)
+		return -1;
+	if (interactive) {
+		int n = edit_line(prompt, edited);
+		if (n < 0)
+			return -1;
+		if ((size_t)n >= cap)
+			n = (int)cap - 1;
+		memcpy(buf, edited, (size_t)n);
+		buf[n] = 0;
+		return n;
+	}
+	if (!fgets(buf, (int)cap, script ? script : stdin))
+		return -1;
+	int n = (int)strcspn(buf, "\n");
+	buf[n] = 0;
+	return n;
+}
+
+/* Runs each command of `line` (separated by ';' or newlines) in turn; $?
+ * is the last's. */
 static void run_line(const char *line)
 {
 	while (line) {
@@ -718,22 +810,21 @@ int main(int argc, char **argv)
 	char line[LINE_MAX_LEN];
 	for (;;) {
 		reap_jobs();
-		int n;
-		if (interactive) {
-			char cwd[PATH_MAX], prompt[PATH_MAX + 16];
-			snprintf(prompt, sizeof(prompt), "%s $ ",
-				 getcwd(cwd, sizeof(cwd)) ? cwd : "?");
-			raw_mode(true);
-			n = edit_line(prompt, line);
-			raw_mode(false);
-		} else {
-			if (!fgets(line, sizeof(line), script ? script : stdin))
-				n = -1;
-			else
-				n = (int)strcspn(line, "\n");
-			if (n >= 0)
-				line[n] = 0;
+		char cwd[PATH_MAX], prompt[PATH_MAX + 16];
+		snprintf(prompt, sizeof(prompt), "%s $ ", getcwd(cwd, sizeof(cwd)) ? cwd : "?");
+		/* Raw mode stays on across continuation lines, so that keys
+		 * typed ahead are read the same way. */
+		raw_mode(true);
+		int n = read_line(prompt, line, sizeof(line), script);
+		while (n >= 0 && line_continues(line)) {
+			int more =
+			    read_line("> ", line + n + 1, sizeof(line) - (size_t)n - 1, script);
+			if (more < 0)
+				break; /* end of input: the parser reports what is open */
+			line[n] = '\n';
+			n += 1 + more;
 		}
+		raw_mode(false);
 		if (n < 0)
 			break;
 		history_add(line);

@@ -295,6 +295,63 @@ static void protocol_checks(rae_handle_t service, const rae_console_hw_t *hw)
 	check_eq(rae_console_set_foreground(&con), RAE_OK, "SET_FOREGROUND again");
 }
 
+/* Programs killed while they hold a console slot (Ctrl-C, KILL): the
+ * service hears of each end from the kernel and frees the slot, so after
+ * many more kills than it has slots a new program is served, and the
+ * memory comes back. */
+static void killed_clients(void)
+{
+	enum { KILLS = 1000 };
+	rae_system_info_t info;
+	int started = 0, served = 0;
+	uint64_t before = 0;
+	for (int i = 0; i < KILLS; i++) {
+		if (i == 20) {
+			rae_system_info(&info); /* after the service's own buffers grew */
+			before = info.free_pages;
+		}
+		int64_t h = rae_console_open(&con);
+		if (h <= 0)
+			break;
+		int64_t ended = rae_notify_create();
+		int64_t p = rae_spawn_with("bin/conclient", (rae_handle_t)h);
+		if (p <= 0) {
+			rae_handle_close((rae_handle_t)ended);
+			break;
+		}
+		started++;
+		/* It is served (WINSIZE answered) before it waits for input;
+		 * give it the time to get there, then kill it. */
+		rae_process_watch((rae_handle_t)p, (rae_handle_t)ended, 1);
+		rae_sleep_ns(i % 4 == 0 ? 2000000ull : 0);
+		rae_kill((rae_handle_t)p);
+		int status = 0;
+		rae_wait((rae_handle_t)p, &status);
+		served += status == RAE_EXIT_KILLED;
+		rae_handle_close((rae_handle_t)p);
+		rae_handle_close((rae_handle_t)ended);
+	}
+	check_eq(started, KILLS, "1,000 console clients started and killed");
+	check_eq(served, KILLS, "each was served until killed (none refused a slot)");
+	/* A new client after all of them: every slot came back. */
+	int64_t h = rae_console_open(&con);
+	rae_console_t next;
+	rae_console_winsize_t ws;
+	check_eq(h > 0 ? rae_console_connect(&next, (rae_handle_t)h) : h, RAE_OK,
+		 "a new client connects after 1,000 killed ones");
+	check_eq(rae_console_winsize(&next, &ws), RAE_OK, "and is served");
+	check_eq(rae_console_puts(&next, "consoletest: served after 1,000 killed clients\n"), 47,
+		 "and writes");
+	rae_console_close(&next);
+	rae_system_info(&info);
+	say("consoletest: free pages before the kills ");
+	say_dec((int64_t)before);
+	say(", after ");
+	say_dec((int64_t)info.free_pages);
+	say("\n");
+	check(info.free_pages + 256 >= before, "memory in use is back within 1 MiB");
+}
+
 /* RAE_CONSOLE_LOG_READ: the whole ring through the service, as dmesg reads it. */
 static void log_read_checks(rae_handle_t service)
 {
@@ -444,6 +501,7 @@ int main(uint64_t arg)
 	rae_debug_write(kline, sizeof(kline) - 1);
 	protocol_checks(service, &hw);
 	log_read_checks(service);
+	killed_clients();
 	if (interactive_run)
 		interactive();
 

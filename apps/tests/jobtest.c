@@ -60,6 +60,37 @@ int main(uint64_t arg)
 			     1, 1, 1, 1) == RAE_ERR_BAD_HANDLE,
 	      "a made-up job handle");
 
+	/* Nesting: a job in a job, 100,000 times over. The tree stops at
+	 * RAE_JOB_MAX_DEPTH with RAE_ERR_LIMIT; every further try is refused
+	 * the same way; closing the handles frees it all (each job holds its
+	 * parent, so the last close tears down the whole chain). */
+	rae_system_info_t info;
+	rae_system_info(&info);
+	uint64_t free_before = info.free_pages;
+	int64_t outer = rae_job_create(0, NONE, NONE, NONE, 64), cur = outer;
+	unsigned made = 1, refused = 0, other = 0;
+	for (unsigned i = 0; i < 100000; i++) {
+		int64_t next = rae_job_create((rae_handle_t)cur, NONE, NONE, NONE, 64);
+		if (next > 0) {
+			made++;
+			/* Keep only the innermost handle. */
+			if (cur != outer)
+				rae_handle_close((rae_handle_t)cur);
+			cur = next;
+		} else if (next == RAE_ERR_LIMIT) {
+			refused++;
+		} else {
+			other++;
+		}
+	}
+	rae_printf("jobtest: %u nested jobs made, %u refused with RAE_ERR_LIMIT\n", made, refused);
+	check(made >= 2 && made < RAE_JOB_MAX_DEPTH + 1, "nesting stops at RAE_JOB_MAX_DEPTH");
+	check(refused + made == 100001 && other == 0, "every deeper job is RAE_ERR_LIMIT");
+	rae_handle_close((rae_handle_t)outer);
+	rae_handle_close((rae_handle_t)cur);
+	rae_system_info(&info);
+	check(info.free_pages + 8 >= free_before, "the nested jobs' memory comes back");
+
 	rae_puts(failures ? "jobtest: some checks failed\n" : "jobtest: all checks passed\n");
 	return failures;
 }

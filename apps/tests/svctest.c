@@ -4,8 +4,11 @@
  *   (none)  the client: looks up echo, calls it, has it crash, sees the
  *           call fail and the next one reach the restarted instance, and
  *           checks the manager's table (restarts, blocked services, a
- *           service that crashes too often, one that stopped); then runs
- *           bin/services. Ends with "svctest: done: P passed, F failed".
+ *           service that crashes too often, one that stopped), pings vfs
+ *           and console, has hangd (the health-check test service) be
+ *           slow, deadlock and spin, and sees the manager leave it alone,
+ *           then kill and restart it; then runs bin/services. Ends with
+ *           "svctest: done: P passed, F failed".
  *   nosy    a service echo's manifest does not list: its lookup must be
  *           refused. Exits 0 when it is.
  *   crash   receives its start-up messages, then faults.
@@ -13,10 +16,18 @@
 #include <rae_services.h>
 
 #include "echo.h"
+#include "hang.h"
 
 #define CALL_NS   5000000000ull    /* for a receiver to take a call */
 #define SETTLE_NS 5000000000ull    /* for the crashing service to be marked failed */
 #define ROLE_ECHO RAE_ROLE_PRIVATE /* the first endpoint its manifest grants */
+/* hang.svc: pinged every 250 ms, killed when a ping waits 2 s. */
+#define HANG_INTERVAL_NS 250000000ull
+#define HANG_DEADLINE_NS 2000000000ull
+#define HANG_SLOW_MS     700 /* slower than two intervals, well within the deadline */
+/* For a hang to be seen and the service back: an interval, the deadline,
+ * the backoff, and room for a loaded host. */
+#define HANG_NOTICE_NS 15000000000ull
 
 static unsigned passed, failed;
 
@@ -176,6 +187,89 @@ static void check_table(rae_handle_t svc)
 	      "a running service has an uptime");
 }
 
+/* Calls hangd; returns the reply's tag, or the call's error. */
+static int64_t hang_call(rae_handle_t h, uint64_t tag, uint64_t word, rae_msg_t *m,
+			 uint64_t timeout_ns)
+{
+	*m = (rae_msg_t){.tag = tag};
+	m->words[0] = word;
+	int64_t st = rae_ipc_call(h, m, timeout_ns);
+	return st == RAE_OK ? (int64_t)m->tag : st;
+}
+
+/* Waits until hangd's instance has answered more than `pings` pings;
+ * returns its pid then, 0 if it never does. */
+static uint64_t pinged_beyond(rae_handle_t h, uint64_t pings)
+{
+	rae_msg_t m;
+	for (uint64_t until = rae_clock_ns() + HANG_NOTICE_NS; rae_clock_ns() < until;) {
+		if (hang_call(h, HANG_STATUS, 0, &m, HANG_NOTICE_NS) == RAE_OK &&
+		    m.words[0] > pings)
+			return m.words[1];
+		rae_sleep_ns(HANG_INTERVAL_NS);
+	}
+	return 0;
+}
+
+/* The health check (hang.svc): the manager pings hangd; slow is left
+ * alone, a deadlock and an endless loop are killed and restarted, and the
+ * new instance is pinged again. */
+static void check_health(rae_handle_t svc)
+{
+	rae_handle_t h = RAE_HANDLE_INVALID;
+	rae_msg_t m;
+	check(rae_service_lookup(svc, "hang", &h, CALL_NS) == RAE_OK, "hang is found");
+	uint64_t pid = pinged_beyond(h, 1);
+	check(pid != 0, "the manager pings a service that declares a health check");
+
+	check(hang_call(h, HANG_STATUS, 0, &m, CALL_NS) == RAE_OK, "hang answers a call");
+	uint64_t pings = m.words[0];
+	check(hang_call(h, HANG_SLOW, HANG_SLOW_MS, &m, CALL_NS) == RAE_OK,
+	      "hang answers a call after being busy for 700 ms");
+	check(hang_call(h, HANG_STATUS, 0, &m, CALL_NS) == RAE_OK && m.words[1] == pid &&
+		  m.words[0] > pings,
+	      "a service slower than its interval but within its deadline is not killed");
+	read_table(svc);
+	const rae_svc_info_t *r = row("hang");
+	check(r && r->state == RAE_SVC_RUNNING && r->restarts == 0 && r->hangs == 0,
+	      "the table shows no hang after the slow call");
+
+	uint64_t t0 = rae_clock_ns();
+	check(hang_call(h, HANG_DEADLOCK, 0, &m, CALL_NS) == RAE_ERR_PEER_CLOSED,
+	      "a call that deadlocks hang ends with PEER_CLOSED when the manager kills it");
+	uint64_t took = rae_clock_ns() - t0;
+	check(took >= HANG_DEADLINE_NS && took < HANG_NOTICE_NS,
+	      "the deadlock is noticed no sooner than the deadline, and in time");
+	uint64_t next = pinged_beyond(h, 0);
+	check(next != 0 && next != pid, "a new instance answers calls and pings again");
+	settles(svc, "hang", RAE_SVC_RUNNING);
+	r = row("hang");
+	check(r && r->restarts == 1 && r->hangs == 1 && r->last_exit == RAE_EXIT_KILLED,
+	      "the table shows the hang: restarted once, killed");
+
+	check(hang_call(h, HANG_SPIN, 0, &m, CALL_NS) == RAE_OK, "hang starts an endless loop");
+	uint64_t last = pinged_beyond(h, 0);
+	check(last != 0 && last != next,
+	      "an endless loop is killed and the new instance answers pings again");
+	settles(svc, "hang", RAE_SVC_RUNNING);
+	r = row("hang");
+	check(r && r->restarts == 2 && r->hangs == 2, "the table counts both hangs");
+	rae_handle_close(h);
+}
+
+/* The real services answer the health check (their manifests declare one). */
+static void check_pings(rae_handle_t vfs, rae_handle_t console)
+{
+	rae_msg_t m = {.tag = RAE_SVC_PING};
+	m.words[0] = 77;
+	check(rae_ipc_call(vfs, &m, CALL_NS) == RAE_OK && m.tag == RAE_OK && m.words[0] == 77,
+	      "vfs answers RAE_SVC_PING");
+	m = (rae_msg_t){.tag = RAE_SVC_PING};
+	m.words[0] = 78;
+	check(rae_ipc_call(console, &m, CALL_NS) == RAE_OK && m.tag == RAE_OK && m.words[0] == 78,
+	      "console answers RAE_SVC_PING");
+}
+
 /* bin/services, given this process's name-service handle. Started from
  * the initrd the manager granted: by path, a process the kernel did not
  * start is refused. */
@@ -208,6 +302,8 @@ static int client(rae_startup_t *s)
 	check_lookups(svc);
 	check_echo(svc, granted);
 	check_table(svc);
+	check_pings(rae_startup_take(s, RAE_ROLE_VFS), rae_startup_take(s, RAE_ROLE_CONSOLE));
+	check_health(svc);
 	check_services_tool(svc, initrd);
 	say("svctest: done: %u passed, %u failed", passed, failed);
 	return failed != 0;

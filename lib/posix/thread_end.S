@@ -3,12 +3,14 @@
 
 	.text
 /* rae_thread_entry: where THREAD_CREATE starts a thread, its slot in rdi
- * and rsp 16-byte aligned at the top of the stack musl gave. */
+ * and rsp as at a function's entry (rsp + 8 16-byte aligned) near the top
+ * of the stack musl gave; aligned again before the call all the same. */
 	.globl rae_thread_entry
 	.hidden rae_thread_entry
 	.type rae_thread_entry, @function
 rae_thread_entry:
 	xorl %ebp, %ebp
+	andq $-16, %rsp
 	call rae_thread_start
 	ud2
 

@@ -12,6 +12,7 @@
 #include <console/fbcon.h>
 #include <rae.h>
 #include <rae_console.h>
+#include <rae/services.h>
 
 #include "keyboard.h"
 #include "ldisc.h"
@@ -265,7 +266,7 @@ static size_t kbd_drain(char *buf, size_t cap)
 	}
 }
 
-static void device_loop(uint64_t arg)
+RAE_THREAD_ENTRY static void device_loop(uint64_t arg)
 {
 	(void)arg;
 	char buf[256];
@@ -405,8 +406,10 @@ static rae_status_t request_attach(client_t *c, rae_msg_t *m)
 
 static rae_status_t request_open(rae_msg_t *r)
 {
-	int64_t h = rae_handle_mint(cd.ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER,
-				    OWN_BADGE_BIT | ++cd.next_badge);
+	/* Watched: when the program holding it ends (Ctrl-C included) the
+	 * kernel tells us, and its slot is freed (client_gone). */
+	int64_t h = rae_handle_mint_watched(cd.ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER,
+					    OWN_BADGE_BIT | ++cd.next_badge);
 	if (h < 0)
 		return (rae_status_t)h;
 	r->handles[0] = (rae_handle_t)h;
@@ -454,8 +457,21 @@ static void client_forget(client_t *c)
 	*c = (client_t){0};
 }
 
+/* The kernel's notice that every copy of a handle we minted (OPEN) is
+ * gone: its program ended, however it ended. Forget it as DETACH would. */
+static void client_gone(uint64_t badge)
+{
+	client_t *c = client_find(badge, false);
+	if (c)
+		client_forget(c);
+}
+
 static rae_status_t request(rae_msg_t *m, rae_msg_t *r)
 {
+	if (m->tag == RAE_SVC_PING) { /* the manager's health check: alive */
+		r->words[0] = m->words[0];
+		return RAE_OK;
+	}
 	if (!m->badge)
 		return RAE_ERR_ACCESS_DENIED;
 	if (m->tag == RAE_CONSOLE_LOG_READ)
@@ -522,7 +538,9 @@ static void serve(void)
 			continue;
 		rae_msg_t r = {0};
 		if (m.flags & RAE_MSG_ONEWAY) {
-			if (m.badge == INTERNAL_BADGE)
+			if (m.tag == RAE_IPC_TAG_CLOSED)
+				client_gone(m.badge);
+			else if (m.badge == INTERNAL_BADGE)
 				internal_message(&m);
 		} else {
 			r.tag = (uint64_t)(int64_t)request(&m, &r);

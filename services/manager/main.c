@@ -236,6 +236,9 @@ static unsigned start_all(const unsigned *order, unsigned n)
 			continue;
 		}
 		say("started %s (pid %llu)", s->m.name, (unsigned long long)s->pid);
+		st = service_watch_health(s);
+		if (st != RAE_OK) /* it runs and is supervised, only not pinged */
+			say("%s: no health check: %s", s->m.name, rae_status_name(st));
 		started++;
 	}
 	return started;

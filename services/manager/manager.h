@@ -28,6 +28,8 @@ typedef struct {
 	uint64_t pid;
 	uint64_t started_ns;
 	int32_t last_exit;
+	uint32_t hangs; /* instances killed for not answering the health check */
+	bool hung;      /* the running instance was killed as hung: says why it ended */
 } service_t;
 
 /* The service table, filled by main before anything runs; the fields
@@ -56,6 +58,12 @@ rae_status_t service_start(service_t *s);
 /* Supervises s from its first instance on (a thread of its own): waits for
  * each instance to end and restarts it as its manifest says. */
 rae_status_t service_supervise(service_t *s);
+
+/* Starts the health check of s (a thread of its own) when its manifest
+ * declares one (health-interval-ms); RAE_OK when it declares none. The
+ * thread pings each running instance and kills one that does not answer
+ * by the deadline; the supervisor then restarts it (health.c). */
+rae_status_t service_watch_health(service_t *s);
 
 /* Answers name-service calls on manager_names; never returns. */
 __attribute__((noreturn)) void names_serve(void);

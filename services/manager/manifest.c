@@ -23,6 +23,8 @@ typedef enum {
 	KEY_MAX_THREADS,
 	KEY_MAX_PAGES,
 	KEY_MAX_HANDLES,
+	KEY_HEALTH_INTERVAL_MS,
+	KEY_HEALTH_DEADLINE_MS,
 	KEY_COUNT
 } svc_key_t;
 
@@ -42,6 +44,8 @@ static const char *const key_names[KEY_COUNT] = {
     [KEY_MAX_THREADS] = "max-threads",
     [KEY_MAX_PAGES] = "max-pages",
     [KEY_MAX_HANDLES] = "max-handles",
+    [KEY_HEALTH_INTERVAL_MS] = "health-interval-ms",
+    [KEY_HEALTH_DEADLINE_MS] = "health-deadline-ms",
 };
 
 /* A piece of the manifest text: not NUL-terminated. */
@@ -301,6 +305,10 @@ static rae_status_t parse_value(svc_manifest_t *m, svc_key_t key, span_t v, unsi
 	case KEY_BACKOFF_MS: return parse_number(v, 1, 3600000, k, line, &m->backoff_ms, err);
 	case KEY_BACKOFF_MAX_MS:
 		return parse_number(v, 1, 3600000, k, line, &m->backoff_max_ms, err);
+	case KEY_HEALTH_INTERVAL_MS:
+		return parse_number(v, 100, 3600000, k, line, &m->health_interval_ms, err);
+	case KEY_HEALTH_DEADLINE_MS:
+		return parse_number(v, 10, 600000, k, line, &m->health_deadline_ms, err);
 	default: {
 		unsigned which = (unsigned)(key - KEY_MAX_PROCESSES);
 		return parse_number(v, 1, limit_max[which], k, line, &m->limits[which], err);
@@ -319,6 +327,7 @@ static void manifest_defaults(svc_manifest_t *m)
 	m->limits[SVC_LIMIT_THREADS] = SVC_DEFAULT_THREADS;
 	m->limits[SVC_LIMIT_PAGES] = SVC_DEFAULT_PAGES;
 	m->limits[SVC_LIMIT_HANDLES] = SVC_DEFAULT_HANDLES;
+	m->health_deadline_ms = SVC_DEFAULT_HEALTH_DEADLINE_MS;
 }
 
 /* One line, comments and blank lines already skipped. */
@@ -380,6 +389,9 @@ rae_status_t svc_manifest_parse(const char *text, size_t len, svc_manifest_t *m,
 			    "backoff-max-ms: %llu is below backoff-ms %llu",
 			    (unsigned long long)m->backoff_max_ms,
 			    (unsigned long long)m->backoff_ms);
+	if (seen_at[KEY_HEALTH_DEADLINE_MS] && !seen_at[KEY_HEALTH_INTERVAL_MS])
+		return fail(err, seen_at[KEY_HEALTH_DEADLINE_MS],
+			    "health-deadline-ms: no health-interval-ms to go with it");
 	return RAE_OK;
 }
 

@@ -55,16 +55,22 @@ typedef struct {
 	uint64_t backoff_ms;   /* before the first restart; doubles each time */
 	uint64_t backoff_max_ms;
 	uint64_t limits[SVC_LIMITS]; /* of the service's job */
+	/* The health check: a RAE_SVC_PING on its endpoint this often (0: no
+	 * health check), and how long the ping may wait for its answer before
+	 * the instance is killed as hung. */
+	uint64_t health_interval_ms;
+	uint64_t health_deadline_ms;
 } svc_manifest_t;
 
 /* Defaults for what a manifest leaves out. */
-#define SVC_DEFAULT_MAX_RESTARTS   5
-#define SVC_DEFAULT_BACKOFF_MS     100
-#define SVC_DEFAULT_BACKOFF_MAX_MS 5000
-#define SVC_DEFAULT_PROCESSES      8
-#define SVC_DEFAULT_THREADS        64
-#define SVC_DEFAULT_PAGES          16384 /* 64 MiB */
-#define SVC_DEFAULT_HANDLES        256
+#define SVC_DEFAULT_MAX_RESTARTS       5
+#define SVC_DEFAULT_BACKOFF_MS         100
+#define SVC_DEFAULT_BACKOFF_MAX_MS     5000
+#define SVC_DEFAULT_PROCESSES          8
+#define SVC_DEFAULT_THREADS            64
+#define SVC_DEFAULT_PAGES              16384 /* 64 MiB */
+#define SVC_DEFAULT_HANDLES            256
+#define SVC_DEFAULT_HEALTH_DEADLINE_MS 2000
 
 typedef struct {
 	unsigned line; /* 1-based; 0 when the problem is the manifest as a whole */

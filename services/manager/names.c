@@ -90,6 +90,7 @@ static rae_status_t list(const rae_msg_t *call, rae_msg_t *reply)
 		r->pid = s->pid;
 		r->uptime_ns = s->state == RAE_SVC_RUNNING ? now - s->started_ns : 0;
 		r->last_exit = s->last_exit;
+		r->hangs = s->hangs;
 	}
 	svc_unlock();
 	reply->buf = (uint64_t)(uintptr_t)out;

@@ -183,7 +183,8 @@ static const char *exit_meaning(int status)
 
 /* After an instance ended with status (or failed to start, status < 0):
  * whether to start another, and after how long. Updates the state. */
-static bool restart_due(service_t *s, int status, uint64_t lived_ns, uint64_t *delay_ns)
+static bool restart_due(service_t *s, int status, const char *why, uint64_t lived_ns,
+			uint64_t *delay_ns)
 {
 	const svc_manifest_t *m = &s->m;
 	svc_lock();
@@ -206,19 +207,19 @@ static bool restart_due(service_t *s, int status, uint64_t lived_ns, uint64_t *d
 	svc_unlock();
 	if (failed)
 		say("%s failed: it ended %u times in a row (max-restarts %u), last status %#x (%s)",
-		    m->name, streak + 1, m->max_restarts, (unsigned)status, exit_meaning(status));
+		    m->name, streak + 1, m->max_restarts, (unsigned)status, why);
 	else if (again)
 		say("%s ended with status %#x (%s); restart %u in %llu ms", m->name,
-		    (unsigned)status, exit_meaning(status), streak, (unsigned long long)ms);
+		    (unsigned)status, why, streak, (unsigned long long)ms);
 	else
 		say("%s ended with status %#x (%s); restart = %s: stopped", m->name,
-		    (unsigned)status, exit_meaning(status),
+		    (unsigned)status, why,
 		    m->restart == SVC_RESTART_NEVER ? "never" : "on-failure");
 	*delay_ns = ms * 1000000ull;
 	return again && !failed;
 }
 
-static void supervise(uint64_t arg)
+RAE_THREAD_ENTRY static void supervise(uint64_t arg)
 {
 	service_t *s = (service_t *)(uintptr_t)arg;
 	for (;;) {
@@ -228,11 +229,16 @@ static void supervise(uint64_t arg)
 		svc_lock();
 		rae_handle_close(s->process);
 		s->process = RAE_HANDLE_INVALID;
+		bool hung = s->hung; /* killed by its health check (health.c) */
+		s->hung = false;
 		svc_unlock();
 		if (st != RAE_OK)
 			status = (int)st;
+		const char *why = hung && status == RAE_EXIT_KILLED
+				      ? "killed: no answer to its health check"
+				      : exit_meaning(status);
 		uint64_t lived = rae_clock_ns() - s->started_ns, delay;
-		while (restart_due(s, status, lived, &delay)) {
+		while (restart_due(s, status, why, lived, &delay)) {
 			rae_sleep_ns(delay);
 			svc_lock();
 			s->restarts++;
@@ -247,6 +253,7 @@ static void supervise(uint64_t arg)
 			say("%s: cannot start %s: %s", s->m.name, s->m.exec,
 			    rae_status_name(started));
 			status = started;
+			why = exit_meaning(status);
 			lived = 0;
 		}
 		if (s->process == RAE_HANDLE_INVALID)

@@ -4,6 +4,7 @@
 #include "server.h"
 #include "vfs_line.h"
 #include <rae_vfs.h>
+#include <rae/services.h>
 
 typedef struct {
 	uint64_t tag, w[4];
@@ -491,6 +492,10 @@ static int64_t vfs_op_mount(vfs_server_t *srv, const vfs_req_t *q, ramfs_lookup_
 static int64_t vfs_dispatch(vfs_server_t *srv, vfs_req_t *q, vfs_rep_t *rep)
 {
 	static ramfs_lookup_t lk_a, lk_b; /* large; one request at a time */
+	if (q->tag == RAE_SVC_PING) {     /* the manager's health check: alive */
+		rep->words[0] = q->w[0];
+		return RAE_OK;
+	}
 	if (q->tag == RAE_VFS_OPEN_SESSION)
 		return vfs_session_open(srv, q, rep);
 	if (!q->s) {

@@ -8,7 +8,7 @@ CMDLINE = "services=etc/services,etc/services-test"
 # svctest's last line; the run ends when it appears.
 DONE_RE = re.compile(r"^svctest: done: (\d+) passed, (\d+) failed$", re.M)
 DONE_TEXT = "svctest: done:"
-MIN_PASSED = 20  # svctest's checks; fewer means some never ran
+MIN_PASSED = 47  # svctest's checks; fewer means some never ran
 
 
 @dataclass(frozen=True)
@@ -33,10 +33,28 @@ LOG_CHECKS = (
              r"servicemgr: crashy failed: it ended 3 times in a row \(max-restarts 2\), "
              r"last status 0x100 \(killed for a fault\)"),
     LogCheck("lookup_without_permission_denied", r"svctest nosy: lookup of echo: RAE_ERR_ACCESS_DENIED"),
-    LogCheck("services_table_header", r"NAME +STATE +PID +RESTARTS +UPTIME +LAST-EXIT"),
+    LogCheck("services_table_header", r"NAME +STATE +PID +RESTARTS +HANGS +UPTIME +LAST-EXIT"),
     # Restarted after its crash (0x100) and after svctest killed it (0x101).
-    LogCheck("services_table_echo_restarted", r"echo +running +\d+ +2 +\d+\.\d{3} s +0x101"),
-    LogCheck("services_table_cycle_failed", r"cycle-a +failed +- +0 +- +-"),
+    LogCheck("services_table_echo_restarted", r"echo +running +\d+ +2 +0 +\d+\.\d{3} s +0x101"),
+    LogCheck("services_table_cycle_failed", r"cycle-a +failed +- +0 +0 +- +-"),
+    # The health check (hang.svc): hangd deadlocks, then spins; each time the manager's ping waits
+    # out its deadline, the manager says so, kills it and restarts it.
+    LogCheck("hang_deadlock_noticed",
+             r"servicemgr: hang did not answer its health check in 2000 ms; restarting"),
+    LogCheck("hang_killed_and_restart_scheduled",
+             r"servicemgr: hang ended with status 0x101 \(killed: no answer to its health check\); "
+             r"restart 1 in 100 ms"),
+    LogCheck("hang_restarted_after_deadlock", r"servicemgr: restarted hang \(pid \d+\), restart 1"),
+    LogCheck("hang_restarted_after_endless_loop", r"servicemgr: restarted hang \(pid \d+\), restart 2"),
+    LogCheck("services_table_hang_counted", r"hang +running +\d+ +2 +2 +\d+\.\d{3} s +0x101"),
+)
+
+# Lines that must not appear: the real services answer their health checks, and the test service is
+# only killed for its two hangs (never while merely slow).
+FORBIDDEN = (
+    LogCheck("console_and_vfs_not_killed_as_hung",
+             r"servicemgr: (console|vfs|shell) did not answer its health check.*"),
+    LogCheck("hang_not_restarted_a_third_time", r"servicemgr: restarted hang \(pid \d+\), restart 3"),
 )
 
 
@@ -54,6 +72,10 @@ def check_services_log(text: str) -> list[tuple[str, str]]:
         regex = re.compile(check.pattern)
         found = any(regex.fullmatch(line.rstrip()) for line in lines)
         results.append((check.name, "" if found else f"no line matching {check.pattern!r}"))
+    for check in FORBIDDEN:
+        regex = re.compile(check.pattern)
+        bad = [line.strip() for line in lines if regex.fullmatch(line.rstrip())]
+        results.append((check.name, f"unexpected line {bad[0]!r}" if bad else ""))
     failures = [line.strip() for line in lines if line.startswith("svctest: FAIL: ")]
     done = DONE_RE.search(text)
     if done is None:

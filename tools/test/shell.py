@@ -29,6 +29,17 @@ STEPS: list[tuple] = [
     ("echo hi > /tmp/a; cat /tmp/a", [r"^hi$"]),
     ("ls /bin", [r"\bsh\b", r"\bls\b", r"\bcat\b", r"\bservices\b"]),
     ("echo one two | cat", [r"^one two$"]),
+    # POSIX quoting (issue 12, item 9): inside "..." a backslash stays unless it escapes $ ` " \ or a
+    # newline; '...' keeps everything; outside quotes a backslash escapes any character; "" and '' are
+    # empty arguments (two spaces in echo's output); $ expands inside "..." but not inside '...'.
+    ('echo "a\\nb"', [r"^a\\nb$"]),
+    ("""echo "q\\"q" 'x\\y' a\\ b "d\\$x" "\\\\" \\$HOME""", [r'^q"q x\\y a b d\$x \\ \$HOME$']),
+    ("""echo [a "" b '' c]""", [r"^\[a  b  c\]$"]),
+    ("""export G=wo; echo "hi $G" '$G' \\$G "${G}rld" $NO_SUCH_NAME end""", [r"^hi wo \$G \$G world end$"]),
+    # Backslash-newline continues the line, inside double quotes and outside; the shell asks for the
+    # rest with "> " (both lines are typed at once, the second read ahead).
+    ('echo "con\\\rtinued"', [r"^continued$"]),
+    ("echo one \\\rtwo", [r"^one two$"]),
     ("cat /no/such/file; echo status $?", [r"cat: /no/such/file: No such file or directory",
                                           r"^status 1$"]),
     ("/bin/badelf", [r"rsh: /bin/badelf: Exec format error"]),
@@ -139,6 +150,10 @@ def run_shell(run, iso: str, log: str, logs_dir: str, timeout: float, boot_cls) 
     text = read_log(log)
     if "PANIC" in text or "panic:" in text:
         problems.append("the kernel panicked")
+    # The console and the VFS are pinged every 5 s all along (their manifests' health checks): busy
+    # with this session they must still answer in time.
+    problems += [f"health check: {line.strip()}" for line in text.split("\n")
+                 if "did not answer its health check" in line][:2]
     if problems:
         shown = "; ".join(problems[:4]) + (f"; and {len(problems) - 4} more" if len(problems) > 4 else "")
         where = f"; screen: {display_path(png)}" if os.path.exists(png) else ""

@@ -436,16 +436,25 @@ servicemgr: echo ended with status 0x100 (killed for a fault); restart 1 in 100 
 servicemgr: restarted echo (pid 8), restart 1
 servicemgr: crashy failed: it ended 3 times in a row (max-restarts 2), last status 0x100 (killed for a fault)
 svctest nosy: lookup of echo: RAE_ERR_ACCESS_DENIED
-NAME                 STATE       PID RESTARTS       UPTIME LAST-EXIT
-cycle-a              failed        -        0            -         -
-echo                 running       9        2      0.213 s     0x101
-svctest: done: 25 passed, 0 failed
+hangd: deadlocking on request (pid 12)
+servicemgr: hang did not answer its health check in 2000 ms; restarting
+servicemgr: hang ended with status 0x101 (killed: no answer to its health check); restart 1 in 100 ms
+servicemgr: restarted hang (pid 14), restart 1
+hangd: spinning on request (pid 14)
+servicemgr: hang did not answer its health check in 2000 ms; restarting
+servicemgr: hang ended with status 0x101 (killed: no answer to its health check); restart 2 in 200 ms
+servicemgr: restarted hang (pid 15), restart 2
+NAME                 STATE       PID RESTARTS HANGS       UPTIME LAST-EXIT
+cycle-a              failed        -        0     0            -         -
+echo                 running       9        2     0      0.213 s     0x101
+hang                 running      15        2     2      1.020 s     0x101
+svctest: done: 47 passed, 0 failed
 """
 
 
 def test_services_log_passes_when_every_line_is_there():
     assert [problem for _, problem in services.check_services_log(SERVICES_LOG)] == [""] * (
-        len(services.LOG_CHECKS) + 1)
+        len(services.LOG_CHECKS) + len(services.FORBIDDEN) + 1)
     outcome = qemu.BootOutcome(status=None, timed_out=False, seconds=3.0)
     results = evaluate_services("services-x", SERVICES_LOG, "ready", outcome, "x.log")
     assert all(r.passed for r in results) and results[-1].name == "services-x"
@@ -458,12 +467,24 @@ def test_services_log_names_each_missing_line():
     assert failed == {"service_restarted", "services_table_echo_restarted"}
 
 
+def test_services_log_fails_when_a_hang_goes_unnoticed_or_a_real_service_is_killed():
+    text = SERVICES_LOG.replace("servicemgr: hang did not answer its health check in 2000 ms; restarting\n", "")
+    text = text.replace("servicemgr: restarted hang (pid 15), restart 2\n", "")
+    failed = {name for name, problem in services.check_services_log(text) if problem}
+    assert failed == {"hang_deadlock_noticed", "hang_restarted_after_endless_loop"}
+    text = SERVICES_LOG + "servicemgr: vfs did not answer its health check in 5000 ms; restarting\n"
+    problems = dict(services.check_services_log(text))
+    assert "unexpected line" in problems["console_and_vfs_not_killed_as_hung"]
+    text = SERVICES_LOG + "servicemgr: restarted hang (pid 16), restart 3\n"
+    assert dict(services.check_services_log(text))["hang_not_restarted_a_third_time"]
+
+
 def test_services_log_fails_on_svctest_failures_and_timeouts():
-    text = SERVICES_LOG.replace("25 passed, 0 failed", "24 passed, 1 failed") + "svctest: FAIL: x\n"
+    text = SERVICES_LOG.replace("47 passed, 0 failed", "46 passed, 1 failed") + "svctest: FAIL: x\n"
     assert dict(services.check_services_log(text))["svctest"] == "svctest: 1 failed: svctest: FAIL: x"
-    short = SERVICES_LOG.replace("25 passed", "3 passed")
+    short = SERVICES_LOG.replace("47 passed", "3 passed")
     assert "expected at least" in dict(services.check_services_log(short))["svctest"]
-    no_done = SERVICES_LOG.replace("svctest: done: 25 passed, 0 failed\n", "")
+    no_done = SERVICES_LOG.replace("svctest: done: 47 passed, 0 failed\n", "")
     outcome = qemu.BootOutcome(status=None, timed_out=True, seconds=120.0)
     results = evaluate_services("services-x", no_done, "timeout", outcome, "x.log")
     assert not results[-1].passed and "no 'svctest: done:' line" in results[-1].reason

@@ -18,9 +18,55 @@ enum { IPC_IDLE, IPC_QUEUED, IPC_RECEIVED, IPC_DONE };
 
 static thread_t *ipc_complete(thread_t *caller, int status, ipc_msg_t *reply);
 
+static thread_t *queue_pop(thread_t **head);
+
+/* Hands kernel notice `m` to a waiting receiver of `ep`, or queues it. */
+static void endpoint_post_notice(endpoint_t *ep, ipc_msg_t *m)
+{
+	bool irq = spin_lock_irqsave(&ep->lock);
+	thread_t *r = queue_pop(&ep->receivers);
+	if (r) {
+		r->ipc_in = m;
+	} else {
+		ipc_msg_t **link = &ep->notices;
+		while (*link)
+			link = &(*link)->next;
+		m->next = NULL;
+		*link = m;
+	}
+	spin_unlock_irqrestore(&ep->lock, irq);
+	if (r)
+		thread_wake(r);
+}
+
+/* The oldest notice waiting on `ep`, taken off; NULL if none. Lock held. */
+static ipc_msg_t *endpoint_take_notice(endpoint_t *ep)
+{
+	ipc_msg_t *m = ep->notices;
+	if (m) {
+		ep->notices = m->next;
+		m->next = NULL;
+	}
+	return m;
+}
+
 static void endpoint_destroy(kobject_t *o)
 {
-	kfree(o);
+	endpoint_t *ep = (endpoint_t *)o;
+	endpoint_t *target = ep->target;
+	ipc_msg_t *notice = ep->notice;
+	/* Nobody can reach ep any more: no lock needed for its notices. */
+	while (ep->notices) {
+		ipc_msg_t *m = ep->notices;
+		ep->notices = m->next;
+		ipc_msg_free(m);
+	}
+	kfree(ep);
+	if (target) {
+		/* A watched mint ended: its server hears of it. */
+		endpoint_post_notice(target, notice);
+		kobject_unref(&target->obj);
+	}
 }
 
 endpoint_t *endpoint_create(void)
@@ -31,6 +77,26 @@ endpoint_t *endpoint_create(void)
 	kobject_init(&ep->obj, RAE_OBJ_ENDPOINT, endpoint_destroy);
 	spinlock_init(&ep->lock, "endpoint", LOCK_LEVEL_IPC);
 	return ep;
+}
+
+endpoint_t *endpoint_create_watched(endpoint_t *ep, uint64_t badge)
+{
+	endpoint_t *w = kzalloc(sizeof(*w));
+	ipc_msg_t *m = kzalloc(sizeof(*m));
+	if (!w || !m) {
+		kfree(w);
+		kfree(m);
+		return NULL;
+	}
+	m->tag = RAE_IPC_TAG_CLOSED;
+	m->badge = badge;
+	m->oneway = true;
+	kobject_init(&w->obj, RAE_OBJ_ENDPOINT, endpoint_destroy);
+	spinlock_init(&w->lock, "endpoint", LOCK_LEVEL_IPC);
+	kobject_ref(&ep->obj);
+	w->target = ep;
+	w->notice = m;
+	return w;
 }
 
 static void notification_destroy(kobject_t *o)
@@ -343,6 +409,11 @@ rae_status_t ipc_receive(endpoint_t *ep, uint64_t deadline_ns, ipc_msg_t **call)
 	rae_status_t st = RAE_OK;
 	thread_t *sent = NULL;
 	for (;;) {
+		ipc_msg_t *notice = endpoint_take_notice(ep);
+		if (notice) {
+			*call = notice;
+			break;
+		}
 		thread_t *c = queue_pop(&ep->callers);
 		if (c && c->ipc_out && c->ipc_out->oneway) {
 			*call = ipc_take_oneway(c, &sent);
@@ -681,6 +752,8 @@ rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[5], uint64_t *badg
 		if (!c && self->ipc_in) {
 			oneway = self->ipc_in; /* handed over by ipc_send */
 			self->ipc_in = NULL;
+		} else if (!c && (oneway = endpoint_take_notice(ep))) {
+			/* a kernel notice, before any call */
 		} else if (!c && (c = queue_pop(&ep->callers))) {
 			if (c->ipc_out && c->ipc_out->oneway) {
 				oneway = ipc_take_oneway(c, &sent);
@@ -722,9 +795,13 @@ rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[5], uint64_t *badg
 		/* The caller just answered runs here next, on the context it
 		 * lent this thread, or at least straight away. */
 		bool timed_out = false;
+		/* A kill after the check above found this thread not yet
+		 * blocked: thread_block_until sees it and returns at once. */
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		bool killed = self->proc && self->proc->killed;
 		/* With a timeout this thread must sleep with its timer armed, so
 		 * the caller is woken rather than handed the CPU directly. */
-		if (!caller || deadline_ns != UINT64_MAX ||
+		if (!caller || deadline_ns != UINT64_MAX || killed ||
 		    (!sched_donate_return(caller) && !sched_direct_switch(caller))) {
 			if (caller)
 				thread_wake(caller);

@@ -3,6 +3,7 @@
 #include <mm/kmalloc.h>
 #include <object/job.h>
 #include <rae/handle.h>
+#include <rae/syscall.h>
 #include <sync/lock_levels.h>
 
 static spinlock_t job_lock = SPINLOCK_INIT("jobs", LOCK_LEVEL_JOB);
@@ -29,20 +30,28 @@ static void job_destroy(kobject_t *o)
 }
 
 job_t *job_create(job_t *parent, uint64_t max_processes, uint64_t max_threads, uint64_t max_pages,
-		  uint32_t max_handles)
+		  uint32_t max_handles, rae_status_t *status)
 {
-	job_t *j = kzalloc(sizeof(*j));
-	if (!j)
+	if (parent->depth >= RAE_JOB_MAX_DEPTH) {
+		*status = RAE_ERR_LIMIT;
 		return NULL;
+	}
+	job_t *j = kzalloc(sizeof(*j));
+	if (!j) {
+		*status = RAE_ERR_NO_MEMORY;
+		return NULL;
+	}
 	kobject_init(&j->obj, RAE_OBJ_JOB, job_destroy);
 	j->id = __atomic_fetch_add(&next_job_id, 1, __ATOMIC_RELAXED);
 	kobject_ref(&parent->obj);
 	j->parent = parent;
+	j->depth = parent->depth + 1;
 	j->limit[JOB_PROCESSES] = max_processes;
 	j->limit[JOB_THREADS] = max_threads;
 	j->limit[JOB_PAGES] = max_pages;
 	/* A child job never allows more handles per process than its parent. */
 	j->max_handles = max_handles < parent->max_handles ? max_handles : parent->max_handles;
+	*status = RAE_OK;
 	return j;
 }
 

@@ -486,7 +486,9 @@ struct thread *process_thread_create(process_t *p, uintptr_t entry, uintptr_t ar
 	}
 	t->proc = p;
 	t->user_rip = entry;
-	t->user_rsp = stack_top & ~15ull;
+	/* As if the entry had been called (System V ABI): rsp + 8 is 16-byte
+	 * aligned at its first instruction, the return address slot below. */
+	t->user_rsp = (stack_top & ~15ull) - 8;
 	t->user_arg = arg;
 	thread_object_t *o = obj ? kzalloc(sizeof(*o)) : NULL;
 	if (o) {
@@ -536,6 +538,9 @@ void process_kill(process_t *p, int status)
 		p->killed = true;
 		p->exit_status = status;
 	}
+	/* Pairs with the fence in thread_block_until: a thread that blocks
+	 * after this scan sees `killed` there and does not sleep. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	for (unsigned i = 0; i < PROCESS_MAX_THREADS; i++) {
 		thread_t *t = p->threads[i];
 		if (t && t->state == THREAD_BLOCKED)
@@ -636,6 +641,11 @@ rae_status_t process_join(process_t *p, int *status)
 			irq = spin_lock_irqsave(&process_lock);
 			thread_t *t = p->threads[i];
 			thread_object_t *o = p->thread_objs[i];
+			if (o && o->joining) {
+				/* A join in progress frees it (process_thread_join). */
+				spin_unlock_irqrestore(&process_lock, irq);
+				continue;
+			}
 			p->threads[i] = NULL;
 			p->thread_objs[i] = NULL;
 			if (o)
@@ -674,26 +684,51 @@ rae_status_t process_thread_join(thread_object_t *o, int *code)
 		return RAE_OK;
 	}
 	thread_t *t = o->thread;
-	if (!t || t == thread_current()) {
+	process_t *p = o->proc;
+	if (!t || t == thread_current() || o->joining) {
 		spin_unlock_irqrestore(&process_lock, irq);
 		return RAE_ERR_INVALID; /* itself, or another thread joins it */
 	}
-	/* Ours to join now: out of its process's table, so the reaper leaves it. */
-	process_t *p = o->proc;
-	uintptr_t stack = o->stack_base;
-	o->proc->threads[o->slot] = NULL;
-	o->proc->thread_objs[o->slot] = NULL;
-	o->thread = NULL;
-	o->stack_base = 0;
+	/* The thread stays in its process's table while we wait, so a kill of
+	 * its process still wakes it; `joining` keeps the reaper off it. A
+	 * joiner in another process keeps the process's struct alive. */
+	if (!kobject_tryref(&p->obj)) {
+		spin_unlock_irqrestore(&process_lock, irq);
+		return RAE_ERR_PEER_CLOSED; /* its process is being torn down */
+	}
+	o->joining = true;
 	spin_unlock_irqrestore(&process_lock, irq);
-	int c = 0;
-	rae_status_t st = thread_join(t, &c);
-	/* Its stack goes with it, when that cannot race with the end of its
-	 * process: the joiner runs in that process, which therefore lives. */
-	if (stack && thread_current()->proc == p)
-		as_free_anon(p->as, stack, USER_THREAD_STACK_PAGES);
-	thread_object_finish(o, c);
-	*code = c;
+
+	rae_status_t st = thread_wait_dead(t, true);
+	irq = spin_lock_irqsave(&process_lock);
+	o->joining = false;
+	/* Given up (the caller was killed): the reaper joins t, unless it has
+	 * already passed this slot, in which case t is dead and ours to free. */
+	bool take = st == RAE_OK || p->reaping;
+	uintptr_t stack = 0;
+	if (take) {
+		p->threads[o->slot] = NULL;
+		p->thread_objs[o->slot] = NULL;
+		o->thread = NULL;
+		stack = o->stack_base;
+		o->stack_base = 0;
+	}
+	spin_unlock_irqrestore(&process_lock, irq);
+	if (take) {
+		int c = 0;
+		if (st == RAE_OK)
+			thread_reap(t, &c);
+		else
+			thread_join(t, &c);
+		/* Its stack goes with it when that cannot race with the end of its
+		 * process: the joiner runs in that process, which therefore lives. */
+		if (st == RAE_OK && stack && thread_current()->proc == p)
+			as_free_anon(p->as, stack, USER_THREAD_STACK_PAGES);
+		thread_object_finish(o, c);
+		if (st == RAE_OK)
+			*code = c;
+	}
+	kobject_unref(&p->obj);
 	return st;
 }
 

@@ -312,6 +312,47 @@ static int64_t sys_handle_mint(syscall_frame_t *f)
 	return st == RAE_OK ? (int64_t)h : st;
 }
 
+static int64_t sys_handle_mint_watched(syscall_frame_t *f)
+{
+	process_t *p = self_proc();
+	kobject_t *obj = NULL;
+	uint32_t rights;
+	uint64_t badge = 0;
+	if (f->rsi & ~(uint64_t)RAE_RIGHTS_ALL)
+		return RAE_ERR_INVALID;
+	if (f->rdx == 0)
+		return RAE_ERR_INVALID; /* a watched client needs a name */
+	bool irq = spin_lock_irqsave(&p->handles_lock);
+	rae_status_t st =
+	    handle_table_get(&p->handles, (rae_handle_t)f->rdi, RAE_OBJ_ENDPOINT,
+			     RAE_RIGHT_DUPLICATE | RAE_RIGHT_READ, &obj, &rights, &badge);
+	spin_unlock_irqrestore(&p->handles_lock, irq);
+	if (st != RAE_OK)
+		return st;
+	if ((uint32_t)f->rsi & ~rights)
+		st = RAE_ERR_ACCESS_DENIED; /* rights only shrink */
+	else if (badge != 0)
+		st = RAE_ERR_ACCESS_DENIED; /* a badge is never replaced: no forging */
+	endpoint_t *w = NULL;
+	if (st == RAE_OK) {
+		/* A watched mint of a watched mint names the endpoint behind it. */
+		w = endpoint_create_watched(endpoint_target((endpoint_t *)obj), f->rdx);
+		if (!w)
+			st = RAE_ERR_NO_MEMORY;
+	}
+	kobject_unref(obj);
+	if (st != RAE_OK)
+		return st;
+	rae_handle_t h;
+	irq = spin_lock_irqsave(&p->handles_lock);
+	st = handle_table_add(&p->handles, &w->obj, (uint32_t)f->rsi, f->rdx, &h);
+	spin_unlock_irqrestore(&p->handles_lock, irq);
+	/* Refused (the handle limit): the mint ends at once, and its notice
+	 * tells the server so, as for any client that is gone. */
+	kobject_unref(&w->obj);
+	return st == RAE_OK ? (int64_t)h : st;
+}
+
 static int64_t sys_endpoint_create(syscall_frame_t *f)
 {
 	(void)f;
@@ -329,8 +370,13 @@ static int64_t sys_ipc_call(syscall_frame_t *f)
 		return st;
 	ipc_msg_t *m, *reply = NULL;
 	st = ipc_msg_from_user(self_proc(), f->rsi, &m);
-	if (st == RAE_OK)
-		st = ipc_call((endpoint_t *)obj, m, badge, deadline_from(f->rdx), &reply);
+	if (st == RAE_OK && m->tag == RAE_IPC_TAG_CLOSED) {
+		ipc_msg_free(m); /* the kernel's own notice: nobody forges one */
+		st = RAE_ERR_INVALID;
+	} else if (st == RAE_OK) {
+		st = ipc_call(endpoint_target((endpoint_t *)obj), m, badge, deadline_from(f->rdx),
+			      &reply);
+	}
 	kobject_unref(obj);
 	if (st == RAE_OK && reply)
 		st = ipc_msg_to_user(self_proc(), reply, f->rsi);
@@ -347,8 +393,12 @@ static int64_t sys_ipc_send(syscall_frame_t *f)
 		return st;
 	ipc_msg_t *m;
 	st = ipc_msg_from_user(self_proc(), f->rsi, &m);
-	if (st == RAE_OK)
-		st = ipc_send((endpoint_t *)obj, m, badge, deadline_from(f->rdx));
+	if (st == RAE_OK && m->tag == RAE_IPC_TAG_CLOSED) {
+		ipc_msg_free(m);
+		st = RAE_ERR_INVALID;
+	} else if (st == RAE_OK) {
+		st = ipc_send(endpoint_target((endpoint_t *)obj), m, badge, deadline_from(f->rdx));
+	}
 	kobject_unref(obj);
 	return st;
 }
@@ -361,7 +411,7 @@ static int64_t sys_ipc_receive(syscall_frame_t *f)
 	if (st != RAE_OK)
 		return st;
 	ipc_msg_t *call = NULL;
-	st = ipc_receive((endpoint_t *)obj, deadline_from(f->rdx), &call);
+	st = ipc_receive(endpoint_target((endpoint_t *)obj), deadline_from(f->rdx), &call);
 	kobject_unref(obj);
 	if (st != RAE_OK)
 		return st;
@@ -370,8 +420,11 @@ static int64_t sys_ipc_receive(syscall_frame_t *f)
 	 * handles move now: the buffer is copied once into the kernel at the
 	 * call and once out here. */
 	ipc_msg_t *copy = kzalloc(sizeof(*copy));
-	if (!copy)
+	if (!copy) {
+		if (call && call->oneway)
+			ipc_msg_free(call); /* nobody else holds it */
 		return RAE_ERR_NO_MEMORY;
+	}
 	ipc_call_view(thread_current(), call, copy);
 	if (!call) {
 		copy->buf = NULL;
@@ -544,9 +597,9 @@ static int64_t sys_job_create(syscall_frame_t *f)
 	if (st != RAE_OK)
 		return st;
 	uint64_t handles = f->r8 > UINT32_MAX ? UINT32_MAX : f->r8;
-	job_t *j = job_create(parent, f->rsi, f->rdx, f->r10, (uint32_t)handles);
+	job_t *j = job_create(parent, f->rsi, f->rdx, f->r10, (uint32_t)handles, &st);
 	kobject_unref(&parent->obj);
-	return j ? handle_install(&j->obj, RAE_RIGHTS_ALL) : RAE_ERR_NO_MEMORY;
+	return j ? handle_install(&j->obj, RAE_RIGHTS_ALL) : st;
 }
 
 static int64_t sys_mem_create(syscall_frame_t *f)
@@ -1176,7 +1229,10 @@ static int64_t sys_ipc_call_reg(syscall_frame_t *f)
 	if (st != RAE_OK)
 		return st;
 	/* The reply is written over the frame's words only on success. */
-	st = ipc_call_reg((endpoint_t *)obj, f->msg, badge);
+	if (f->msg[0] == RAE_IPC_TAG_CLOSED)
+		st = RAE_ERR_INVALID; /* the kernel's own notice: nobody forges one */
+	else
+		st = ipc_call_reg(endpoint_target((endpoint_t *)obj), f->msg, badge);
 	kobject_unref(obj);
 	return st;
 }
@@ -1192,7 +1248,7 @@ static int64_t ipc_recv_common(syscall_frame_t *f, bool reply)
 	if (st != RAE_OK)
 		return st;
 	uint64_t badge = 0;
-	st = ipc_reply_recv_reg((endpoint_t *)obj, f->msg, &badge, reply);
+	st = ipc_reply_recv_reg(endpoint_target((endpoint_t *)obj), f->msg, &badge, reply);
 	kobject_unref(obj);
 	if (st == RAE_OK)
 		f->rdi = badge;
@@ -1235,6 +1291,7 @@ static const syscall_fn syscall_table[RAE_SYS_COUNT] = {
     [RAE_SYS_HANDLE_CLOSE] = sys_handle_close,
     [RAE_SYS_HANDLE_DUP] = sys_handle_dup,
     [RAE_SYS_HANDLE_MINT] = sys_handle_mint,
+    [RAE_SYS_HANDLE_MINT_WATCHED] = sys_handle_mint_watched,
     [RAE_SYS_ENDPOINT_CREATE] = sys_endpoint_create,
     [RAE_SYS_IPC_CALL] = sys_ipc_call,
     [RAE_SYS_IPC_RECEIVE] = sys_ipc_receive,

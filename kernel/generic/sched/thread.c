@@ -132,7 +132,14 @@ void thread_exit(int code)
 	panic("thread_exit: a dead thread ran again");
 }
 
-rae_status_t thread_join(thread_t *t, int *code)
+/* True when the calling thread's process was killed: a wait that may be
+ * interrupted gives up then. */
+static bool thread_killed(const thread_t *self)
+{
+	return self->proc && __atomic_load_n(&self->proc->killed, __ATOMIC_ACQUIRE);
+}
+
+rae_status_t thread_wait_dead(thread_t *t, bool killable)
 {
 	thread_t *self = thread_current();
 	if (t == self)
@@ -144,21 +151,43 @@ rae_status_t thread_join(thread_t *t, int *code)
 	while (__atomic_load_n(&t->state, __ATOMIC_ACQUIRE) != THREAD_DEAD) {
 		bool irq = hal_irq_save();
 		self->state = THREAD_BLOCKED;
+		/* Against process_kill, which sets `killed` and then wakes the
+		 * threads it finds blocked: one of the two sees the other. */
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		/* Re-check: it may have died (and tried to wake us) meanwhile. */
 		if (__atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == THREAD_DEAD) {
 			self->state = THREAD_RUNNABLE;
 			hal_irq_restore(irq);
 			break;
 		}
+		if (killable && thread_killed(self)) {
+			self->state = THREAD_RUNNABLE;
+			hal_irq_restore(irq);
+			/* t may be waking us as it dies: harmless, we run anyway. */
+			__atomic_store_n(&t->joiner, NULL, __ATOMIC_RELEASE);
+			return RAE_ERR_PEER_CLOSED;
+		}
 		sched_schedule();
 		hal_irq_restore(irq);
 	}
+	return RAE_OK;
+}
+
+void thread_reap(thread_t *t, int *code)
+{
 	while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
 		__builtin_ia32_pause();
 	if (code)
 		*code = t->exit_code;
 	thread_free(t);
-	return RAE_OK;
+}
+
+rae_status_t thread_join(thread_t *t, int *code)
+{
+	rae_status_t st = thread_wait_dead(t, false);
+	if (st == RAE_OK)
+		thread_reap(t, code);
+	return st;
 }
 
 static void sleep_timer_fire(ktimer_t *timer, void *arg)
@@ -167,22 +196,39 @@ static void sleep_timer_fire(ktimer_t *timer, void *arg)
 	thread_wake(arg);
 }
 
+/* The timestamp at which a wait until deadline_ns ends, or false when it
+ * is too far to count in timestamp ticks (such a wait ends only when
+ * woken): a huge timeout must not wrap round into the past. */
+static bool deadline_to_timestamp(uint64_t deadline_ns, uint64_t now_ns, uint64_t *when)
+{
+	if (deadline_ns == UINT64_MAX)
+		return false;
+	uint64_t ticks = clock_ns_to_ticks(deadline_ns > now_ns ? deadline_ns - now_ns : 0);
+	uint64_t ts = hal_timestamp();
+	if (ticks >= UINT64_MAX / 2 - ts)
+		return false;
+	*when = ts + ticks;
+	return true;
+}
+
 void thread_sleep_until(uint64_t deadline_ns)
 {
 	thread_t *self = thread_current();
 	bool irq = hal_irq_save();
 	uint64_t now = clock_monotonic_ns();
-	if (deadline_ns > now) {
-		self->state = THREAD_BLOCKED;
-		timer_start(&self->sleep_timer,
-			    hal_timestamp() + clock_ns_to_ticks(deadline_ns - now),
-			    sleep_timer_fire, self);
+	self->state = THREAD_BLOCKED;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* as in thread_block_until */
+	if (deadline_ns > now && !thread_killed(self)) {
+		uint64_t when;
+		if (deadline_to_timestamp(deadline_ns, now, &when))
+			timer_start(&self->sleep_timer, when, sleep_timer_fire, self);
 		sched_schedule();
 		/* Woken early (a kill, a join): the timer must not stay queued,
 		 * or it would fire into a thread that sleeps again or is gone. */
 		if (self->sleep_timer.armed)
 			timer_cancel(&self->sleep_timer);
 	}
+	self->state = THREAD_RUNNABLE;
 	hal_irq_restore(irq);
 }
 
@@ -199,13 +245,15 @@ bool thread_block_until(uint64_t deadline_ns)
 	thread_t *self = thread_current();
 	bool irq = hal_irq_save();
 	self->timed_out = false;
-	if (self->state == THREAD_BLOCKED) {
-		uint64_t now = clock_monotonic_ns();
-		if (deadline_ns != UINT64_MAX) {
-			uint64_t delta = deadline_ns > now ? deadline_ns - now : 0;
-			timer_start(&self->sleep_timer, hal_timestamp() + clock_ns_to_ticks(delta),
-				    block_timer_fire, self);
-		}
+	/* A thread of a killed process does not go to sleep: process_kill
+	 * sets `killed` and then wakes the threads it finds blocked, so one
+	 * that blocks after that scan must see the flag here (the fence pairs
+	 * with the one in process_kill). */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (self->state == THREAD_BLOCKED && !thread_killed(self)) {
+		uint64_t when;
+		if (deadline_to_timestamp(deadline_ns, clock_monotonic_ns(), &when))
+			timer_start(&self->sleep_timer, when, block_timer_fire, self);
 		sched_schedule();
 		if (self->sleep_timer.armed)
 			timer_cancel(&self->sleep_timer);

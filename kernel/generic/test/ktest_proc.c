@@ -236,3 +236,16 @@ KTEST(user_pipes_and_process_queries)
 {
 	runs_return_memory_n(t, "bin/pipetest", 2);
 }
+
+/* KILL ends a process whatever its threads wait in (joins and nested joins
+ * included), and new threads start with the stack the ABI promises. */
+KTEST(user_kill_ends_every_wait)
+{
+	KTEST_EXPECT_EQ(t, run_program(t, "bin/killtest"), 0);
+}
+
+/* Servers hear of clients that are gone (HANDLE_MINT_WATCHED). */
+KTEST(user_server_learns_client_death)
+{
+	runs_return_memory_n(t, "bin/clientdeath", 2);
+}

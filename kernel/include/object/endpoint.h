@@ -22,7 +22,8 @@ typedef struct ipc_msg {
 	kobject_t *objs[RAE_IPC_HANDLES_MAX];
 	uint32_t rights[RAE_IPC_HANDLES_MAX];
 	uint64_t badges[RAE_IPC_HANDLES_MAX];
-	bool oneway; /* sent with ipc_send: no reply; the receiver frees it */
+	bool oneway;          /* sent with ipc_send: no reply; the receiver frees it */
+	struct ipc_msg *next; /* in an endpoint's notices; guarded by its lock */
 } ipc_msg_t;
 
 typedef struct endpoint {
@@ -31,6 +32,17 @@ typedef struct endpoint {
 	struct thread *callers;   /* waiting to be received: real-time ones by deadline, then
 				   * time-sharing ones, each first come first served; guarded by lock */
 	struct thread *receivers; /* waiting for a call, FIFO; guarded by lock */
+	/* Kernel notices (RAE_IPC_TAG_CLOSED) no receiver has taken yet,
+	 * oldest first; each goes to the next receiver before any call.
+	 * Guarded by lock. */
+	ipc_msg_t *notices;
+	/* A watched mint (HANDLE_MINT_WATCHED) is an endpoint object of its
+	 * own that stands for `target` (a reference): every call goes there,
+	 * and when its last reference goes, its `notice` (made at the mint,
+	 * so the end cannot fail for memory) is queued there. NULL for a
+	 * plain endpoint. Both set at creation, never changed. */
+	struct endpoint *target;
+	ipc_msg_t *notice;
 } endpoint_t;
 
 typedef struct notification {
@@ -41,6 +53,20 @@ typedef struct notification {
 } notification_t;
 
 endpoint_t *endpoint_create(void);
+
+/* A watched mint of `ep` (not itself one) for `badge`: an object that
+ * stands for ep, whose end (its last reference gone: every handle closed,
+ * every holder ended, every message carrying it freed) queues one notice
+ * on ep, a one-way message of tag RAE_IPC_TAG_CLOSED with that badge.
+ * NULL when out of memory. */
+endpoint_t *endpoint_create_watched(endpoint_t *ep, uint64_t badge);
+
+/* The endpoint calls on `ep` go to: ep, or the endpoint a watched mint
+ * stands for. */
+static inline endpoint_t *endpoint_target(endpoint_t *ep)
+{
+	return ep->target ? ep->target : ep;
+}
 notification_t *notification_create(void);
 
 /* Reads a message (and its buffer) from user memory and moves its handles

@@ -20,15 +20,17 @@ typedef struct job {
 	uint64_t limit[JOB_RESOURCE_COUNT];
 	uint64_t used[JOB_RESOURCE_COUNT]; /* guarded by job_lock (one for all jobs) */
 	uint32_t max_handles;              /* per process in this job */
+	uint32_t depth;                    /* 0 for the root job, its parent's + 1 */
 } job_t;
 
 /* The job every kernel-started process belongs to: no limits. */
 extern job_t job_root;
 
 /* A child job of `parent` with the given limits (JOB_UNLIMITED for none);
- * NULL when out of memory. */
+ * NULL with *status RAE_ERR_LIMIT when parent is RAE_JOB_MAX_DEPTH deep
+ * already, RAE_ERR_NO_MEMORY when out of memory. */
 job_t *job_create(job_t *parent, uint64_t max_processes, uint64_t max_threads, uint64_t max_pages,
-		  uint32_t max_handles);
+		  uint32_t max_handles, rae_status_t *status);
 
 /* Charges `n` of `r` to `j` and its ancestors: RAE_OK, or RAE_ERR_LIMIT
  * (nothing charged) when one would go over. */

@@ -22,6 +22,9 @@ typedef struct kobject {
 	/* Frees the whole object; called once, by whoever drops the last
 	 * reference, with no reference left for anyone to use. */
 	void (*destroy)(struct kobject *o);
+	/* While dead and waiting for its destroy: the next such object
+	 * (kobject_release). Nobody else touches it. */
+	struct kobject *dead_next;
 } kobject_t;
 
 /* Sets up the header of a new object with one reference, the creator's.
@@ -61,8 +64,16 @@ static inline bool kobject_tryref(kobject_t *o)
 	return true;
 }
 
+/* Runs o->destroy(o) for the last reference just dropped. A destroy that
+ * drops the last reference of another object (a job its parent, a message
+ * the objects it carries) does not recurse: the object is put on the
+ * calling thread's list of dead objects, which the outermost release
+ * empties in a loop. So the kernel stack used does not depend on how long
+ * a chain of objects a program built. Any context. */
+void kobject_release(kobject_t *o);
+
 /* Drops one reference; the one that drops the last calls o->destroy(o), in
- * the caller's context. So call it with no lock held that destroy might need
+ * the caller's context (kobject_release). So call it with no lock held that destroy might need
  * (in particular not under a handle-table lock: handle_table_remove hands the
  * reference out for that reason). The kernel panics on a count already 0. */
 static inline void kobject_unref(kobject_t *o)
@@ -74,7 +85,7 @@ static inline void kobject_unref(kobject_t *o)
 		kobject_count_broken(o);
 	if (old == 1) {
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		o->destroy(o);
+		kobject_release(o);
 	}
 }
 

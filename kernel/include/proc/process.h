@@ -143,6 +143,7 @@ typedef struct thread_object {
 	process_t *proc;       /* the thread's process, while `thread` is set */
 	unsigned slot;         /* its place in proc->threads */
 	uintptr_t stack_base;  /* the stack the kernel mapped for it; 0: the caller's */
+	bool joining;          /* a THREAD_JOIN waits for it (the reaper leaves it) */
 	bool done;
 	int exit_code;
 } thread_object_t;

@@ -64,6 +64,11 @@ typedef struct thread {
 	 * loaded when the thread switches in, so a base one thread set never
 	 * shows in another. */
 	uint64_t user_fs_base;
+	/* Objects whose last reference a destroy running on this thread
+	 * dropped, waiting for theirs (kobject_release); `releasing` while
+	 * that loop runs. Touched only by this thread, interrupts off. */
+	struct kobject *dead_objects;
+	bool releasing;
 	/* Set by the timer when thread_block_until's deadline ended a wait. */
 	volatile bool timed_out;
 	/* IPC (generic/object/endpoint.c); guarded by the endpoint's lock. */
@@ -107,6 +112,14 @@ NORETURN void thread_exit(int code);
 /* Waits for `t` to exit, stores its code, and frees it. RAE_ERR_INVALID for
  * joining oneself or a thread someone else joins. */
 rae_status_t thread_join(thread_t *t, int *code);
+/* The two halves of thread_join. thread_wait_dead makes the caller t's
+ * joiner and waits for t to end: RAE_OK (t is dead and still the caller's
+ * to reap), RAE_ERR_INVALID as thread_join, or with `killable`
+ * RAE_ERR_PEER_CLOSED when the caller's process is killed meanwhile (the
+ * caller is t's joiner no more). thread_reap frees a dead t the caller
+ * joined, storing its code. */
+rae_status_t thread_wait_dead(thread_t *t, bool killable);
+void thread_reap(thread_t *t, int *code);
 
 /* Blocks until the monotonic clock reaches `deadline_ns`. */
 void thread_sleep_until(uint64_t deadline_ns);
@@ -119,8 +132,10 @@ void thread_wake(thread_t *t);
 /* Waits, after the caller registered itself somewhere a waker will find
  * it and set its state to THREAD_BLOCKED (under that object's lock), until
  * thread_wake or the monotonic clock reaches deadline_ns (UINT64_MAX: no
- * deadline). Returns true when the deadline ended the wait. The caller
- * rechecks its condition either way. */
+ * deadline). A thread whose process was killed does not wait at all (so
+ * every wait built on this one ends at a kill). Returns true when the
+ * deadline ended the wait. The caller rechecks its condition (and the
+ * kill) either way. */
 bool thread_block_until(uint64_t deadline_ns);
 
 /* Scheduling parameters. set_rt applies admission control on the thread's

@@ -48,6 +48,13 @@ __attribute__((noreturn)) static inline void rae_exit(int code)
 	__builtin_unreachable();
 }
 
+/* A thread starts at entry(arg) with rsp 16-byte aligned, the kernel's
+ * convention for every thread (a process's _start too), while a C function
+ * expects rsp + 8 to be: an entry that keeps SSE values on its stack (a
+ * zeroed rae_msg_t is enough) faults unless it is declared RAE_THREAD_ENTRY,
+ * which has the compiler realign the stack on the way in. */
+#define RAE_THREAD_ENTRY __attribute__((force_align_arg_pointer))
+
 static inline int64_t rae_thread_create(void (*entry)(uint64_t), uint64_t arg)
 {
 	return rae_syscall(RAE_SYS_THREAD_CREATE, (uint64_t)(uintptr_t)entry, arg, 0);
@@ -188,6 +195,14 @@ static inline int64_t rae_handle_dup(rae_handle_t h, uint32_t rights)
 static inline int64_t rae_handle_mint(rae_handle_t h, uint32_t rights, uint64_t badge)
 {
 	return rae_syscall(RAE_SYS_HANDLE_MINT, h, rights, badge);
+}
+
+/* As rae_handle_mint, and the endpoint's receivers get a RAE_IPC_TAG_CLOSED
+ * notice with `badge` once every copy of the new handle is gone
+ * (rae/ipc.h): how a server learns that a client ended. */
+static inline int64_t rae_handle_mint_watched(rae_handle_t h, uint32_t rights, uint64_t badge)
+{
+	return rae_syscall(RAE_SYS_HANDLE_MINT_WATCHED, h, rights, badge);
 }
 
 static inline int64_t rae_endpoint_create(void)

@@ -38,6 +38,8 @@ static void test_manifest_every_key(void **state)
 				   "max-threads = 9\n"
 				   "max-pages = 1000\n"
 				   "max-handles = 77\n"
+				   "health-interval-ms = 5000\n"
+				   "health-deadline-ms = 300\n"
 				   "\t# the end";
 	svc_manifest_t m;
 	svc_error_t err;
@@ -61,6 +63,8 @@ static void test_manifest_every_key(void **state)
 	assert_int_equal(m.limits[SVC_LIMIT_THREADS], 9);
 	assert_int_equal(m.limits[SVC_LIMIT_PAGES], 1000);
 	assert_int_equal(m.limits[SVC_LIMIT_HANDLES], 77);
+	assert_int_equal(m.health_interval_ms, 5000);
+	assert_int_equal(m.health_deadline_ms, 300);
 }
 
 static void test_manifest_defaults(void **state)
@@ -77,6 +81,13 @@ static void test_manifest_defaults(void **state)
 	assert_int_equal(m.backoff_max_ms, SVC_DEFAULT_BACKOFF_MAX_MS);
 	assert_int_equal(m.limits[SVC_LIMIT_PROCESSES], SVC_DEFAULT_PROCESSES);
 	assert_int_equal(m.limits[SVC_LIMIT_HANDLES], SVC_DEFAULT_HANDLES);
+	/* No health check unless asked for; its deadline has a default. */
+	assert_int_equal(m.health_interval_ms, 0);
+	assert_int_equal(m.health_deadline_ms, SVC_DEFAULT_HEALTH_DEADLINE_MS);
+	assert_int_equal(parse("name = a\nexec = bin/a\nhealth-interval-ms = 100\n", &m, &err),
+			 RAE_OK);
+	assert_int_equal(m.health_interval_ms, 100);
+	assert_int_equal(m.health_deadline_ms, SVC_DEFAULT_HEALTH_DEADLINE_MS);
 	/* Nobody may look up a service whose manifest names no clients. */
 	assert_false(svc_manifest_allows(&m, "b"));
 	assert_int_equal(parse("name = a\nexec = bin/a\nclients = b, c", &m, &err), RAE_OK);
@@ -112,6 +123,14 @@ static void test_manifest_mistakes_name_their_line(void **state)
 	    {"name = a\nexec = bin/a\nbackoff-ms = 500\nbackoff-max-ms = 100\n", 4,
 	     "backoff-max-ms: 100 is below backoff-ms 500"},
 	    {"name = a\nexec = bin/a\nmax-handles =\n", 3, "max-handles: a number is needed"},
+	    {"name = a\nexec = bin/a\nhealth-interval-ms = 99\n", 3,
+	     "health-interval-ms: 99 is outside 100..3600000"},
+	    {"name = a\nexec = bin/a\nhealth-interval-ms = 1000\nhealth-deadline-ms = 9\n", 4,
+	     "health-deadline-ms: 9 is outside 10..600000"},
+	    {"name = a\nexec = bin/a\nhealth-deadline-ms = 500\n", 3,
+	     "health-deadline-ms: no health-interval-ms to go with it"},
+	    {"name = a\nexec = bin/a\nhealth-interval-ms = 1s\n", 3,
+	     "health-interval-ms: '1s' is not a number"},
 	    {"name = a\nexec = bin/a\nneeds = b, B\n", 3, "needs: 'B' is not a service name"},
 	    {"name = a\nexec = bin/a\nneeds = b, b\n", 3, "needs: 'b' named twice"},
 	    {"name = a\nexec = bin/a\nneeds = *\n", 3, "needs: '*' is not a service name"},
