@@ -46,6 +46,12 @@ SHELL_PLATFORMS = (Q35_BIOS_MAX_SMP2, PC_BIOS_MAX)
 # the PCI hole changes with the size (q35 ends low RAM at 2 GiB from 2.75 GiB up, pc at 3 GiB from 3.5).
 MEMORY_PLATFORMS = tuple(Platform(machine, firmware, "max", memory=size)
                          for size in memory.SIZES for machine in ("q35", "pc") for firmware in ("bios", "uefi"))
+# The hostile suite (kernel/generic/test/ktest_hostile.c) on one CPU and on two, where a child's
+# threads and its killer run at once.
+HOSTILE_PLATFORMS = (Q35_BIOS_MAX, Q35_BIOS_MAX_SMP2)
+HOSTILE_TESTS = ("hostile_bad_pointers", "hostile_privileged_instructions", "hostile_exhaustion",
+                 "hostile_random_syscalls")
+HOSTILE_CMDLINE = "test=" + ",".join(HOSTILE_TESTS) + " kaslr=show"
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,7 @@ def default_runs() -> list[Run]:
              for p in CONSOLE_PLATFORMS]
     runs += [Run(f"shell-{p.name}", SHELL, p, shell.CMDLINE) for p in SHELL_PLATFORMS]
     runs += [Run(f"memory-{p.memory}-{p.name}", MEMORY, p, memory.CMDLINE) for p in MEMORY_PLATFORMS]
+    runs += [Run(f"hostile-{p.name}", KTEST, p, HOSTILE_CMDLINE) for p in HOSTILE_PLATFORMS]
     return runs
 
 

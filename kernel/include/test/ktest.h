@@ -26,6 +26,9 @@ typedef struct {
 /* A test that needs the harness at the keyboard (it types keys and takes
  * screendumps): run only when named, like the deliberate faults. */
 #define KTEST_NEEDS_HARNESS 4u
+/* A long test with runs of its own in the matrix (the hostile suite,
+ * ktest_hostile.c): run only when named, so test=all stays quick. */
+#define KTEST_OWN_RUN_ONLY 8u
 
 typedef struct {
 	const char *name;
@@ -44,6 +47,7 @@ typedef struct {
 #define KTEST_FAULT(name_)       KTEST_REGISTER(name_, KTEST_DELIBERATE_FAULT)
 #define KTEST_EXACT_TIME(name_)  KTEST_REGISTER(name_, KTEST_NEEDS_EXACT_TIME)
 #define KTEST_INTERACTIVE(name_) KTEST_REGISTER(name_, KTEST_NEEDS_HARNESS)
+#define KTEST_OWN_RUN(name_)     KTEST_REGISTER(name_, KTEST_OWN_RUN_ONLY)
 
 /* Records one check; prints a KTAP diagnostic when it fails. */
 bool ktest_check(ktest_t *t, bool ok, const char *expr, const char *file, int line);
