@@ -50,7 +50,7 @@ MEMORY_PLATFORMS = tuple(Platform(machine, firmware, "max", memory=size)
 # threads and its killer run at once.
 HOSTILE_PLATFORMS = (Q35_BIOS_MAX, Q35_BIOS_MAX_SMP2)
 HOSTILE_TESTS = ("hostile_bad_pointers", "hostile_privileged_instructions", "hostile_exhaustion",
-                 "hostile_random_syscalls")
+                 "hostile_random_syscalls", "hostile_killed_console_clients")
 HOSTILE_CMDLINE = "test=" + ",".join(HOSTILE_TESTS) + " kaslr=show"
 
 

@@ -14,6 +14,7 @@
 #include <rae/testargs.h>
 #include <string.h>
 #include <test/ktest.h>
+#include <test/ktest_user.h>
 
 #define FUZZ_SECONDS_DEFAULT 3
 
@@ -70,4 +71,13 @@ KTEST_OWN_RUN(hostile_random_syscalls)
 	args->seconds = cmdline_number("fuzz_seconds", FUZZ_SECONDS_DEFAULT);
 	args->seed = cmdline_number("fuzz_seed", 0);
 	KTEST_EXPECT_EQ(t, run_hostile(t, "bin/sysfuzz", &m->obj), 0);
+}
+
+/* Killed clients of the console: 1,000 programs attached through OPEN
+ * handles are killed; the service frees every slot (the kernel's
+ * RAE_IPC_TAG_CLOSED notice) and memory comes back. test=all's console
+ * test kills 40, more than its 32 slots. */
+KTEST_OWN_RUN(hostile_killed_console_clients)
+{
+	KTEST_EXPECT_EQ(t, ktest_run_with_root(t, "bin/consoletest", KTEST_ROOT_MANY_CLIENTS), 0);
 }
