@@ -36,7 +36,7 @@ KERNEL_LDFLAGS := -nostdlib -pie --no-dynamic-linker -z text -z defs --fatal-war
 KERNEL_SRCS := $(shell find kernel -name '*.c' -o -name '*.S' | sort)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS)) $(BUILD)/gen/font.c.o
 
-.PHONY: all iso run test lint clean setup kernel host-tests fuzz user bench musl sysroot ports
+.PHONY: all iso run test lint clean setup kernel host-tests fuzz user bench musl sysroot ports fuzz-os
 all: iso
 
 setup: $(SETUP_STAMP)
@@ -179,7 +179,7 @@ $(BUILD)/user/services/%.o: services/%.c Makefile | $(SETUP_STAMP)
 $(BUILD)/user/root/bin/%: $(BUILD)/user/apps/%.o $(LIBRAE_CRT0) $(LIBRAE_A) $(USER_KLIB_A)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	@$(LD) $(USER_LDFLAGS) -o $@ $(LIBRAE_CRT0) $< $(LIBRAE_A) $(USER_KLIB_A)
+	@$(LD) $(USER_LDFLAGS) -o $@ $(LIBRAE_CRT0) $< --start-group $(LIBRAE_A) $(USER_KLIB_A) --end-group
 
 define SERVICE_LINK_RULE
 $(call service_bin,$(1)): $(patsubst %.c,$(BUILD)/user/%.o,$(wildcard services/$(1)/*.c)) \
@@ -374,6 +374,16 @@ test: $(KERNEL_ELF) $(INITRD) host-tests
 	$(HOSTPY) -m pytest -q tools/test tools/bench
 	$(HOSTPY) tools/test/run_tests.py --kernel $(KERNEL_ELF) --initrd $(INITRD) \
 		--host-tests $(BUILD)/tests/host
+
+# Random system calls for longer than `make test` gives them: one boot running only the hostile
+# suite's random-call part (bin/sysfuzz) for SECONDS guest seconds on FUZZ_SMP CPUs; FUZZ_SEED=N
+# repeats a run (the log prints its seed).
+SECONDS ?= 60
+FUZZ_SMP ?= 2
+FUZZ_SEED ?= 0
+fuzz-os: $(KERNEL_ELF) $(INITRD)
+	$(HOSTPY) tools/test/fuzz_os.py --kernel $(KERNEL_ELF) --initrd $(INITRD) \
+		--seconds $(SECONDS) --smp $(FUZZ_SMP) --seed $(FUZZ_SEED)
 
 # Benchmarks: host binaries, the kernel's bench=all under QEMU -icount, the Linux peer
 # (Debian's kernel running tools/bench/linux/peer_bench.c the same way), static sizes.

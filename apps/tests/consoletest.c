@@ -11,10 +11,11 @@
 #include <rae.h>
 #include <rae_console.h>
 
-#define ROOT_INTERACTIVE 0x2
-#define WAIT_NS          2000000000ull
-#define TYPING_NS        60000000000ull /* the harness types within this */
-#define LOG_BIT          0x10
+#define ROOT_INTERACTIVE  0x2
+#define ROOT_MANY_CLIENTS 0x4
+#define WAIT_NS           2000000000ull
+#define TYPING_NS         60000000000ull /* the harness types within this */
+#define LOG_BIT           0x10
 
 static int failures;
 static rae_console_t con;
@@ -299,14 +300,14 @@ static void protocol_checks(rae_handle_t service, const rae_console_hw_t *hw)
  * service hears of each end from the kernel and frees the slot, so after
  * many more kills than it has slots a new program is served, and the
  * memory comes back. */
-static void killed_clients(void)
+static void killed_clients(int kills)
 {
-	enum { KILLS = 1000 };
+	const int KILLS = kills;
 	rae_system_info_t info;
 	int started = 0, served = 0;
 	uint64_t before = 0;
 	for (int i = 0; i < KILLS; i++) {
-		if (i == 20) {
+		if (i == (KILLS < 100 ? 4 : 20)) {
 			rae_system_info(&info); /* after the service's own buffers grew */
 			before = info.free_pages;
 		}
@@ -331,16 +332,19 @@ static void killed_clients(void)
 		rae_handle_close((rae_handle_t)p);
 		rae_handle_close((rae_handle_t)ended);
 	}
-	check_eq(started, KILLS, "1,000 console clients started and killed");
+	check_eq(started, KILLS, "console clients started and killed");
 	check_eq(served, KILLS, "each was served until killed (none refused a slot)");
 	/* A new client after all of them: every slot came back. */
 	int64_t h = rae_console_open(&con);
 	rae_console_t next;
 	rae_console_winsize_t ws;
 	check_eq(h > 0 ? rae_console_connect(&next, (rae_handle_t)h) : h, RAE_OK,
-		 "a new client connects after 1,000 killed ones");
+		 "a new client connects after the killed ones");
 	check_eq(rae_console_winsize(&next, &ws), RAE_OK, "and is served");
-	check_eq(rae_console_puts(&next, "consoletest: served after 1,000 killed clients\n"), 47,
+	say("consoletest: ");
+	say_dec(KILLS);
+	say(" clients killed\n");
+	check_eq(rae_console_puts(&next, "consoletest: served after the killed clients\n"), 45,
 		 "and writes");
 	rae_console_close(&next);
 	rae_system_info(&info);
@@ -477,6 +481,7 @@ int main(uint64_t arg)
 	}
 	rae_handle_t root = m.handles[0];
 	int interactive_run = (m.words[0] & ROOT_INTERACTIVE) != 0;
+	int many_clients = (m.words[0] & ROOT_MANY_CLIENTS) != 0;
 	rae_msg_t reply = {0};
 	rae_ipc_reply(&reply);
 
@@ -501,7 +506,8 @@ int main(uint64_t arg)
 	rae_debug_write(kline, sizeof(kline) - 1);
 	protocol_checks(service, &hw);
 	log_read_checks(service);
-	killed_clients();
+	/* More than the service's 32 slots; 1,000 in the hostile runs. */
+	killed_clients(many_clients ? 1000 : 40);
 	if (interactive_run)
 		interactive();
 

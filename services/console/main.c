@@ -77,7 +77,7 @@ static struct {
 	kbd_t keys;
 	client_t clients[MAX_CLIENTS];
 	uint64_t foreground; /* badge; 0: none */
-	uint64_t next_badge;
+	uint64_t next_badge; /* (pid << 32) + OPENs so far: unique across restarts */
 	uint64_t ready_tsc; /* TSC when a reader first had to wait; 0: not yet */
 } cd;
 
@@ -591,6 +591,10 @@ int main(uint64_t arg)
 	rae_console_hw_t hw;
 	if (rae_console_info(&hw) != RAE_OK)
 		fail("CONSOLE_INFO failed");
+	/* OPEN badges of this instance start past any an earlier instance on
+	 * the same endpoint minted: its clients' CLOSED notices may still come
+	 * here, and must not free a slot of ours. */
+	cd.next_badge = (uint64_t)rae_getpid() << 32;
 	cd.ep = rae_startup_take(&s, RAE_CONSOLED_ROLE_ENDPOINT);
 	if (cd.ep == RAE_HANDLE_INVALID) /* started by the service manager */
 		cd.ep = rae_startup_take(&s, RAE_ROLE_SERVE);

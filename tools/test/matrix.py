@@ -42,7 +42,7 @@ SERVICES_PLATFORMS = (Q35_BIOS_MAX_SMP2, Q35_BIOS_QEMU64)
 CONSOLE_PLATFORMS = (Q35_BIOS_MAX, Q35_UEFI_MAX)
 # The whole system as `make run` boots it: the main machine with two CPUs, and the older PC.
 SHELL_PLATFORMS = (Q35_BIOS_MAX_SMP2, PC_BIOS_MAX)
-# The long tests (KTEST_STRESS_TEST: thousands of processes, tens of MiB through a service), which
+# vfsd's long tests (KTEST_OWN_RUN: thousands of processes, tens of MiB through a service), which
 # test=all leaves out to stay within its timeout: a boot of their own each (up to 40 s of guest time
 # apiece on two CPUs), on one CPU and on two.
 STRESS_TESTS = {"vfs-memory": "user_vfs_gives_memory_back",
@@ -52,6 +52,12 @@ STRESS_PLATFORMS = (Q35_BIOS_MAX, Q35_BIOS_MAX_SMP2)
 # the PCI hole changes with the size (q35 ends low RAM at 2 GiB from 2.75 GiB up, pc at 3 GiB from 3.5).
 MEMORY_PLATFORMS = tuple(Platform(machine, firmware, "max", memory=size)
                          for size in memory.SIZES for machine in ("q35", "pc") for firmware in ("bios", "uefi"))
+# The hostile suite (kernel/generic/test/ktest_hostile.c) on one CPU and on two, where a child's
+# threads and its killer run at once.
+HOSTILE_PLATFORMS = (Q35_BIOS_MAX, Q35_BIOS_MAX_SMP2)
+HOSTILE_TESTS = ("hostile_bad_pointers", "hostile_privileged_instructions", "hostile_exhaustion",
+                 "hostile_random_syscalls", "hostile_killed_console_clients")
+HOSTILE_CMDLINE = "test=" + ",".join(HOSTILE_TESTS) + " kaslr=show"
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,7 @@ def default_runs() -> list[Run]:
              for p in CONSOLE_PLATFORMS]
     runs += [Run(f"shell-{p.name}", SHELL, p, shell.CMDLINE) for p in SHELL_PLATFORMS]
     runs += [Run(f"memory-{p.memory}-{p.name}", MEMORY, p, memory.CMDLINE) for p in MEMORY_PLATFORMS]
+    runs += [Run(f"hostile-{p.name}", KTEST, p, HOSTILE_CMDLINE) for p in HOSTILE_PLATFORMS]
     runs += [Run(f"stress-{short}-{p.name}", KTEST, p, f"test={test}")
              for short, test in STRESS_TESTS.items() for p in STRESS_PLATFORMS]
     return runs

@@ -23,6 +23,10 @@ COMMAND_TIMEOUT = 30.0  # seconds for one command's output and the next prompt (
 # between the typed line's echo and the next prompt. A command ending in CTRL_C is typed, left to run
 # for a moment, then interrupted with Ctrl-C.
 CTRL_C = "\x03"
+# The issue's program; its output is joined at run time so that the typed line's echo does not
+# already contain it.
+SPIN = "lua -e \"io.write('sp' .. 'in') io.flush() while true do end\""
+SPIN_TIMES = 34
 # A third element is text to wait for after the command (lines that other processes print after the
 # prompt); an empty line then asks for a fresh prompt.
 STEPS: list[tuple] = [
@@ -51,6 +55,10 @@ STEPS: list[tuple] = [
     # A foreground program waiting for input ends at Ctrl-C with 128 + SIGINT.
     ("cat" + CTRL_C, []),
     ("echo status $?", [r"^status 130$"]),
+    # Issue 12: each program interrupted while it runs used to keep a console slot (32 of them), until
+    # new programs' output was lost. More Ctrl-Cs than slots, then a new program is still heard.
+    *[(SPIN + CTRL_C, [r"spin"], "spin")] * SPIN_TIMES,
+    ("lua -e \"print('heard after ' .. 34 .. ' interrupts')\"", [r"^heard after 34 interrupts$"]),
     ("services", [r"^vfs +running", r"^console +running", r"^shell +running"]),
     # The VFS service dies; the manager restarts it behind the same endpoint and the shell reconnects.
     ("services kill vfs", [], "vfsd: initrd: "),
@@ -122,11 +130,16 @@ def run_shell(run, iso: str, log: str, logs_dir: str, timeout: float, boot_cls) 
                 typed_at = len(read_log(log))
                 if command.endswith(CTRL_C):
                     link.send(command[:-1].encode() + b"\r")
-                    time.sleep(2)
+                    if settle:  # Ctrl-C once the program printed this
+                        while settle[0] not in read_log(log)[typed_at:] and \
+                                time.monotonic() < step_deadline and boot.running():
+                            time.sleep(0.05)
+                    else:
+                        time.sleep(2)
                     link.send(CTRL_C.encode())
                 else:
                     link.send(command.encode() + b"\r")
-                if settle:
+                if settle and not command.endswith(CTRL_C):
                     while settle[0] not in read_log(log)[typed_at:] and \
                             time.monotonic() < step_deadline and boot.running():
                         time.sleep(0.1)

@@ -504,7 +504,10 @@ def test_default_matrix():
                                              + fault_runs + 2 + len(matrix.SERVICES_PLATFORMS)
                                              + len(matrix.CONSOLE_PLATFORMS) + len(matrix.SHELL_PLATFORMS)
                                              + len(matrix.MEMORY_PLATFORMS)
+                                             + len(matrix.HOSTILE_PLATFORMS)
                                              + len(matrix.STRESS_TESTS) * len(matrix.STRESS_PLATFORMS))
+    assert {r.platform.smp for r in runs if r.name.startswith("hostile-")} == {1, 2}
+    assert all(r.cmdline == matrix.HOSTILE_CMDLINE for r in runs if r.name.startswith("hostile-"))
     assert [r.cmdline for r in runs if r.kind == matrix.SHELL] == [shell.CMDLINE] * len(matrix.SHELL_PLATFORMS)
     assert [r.cmdline for r in runs if r.kind == matrix.SERVICES] == [services.CMDLINE] * 2
     assert sum(r.kind == matrix.FAULT for r in runs) == fault_runs
@@ -565,6 +568,12 @@ def test_free_output_is_checked_against_the_memory_size():
     assert "is not the total" in memory.check_free(inconsistent, "16G")[0][0]
     problems, figures = memory.check_free("free -k\nfree: system information: denied\n/ $ ", "16G")
     assert figures == {} and "no 'Mem:' line" in problems[0]
+
+
+def test_fuzz_os_cmdline():
+    import fuzz_os
+    assert fuzz_os.fuzz_cmdline(30, 0) == "test=hostile_random_syscalls fuzz_seconds=30"
+    assert fuzz_os.fuzz_cmdline(5, 123) == "test=hostile_random_syscalls fuzz_seconds=5 fuzz_seed=123"
 
 
 def test_only_selects_the_runs_a_check_needs():

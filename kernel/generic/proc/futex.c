@@ -102,6 +102,8 @@ int64_t futex_wake(struct address_space *as, uintptr_t addr, uint64_t count)
 {
 	if (addr & 3)
 		return RAE_ERR_INVALID;
+	if (!user_range_ok(addr, sizeof(uint32_t)))
+		return RAE_ERR_FAULT; /* as FUTEX_WAIT: no word of the caller's there */
 	futex_bucket_t *b = bucket_of(as, addr);
 	int64_t n = 0;
 	bool irq = spin_lock_irqsave(&b->lock);

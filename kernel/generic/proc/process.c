@@ -19,6 +19,8 @@
 #include <rae/syscall.h>
 #include <sched/sched.h>
 #include <sched/thread.h>
+#include <smp/cpu.h>
+#include <smp/smp.h>
 #include <string.h>
 #include <sync/lock_levels.h>
 #include <sync/spinlock.h>
@@ -175,6 +177,9 @@ static void process_free_struct(process_t *p)
 		}
 	}
 	spin_unlock_irqrestore(&process_lock, irq);
+	/* A CPU may still be charging the time of a call its threads made
+	 * (donation does not account) to it. */
+	sched_forget_process(p);
 	if (p->job)
 		kobject_unref(&p->job->obj);
 	kfree(p);
@@ -562,6 +567,7 @@ void process_kill(process_t *p, int status)
 {
 	thread_t *wake[PROCESS_MAX_THREADS];
 	unsigned n = 0;
+	uint64_t kick = 0; /* CPUs that may be running one of its threads */
 	bool irq = spin_lock_irqsave(&process_lock);
 	if (!p->killed) {
 		p->killed = true;
@@ -571,12 +577,23 @@ void process_kill(process_t *p, int status)
 	 * after this scan sees `killed` there and does not sleep. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	for (unsigned i = 0; i < PROCESS_MAX_THREADS; i++) {
-		if (p->threads[i] && p->threads[i]->state == THREAD_BLOCKED)
-			wake[n++] = p->threads[i];
+		thread_t *t = p->threads[i];
+		if (t && t->state == THREAD_BLOCKED)
+			wake[n++] = t;
+		else if (t && t->state == THREAD_RUNNABLE && t->cpu < 64)
+			kick |= 1ull << t->cpu;
 	}
 	spin_unlock_irqrestore(&process_lock, irq);
 	for (unsigned i = 0; i < n; i++)
 		thread_wake(wake[i]);
+	/* A thread spinning in user mode on a CPU with nothing else to run
+	 * may see no timer interrupt for a long while: an interrupt now makes
+	 * it pass its kernel exit, where it ends. */
+	unsigned self = this_cpu()->id;
+	for (unsigned cpu = 0; kick; cpu++, kick >>= 1) {
+		if ((kick & 1) && cpu != self)
+			smp_send_reschedule(cpu);
+	}
 }
 
 void process_thread_exited(struct thread *t)

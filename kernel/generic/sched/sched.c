@@ -63,6 +63,20 @@ uint64_t sched_running_ticks(const struct process *p)
 	return sum;
 }
 
+void sched_forget_process(const struct process *p)
+{
+	for (unsigned i = 0; i < CPU_MAX; i++) {
+		cpu_sched_t *cs = &sched_cpus[i];
+		if (__atomic_load_n(&cs->acct_proc, __ATOMIC_RELAXED) != p)
+			continue;
+		/* The accounted switches write acct_proc under this lock. */
+		bool irq = spin_lock_irqsave(&cs->lock);
+		if (cs->acct_proc == p)
+			__atomic_store_n(&cs->acct_proc, NULL, __ATOMIC_RELAXED);
+		spin_unlock_irqrestore(&cs->lock, irq);
+	}
+}
+
 unsigned sched_nr_running(unsigned cpu)
 {
 	const sched_rq_t *rq = &sched_cpus[cpu].rq;

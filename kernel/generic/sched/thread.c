@@ -125,6 +125,10 @@ void thread_exit(int code)
 	/* DEAD takes it off the run queue at the switch; the joiner frees it
 	 * once it is off the CPU. */
 	__atomic_store_n(&self->state, THREAD_DEAD, __ATOMIC_RELEASE);
+	/* Store then load, against the joiner's set-joiner-then-read-state:
+	 * without a full fence both could read the old value (x86 lets a load
+	 * pass an earlier store), and the joiner would sleep for ever. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	thread_t *joiner = __atomic_load_n(&self->joiner, __ATOMIC_ACQUIRE);
 	if (joiner)
 		thread_wake(joiner);

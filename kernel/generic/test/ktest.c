@@ -75,7 +75,7 @@ unsigned ktest_run(const char *selection)
 	if (all) {
 		for (const ktest_case_t *c = __ktest_start; c < __ktest_end; c++) {
 			if (c->flags &
-			    (KTEST_DELIBERATE_FAULT | KTEST_NEEDS_HARNESS | KTEST_STRESS))
+			    (KTEST_DELIBERATE_FAULT | KTEST_NEEDS_HARNESS | KTEST_OWN_RUN_ONLY))
 				continue;
 			if (n_chosen == KTEST_MAX_SELECTED)
 				panic("ktest: more than %u tests; raise KTEST_MAX_SELECTED",

@@ -209,7 +209,7 @@ KTEST(user_vfs_survives_garbage)
  * fills /tmp (47 MiB of files, 20 000 empty ones) and empties it, and
  * memory in use must come back to within 1 MiB each time. About 15 s under
  * TCG: a stress run of its own. */
-KTEST_STRESS_TEST(user_vfs_gives_memory_back)
+KTEST_OWN_RUN(user_vfs_gives_memory_back)
 {
 	KTEST_EXPECT_EQ(t, run_first_process(t, "bin/vfsmem"), 0);
 }
@@ -218,7 +218,7 @@ KTEST_STRESS_TEST(user_vfs_gives_memory_back)
  * holding open files (many in the middle of a call); vfsd answers all
  * along, every session slot comes back, memory in use within 1 MiB. 15 to
  * 35 s under TCG: a stress run of its own. */
-KTEST_STRESS_TEST(user_vfs_forgets_dead_clients)
+KTEST_OWN_RUN(user_vfs_forgets_dead_clients)
 {
 	KTEST_EXPECT_EQ(t, run_first_process(t, "bin/vfsdeath"), 0);
 }

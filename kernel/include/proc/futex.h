@@ -21,8 +21,9 @@ rae_status_t futex_wait(struct address_space *as, uintptr_t addr, uint32_t expec
 			uint64_t deadline_ns);
 
 /* Wakes up to `count` threads waiting on the word at `addr` in `as`, oldest
- * first. Returns how many it woke, or RAE_ERR_INVALID for an unaligned
- * address. Any context but an interrupt handler. */
+ * first. Returns how many it woke, RAE_ERR_INVALID for an unaligned
+ * address, RAE_ERR_FAULT for one outside the user half. Any context but an
+ * interrupt handler. */
 int64_t futex_wake(struct address_space *as, uintptr_t addr, uint64_t count);
 
 #endif

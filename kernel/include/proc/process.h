@@ -177,8 +177,10 @@ typedef struct thread_object {
 struct thread *process_thread_create(process_t *p, uintptr_t entry, uintptr_t arg,
 				     uintptr_t stack_top, kobject_t **obj, rae_status_t *status);
 
-/* Waits for the thread of `o` to end and frees it, then gives its exit
- * code; again later, the same code. RAE_ERR_INVALID for the caller itself
+/* Waits for the thread of `o` to end and frees it (and the stack the
+ * kernel mapped for it, when the joiner is of the same process; else that
+ * goes with the process), then gives its exit code; again later, the same
+ * code. RAE_ERR_PEER_CLOSED when the caller is killed while it waits. RAE_ERR_INVALID for the caller itself
  * or while another thread is joining it. */
 rae_status_t process_thread_join(thread_object_t *o, int *code);
 

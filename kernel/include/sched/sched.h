@@ -72,6 +72,11 @@ NORETURN void sched_thread_start(struct thread *t);
  * may count a slice twice or not at all). Any context. */
 struct process;
 uint64_t sched_running_ticks(const struct process *p);
+/* Stops charging time to `p` on every CPU that still would at its next
+ * accounted switch (after a donated call, a CPU's account may name a
+ * process whose threads have all ended). Before p's struct is freed; no
+ * run-queue lock held. */
+void sched_forget_process(const struct process *p);
 
 /* Runnable threads on `cpu` (for placement and reports). */
 unsigned sched_nr_running(unsigned cpu);

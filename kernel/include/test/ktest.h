@@ -26,11 +26,9 @@ typedef struct {
 /* A test that needs the harness at the keyboard (it types keys and takes
  * screendumps): run only when named, like the deliberate faults. */
 #define KTEST_NEEDS_HARNESS 4u
-/* A long stress test (tens of seconds under TCG: thousands of processes or
- * tens of MiB through a service): run only when named, by runs of their own
- * (tools/test/matrix.py, STRESS_TESTS), so that every test=all boot stays
- * within its timeout. */
-#define KTEST_STRESS 8u
+/* A long test with runs of its own in the matrix (the hostile suite,
+ * ktest_hostile.c): run only when named, so test=all stays quick. */
+#define KTEST_OWN_RUN_ONLY 8u
 
 typedef struct {
 	const char *name;
@@ -49,7 +47,7 @@ typedef struct {
 #define KTEST_FAULT(name_)       KTEST_REGISTER(name_, KTEST_DELIBERATE_FAULT)
 #define KTEST_EXACT_TIME(name_)  KTEST_REGISTER(name_, KTEST_NEEDS_EXACT_TIME)
 #define KTEST_INTERACTIVE(name_) KTEST_REGISTER(name_, KTEST_NEEDS_HARNESS)
-#define KTEST_STRESS_TEST(name_) KTEST_REGISTER(name_, KTEST_STRESS)
+#define KTEST_OWN_RUN(name_)     KTEST_REGISTER(name_, KTEST_OWN_RUN_ONLY)
 
 /* Records one check; prints a KTAP diagnostic when it fails. */
 bool ktest_check(ktest_t *t, bool ok, const char *expr, const char *file, int line);

@@ -8,6 +8,7 @@
 /* Bits of the call's word 0 (apps/tests/hwtest.c reads them). */
 #define KTEST_ROOT_HAS_IRQ_LINES 0x1 /* interrupt lines can be claimed */
 #define KTEST_ROOT_INTERACTIVE   0x2 /* the harness types keys (bin/consoletest) */
+#define KTEST_ROOT_MANY_CLIENTS  0x4 /* 1,000 killed clients, not 40 (bin/consoletest) */
 
 /* Starts `path` with an endpoint, hands it the root resource and the
  * platform's facts in one call (word 0: KTEST_ROOT_* bits, with `flags`
