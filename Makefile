@@ -372,7 +372,7 @@ include tests/host.mk
 
 test: $(KERNEL_ELF) $(INITRD) host-tests
 	$(HOSTPY) -m pytest -q tools/test tools/bench
-	$(HOSTPY) tools/test/run_tests.py --kernel $(KERNEL_ELF) --initrd $(INITRD) \
+	$(HOSTPY) tools/test/run_tests.py --timeout 240 --kernel $(KERNEL_ELF) --initrd $(INITRD) \
 		--host-tests $(BUILD)/tests/host
 
 # Random system calls for longer than `make test` gives them: one boot running only the hostile

@@ -78,7 +78,7 @@ static struct {
 	client_t clients[MAX_CLIENTS];
 	uint64_t foreground; /* badge; 0: none */
 	uint64_t next_badge; /* (pid << 32) + OPENs so far: unique across restarts */
-	uint64_t ready_tsc; /* TSC when a reader first had to wait; 0: not yet */
+	uint64_t ready_tsc;  /* TSC when a reader first had to wait; 0: not yet */
 } cd;
 
 static char request_buf[RAE_IPC_BUF_MAX];

@@ -264,6 +264,26 @@ static thread_t *queue_pop(thread_t **head)
 	return t;
 }
 
+/* Receiver r takes caller c's call on ep and owes it a reply. ep's lock
+ * held; r owes nothing (its previous reply endpoint was let go). */
+static void owe_reply(thread_t *r, thread_t *c, endpoint_t *ep)
+{
+	r->ipc_caller = c;
+	r->ipc_reply_ep = ep;
+	kobject_ref(&ep->obj);
+}
+
+/* Lets go of the endpoint of a call this thread no longer owes (its caller
+ * was killed): before it receives again. No lock held. */
+static void reply_ep_release(thread_t *self)
+{
+	endpoint_t *ep = self->ipc_reply_ep;
+	if (ep && !self->ipc_caller) {
+		self->ipc_reply_ep = NULL;
+		kobject_unref(&ep->obj);
+	}
+}
+
 rae_status_t ipc_call(endpoint_t *ep, ipc_msg_t *m, uint64_t badge, uint64_t deadline_ns,
 		      ipc_msg_t **reply)
 {
@@ -279,7 +299,7 @@ rae_status_t ipc_call(endpoint_t *ep, ipc_msg_t *m, uint64_t badge, uint64_t dea
 	if (r) {
 		/* A receiver is waiting: hand the call straight to it. */
 		r->ipc_in = m;
-		r->ipc_caller = self;
+		owe_reply(r, self, ep);
 		self->ipc_server = r;
 		self->ipc_state = IPC_RECEIVED;
 		wake = r;
@@ -403,6 +423,7 @@ rae_status_t ipc_receive(endpoint_t *ep, uint64_t deadline_ns, ipc_msg_t **call)
 	thread_t *self = thread_current();
 	if (self->ipc_caller)
 		return RAE_ERR_INVALID; /* reply first */
+	reply_ep_release(self);
 	kobject_ref(&ep->obj);
 	bool irq = spin_lock_irqsave(&ep->lock);
 	self->ipc_in = NULL;
@@ -422,7 +443,7 @@ rae_status_t ipc_receive(endpoint_t *ep, uint64_t deadline_ns, ipc_msg_t **call)
 		if (c) {
 			c->ipc_state = IPC_RECEIVED;
 			c->ipc_server = self;
-			self->ipc_caller = c;
+			owe_reply(self, c, ep);
 			*call = c->ipc_out; /* NULL for a register call: see ipc_call_view */
 			break;
 		}
@@ -471,23 +492,26 @@ static thread_t *ipc_complete(thread_t *caller, int status, ipc_msg_t *reply)
 rae_status_t ipc_reply(ipc_msg_t *m)
 {
 	thread_t *self = thread_current();
-	thread_t *c = self->ipc_caller;
-	if (!c) {
+	endpoint_t *ep = self->ipc_reply_ep;
+	if (!ep) {
 		ipc_msg_free(m);
 		return RAE_ERR_PEER_CLOSED;
 	}
-	endpoint_t *ep = c->ipc_ep;
+	/* The caller is read under its endpoint's lock: a killed caller
+	 * clears ipc_caller under it before it goes. */
 	bool irq = spin_lock_irqsave(&ep->lock);
-	thread_t *wake = NULL;
+	thread_t *c = self->ipc_caller, *wake = NULL;
 	ipc_msg_t *call = NULL;
-	if (self->ipc_caller == c) { /* still there: not killed meanwhile */
+	if (c) { /* still there: not killed meanwhile */
 		self->ipc_caller = NULL;
 		call = c->ipc_out;
 		c->ipc_out = NULL;
 		wake = ipc_complete(c, RAE_OK, m);
 		m = NULL;
 	}
+	self->ipc_reply_ep = NULL;
 	spin_unlock_irqrestore(&ep->lock, irq);
+	kobject_unref(&ep->obj);
 	ipc_msg_free(call);
 	if (wake) {
 		thread_wake(wake);
@@ -499,20 +523,21 @@ rae_status_t ipc_reply(ipc_msg_t *m)
 
 void ipc_thread_exiting(thread_t *t)
 {
-	thread_t *c = t->ipc_caller;
-	if (!c)
+	endpoint_t *ep = t->ipc_reply_ep;
+	if (!ep)
 		return;
-	endpoint_t *ep = c->ipc_ep;
 	bool irq = spin_lock_irqsave(&ep->lock);
-	thread_t *wake = NULL;
+	thread_t *c = t->ipc_caller, *wake = NULL;
 	ipc_msg_t *call = NULL;
-	if (t->ipc_caller == c) {
+	if (c) {
 		t->ipc_caller = NULL;
 		call = c->ipc_out;
 		c->ipc_out = NULL;
 		wake = ipc_complete(c, RAE_ERR_PEER_CLOSED, NULL);
 	}
+	t->ipc_reply_ep = NULL;
 	spin_unlock_irqrestore(&ep->lock, irq);
+	kobject_unref(&ep->obj);
 	ipc_msg_free(call);
 	if (wake)
 		thread_wake(wake);
@@ -559,6 +584,19 @@ uint64_t notification_wait(notification_t *n, uint64_t deadline_ns)
 
 /* --- register IPC (the fast path) ----------------------------------------- */
 
+void ipc_call_view_locked(thread_t *receiver, ipc_msg_t *call, ipc_msg_t *view)
+{
+	endpoint_t *ep = receiver->ipc_reply_ep;
+	if (call || !ep) {
+		ipc_call_view(receiver, call, view);
+		return;
+	}
+	/* A register call: its caller's registers, read while it cannot go. */
+	bool irq = spin_lock_irqsave(&ep->lock);
+	ipc_call_view(receiver, NULL, view);
+	spin_unlock_irqrestore(&ep->lock, irq);
+}
+
 void ipc_call_view(thread_t *receiver, ipc_msg_t *call, ipc_msg_t *view)
 {
 	/* What a receiver sees of its current call: the message, or for a
@@ -582,11 +620,19 @@ void ipc_call_view(thread_t *receiver, ipc_msg_t *call, ipc_msg_t *view)
 static rae_status_t ipc_reply_regs(const uint64_t regs[5], thread_t **caller_out)
 {
 	thread_t *self = thread_current();
-	thread_t *c = self->ipc_caller;
+	endpoint_t *rep = self->ipc_reply_ep;
 	*caller_out = NULL;
-	if (!c)
+	if (!rep)
 		return RAE_ERR_PEER_CLOSED;
-	if (!c->ipc_reg) {
+	bool reg_irq = spin_lock_irqsave(&rep->lock);
+	thread_t *c = self->ipc_caller;
+	bool reg_call = c && c->ipc_reg;
+	spin_unlock_irqrestore(&rep->lock, reg_irq);
+	if (!c) {
+		reply_ep_release(self);
+		return RAE_ERR_PEER_CLOSED;
+	}
+	if (!reg_call) {
 		ipc_msg_t *m = kzalloc(sizeof(*m));
 		if (!m)
 			return RAE_ERR_NO_MEMORY;
@@ -595,7 +641,7 @@ static rae_status_t ipc_reply_regs(const uint64_t regs[5], thread_t **caller_out
 			m->words[i] = regs[1 + i];
 		return ipc_reply(m);
 	}
-	endpoint_t *ep = c->ipc_ep;
+	endpoint_t *ep = self->ipc_reply_ep;
 	bool irq = spin_lock_irqsave(&ep->lock);
 	rae_status_t st = RAE_ERR_PEER_CLOSED;
 	if (self->ipc_caller == c) {
@@ -606,7 +652,9 @@ static rae_status_t ipc_reply_regs(const uint64_t regs[5], thread_t **caller_out
 		*caller_out = c;
 		st = RAE_OK;
 	}
+	self->ipc_reply_ep = NULL;
 	spin_unlock_irqrestore(&ep->lock, irq);
+	kobject_unref(&ep->obj);
 	return st;
 }
 
@@ -648,7 +696,7 @@ rae_status_t ipc_call_reg(endpoint_t *ep, uint64_t regs[5], uint64_t badge)
 	self->ipc_reply = NULL;
 	self->ipc_server = r;
 	self->ipc_state = IPC_RECEIVED;
-	r->ipc_caller = self;
+	owe_reply(r, self, ep);
 	r->ipc_in = NULL;
 	self->state = THREAD_BLOCKED;
 	/* Interrupts stay off until the switch: blocked, this thread must not
@@ -721,14 +769,19 @@ rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[5], uint64_t *badg
 	rae_status_t st = RAE_OK;
 	if (!reply && self->ipc_caller)
 		return RAE_ERR_INVALID; /* reply first */
+	reply_ep_release(self);
 	/* Interrupts off from the reply to the switch: see ipc_call_reg. */
 	bool irq = hal_irq_save();
 	spin_lock_irqoff(&ep->lock);
 	thread_t *c = self->ipc_caller;
-	if (reply && c && c->ipc_ep == ep && c->ipc_reg) {
+	if (reply && c && self->ipc_reply_ep == ep && c->ipc_reg) {
 		/* The usual case, a register call on this endpoint: answered
-		 * under the lock taken anyway for the next receive. */
+		 * under the lock taken anyway for the next receive (which also
+		 * keeps the caller from leaving meanwhile). The syscall's own
+		 * reference keeps ep, so this one is not the last. */
 		self->ipc_caller = NULL;
+		self->ipc_reply_ep = NULL;
+		__atomic_fetch_sub(&ep->obj.refcount, 1, __ATOMIC_RELEASE);
 		for (int i = 0; i < 5; i++)
 			c->ipc_regs[i] = regs[i];
 		ipc_complete(c, RAE_OK, NULL);
@@ -761,7 +814,7 @@ rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[5], uint64_t *badg
 			} else {
 				c->ipc_state = IPC_RECEIVED;
 				c->ipc_server = self;
-				self->ipc_caller = c;
+				owe_reply(self, c, ep);
 			}
 		}
 		if (oneway) {

@@ -286,71 +286,65 @@ static int64_t sys_handle_dup(syscall_frame_t *f)
 	return st == RAE_OK ? (int64_t)h : st;
 }
 
-static int64_t sys_handle_mint(syscall_frame_t *f)
+/* What both mints check: the `rights` argument (rsi) names known rights
+ * that h (rdi) has, h is of `type` with `needed`, and carries no badge (a
+ * badge is never replaced: no forging). RAE_OK with a reference in *obj. */
+static rae_status_t mint_source(syscall_frame_t *f, uint32_t type, uint32_t needed, kobject_t **obj)
 {
 	process_t *p = self_proc();
-	kobject_t *obj = NULL;
 	uint32_t rights;
-	rae_handle_t h = 0;
+	uint64_t badge = 0;
 	if (f->rsi & ~(uint64_t)RAE_RIGHTS_ALL)
 		return RAE_ERR_INVALID;
 	bool irq = spin_lock_irqsave(&p->handles_lock);
-	uint64_t badge = 0;
-	rae_status_t st = handle_table_get(&p->handles, (rae_handle_t)f->rdi, RAE_OBJ_NONE,
-					   RAE_RIGHT_DUPLICATE, &obj, &rights, &badge);
-	if (st == RAE_OK) {
-		if ((uint32_t)f->rsi & ~rights)
-			st = RAE_ERR_ACCESS_DENIED; /* rights only shrink */
-		else if (badge != 0)
-			st = RAE_ERR_ACCESS_DENIED; /* a badge is never replaced: no forging */
-		else
-			st = handle_table_add(&p->handles, obj, (uint32_t)f->rsi, f->rdx, &h);
-	}
+	rae_status_t st =
+	    handle_table_get(&p->handles, (rae_handle_t)f->rdi, type, needed, obj, &rights, &badge);
 	spin_unlock_irqrestore(&p->handles_lock, irq);
-	if (obj)
-		kobject_unref(obj); /* the reference handle_table_get took */
+	if (st != RAE_OK)
+		return st;
+	if (((uint32_t)f->rsi & ~rights) || badge != 0) {
+		kobject_unref(*obj); /* rights only shrink; a badge stays */
+		return RAE_ERR_ACCESS_DENIED;
+	}
+	return RAE_OK;
+}
+
+/* Adds a handle to obj with the call's rights and badge; drops the
+ * caller's reference either way. */
+static int64_t mint_install(syscall_frame_t *f, kobject_t *obj)
+{
+	process_t *p = self_proc();
+	rae_handle_t h;
+	bool irq = spin_lock_irqsave(&p->handles_lock);
+	rae_status_t st = handle_table_add(&p->handles, obj, (uint32_t)f->rsi, f->rdx, &h);
+	spin_unlock_irqrestore(&p->handles_lock, irq);
+	kobject_unref(obj);
 	return st == RAE_OK ? (int64_t)h : st;
+}
+
+static int64_t sys_handle_mint(syscall_frame_t *f)
+{
+	kobject_t *obj;
+	rae_status_t st = mint_source(f, RAE_OBJ_NONE, RAE_RIGHT_DUPLICATE, &obj);
+	return st == RAE_OK ? mint_install(f, obj) : st;
 }
 
 static int64_t sys_handle_mint_watched(syscall_frame_t *f)
 {
-	process_t *p = self_proc();
-	kobject_t *obj = NULL;
-	uint32_t rights;
-	uint64_t badge = 0;
-	if (f->rsi & ~(uint64_t)RAE_RIGHTS_ALL)
-		return RAE_ERR_INVALID;
 	if (f->rdx == 0)
 		return RAE_ERR_INVALID; /* a watched client needs a name */
-	bool irq = spin_lock_irqsave(&p->handles_lock);
+	kobject_t *obj;
 	rae_status_t st =
-	    handle_table_get(&p->handles, (rae_handle_t)f->rdi, RAE_OBJ_ENDPOINT,
-			     RAE_RIGHT_DUPLICATE | RAE_RIGHT_READ, &obj, &rights, &badge);
-	spin_unlock_irqrestore(&p->handles_lock, irq);
+	    mint_source(f, RAE_OBJ_ENDPOINT, RAE_RIGHT_DUPLICATE | RAE_RIGHT_READ, &obj);
 	if (st != RAE_OK)
 		return st;
-	if ((uint32_t)f->rsi & ~rights)
-		st = RAE_ERR_ACCESS_DENIED; /* rights only shrink */
-	else if (badge != 0)
-		st = RAE_ERR_ACCESS_DENIED; /* a badge is never replaced: no forging */
-	endpoint_t *w = NULL;
-	if (st == RAE_OK) {
-		/* A watched mint of a watched mint names the endpoint behind it. */
-		w = endpoint_create_watched(endpoint_target((endpoint_t *)obj), f->rdx);
-		if (!w)
-			st = RAE_ERR_NO_MEMORY;
-	}
+	endpoint_t *w = endpoint_create_watched(endpoint_target((endpoint_t *)obj), f->rdx);
 	kobject_unref(obj);
-	if (st != RAE_OK)
-		return st;
-	rae_handle_t h;
-	irq = spin_lock_irqsave(&p->handles_lock);
-	st = handle_table_add(&p->handles, &w->obj, (uint32_t)f->rsi, f->rdx, &h);
-	spin_unlock_irqrestore(&p->handles_lock, irq);
+	if (!w)
+		return RAE_ERR_NO_MEMORY;
 	/* Refused (the handle limit): the mint ends at once, and its notice
 	 * tells the server so, as for any client that is gone. */
-	kobject_unref(&w->obj);
-	return st == RAE_OK ? (int64_t)h : st;
+	return mint_install(f, &w->obj);
 }
 
 static int64_t sys_endpoint_create(syscall_frame_t *f)
@@ -425,7 +419,7 @@ static int64_t sys_ipc_receive(syscall_frame_t *f)
 			ipc_msg_free(call); /* nobody else holds it */
 		return RAE_ERR_NO_MEMORY;
 	}
-	ipc_call_view(thread_current(), call, copy);
+	ipc_call_view_locked(thread_current(), call, copy);
 	if (!call) {
 		copy->buf = NULL;
 		copy->buf_len = 0;

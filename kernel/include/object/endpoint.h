@@ -120,6 +120,8 @@ rae_status_t ipc_call_reg(endpoint_t *ep, uint64_t regs[5], uint64_t badge);
 rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[5], uint64_t *badge, bool reply);
 /* What the receiver sees of its current call (message or registers). */
 void ipc_call_view(struct thread *receiver, ipc_msg_t *call, ipc_msg_t *view);
+/* ipc_call_view for a receiver that holds no endpoint lock. */
+void ipc_call_view_locked(struct thread *receiver, ipc_msg_t *call, ipc_msg_t *view);
 
 /* A thread with IPC in progress is ending: its caller gets PEER_CLOSED, and
  * its own pending call is withdrawn. */

@@ -77,6 +77,11 @@ typedef struct thread {
 	struct ipc_msg *ipc_in;    /* a call handed to this waiting receiver */
 	struct ipc_msg *ipc_reply; /* the reply handed back to this caller */
 	struct thread *ipc_caller; /* whose call this thread received */
+	/* The endpoint of the call this thread received (a reference), set
+	 * with ipc_caller and kept after a killed caller clears that, so the
+	 * reply finds the lock without reading the caller, which may be gone.
+	 * Dropped by the reply, the next receive or the thread's end. */
+	struct endpoint *ipc_reply_ep;
 	struct thread *ipc_server; /* who received this thread's call */
 	struct thread *ipc_next;   /* link in an endpoint's queue */
 	volatile int ipc_state;    /* IPC_* in endpoint.c */
