@@ -23,8 +23,9 @@ COMMAND_TIMEOUT = 30.0  # seconds for one command's output and the next prompt (
 # between the typed line's echo and the next prompt. A command ending in CTRL_C is typed, left to run
 # for a moment, then interrupted with Ctrl-C.
 CTRL_C = "\x03"
-# A program that holds a console slot until Ctrl-C ends it (130). (A spinning Lua, the program,
-# passes too since system calls return through sched_syscall_exit; cat is cheaper.)
+# A program that holds a console slot until Ctrl-C ends it (130). The was a spinning Lua; a
+# spinning program meets a rare stall of the console's input (docs/services/console.md, "Not yet"),
+# which this run must not depend on.
 SPIN = "cat"
 SPIN_TIMES = 34
 # A third element is text to wait for after the command (lines that other processes print after the
