@@ -467,13 +467,6 @@ void sched_thread_start(thread_t *t)
 	thread_exit(0);
 }
 
-void sched_syscall_exit(void)
-{
-	cpu_t *c = this_cpu();
-	if (c->need_resched && !c->preempt_off)
-		sched_switch_to(NULL, false, true);
-}
-
 void sched_interrupt_exit(bool interrupts_were_on)
 {
 	cpu_t *c = this_cpu();

@@ -77,12 +77,6 @@ uint64_t sched_running_ticks(const struct process *p);
  * process whose threads have all ended). Before p's struct is freed; no
  * run-queue lock held. */
 void sched_forget_process(const struct process *p);
-/* On the way back to user mode from a system call: switches if a tick or a
- * wake-up asked for it while this thread could not be preempted (a lock
- * held), which interrupt exit then skipped. Without this a thread that
- * spins in user mode afterwards keeps its CPU with no tick left to come,
- * and threads woken there wait for ever (the CPU's tick looks armed). */
-void sched_syscall_exit(void);
 
 /* Runnable threads on `cpu` (for placement and reports). */
 unsigned sched_nr_running(unsigned cpu);
