@@ -307,13 +307,14 @@ rae_status_t ipc_call(endpoint_t *ep, ipc_msg_t *m, uint64_t badge, uint64_t dea
 		self->ipc_state = IPC_QUEUED;
 		queue_insert_caller(&ep->callers, self);
 	}
-	self->state = THREAD_BLOCKED;
+	bool blocked = thread_block_prepare();
 	/* Interrupts stay off to the switch, as on the register path. */
 	spin_unlock_irqrestore(&ep->lock, false);
 	/* A receiver on this CPU runs on this thread's scheduling context
 	 * until it replies (a real-time caller is served at its own priority);
-	 * this thread is back here once the context returns. */
-	if (wake && !sched_donate_switch(wake))
+	 * this thread is back here once the context returns. Killed already:
+	 * the receiver has the call and learns at its reply. */
+	if (wake && (!blocked || !sched_donate_switch(wake)))
 		thread_wake(wake);
 	hal_irq_restore(irq);
 
@@ -344,7 +345,7 @@ rae_status_t ipc_call(endpoint_t *ep, ipc_msg_t *m, uint64_t badge, uint64_t dea
 			*reply = NULL;
 			break;
 		}
-		self->state = THREAD_BLOCKED;
+		thread_block_prepare(); /* killed: the loop sees it */
 		spin_unlock_irqrestore(&ep->lock, irq);
 	}
 	self->ipc_state = IPC_IDLE;
@@ -377,7 +378,7 @@ rae_status_t ipc_send(endpoint_t *ep, ipc_msg_t *m, uint64_t badge, uint64_t dea
 	self->ipc_status = RAE_OK;
 	self->ipc_state = IPC_QUEUED;
 	queue_insert_caller(&ep->callers, self);
-	self->state = THREAD_BLOCKED;
+	thread_block_prepare(); /* killed: the loop sees it */
 	spin_unlock_irqrestore(&ep->lock, irq);
 
 	rae_status_t st;
@@ -396,7 +397,7 @@ rae_status_t ipc_send(endpoint_t *ep, ipc_msg_t *m, uint64_t badge, uint64_t dea
 			st = killed ? RAE_ERR_PEER_CLOSED : RAE_ERR_TIMED_OUT;
 			break;
 		}
-		self->state = THREAD_BLOCKED;
+		thread_block_prepare(); /* killed: the loop sees it */
 		spin_unlock_irqrestore(&ep->lock, irq);
 	}
 	self->ipc_state = IPC_IDLE;
@@ -456,7 +457,7 @@ rae_status_t ipc_receive(endpoint_t *ep, uint64_t deadline_ns, ipc_msg_t **call)
 			break;
 		}
 		queue_append(&ep->receivers, self);
-		self->state = THREAD_BLOCKED;
+		thread_block_prepare(); /* killed: the loop sees it */
 		spin_unlock_irqrestore(&ep->lock, irq);
 		bool timed_out = thread_block_until(deadline_ns);
 		irq = spin_lock_irqsave(&ep->lock);
@@ -547,39 +548,22 @@ void notification_signal(notification_t *n, uint64_t bits)
 {
 	bool irq = spin_lock_irqsave(&n->lock);
 	n->bits |= bits;
-	thread_t *w = n->waiter;
-	n->waiter = NULL;
+	waitq_wake_all(&n->waiters);
 	spin_unlock_irqrestore(&n->lock, irq);
-	if (w)
-		thread_wake(w);
 }
 
 uint64_t notification_wait(notification_t *n, uint64_t deadline_ns)
 {
-	thread_t *self = thread_current();
-	for (;;) {
-		bool irq = spin_lock_irqsave(&n->lock);
-		uint64_t bits = n->bits;
-		if (bits || (self->proc && self->proc->killed)) {
-			n->bits = 0;
-			if (n->waiter == self)
-				n->waiter = NULL;
-			spin_unlock_irqrestore(&n->lock, irq);
-			return bits;
-		}
-		n->waiter = self;
-		self->state = THREAD_BLOCKED;
-		spin_unlock_irqrestore(&n->lock, irq);
-		if (thread_block_until(deadline_ns)) {
-			irq = spin_lock_irqsave(&n->lock);
-			bits = n->bits;
-			n->bits = 0;
-			if (n->waiter == self)
-				n->waiter = NULL;
-			spin_unlock_irqrestore(&n->lock, irq);
-			return bits;
-		}
+	bool irq = spin_lock_irqsave(&n->lock);
+	rae_status_t st = RAE_OK;
+	while (!n->bits && st == RAE_OK) {
+		wait_node_t w;
+		st = waitq_block(&n->waiters, &w, &n->lock, &irq, deadline_ns);
 	}
+	uint64_t bits = n->bits;
+	n->bits = 0;
+	spin_unlock_irqrestore(&n->lock, irq);
+	return bits;
 }
 
 /* --- register IPC (the fast path) ----------------------------------------- */
@@ -698,13 +682,13 @@ rae_status_t ipc_call_reg(endpoint_t *ep, uint64_t regs[5], uint64_t badge)
 	self->ipc_state = IPC_RECEIVED;
 	owe_reply(r, self, ep);
 	r->ipc_in = NULL;
-	self->state = THREAD_BLOCKED;
+	bool blocked = thread_block_prepare();
 	/* Interrupts stay off until the switch: blocked, this thread must not
 	 * be preempted before the receiver has been given the CPU. */
 	spin_unlock_irqoff(&ep->lock);
 	/* Same CPU: straight to the receiver, which runs on this thread's
 	 * scheduling context until it replies. */
-	if (sched_donate_switch(r) && self->ipc_state == IPC_DONE && !self->ipc_reply &&
+	if (blocked && sched_donate_switch(r) && self->ipc_state == IPC_DONE && !self->ipc_reply &&
 	    self->ipc_status == RAE_OK) {
 		/* Answered by the register reply that switched back here: the
 		 * replier wrote the registers and let go before the switch, and
@@ -717,7 +701,7 @@ rae_status_t ipc_call_reg(endpoint_t *ep, uint64_t regs[5], uint64_t badge)
 		hal_irq_restore(irq);
 		return RAE_OK;
 	}
-	if (self->state == THREAD_BLOCKED && !sched_direct_switch(r))
+	if (!blocked || (self->state == THREAD_BLOCKED && !sched_direct_switch(r)))
 		thread_wake(r);
 	hal_irq_restore(irq);
 
@@ -748,7 +732,7 @@ rae_status_t ipc_call_reg(endpoint_t *ep, uint64_t regs[5], uint64_t badge)
 			st = RAE_ERR_PEER_CLOSED;
 			break;
 		}
-		self->state = THREAD_BLOCKED;
+		thread_block_prepare(); /* killed: the loop sees it */
 		spin_unlock_irqrestore(&ep->lock, irq);
 		thread_block_until(UINT64_MAX);
 	}
@@ -843,15 +827,13 @@ rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[5], uint64_t *badg
 		}
 		self->ipc_reg = true;
 		queue_append(&ep->receivers, self);
-		self->state = THREAD_BLOCKED;
+		/* A kill after the check above: not blocked, and
+		 * thread_block_until returns at once. */
+		bool killed = !thread_block_prepare();
 		spin_unlock_irqoff(&ep->lock);
 		/* The caller just answered runs here next, on the context it
 		 * lent this thread, or at least straight away. */
 		bool timed_out = false;
-		/* A kill after the check above found this thread not yet
-		 * blocked: thread_block_until sees it and returns at once. */
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		bool killed = self->proc && self->proc->killed;
 		/* With a timeout this thread must sleep with its timer armed, so
 		 * the caller is woken rather than handed the CPU directly. */
 		if (!caller || deadline_ns != UINT64_MAX || killed ||

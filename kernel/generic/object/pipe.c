@@ -6,11 +6,9 @@
  * a fault loses no data. Only one reader copies out at a time (`reading`),
  * which keeps the peek and the consume about the same bytes.
  *
- * Blocked readers and writers wait on lists of nodes on their own kernel
- * stacks (as futex waiters do); the pipe lock guards the lists and each
- * node's `woken`, and wakers call thread_wake under it, so a woken waiter
- * cannot leave and reuse its stack before the waker is done with the node.
- * Lock order: the pipe lock (LOCK_LEVEL_PIPE), then run-queue locks. */
+ * Blocked readers and writers wait on two wait queues (sched/waitq.h)
+ * guarded by the pipe lock. Lock order: the pipe lock (LOCK_LEVEL_PIPE),
+ * then run-queue locks. */
 #include <mm/kmalloc.h>
 #include <mm/usercopy.h>
 #include <mm/vm.h>
@@ -19,6 +17,7 @@
 #include <proc/process.h>
 #include <rae/pipe.h>
 #include <sched/thread.h>
+#include <sched/waitq.h>
 #include <string.h>
 #include <sync/lock_levels.h>
 #include <sync/spinlock.h>
@@ -34,12 +33,6 @@
 _Static_assert(RAE_PIPE_CAPACITY % PAGE_SIZE == 0, "a pipe is charged in whole pages");
 _Static_assert(RAE_PIPE_ATOMIC <= RAE_PIPE_CAPACITY, "an atomic write must fit");
 
-typedef struct pipe_waiter {
-	thread_t *thread;
-	bool woken;
-	struct pipe_waiter *next;
-} pipe_waiter_t;
-
 typedef struct pipe {
 	spinlock_t lock;
 	uint8_t *buf;    /* RAE_PIPE_CAPACITY bytes; set at creation */
@@ -51,7 +44,7 @@ typedef struct pipe {
 	bool writer_open; /* the write end is still referenced */
 	bool reading;     /* a reader is between its peek and its consume */
 	unsigned ends;    /* end objects alive: the pipe goes with the last */
-	pipe_waiter_t *readers, *writers;
+	waitq_t readers, writers;
 } pipe_t;
 
 static void pipe_free(pipe_t *p)
@@ -62,58 +55,6 @@ static void pipe_free(pipe_t *p)
 	kfree(p);
 }
 
-/* Wakes every waiter on *list and empties it. Lock held. */
-static void pipe_wake_all(pipe_waiter_t **list)
-{
-	pipe_waiter_t *w = *list;
-	*list = NULL;
-	while (w) {
-		pipe_waiter_t *next = w->next;
-		w->woken = true;
-		thread_wake(w->thread);
-		w = next;
-	}
-}
-
-static void pipe_waiter_remove(pipe_waiter_t **list, const pipe_waiter_t *w)
-{
-	for (; *list; list = &(*list)->next) {
-		if (*list == w) {
-			*list = w->next;
-			return;
-		}
-	}
-}
-
-/* Sleeps on *list until a waker, the deadline or a kill: the lock (held,
- * taken with *irq) is dropped meanwhile and held again on return. Returns
- * RAE_OK (look again), RAE_ERR_TIMED_OUT, or RAE_ERR_PEER_CLOSED when the
- * calling process was killed. */
-static rae_status_t pipe_sleep(pipe_t *p, pipe_waiter_t **list, uint64_t deadline_ns, bool *irq)
-{
-	thread_t *self = thread_current();
-	pipe_waiter_t w = {.thread = self, .next = *list};
-	/* The node lives on this stack while queued: it is off the list (taken
-	 * by a waker, or below) before this function returns. */
-	*list = &w; // cppcheck-suppress autoVariables
-	self->state = THREAD_BLOCKED;
-	/* A kill that set `killed` before the state was BLOCKED did not wake
-	 * this thread: look once more after the store (as futex_wait does). */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (self->proc && self->proc->killed)
-		self->state = THREAD_RUNNABLE;
-	spin_unlock_irqrestore(&p->lock, *irq);
-	bool timed_out = thread_block_until(deadline_ns);
-	*irq = spin_lock_irqsave(&p->lock);
-	if (!w.woken)
-		pipe_waiter_remove(list, &w);
-	if (self->proc && self->proc->killed)
-		return RAE_ERR_PEER_CLOSED;
-	if (w.woken)
-		return RAE_OK;
-	return timed_out ? RAE_ERR_TIMED_OUT : RAE_OK;
-}
-
 static void pipe_end_destroy(kobject_t *o)
 {
 	pipe_end_t *e = (pipe_end_t *)o;
@@ -121,10 +62,10 @@ static void pipe_end_destroy(kobject_t *o)
 	bool irq = spin_lock_irqsave(&p->lock);
 	if (e->write) {
 		p->writer_open = false;
-		pipe_wake_all(&p->readers); /* end of file once drained */
+		waitq_wake_all(&p->readers); /* end of file once drained */
 	} else {
 		p->reader_open = false;
-		pipe_wake_all(&p->writers); /* they get PEER_CLOSED */
+		waitq_wake_all(&p->writers); /* they get PEER_CLOSED */
 	}
 	bool last = --p->ends == 0;
 	spin_unlock_irqrestore(&p->lock, irq);
@@ -231,7 +172,8 @@ int64_t pipe_read(pipe_end_t *end, uintptr_t user_buf, uint64_t len, bool nowait
 			st = RAE_ERR_TIMED_OUT;
 			goto out;
 		}
-		st = pipe_sleep(p, &p->readers, turn_only ? UINT64_MAX : deadline_ns, &irq);
+		wait_node_t w;
+		st = waitq_block(&p->readers, &w, &p->lock, &irq, turn_only ? UINT64_MAX : deadline_ns);
 		if (st == RAE_ERR_PEER_CLOSED)
 			goto out;
 		if (!turn_only)
@@ -254,12 +196,12 @@ int64_t pipe_read(pipe_end_t *end, uintptr_t user_buf, uint64_t len, bool nowait
 		p->head = (p->head + n) % RAE_PIPE_CAPACITY;
 		p->count -= n;
 		done += n;
-		pipe_wake_all(&p->writers);
+		waitq_wake_all(&p->writers);
 	}
 	p->reading = false;
 	/* Readers that waited for this one's turn to end: each looks again
 	 * (and one that may not wait leaves if nothing is left). */
-	pipe_wake_all(&p->readers);
+	waitq_wake_all(&p->readers);
 out:
 	spin_unlock_irqrestore(&p->lock, irq);
 	bounce_put(bounce, small);
@@ -306,7 +248,8 @@ int64_t pipe_write(pipe_end_t *end, uintptr_t user_buf, uint64_t len, bool nowai
 				st = RAE_ERR_TIMED_OUT;
 				break;
 			}
-			st = pipe_sleep(p, &p->writers, deadline_ns, &irq);
+			wait_node_t w;
+			st = waitq_block(&p->writers, &w, &p->lock, &irq, deadline_ns);
 			if (st == RAE_ERR_PEER_CLOSED)
 				break;
 			expired = st == RAE_ERR_TIMED_OUT;
@@ -317,7 +260,7 @@ int64_t pipe_write(pipe_end_t *end, uintptr_t user_buf, uint64_t len, bool nowai
 			put = space < n ? space : n;
 			ring_put(p, bounce, put);
 			done += put;
-			pipe_wake_all(&p->readers);
+			waitq_wake_all(&p->readers);
 		}
 		spin_unlock_irqrestore(&p->lock, irq);
 		if (st != RAE_OK || put < n)

@@ -19,6 +19,7 @@
 #include <rae/syscall.h>
 #include <sched/sched.h>
 #include <sched/thread.h>
+#include <sched/waitq.h>
 #include <smp/cpu.h>
 #include <smp/smp.h>
 #include <string.h>
@@ -208,7 +209,7 @@ static void reaper_main(void *arg)
 		if (p)
 			reap_list = p->reap_next;
 		else
-			thread_current()->state = THREAD_BLOCKED;
+			thread_block_prepare(); /* a kernel thread: never killed */
 		spin_unlock_irqrestore(&reap_lock, irq);
 		if (!p) {
 			thread_block_until(UINT64_MAX);
@@ -565,35 +566,22 @@ free_stack:
 
 void process_kill(process_t *p, int status)
 {
-	thread_t *wake[PROCESS_MAX_THREADS];
-	unsigned n = 0;
-	uint64_t kick = 0; /* CPUs that may be running one of its threads */
 	bool irq = spin_lock_irqsave(&process_lock);
 	if (!p->killed) {
 		p->killed = true;
 		p->exit_status = status;
 	}
-	/* Pairs with the fence in thread_block_until: a thread that blocks
-	 * after this scan sees `killed` there and does not sleep. */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	/* Each thread's run-queue lock orders this against the thread going
+	 * to sleep (thread_block_prepare): either it sees `killed`, or it is
+	 * blocked by now and woken here. A thread running elsewhere is
+	 * interrupted, so it ends at its kernel exit. Under the process lock,
+	 * so none of the threads is freed meanwhile. */
 	for (unsigned i = 0; i < PROCESS_MAX_THREADS; i++) {
 		thread_t *t = p->threads[i];
-		if (t && t->state == THREAD_BLOCKED)
-			wake[n++] = t;
-		else if (t && t->state == THREAD_RUNNABLE && t->cpu < 64)
-			kick |= 1ull << t->cpu;
+		if (t)
+			thread_kill_wake(t);
 	}
 	spin_unlock_irqrestore(&process_lock, irq);
-	for (unsigned i = 0; i < n; i++)
-		thread_wake(wake[i]);
-	/* A thread spinning in user mode on a CPU with nothing else to run
-	 * may see no timer interrupt for a long while: an interrupt now makes
-	 * it pass its kernel exit, where it ends. */
-	unsigned self = this_cpu()->id;
-	for (unsigned cpu = 0; kick; cpu++, kick >>= 1) {
-		if ((kick & 1) && cpu != self)
-			smp_send_reschedule(cpu);
-	}
 }
 
 void process_thread_exited(struct thread *t)
@@ -602,7 +590,6 @@ void process_thread_exited(struct thread *t)
 	job_t *job = p->job ? p->job : p->as->job;
 	if (job)
 		job_uncharge(job, JOB_THREADS, 1);
-	thread_t *waiter = NULL;
 	process_watch_t *watches = NULL;
 	bool irq = spin_lock_irqsave(&process_lock);
 	bool orphan = false, last = false;
@@ -613,7 +600,7 @@ void process_thread_exited(struct thread *t)
 			p->killed = true;
 			p->exit_status = t->exit_code;
 		}
-		waiter = p->waiter;
+		waitq_wake_all(&p->exit_waiters);
 		orphan = p->orphaned;
 		watches = p->watches;
 		p->watches = NULL;
@@ -629,8 +616,6 @@ void process_thread_exited(struct thread *t)
 		process_close_handles(p);
 		hal_irq_save();
 	}
-	if (waiter)
-		thread_wake(waiter);
 	watches_fire(watches, true);
 	if (orphan)
 		reaper_enqueue(p);
@@ -659,9 +644,9 @@ rae_status_t process_join(process_t *p, int *status)
 			return p->waiter ? RAE_ERR_INVALID : RAE_ERR_PEER_CLOSED;
 		}
 		p->waiter = self;
-		self->state = THREAD_BLOCKED;
+		wait_node_t w;
+		waitq_block(&p->exit_waiters, &w, &process_lock, &irq, UINT64_MAX);
 		spin_unlock_irqrestore(&process_lock, irq);
-		sched_schedule();
 	}
 	/* Every thread has ended: the first to get here reaps them, then the
 	 * address space, handles and mappings. The exit status stays. */

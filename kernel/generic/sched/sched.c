@@ -5,7 +5,9 @@
  *
  * Locks: each CPU's run queue has its own lock (level LOCK_LEVEL_RQ), held
  * with interrupts off across a switch and released by the thread that
- * runs next. A thread's `state` changes under the lock of its queue. */
+ * runs next. A thread's `state` changes only under the lock of the queue
+ * it belongs to (t->cpu's), through set_state, which asserts it: the one
+ * rule that makes a wake-up, a kill and a thread going to sleep agree. */
 #include <cmdline.h>
 #include <console/kprintf.h>
 #include <hal/context.h>
@@ -39,6 +41,87 @@ typedef struct {
 } cpu_sched_t;
 
 static cpu_sched_t sched_cpus[CPU_MAX];
+
+/* The only writer of a started thread's state. The transitions: RUNNABLE
+ * <-> BLOCKED, and RUNNABLE -> DEAD, after which nothing changes it. */
+static inline void set_state(cpu_sched_t *cs, thread_t *t, thread_state_t to)
+{
+	ASSERT(spin_held(&cs->lock));
+	ASSERT(cs == &sched_cpus[t->cpu]);
+	ASSERT(t->state != THREAD_DEAD);
+	ASSERT(to != THREAD_DEAD || t->state == THREAD_RUNNABLE);
+	t->state = to;
+}
+
+/* Locks the run queue `t` belongs to, with interrupts off (returned for
+ * thread_rq_unlock): t->cpu changes only under the old queue's lock, so
+ * the queue is checked again once locked. */
+static cpu_sched_t *thread_rq_lock(thread_t *t, bool *irq)
+{
+	*irq = hal_irq_save();
+	for (;;) {
+		cpu_sched_t *cs = &sched_cpus[__atomic_load_n(&t->cpu, __ATOMIC_RELAXED)];
+		spin_lock(&cs->lock);
+		if (cs == &sched_cpus[t->cpu])
+			return cs;
+		spin_unlock(&cs->lock);
+	}
+}
+
+static void thread_rq_unlock(cpu_sched_t *cs, bool irq)
+{
+	spin_unlock(&cs->lock);
+	hal_irq_restore(irq);
+}
+
+/* True when the thread's process was killed. */
+static bool killed(const thread_t *t)
+{
+	return t->proc && __atomic_load_n(&t->proc->killed, __ATOMIC_ACQUIRE);
+}
+
+bool thread_block_prepare(void)
+{
+	thread_t *self = thread_current();
+	bool irq;
+	cpu_sched_t *cs = thread_rq_lock(self, &irq);
+	/* Under the lock process_kill's thread_kill_wake takes: a kill either
+	 * came first and is seen here, or comes after and finds the thread
+	 * blocked and wakes it. */
+	bool ok = !killed(self);
+	if (ok)
+		set_state(cs, self, THREAD_BLOCKED);
+	thread_rq_unlock(cs, irq);
+	return ok;
+}
+
+void thread_block_prepare_unkillable(void)
+{
+	thread_t *self = thread_current();
+	bool irq;
+	cpu_sched_t *cs = thread_rq_lock(self, &irq);
+	set_state(cs, self, THREAD_BLOCKED);
+	thread_rq_unlock(cs, irq);
+}
+
+void thread_block_cancel(void)
+{
+	thread_t *self = thread_current();
+	bool irq;
+	cpu_sched_t *cs = thread_rq_lock(self, &irq);
+	if (self->state == THREAD_BLOCKED)
+		set_state(cs, self, THREAD_RUNNABLE);
+	thread_rq_unlock(cs, irq);
+}
+
+void thread_mark_dead(void)
+{
+	thread_t *self = thread_current();
+	bool irq;
+	cpu_sched_t *cs = thread_rq_lock(self, &irq);
+	set_state(cs, self, THREAD_DEAD);
+	thread_rq_unlock(cs, irq);
+}
 
 /* Hooks the address-space and user-entry code installs (proc/). */
 
@@ -144,8 +227,10 @@ void sched_enqueue_thread(thread_t *t, bool wakeup)
 	cpu_sched_t *cs = &sched_cpus[target];
 	bool irq = spin_lock_irqsave(&cs->lock);
 	uint64_t now = clock_monotonic_ns();
+	/* Nobody else changes t meanwhile: it is new, migrating, or claimed
+	 * by a waker (thread_wake set it RUNNABLE under its old queue's lock). */
 	t->cpu = target;
-	t->state = THREAD_RUNNABLE;
+	set_state(cs, t, THREAD_RUNNABLE);
 	if (!t->se.on_rq)
 		sched_enqueue(&cs->rq, &t->se, now, wakeup);
 	bool preempt = !cs->rq.curr || sched_should_preempt(&cs->rq, cs->rq.curr, &t->se, now);
@@ -179,7 +264,7 @@ static void sched_unwind(cpu_sched_t *cs, thread_t *holder, uint64_t now)
 		t->sc_donor = NULL;
 		if (t != holder && t->wake_pending) {
 			t->wake_pending = false;
-			t->state = THREAD_RUNNABLE;
+			set_state(cs, t, THREAD_RUNNABLE);
 			sched_enqueue(&cs->rq, &t->se, now, true);
 		}
 		t = donor;
@@ -187,7 +272,7 @@ static void sched_unwind(cpu_sched_t *cs, thread_t *holder, uint64_t now)
 	lent->owner = t;
 	if (t->wake_pending) {
 		t->wake_pending = false;
-		t->state = THREAD_RUNNABLE;
+		set_state(cs, t, THREAD_RUNNABLE);
 	} else if (lent->on_rq && t->state != THREAD_RUNNABLE) {
 		sched_dequeue(&cs->rq, lent);
 	}
@@ -210,10 +295,10 @@ static bool sched_chain_woken(const thread_t *holder)
 
 void thread_wake(thread_t *t)
 {
-	cpu_sched_t *cs = &sched_cpus[t->cpu];
-	bool irq = spin_lock_irqsave(&cs->lock);
+	bool irq;
+	cpu_sched_t *cs = thread_rq_lock(t, &irq);
 	if (t->state != THREAD_BLOCKED) {
-		spin_unlock_irqrestore(&cs->lock, irq);
+		thread_rq_unlock(cs, irq);
 		return;
 	}
 	sched_entity_t *lent = t->sc != &t->se ? t->sc : &t->se;
@@ -245,7 +330,7 @@ void thread_wake(thread_t *t)
 	}
 	if (t->se.on_rq) {
 		/* Woken before it finished blocking: it simply keeps running. */
-		t->state = THREAD_RUNNABLE;
+		set_state(cs, t, THREAD_RUNNABLE);
 		spin_unlock_irqrestore(&cs->lock, irq);
 		return;
 	}
@@ -254,9 +339,25 @@ void thread_wake(thread_t *t)
 	 * setting RUNNABLE only in the enqueue let both go on; the second
 	 * could then queue a thread that the first wake-up had let run and
 	 * exit, and the dead thread was picked again. */
-	t->state = THREAD_RUNNABLE;
+	set_state(cs, t, THREAD_RUNNABLE);
 	spin_unlock_irqrestore(&cs->lock, irq);
 	sched_enqueue_thread(t, true);
+}
+
+void thread_kill_wake(thread_t *t)
+{
+	bool irq;
+	cpu_sched_t *cs = thread_rq_lock(t, &irq);
+	thread_state_t state = t->state;
+	/* Running somewhere else, perhaps in user mode with no tick to come:
+	 * an interrupt makes it pass its kernel exit, where it ends. */
+	bool kick = state == THREAD_RUNNABLE && t->on_cpu && t->cpu != this_cpu()->id;
+	unsigned cpu = t->cpu;
+	thread_rq_unlock(cs, irq);
+	if (state == THREAD_BLOCKED)
+		thread_wake(t);
+	else if (kick)
+		smp_send_reschedule(cpu);
 }
 
 /* Moves `prev` off this CPU when it may no longer run here (affinity or
@@ -373,7 +474,7 @@ static void sched_switch_to(thread_t *want, bool yield, bool preempt)
 	sched_entity_t *se;
 	if (want && want->state == THREAD_BLOCKED && !want->se.on_rq && !want->on_cpu &&
 	    want->sc == &want->se && want->se.owner == want) {
-		want->state = THREAD_RUNNABLE;
+		set_state(cs, want, THREAD_RUNNABLE);
 		sched_enqueue(&cs->rq, &want->se, now, true);
 		se = &want->se;
 	} else {
@@ -427,7 +528,7 @@ bool sched_donate_switch(thread_t *next)
 	next->sc = sc;
 	next->sc_donor = prev;
 	sc->owner = next;
-	next->state = THREAD_RUNNABLE;
+	set_state(cs, next, THREAD_RUNNABLE);
 	next->run_start = prev->run_start;
 	sched_hand_over(c, cs, prev, next);
 	return true;
@@ -448,7 +549,7 @@ bool sched_donate_return(thread_t *donor)
 	self->sc = &self->se;
 	self->sc_donor = NULL;
 	sc->owner = donor;
-	donor->state = THREAD_RUNNABLE;
+	set_state(cs, donor, THREAD_RUNNABLE);
 	donor->wake_pending = false;
 	donor->run_start = self->run_start;
 	sched_hand_over(c, cs, self, donor);

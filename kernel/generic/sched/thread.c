@@ -124,7 +124,7 @@ void thread_exit(int code)
 	}
 	/* DEAD takes it off the run queue at the switch; the joiner frees it
 	 * once it is off the CPU. */
-	__atomic_store_n(&self->state, THREAD_DEAD, __ATOMIC_RELEASE);
+	thread_mark_dead();
 	/* Store then load, against the joiner's set-joiner-then-read-state:
 	 * without a full fence both could read the old value (x86 lets a load
 	 * pass an earlier store), and the joiner would sleep for ever. */
@@ -134,13 +134,6 @@ void thread_exit(int code)
 		thread_wake(joiner);
 	sched_schedule();
 	panic("thread_exit: a dead thread ran again");
-}
-
-/* True when the calling thread's process was killed: a wait that may be
- * interrupted gives up then. */
-static bool thread_killed(const thread_t *self)
-{
-	return self->proc && __atomic_load_n(&self->proc->killed, __ATOMIC_ACQUIRE);
 }
 
 rae_status_t thread_wait_dead(thread_t *t, bool killable)
@@ -153,26 +146,26 @@ rae_status_t thread_wait_dead(thread_t *t, bool killable)
 					 __ATOMIC_ACQUIRE))
 		return RAE_ERR_INVALID;
 	while (__atomic_load_n(&t->state, __ATOMIC_ACQUIRE) != THREAD_DEAD) {
-		bool irq = hal_irq_save();
-		self->state = THREAD_BLOCKED;
-		/* Against process_kill, which sets `killed` and then wakes the
-		 * threads it finds blocked: one of the two sees the other. */
+		/* An unkillable join (a process's reaping) waits for the end
+		 * whatever happens to the joiner's own process. */
+		bool blocked = true;
+		if (killable)
+			blocked = thread_block_prepare();
+		else
+			thread_block_prepare_unkillable();
+		/* Re-check after the state store: t may have died (and tried to
+		 * wake us) meanwhile; thread_exit fences the same way. */
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		/* Re-check: it may have died (and tried to wake us) meanwhile. */
 		if (__atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == THREAD_DEAD) {
-			self->state = THREAD_RUNNABLE;
-			hal_irq_restore(irq);
+			thread_block_cancel();
 			break;
 		}
-		if (killable && thread_killed(self)) {
-			self->state = THREAD_RUNNABLE;
-			hal_irq_restore(irq);
+		if (!blocked) {
 			/* t may be waking us as it dies: harmless, we run anyway. */
 			__atomic_store_n(&t->joiner, NULL, __ATOMIC_RELEASE);
 			return RAE_ERR_PEER_CLOSED;
 		}
-		sched_schedule();
-		hal_irq_restore(irq);
+		thread_block_until(UINT64_MAX);
 	}
 	return RAE_OK;
 }
@@ -194,12 +187,6 @@ rae_status_t thread_join(thread_t *t, int *code)
 	return st;
 }
 
-static void sleep_timer_fire(ktimer_t *timer, void *arg)
-{
-	(void)timer;
-	thread_wake(arg);
-}
-
 /* The timestamp at which a wait until deadline_ns ends, or false when it
  * is too far to count in timestamp ticks (such a wait ends only when
  * woken): a huge timeout must not wrap round into the past. */
@@ -217,23 +204,9 @@ static bool deadline_to_timestamp(uint64_t deadline_ns, uint64_t now_ns, uint64_
 
 void thread_sleep_until(uint64_t deadline_ns)
 {
-	thread_t *self = thread_current();
-	bool irq = hal_irq_save();
-	uint64_t now = clock_monotonic_ns();
-	self->state = THREAD_BLOCKED;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* as in thread_block_until */
-	if (deadline_ns > now && !thread_killed(self)) {
-		uint64_t when;
-		if (deadline_to_timestamp(deadline_ns, now, &when))
-			timer_start(&self->sleep_timer, when, sleep_timer_fire, self);
-		sched_schedule();
-		/* Woken early (a kill, a join): the timer must not stay queued,
-		 * or it would fire into a thread that sleeps again or is gone. */
-		if (self->sleep_timer.armed)
-			timer_cancel(&self->sleep_timer);
-	}
-	self->state = THREAD_RUNNABLE;
-	hal_irq_restore(irq);
+	if (deadline_ns <= clock_monotonic_ns() || !thread_block_prepare())
+		return;
+	thread_block_until(deadline_ns);
 }
 
 static void block_timer_fire(ktimer_t *timer, void *arg)
@@ -249,20 +222,20 @@ bool thread_block_until(uint64_t deadline_ns)
 	thread_t *self = thread_current();
 	bool irq = hal_irq_save();
 	self->timed_out = false;
-	/* A thread of a killed process does not go to sleep: process_kill
-	 * sets `killed` and then wakes the threads it finds blocked, so one
-	 * that blocks after that scan must see the flag here (the fence pairs
-	 * with the one in process_kill). */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (self->state == THREAD_BLOCKED && !thread_killed(self)) {
+	/* Still BLOCKED: no wake-up came since thread_block_prepare (which
+	 * also turned away a killed thread). */
+	if (self->state == THREAD_BLOCKED) {
 		uint64_t when;
 		if (deadline_to_timestamp(deadline_ns, clock_monotonic_ns(), &when))
 			timer_start(&self->sleep_timer, when, block_timer_fire, self);
 		sched_schedule();
+		/* Woken early (a kill, a waker): the timer must not stay queued,
+		 * or it would fire into a thread that sleeps again or is gone. */
 		if (self->sleep_timer.armed)
 			timer_cancel(&self->sleep_timer);
 	}
-	self->state = THREAD_RUNNABLE;
+	/* Back from the switch, a thread runs: a waker made it RUNNABLE. */
+	ASSERT(self->state == THREAD_RUNNABLE);
 	hal_irq_restore(irq);
 	return self->timed_out;
 }

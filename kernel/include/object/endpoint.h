@@ -5,6 +5,7 @@
 
 #include <object/handle_table.h>
 #include <rae/ipc.h>
+#include <sched/waitq.h>
 #include <sync/spinlock.h>
 
 struct thread;
@@ -48,8 +49,8 @@ typedef struct endpoint {
 typedef struct notification {
 	kobject_t obj;
 	spinlock_t lock;
-	uint64_t bits;         /* guarded by lock */
-	struct thread *waiter; /* guarded by lock */
+	uint64_t bits;   /* guarded by lock */
+	waitq_t waiters; /* guarded by lock; a signal wakes them all */
 } notification_t;
 
 endpoint_t *endpoint_create(void);
@@ -99,7 +100,9 @@ rae_status_t ipc_receive(endpoint_t *ep, uint64_t deadline_ns, ipc_msg_t **call)
 rae_status_t ipc_reply(ipc_msg_t *m);
 
 void notification_signal(notification_t *n, uint64_t bits);
-/* Returns the set bits (and clears them), or 0 at the deadline. */
+/* Returns the set bits (and clears them), or 0 at the deadline or when the
+ * caller's process is killed meanwhile. With several waiters, a signal
+ * wakes them all and the first to look takes the bits. */
 uint64_t notification_wait(notification_t *n, uint64_t deadline_ns);
 
 /* Register IPC (the fast path): a call of a tag and four words. When a

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sched/waitq.h>
 #include <compiler.h>
 #include <object/handle_table.h>
 #include <object/object.h>
@@ -72,7 +73,8 @@ typedef struct process {
 	/* The thread object of each (NULL for the main thread): the process
 	 * holds one reference until the thread is joined. */
 	struct thread_object *thread_objs[PROCESS_MAX_THREADS];
-	struct thread *waiter; /* blocked in process_wait */
+	struct thread *waiter; /* the one thread that may wait in process_join */
+	waitq_t exit_waiters;  /* where it waits; woken at the last thread's end */
 	/* Notifications to signal when it ends (PROCESS_WATCH); each holds a
 	 * reference to its notification, none to the process. */
 	struct process_watch *watches;

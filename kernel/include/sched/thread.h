@@ -33,7 +33,12 @@ typedef struct thread {
 	void *fpu_alloc;
 	unsigned id;
 	char name[THREAD_NAME_MAX];
-	volatile thread_state_t state; /* changed under its run queue's lock */
+	/* Written only under the lock of the run queue it belongs to (t->cpu's),
+	 * by the scheduler and the calls below (thread_block_prepare,
+	 * thread_block_cancel, thread_wake, thread_mark_dead); debug builds
+	 * assert it. Read anywhere: a reader without that lock sees a value
+	 * that may already be changing. */
+	volatile thread_state_t state;
 	volatile bool on_cpu;          /* still running or switching out somewhere */
 	sched_entity_t se;
 	/* The scheduling context it runs on: &se, or during an IPC call the
@@ -134,14 +139,33 @@ void thread_yield(void);
 /* Makes a blocked thread runnable (no-op otherwise). Any context. */
 void thread_wake(thread_t *t);
 
-/* Waits, after the caller registered itself somewhere a waker will find
- * it and set its state to THREAD_BLOCKED (under that object's lock), until
- * thread_wake or the monotonic clock reaches deadline_ns (UINT64_MAX: no
- * deadline). A thread whose process was killed does not wait at all (so
- * every wait built on this one ends at a kill). Returns true when the
+/* How a thread goes to sleep (sched/waitq.h builds the usual wait on
+ * these). First the caller registers itself where its waker will find it,
+ * under that object's lock, and calls thread_block_prepare, still under
+ * it: the thread is marked BLOCKED, unless its process was killed, which
+ * is checked under the run-queue lock that process_kill's
+ * thread_kill_wake takes, so no kill is lost between the check and the
+ * sleep (false then: the caller does not wait). Then, with the object's
+ * lock dropped, thread_block_until sleeps until thread_wake or the
+ * monotonic clock reaches deadline_ns (UINT64_MAX: no deadline); it
+ * returns at once if a wake-up already came. It returns true when the
  * deadline ended the wait. The caller rechecks its condition (and the
- * kill) either way. */
+ * kill) either way. thread_block_cancel takes back a prepare that will
+ * not be followed by thread_block_until. A wait that a kill must not end
+ * (reaping the threads of a process, which a killed thread may do) uses
+ * thread_block_prepare_unkillable, and loops on its condition. */
+bool thread_block_prepare(void);
+void thread_block_prepare_unkillable(void);
 bool thread_block_until(uint64_t deadline_ns);
+void thread_block_cancel(void);
+
+/* process_kill's wake-up: a blocked thread is woken (it sees the kill in
+ * its wait and returns), a thread running on another CPU is interrupted
+ * (it ends at its kernel exit). The caller set `killed` first. */
+void thread_kill_wake(thread_t *t);
+
+/* thread_exit's last state change: the caller is DEAD once it switches out. */
+void thread_mark_dead(void);
 
 /* Scheduling parameters. set_rt applies admission control on the thread's
  * CPU (RAE_ERR_LIMIT when refused) and pins it there; RAE_ERR_INVALID for
