@@ -48,6 +48,8 @@ SHELL_PLATFORMS = (Q35_BIOS_MAX_SMP2, PC_BIOS_MAX)
 STRESS_TESTS = {"vfs-memory": "user_vfs_gives_memory_back",
                 "vfs-dead-clients": "user_vfs_forgets_dead_clients"}
 STRESS_PLATFORMS = (Q35_BIOS_MAX, Q35_BIOS_MAX_SMP2)
+# A thousand kills of a child on its way into each kind of wait (bin/killloop), on 1, 2 and 4 CPUs.
+KILL_LOOP_PLATFORMS = (Q35_BIOS_MAX, Q35_BIOS_MAX_SMP2, Q35_BIOS_MAX_SMP4)
 # Every memory size on both machines and both firmwares: where the firmware puts RAM, ACPI tables and
 # the PCI hole changes with the size (q35 ends low RAM at 2 GiB from 2.75 GiB up, pc at 3 GiB from 3.5).
 MEMORY_PLATFORMS = tuple(Platform(machine, firmware, "max", memory=size)
@@ -101,6 +103,7 @@ def default_runs() -> list[Run]:
     runs += [Run(f"hostile-{p.name}", KTEST, p, HOSTILE_CMDLINE) for p in HOSTILE_PLATFORMS]
     runs += [Run(f"stress-{short}-{p.name}", KTEST, p, f"test={test}")
              for short, test in STRESS_TESTS.items() for p in STRESS_PLATFORMS]
+    runs += [Run(f"kill-loop-{p.name}", KTEST, p, "test=user_kill_loop") for p in KILL_LOOP_PLATFORMS]
     return runs
 
 

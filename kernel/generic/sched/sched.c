@@ -42,14 +42,15 @@ typedef struct {
 
 static cpu_sched_t sched_cpus[CPU_MAX];
 
-/* The only writer of a started thread's state. The transitions: RUNNABLE
- * <-> BLOCKED, and RUNNABLE -> DEAD, after which nothing changes it. */
+/* The only writer of a started thread's state. The transitions: STOPPED
+ * -> RUNNABLE (thread_start), RUNNABLE <-> BLOCKED, and RUNNABLE -> DEAD,
+ * after which nothing changes it. */
 static inline void set_state(cpu_sched_t *cs, thread_t *t, thread_state_t to)
 {
 	ASSERT(spin_held(&cs->lock));
 	ASSERT(cs == &sched_cpus[t->cpu]);
-	ASSERT(t->state != THREAD_DEAD);
-	ASSERT(to != THREAD_DEAD || t->state == THREAD_RUNNABLE);
+	ASSERT(t->state != THREAD_DEAD && to != THREAD_STOPPED);
+	ASSERT(to == THREAD_RUNNABLE || t->state == THREAD_RUNNABLE);
 	t->state = to;
 }
 
@@ -89,8 +90,9 @@ bool thread_block_prepare(void)
 	 * came first and is seen here, or comes after and finds the thread
 	 * blocked and wakes it. */
 	bool ok = !killed(self);
-	if (ok)
-		set_state(cs, self, THREAD_BLOCKED);
+	/* Already BLOCKED (prepared before, not slept since): as good. */
+	if (ok != (self->state == THREAD_BLOCKED))
+		set_state(cs, self, ok ? THREAD_BLOCKED : THREAD_RUNNABLE);
 	thread_rq_unlock(cs, irq);
 	return ok;
 }
@@ -100,7 +102,8 @@ void thread_block_prepare_unkillable(void)
 	thread_t *self = thread_current();
 	bool irq;
 	cpu_sched_t *cs = thread_rq_lock(self, &irq);
-	set_state(cs, self, THREAD_BLOCKED);
+	if (self->state != THREAD_BLOCKED)
+		set_state(cs, self, THREAD_BLOCKED);
 	thread_rq_unlock(cs, irq);
 }
 

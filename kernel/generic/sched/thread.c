@@ -88,7 +88,8 @@ thread_t *thread_create_stopped(const char *name, void (*fn)(void *), void *arg,
 	t->affinity = affinity ? affinity : THREAD_AFFINITY_ALL;
 	t->ipc_reg_timeout = UINT64_MAX;
 	t->cpu = this_cpu()->id;
-	t->state = THREAD_BLOCKED;
+	/* Not BLOCKED: a wake-up (a kill of its process) must not start it. */
+	t->state = THREAD_STOPPED;
 	t->ctx_sp = hal_context_init(t->kstack_top, t);
 	return t;
 }

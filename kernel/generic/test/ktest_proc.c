@@ -274,3 +274,10 @@ KTEST(user_stacks_are_mappings)
 {
 	KTEST_EXPECT_EQ(t, run_program(t, "bin/stacktest"), 0);
 }
+
+/* A thousand kills of a child at every point of its way into a wait
+ * (bin/killloop): a boot of its own on 1, 2 and 4 CPUs (tools/test/matrix.py). */
+KTEST_OWN_RUN(user_kill_loop)
+{
+	KTEST_EXPECT_EQ(t, run_program(t, "bin/killloop"), 0);
+}

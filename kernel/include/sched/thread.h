@@ -22,6 +22,7 @@ typedef enum {
 	THREAD_RUNNABLE, /* on a run queue (running or waiting to) */
 	THREAD_BLOCKED,  /* sleeping or waiting; off the run queue */
 	THREAD_DEAD,     /* exited; waits for thread_join to free it */
+	THREAD_STOPPED,  /* created, not started: only thread_start runs it */
 } thread_state_t;
 
 struct process;

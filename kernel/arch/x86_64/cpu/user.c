@@ -148,6 +148,9 @@ void user_thread_main(void *arg)
 	if (hal_pt_root() != self->proc->as->root)
 		hal_pt_switch(self->proc->as->root);
 	io_bitmap_install(c, self->proc);
+	/* Killed before it first ran: it never reaches user mode. A kill
+	 * from here on interrupts it there (thread_kill_wake). */
+	process_check_killed();
 	user_enter(self->user_rip, self->user_rsp, self->user_arg);
 }
 
