@@ -7,6 +7,7 @@
 #include <mm/kmalloc.h>
 #include <mm/usercopy.h>
 #include <object/endpoint.h>
+#include <panic.h>
 #include <proc/process.h>
 #include <sched/sched.h>
 #include <sched/thread.h>
@@ -42,6 +43,7 @@ static void endpoint_post_notice(endpoint_t *ep, ipc_msg_t *m)
 /* The oldest notice waiting on `ep`, taken off; NULL if none. Lock held. */
 static ipc_msg_t *endpoint_take_notice(endpoint_t *ep)
 {
+	ASSERT(spin_held(&ep->lock));
 	ipc_msg_t *m = ep->notices;
 	if (m) {
 		ep->notices = m->next;
@@ -483,6 +485,7 @@ rae_status_t ipc_receive(endpoint_t *ep, uint64_t deadline_ns, ipc_msg_t **call)
  * lock held. Returns the thread to wake. */
 static thread_t *ipc_complete(thread_t *caller, int status, ipc_msg_t *reply)
 {
+	ASSERT(!caller->ipc_ep || spin_held(&caller->ipc_ep->lock));
 	caller->ipc_reply = reply;
 	caller->ipc_status = status;
 	caller->ipc_state = IPC_DONE;

@@ -14,6 +14,7 @@
 #include <mm/vm.h>
 #include <object/job.h>
 #include <object/pipe.h>
+#include <panic.h>
 #include <proc/process.h>
 #include <rae/pipe.h>
 #include <sched/thread.h>
@@ -108,6 +109,7 @@ rae_status_t pipe_create(struct job *job, pipe_end_t **read_end, pipe_end_t **wr
 /* Copies n <= count bytes from the ring's head to dst. Lock held. */
 static void ring_peek(const pipe_t *p, uint8_t *dst, uint32_t n)
 {
+	ASSERT(spin_held(&p->lock) && n <= p->count);
 	uint32_t first = RAE_PIPE_CAPACITY - p->head < n ? RAE_PIPE_CAPACITY - p->head : n;
 	memcpy(dst, p->buf + p->head, first);
 	memcpy(dst + first, p->buf, n - first);
@@ -116,6 +118,7 @@ static void ring_peek(const pipe_t *p, uint8_t *dst, uint32_t n)
 /* Appends n <= free bytes from src. Lock held. */
 static void ring_put(pipe_t *p, const uint8_t *src, uint32_t n)
 {
+	ASSERT(spin_held(&p->lock) && n <= RAE_PIPE_CAPACITY - p->count);
 	uint32_t tail = (p->head + p->count) % RAE_PIPE_CAPACITY;
 	uint32_t first = RAE_PIPE_CAPACITY - tail < n ? RAE_PIPE_CAPACITY - tail : n;
 	memcpy(p->buf + tail, src, first);

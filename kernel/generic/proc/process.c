@@ -905,6 +905,7 @@ static bool job_in_tree(const job_t *j, const job_t *root)
  * address space and job are there). */
 static void process_info_fill(const process_t *p, rae_process_info_t *out)
 {
+	ASSERT(spin_held(&process_lock));
 	memset(out, 0, sizeof(*out));
 	out->pid = p->pid;
 	out->parent_pid = p->parent_pid;

@@ -26,6 +26,7 @@
 #include <hal/context.h>
 #include <string.h>
 #include <rae/syscall.h>
+#include <sched/sched.h>
 #include <sched/thread.h>
 #include <smp/cpu.h>
 #include <time/clock.h>
@@ -1356,5 +1357,6 @@ int64_t syscall_dispatch(syscall_frame_t *f)
 		ret = syscall_table[f->nr](f);
 	if (p->killed)
 		process_check_killed();
+	sched_syscall_exit();
 	return ret;
 }

@@ -132,7 +132,11 @@ static void sched_tick_fire(ktimer_t *t, void *arg)
 {
 	(void)t;
 	(void)arg;
-	this_cpu()->need_resched = true;
+	cpu_t *c = this_cpu();
+	/* Gone off: if the interrupted code cannot switch now (a lock held),
+	 * sched_syscall_exit must not count on a tick to come. */
+	sched_cpus[c->id].tick_armed = false;
+	c->need_resched = true;
 }
 
 uint64_t sched_running_ticks(const struct process *p)
@@ -259,6 +263,7 @@ void sched_enqueue_thread(thread_t *t, bool wakeup)
  * context up to `now`. Run-queue lock held. */
 static void sched_unwind(cpu_sched_t *cs, thread_t *holder, uint64_t now)
 {
+	ASSERT(spin_held(&cs->lock));
 	sched_entity_t *lent = holder->sc;
 	thread_t *t = holder;
 	while (t->sc != &t->se) {
@@ -288,6 +293,7 @@ static void sched_unwind(cpu_sched_t *cs, thread_t *holder, uint64_t now)
  * context back. Run-queue lock held. */
 static bool sched_chain_woken(const thread_t *holder)
 {
+	ASSERT(spin_held(&sched_cpus[holder->cpu].lock));
 	const thread_t *t = holder;
 	for (; t->sc != &t->se; t = t->sc_donor) {
 		if (t->wake_pending)
@@ -367,6 +373,7 @@ void thread_kill_wake(thread_t *t)
  * isolation changed). Lock held. */
 static bool sched_must_migrate(cpu_t *c, thread_t *prev)
 {
+	ASSERT(spin_held(&sched_cpus[c->id].lock));
 	if (prev->is_idle || prev->state != THREAD_RUNNABLE || prev->se.cls == SCHED_RT ||
 	    prev->sc != &prev->se)
 		return false;
@@ -571,6 +578,13 @@ void sched_thread_start(thread_t *t)
 	thread_exit(0);
 }
 
+void sched_syscall_exit(void)
+{
+	cpu_t *c = this_cpu();
+	if (c->need_resched && !c->preempt_off && !sched_cpus[c->id].tick_armed)
+		sched_switch_to(NULL, false, true);
+}
+
 void sched_interrupt_exit(bool interrupts_were_on)
 {
 	cpu_t *c = this_cpu();
@@ -626,11 +640,10 @@ static void idle_loop(void *arg)
 	for (;;) {
 		cpu_t *c = this_cpu();
 		/* A thread queued here without need_resched set must still run:
-		 * under SMP load (bin/libccalls' futex ping-pong on two CPUs
-		 * with the host busy) a woken thread was seen queued on an idle
-		 * CPU whose flag was clear, and the system stopped. The lost
-		 * signal is not found yet (docs/ARCHITECTURE.md); until it is,
-		 * idle does not trust the flag alone. */
+		 * with several CPUs and a busy host a reschedule interrupt sent
+		 * after a thread was queued here was seen never to arrive (the
+		 * handler's last run predates the enqueue; design/scheduling.md).
+		 * Until that is understood, idle does not trust the flag alone. */
 		const sched_rq_t *rq = &sched_cpus[c->id].rq;
 		bool queued = rq->nr_ts + rq->nr_rt != 0; /* not throttled ones */
 		if (!c->need_resched && !queued && !sched_steal_work(c))

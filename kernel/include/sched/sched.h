@@ -49,6 +49,16 @@ bool sched_donate_return(struct thread *donor);
  * the scheduler asked for it and the interrupted code allows it. */
 void sched_interrupt_exit(bool interrupts_were_on);
 
+/* On the way back to user mode from a system call: switches when the
+ * scheduler asked for it (a wake-up on this CPU, a tick that found the
+ * thread holding a lock) and no tick is armed to act on it later. Without
+ * it a thread alone on its CPU that woke another there, then ran on in
+ * user mode, kept the CPU until it blocked: the woken thread waited with
+ * no interrupt to come. With a tick armed the switch waits for the tick, so
+ * a server that has just replied to a caller reaches its next receive
+ * before the caller's next call (donation then serves that call too). */
+void sched_syscall_exit(void);
+
 /* Places a runnable thread on a run queue and preempts if it should. */
 void sched_enqueue_thread(struct thread *t, bool wakeup);
 

@@ -2,6 +2,7 @@
  * strides; in x2APIC mode the same register n is MSR 0x800 + n/16, the ICR
  * is one 64-bit MSR and IDs are 32 bits. Everything else is shared. */
 #include <arch/x86_64/apic/lapic.h>
+#include <hal/cpu.h>
 #include <arch/x86_64/cpu/features.h>
 #include <arch/x86_64/cpu/regs.h>
 #include <mm/vmm.h>
@@ -111,10 +112,15 @@ void lapic_send_ipi(uint32_t dest, uint32_t icr_low)
 		cpu_wrmsr(0x830, ((uint64_t)dest << 32) | icr_low);
 		return;
 	}
+	/* Two writes: an interrupt between them whose handler sent an IPI of
+	 * its own would leave its destination in ICR_HIGH, and this IPI would
+	 * go there instead (a lost wake-up on three CPUs or more). */
+	bool irq = hal_irq_save();
 	reg_write(REG_ICR_HIGH, dest << 24);
 	reg_write(REG_ICR_LOW, icr_low);
 	for (unsigned spin = 0; spin < 1000000 && (reg_read(REG_ICR_LOW) & ICR_PENDING); spin++)
 		__asm__ volatile("pause");
+	hal_irq_restore(irq);
 }
 
 void lapic_timer_use_deadline_mode(bool on)
