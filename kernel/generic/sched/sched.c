@@ -455,6 +455,71 @@ bool sched_donate_return(thread_t *donor)
 	return true;
 }
 
+/* The IPC fast path's halves of sched_donate_switch and sched_donate_return
+ * (object/ipc_fast.c): a check that takes this CPU's run-queue lock and
+ * changes nothing, so the caller can still fall back to the general path,
+ * and the switch, which it makes once it has committed its own state. The
+ * caller (the current thread, interrupts off since its system-call entry)
+ * has marked itself blocked before the check: the run-queue lock's atomic
+ * exchange orders that store before the check's read of `killed`, which
+ * pairs with process_kill's fence (a kill is either seen here or wakes the
+ * blocked thread later). */
+bool sched_donate_check(cpu_t *c, thread_t *prev, thread_t *next)
+{
+	uint64_t bit = 1ull << c->id;
+	if (unlikely(next->cpu != c->id || next->se.cls != SCHED_TS || !(next->affinity & bit) ||
+		     (c->isolated && next->affinity != bit)))
+		return false;
+	cpu_sched_t *cs = &sched_cpus[c->id];
+	spin_lock(&cs->lock);
+	sched_entity_t *sc = prev->sc;
+	if (unlikely(prev->proc->killed || prev->state != THREAD_BLOCKED ||
+		     next->state != THREAD_BLOCKED || next->on_cpu || next->se.on_rq ||
+		     next->sc != &next->se || next->se.owner != next || sc != cs->rq.curr ||
+		     !sc->on_rq || sc->owner != prev)) {
+		spin_unlock(&cs->lock);
+		return false;
+	}
+	return true;
+}
+
+void sched_donate_to(cpu_t *c, thread_t *prev, thread_t *next)
+{
+	sched_entity_t *sc = prev->sc;
+	next->sc = sc;
+	next->sc_donor = prev;
+	sc->owner = next;
+	next->state = THREAD_RUNNABLE;
+	next->run_start = prev->run_start;
+	sched_hand_over(c, &sched_cpus[c->id], prev, next);
+}
+
+bool sched_return_check(cpu_t *c, thread_t *self, thread_t *donor)
+{
+	cpu_sched_t *cs = &sched_cpus[c->id];
+	spin_lock(&cs->lock);
+	sched_entity_t *sc = self->sc;
+	if (unlikely(self->proc->killed || self->sc_donor != donor || sc == &self->se ||
+		     sc != cs->rq.curr || sc->owner != self || self->state != THREAD_BLOCKED ||
+		     donor->state != THREAD_BLOCKED || donor->on_cpu)) {
+		spin_unlock(&cs->lock);
+		return false;
+	}
+	return true;
+}
+
+void sched_return_to(cpu_t *c, thread_t *self, thread_t *donor)
+{
+	sched_entity_t *sc = self->sc;
+	self->sc = &self->se;
+	self->sc_donor = NULL;
+	sc->owner = donor;
+	donor->state = THREAD_RUNNABLE;
+	donor->wake_pending = false;
+	donor->run_start = self->run_start;
+	sched_hand_over(c, &sched_cpus[c->id], self, donor);
+}
+
 void sched_thread_start(thread_t *t)
 {
 	cpu_sched_t *cs = &sched_cpus[this_cpu()->id];
