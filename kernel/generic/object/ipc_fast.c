@@ -29,18 +29,24 @@
 
 _Static_assert(IPC_FAST_FALLBACK > 0, "never a status");
 
-/* The endpoint handle h names in p's table, with `right`: a new reference
- * to the handle's object in *obj (a watched mint, or the endpoint), the
- * endpoint its calls go to returned, the badge in *badge. NULL when the
- * handle does not qualify (the dispatcher then reports why). */
+/* The endpoint handle h names in p's table, with `right`: the handle's
+ * object in *obj (a watched mint, or the endpoint) with a new reference,
+ * the endpoint its calls go to returned, the badge in *badge. NULL when
+ * the handle does not qualify (the dispatcher then reports why). With
+ * `borrow` (an object the caller already holds a reference to), no new
+ * reference is taken when the handle names exactly that object, and
+ * *borrowed says so. */
 static ALWAYS_INLINE endpoint_t *fast_lookup(process_t *p, uint64_t h, uint32_t right,
-					     kobject_t **obj, uint64_t *badge)
+					     const kobject_t *borrow, kobject_t **obj,
+					     uint64_t *badge, bool *borrowed)
 {
 	endpoint_t *ep = NULL;
 	spin_lock_irqoff(&p->handles_lock);
 	const handle_entry_t *e = handle_table_find(&p->handles, (rae_handle_t)h);
 	if (likely(e && e->obj->type == RAE_OBJ_ENDPOINT && (e->rights & right))) {
-		kobject_ref(e->obj);
+		*borrowed = e->obj == borrow;
+		if (!*borrowed)
+			kobject_ref(e->obj);
 		*obj = e->obj;
 		*badge = e->badge;
 		ep = endpoint_target((endpoint_t *)e->obj);
@@ -68,7 +74,8 @@ int64_t ipc_fast_call(uint64_t h, uint64_t *msg)
 		return IPC_FAST_FALLBACK;
 	kobject_t *obj;
 	uint64_t badge;
-	endpoint_t *ep = fast_lookup(p, h, RAE_RIGHT_WRITE, &obj, &badge);
+	bool borrowed;
+	endpoint_t *ep = fast_lookup(p, h, RAE_RIGHT_WRITE, NULL, &obj, &badge, &borrowed);
 	if (unlikely(!ep))
 		return IPC_FAST_FALLBACK;
 	spin_lock_irqoff(&ep->lock);
@@ -138,7 +145,13 @@ int64_t ipc_fast_reply_recv(uint64_t h, uint64_t *msg, uint64_t *badge)
 	kobject_t *obj;
 	uint64_t unused;
 	rae_status_t st;
-	endpoint_t *ep = fast_lookup(p, h, RAE_RIGHT_READ, &obj, &unused);
+	/* Usually the handle names the endpoint of the call owed, whose
+	 * reference (ipc_reply_ep, which only this thread changes while it
+	 * runs) then serves: the reply hands it to this system call instead of
+	 * dropping it. */
+	bool borrowed;
+	endpoint_t *ep = fast_lookup(p, h, RAE_RIGHT_READ, (const kobject_t *)self->ipc_reply_ep,
+				     &obj, &unused, &borrowed);
 	if (unlikely(!ep))
 		return IPC_FAST_FALLBACK;
 	spin_lock_irqoff(&ep->lock);
@@ -154,10 +167,12 @@ int64_t ipc_fast_reply_recv(uint64_t h, uint64_t *msg, uint64_t *badge)
 		goto fallback;
 	}
 	/* The reply, into the caller's frame. The reference for the call owed
-	 * goes; the handle's (obj holds ep) keeps ep. */
+	 * becomes obj's when borrowed, else goes: obj's own keeps ep (obj is
+	 * ep or holds it). */
 	self->ipc_caller = NULL;
 	self->ipc_reply_ep = NULL;
-	__atomic_fetch_sub(&ep->obj.refcount, 1, __ATOMIC_RELEASE);
+	if (!borrowed)
+		__atomic_fetch_sub(&ep->obj.refcount, 1, __ATOMIC_RELEASE);
 	regs_copy(c->ipc_regs, msg);
 	c->ipc_reply = NULL;
 	c->ipc_status = RAE_OK;
@@ -190,6 +205,10 @@ int64_t ipc_fast_reply_recv(uint64_t h, uint64_t *msg, uint64_t *badge)
 
 fallback:
 	spin_unlock_irqoff(&ep->lock);
+	/* The general reply drops the reference owed: one of our own first
+	 * (that one still counts, so ep is alive). */
+	if (borrowed)
+		kobject_ref(obj);
 	st = ipc_reply_recv_reg(ep, msg, &unused, true);
 done:
 	if (st == RAE_OK)

@@ -331,10 +331,8 @@ static ALWAYS_INLINE cpu_sched_t *sched_context_switch(cpu_t *c, cpu_sched_t *cs
 		__atomic_store_n(&cs->acct_ts, ts, __ATOMIC_RELAXED);
 		__atomic_store_n(&cs->acct_proc, next->proc, __ATOMIC_RELAXED);
 	}
-	hal_user_switch(c, next);
-	hal_fpu_switch(prev->fpu, next->fpu);
 	cs->migrate = *migrate;
-	hal_context_switch(&prev->ctx_sp, next->ctx_sp);
+	hal_thread_switch(c, prev, next);
 	/* Running again, possibly on another CPU. */
 	cs = &sched_cpus[((cpu_t *)hal_this_cpu())->id];
 	*migrate = sched_finish_switch(cs);
@@ -394,15 +392,41 @@ static void sched_switch_to(thread_t *want, bool yield, bool preempt)
 	hal_irq_restore(irq);
 }
 
+/* spin_lock and spin_unlock of run-queue lock `cs` by CPU c, on the IPC
+ * switches, where c is known: release builds skip this_cpu()'s checks. */
+static ALWAYS_INLINE void rq_lock_on(cpu_t *c, cpu_sched_t *cs)
+{
+#if RAE_DEBUG
+	(void)c;
+	spin_lock(&cs->lock);
+#else
+	c->preempt_off++;
+	spin_lock_irqoff(&cs->lock);
+#endif
+}
+
+static ALWAYS_INLINE void rq_unlock_on(cpu_t *c, cpu_sched_t *cs)
+{
+#if RAE_DEBUG
+	(void)c;
+	spin_unlock(&cs->lock);
+#else
+	spin_unlock_irqoff(&cs->lock);
+	if (c->preempt_off)
+		c->preempt_off--;
+#endif
+}
+
 /* The IPC switches' end: to `next` (run-queue lock held, interrupts off),
  * and once `prev` runs again, the lock dropped and a migrating thread
  * queued elsewhere. */
-static void sched_hand_over(cpu_t *c, cpu_sched_t *cs, thread_t *prev, thread_t *next)
+static ALWAYS_INLINE void sched_hand_over(cpu_t *c, cpu_sched_t *cs, thread_t *prev,
+					  thread_t *next)
 {
 	thread_t *migrate = NULL;
 	cs = sched_context_switch(c, cs, prev, next, &migrate, false);
-	spin_unlock(&cs->lock);
-	if (migrate)
+	rq_unlock_on(hal_this_cpu(), cs);
+	if (unlikely(migrate))
 		sched_enqueue_thread(migrate, false);
 }
 
@@ -471,13 +495,13 @@ bool sched_donate_check(cpu_t *c, thread_t *prev, thread_t *next)
 		     (c->isolated && next->affinity != bit)))
 		return false;
 	cpu_sched_t *cs = &sched_cpus[c->id];
-	spin_lock(&cs->lock);
+	rq_lock_on(c, cs);
 	sched_entity_t *sc = prev->sc;
 	if (unlikely(prev->proc->killed || prev->state != THREAD_BLOCKED ||
 		     next->state != THREAD_BLOCKED || next->on_cpu || next->se.on_rq ||
 		     next->sc != &next->se || next->se.owner != next || sc != cs->rq.curr ||
 		     !sc->on_rq || sc->owner != prev)) {
-		spin_unlock(&cs->lock);
+		rq_unlock_on(c, cs);
 		return false;
 	}
 	return true;
@@ -497,12 +521,12 @@ void sched_donate_to(cpu_t *c, thread_t *prev, thread_t *next)
 bool sched_return_check(cpu_t *c, thread_t *self, thread_t *donor)
 {
 	cpu_sched_t *cs = &sched_cpus[c->id];
-	spin_lock(&cs->lock);
+	rq_lock_on(c, cs);
 	sched_entity_t *sc = self->sc;
 	if (unlikely(self->proc->killed || self->sc_donor != donor || sc == &self->se ||
 		     sc != cs->rq.curr || sc->owner != self || self->state != THREAD_BLOCKED ||
 		     donor->state != THREAD_BLOCKED || donor->on_cpu)) {
-		spin_unlock(&cs->lock);
+		rq_unlock_on(c, cs);
 		return false;
 	}
 	return true;
