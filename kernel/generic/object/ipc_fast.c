@@ -24,6 +24,7 @@
 #include <object/ipc_fast.h>
 #include <proc/process.h>
 #include <sched/sched.h>
+#include <sched/sched_cpu.h>
 #include <sched/thread.h>
 #include <smp/cpu.h>
 

@@ -24,13 +24,12 @@ size_t hal_fpu_area_align(void);
 void hal_fpu_area_init(void *area);
 void hal_fpu_save(void *area);
 void hal_fpu_restore(const void *area);
-/* hal_fpu_save(save), then hal_fpu_restore(restore): the switch's pair. */
-void hal_fpu_switch(void *save, const void *restore);
 
 /* The switch from `prev` to `next` on this CPU (`c`, interrupts off): points
  * the CPU at next's address space, kernel stack for interrupts from user
  * mode, I/O permission bitmap and user FS base, switches the extended state
- * (hal_fpu_switch) and then the stacks (hal_context_switch). Returns when a
+ * (hal_fpu_save's and hal_fpu_restore's pair) and then the stacks
+ * (hal_context_switch). Returns when a
  * later switch comes back to prev. */
 struct cpu;
 void hal_thread_switch(struct cpu *c, struct thread *prev, struct thread *next);

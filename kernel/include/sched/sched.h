@@ -46,21 +46,6 @@ bool sched_donate_switch(struct thread *next);
  * nothing, when that is not the situation. Interrupts off. */
 bool sched_donate_return(struct thread *donor);
 
-/* The two switches of the register IPC fast path (object/ipc_fast.c), each
- * split in a check and a commit. The current thread `prev` (or `self`), on
- * CPU c with interrupts off and already marked blocked, asks whether it can
- * lend its scheduling context to the blocked `next` and switch to it
- * (sched_donate_switch), or give the context it runs on back to `donor`
- * and switch to that (sched_donate_return), and whether its process is
- * still alive. The check returns false having changed nothing, or true with
- * this CPU's run-queue lock held; the caller then commits its own state
- * (it may drop locks of a lower level) and calls the switch, which drops
- * the run-queue lock and returns when the caller runs again. */
-bool sched_donate_check(struct cpu *c, struct thread *prev, struct thread *next);
-void sched_donate_to(struct cpu *c, struct thread *prev, struct thread *next);
-bool sched_return_check(struct cpu *c, struct thread *self, struct thread *donor);
-void sched_return_to(struct cpu *c, struct thread *self, struct thread *donor);
-
 /* Called at the end of every interrupt: preempts the interrupted thread if
  * the scheduler asked for it and the interrupted code allows it. */
 void sched_interrupt_exit(bool interrupts_were_on);

@@ -3,6 +3,7 @@
  * permission bitmap, the user's FS and GS bases), and random numbers for
  * user ASLR. */
 #include <arch/x86_64/cpu/features.h>
+#include <arch/x86_64/cpu/fpu.h>
 #include <arch/x86_64/cpu/gdt.h>
 #include <arch/x86_64/cpu/regs.h>
 #include <hal/context.h>
@@ -118,7 +119,7 @@ void hal_thread_switch(cpu_t *c, thread_t *prev, thread_t *next)
 		else if (tss->iomap_base != TSS_IOMAP_OFF)
 			tss->iomap_base = TSS_IOMAP_OFF; /* no port access (the usual case) */
 	}
-	hal_fpu_switch(prev->fpu, next->fpu);
+	fpu_switch(prev->fpu, next->fpu);
 	hal_context_switch(&prev->ctx_sp, next->ctx_sp);
 }
 
