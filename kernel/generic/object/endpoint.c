@@ -921,7 +921,7 @@ static rae_status_t recv_reg(endpoint_t *ep, uint64_t regs[IPC_REG_WORDS], uint6
 }
 
 rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[IPC_REG_WORDS], uint64_t *badge,
-			       bool reply)
+				bool reply)
 {
 	return recv_reg(ep, regs, badge, reply, false);
 }

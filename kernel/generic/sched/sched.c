@@ -70,7 +70,6 @@ unsigned sched_nr_running(unsigned cpu)
 	return rq->nr_ts + rq->nr_rt + rq->nr_throttled;
 }
 
-
 static void sched_arm_tick(cpu_sched_t *cs, sched_entity_t *curr, uint64_t now)
 {
 	uint64_t ev = sched_next_event(&cs->rq, curr, now);
@@ -275,7 +274,6 @@ bool sched_direct_switch(thread_t *next)
 	return true;
 }
 
-
 static void sched_switch_to(thread_t *want, bool yield, bool preempt)
 {
 	bool irq = hal_irq_save();
@@ -329,8 +327,6 @@ static void sched_switch_to(thread_t *want, bool yield, bool preempt)
 	hal_irq_restore(irq);
 }
 
-
-
 bool sched_donate_switch(thread_t *next)
 {
 	cpu_t *c = hal_this_cpu(); /* a system call: per-CPU data is up */
@@ -379,7 +375,6 @@ bool sched_donate_return(thread_t *donor)
 	sched_hand_over(c, cs, self, donor);
 	return true;
 }
-
 
 void sched_thread_start(thread_t *t)
 {

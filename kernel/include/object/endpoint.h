@@ -133,7 +133,7 @@ rae_status_t ipc_call_reg_wait(endpoint_t *ep, uint64_t regs[IPC_REG_WORDS]);
  * RAE_ERR_INVALID for a plain receive while a call is still owed.
  * The caller holds a reference to ep. */
 rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[IPC_REG_WORDS], uint64_t *badge,
-			       bool reply);
+				bool reply);
 /* A register receiver of `ep` (queued in register mode with no deadline,
  * owing nothing) runs again without the call it expected from its donor:
  * it takes what arrived meanwhile (a call, a one-way message, a notice) or

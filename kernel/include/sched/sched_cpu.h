@@ -114,8 +114,7 @@ static ALWAYS_INLINE void rq_unlock_on(cpu_t *c, cpu_sched_t *cs)
 /* The IPC switches' end: to `next` (run-queue lock held, interrupts off),
  * and once `prev` runs again, the lock dropped and a migrating thread
  * queued elsewhere. */
-static ALWAYS_INLINE void sched_hand_over(cpu_t *c, cpu_sched_t *cs, thread_t *prev,
-					  thread_t *next)
+static ALWAYS_INLINE void sched_hand_over(cpu_t *c, cpu_sched_t *cs, thread_t *prev, thread_t *next)
 {
 	thread_t *migrate = NULL;
 	cs = sched_context_switch(c, cs, prev, next, &migrate, false);

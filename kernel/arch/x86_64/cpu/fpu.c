@@ -82,7 +82,8 @@ void hal_fpu_save(void *area)
 	if (cpu_features.xsave)
 		__asm__ volatile("xsave64 (%0)"
 				 :
-				 : "r"(area), "a"((uint32_t)fpu_xcr0), "d"((uint32_t)(fpu_xcr0 >> 32))
+				 : "r"(area), "a"((uint32_t)fpu_xcr0),
+				   "d"((uint32_t)(fpu_xcr0 >> 32))
 				 : "memory");
 	else
 		__asm__ volatile("fxsave64 (%0)" : : "r"(area) : "memory");
@@ -93,7 +94,8 @@ void hal_fpu_restore(const void *area)
 	if (cpu_features.xsave)
 		__asm__ volatile("xrstor64 (%0)"
 				 :
-				 : "r"(area), "a"((uint32_t)fpu_xcr0), "d"((uint32_t)(fpu_xcr0 >> 32))
+				 : "r"(area), "a"((uint32_t)fpu_xcr0),
+				   "d"((uint32_t)(fpu_xcr0 >> 32))
 				 : "memory");
 	else
 		__asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
