@@ -97,6 +97,27 @@ int main(uint64_t arg)
 			ok = 0;
 	}
 	check(ok, "message calls to a register-mode server");
+	/* Bad calls while the server waits in register mode: the fast path
+	 * (object/ipc_fast.c) leaves them to the dispatcher, which reports
+	 * them, and the words stay as they were. */
+	rae_regs_t bad = {.tag = 4, .w = {1, 2, 3, 4}};
+	check(rae_ipc_call_regs(0, &bad) == RAE_ERR_BAD_HANDLE && bad.tag == 4 && bad.w[3] == 4,
+	      "a register call on no handle is BAD_HANDLE, its registers left alone");
+	int64_t readonly = rae_handle_dup((rae_handle_t)ep, RAE_RIGHT_READ);
+	check(rae_ipc_call_regs((rae_handle_t)readonly, &bad) == RAE_ERR_ACCESS_DENIED &&
+		  bad.tag == 4 && bad.w[0] == 1,
+	      "a register call needs WRITE");
+	int64_t notification = rae_notify_create();
+	check(rae_ipc_call_regs((rae_handle_t)notification, &bad) == RAE_ERR_WRONG_TYPE,
+	      "a register call needs an endpoint");
+	bad.tag = RAE_IPC_TAG_CLOSED;
+	check(rae_ipc_call_regs(badged, &bad) == RAE_ERR_INVALID && bad.w[2] == 3,
+	      "nobody forges the kernel's closed notice");
+	rae_handle_close((rae_handle_t)readonly);
+	rae_handle_close((rae_handle_t)notification);
+	rae_regs_t after = {.tag = 1, .w = {41}};
+	check(rae_ipc_call_regs(badged, &after) == RAE_OK && after.tag == 1001 && after.w[0] == 42,
+	      "and the server, still waiting, answers the next call");
 	rae_regs_t sw = {.tag = 77};
 	check(rae_ipc_call_regs(badged, &sw) == RAE_OK && sw.tag == 77, "switch the server mode");
 	ok = 1;

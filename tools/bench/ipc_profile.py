@@ -4,8 +4,9 @@
 Boots the release kernel (build/release, made by `make bench`) with
 `kaslr=off bench=user_ipc_register_call_reply` under QEMU, stopped, with its
 gdb stub on a unix socket; gdb lets the benchmark warm up, then single-steps
-a few thousand instructions from an entry to sys_ipc_call_reg. Between two
-consecutive entries lies exactly one round trip; the instructions executed
+a few thousand instructions from an entry to ipc_fast_call (the register
+call's fast path, object/ipc_fast.c). Between two consecutive entries lies
+exactly one round trip; the instructions executed
 there are counted per function (user code as <user>). Needs gdb.
 """
 import bisect
@@ -44,7 +45,7 @@ def main():
         try:
             script = "\n".join([
                 "set pagination off", "set confirm off", f"target remote {sock}",
-                "break sys_ipc_call_reg", f"ignore 1 {WARM_UP_CALLS}", "continue", "delete",
+                "break ipc_fast_call", f"ignore 1 {WARM_UP_CALLS}", "continue", "delete",
                 f"set logging file {trace}", "set logging redirect on", "set logging enabled on",
                 "set $i = 0", f"while $i < {STEPS}", 'printf "%lx\\n", $pc', "stepi",
                 "set $i = $i + 1", "end", "set logging enabled off", "kill", ""])

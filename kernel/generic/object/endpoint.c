@@ -15,8 +15,6 @@
 #include <sync/lock_levels.h>
 #include <time/clock.h>
 
-enum { IPC_IDLE, IPC_QUEUED, IPC_RECEIVED, IPC_DONE };
-
 static thread_t *ipc_complete(thread_t *caller, int status, ipc_msg_t *reply);
 
 static thread_t *queue_pop(thread_t **head);
@@ -571,6 +569,17 @@ uint64_t notification_wait(notification_t *n, uint64_t deadline_ns)
 
 /* --- register IPC (the fast path) ----------------------------------------- */
 
+/* Copies a register message (tag and words), unrolled. */
+static inline void ipc_regs_copy(uint64_t *dst, const uint64_t *src)
+{
+	_Static_assert(IPC_REG_WORDS == 5, "one line per word");
+	dst[0] = src[0];
+	dst[1] = src[1];
+	dst[2] = src[2];
+	dst[3] = src[3];
+	dst[4] = src[4];
+}
+
 void ipc_call_view_locked(thread_t *receiver, ipc_msg_t *call, ipc_msg_t *view)
 {
 	endpoint_t *ep = receiver->ipc_reply_ep;
@@ -604,7 +613,7 @@ void ipc_call_view(thread_t *receiver, ipc_msg_t *call, ipc_msg_t *view)
 
 /* Completes a register call with registers, or a message call with a
  * message built from them. Endpoint lock not held. */
-static rae_status_t ipc_reply_regs(const uint64_t regs[5], thread_t **caller_out)
+static rae_status_t ipc_reply_regs(const uint64_t regs[IPC_REG_WORDS], thread_t **caller_out)
 {
 	thread_t *self = thread_current();
 	endpoint_t *rep = self->ipc_reply_ep;
@@ -633,8 +642,7 @@ static rae_status_t ipc_reply_regs(const uint64_t regs[5], thread_t **caller_out
 	rae_status_t st = RAE_ERR_PEER_CLOSED;
 	if (self->ipc_caller == c) {
 		self->ipc_caller = NULL;
-		for (int i = 0; i < 5; i++)
-			c->ipc_regs[i] = regs[i];
+		ipc_regs_copy(c->ipc_regs, regs);
 		ipc_complete(c, RAE_OK, NULL);
 		*caller_out = c;
 		st = RAE_OK;
@@ -645,7 +653,7 @@ static rae_status_t ipc_reply_regs(const uint64_t regs[5], thread_t **caller_out
 	return st;
 }
 
-rae_status_t ipc_call_reg(endpoint_t *ep, uint64_t regs[5], uint64_t badge)
+rae_status_t ipc_call_reg(endpoint_t *ep, uint64_t regs[IPC_REG_WORDS], uint64_t badge)
 {
 	thread_t *self = thread_current();
 	bool irq = hal_irq_save();
@@ -674,8 +682,7 @@ rae_status_t ipc_call_reg(endpoint_t *ep, uint64_t regs[5], uint64_t badge)
 		return st;
 	}
 	queue_pop(&ep->receivers);
-	for (int i = 0; i < 5; i++)
-		self->ipc_regs[i] = regs[i];
+	self->ipc_regs = regs; /* the receiver reads them and writes the reply there */
 	self->ipc_badge = badge;
 	self->ipc_reg = true;
 	self->ipc_ep = ep;
@@ -694,10 +701,9 @@ rae_status_t ipc_call_reg(endpoint_t *ep, uint64_t regs[5], uint64_t badge)
 	if (blocked && sched_donate_switch(r) && self->ipc_state == IPC_DONE && !self->ipc_reply &&
 	    self->ipc_status == RAE_OK) {
 		/* Answered by the register reply that switched back here: the
-		 * replier wrote the registers and let go before the switch, and
-		 * nobody else touches a finished call, so no lock is needed. */
-		for (int i = 0; i < 5; i++)
-			regs[i] = self->ipc_regs[i];
+		 * replier wrote the reply into regs and let go before the
+		 * switch, and nobody else touches a finished call, so no lock
+		 * is needed. */
 		self->ipc_state = IPC_IDLE;
 		self->ipc_ep = NULL;
 		self->ipc_reg = false;
@@ -707,7 +713,13 @@ rae_status_t ipc_call_reg(endpoint_t *ep, uint64_t regs[5], uint64_t badge)
 	if (!blocked || (self->state == THREAD_BLOCKED && !sched_direct_switch(r)))
 		thread_wake(r);
 	hal_irq_restore(irq);
+	return ipc_call_reg_wait(ep, regs);
+}
 
+rae_status_t ipc_call_reg_wait(endpoint_t *ep, uint64_t regs[IPC_REG_WORDS])
+{
+	thread_t *self = thread_current();
+	bool irq;
 	rae_status_t st;
 	for (;;) {
 		irq = spin_lock_irqsave(&ep->lock);
@@ -723,10 +735,8 @@ rae_status_t ipc_call_reg(endpoint_t *ep, uint64_t regs[5], uint64_t badge)
 				spin_unlock_irqrestore(&ep->lock, irq);
 				ipc_msg_free(m);
 				irq = spin_lock_irqsave(&ep->lock);
-			} else if (st == RAE_OK) {
-				for (int i = 0; i < 5; i++)
-					regs[i] = self->ipc_regs[i];
 			}
+			/* A register reply is in regs already. */
 			break;
 		}
 		if (self->proc && self->proc->killed) {
@@ -747,21 +757,27 @@ rae_status_t ipc_call_reg(endpoint_t *ep, uint64_t regs[5], uint64_t badge)
 	return st;
 }
 
-rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[5], uint64_t *badge, bool reply)
+/* ipc_reply_recv_reg, and with `resumed` ipc_recv_reg_resume. */
+static rae_status_t recv_reg(endpoint_t *ep, uint64_t regs[IPC_REG_WORDS], uint64_t *badge,
+			     bool reply, bool resumed)
 {
 	thread_t *self = thread_current(), *caller = NULL;
 	uint64_t deadline_ns = self->ipc_reg_timeout == UINT64_MAX
 				   ? UINT64_MAX
 				   : clock_deadline(self->ipc_reg_timeout);
 	rae_status_t st = RAE_OK;
-	if (!reply && self->ipc_caller)
+	if (!reply && !resumed && self->ipc_caller)
 		return RAE_ERR_INVALID; /* reply first */
 	reply_ep_release(self);
 	/* Interrupts off from the reply to the switch: see ipc_call_reg. */
 	bool irq = hal_irq_save();
 	spin_lock_irqoff(&ep->lock);
 	thread_t *c = self->ipc_caller;
-	if (reply && c && self->ipc_reply_ep == ep && c->ipc_reg) {
+	if (resumed) {
+		/* Still queued unless a sender took it off with what it sent. */
+		queue_remove(&ep->receivers, self);
+		self->ipc_reg = false;
+	} else if (reply && c && self->ipc_reply_ep == ep && c->ipc_reg) {
 		/* The usual case, a register call on this endpoint: answered
 		 * under the lock taken anyway for the next receive (which also
 		 * keeps the caller from leaving meanwhile). The syscall's own
@@ -769,8 +785,7 @@ rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[5], uint64_t *badg
 		self->ipc_caller = NULL;
 		self->ipc_reply_ep = NULL;
 		__atomic_fetch_sub(&ep->obj.refcount, 1, __ATOMIC_RELEASE);
-		for (int i = 0; i < 5; i++)
-			c->ipc_regs[i] = regs[i];
+		ipc_regs_copy(c->ipc_regs, regs);
 		ipc_complete(c, RAE_OK, NULL);
 		caller = c;
 	} else if (reply) {
@@ -783,7 +798,8 @@ rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[5], uint64_t *badg
 		irq = hal_irq_save();
 		spin_lock_irqoff(&ep->lock);
 	}
-	self->ipc_in = NULL;
+	if (!resumed)
+		self->ipc_in = NULL;
 	ipc_msg_t *oneway = NULL; /* a one-way message taken: words only */
 	thread_t *sent = NULL;
 	for (;;) {
@@ -852,8 +868,7 @@ rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[5], uint64_t *badg
 			 * its context: that caller cannot run (nor be killed off)
 			 * until the context comes back, so its registers are read
 			 * without the lock; it took this thread off the queue. */
-			for (int i = 0; i < 5; i++)
-				regs[i] = c->ipc_regs[i];
+			ipc_regs_copy(regs, c->ipc_regs);
 			*badge = c->ipc_badge;
 			self->ipc_reg = false;
 			hal_irq_restore(irq);
@@ -888,4 +903,15 @@ rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[5], uint64_t *badg
 	hal_irq_restore(irq);
 	ipc_msg_free(oneway); /* a register receiver takes only the words */
 	return st;
+}
+
+rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[IPC_REG_WORDS], uint64_t *badge,
+				bool reply)
+{
+	return recv_reg(ep, regs, badge, reply, false);
+}
+
+rae_status_t ipc_recv_reg_resume(endpoint_t *ep, uint64_t regs[IPC_REG_WORDS], uint64_t *badge)
+{
+	return recv_reg(ep, regs, badge, false, true);
 }

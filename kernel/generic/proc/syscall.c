@@ -42,6 +42,9 @@ typedef struct syscall_frame {
 	uint64_t rdi, nr;
 	uint64_t rip, cs, rflags, rsp, ss;
 } syscall_frame_t;
+/* syscall.S hands the register IPC fast path (object/ipc_fast.c) these. */
+_Static_assert(__builtin_offsetof(syscall_frame_t, msg) == 8, "FRAME_MSG in syscall.S");
+_Static_assert(__builtin_offsetof(syscall_frame_t, rdi) == 48, "FRAME_RDI in syscall.S");
 
 #define DEBUG_WRITE_MAX 4096
 #define SPAWN_PATH_MAX  128
@@ -1341,15 +1344,13 @@ static const syscall_fn syscall_table[RAE_SYS_COUNT] = {
 
 int64_t syscall_dispatch(syscall_frame_t *f);
 
-/* Called from syscall_entry with interrupts off, on the thread's kernel
- * stack. Returns the value for rax. */
+/* Called from syscall_entry on the thread's kernel stack, with interrupts
+ * on, except for the register IPC calls (when their fast path did not
+ * apply: object/ipc_fast.c), which keep them off to the switch (see
+ * ipc_call_reg). Returns the value for rax. */
 int64_t syscall_dispatch(syscall_frame_t *f)
 {
 	const process_t *p = self_proc();
-	/* The register IPC calls hand the CPU over with interrupts off
-	 * anyway: they keep them off from here (see ipc_call_reg). */
-	if (!(f->nr == RAE_SYS_IPC_CALL_REG || f->nr == RAE_SYS_IPC_REPLY_RECV_REG))
-		hal_irq_enable();
 	if (p->killed)
 		process_check_killed();
 	int64_t ret = RAE_ERR_UNSUPPORTED;

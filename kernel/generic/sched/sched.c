@@ -19,6 +19,7 @@
 #include <panic.h>
 #include <proc/process.h>
 #include <sched/sched.h>
+#include <sched/sched_cpu.h>
 #include <sched/thread.h>
 #include <smp/cpu.h>
 #include <smp/smp.h>
@@ -26,21 +27,7 @@
 #include <sync/spinlock.h>
 #include <time/clock.h>
 
-typedef struct {
-	spinlock_t lock;
-	sched_rq_t rq;     /* guarded by lock */
-	ktimer_t tick;     /* the scheduling timer; this CPU only */
-	bool tick_armed;   /* this CPU only, interrupts off */
-	thread_t *prev;    /* the thread that switched out; its on_cpu is cleared after */
-	thread_t *migrate; /* prev, to be queued on another CPU once switched out */
-	/* CPU time: the process the time since acct_ts is charged to (NULL
-	 * for a kernel thread) and that timestamp. Written by this CPU at each
-	 * accounted switch; read without a lock by sched_running_ticks. */
-	struct process *acct_proc;
-	uint64_t acct_ts;
-} cpu_sched_t;
-
-static cpu_sched_t sched_cpus[CPU_MAX];
+cpu_sched_t sched_cpus[CPU_MAX];
 
 /* The only writer of a started thread's state. The transitions: STOPPED
  * -> RUNNABLE (thread_start), RUNNABLE <-> BLOCKED, and RUNNABLE -> DEAD,
@@ -171,20 +158,6 @@ unsigned sched_nr_running(unsigned cpu)
 {
 	const sched_rq_t *rq = &sched_cpus[cpu].rq;
 	return rq->nr_ts + rq->nr_rt + rq->nr_throttled;
-}
-
-/* Runs right after a switch, in the thread that now runs: the previous
- * thread may now be picked elsewhere. Returns a thread the caller must
- * queue on another CPU once it has dropped the run-queue lock. */
-static thread_t *sched_finish_switch(cpu_sched_t *cs)
-{
-	thread_t *migrate = cs->migrate;
-	cs->migrate = NULL;
-	if (cs->prev) {
-		__atomic_store_n(&cs->prev->on_cpu, false, __ATOMIC_RELEASE);
-		cs->prev = NULL;
-	}
-	return migrate;
 }
 
 static void sched_arm_tick(cpu_sched_t *cs, sched_entity_t *curr, uint64_t now)
@@ -412,46 +385,6 @@ bool sched_direct_switch(thread_t *next)
 	return true;
 }
 
-/* The switch itself, from the current thread `prev` to `next`, with this
- * CPU's run-queue lock held and interrupts off. Returns when prev runs
- * again, possibly on another CPU, having finished the switch there: with
- * that CPU's run-queue lock held, and a thread to queue elsewhere (or
- * NULL) in *migrate. */
-static ALWAYS_INLINE cpu_sched_t *sched_context_switch(cpu_t *c, cpu_sched_t *cs, thread_t *prev,
-						       thread_t *next, thread_t **migrate,
-						       bool account)
-{
-	/* A thread switching out on another CPU must finish first. */
-	while (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE))
-		__builtin_ia32_pause();
-	next->on_cpu = true;
-	next->sc->nr_switches++;
-	next->ran_on |= 1ull << c->id;
-	c->current = next;
-	cs->prev = prev;
-	c->syscall_stack = next->kstack_top;
-	/* The time since the last accounted switch, charged to the process
-	 * recorded then. The donating IPC switches do not account: like its
-	 * scheduling budget, a call's CPU time goes to the process whose
-	 * context runs it, the caller's, until a switch that accounts. */
-	if (account) {
-		uint64_t ts = hal_timestamp();
-		if (cs->acct_proc)
-			__atomic_fetch_add(&cs->acct_proc->cpu_ticks, ts - cs->acct_ts,
-					   __ATOMIC_RELAXED);
-		__atomic_store_n(&cs->acct_ts, ts, __ATOMIC_RELAXED);
-		__atomic_store_n(&cs->acct_proc, next->proc, __ATOMIC_RELAXED);
-	}
-	hal_user_switch(c, next);
-	hal_fpu_switch(prev->fpu, next->fpu);
-	cs->migrate = *migrate;
-	hal_context_switch(&prev->ctx_sp, next->ctx_sp);
-	/* Running again, possibly on another CPU. */
-	cs = &sched_cpus[((cpu_t *)hal_this_cpu())->id];
-	*migrate = sched_finish_switch(cs);
-	return cs;
-}
-
 static void sched_switch_to(thread_t *want, bool yield, bool preempt)
 {
 	bool irq = hal_irq_save();
@@ -503,18 +436,6 @@ static void sched_switch_to(thread_t *want, bool yield, bool preempt)
 	if (migrate)
 		sched_enqueue_thread(migrate, false);
 	hal_irq_restore(irq);
-}
-
-/* The IPC switches' end: to `next` (run-queue lock held, interrupts off),
- * and once `prev` runs again, the lock dropped and a migrating thread
- * queued elsewhere. */
-static void sched_hand_over(cpu_t *c, cpu_sched_t *cs, thread_t *prev, thread_t *next)
-{
-	thread_t *migrate = NULL;
-	cs = sched_context_switch(c, cs, prev, next, &migrate, false);
-	spin_unlock(&cs->lock);
-	if (migrate)
-		sched_enqueue_thread(migrate, false);
 }
 
 bool sched_donate_switch(thread_t *next)

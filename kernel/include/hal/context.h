@@ -24,14 +24,15 @@ size_t hal_fpu_area_align(void);
 void hal_fpu_area_init(void *area);
 void hal_fpu_save(void *area);
 void hal_fpu_restore(const void *area);
-/* hal_fpu_save(save), then hal_fpu_restore(restore): the switch's pair. */
-void hal_fpu_switch(void *save, const void *restore);
 
-/* Points this CPU (`c`, interrupts off) at `next`'s address space, kernel
- * stack for interrupts from user mode, I/O permission bitmap and user FS
- * base. */
+/* The switch from `prev` to `next` on this CPU (`c`, interrupts off): points
+ * the CPU at next's address space, kernel stack for interrupts from user
+ * mode, I/O permission bitmap and user FS base, switches the extended state
+ * (hal_fpu_save's and hal_fpu_restore's pair) and then the stacks
+ * (hal_context_switch). Returns when a
+ * later switch comes back to prev. */
 struct cpu;
-void hal_user_switch(struct cpu *c, struct thread *next);
+void hal_thread_switch(struct cpu *c, struct thread *prev, struct thread *next);
 
 /* Turns the FPU/SSE/AVX state on for this CPU (CR0, CR4, XCR0). Each CPU. */
 void hal_fpu_cpu_init(void);

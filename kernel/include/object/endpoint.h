@@ -11,6 +11,14 @@
 struct thread;
 struct process;
 
+/* Where a thread's call stands (thread_t.ipc_state), guarded by the lock of
+ * the endpoint it calls: not calling, queued on the endpoint, taken by a
+ * receiver that owes it a reply, answered (ipc_status and ipc_reply set). */
+enum { IPC_IDLE, IPC_QUEUED, IPC_RECEIVED, IPC_DONE };
+
+/* A register message: the tag, then the RAE_IPC_WORDS words. */
+#define IPC_REG_WORDS (1 + RAE_IPC_WORDS)
+
 /* A message in flight, in kernel memory: it owns the objects of the
  * handles it carries until they are installed in the receiver's table. */
 typedef struct ipc_msg {
@@ -114,13 +122,27 @@ uint64_t notification_wait(notification_t *n, uint64_t deadline_ns);
  * holds a reference to ep (from its handle) for the whole call. System-call
  * context, with interrupts on or off (the dispatcher leaves them off for
  * the register calls); the general path turns them on. */
-rae_status_t ipc_call_reg(endpoint_t *ep, uint64_t regs[5], uint64_t badge);
+rae_status_t ipc_call_reg(endpoint_t *ep, uint64_t regs[IPC_REG_WORDS], uint64_t badge);
+/* The rest of a register call that has been handed to a receiver (this
+ * thread's ipc_state IPC_RECEIVED, marked blocked or woken since): waits
+ * for the reply, or for the call to end otherwise, and returns its status,
+ * the reply in regs (this thread's ipc_regs). For the fast path
+ * (object/ipc_fast.c) when this thread ran again for anything but the
+ * plain register reply. Interrupts off. */
+rae_status_t ipc_call_reg_wait(endpoint_t *ep, uint64_t regs[IPC_REG_WORDS]);
 /* Replies with regs to the call this thread owes (if `reply`), then waits
  * for the next call, whose tag, words and badge come back in regs and
  * *badge, waiting at most the thread's ipc_reg_timeout (RAE_ERR_TIMED_OUT).
  * RAE_ERR_INVALID for a plain receive while a call is still owed.
  * The caller holds a reference to ep. */
-rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[5], uint64_t *badge, bool reply);
+rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[IPC_REG_WORDS], uint64_t *badge,
+				bool reply);
+/* A register receiver of `ep` (queued in register mode with no deadline,
+ * owing nothing) runs again without the call it expected from its donor:
+ * it takes what arrived meanwhile (a call, a one-way message, a notice) or
+ * waits again, as ipc_reply_recv_reg's receive. For the fast path.
+ * Interrupts off. */
+rae_status_t ipc_recv_reg_resume(endpoint_t *ep, uint64_t regs[IPC_REG_WORDS], uint64_t *badge);
 /* What the receiver sees of its current call (message or registers). */
 void ipc_call_view(struct thread *receiver, ipc_msg_t *call, ipc_msg_t *view);
 /* ipc_call_view for a receiver that holds no endpoint lock. */

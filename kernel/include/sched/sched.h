@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <rae/status.h>
 
+struct cpu;
 struct thread;
 struct interrupt_frame;
 

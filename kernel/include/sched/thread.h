@@ -90,12 +90,14 @@ typedef struct thread {
 	struct endpoint *ipc_reply_ep;
 	struct thread *ipc_server; /* who received this thread's call */
 	struct thread *ipc_next;   /* link in an endpoint's queue */
-	volatile int ipc_state;    /* IPC_* in endpoint.c */
+	volatile int ipc_state;    /* IPC_* in object/endpoint.h */
 	int ipc_status;            /* result of the call for the caller */
-	/* Register IPC: the tag and four words of the message this thread sends
-	 * or receives, the badge it arrived with, and whether the thread's call
-	 * is register-only (no kernel message object). */
-	uint64_t ipc_regs[5];
+	/* Register IPC: the tag and four words of this thread's register call,
+	 * in place in its system-call frame (IPC_REG_WORDS of them: its
+	 * request until the reply is written over them), valid while the call
+	 * lasts; the badge it arrived with; and whether the thread's call is
+	 * register-only (no kernel message object). */
+	uint64_t *ipc_regs;
 	uint64_t ipc_badge;
 	/* How long the register IPC calls wait (IPC_SET_TIMEOUT): for a
 	 * receiver to take a call, or for a call to arrive. UINT64_MAX: ever. */

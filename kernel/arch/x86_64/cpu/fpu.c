@@ -6,6 +6,7 @@
  * anyway. The kernel itself never touches these registers
  * (-mgeneral-regs-only). */
 #include <arch/x86_64/cpu/features.h>
+#include <arch/x86_64/cpu/fpu.h>
 #include <arch/x86_64/cpu/regs.h>
 #include <hal/context.h>
 #include <string.h>
@@ -23,7 +24,7 @@
 
 #define FXSAVE_SIZE 512
 
-static uint64_t xcr0;
+uint64_t fpu_xcr0;
 static size_t area_size = FXSAVE_SIZE;
 
 static void xsetbv(uint32_t reg, uint64_t v)
@@ -40,14 +41,14 @@ void hal_fpu_cpu_init(void)
 	cpu_write_cr4(cr4);
 	if (!cpu_features.xsave)
 		return;
-	if (!xcr0) {
+	if (!fpu_xcr0) {
 		/* The components the CPU supports, of those RaeenOS saves. */
 		uint32_t r[4];
 		cpu_cpuid(0xd, 0, r);
 		uint64_t supported = ((uint64_t)r[3] << 32) | r[0];
-		xcr0 = supported & (XCR0_X87 | XCR0_SSE | XCR0_AVX);
+		fpu_xcr0 = supported & (XCR0_X87 | XCR0_SSE | XCR0_AVX);
 	}
-	xsetbv(0, xcr0);
+	xsetbv(0, fpu_xcr0);
 	uint32_t r[4];
 	cpu_cpuid(0xd, 0, r);
 	area_size = r[1]; /* EBX: bytes for the components enabled in XCR0 */
@@ -81,22 +82,11 @@ void hal_fpu_save(void *area)
 	if (cpu_features.xsave)
 		__asm__ volatile("xsave64 (%0)"
 				 :
-				 : "r"(area), "a"((uint32_t)xcr0), "d"((uint32_t)(xcr0 >> 32))
+				 : "r"(area), "a"((uint32_t)fpu_xcr0),
+				   "d"((uint32_t)(fpu_xcr0 >> 32))
 				 : "memory");
 	else
 		__asm__ volatile("fxsave64 (%0)" : : "r"(area) : "memory");
-}
-
-void hal_fpu_switch(void *save, const void *restore)
-{
-	uint32_t lo = (uint32_t)xcr0, hi = (uint32_t)(xcr0 >> 32);
-	if (cpu_features.xsave) {
-		__asm__ volatile("xsave64 (%0)" : : "r"(save), "a"(lo), "d"(hi) : "memory");
-		__asm__ volatile("xrstor64 (%0)" : : "r"(restore), "a"(lo), "d"(hi) : "memory");
-	} else {
-		__asm__ volatile("fxsave64 (%0)" : : "r"(save) : "memory");
-		__asm__ volatile("fxrstor64 (%0)" : : "r"(restore) : "memory");
-	}
 }
 
 void hal_fpu_restore(const void *area)
@@ -104,7 +94,8 @@ void hal_fpu_restore(const void *area)
 	if (cpu_features.xsave)
 		__asm__ volatile("xrstor64 (%0)"
 				 :
-				 : "r"(area), "a"((uint32_t)xcr0), "d"((uint32_t)(xcr0 >> 32))
+				 : "r"(area), "a"((uint32_t)fpu_xcr0),
+				   "d"((uint32_t)(fpu_xcr0 >> 32))
 				 : "memory");
 	else
 		__asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory");

@@ -7,12 +7,18 @@
  * ones come back from C unchanged) and calls syscall_dispatch. The return uses SYSRET only
  * when the return address is canonical (a non-canonical RCX would fault in
  * ring 0 on Intel CPUs); otherwise, and for returns the kernel set up
- * itself, it uses IRET. */
+ * itself, it uses IRET. The register IPC calls try their fast path
+ * (object/ipc_fast.c) before the dispatcher. */
+#include <object/ipc_fast.h>
+#include <rae/syscall.h>
 
 #define GDT_USER_DATA 0x23 /* 0x20 | RPL 3 */
 #define GDT_USER_CODE 0x2b /* 0x28 | RPL 3 */
 #define CPU_SYSCALL_STACK 8
 #define CPU_USER_RSP 16
+/* syscall_frame_t (proc/syscall.c): the message words and rdi. */
+#define FRAME_MSG 8
+#define FRAME_RDI 48
 
 	.text
 	.globl syscall_entry
@@ -39,9 +45,25 @@ syscall_entry:
 	 * back as they came. rbp too, but it is zeroed for backtraces. */
 	pushq %rbp
 	cld
-	movq %rsp, %rdi
 	xorl %ebp, %ebp
+	cmpq $RAE_SYS_IPC_CALL_REG, %rax
+	je 2f
+	cmpq $RAE_SYS_IPC_REPLY_RECV_REG, %rax
+	je 3f
+	sti /* the register IPC calls keep interrupts off to their switch */
+1:	movq %rsp, %rdi
 	call syscall_dispatch /* returns the result in rax, frame updated */
+	jmp syscall_return
+2:	movq FRAME_RDI(%rsp), %rdi
+	leaq FRAME_MSG(%rsp), %rsi
+	call ipc_fast_call
+	jmp 4f
+3:	movq FRAME_RDI(%rsp), %rdi
+	leaq FRAME_MSG(%rsp), %rsi
+	leaq FRAME_RDI(%rsp), %rdx
+	call ipc_fast_reply_recv
+4:	cmpq $IPC_FAST_FALLBACK, %rax
+	je 1b
 	jmp syscall_return
 
 /* void syscall_return(void) with rsp at a syscall_frame_t and the result
@@ -56,13 +78,13 @@ syscall_return:
 	popq %r9
 	popq %rdi
 	addq $8, %rsp /* the syscall number slot */
-	/* rip, cs, rflags, rsp, ss remain. SYSRET needs a canonical rip. */
+	/* rip, cs, rflags, rsp, ss remain. SYSRET needs a canonical rip;
+	 * anything outside the lower half goes by IRET (a kernel address
+	 * faults there in user mode, as it would after SYSRET). */
 	movq 0(%rsp), %rcx
 	movq %rcx, %r11
-	sarq $47, %r11
-	incq %r11
-	cmpq $1, %r11
-	ja 1f
+	shrq $47, %r11
+	jnz 1f
 	movq 16(%rsp), %r11 /* rflags */
 	movq 24(%rsp), %rsp /* user rsp: after this only registers */
 	swapgs

@@ -3,6 +3,7 @@
  * permission bitmap, the user's FS and GS bases), and random numbers for
  * user ASLR. */
 #include <arch/x86_64/cpu/features.h>
+#include <arch/x86_64/cpu/fpu.h>
 #include <arch/x86_64/cpu/gdt.h>
 #include <arch/x86_64/cpu/regs.h>
 #include <hal/context.h>
@@ -98,7 +99,7 @@ int hal_user_set_tls_base(uint64_t base)
 	return RAE_OK;
 }
 
-void hal_user_switch(cpu_t *c, thread_t *next)
+void hal_thread_switch(cpu_t *c, thread_t *prev, thread_t *next)
 {
 	user_bases_switch(c, next);
 	tss_t *tss = cpu_tss[c->id];
@@ -111,13 +112,15 @@ void hal_user_switch(cpu_t *c, thread_t *next)
 		/* hal_pt_switch, inline on the IPC path: serializing. */
 		__asm__ volatile("mov %0, %%cr3" : : "r"(root) : "memory");
 	}
-	if (!tss)
-		return; /* early boot: no user mode yet */
-	tss->rsp[0] = next->kstack_top;
-	if (p && __atomic_load_n(&p->io_bitmap, __ATOMIC_ACQUIRE))
-		io_bitmap_install(c, p);
-	else if (tss->iomap_base != TSS_IOMAP_OFF)
-		tss->iomap_base = TSS_IOMAP_OFF; /* no port access (the usual case) */
+	if (likely(tss)) { /* none in early boot: no user mode yet */
+		tss->rsp[0] = next->kstack_top;
+		if (p && __atomic_load_n(&p->io_bitmap, __ATOMIC_ACQUIRE))
+			io_bitmap_install(c, p);
+		else if (tss->iomap_base != TSS_IOMAP_OFF)
+			tss->iomap_base = TSS_IOMAP_OFF; /* no port access (the usual case) */
+	}
+	fpu_switch(prev->fpu, next->fpu);
+	hal_context_switch(&prev->ctx_sp, next->ctx_sp);
 }
 
 void syscall_cpu_init(tss_t *tss)

@@ -1,0 +1,196 @@
+/* The scheduler's per-CPU state and its switch, shared by sched/sched.c and
+ * the register IPC fast path (object/ipc_fast.c), which inlines the two
+ * donating switches. Nothing else includes this: everyone else goes
+ * through sched/sched.h. */
+#ifndef SCHED_SCHED_CPU_H
+#define SCHED_SCHED_CPU_H
+
+#include <compiler.h>
+#include <hal/context.h>
+#include <hal/cpu.h>
+#include <hal/time.h>
+#include <proc/process.h>
+#include <sched/policy.h>
+#include <sched/sched.h>
+#include <sched/thread.h>
+#include <smp/cpu.h>
+#include <sync/spinlock.h>
+#include <time/timer.h>
+
+typedef struct {
+	spinlock_t lock;
+	sched_rq_t rq;     /* guarded by lock */
+	ktimer_t tick;     /* the scheduling timer; this CPU only */
+	bool tick_armed;   /* this CPU only, interrupts off */
+	thread_t *prev;    /* the thread that switched out; its on_cpu is cleared after */
+	thread_t *migrate; /* prev, to be queued on another CPU once switched out */
+	/* CPU time: the process the time since acct_ts is charged to (NULL
+	 * for a kernel thread) and that timestamp. Written by this CPU at each
+	 * accounted switch; read without a lock by sched_running_ticks. */
+	struct process *acct_proc;
+	uint64_t acct_ts;
+} cpu_sched_t;
+
+/* Each CPU's, by id. */
+extern cpu_sched_t sched_cpus[CPU_MAX];
+
+/* Runs right after a switch, in the thread that now runs: the previous
+ * thread may now be picked elsewhere. Returns a thread the caller must
+ * queue on another CPU once it has dropped the run-queue lock. */
+static ALWAYS_INLINE thread_t *sched_finish_switch(cpu_sched_t *cs)
+{
+	thread_t *migrate = cs->migrate;
+	cs->migrate = NULL;
+	if (cs->prev) {
+		__atomic_store_n(&cs->prev->on_cpu, false, __ATOMIC_RELEASE);
+		cs->prev = NULL;
+	}
+	return migrate;
+}
+
+/* The switch itself, from the current thread `prev` to `next`, with this
+ * CPU's run-queue lock held and interrupts off. Returns when prev runs
+ * again, possibly on another CPU, having finished the switch there: with
+ * that CPU's run-queue lock held, and a thread to queue elsewhere (or
+ * NULL) in *migrate. */
+static ALWAYS_INLINE cpu_sched_t *sched_context_switch(cpu_t *c, cpu_sched_t *cs, thread_t *prev,
+						       thread_t *next, thread_t **migrate,
+						       bool account)
+{
+	/* A thread switching out on another CPU must finish first. */
+	while (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE))
+		__builtin_ia32_pause();
+	next->on_cpu = true;
+	next->sc->nr_switches++;
+	next->ran_on |= 1ull << c->id;
+	c->current = next;
+	cs->prev = prev;
+	c->syscall_stack = next->kstack_top;
+	/* The time since the last accounted switch, charged to the process
+	 * recorded then. The donating IPC switches do not account: like its
+	 * scheduling budget, a call's CPU time goes to the process whose
+	 * context runs it, the caller's, until a switch that accounts. */
+	if (account) {
+		uint64_t ts = hal_timestamp();
+		if (cs->acct_proc)
+			__atomic_fetch_add(&cs->acct_proc->cpu_ticks, ts - cs->acct_ts,
+					   __ATOMIC_RELAXED);
+		__atomic_store_n(&cs->acct_ts, ts, __ATOMIC_RELAXED);
+		__atomic_store_n(&cs->acct_proc, next->proc, __ATOMIC_RELAXED);
+	}
+	cs->migrate = *migrate;
+	hal_thread_switch(c, prev, next);
+	/* Running again, possibly on another CPU. */
+	cs = &sched_cpus[((cpu_t *)hal_this_cpu())->id];
+	*migrate = sched_finish_switch(cs);
+	return cs;
+}
+
+/* spin_lock and spin_unlock of run-queue lock `cs` by CPU c, on the IPC
+ * switches, where c is known: release builds skip this_cpu()'s checks. */
+static ALWAYS_INLINE void rq_lock_on(cpu_t *c, cpu_sched_t *cs)
+{
+#if RAE_DEBUG
+	(void)c;
+	spin_lock(&cs->lock);
+#else
+	c->preempt_off++;
+	spin_lock_irqoff(&cs->lock);
+#endif
+}
+
+static ALWAYS_INLINE void rq_unlock_on(cpu_t *c, cpu_sched_t *cs)
+{
+#if RAE_DEBUG
+	(void)c;
+	spin_unlock(&cs->lock);
+#else
+	spin_unlock_irqoff(&cs->lock);
+	if (c->preempt_off)
+		c->preempt_off--;
+#endif
+}
+
+/* The IPC switches' end: to `next` (run-queue lock held, interrupts off),
+ * and once `prev` runs again, the lock dropped and a migrating thread
+ * queued elsewhere. */
+static ALWAYS_INLINE void sched_hand_over(cpu_t *c, cpu_sched_t *cs, thread_t *prev, thread_t *next)
+{
+	thread_t *migrate = NULL;
+	cs = sched_context_switch(c, cs, prev, next, &migrate, false);
+	rq_unlock_on(hal_this_cpu(), cs);
+	if (unlikely(migrate))
+		sched_enqueue_thread(migrate, false);
+}
+
+/* The IPC fast path's halves of sched_donate_switch and sched_donate_return
+ * (object/ipc_fast.c): a check that takes this CPU's run-queue lock and
+ * changes nothing, so the caller can still fall back to the general path,
+ * and the switch, which it makes once it has committed its own state. The
+ * caller (the current thread, interrupts off since its system-call entry)
+ * has marked itself blocked before the check: the run-queue lock's atomic
+ * exchange orders that store before the check's read of `killed`, which
+ * pairs with process_kill's fence (a kill is either seen here or wakes the
+ * blocked thread later). A check returns false having changed nothing, or
+ * true with this CPU's run-queue lock held; the caller commits its own
+ * state (it may drop locks of a lower level) and calls the switch, which
+ * lends the caller's context to `next` (sched_donate_to) or gives the
+ * context back to `donor` (sched_return_to), drops the run-queue lock and
+ * returns when the caller runs again. */
+static ALWAYS_INLINE bool sched_donate_check(cpu_t *c, thread_t *prev, thread_t *next)
+{
+	uint64_t bit = 1ull << c->id;
+	if (unlikely(next->cpu != c->id || next->se.cls != SCHED_TS || !(next->affinity & bit) ||
+		     (c->isolated && next->affinity != bit)))
+		return false;
+	cpu_sched_t *cs = &sched_cpus[c->id];
+	rq_lock_on(c, cs);
+	sched_entity_t *sc = prev->sc;
+	if (unlikely(prev->proc->killed || prev->state != THREAD_BLOCKED ||
+		     next->state != THREAD_BLOCKED || next->on_cpu || next->se.on_rq ||
+		     next->sc != &next->se || next->se.owner != next || sc != cs->rq.curr ||
+		     !sc->on_rq || sc->owner != prev)) {
+		rq_unlock_on(c, cs);
+		return false;
+	}
+	return true;
+}
+
+static ALWAYS_INLINE void sched_donate_to(cpu_t *c, thread_t *prev, thread_t *next)
+{
+	sched_entity_t *sc = prev->sc;
+	next->sc = sc;
+	next->sc_donor = prev;
+	sc->owner = next;
+	next->state = THREAD_RUNNABLE;
+	next->run_start = prev->run_start;
+	sched_hand_over(c, &sched_cpus[c->id], prev, next);
+}
+
+static ALWAYS_INLINE bool sched_return_check(cpu_t *c, thread_t *self, thread_t *donor)
+{
+	cpu_sched_t *cs = &sched_cpus[c->id];
+	rq_lock_on(c, cs);
+	sched_entity_t *sc = self->sc;
+	if (unlikely(self->proc->killed || self->sc_donor != donor || sc == &self->se ||
+		     sc != cs->rq.curr || sc->owner != self || self->state != THREAD_BLOCKED ||
+		     donor->state != THREAD_BLOCKED || donor->on_cpu)) {
+		rq_unlock_on(c, cs);
+		return false;
+	}
+	return true;
+}
+
+static ALWAYS_INLINE void sched_return_to(cpu_t *c, thread_t *self, thread_t *donor)
+{
+	sched_entity_t *sc = self->sc;
+	self->sc = &self->se;
+	self->sc_donor = NULL;
+	sc->owner = donor;
+	donor->state = THREAD_RUNNABLE;
+	donor->wake_pending = false;
+	donor->run_start = self->run_start;
+	sched_hand_over(c, &sched_cpus[c->id], self, donor);
+}
+
+#endif
