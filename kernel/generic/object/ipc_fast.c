@@ -83,12 +83,9 @@ int64_t ipc_fast_call(uint64_t h, uint64_t *msg)
 	thread_t *r = ep->receivers;
 	if (unlikely(!r || !r->ipc_reg))
 		goto fallback;
-	/* Blocked before the check, which then sees a kill (sched.h). */
-	self->state = THREAD_BLOCKED;
-	if (unlikely(!sched_donate_check(c, self, r))) {
-		self->state = THREAD_RUNNABLE;
+	/* Marks this thread blocked, or sees a kill (sched_cpu.h). */
+	if (unlikely(!sched_donate_check(c, self, r)))
 		goto fallback;
-	}
 	/* As ipc_call_reg: r takes the call and owes this thread a reply. */
 	ep->receivers = r->ipc_next;
 	r->ipc_next = NULL;
@@ -162,11 +159,8 @@ int64_t ipc_fast_reply_recv(uint64_t h, uint64_t *msg, uint64_t *badge)
 	if (unlikely(!c || self->ipc_reply_ep != ep || !c->ipc_reg || c != self->sc_donor ||
 		     ep->notices || ep->callers || self->ipc_in))
 		goto fallback;
-	self->state = THREAD_BLOCKED;
-	if (unlikely(!sched_return_check(cpu, self, c))) {
-		self->state = THREAD_RUNNABLE;
+	if (unlikely(!sched_return_check(cpu, self, c)))
 		goto fallback;
-	}
 	/* The reply, into the caller's frame. The reference for the call owed
 	 * becomes obj's when borrowed, else goes: obj's own keeps ep (obj is
 	 * ep or holds it). */

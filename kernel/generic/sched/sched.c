@@ -29,18 +29,6 @@
 
 cpu_sched_t sched_cpus[CPU_MAX];
 
-/* The only writer of a started thread's state. The transitions: STOPPED
- * -> RUNNABLE (thread_start), RUNNABLE <-> BLOCKED, and RUNNABLE -> DEAD,
- * after which nothing changes it. */
-static inline void set_state(cpu_sched_t *cs, thread_t *t, thread_state_t to)
-{
-	ASSERT(spin_held(&cs->lock));
-	ASSERT(cs == &sched_cpus[t->cpu]);
-	ASSERT(t->state != THREAD_DEAD && to != THREAD_STOPPED);
-	ASSERT(to == THREAD_RUNNABLE || t->state == THREAD_RUNNABLE);
-	t->state = to;
-}
-
 /* Locks the run queue `t` belongs to, with interrupts off (returned for
  * thread_rq_unlock): t->cpu changes only under the old queue's lock, so
  * the queue is checked again once locked. */

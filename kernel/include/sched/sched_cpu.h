@@ -9,6 +9,7 @@
 #include <hal/context.h>
 #include <hal/cpu.h>
 #include <hal/time.h>
+#include <panic.h>
 #include <proc/process.h>
 #include <sched/policy.h>
 #include <sched/sched.h>
@@ -33,6 +34,19 @@ typedef struct {
 
 /* Each CPU's, by id. */
 extern cpu_sched_t sched_cpus[CPU_MAX];
+
+/* The only writer of a started thread's state. The transitions: STOPPED
+ * -> RUNNABLE (thread_start), RUNNABLE <-> BLOCKED, and RUNNABLE -> DEAD,
+ * after which nothing changes it. */
+static inline void set_state(cpu_sched_t *cs, thread_t *t, thread_state_t to)
+{
+	ASSERT(spin_held(&cs->lock));
+	ASSERT(cs == &sched_cpus[t->cpu]);
+	ASSERT(t->state != THREAD_DEAD && to != THREAD_STOPPED);
+	ASSERT(to == THREAD_RUNNABLE || t->state == THREAD_RUNNABLE);
+	t->state = to;
+}
+
 
 /* Runs right after a switch, in the thread that now runs: the previous
  * thread may now be picked elsewhere. Returns a thread the caller must
@@ -127,11 +141,11 @@ static ALWAYS_INLINE void sched_hand_over(cpu_t *c, cpu_sched_t *cs, thread_t *p
  * (object/ipc_fast.c): a check that takes this CPU's run-queue lock and
  * changes nothing, so the caller can still fall back to the general path,
  * and the switch, which it makes once it has committed its own state. The
- * caller (the current thread, interrupts off since its system-call entry)
- * has marked itself blocked before the check: the run-queue lock's atomic
- * exchange orders that store before the check's read of `killed`, which
- * pairs with process_kill's fence (a kill is either seen here or wakes the
- * blocked thread later). A check returns false having changed nothing, or
+ * caller is the current thread, interrupts off since its system-call
+ * entry. The check reads `killed` under the run-queue lock, which
+ * process_kill's thread_kill_wake takes after setting it, and marks the
+ * caller blocked under it (a kill is either seen here or finds the thread
+ * blocked and wakes it). A check returns false having changed nothing, or
  * true with this CPU's run-queue lock held; the caller commits its own
  * state (it may drop locks of a lower level) and calls the switch, which
  * lends the caller's context to `next` (sched_donate_to) or gives the
@@ -146,13 +160,14 @@ static ALWAYS_INLINE bool sched_donate_check(cpu_t *c, thread_t *prev, thread_t 
 	cpu_sched_t *cs = &sched_cpus[c->id];
 	rq_lock_on(c, cs);
 	sched_entity_t *sc = prev->sc;
-	if (unlikely(prev->proc->killed || prev->state != THREAD_BLOCKED ||
+	if (unlikely(prev->proc->killed || prev->state != THREAD_RUNNABLE ||
 		     next->state != THREAD_BLOCKED || next->on_cpu || next->se.on_rq ||
 		     next->sc != &next->se || next->se.owner != next || sc != cs->rq.curr ||
 		     !sc->on_rq || sc->owner != prev)) {
 		rq_unlock_on(c, cs);
 		return false;
 	}
+	set_state(cs, prev, THREAD_BLOCKED);
 	return true;
 }
 
@@ -162,7 +177,7 @@ static ALWAYS_INLINE void sched_donate_to(cpu_t *c, thread_t *prev, thread_t *ne
 	next->sc = sc;
 	next->sc_donor = prev;
 	sc->owner = next;
-	next->state = THREAD_RUNNABLE;
+	set_state(&sched_cpus[c->id], next, THREAD_RUNNABLE);
 	next->run_start = prev->run_start;
 	sched_hand_over(c, &sched_cpus[c->id], prev, next);
 }
@@ -173,11 +188,12 @@ static ALWAYS_INLINE bool sched_return_check(cpu_t *c, thread_t *self, thread_t 
 	rq_lock_on(c, cs);
 	sched_entity_t *sc = self->sc;
 	if (unlikely(self->proc->killed || self->sc_donor != donor || sc == &self->se ||
-		     sc != cs->rq.curr || sc->owner != self || self->state != THREAD_BLOCKED ||
+		     sc != cs->rq.curr || sc->owner != self || self->state != THREAD_RUNNABLE ||
 		     donor->state != THREAD_BLOCKED || donor->on_cpu)) {
 		rq_unlock_on(c, cs);
 		return false;
 	}
+	set_state(cs, self, THREAD_BLOCKED);
 	return true;
 }
 
@@ -187,7 +203,7 @@ static ALWAYS_INLINE void sched_return_to(cpu_t *c, thread_t *self, thread_t *do
 	self->sc = &self->se;
 	self->sc_donor = NULL;
 	sc->owner = donor;
-	donor->state = THREAD_RUNNABLE;
+	set_state(&sched_cpus[c->id], donor, THREAD_RUNNABLE);
 	donor->wake_pending = false;
 	donor->run_start = self->run_start;
 	sched_hand_over(c, &sched_cpus[c->id], self, donor);
