@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <compiler.h>
+#include <rae/ipc.h>
 #include <rae/status.h>
 #include <sched/policy.h>
 #include <smp/cpu.h>
@@ -89,7 +90,7 @@ typedef struct thread {
 	/* Register IPC: the tag and four words of the message this thread sends
 	 * or receives, the badge it arrived with, and whether the thread's call
 	 * is register-only (no kernel message object). */
-	uint64_t ipc_regs[5];
+	uint64_t ipc_regs[RAE_IPC_REG_WORDS];
 	uint64_t ipc_badge;
 	/* How long the register IPC calls wait (IPC_SET_TIMEOUT): for a
 	 * receiver to take a call, or for a call to arrive. UINT64_MAX: ever. */
