@@ -133,13 +133,13 @@ int64_t sys_notify_wait(rae_handle_t h, uint64_t timeout_ns)
 
 /* IPC_CALL_REG and IPC_REPLY_RECV_REG run with interrupts off
  * (syscall_dispatch): their lookups do not save and restore the flag. */
-int64_t sys_ipc_call_regs(syscall_frame_t *frame, rae_handle_t h)
+int64_t sys_ipc_call_reg(syscall_frame_t *frame, rae_handle_t h)
 {
 	kobject_t *obj;
 	uint64_t badge;
 	uint64_t *msg = syscall_frame_msg(frame);
-	rae_status_t st = process_handle_get_irqoff(self_proc(), h, SYS_OBJECT(ipc_call_regs),
-						    SYS_RIGHTS(ipc_call_regs), &obj, &badge);
+	rae_status_t st = process_handle_get_irqoff(self_proc(), h, SYS_OBJECT(ipc_call_reg),
+						    SYS_RIGHTS(ipc_call_reg), &obj, &badge);
 	if (st != RAE_OK)
 		return st;
 	/* The reply is written over the frame's words only on success. */
@@ -155,9 +155,9 @@ static int64_t ipc_recv_common(syscall_frame_t *frame, rae_handle_t h, bool repl
 {
 	kobject_t *obj;
 	rae_status_t st =
-	    reply ? process_handle_get_irqoff(self_proc(), h, SYS_OBJECT(ipc_reply_recv_regs),
-					      SYS_RIGHTS(ipc_reply_recv_regs), &obj, NULL)
-		  : SYS_HANDLE_GET(ipc_recv_regs, h, &obj, NULL);
+	    reply ? process_handle_get_irqoff(self_proc(), h, SYS_OBJECT(ipc_reply_recv_reg),
+					      SYS_RIGHTS(ipc_reply_recv_reg), &obj, NULL)
+		  : SYS_HANDLE_GET(ipc_recv_reg, h, &obj, NULL);
 	if (st != RAE_OK)
 		return st;
 	uint64_t badge = 0;
@@ -169,12 +169,12 @@ static int64_t ipc_recv_common(syscall_frame_t *frame, rae_handle_t h, bool repl
 	return st;
 }
 
-int64_t sys_ipc_recv_regs(syscall_frame_t *frame, rae_handle_t h)
+int64_t sys_ipc_recv_reg(syscall_frame_t *frame, rae_handle_t h)
 {
 	return ipc_recv_common(frame, h, false);
 }
 
-int64_t sys_ipc_reply_recv_regs(syscall_frame_t *frame, rae_handle_t h)
+int64_t sys_ipc_reply_recv_reg(syscall_frame_t *frame, rae_handle_t h)
 {
 	return ipc_recv_common(frame, h, true);
 }
