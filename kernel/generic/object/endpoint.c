@@ -601,7 +601,7 @@ void ipc_call_view(thread_t *receiver, ipc_msg_t *call, ipc_msg_t *view)
 
 /* Completes a register call with registers, or a message call with a
  * message built from them. Endpoint lock not held. */
-static rae_status_t ipc_reply_regs(const uint64_t regs[5], thread_t **caller_out)
+static rae_status_t ipc_reply_regs(const uint64_t regs[RAE_IPC_REG_WORDS], thread_t **caller_out)
 {
 	thread_t *self = thread_current();
 	endpoint_t *rep = self->ipc_reply_ep;
@@ -630,7 +630,7 @@ static rae_status_t ipc_reply_regs(const uint64_t regs[5], thread_t **caller_out
 	rae_status_t st = RAE_ERR_PEER_CLOSED;
 	if (self->ipc_caller == c) {
 		self->ipc_caller = NULL;
-		for (int i = 0; i < 5; i++)
+		for (int i = 0; i < RAE_IPC_REG_WORDS; i++)
 			c->ipc_regs[i] = regs[i];
 		ipc_complete(c, RAE_OK, NULL);
 		*caller_out = c;
@@ -642,7 +642,7 @@ static rae_status_t ipc_reply_regs(const uint64_t regs[5], thread_t **caller_out
 	return st;
 }
 
-rae_status_t ipc_call_reg(endpoint_t *ep, uint64_t regs[5], uint64_t badge)
+rae_status_t ipc_call_reg(endpoint_t *ep, uint64_t regs[RAE_IPC_REG_WORDS], uint64_t badge)
 {
 	thread_t *self = thread_current();
 	bool irq = hal_irq_save();
@@ -671,7 +671,7 @@ rae_status_t ipc_call_reg(endpoint_t *ep, uint64_t regs[5], uint64_t badge)
 		return st;
 	}
 	queue_pop(&ep->receivers);
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < RAE_IPC_REG_WORDS; i++)
 		self->ipc_regs[i] = regs[i];
 	self->ipc_badge = badge;
 	self->ipc_reg = true;
@@ -693,7 +693,7 @@ rae_status_t ipc_call_reg(endpoint_t *ep, uint64_t regs[5], uint64_t badge)
 		/* Answered by the register reply that switched back here: the
 		 * replier wrote the registers and let go before the switch, and
 		 * nobody else touches a finished call, so no lock is needed. */
-		for (int i = 0; i < 5; i++)
+		for (int i = 0; i < RAE_IPC_REG_WORDS; i++)
 			regs[i] = self->ipc_regs[i];
 		self->ipc_state = IPC_IDLE;
 		self->ipc_ep = NULL;
@@ -721,7 +721,7 @@ rae_status_t ipc_call_reg(endpoint_t *ep, uint64_t regs[5], uint64_t badge)
 				ipc_msg_free(m);
 				irq = spin_lock_irqsave(&ep->lock);
 			} else if (st == RAE_OK) {
-				for (int i = 0; i < 5; i++)
+				for (int i = 0; i < RAE_IPC_REG_WORDS; i++)
 					regs[i] = self->ipc_regs[i];
 			}
 			break;
@@ -744,7 +744,7 @@ rae_status_t ipc_call_reg(endpoint_t *ep, uint64_t regs[5], uint64_t badge)
 	return st;
 }
 
-rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[5], uint64_t *badge, bool reply)
+rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[RAE_IPC_REG_WORDS], uint64_t *badge, bool reply)
 {
 	thread_t *self = thread_current(), *caller = NULL;
 	uint64_t deadline_ns = self->ipc_reg_timeout == UINT64_MAX
@@ -766,7 +766,7 @@ rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[5], uint64_t *badg
 		self->ipc_caller = NULL;
 		self->ipc_reply_ep = NULL;
 		__atomic_fetch_sub(&ep->obj.refcount, 1, __ATOMIC_RELEASE);
-		for (int i = 0; i < 5; i++)
+		for (int i = 0; i < RAE_IPC_REG_WORDS; i++)
 			c->ipc_regs[i] = regs[i];
 		ipc_complete(c, RAE_OK, NULL);
 		caller = c;
@@ -851,7 +851,7 @@ rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[5], uint64_t *badg
 			 * its context: that caller cannot run (nor be killed off)
 			 * until the context comes back, so its registers are read
 			 * without the lock; it took this thread off the queue. */
-			for (int i = 0; i < 5; i++)
+			for (int i = 0; i < RAE_IPC_REG_WORDS; i++)
 				regs[i] = c->ipc_regs[i];
 			*badge = c->ipc_badge;
 			self->ipc_reg = false;
