@@ -48,8 +48,8 @@ static int child_main(rae_handle_t server)
 static void test_copies(rae_handle_t ep)
 {
 	rae_msg_t m;
-	int64_t a = rae_handle_mint_watched(ep, RAE_RIGHT_WRITE | RAE_RIGHT_DUPLICATE, 5);
-	int64_t b = a > 0 ? rae_handle_dup((rae_handle_t)a, RAE_RIGHT_WRITE) : -1;
+	int64_t a = rae_sys_handle_mint_watched(ep, RAE_RIGHT_WRITE | RAE_RIGHT_DUPLICATE, 5);
+	int64_t b = a > 0 ? rae_sys_handle_dup((rae_handle_t)a, RAE_RIGHT_WRITE) : -1;
 	check(a > 0 && b > 0, "mint a watched handle and copy it");
 	/* A call through it reaches the endpoint with its badge. */
 	rae_regs_t r = {.tag = 3};
@@ -63,7 +63,7 @@ static void test_copies(rae_handle_t ep)
 	check(next(ep, &m, 10) == RAE_ERR_TIMED_OUT, "exactly one notice");
 
 	/* Through the register receive as well, tag and badge in registers. */
-	a = rae_handle_mint_watched(ep, RAE_RIGHT_WRITE, 6);
+	a = rae_sys_handle_mint_watched(ep, RAE_RIGHT_WRITE, 6);
 	rae_handle_close((rae_handle_t)a);
 	r = (rae_regs_t){0};
 	rae_ipc_set_timeout(100 * MS);
@@ -74,17 +74,17 @@ static void test_copies(rae_handle_t ep)
 
 static void test_refusals(rae_handle_t ep)
 {
-	int64_t a = rae_handle_mint_watched(ep, RAE_RIGHT_WRITE | RAE_RIGHT_DUPLICATE, 9);
-	check(rae_handle_mint_watched((rae_handle_t)a, RAE_RIGHT_WRITE, 10) ==
+	int64_t a = rae_sys_handle_mint_watched(ep, RAE_RIGHT_WRITE | RAE_RIGHT_DUPLICATE, 9);
+	check(rae_sys_handle_mint_watched((rae_handle_t)a, RAE_RIGHT_WRITE, 10) ==
 		  RAE_ERR_ACCESS_DENIED,
 	      "a badged handle cannot be minted again");
-	check(rae_handle_mint_watched(ep, RAE_RIGHT_WRITE, 0) == RAE_ERR_INVALID, "badge 0");
-	int64_t weak = rae_handle_dup(ep, RAE_RIGHT_WRITE | RAE_RIGHT_DUPLICATE);
-	check(rae_handle_mint_watched((rae_handle_t)weak, RAE_RIGHT_WRITE, 11) ==
+	check(rae_sys_handle_mint_watched(ep, RAE_RIGHT_WRITE, 0) == RAE_ERR_INVALID, "badge 0");
+	int64_t weak = rae_sys_handle_dup(ep, RAE_RIGHT_WRITE | RAE_RIGHT_DUPLICATE);
+	check(rae_sys_handle_mint_watched((rae_handle_t)weak, RAE_RIGHT_WRITE, 11) ==
 		  RAE_ERR_ACCESS_DENIED,
 	      "minting a watched handle needs READ (the server's right)");
-	int64_t n = rae_notify_create();
-	check(rae_handle_mint_watched((rae_handle_t)n, RAE_RIGHT_SIGNAL, 12) == RAE_ERR_WRONG_TYPE,
+	int64_t n = rae_sys_notify_create();
+	check(rae_sys_handle_mint_watched((rae_handle_t)n, RAE_RIGHT_SIGNAL, 12) == RAE_ERR_WRONG_TYPE,
 	      "only endpoints");
 	/* Nobody forges a notice. */
 	rae_msg_t m = {.tag = RAE_IPC_TAG_CLOSED};
@@ -104,8 +104,8 @@ static void test_refusals(rae_handle_t ep)
 static void test_moved(rae_handle_t ep)
 {
 	rae_msg_t m;
-	int64_t other = rae_endpoint_create();
-	int64_t a = rae_handle_mint_watched(ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, 21);
+	int64_t other = rae_sys_endpoint_create();
+	int64_t a = rae_sys_handle_mint_watched(ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, 21);
 	m = (rae_msg_t){.tag = 1, .handle_count = 1};
 	m.handles[0] = (rae_handle_t)a;
 	/* A one-way send nobody takes: the message, and so the copy, is freed. */
@@ -121,8 +121,8 @@ static void test_moved(rae_handle_t ep)
 static void test_killed_mid_call(rae_handle_t ep)
 {
 	rae_msg_t m;
-	int64_t give = rae_handle_mint_watched(ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, 31);
-	int64_t child = rae_spawn_with("bin/clientdeath", (rae_handle_t)give);
+	int64_t give = rae_sys_handle_mint_watched(ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, 31);
+	int64_t child = rae_sys_spawn_with("bin/clientdeath", (rae_handle_t)give, 0);
 	check(child > 0, "start a client");
 	check(next(ep, &m, 5000) == RAE_OK && m.tag == 7 && m.badge == 31, "its call");
 	rae_kill(child);
@@ -144,7 +144,7 @@ static void test_many(rae_handle_t ep)
 		int seen = 0;
 		for (int i = 0; i < CLIENTS; i += 100) {
 			for (int j = 0; j < 100; j++)
-				h[j] = rae_handle_mint_watched(ep, RAE_RIGHT_WRITE,
+				h[j] = rae_sys_handle_mint_watched(ep, RAE_RIGHT_WRITE,
 							       1000 + (uint64_t)i + (uint64_t)j);
 			for (int j = 0; j < 100; j++)
 				rae_handle_close((rae_handle_t)h[j]);
@@ -163,7 +163,7 @@ int main(uint64_t arg)
 {
 	if (arg)
 		return child_main((rae_handle_t)arg);
-	int64_t ep = rae_endpoint_create();
+	int64_t ep = rae_sys_endpoint_create();
 	check(ep > 0, "create an endpoint");
 	test_copies((rae_handle_t)ep);
 	test_refusals((rae_handle_t)ep);

@@ -50,13 +50,13 @@ static int run_in(const char *const *argv, rae_handle_t in_job, rae_handle_t job
 	uint16_t roles[2];
 	unsigned count = 0;
 	int64_t connect =
-	    rae_handle_mint(admin_ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, RAE_VFS_BADGE_CONNECT);
+	    rae_sys_handle_mint(admin_ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, RAE_VFS_BADGE_CONNECT);
 	if (connect < 0)
 		return -1;
 	handles[count] = (rae_handle_t)connect;
 	roles[count++] = RAE_ROLE_VFS;
 	if (job) {
-		int64_t j = rae_handle_dup(job, rights | RAE_RIGHT_TRANSFER);
+		int64_t j = rae_sys_handle_dup(job, rights | RAE_RIGHT_TRANSFER);
 		if (j < 0)
 			return -1;
 		handles[count] = (rae_handle_t)j;
@@ -69,13 +69,14 @@ static int run_in(const char *const *argv, rae_handle_t in_job, rae_handle_t job
 		say(argv[i]);
 	}
 	say("\n");
-	int64_t proc = rae_spawn_start(0, 0, 0, path, in_job, argv, envp, handles, roles, count);
-	if (proc < 0)
+	rae_handle_t proc;
+	if (rae_spawn_start(0, 0, 0, path, in_job, argv, envp, handles, roles, count, &proc) !=
+	    RAE_OK)
 		return -1;
 	int status = -1;
-	if (rae_wait((rae_handle_t)proc, &status) != RAE_OK)
+	if (rae_wait(proc, &status) != RAE_OK)
 		status = -1;
-	rae_handle_close((rae_handle_t)proc);
+	rae_handle_close(proc);
 	return status;
 }
 
@@ -259,7 +260,7 @@ static void test_ps_kill(void)
 	CHECK(RUN("kill", "abc") == 1);
 	CHECK(RUN("kill", "-NOSUCHSIGNAL", "1") == 2);
 
-	int64_t job = rae_job_create(0, 16, 64, UINT64_MAX, UINT64_MAX);
+	int64_t job = rae_sys_job_create(0, 16, 64, UINT64_MAX, UINT64_MAX);
 	CHECK(job > 0);
 	if (job <= 0)
 		return;
@@ -268,7 +269,7 @@ static void test_ps_kill(void)
 	CHECK(run_in(ps, (rae_handle_t)job, (rae_handle_t)job, RAE_RIGHT_READ) == 0);
 
 	/* kill: a sleeper in the job, killed by its id through the job. */
-	int64_t sleeper = rae_spawn_in((rae_handle_t)job, "bin/sleeper", 0);
+	int64_t sleeper = rae_sys_spawn_with("bin/sleeper", 0, (rae_handle_t)job);
 	CHECK(sleeper > 0);
 	if (sleeper <= 0) {
 		rae_handle_close((rae_handle_t)job);
@@ -343,15 +344,16 @@ int main(uint64_t arg)
 	if (st != RAE_OK)
 		return fail("bootstrap", st);
 	rae_handle_close(root); /* no hardware here */
-	int64_t ep = rae_endpoint_create();
+	int64_t ep = rae_sys_endpoint_create();
 	if (ep < 0)
 		return fail("endpoint", ep);
 	admin_ep = (rae_handle_t)ep;
-	int64_t vfsd = rae_vfs_start("bin/vfsd", admin_ep, initrd, bytes, NULL, -1);
-	if (vfsd < 0)
-		return fail("starting vfsd", vfsd);
+	rae_handle_t vfsd;
+	st = rae_vfs_start("bin/vfsd", admin_ep, initrd, bytes, NULL, -1, &vfsd);
+	if (st != RAE_OK)
+		return fail("starting vfsd", st);
 	int64_t connect =
-	    rae_handle_mint(admin_ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, RAE_VFS_BADGE_CONNECT);
+	    rae_sys_handle_mint(admin_ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, RAE_VFS_BADGE_CONNECT);
 	if (connect < 0)
 		return fail("connect handle", connect);
 	st = rae_vfs_session_open((rae_handle_t)connect, &vfs);
@@ -378,7 +380,7 @@ int main(uint64_t arg)
 	rae_put_dec(failed);
 	say(" failed\n");
 	rae_vfs_session_close(vfs);
-	rae_kill((rae_handle_t)vfsd);
+	rae_kill(vfsd);
 	rae_wait(vfsd, NULL);
 	return failed;
 }

@@ -72,16 +72,18 @@ static int serve(rae_handle_t arg)
 static int run(const char *path)
 {
 	int general = path[0] == 'g';
-	int64_t ep = rae_endpoint_create();
+	int64_t ep = rae_sys_endpoint_create();
 	rae_handle_t give =
-	    (rae_handle_t)rae_handle_dup((rae_handle_t)ep, RAE_RIGHT_READ | RAE_RIGHT_TRANSFER);
+	    (rae_handle_t)rae_sys_handle_dup((rae_handle_t)ep, RAE_RIGHT_READ | RAE_RIGHT_TRANSFER);
 	const char *const argv[] = {"donatetest", path, NULL};
 	uint16_t role = RAE_ROLE_PRIVATE;
-	int64_t server = rae_spawn_start(0, 0, 0, "bin/donatetest", 0, argv, NULL, &give, &role, 1);
+	rae_handle_t server = RAE_HANDLE_INVALID;
+	rae_status_t started =
+	    rae_spawn_start(0, 0, 0, "bin/donatetest", 0, argv, NULL, &give, &role, 1, &server);
 	hog_count = 0;
 	stop = 0;
-	int64_t tid = rae_thread_create(hog, 0);
-	if (ep < 0 || server < 0 || tid < 0)
+	int64_t tid = rae_sys_thread_create(hog, 0, 0);
+	if (ep < 0 || started != RAE_OK || tid < 0)
 		return fail("setup");
 	/* Let the server reach its receive and the hog get going. */
 	rae_sleep_ns(20000000);

@@ -40,11 +40,11 @@ int main(uint64_t arg)
 	check(st == RAE_OK && m.buf_len == 5 && back[0] == 'p' && back[1] == 'o' && back[2] == 'n',
 	      "a buffer comes back in the reply");
 	/* Send a notification handle; the server signals it. */
-	int64_t n = rae_notify_create();
+	int64_t n = rae_sys_notify_create();
 	check(n > 0, "create a notification");
 	m = (rae_msg_t){.tag = 4, .handle_count = 1};
 	m.handles[0] = (rae_handle_t)n;
-	rae_handle_t kept = (rae_handle_t)rae_handle_dup((rae_handle_t)n, RAE_RIGHTS_ALL);
+	rae_handle_t kept = (rae_handle_t)rae_sys_handle_dup((rae_handle_t)n, RAE_RIGHTS_ALL);
 	st = rae_ipc_call(ep, &m, RAE_TIMEOUT_NEVER);
 	check(st == RAE_OK, "call carrying a handle");
 	check(rae_notify_signal((rae_handle_t)n, 1) == RAE_ERR_BAD_HANDLE,

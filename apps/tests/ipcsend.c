@@ -46,11 +46,11 @@ int main(uint64_t arg)
 {
 	(void)arg;
 	rae_set_affinity(1);
-	int64_t e = rae_endpoint_create();
-	int64_t n = rae_notify_create();
+	int64_t e = rae_sys_endpoint_create();
+	int64_t n = rae_sys_notify_create();
 	check(e > 0 && n > 0, "create");
 	ep = (rae_handle_t)e;
-	int64_t tid = rae_thread_create(receiver, 0);
+	int64_t tid = rae_sys_thread_create(receiver, 0, 0);
 	check(tid > 0, "thread");
 	rae_sleep_ns(5000000); /* the receiver waits by now */
 	uint8_t buf[3] = {'a', 'b', 'c'};
@@ -65,7 +65,7 @@ int main(uint64_t arg)
 	int code = -1;
 	rae_thread_join(tid, &code);
 	/* Nobody receives now: the send times out and its handle closes. */
-	int64_t n2 = rae_notify_create();
+	int64_t n2 = rae_sys_notify_create();
 	rae_msg_t t = {.tag = 9, .handle_count = 1, .handles = {(rae_handle_t)n2}};
 	check(rae_ipc_send(ep, &t, 10000000) == RAE_ERR_TIMED_OUT, "a send nobody takes times out");
 	check(rae_handle_close((rae_handle_t)n2) == RAE_ERR_BAD_HANDLE,

@@ -54,26 +54,26 @@ static void serve(rae_handle_t ep, int64_t client)
 int main(uint64_t arg)
 {
 	(void)arg;
-	int64_t ep = rae_endpoint_create();
-	int64_t note = rae_notify_create();
+	int64_t ep = rae_sys_endpoint_create();
+	int64_t note = rae_sys_notify_create();
 	check(ep > 0 && note > 0, "create an endpoint and a notification");
 
 	/* Rights: each call needs its own right, and the errors differ. */
-	rae_handle_t recv_only = (rae_handle_t)rae_handle_dup((rae_handle_t)ep, RAE_RIGHT_READ);
+	rae_handle_t recv_only = (rae_handle_t)rae_sys_handle_dup((rae_handle_t)ep, RAE_RIGHT_READ);
 	rae_msg_t m = {0};
 	check(rae_ipc_call(recv_only, &m, 0) == RAE_ERR_ACCESS_DENIED, "call needs WRITE");
-	check(rae_handle_dup(recv_only, RAE_RIGHTS_ALL) == RAE_ERR_ACCESS_DENIED,
+	check(rae_sys_handle_dup(recv_only, RAE_RIGHTS_ALL) == RAE_ERR_ACCESS_DENIED,
 	      "dup needs DUPLICATE and cannot add rights");
 	check(rae_ipc_call((rae_handle_t)note, &m, 0) == RAE_ERR_WRONG_TYPE,
 	      "a notification is not an endpoint");
 	check(rae_notify_signal((rae_handle_t)ep, 1) == RAE_ERR_WRONG_TYPE,
 	      "an endpoint is not a notification");
-	rae_handle_t sig_only = (rae_handle_t)rae_handle_dup((rae_handle_t)note, RAE_RIGHT_SIGNAL);
+	rae_handle_t sig_only = (rae_handle_t)rae_sys_handle_dup((rae_handle_t)note, RAE_RIGHT_SIGNAL);
 	check(rae_notify_wait(sig_only, 0) == RAE_ERR_ACCESS_DENIED, "wait needs WAIT");
 	check(rae_handle_close(recv_only) == RAE_OK, "close");
 	check(rae_ipc_receive(recv_only, &m, 0) == RAE_ERR_BAD_HANDLE, "a closed handle is stale");
 	check(rae_handle_close(0) == RAE_ERR_BAD_HANDLE, "handle 0 is never valid");
-	check(rae_handle_mint((rae_handle_t)ep, RAE_RIGHTS_ALL + 1, 1) == RAE_ERR_INVALID,
+	check(rae_sys_handle_mint((rae_handle_t)ep, RAE_RIGHTS_ALL + 1, 1) == RAE_ERR_INVALID,
 	      "mint with unknown rights");
 
 	/* Timeouts. */
@@ -86,19 +86,19 @@ int main(uint64_t arg)
 	      "signal, then wait takes the bits");
 
 	/* A client process with a send-only, badged handle. */
-	rae_handle_t for_client = (rae_handle_t)rae_handle_mint(
+	rae_handle_t for_client = (rae_handle_t)rae_sys_handle_mint(
 	    (rae_handle_t)ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, 7);
-	int64_t client = rae_spawn_with("bin/ipcclient", for_client);
+	int64_t client = rae_sys_spawn_with("bin/ipcclient", for_client, 0);
 	check(client > 0, "spawn the client with its handle");
 	check(rae_handle_close(for_client) == RAE_ERR_BAD_HANDLE, "the handle moved to the child");
 	if (client > 0)
 		serve((rae_handle_t)ep, client);
 
 	/* A server that dies in the middle of the call. */
-	int64_t ep2 = rae_endpoint_create();
+	int64_t ep2 = rae_sys_endpoint_create();
 	rae_handle_t for_server =
-	    (rae_handle_t)rae_handle_dup((rae_handle_t)ep2, RAE_RIGHT_READ | RAE_RIGHT_TRANSFER);
-	int64_t dier = rae_spawn_with("bin/ipcdie", for_server);
+	    (rae_handle_t)rae_sys_handle_dup((rae_handle_t)ep2, RAE_RIGHT_READ | RAE_RIGHT_TRANSFER);
+	int64_t dier = rae_sys_spawn_with("bin/ipcdie", for_server, 0);
 	check(dier > 0, "spawn the dying server");
 	m = (rae_msg_t){.tag = 5};
 	check(rae_ipc_call((rae_handle_t)ep2, &m, RAE_TIMEOUT_NEVER) == RAE_ERR_PEER_CLOSED,

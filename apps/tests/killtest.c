@@ -60,7 +60,7 @@ static void take_call_and_hang(uint64_t arg)
 	(void)arg;
 	rae_regs_t r = {0};
 	rae_ipc_recv_regs(own_ep, &r);
-	int64_t n = rae_notify_create();
+	int64_t n = rae_sys_notify_create();
 	rae_notify_wait((rae_handle_t)n, RAE_TIMEOUT_NEVER);
 	rae_thread_exit(1);
 }
@@ -88,12 +88,12 @@ static void block_as(uint64_t mode, rae_handle_t given)
 		break;
 	case MODE_CALL_REG:
 		rae_ipc_set_timeout(RAE_TIMEOUT_NEVER);
-		rae_thread_create(take_call_and_hang, 0);
+		rae_sys_thread_create(take_call_and_hang, 0, 0);
 		rae_sleep_ns(5 * MS); /* let it wait first: the direct path */
 		rae_ipc_call_regs(own_ep, &r);
 		break;
 	case MODE_NOTIFY_WAIT:
-		n = rae_notify_create();
+		n = rae_sys_notify_create();
 		rae_notify_wait((rae_handle_t)n, RAE_TIMEOUT_NEVER);
 		break;
 	case MODE_FUTEX_WAIT: rae_futex_wait(&futex_word, 0, RAE_TIMEOUT_NEVER); break;
@@ -112,23 +112,23 @@ static void block_as(uint64_t mode, rae_handle_t given)
 	case MODE_WAIT_PROCESS: rae_wait(given, NULL); break;
 	case MODE_JOIN:
 		/* The case: the joined thread waits with no timeout. */
-		t = rae_thread_create(block_receive, 0);
+		t = rae_sys_thread_create(block_receive, 0, 0);
 		rae_thread_join(t, NULL);
 		break;
 	case MODE_NESTED_JOIN:
 		/* main joins u, u joins t, t waits in IPC_RECEIVE. */
-		t = rae_thread_create(block_receive, 0);
-		u = rae_thread_create(join_blocker, (uint64_t)t);
+		t = rae_sys_thread_create(block_receive, 0, 0);
+		u = rae_sys_thread_create(join_blocker, (uint64_t)t, 0);
 		rae_thread_join(u, NULL);
 		break;
 	case MODE_JOIN_MANY:
 		/* Several threads in several calls at once: receives, a join,
 		 * a call taken and never answered, a notification wait. */
-		blocker_thread = (rae_handle_t)rae_thread_create(block_receive, 0);
-		rae_thread_create(block_receive, 0);
-		rae_thread_create(join_blocker, blocker_thread);
-		rae_thread_create(take_call_and_hang, 0);
-		n = rae_notify_create();
+		blocker_thread = (rae_handle_t)rae_sys_thread_create(block_receive, 0, 0);
+		rae_sys_thread_create(block_receive, 0, 0);
+		rae_sys_thread_create(join_blocker, blocker_thread, 0);
+		rae_sys_thread_create(take_call_and_hang, 0, 0);
+		n = rae_sys_notify_create();
 		rae_notify_wait((rae_handle_t)n, RAE_TIMEOUT_NEVER);
 		break;
 	}
@@ -138,7 +138,7 @@ static void block_as(uint64_t mode, rae_handle_t given)
 
 static int child_main(rae_handle_t parent)
 {
-	int64_t ep = rae_endpoint_create();
+	int64_t ep = rae_sys_endpoint_create();
 	if (ep < 0)
 		return 98;
 	own_ep = (rae_handle_t)ep;
@@ -157,14 +157,14 @@ static int child_main(rae_handle_t parent)
 static void kill_blocked_child(int mode)
 {
 	const char *name = mode_names[mode];
-	int64_t ep = rae_endpoint_create();
-	int64_t give = rae_handle_dup((rae_handle_t)ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER);
-	int64_t child = rae_spawn_with("bin/killtest", (rae_handle_t)give);
+	int64_t ep = rae_sys_endpoint_create();
+	int64_t give = rae_sys_handle_dup((rae_handle_t)ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER);
+	int64_t child = rae_sys_spawn_with("bin/killtest", (rae_handle_t)give, 0);
 	if (!(ep > 0 && give > 0 && child > 0)) {
 		check(0, "start a child", name);
 		return;
 	}
-	int64_t ended = rae_notify_create();
+	int64_t ended = rae_sys_notify_create();
 	rae_process_watch((rae_handle_t)child, (rae_handle_t)ended, 1);
 	int64_t grandchild = 0;
 	rae_msg_t m = {0};
@@ -176,8 +176,8 @@ static void kill_blocked_child(int mode)
 	m = (rae_msg_t){.tag = RAE_OK};
 	m.words[0] = (uint64_t)mode;
 	if (mode == MODE_WAIT_PROCESS) {
-		grandchild = rae_spawn("bin/sleeper");
-		m.handles[0] = (rae_handle_t)rae_handle_dup((rae_handle_t)grandchild,
+		grandchild = rae_sys_spawn("bin/sleeper");
+		m.handles[0] = (rae_handle_t)rae_sys_handle_dup((rae_handle_t)grandchild,
 							    RAE_RIGHT_WAIT | RAE_RIGHT_TRANSFER);
 		m.handle_count = 1;
 	}
@@ -234,7 +234,7 @@ int main(uint64_t arg)
 	if (arg)
 		return child_main((rae_handle_t)arg);
 
-	int64_t t = rae_thread_create(aligned_thread, 7);
+	int64_t t = rae_sys_thread_create(aligned_thread, 7, 0);
 	int code = -1;
 	check(t > 0 && rae_thread_join(t, &code) == RAE_OK && code == 0,
 	      "a thread using aligned SSE stores on its stack runs", "THREAD_CREATE");

@@ -48,7 +48,7 @@ static void ponger(uint64_t arg)
 
 static void test_futex(void)
 {
-	int64_t tid = rae_thread_create(ponger, 0);
+	int64_t tid = rae_sys_thread_create(ponger, 0, 0);
 	check(tid > 0, "thread for the futex ping-pong");
 	for (int i = 0; i < ROUNDS; i++) {
 		give_turn(1);
@@ -89,7 +89,7 @@ static void test_wake_count(void)
 {
 	int64_t tids[4];
 	for (int i = 0; i < 4; i++)
-		tids[i] = rae_thread_create(gate_waiter, 0);
+		tids[i] = rae_sys_thread_create(gate_waiter, 0, 0);
 	while (__atomic_load_n(&waiting, __ATOMIC_ACQUIRE) < 4)
 		rae_yield();
 	/* Let them block; any that has not yet is woken by the store anyway. */
@@ -121,7 +121,7 @@ static void test_thread_limit(void)
 	static int64_t tids[80];
 	int made = 0, refused = 0;
 	for (int i = 0; i < 80; i++) {
-		int64_t t = rae_thread_create(holder, 0);
+		int64_t t = rae_sys_thread_create(holder, 0, 0);
 		if (t > 0)
 			tids[made++] = t;
 		else
@@ -175,8 +175,8 @@ static void test_tls(void)
 	rae_set_affinity(1);
 	for (int i = 0; i < 3; i++)
 		tls_blocks[i].self_marker = 0x7100 + (uint64_t)i;
-	int64_t a = rae_thread_create(tls_thread, 1);
-	int64_t b = rae_thread_create(tls_thread, 2);
+	int64_t a = rae_sys_thread_create(tls_thread, 1, 0);
+	int64_t b = rae_sys_thread_create(tls_thread, 2, 0);
 	tls_loop(&tls_blocks[0]);
 	rae_thread_join(a, NULL);
 	rae_thread_join(b, NULL);
@@ -236,7 +236,7 @@ static void test_vm(void)
 	check(rae_vm_free(here, 4096) == RAE_ERR_RANGE, "the program's code is not ours to free");
 	uint64_t stack = (uint64_t)(uintptr_t)&r & ~4095ull;
 	check(rae_vm_protect(stack, 4096, RAE_PROT_READ) == RAE_ERR_RANGE, "nor the main stack");
-	int64_t h = rae_mem_create(4096, 0);
+	int64_t h = rae_sys_mem_create(4096, 0);
 	int64_t m = rae_mem_map((rae_handle_t)h, RAE_PROT_READ | RAE_PROT_WRITE);
 	check(m > 0, "map a memory object");
 	check(rae_vm_free((uint64_t)m, 4096) == RAE_ERR_ACCESS_DENIED, "object pages refused");
@@ -263,8 +263,8 @@ static void stuck(uint64_t arg)
 
 static void test_kill_waiters(void)
 {
-	int64_t ep = rae_endpoint_create();
-	int64_t child = rae_spawn_with("bin/libccalls", (rae_handle_t)ep);
+	int64_t ep = rae_sys_endpoint_create();
+	int64_t child = rae_sys_spawn_with("bin/libccalls", (rae_handle_t)ep, 0);
 	check(child > 0, "spawn the futex victim");
 	rae_sleep_ns(30000000); /* its threads are blocked by now */
 	check(rae_kill((rae_handle_t)child) == RAE_OK, "kill it");
@@ -276,8 +276,8 @@ static void test_kill_waiters(void)
 int main(uint64_t arg)
 {
 	if (arg) {
-		rae_thread_create(stuck, 0);
-		rae_thread_create(stuck, 0);
+		rae_sys_thread_create(stuck, 0, 0);
+		rae_sys_thread_create(stuck, 0, 0);
 		stuck(0);
 	}
 	rae_puts("# libccalls: futex\n");

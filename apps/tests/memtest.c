@@ -18,7 +18,7 @@ static void check(int ok, const char *what)
 int main(uint64_t arg)
 {
 	(void)arg;
-	int64_t h = rae_mem_create(16384, 0);
+	int64_t h = rae_sys_mem_create(16384, 0);
 	check(h > 0, "create a 16 KiB memory object");
 	int64_t va = rae_mem_map((rae_handle_t)h, RAE_PROT_READ | RAE_PROT_WRITE);
 	check(va > 0, "map it read-write");
@@ -29,15 +29,15 @@ int main(uint64_t arg)
 	      "a writable and executable mapping is refused");
 	check(rae_mem_map((rae_handle_t)h, RAE_PROT_EXEC | RAE_PROT_READ) == RAE_ERR_ACCESS_DENIED,
 	      "executing needs EXECUTE");
-	rae_handle_t nomap = (rae_handle_t)rae_handle_dup((rae_handle_t)h, RAE_RIGHT_READ);
+	rae_handle_t nomap = (rae_handle_t)rae_sys_handle_dup((rae_handle_t)h, RAE_RIGHT_READ);
 	check(rae_mem_map(nomap, RAE_PROT_READ) == RAE_ERR_ACCESS_DENIED, "mapping needs MAP");
-	check(rae_mem_create(0, 0) == RAE_ERR_RANGE && rae_mem_create(4096, 8) == RAE_ERR_INVALID,
+	check(rae_sys_mem_create(0, 0) == RAE_ERR_RANGE && rae_sys_mem_create(4096, 8) == RAE_ERR_INVALID,
 	      "bad sizes and flags");
 
 	/* Share it read-only with a child, which checks the pattern. */
-	rae_handle_t ro = (rae_handle_t)rae_handle_dup(
+	rae_handle_t ro = (rae_handle_t)rae_sys_handle_dup(
 	    (rae_handle_t)h, RAE_RIGHT_READ | RAE_RIGHT_MAP | RAE_RIGHT_TRANSFER);
-	int64_t child = rae_spawn_with("bin/memreader", ro);
+	int64_t child = rae_sys_spawn_with("bin/memreader", ro, 0);
 	int status = -1;
 	check(child > 0 && rae_wait(child, &status) == RAE_OK && status == 0,
 	      "the child sees the shared pattern and cannot write");
@@ -45,7 +45,7 @@ int main(uint64_t arg)
 	rae_handle_close((rae_handle_t)h);
 	check(p[4095] == 4095u * 2654435761u, "the mapping outlives the handle");
 
-	int64_t dma = rae_mem_create(65536, RAE_MEM_CONTIGUOUS);
+	int64_t dma = rae_sys_mem_create(65536, RAE_MEM_CONTIGUOUS);
 	check(dma > 0 && rae_mem_map((rae_handle_t)dma, RAE_PROT_READ | RAE_PROT_WRITE) > 0,
 	      "a contiguous object maps");
 

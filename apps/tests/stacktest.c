@@ -58,7 +58,7 @@ static void thread_stack_checks(const char *when)
 {
 	thread_top = 0;
 	release = 0;
-	int64_t t = rae_thread_create(stack_reporter, 0);
+	int64_t t = rae_sys_thread_create(stack_reporter, 0, 0);
 	if (t <= 0) {
 		rae_printf("stacktest: FAILED: a thread %s (%lld)\n", when, (long long)t);
 		failures++;
@@ -88,13 +88,13 @@ int main(uint64_t arg)
 
 	/* Threads come and go: their stacks go with them. */
 	for (int i = 0; i < 4; i++) {
-		int64_t t = rae_thread_create(quick, 0);
+		int64_t t = rae_sys_thread_create(quick, 0, 0);
 		rae_thread_join(t, NULL);
 		rae_handle_close((rae_handle_t)t);
 	}
 	uint64_t before = free_pages();
 	for (int i = 0; i < 200; i++) {
-		int64_t t = rae_thread_create(quick, (uint64_t)i);
+		int64_t t = rae_sys_thread_create(quick, (uint64_t)i, 0);
 		int code = -1;
 		check(t > 0 && rae_thread_join(t, &code) == RAE_OK && code == i,
 		      "create and join a thread");
@@ -110,7 +110,7 @@ int main(uint64_t arg)
 	int n = 0;
 	release = 0;
 	while (n < 64) {
-		int64_t t = rae_thread_create(stack_reporter, 0);
+		int64_t t = rae_sys_thread_create(stack_reporter, 0, 0);
 		if (t < 0)
 			break;
 		held[n++] = t;
@@ -118,7 +118,7 @@ int main(uint64_t arg)
 	before = free_pages();
 	int refused = 0;
 	for (int i = 0; i < 100; i++)
-		refused += rae_thread_create(quick, 0) == RAE_ERR_LIMIT;
+		refused += rae_sys_thread_create(quick, 0, 0) == RAE_ERR_LIMIT;
 	after = free_pages();
 	rae_printf("stacktest: %d threads, 100 refused: free pages before %llu, after %llu\n",
 		   n + 1, (unsigned long long)before, (unsigned long long)after);
@@ -149,12 +149,12 @@ int main(uint64_t arg)
 	}
 	check(rae_vm_allocate(PAGE, RAE_PROT_READ | RAE_PROT_WRITE) == RAE_ERR_NO_MEMORY,
 	      "and nothing more fits");
-	int64_t mem = rae_mem_create(PAGE, 0);
+	int64_t mem = rae_sys_mem_create(PAGE, 0);
 	check(rae_mem_map((rae_handle_t)mem, RAE_PROT_READ) == RAE_ERR_NO_MEMORY,
 	      "MEM_MAP finds no room either");
 	rae_handle_close((rae_handle_t)mem);
 	/* A new thread reuses a joined one's stack range, or finds no room. */
-	int64_t late = rae_thread_create(quick, 0);
+	int64_t late = rae_sys_thread_create(quick, 0, 0);
 	check(late == RAE_ERR_NO_MEMORY || (late > 0 && rae_thread_join(late, NULL) == RAE_OK),
 	      "a thread made once the area is full reuses a stack or is refused cleanly");
 	thread_stack_checks("once the mmap area is full");

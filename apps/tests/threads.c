@@ -27,7 +27,7 @@ int main(uint64_t arg)
 	(void)arg;
 	int64_t tids[THREADS];
 	for (uint64_t i = 0; i < THREADS; i++) {
-		tids[i] = rae_thread_create(worker, i);
+		tids[i] = rae_sys_thread_create(worker, i, 0);
 		if (tids[i] < 0) {
 			rae_puts("threads: create failed\n");
 			return 1;
@@ -50,12 +50,12 @@ int main(uint64_t arg)
 		    rae_thread_join(tids[i], &code) != RAE_ERR_BAD_HANDLE)
 			bad++;
 	}
-	int64_t t = rae_thread_create(worker, 0);
-	int64_t weak = rae_handle_dup((rae_handle_t)t, RAE_RIGHT_READ);
+	int64_t t = rae_sys_thread_create(worker, 0, 0);
+	int64_t weak = rae_sys_handle_dup((rae_handle_t)t, RAE_RIGHT_READ);
 	int code = -1;
 	if (rae_thread_join((rae_handle_t)weak, &code) != RAE_ERR_ACCESS_DENIED)
 		bad++;
-	int64_t n = rae_notify_create();
+	int64_t n = rae_sys_notify_create();
 	if (rae_thread_join((rae_handle_t)n, &code) != RAE_ERR_WRONG_TYPE)
 		bad++;
 	if (rae_thread_join((rae_handle_t)t, &code) != RAE_OK || code != 10)

@@ -66,19 +66,19 @@ int main(uint64_t arg)
 	(void)arg;
 	if (rae_set_affinity(1) != RAE_OK)
 		return fail("pin to CPU 0");
-	int64_t e = rae_endpoint_create(), n = rae_notify_create();
+	int64_t e = rae_sys_endpoint_create(), n = rae_sys_notify_create();
 	if (e < 0 || n < 0)
 		return fail("create the endpoint and the notification");
 	ep = (rae_handle_t)e;
 	go = (rae_handle_t)n;
-	int64_t s = rae_thread_create(server, 0);
-	int64_t a = rae_thread_create(caller, TAG_A);
+	int64_t s = rae_sys_thread_create(server, 0, 0);
+	int64_t a = rae_sys_thread_create(caller, TAG_A, 0);
 	if (s < 0 || a < 0)
 		return fail("start the server and caller A");
 	rae_sleep_ns(SETTLE_NS); /* A is in service, the server holds it */
-	int64_t b = rae_thread_create(caller, TAG_B);
+	int64_t b = rae_sys_thread_create(caller, TAG_B, 0);
 	rae_sleep_ns(SETTLE_NS); /* B queued first */
-	int64_t c = rae_thread_create(caller, TAG_C);
+	int64_t c = rae_sys_thread_create(caller, TAG_C, 0);
 	rae_sleep_ns(SETTLE_NS); /* then C */
 	if (b < 0 || c < 0)
 		return fail("start callers B and C");

@@ -103,9 +103,9 @@ int main(uint64_t arg)
 	/* vfsd, this program and every client on CPU 0: a call is a switch,
 	 * not a cross-CPU wake-up (slow under TCG). */
 	rae_set_affinity(1);
-	int64_t ep = rae_endpoint_create();
-	int64_t proc = rae_vfs_start("bin/vfsd", (rae_handle_t)ep, initrd, bytes, "death", 0);
-	check(proc > 0, "start bin/vfsd");
+	int64_t ep = rae_sys_endpoint_create();
+	rae_handle_t proc = RAE_HANDLE_INVALID;
+	check(rae_vfs_start("bin/vfsd", (rae_handle_t)ep, initrd, bytes, "death", 0, &proc) == RAE_OK, "start bin/vfsd");
 	check(rae_vfs_session_open((rae_handle_t)ep, &s) == RAE_OK, "open a session");
 	int64_t made = rae_vfs_mkdir(s, "/tmp", 01777);
 	check(made == RAE_OK || made == RAE_ERR_EXISTS, "/tmp");
@@ -114,9 +114,9 @@ int main(uint64_t arg)
 	int killed_ready = 0, bad_status = 0, unanswered = 0, done = 0;
 	uint64_t t0 = rae_clock_ns();
 	for (int i = 0; i < CLIENTS; i++) {
-		int64_t connect = rae_handle_mint(
+		int64_t connect = rae_sys_handle_mint(
 		    (rae_handle_t)ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, RAE_VFS_BADGE_CONNECT);
-		int64_t child = rae_spawn_with("bin/vfskilled", (rae_handle_t)connect);
+		int64_t child = rae_sys_spawn_with("bin/vfskilled", (rae_handle_t)connect, 0);
 		if (child < 0) {
 			check(0, "start a client");
 			break;
@@ -154,7 +154,7 @@ int main(uint64_t arg)
 
 	/* Every slot is free again: the whole table but ours can be had. */
 	static rae_handle_t more[RAE_VFS_SESSIONS_MAX];
-	int64_t connect = rae_handle_mint((rae_handle_t)ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER,
+	int64_t connect = rae_sys_handle_mint((rae_handle_t)ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER,
 					  RAE_VFS_BADGE_CONNECT);
 	int opened = 0;
 	for (int i = 0; i < RAE_VFS_SESSIONS_MAX - 1; i++)

@@ -47,9 +47,9 @@ int rae_posix_console_foreground(void)
 	return foreground;
 }
 
-int64_t rae_posix_console_open(void)
+rae_status_t rae_posix_console_open(rae_handle_t *out)
 {
-	return present ? rae_console_open(&con) : RAE_ERR_BAD_HANDLE;
+	return present ? rae_console_open(&con, out) : RAE_ERR_BAD_HANDLE;
 }
 
 void rae_posix_console_take_foreground(void)
@@ -83,12 +83,10 @@ long rae_posix_console_init(rae_handle_t service, int fg)
 		rae_handle_close(service);
 		return -EIO;
 	}
-	int64_t n = rae_notify_create();
-	if (n < 0) {
+	if (rae_notify_create(&reader_notify) != RAE_OK) {
 		rae_console_close(&con);
 		return -ENOMEM;
 	}
-	reader_notify = (rae_handle_t)n;
 	con_reader = con;
 	con_reader.notify = reader_notify;
 	term_defaults();

@@ -102,7 +102,7 @@ long rae_posix_console_init(rae_handle_t service, int foreground);
 int rae_posix_console_present(void);
 int rae_posix_console_foreground(void);
 /* A new badged handle to the console for a child, or a negative status. */
-int64_t rae_posix_console_open(void);
+rae_status_t rae_posix_console_open(rae_handle_t *out);
 /* Makes this program the foreground again (after a foreground child). */
 void rae_posix_console_take_foreground(void);
 

@@ -22,17 +22,10 @@
 #include <rae/ipc.h>
 #include <rae/process.h>
 #include <rae/syscall.h>
+#include <rae/syscall_args.h>
 #include <sched/thread.h>
 #include <time/clock.h>
 
-/* A parameter list from the table's (type, name) pairs. */
-#define SYS_PARAMS_0()                   void
-#define SYS_PARAMS_1(t1, a1)             t1 a1
-#define SYS_PARAMS_2(t1, a1, t2, a2)     t1 a1, t2 a2
-#define SYS_PARAMS_3(t1, a1, t2, a2, ...) t1 a1, t2 a2, SYS_PARAMS_1(__VA_ARGS__)
-#define SYS_PARAMS_4(t1, a1, t2, a2, ...) t1 a1, t2 a2, SYS_PARAMS_2(__VA_ARGS__)
-#define SYS_PARAMS_5(t1, a1, t2, a2, ...) t1 a1, t2 a2, SYS_PARAMS_3(__VA_ARGS__)
-#define SYS_PARAMS_6(t1, a1, t2, a2, ...) t1 a1, t2 a2, SYS_PARAMS_4(__VA_ARGS__)
 /* A FRAME call's handler: the frame and the first argument. */
 #define SYS_PARAMS_FRAME(t1, a1, ...) syscall_frame_t *frame, t1 a1
 
@@ -43,7 +36,7 @@
 #define SYS_ATTR_TIME
 #define SYS_ATTR_NORETURN __attribute__((noreturn))
 
-#define SYS_PROTO_TYPED(name, n, ...) int64_t sys_##name(SYS_PARAMS_##n(__VA_ARGS__))
+#define SYS_PROTO_TYPED(name, n, ...) int64_t sys_##name(RAE_SYSCALL_PARAMS_##n(__VA_ARGS__))
 #define SYS_PROTO_FRAME(name, n, ...) int64_t sys_##name(SYS_PARAMS_FRAME(__VA_ARGS__))
 
 #define RAE_SYSCALL(NAME, name, RET, ENTRY, OBJECT, RIGHTS, n, ...)                                 \

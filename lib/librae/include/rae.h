@@ -15,7 +15,9 @@
 #include <rae/pipe.h>
 #include <rae/process.h>
 #include <rae/resource.h>
+#include <rae/console.h>
 #include <rae/syscall.h>
+#include <rae/syscall_args.h>
 #include <rae_heap.h>
 
 static inline int64_t rae_syscall6(uint64_t nr, uint64_t a, uint64_t b, uint64_t c, uint64_t d,
@@ -37,252 +39,80 @@ static inline int64_t rae_syscall(uint64_t nr, uint64_t a, uint64_t b, uint64_t 
 	return rae_syscall6(nr, a, b, c, 0, 0, 0);
 }
 
-static inline int64_t rae_debug_write(const char *s, size_t n)
+/*
+ * One stub per system call of the table (rae/syscalls.def, documented in
+ * docs/syscalls.md): rae_NAME with the table's typed arguments. A call
+ * that makes a handle takes one more argument, `rae_handle_t *out`, and
+ * returns RAE_OK with the handle in *out (as Zircon's
+ * zx_channel_create(opts, &out0, &out1)), or the error with *out
+ * RAE_HANDLE_INVALID. Calls returning a value or an address return it as an
+ * int64_t, negative for an error; CLOCK's stub returns a uint64_t. The
+ * register IPC calls have hand-written stubs (rae_ipc_call_regs below).
+ *
+ * rae_sys_NAME is the same call with the kernel's result as it comes, an
+ * int64_t (for a call that makes a handle: the handle, or an error), for
+ * the programs that test the kernel's answers themselves (apps/tests).
+ */
+#define RAE_STUB_RAW(name, NAME, n, ...)                                                           \
+	static inline int64_t rae_sys_##name(RAE_SYSCALL_PARAMS_##n(__VA_ARGS__))                 \
+	{                                                                                          \
+		return rae_syscall6(RAE_SYS_##NAME, RAE_SYSCALL_WORDS_##n(__VA_ARGS__));           \
+	}
+#define RAE_STUB_RESULT(name, NAME, n, ...)                                                        \
+	static inline int64_t rae_##name(RAE_SYSCALL_PARAMS_##n(__VA_ARGS__))                    \
+	{                                                                                          \
+		return rae_syscall6(RAE_SYS_##NAME, RAE_SYSCALL_WORDS_##n(__VA_ARGS__));           \
+	}
+#define RAE_STUB_STATUS RAE_STUB_RESULT
+#define RAE_STUB_VALUE  RAE_STUB_RESULT
+#define RAE_STUB_ADDR   RAE_STUB_RESULT
+#define RAE_STUB_TIME(name, NAME, n, ...)                                                          \
+	static inline uint64_t rae_##name(RAE_SYSCALL_PARAMS_##n(__VA_ARGS__))                   \
+	{                                                                                          \
+		return (uint64_t)rae_syscall6(RAE_SYS_##NAME, RAE_SYSCALL_WORDS_##n(__VA_ARGS__)); \
+	}
+#define RAE_STUB_NORETURN(name, NAME, n, ...)                                                      \
+	__attribute__((noreturn)) static inline void rae_##name(                                  \
+	    RAE_SYSCALL_PARAMS_##n(__VA_ARGS__))                                                   \
+	{                                                                                          \
+		rae_syscall6(RAE_SYS_##NAME, RAE_SYSCALL_WORDS_##n(__VA_ARGS__));                  \
+		__builtin_unreachable();                                                           \
+	}
+#define RAE_STUB_OUT_PARAMS_0(...) rae_handle_t *out
+#define RAE_STUB_OUT_PARAMS_1(...) RAE_SYSCALL_PARAMS_1(__VA_ARGS__), rae_handle_t *out
+#define RAE_STUB_OUT_PARAMS_2(...) RAE_SYSCALL_PARAMS_2(__VA_ARGS__), rae_handle_t *out
+#define RAE_STUB_OUT_PARAMS_3(...) RAE_SYSCALL_PARAMS_3(__VA_ARGS__), rae_handle_t *out
+#define RAE_STUB_OUT_PARAMS_4(...) RAE_SYSCALL_PARAMS_4(__VA_ARGS__), rae_handle_t *out
+#define RAE_STUB_OUT_PARAMS_5(...) RAE_SYSCALL_PARAMS_5(__VA_ARGS__), rae_handle_t *out
+#define RAE_STUB_OUT_PARAMS_6(...) RAE_SYSCALL_PARAMS_6(__VA_ARGS__), rae_handle_t *out
+#define RAE_STUB_HANDLE(name, NAME, n, ...)                                                        \
+	static inline rae_status_t rae_##name(RAE_STUB_OUT_PARAMS_##n(__VA_ARGS__))               \
+	{                                                                                          \
+		int64_t r = rae_syscall6(RAE_SYS_##NAME, RAE_SYSCALL_WORDS_##n(__VA_ARGS__));      \
+		/* A handle is 32 bits; an error is negative. */                                   \
+		*out = r < 0 ? RAE_HANDLE_INVALID : (rae_handle_t)r;                               \
+		return r < 0 ? (rae_status_t)r : RAE_OK;                                           \
+	}
+#define RAE_STUB_TYPED(RET, name, NAME, n, ...)                                                    \
+	RAE_STUB_RAW(name, NAME, n, __VA_ARGS__)                                                   \
+	RAE_STUB_##RET(name, NAME, n, __VA_ARGS__)
+#define RAE_STUB_FRAME(...)
+#define RAE_SYSCALL(NAME, name, RET, ENTRY, OBJECT, RIGHTS, n, ...)                                 \
+	RAE_STUB_##ENTRY(RET, name, NAME, n, __VA_ARGS__)
+#include <rae/syscalls.def>
+#undef RAE_SYSCALL
+
+/* WAIT without flags: waits for the process to end. */
+static inline int64_t rae_wait(rae_handle_t h, int *status)
 {
-	return rae_syscall(RAE_SYS_DEBUG_WRITE, (uint64_t)(uintptr_t)s, n, 0);
+	return rae_wait_flags(h, status, 0);
 }
 
-__attribute__((noreturn)) static inline void rae_exit(int code)
-{
-	rae_syscall(RAE_SYS_PROCESS_EXIT, (uint64_t)code, 0, 0);
-	__builtin_unreachable();
-}
-
-/* A thread starts at entry(arg) as if entry had been called (System V ABI:
- * rsp + 8 16-byte aligned), so entry is an ordinary C function. */
-static inline int64_t rae_thread_create(void (*entry)(uint64_t), uint64_t arg)
-{
-	return rae_syscall(RAE_SYS_THREAD_CREATE, (uint64_t)(uintptr_t)entry, arg, 0);
-}
-
-__attribute__((noreturn)) static inline void rae_thread_exit(int code)
-{
-	rae_syscall(RAE_SYS_THREAD_EXIT, (uint64_t)code, 0, 0);
-	__builtin_unreachable();
-}
-
-static inline int64_t rae_thread_join(int64_t h, int *code)
-{
-	return rae_syscall(RAE_SYS_THREAD_JOIN, (uint64_t)h, (uint64_t)(uintptr_t)code, 0);
-}
-
-static inline int64_t rae_sleep_ns(uint64_t ns)
-{
-	return rae_syscall(RAE_SYS_SLEEP, ns, 0, 0);
-}
-
-static inline int64_t rae_yield(void)
-{
-	return rae_syscall(RAE_SYS_YIELD, 0, 0, 0);
-}
-
-static inline uint64_t rae_clock_ns(void)
-{
-	return (uint64_t)rae_syscall(RAE_SYS_CLOCK, 0, 0, 0);
-}
-
-static inline int64_t rae_set_rt(uint64_t budget_ns, uint64_t period_ns)
-{
-	return rae_syscall(RAE_SYS_SET_RT, budget_ns, period_ns, 0);
-}
-
-static inline int64_t rae_set_affinity(uint64_t mask)
-{
-	return rae_syscall(RAE_SYS_SET_AFFINITY, mask, 0, 0);
-}
-
-/* Starts a program from the initrd; returns a handle to the new process
- * (READ, WAIT, MANAGE, DUPLICATE, TRANSFER). Only for processes the kernel
- * started (RAE_ERR_ACCESS_DENIED for others: rae_initrd_spawn_start). */
-static inline int64_t rae_spawn(const char *path)
-{
-	return rae_syscall(RAE_SYS_SPAWN, (uint64_t)(uintptr_t)path, 0, 0);
-}
-
-/* Waits for the process `h` names to end (WAIT right); its exit status
- * in *status. Waiting again gives the same status. */
-static inline int64_t rae_wait(int64_t h, int *status)
-{
-	return rae_syscall(RAE_SYS_WAIT, (uint64_t)h, (uint64_t)(uintptr_t)status, 0);
-}
-
-/* As rae_wait, with RAE_WAIT_* flags: RAE_WAIT_NOHANG returns
- * RAE_ERR_TIMED_OUT at once while the process still runs. */
-static inline int64_t rae_wait_flags(int64_t h, int *status, uint64_t flags)
-{
-	return rae_syscall(RAE_SYS_WAIT, (uint64_t)h, (uint64_t)(uintptr_t)status, flags);
-}
-
-/* rae_wait without waiting: RAE_OK with *status once the process ended,
+/* WAIT without waiting: RAE_OK with *status once the process ended,
  * RAE_ERR_TIMED_OUT while it runs. */
-static inline int64_t rae_wait_nohang(int64_t h, int *status)
+static inline int64_t rae_wait_nohang(rae_handle_t h, int *status)
 {
 	return rae_wait_flags(h, status, RAE_WAIT_NOHANG);
-}
-
-/* Signals `bits` on notification `n` (SIGNAL right) when the process `h`
- * names (WAIT right) ends, at once if it has. */
-static inline int64_t rae_process_watch(rae_handle_t h, rae_handle_t n, uint64_t bits)
-{
-	return rae_syscall(RAE_SYS_PROCESS_WATCH, h, n, bits);
-}
-
-/* Fills buf with up to count processes of job `job`'s tree (READ right),
- * by process id; returns how many there are (possibly more than count). */
-static inline int64_t rae_job_processes(rae_handle_t job, rae_process_info_t *buf, uint64_t count)
-{
-	return rae_syscall(RAE_SYS_JOB_PROCESSES, job, (uint64_t)(uintptr_t)buf, count);
-}
-
-/* A handle to process `pid` of job `job`'s tree (MANAGE right), or
- * RAE_ERR_NOT_FOUND. */
-static inline int64_t rae_job_process(rae_handle_t job, uint64_t pid)
-{
-	return rae_syscall(RAE_SYS_JOB_PROCESS, job, pid, 0);
-}
-
-/* The facts of the process `h` names (READ), or with 0 of the caller
- * itself: its CPU time, pages, threads (rae/process.h). */
-static inline int64_t rae_process_info(rae_handle_t h, rae_process_info_t *info)
-{
-	return rae_syscall(RAE_SYS_PROCESS_INFO, h, (uint64_t)(uintptr_t)info, 0);
-}
-
-static inline int64_t rae_system_info(rae_system_info_t *info)
-{
-	return rae_syscall(RAE_SYS_SYSTEM_INFO, (uint64_t)(uintptr_t)info, 0, 0);
-}
-
-/* Ends the process `h` names (MANAGE right). */
-static inline int64_t rae_kill(int64_t h)
-{
-	return rae_syscall(RAE_SYS_KILL, (uint64_t)h, 0, 0);
-}
-
-/* The process id of the process `h` names (READ right), as GETPID gives
- * it to that process. */
-static inline int64_t rae_process_id(rae_handle_t h)
-{
-	return rae_syscall(RAE_SYS_PROCESS_ID, h, 0, 0);
-}
-
-static inline int64_t rae_getpid(void)
-{
-	return rae_syscall(RAE_SYS_GETPID, 0, 0, 0);
-}
-
-static inline int64_t rae_cpu(void)
-{
-	return rae_syscall(RAE_SYS_CPU, 0, 0, 0);
-}
-
-/* Handles and IPC (rae/handle.h, rae/ipc.h). */
-static inline int64_t rae_handle_close(rae_handle_t h)
-{
-	return rae_syscall(RAE_SYS_HANDLE_CLOSE, h, 0, 0);
-}
-
-static inline int64_t rae_handle_dup(rae_handle_t h, uint32_t rights)
-{
-	return rae_syscall(RAE_SYS_HANDLE_DUP, h, rights, 0);
-}
-
-static inline int64_t rae_handle_mint(rae_handle_t h, uint32_t rights, uint64_t badge)
-{
-	return rae_syscall(RAE_SYS_HANDLE_MINT, h, rights, badge);
-}
-
-/* As rae_handle_mint, and the endpoint's receivers get a RAE_IPC_TAG_CLOSED
- * notice with `badge` once every copy of the new handle is gone
- * (rae/ipc.h): how a server learns that a client ended. */
-static inline int64_t rae_handle_mint_watched(rae_handle_t h, uint32_t rights, uint64_t badge)
-{
-	return rae_syscall(RAE_SYS_HANDLE_MINT_WATCHED, h, rights, badge);
-}
-
-static inline int64_t rae_endpoint_create(void)
-{
-	return rae_syscall(RAE_SYS_ENDPOINT_CREATE, 0, 0, 0);
-}
-
-static inline int64_t rae_ipc_call(rae_handle_t h, rae_msg_t *m, uint64_t timeout_ns)
-{
-	return rae_syscall(RAE_SYS_IPC_CALL, h, (uint64_t)(uintptr_t)m, timeout_ns);
-}
-
-/* One way: returns once a receiver took the message (no reply). */
-static inline int64_t rae_ipc_send(rae_handle_t h, rae_msg_t *m, uint64_t timeout_ns)
-{
-	return rae_syscall(RAE_SYS_IPC_SEND, h, (uint64_t)(uintptr_t)m, timeout_ns);
-}
-
-static inline int64_t rae_ipc_receive(rae_handle_t h, rae_msg_t *m, uint64_t timeout_ns)
-{
-	return rae_syscall(RAE_SYS_IPC_RECEIVE, h, (uint64_t)(uintptr_t)m, timeout_ns);
-}
-
-static inline int64_t rae_ipc_reply(rae_msg_t *m)
-{
-	return rae_syscall(RAE_SYS_IPC_REPLY, (uint64_t)(uintptr_t)m, 0, 0);
-}
-
-static inline int64_t rae_notify_create(void)
-{
-	return rae_syscall(RAE_SYS_NOTIFY_CREATE, 0, 0, 0);
-}
-
-static inline int64_t rae_notify_signal(rae_handle_t h, uint64_t bits)
-{
-	return rae_syscall(RAE_SYS_NOTIFY_SIGNAL, h, bits, 0);
-}
-
-static inline int64_t rae_notify_wait(rae_handle_t h, uint64_t timeout_ns)
-{
-	return rae_syscall(RAE_SYS_NOTIFY_WAIT, h, timeout_ns, 0);
-}
-
-static inline int64_t rae_spawn_with(const char *path, rae_handle_t h)
-{
-	return rae_syscall(RAE_SYS_SPAWN_WITH, (uint64_t)(uintptr_t)path, h, 0);
-}
-
-static inline int64_t rae_spawn_in(rae_handle_t job, const char *path, rae_handle_t h)
-{
-	return rae_syscall(RAE_SYS_SPAWN_WITH, (uint64_t)(uintptr_t)path, h, job);
-}
-
-/* A process from the executable of `size` bytes at `offset` in memory
- * object `image` (needs READ; the kernel copies it), named `name`; `h`
- * (0: none) moves to it as main's argument; `job` 0 is the caller's. */
-static inline int64_t rae_spawn_image(rae_handle_t image, uint64_t offset, uint64_t size,
-				      const char *name, rae_handle_t h, rae_handle_t job)
-{
-	return rae_syscall6(RAE_SYS_SPAWN_IMAGE, image, offset, size, (uint64_t)(uintptr_t)name, h,
-			    job);
-}
-
-/* A child job of `parent` (0: the caller's job). Limits of UINT64_MAX mean
- * none; every ancestor's limits apply as well. */
-static inline int64_t rae_job_create(rae_handle_t parent, uint64_t processes, uint64_t threads,
-				     uint64_t pages, uint64_t handles)
-{
-	return rae_syscall6(RAE_SYS_JOB_CREATE, parent, processes, threads, pages, handles, 0);
-}
-
-static inline int64_t rae_mem_create(uint64_t bytes, uint64_t flags)
-{
-	return rae_syscall(RAE_SYS_MEM_CREATE, bytes, flags, 0);
-}
-
-/* The size in bytes (whole pages) of the memory object `h` names (READ). */
-static inline int64_t rae_mem_size(rae_handle_t h)
-{
-	return rae_syscall(RAE_SYS_MEM_SIZE, h, 0, 0);
-}
-
-static inline int64_t rae_mem_map(rae_handle_t h, uint64_t prot)
-{
-	return rae_syscall(RAE_SYS_MEM_MAP, h, prot, 0);
 }
 
 /* Register IPC (the fast path): a tag and four words each way. */
@@ -325,123 +155,6 @@ static inline int64_t rae_ipc_recv_regs(rae_handle_t h, rae_regs_t *m)
 static inline int64_t rae_ipc_reply_recv_regs(rae_handle_t h, rae_regs_t *m)
 {
 	return rae_ipc_regs(RAE_SYS_IPC_REPLY_RECV_REG, h, m);
-}
-
-/* How long this thread's register calls wait (RAE_TIMEOUT_NEVER: ever). */
-static inline int64_t rae_ipc_set_timeout(uint64_t timeout_ns)
-{
-	return rae_syscall(RAE_SYS_IPC_SET_TIMEOUT, timeout_ns, 0, 0);
-}
-
-/* Pipes (rae/pipe.h): ends[0] gets the read end, ends[1] the write end. */
-static inline int64_t rae_pipe_create(rae_handle_t ends[2])
-{
-	return rae_syscall(RAE_SYS_PIPE_CREATE, (uint64_t)(uintptr_t)ends, 0, 0);
-}
-
-/* Up to len bytes, waiting at most timeout_ns for the first (0: not at
- * all; RAE_TIMEOUT_NEVER: forever). Returns the count, 0 at end of file. */
-static inline int64_t rae_pipe_read(rae_handle_t h, void *buf, size_t len, uint64_t timeout_ns)
-{
-	return rae_syscall6(RAE_SYS_PIPE_READ, h, (uint64_t)(uintptr_t)buf, len, timeout_ns, 0, 0);
-}
-
-/* Up to len bytes (all of them, in one piece, when len <= RAE_PIPE_ATOMIC);
- * returns the count, RAE_ERR_PEER_CLOSED once no read end is left. */
-static inline int64_t rae_pipe_write(rae_handle_t h, const void *buf, size_t len,
-				     uint64_t timeout_ns)
-{
-	return rae_syscall6(RAE_SYS_PIPE_WRITE, h, (uint64_t)(uintptr_t)buf, len, timeout_ns, 0, 0);
-}
-
-/* Hardware objects (rae/resource.h). A sub-resource of `parent` over
- * [base, base+size) of `kind`. */
-static inline int64_t rae_resource_create(rae_handle_t parent, uint64_t kind, uint64_t base,
-					  uint64_t size)
-{
-	return rae_syscall6(RAE_SYS_RESOURCE_CREATE, parent, kind, base, size, 0, 0);
-}
-
-/* A memory object over device memory [phys, phys+bytes), page aligned,
- * mapped with rae_mem_map; flags RAE_MEM_PHYS_*. */
-static inline int64_t rae_mem_create_phys(rae_handle_t resource, uint64_t phys, uint64_t bytes,
-					  uint64_t flags)
-{
-	return rae_syscall6(RAE_SYS_MEM_CREATE_PHYS, resource, phys, bytes, flags, 0, 0);
-}
-
-/* Removes the mapping rae_mem_map returned at `addr`. */
-static inline int64_t rae_mem_unmap(uint64_t addr)
-{
-	return rae_syscall(RAE_SYS_MEM_UNMAP, addr, 0, 0);
-}
-
-/* Binds interrupt `line` (a GSI, or an ISA IRQ with RAE_IRQ_ISA) to
- * `bits` of a notification; acknowledge each with rae_interrupt_ack. */
-static inline int64_t rae_interrupt_create(rae_handle_t resource, uint64_t line,
-					   rae_handle_t notification, uint64_t bits, uint64_t flags)
-{
-	return rae_syscall6(RAE_SYS_INTERRUPT_CREATE, resource, line, notification, bits, flags, 0);
-}
-
-static inline int64_t rae_interrupt_ack(rae_handle_t h)
-{
-	return rae_syscall(RAE_SYS_INTERRUPT_ACK, h, 0, 0);
-}
-
-static inline int64_t rae_ioport_create(rae_handle_t resource, uint64_t base, uint64_t count)
-{
-	return rae_syscall(RAE_SYS_IOPORT_CREATE, resource, base, count);
-}
-
-/* Lets this process use the object's ports with in and out. */
-static inline int64_t rae_ioport_enable(rae_handle_t h)
-{
-	return rae_syscall(RAE_SYS_IOPORT_ENABLE, h, 0, 0);
-}
-
-/* What a C library needs (lib/posix). Waits while the word at `addr` holds
- * `expected`, until rae_futex_wake on it or the timeout: RAE_OK when woken,
- * RAE_FUTEX_CHANGED when the word differed, RAE_ERR_TIMED_OUT. */
-static inline int64_t rae_futex_wait(const volatile uint32_t *addr, uint32_t expected,
-				     uint64_t timeout_ns)
-{
-	return rae_syscall(RAE_SYS_FUTEX_WAIT, (uint64_t)(uintptr_t)addr, expected, timeout_ns);
-}
-
-/* Wakes up to `count` threads waiting on `addr`; returns how many. */
-static inline int64_t rae_futex_wake(const volatile uint32_t *addr, uint64_t count)
-{
-	return rae_syscall(RAE_SYS_FUTEX_WAKE, (uint64_t)(uintptr_t)addr, count, 0);
-}
-
-/* Sets this thread's FS base (where %fs:0 points: thread-local storage). */
-static inline int64_t rae_set_tls_base(uint64_t base)
-{
-	return rae_syscall(RAE_SYS_SET_TLS_BASE, base, 0, 0);
-}
-
-/* Fills buf with len (at most RAE_RANDOM_MAX) random bytes. */
-static inline int64_t rae_random(void *buf, size_t len)
-{
-	return rae_syscall(RAE_SYS_RANDOM, (uint64_t)(uintptr_t)buf, len, 0);
-}
-
-/* Fresh zeroed private pages in the mmap area; prot 0 only reserves them. */
-static inline int64_t rae_vm_allocate(uint64_t bytes, uint64_t prot)
-{
-	return rae_syscall(RAE_SYS_VM_ALLOCATE, bytes, prot, 0);
-}
-
-/* New protections for private pages (holes get zeroed pages; 0 frees). */
-static inline int64_t rae_vm_protect(uint64_t addr, uint64_t bytes, uint64_t prot)
-{
-	return rae_syscall(RAE_SYS_VM_PROTECT, addr, bytes, prot);
-}
-
-static inline int64_t rae_vm_free(uint64_t addr, uint64_t bytes)
-{
-	return rae_syscall(RAE_SYS_VM_FREE, addr, bytes, 0);
 }
 
 static inline uint8_t rae_inb(uint16_t port)
