@@ -38,7 +38,8 @@ int main(uint64_t arg)
 	uint16_t roles[2] = {ROLE_DOWN, ROLE_UP};
 	const char *const argv[] = {"bench_pipe", NULL};
 	rae_handle_t child;
-	if (rae_spawn_start(0, 0, 0, "bin/bench_pipe", 0, argv, NULL, give, roles, 2, &child) != RAE_OK)
+	if (rae_spawn_start(0, 0, 0, "bin/bench_pipe", 0, argv, NULL, give, roles, 2, &child) !=
+	    RAE_OK)
 		return 2;
 	char c = 'x';
 	for (int i = -100; i < SAMPLES; i++) {

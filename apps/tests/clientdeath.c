@@ -84,7 +84,8 @@ static void test_refusals(rae_handle_t ep)
 		  RAE_ERR_ACCESS_DENIED,
 	      "minting a watched handle needs READ (the server's right)");
 	int64_t n = rae_sys_notify_create();
-	check(rae_sys_handle_mint_watched((rae_handle_t)n, RAE_RIGHT_SIGNAL, 12) == RAE_ERR_WRONG_TYPE,
+	check(rae_sys_handle_mint_watched((rae_handle_t)n, RAE_RIGHT_SIGNAL, 12) ==
+		  RAE_ERR_WRONG_TYPE,
 	      "only endpoints");
 	/* Nobody forges a notice. */
 	rae_msg_t m = {.tag = RAE_IPC_TAG_CLOSED};
@@ -144,8 +145,8 @@ static void test_many(rae_handle_t ep)
 		int seen = 0;
 		for (int i = 0; i < CLIENTS; i += 100) {
 			for (int j = 0; j < 100; j++)
-				h[j] = rae_sys_handle_mint_watched(ep, RAE_RIGHT_WRITE,
-							       1000 + (uint64_t)i + (uint64_t)j);
+				h[j] = rae_sys_handle_mint_watched(
+				    ep, RAE_RIGHT_WRITE, 1000 + (uint64_t)i + (uint64_t)j);
 			for (int j = 0; j < 100; j++)
 				rae_handle_close((rae_handle_t)h[j]);
 			while (next(ep, &m, 0) == RAE_OK && m.tag == RAE_IPC_TAG_CLOSED)

@@ -283,8 +283,7 @@ static void protocol_checks(rae_handle_t service, const rae_console_hw_t *hw)
 	check(opened == RAE_OK, "OPEN gives a handle for a child");
 	if (opened == RAE_OK) {
 		rae_console_t c3;
-		check_eq(rae_console_connect(&c3, child), RAE_OK,
-			 "the child's handle connects");
+		check_eq(rae_console_connect(&c3, child), RAE_OK, "the child's handle connects");
 		check_eq(rae_console_puts(&c3, "consoletest: written through an OPEN handle\n"), 44,
 			 "and writes");
 		rae_console_close(&c3);

@@ -49,8 +49,8 @@ static int run_in(const char *const *argv, rae_handle_t in_job, rae_handle_t job
 	rae_handle_t handles[2];
 	uint16_t roles[2];
 	unsigned count = 0;
-	int64_t connect =
-	    rae_sys_handle_mint(admin_ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, RAE_VFS_BADGE_CONNECT);
+	int64_t connect = rae_sys_handle_mint(admin_ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER,
+					      RAE_VFS_BADGE_CONNECT);
 	if (connect < 0)
 		return -1;
 	handles[count] = (rae_handle_t)connect;
@@ -352,8 +352,8 @@ int main(uint64_t arg)
 	st = rae_vfs_start("bin/vfsd", admin_ep, initrd, bytes, NULL, -1, &vfsd);
 	if (st != RAE_OK)
 		return fail("starting vfsd", st);
-	int64_t connect =
-	    rae_sys_handle_mint(admin_ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, RAE_VFS_BADGE_CONNECT);
+	int64_t connect = rae_sys_handle_mint(admin_ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER,
+					      RAE_VFS_BADGE_CONNECT);
 	if (connect < 0)
 		return fail("connect handle", connect);
 	st = rae_vfs_session_open((rae_handle_t)connect, &vfs);

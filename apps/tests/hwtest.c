@@ -58,10 +58,11 @@ static void check_resources(void)
 {
 	int64_t mmio = rae_sys_resource_create(root, RAE_RESOURCE_MMIO, 0xb8000, 0x8000);
 	check(mmio > 0, "an MMIO resource from the root");
-	int64_t sub = rae_sys_resource_create((rae_handle_t)mmio, RAE_RESOURCE_MMIO, 0xb9000, 0x1000);
+	int64_t sub =
+	    rae_sys_resource_create((rae_handle_t)mmio, RAE_RESOURCE_MMIO, 0xb9000, 0x1000);
 	check(sub > 0, "a sub-resource inside it");
-	check_eq(rae_sys_resource_create((rae_handle_t)sub, RAE_RESOURCE_MMIO, 0xb9000, 0x1000) > 0, 1,
-		 "the same range again from the sub-resource");
+	check_eq(rae_sys_resource_create((rae_handle_t)sub, RAE_RESOURCE_MMIO, 0xb9000, 0x1000) > 0,
+		 1, "the same range again from the sub-resource");
 	check_eq(rae_sys_resource_create((rae_handle_t)mmio, RAE_RESOURCE_MMIO, 0xb0000, 0x1000),
 		 RAE_ERR_RANGE, "a range below the parent");
 	check_eq(rae_sys_resource_create((rae_handle_t)mmio, RAE_RESOURCE_MMIO, 0xbf000, 0x2000),
@@ -83,8 +84,8 @@ static void check_resources(void)
 		 "ports past 0xffff");
 	check_eq(rae_sys_resource_create(root, RAE_RESOURCE_IRQ, 255, 2), RAE_ERR_RANGE,
 		 "GSIs past the last");
-	check_eq(rae_sys_resource_create(root, RAE_RESOURCE_MMIO, 1ull << 52, 0x1000), RAE_ERR_RANGE,
-		 "addresses past the physical limit");
+	check_eq(rae_sys_resource_create(root, RAE_RESOURCE_MMIO, 1ull << 52, 0x1000),
+		 RAE_ERR_RANGE, "addresses past the physical limit");
 	check_eq(rae_sys_resource_create(0, RAE_RESOURCE_IOPORT, 0x70, 2), RAE_ERR_BAD_HANDLE,
 		 "no handle");
 	int64_t n = rae_sys_notify_create();
@@ -156,14 +157,14 @@ static void check_phys_memory(void)
 		 "outside the resource");
 	check_eq(rae_sys_mem_create_phys((rae_handle_t)vga_res, 0xb8000, 0x9000, 0), RAE_ERR_RANGE,
 		 "past the resource's end");
-	check_eq(rae_sys_mem_create_phys((rae_handle_t)vga_res, 0xb8800, 0x1000, 0), RAE_ERR_INVALID,
-		 "unaligned base");
+	check_eq(rae_sys_mem_create_phys((rae_handle_t)vga_res, 0xb8800, 0x1000, 0),
+		 RAE_ERR_INVALID, "unaligned base");
 	check_eq(rae_sys_mem_create_phys((rae_handle_t)vga_res, 0xb8000, 0x800, 0), RAE_ERR_INVALID,
 		 "unaligned size");
 	check_eq(rae_sys_mem_create_phys((rae_handle_t)vga_res, 0xb8000, 0, 0), RAE_ERR_INVALID,
 		 "size 0");
-	check_eq(rae_sys_mem_create_phys((rae_handle_t)vga_res, 0xb8000, 0x1000, 2), RAE_ERR_INVALID,
-		 "unknown cache flags");
+	check_eq(rae_sys_mem_create_phys((rae_handle_t)vga_res, 0xb8000, 0x1000, 2),
+		 RAE_ERR_INVALID, "unknown cache flags");
 	int64_t io = rae_sys_resource_create(root, RAE_RESOURCE_IOPORT, 0x70, 2);
 	check_eq(rae_sys_mem_create_phys((rae_handle_t)io, 0xb8000, 0x1000, 0), RAE_ERR_RANGE,
 		 "an I/O port resource grants no memory");
@@ -193,7 +194,8 @@ static void check_ioports(void)
 	int64_t res = rae_sys_resource_create(root, RAE_RESOURCE_IOPORT, 0x70, 2);
 	check(res > 0, "an I/O port resource for the RTC");
 	check_eq(rae_sys_ioport_create((rae_handle_t)res, 0x72, 1), RAE_ERR_RANGE, "port past it");
-	check_eq(rae_sys_ioport_create((rae_handle_t)res, 0x6f, 2), RAE_ERR_RANGE, "port before it");
+	check_eq(rae_sys_ioport_create((rae_handle_t)res, 0x6f, 2), RAE_ERR_RANGE,
+		 "port before it");
 	check_eq(rae_sys_ioport_create((rae_handle_t)res, 0x70, 0), RAE_ERR_INVALID, "no ports");
 	check_eq(rae_sys_ioport_create(root, 0xffff, 2), RAE_ERR_RANGE, "ports past 0xffff");
 	int64_t io = rae_sys_ioport_create((rae_handle_t)res, 0x70, 2);
@@ -235,29 +237,32 @@ static void check_interrupts(void)
 	if (!(platform_flags & HWTEST_HAS_IRQ_LINES)) {
 		/* No IOAPIC (acpi=off): the kernel keeps the 8259 to itself. */
 		check_eq(rae_sys_interrupt_create((rae_handle_t)irqs, 8, (rae_handle_t)n, RTC_BIT,
-					      RAE_IRQ_ISA),
+						  RAE_IRQ_ISA),
 			 RAE_ERR_UNSUPPORTED, "no interrupt lines without an IOAPIC");
 		rae_handle_close((rae_handle_t)irqs);
 		rae_handle_close((rae_handle_t)n);
 		return;
 	}
 	check_eq(rae_sys_interrupt_create((rae_handle_t)irqs, 8, (rae_handle_t)n, RTC_BIT,
-				      RAE_IRQ_ISA | RAE_IRQ_LEVEL),
+					  RAE_IRQ_ISA | RAE_IRQ_LEVEL),
 		 RAE_ERR_INVALID, "ISA lines take the firmware's trigger");
 	check_eq(rae_sys_interrupt_create((rae_handle_t)irqs, 8, (rae_handle_t)n, 0, RAE_IRQ_ISA),
 		 RAE_ERR_INVALID, "no bits");
 	check_eq(rae_sys_interrupt_create((rae_handle_t)irqs, 16, (rae_handle_t)n, 1, RAE_IRQ_ISA),
 		 RAE_ERR_RANGE, "ISA IRQ 16");
-	check_eq(rae_sys_interrupt_create(root, 300, (rae_handle_t)n, 1, 0), RAE_ERR_RANGE, "GSI 300");
-	check_eq(rae_sys_interrupt_create((rae_handle_t)irqs, 30, (rae_handle_t)n, 1, 0), RAE_ERR_RANGE,
-		 "a GSI outside the resource");
+	check_eq(rae_sys_interrupt_create(root, 300, (rae_handle_t)n, 1, 0), RAE_ERR_RANGE,
+		 "GSI 300");
+	check_eq(rae_sys_interrupt_create((rae_handle_t)irqs, 30, (rae_handle_t)n, 1, 0),
+		 RAE_ERR_RANGE, "a GSI outside the resource");
 	check_eq(rae_sys_interrupt_create((rae_handle_t)irqs, 1, (rae_handle_t)n, 1, RAE_IRQ_ISA),
 		 RAE_ERR_BUSY, "the kernel's keyboard line is taken");
-	check_eq(rae_sys_interrupt_create((rae_handle_t)irqs, 8, (rae_handle_t)irqs, 1, RAE_IRQ_ISA),
-		 RAE_ERR_WRONG_TYPE, "a resource is no notification");
+	check_eq(
+	    rae_sys_interrupt_create((rae_handle_t)irqs, 8, (rae_handle_t)irqs, 1, RAE_IRQ_ISA),
+	    RAE_ERR_WRONG_TYPE, "a resource is no notification");
 	int64_t nosig = rae_sys_handle_dup((rae_handle_t)n, RAE_RIGHT_WAIT | RAE_RIGHT_DUPLICATE);
-	check_eq(rae_sys_interrupt_create((rae_handle_t)irqs, 8, (rae_handle_t)nosig, 1, RAE_IRQ_ISA),
-		 RAE_ERR_ACCESS_DENIED, "the notification needs SIGNAL");
+	check_eq(
+	    rae_sys_interrupt_create((rae_handle_t)irqs, 8, (rae_handle_t)nosig, 1, RAE_IRQ_ISA),
+	    RAE_ERR_ACCESS_DENIED, "the notification needs SIGNAL");
 	rae_handle_close((rae_handle_t)nosig);
 
 	int64_t irq =

@@ -101,7 +101,8 @@ int main(uint64_t arg)
 	      "an image size that wraps is refused");
 	check(rae_sys_spawn_image(initrd, hello_at, hello_size, "", 0, 0) == RAE_ERR_INVALID,
 	      "a process needs a name");
-	check(rae_sys_spawn_image(initrd, hello_at, hello_size, (const char *)8, 0, 0) == RAE_ERR_FAULT,
+	check(rae_sys_spawn_image(initrd, hello_at, hello_size, (const char *)8, 0, 0) ==
+		  RAE_ERR_FAULT,
 	      "a bad name pointer faults cleanly");
 
 	/* The root resource grants hardware: a sub-resource of the CMOS ports. */

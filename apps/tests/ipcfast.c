@@ -68,13 +68,15 @@ int main(uint64_t arg)
 	int64_t ep = rae_sys_endpoint_create();
 	rae_handle_t give =
 	    (rae_handle_t)rae_sys_handle_dup((rae_handle_t)ep, RAE_RIGHT_READ | RAE_RIGHT_TRANSFER);
-	rae_handle_t badged = (rae_handle_t)rae_sys_handle_mint((rae_handle_t)ep, RAE_RIGHT_WRITE, 42);
+	rae_handle_t badged =
+	    (rae_handle_t)rae_sys_handle_mint((rae_handle_t)ep, RAE_RIGHT_WRITE, 42);
 	int64_t server = rae_sys_spawn_with("bin/ipcfast", give, 0);
 	check(server > 0, "spawn the server");
 	/* A badge is never replaced: a badged handle cannot be re-minted. */
 	int64_t dupable =
 	    rae_sys_handle_mint((rae_handle_t)ep, RAE_RIGHT_WRITE | RAE_RIGHT_DUPLICATE, 42);
-	check(rae_sys_handle_mint((rae_handle_t)dupable, RAE_RIGHT_WRITE, 1) == RAE_ERR_ACCESS_DENIED,
+	check(rae_sys_handle_mint((rae_handle_t)dupable, RAE_RIGHT_WRITE, 1) ==
+		  RAE_ERR_ACCESS_DENIED,
 	      "a badged handle cannot be minted with another badge");
 	int64_t copy = rae_sys_handle_dup((rae_handle_t)dupable, RAE_RIGHT_WRITE);
 	check(copy > 0, "but it can be duplicated, badge and all");
@@ -122,7 +124,8 @@ int main(uint64_t arg)
 	check(rae_ipc_call_regs((rae_handle_t)lone, &r) == RAE_ERR_TIMED_OUT && r.tag == 5,
 	      "a register call with no receiver times out, its registers left alone");
 	rae_ipc_set_timeout(RAE_TIMEOUT_NEVER);
-	give = (rae_handle_t)rae_sys_handle_dup((rae_handle_t)ep, RAE_RIGHT_READ | RAE_RIGHT_TRANSFER);
+	give =
+	    (rae_handle_t)rae_sys_handle_dup((rae_handle_t)ep, RAE_RIGHT_READ | RAE_RIGHT_TRANSFER);
 	server = rae_sys_spawn_with("bin/ipcfast", give, 0);
 	ok = server > 0;
 	for (uint64_t i = 0; i < 100 && ok; i++) {

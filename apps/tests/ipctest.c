@@ -68,7 +68,8 @@ int main(uint64_t arg)
 	      "a notification is not an endpoint");
 	check(rae_notify_signal((rae_handle_t)ep, 1) == RAE_ERR_WRONG_TYPE,
 	      "an endpoint is not a notification");
-	rae_handle_t sig_only = (rae_handle_t)rae_sys_handle_dup((rae_handle_t)note, RAE_RIGHT_SIGNAL);
+	rae_handle_t sig_only =
+	    (rae_handle_t)rae_sys_handle_dup((rae_handle_t)note, RAE_RIGHT_SIGNAL);
 	check(rae_notify_wait(sig_only, 0) == RAE_ERR_ACCESS_DENIED, "wait needs WAIT");
 	check(rae_handle_close(recv_only) == RAE_OK, "close");
 	check(rae_ipc_receive(recv_only, &m, 0) == RAE_ERR_BAD_HANDLE, "a closed handle is stale");
@@ -96,8 +97,8 @@ int main(uint64_t arg)
 
 	/* A server that dies in the middle of the call. */
 	int64_t ep2 = rae_sys_endpoint_create();
-	rae_handle_t for_server =
-	    (rae_handle_t)rae_sys_handle_dup((rae_handle_t)ep2, RAE_RIGHT_READ | RAE_RIGHT_TRANSFER);
+	rae_handle_t for_server = (rae_handle_t)rae_sys_handle_dup(
+	    (rae_handle_t)ep2, RAE_RIGHT_READ | RAE_RIGHT_TRANSFER);
 	int64_t dier = rae_sys_spawn_with("bin/ipcdie", for_server, 0);
 	check(dier > 0, "spawn the dying server");
 	m = (rae_msg_t){.tag = 5};

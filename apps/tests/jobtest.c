@@ -55,10 +55,12 @@ int main(uint64_t arg)
 
 	/* Managing a job needs MANAGE. */
 	rae_handle_t weak = (rae_handle_t)rae_sys_handle_dup((rae_handle_t)two, RAE_RIGHT_READ);
-	check(rae_sys_spawn_with("bin/hello", 0, weak) == RAE_ERR_ACCESS_DENIED, "spawning needs MANAGE");
-	check(rae_sys_job_create(((rae_handle_t)two & ~RAE_HANDLE_INDEX_MASK) | RAE_HANDLE_INDEX_MASK,
-			     1, 1, 1, 1) == RAE_ERR_BAD_HANDLE,
-	      "a made-up job handle");
+	check(rae_sys_spawn_with("bin/hello", 0, weak) == RAE_ERR_ACCESS_DENIED,
+	      "spawning needs MANAGE");
+	check(
+	    rae_sys_job_create(((rae_handle_t)two & ~RAE_HANDLE_INDEX_MASK) | RAE_HANDLE_INDEX_MASK,
+			       1, 1, 1, 1) == RAE_ERR_BAD_HANDLE,
+	    "a made-up job handle");
 
 	/* Nesting: a job in a job, 100,000 times over. The tree stops at
 	 * RAE_JOB_MAX_DEPTH with RAE_ERR_LIMIT; every further try is refused

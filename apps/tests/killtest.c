@@ -177,8 +177,8 @@ static void kill_blocked_child(int mode)
 	m.words[0] = (uint64_t)mode;
 	if (mode == MODE_WAIT_PROCESS) {
 		grandchild = rae_sys_spawn("bin/sleeper");
-		m.handles[0] = (rae_handle_t)rae_sys_handle_dup((rae_handle_t)grandchild,
-							    RAE_RIGHT_WAIT | RAE_RIGHT_TRANSFER);
+		m.handles[0] = (rae_handle_t)rae_sys_handle_dup(
+		    (rae_handle_t)grandchild, RAE_RIGHT_WAIT | RAE_RIGHT_TRANSFER);
 		m.handle_count = 1;
 	}
 	rae_ipc_reply(&m);

@@ -27,15 +27,16 @@ static int fail(int step, int64_t st)
  * could not be started or waited for. */
 static int64_t lua_run(rae_handle_t admin_ep, const char *const *argv)
 {
-	int64_t connect =
-	    rae_sys_handle_mint(admin_ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, RAE_VFS_BADGE_CONNECT);
+	int64_t connect = rae_sys_handle_mint(admin_ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER,
+					      RAE_VFS_BADGE_CONNECT);
 	if (connect < 0)
 		return connect;
 	const char *envp[] = {"HOME=/", NULL};
 	rae_handle_t handles[1] = {(rae_handle_t)connect};
 	const uint16_t roles[1] = {RAE_ROLE_VFS};
 	rae_handle_t proc;
-	rae_status_t st = rae_spawn_start(0, 0, 0, "bin/lua", 0, argv, envp, handles, roles, 1, &proc);
+	rae_status_t st =
+	    rae_spawn_start(0, 0, 0, "bin/lua", 0, argv, envp, handles, roles, 1, &proc);
 	if (st != RAE_OK)
 		return st;
 	int status = -1;
@@ -72,7 +73,8 @@ int main(uint64_t arg)
 	if (admin_ep < 0)
 		return fail(2, admin_ep);
 	rae_handle_t vfsd;
-	rae_status_t started = rae_vfs_start("bin/vfsd", (rae_handle_t)admin_ep, initrd, bytes, NULL, -1, &vfsd);
+	rae_status_t started =
+	    rae_vfs_start("bin/vfsd", (rae_handle_t)admin_ep, initrd, bytes, NULL, -1, &vfsd);
 	if (started != RAE_OK)
 		return fail(3, started);
 

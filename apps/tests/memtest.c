@@ -31,7 +31,8 @@ int main(uint64_t arg)
 	      "executing needs EXECUTE");
 	rae_handle_t nomap = (rae_handle_t)rae_sys_handle_dup((rae_handle_t)h, RAE_RIGHT_READ);
 	check(rae_mem_map(nomap, RAE_PROT_READ) == RAE_ERR_ACCESS_DENIED, "mapping needs MAP");
-	check(rae_sys_mem_create(0, 0) == RAE_ERR_RANGE && rae_sys_mem_create(4096, 8) == RAE_ERR_INVALID,
+	check(rae_sys_mem_create(0, 0) == RAE_ERR_RANGE &&
+		  rae_sys_mem_create(4096, 8) == RAE_ERR_INVALID,
 	      "bad sizes and flags");
 
 	/* Share it read-only with a child, which checks the pattern. */

@@ -86,8 +86,8 @@ static int64_t start_child(const char *role, rae_handle_t job, rae_handle_t *han
 {
 	const char *const argv[] = {"pipetest", role, NULL};
 	rae_handle_t proc;
-	rae_status_t st = rae_spawn_start(0, 0, 0, "bin/pipetest", job, argv, NULL, handles, roles, n,
-					  &proc);
+	rae_status_t st =
+	    rae_spawn_start(0, 0, 0, "bin/pipetest", job, argv, NULL, handles, roles, n, &proc);
 	return st == RAE_OK ? (int64_t)proc : st;
 }
 
@@ -513,7 +513,8 @@ static void test_job_processes(void)
 {
 	uint64_t me = (uint64_t)rae_getpid();
 	int64_t job = rae_sys_job_create(0, UINT64_MAX, UINT64_MAX, UINT64_MAX, 64);
-	int64_t inner = rae_sys_job_create((rae_handle_t)job, UINT64_MAX, UINT64_MAX, UINT64_MAX, 64);
+	int64_t inner =
+	    rae_sys_job_create((rae_handle_t)job, UINT64_MAX, UINT64_MAX, UINT64_MAX, 64);
 	check(job > 0 && inner > 0, "create a job and a job inside it");
 	static rae_process_info_t list[8];
 	check(rae_job_processes((rae_handle_t)job, list, 8) == 0, "a new job has no processes");
@@ -558,7 +559,8 @@ static void test_job_processes(void)
 	      "no handle to a process outside the job");
 	check(rae_sys_job_process((rae_handle_t)inner, pa) == RAE_ERR_NOT_FOUND,
 	      "nor to one in the parent job");
-	check(rae_sys_job_process((rae_handle_t)job, 0x7fffffff) == RAE_ERR_NOT_FOUND, "an unused id");
+	check(rae_sys_job_process((rae_handle_t)job, 0x7fffffff) == RAE_ERR_NOT_FOUND,
+	      "an unused id");
 	int64_t h = rae_sys_job_process((rae_handle_t)job, pb);
 	check(h > 0 && rae_process_id((rae_handle_t)h) == (int64_t)pb,
 	      "a handle to a process inside the job's tree");

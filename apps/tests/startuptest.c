@@ -130,8 +130,7 @@ static int parent(void)
 	check(started == RAE_OK, "the child starts");
 	int status = -1;
 	if (started == RAE_OK) {
-		check(rae_wait(p, &status) == RAE_OK && status == 0,
-		      "the child's checks hold");
+		check(rae_wait(p, &status) == RAE_OK && status == 0, "the child's checks hold");
 		check(rae_notify_wait(done, 0) == 1, "the child signalled through its handle");
 	}
 	/* The handles left the parent. */

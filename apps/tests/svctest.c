@@ -284,7 +284,8 @@ static void check_services_tool(rae_handle_t svc, rae_handle_t initrd)
 	check(rae_initrd_find(initrd, "bin/no-such-tool", &off, &size) == RAE_ERR_NOT_FOUND,
 	      "a program missing from the initrd is not found");
 	rae_handle_t p;
-	rae_status_t st = rae_initrd_spawn_start(initrd, "bin/services", 0, argv, NULL, give, roles, 1, &p);
+	rae_status_t st =
+	    rae_initrd_spawn_start(initrd, "bin/services", 0, argv, NULL, give, roles, 1, &p);
 	int status = -1;
 	check(st == RAE_OK && rae_wait(p, &status) == RAE_OK && status == 0,
 	      "bin/services prints the table");

@@ -105,7 +105,9 @@ int main(uint64_t arg)
 	rae_set_affinity(1);
 	int64_t ep = rae_sys_endpoint_create();
 	rae_handle_t proc = RAE_HANDLE_INVALID;
-	check(rae_vfs_start("bin/vfsd", (rae_handle_t)ep, initrd, bytes, "death", 0, &proc) == RAE_OK, "start bin/vfsd");
+	check(rae_vfs_start("bin/vfsd", (rae_handle_t)ep, initrd, bytes, "death", 0, &proc) ==
+		  RAE_OK,
+	      "start bin/vfsd");
 	check(rae_vfs_session_open((rae_handle_t)ep, &s) == RAE_OK, "open a session");
 	int64_t made = rae_vfs_mkdir(s, "/tmp", 01777);
 	check(made == RAE_OK || made == RAE_ERR_EXISTS, "/tmp");
@@ -154,8 +156,8 @@ int main(uint64_t arg)
 
 	/* Every slot is free again: the whole table but ours can be had. */
 	static rae_handle_t more[RAE_VFS_SESSIONS_MAX];
-	int64_t connect = rae_sys_handle_mint((rae_handle_t)ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER,
-					  RAE_VFS_BADGE_CONNECT);
+	int64_t connect = rae_sys_handle_mint(
+	    (rae_handle_t)ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, RAE_VFS_BADGE_CONNECT);
 	int opened = 0;
 	for (int i = 0; i < RAE_VFS_SESSIONS_MAX - 1; i++)
 		opened += rae_vfs_session_open((rae_handle_t)connect, &more[i]) == RAE_OK;

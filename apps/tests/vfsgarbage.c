@@ -76,7 +76,9 @@ int main(uint64_t arg)
 	rae_set_affinity(1ull << cpu);
 	int64_t ep = rae_sys_endpoint_create();
 	rae_handle_t proc = RAE_HANDLE_INVALID;
-	check(rae_vfs_start("bin/vfsd", (rae_handle_t)ep, initrd, bytes, "garbage", cpu, &proc) == RAE_OK, "start bin/vfsd");
+	check(rae_vfs_start("bin/vfsd", (rae_handle_t)ep, initrd, bytes, "garbage", cpu, &proc) ==
+		  RAE_OK,
+	      "start bin/vfsd");
 	rae_handle_t s = 0, connect = (rae_handle_t)rae_sys_handle_mint(
 				(rae_handle_t)ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER,
 				RAE_VFS_BADGE_CONNECT);

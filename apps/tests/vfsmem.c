@@ -178,7 +178,9 @@ int main(uint64_t arg)
 	rae_set_affinity(1ull << cpu);
 	int64_t ep = rae_sys_endpoint_create();
 	rae_handle_t proc = RAE_HANDLE_INVALID;
-	check(rae_vfs_start("bin/vfsd", (rae_handle_t)ep, initrd, bytes, "mem", cpu, &proc) == RAE_OK, "start bin/vfsd");
+	check(rae_vfs_start("bin/vfsd", (rae_handle_t)ep, initrd, bytes, "mem", cpu, &proc) ==
+		  RAE_OK,
+	      "start bin/vfsd");
 	check(rae_vfs_session_open((rae_handle_t)ep, &s) == RAE_OK, "open a session");
 	int64_t made = rae_vfs_mkdir(s, "/tmp", 01777);
 	check(made == RAE_OK || made == RAE_ERR_EXISTS, "/tmp");

@@ -49,7 +49,8 @@ int main(uint64_t arg)
 	if (admin_ep < 0)
 		return fail(2, admin_ep);
 	rae_handle_t vfsd;
-	rae_status_t started = rae_vfs_start("bin/vfsd", (rae_handle_t)admin_ep, initrd, bytes, NULL, -1, &vfsd);
+	rae_status_t started =
+	    rae_vfs_start("bin/vfsd", (rae_handle_t)admin_ep, initrd, bytes, NULL, -1, &vfsd);
 	if (started != RAE_OK)
 		return fail(3, started);
 	/* An ordinary program's handle: it may only open sessions. */
@@ -72,7 +73,7 @@ int main(uint64_t arg)
 	int64_t badge = rae_sys_handle_mint(service, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, 1);
 	int64_t job = rae_sys_job_create(0, UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX);
 	connect = rae_sys_handle_mint((rae_handle_t)admin_ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER,
-				  RAE_VFS_BADGE_CONNECT);
+				      RAE_VFS_BADGE_CONNECT);
 	if (badge < 0 || job < 0 || connect < 0)
 		return fail(8, badge < 0 ? badge : job < 0 ? job : connect);
 	handles[0] = (rae_handle_t)connect;

@@ -303,8 +303,8 @@ static void test_paths_and_links(rae_handle_t s)
 static void test_sessions(rae_handle_t admin_ep, rae_handle_t s)
 {
 	static char buf[64];
-	int64_t connect =
-	    rae_sys_handle_mint(admin_ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, RAE_VFS_BADGE_CONNECT);
+	int64_t connect = rae_sys_handle_mint(admin_ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER,
+					      RAE_VFS_BADGE_CONNECT);
 	rae_handle_t s2 = 0;
 	check(connect > 0 && rae_vfs_session_open((rae_handle_t)connect, &s2) == RAE_OK,
 	      "a second client opens a session");
@@ -363,8 +363,8 @@ static void test_mount(rae_handle_t admin_ep, rae_handle_t s)
 	check_eq(rae_vfs_mkdir(direct, "made-before-mount", 0755), RAE_OK, "mkdir there");
 	check_eq(rae_vfs_mkdir(s, "/mnt", 0755), RAE_OK, "mkdir /mnt");
 	check_eq(rae_vfs_mount(s, "/mnt/",
-			       (rae_handle_t)rae_sys_handle_dup((rae_handle_t)ep2,
-							    RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER)),
+			       (rae_handle_t)rae_sys_handle_dup(
+				   (rae_handle_t)ep2, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER)),
 		 RAE_OK, "mount it at /mnt");
 	/* Good entries, including those after the bad ones, are there. */
 	check(slurp(s, "/mnt/hello.txt", buf, sizeof(buf)) == 33 &&
@@ -404,9 +404,9 @@ static void test_mount(rae_handle_t admin_ep, rae_handle_t s)
 	check_eq(rae_vfs_unmount(s, "/mnt"), RAE_ERR_BUSY, "unmount with a descriptor open");
 	rae_vfs_close(s, fd);
 	/* This very server, mounted on itself, would wait for itself. */
-	check_eq(rae_vfs_mount(
-		     s, "/scratch",
-		     (rae_handle_t)rae_sys_handle_dup(admin_ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER)),
+	check_eq(rae_vfs_mount(s, "/scratch",
+			       (rae_handle_t)rae_sys_handle_dup(admin_ep, RAE_RIGHT_WRITE |
+									      RAE_RIGHT_TRANSFER)),
 		 RAE_ERR_TIMED_OUT, "a server cannot be mounted on itself");
 	check_eq(rae_vfs_unmount(s, "/mnt"), RAE_OK, "unmount");
 	check_eq(rae_vfs_stat(s, "/mnt/hello.txt", &st), RAE_ERR_NOT_FOUND,

@@ -66,5 +66,6 @@ rae_status_t rae_initrd_spawn_start(rae_handle_t initrd, const char *path, rae_h
 		if (*c == '/' && c[1])
 			name = c + 1;
 	}
-	return rae_spawn_start(initrd, offset, size, name, job, argv, envp, handles, roles, n, proc);
+	return rae_spawn_start(initrd, offset, size, name, job, argv, envp, handles, roles, n,
+			       proc);
 }

@@ -300,12 +300,12 @@ rae_status_t rae_vfs_start(const char *path, rae_handle_t service, rae_handle_t 
 	/* Copies for vfsd: it receives and mints on the endpoint; it only maps
 	 * the archive, read-only. */
 	rae_handle_t svc = 0, ro = 0, ep = 0, child_ep = 0, proc;
-	rae_status_t st = rae_handle_dup(service,
-					 RAE_RIGHT_READ | RAE_RIGHT_WRITE | RAE_RIGHT_DUPLICATE |
-					     RAE_RIGHT_TRANSFER,
-					 &svc);
+	rae_status_t st = rae_handle_dup(
+	    service, RAE_RIGHT_READ | RAE_RIGHT_WRITE | RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER,
+	    &svc);
 	if (st == RAE_OK && initrd)
-		st = rae_handle_dup(initrd, RAE_RIGHT_READ | RAE_RIGHT_MAP | RAE_RIGHT_TRANSFER, &ro);
+		st = rae_handle_dup(initrd, RAE_RIGHT_READ | RAE_RIGHT_MAP | RAE_RIGHT_TRANSFER,
+				    &ro);
 	if (st == RAE_OK)
 		st = rae_endpoint_create(&ep);
 	if (st == RAE_OK)
@@ -322,9 +322,11 @@ rae_status_t rae_vfs_start(const char *path, rae_handle_t service, rae_handle_t 
 	}
 	char bytes_arg[40] = VFS_ARG_INITRD_BYTES, cpu_arg[24] = VFS_ARG_CPU,
 	     name_arg[48] = VFS_ARG_NAME;
-	_Static_assert(sizeof(bytes_arg) >= literal_len(VFS_ARG_INITRD_BYTES) + 21, "room for a number");
+	_Static_assert(sizeof(bytes_arg) >= literal_len(VFS_ARG_INITRD_BYTES) + 21,
+		       "room for a number");
 	_Static_assert(sizeof(cpu_arg) >= literal_len(VFS_ARG_CPU) + 11, "room for an int");
-	_Static_assert(sizeof(name_arg) > literal_len(VFS_ARG_NAME) + VFS_NAME_MAX, "room for a name");
+	_Static_assert(sizeof(name_arg) > literal_len(VFS_ARG_NAME) + VFS_NAME_MAX,
+		       "room for a name");
 	vfs_format_dec(bytes_arg + literal_len(VFS_ARG_INITRD_BYTES), initrd_bytes);
 	vfs_format_dec(cpu_arg + literal_len(VFS_ARG_CPU), cpu >= 0 ? (uint64_t)cpu : 0);
 	size_t n = name ? rae_strlen(name) : 0;

@@ -180,7 +180,7 @@ static long console_write(void *ctx, const void *buf, size_t n)
 static void term_lock_take(void)
 {
 	while (__atomic_exchange_n(&term_lock, 1, __ATOMIC_ACQUIRE))
-		rae_posix_sys(RAE_SYS_YIELD, 0, 0, 0);
+		rae_sys_yield();
 }
 
 static void term_lock_drop(void)
@@ -236,7 +236,7 @@ static long console_ioctl(void *ctx, unsigned long req, void *arg)
 	}
 	case TIOCSWINSZ: return -EINVAL; /* the service decides the size */
 	case TIOCGPGRP: {
-		int pid = (int)rae_posix_sys(RAE_SYS_GETPID, 0, 0, 0);
+		int pid = (int)rae_sys_getpid();
 		memcpy(arg, &pid, sizeof(pid));
 		return 0;
 	}

@@ -566,7 +566,8 @@ static bool framebuffer_start(rae_startup_t *s, const rae_console_hw_t *hw)
 	uint64_t end = fb->phys_addr + (uint64_t)fb->pitch * fb->height;
 	end = (end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	rae_handle_t mem;
-	rae_status_t st = rae_mem_create_phys(r, base, end - base, RAE_MEM_PHYS_WRITE_COMBINE, &mem);
+	rae_status_t st =
+	    rae_mem_create_phys(r, base, end - base, RAE_MEM_PHYS_WRITE_COMBINE, &mem);
 	rae_handle_close(r);
 	if (st != RAE_OK)
 		return false;
@@ -615,8 +616,9 @@ int main(uint64_t arg)
 	cd.kbd_data = hw.kbd_data_port;
 	cd.kbd_status = hw.kbd_status_port;
 	rae_handle_t ports;
-	cd.serial = rae_ioport_create(serial_res, hw.serial_port, hw.serial_ports, &ports) == RAE_OK &&
-		    rae_ioport_enable(ports) == RAE_OK;
+	cd.serial =
+	    rae_ioport_create(serial_res, hw.serial_port, hw.serial_ports, &ports) == RAE_OK &&
+	    rae_ioport_enable(ports) == RAE_OK;
 	rae_handle_close(serial_res);
 	cd.kbd = take_ports(&s, RAE_CONSOLED_ROLE_KBD_DATA, hw.kbd_data_port, 1) &&
 		 take_ports(&s, RAE_CONSOLED_ROLE_KBD_STATUS, hw.kbd_status_port, 1);

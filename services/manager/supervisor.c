@@ -79,9 +79,9 @@ static int64_t start_handles(service_t *s, rae_handle_t *h, uint16_t *roles)
 	/* DUPLICATE (and WRITE) so that the service can mint badged handles of
 	 * its own endpoint (vfsd's sessions, consoled's children): a badge on
 	 * its own endpoint only ever names a caller to the service itself. */
-	st = rae_handle_dup(s->endpoint,
-			    RAE_RIGHT_READ | RAE_RIGHT_WRITE | RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER,
-			    &made);
+	st = rae_handle_dup(
+	    s->endpoint,
+	    RAE_RIGHT_READ | RAE_RIGHT_WRITE | RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER, &made);
 	start_add(st, made, RAE_ROLE_SERVE, h, roles, &n, &bad);
 	/* Badged handles come with DUPLICATE, so that a service can pass them
 	 * on to the programs it starts (a shell's commands): a copy keeps the
@@ -91,13 +91,14 @@ static int64_t start_handles(service_t *s, rae_handle_t *h, uint16_t *roles)
 	st = rae_handle_mint(manager_names, BADGED_RIGHTS, s->id, &made);
 	start_add(st, made, RAE_ROLE_SERVICES, h, roles, &n, &bad);
 	if (s->m.grants & SVC_GRANT_INITRD) {
-		st = rae_handle_dup(manager_initrd, RAE_RIGHT_READ | RAE_RIGHT_MAP | RAE_RIGHT_TRANSFER,
-				    &made);
+		st = rae_handle_dup(manager_initrd,
+				    RAE_RIGHT_READ | RAE_RIGHT_MAP | RAE_RIGHT_TRANSFER, &made);
 		start_add(st, made, RAE_ROLE_INITRD, h, roles, &n, &bad);
 	}
 	if (s->m.grants & SVC_GRANT_ROOT_RESOURCE) {
 		st = rae_handle_dup(manager_root_resource,
-				    RAE_RIGHT_MANAGE | RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER, &made);
+				    RAE_RIGHT_MANAGE | RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER,
+				    &made);
 		start_add(st, made, RAE_ROLE_ROOT_RESOURCE, h, roles, &n, &bad);
 	}
 	if (s->m.grants & SVC_GRANT_CONSOLE_HW) {

@@ -744,7 +744,8 @@ rae_status_t ipc_call_reg(endpoint_t *ep, uint64_t regs[RAE_IPC_REG_WORDS], uint
 	return st;
 }
 
-rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[RAE_IPC_REG_WORDS], uint64_t *badge, bool reply)
+rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[RAE_IPC_REG_WORDS], uint64_t *badge,
+				bool reply)
 {
 	thread_t *self = thread_current(), *caller = NULL;
 	uint64_t deadline_ns = self->ipc_reg_timeout == UINT64_MAX

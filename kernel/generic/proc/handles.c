@@ -28,8 +28,8 @@ rae_status_t process_handle_add_pair(process_t *p, kobject_t *obj0, uint32_t rig
 	return st;
 }
 
-rae_status_t process_handle_remove(process_t *p, rae_handle_t h, kobject_t **obj,
-				   uint32_t *rights, uint64_t *badge)
+rae_status_t process_handle_remove(process_t *p, rae_handle_t h, kobject_t **obj, uint32_t *rights,
+				   uint64_t *badge)
 {
 	bool irq = spin_lock_irqsave(&p->handles_lock);
 	rae_status_t st = handle_table_remove(&p->handles, h, obj, rights, badge);

@@ -27,8 +27,8 @@ int64_t sys_ipc_call(rae_handle_t h, rae_msg_t *msg, uint64_t timeout_ns)
 		ipc_msg_free(m); /* the kernel's own notice: nobody forges one */
 		st = RAE_ERR_INVALID;
 	} else if (st == RAE_OK) {
-		st = ipc_call(endpoint_target((endpoint_t *)obj), m, badge, sys_deadline(timeout_ns),
-			      &reply);
+		st = ipc_call(endpoint_target((endpoint_t *)obj), m, badge,
+			      sys_deadline(timeout_ns), &reply);
 	}
 	kobject_unref(obj);
 	if (st == RAE_OK && reply)

@@ -7,7 +7,8 @@
 
 /* What a handle from MEM_CREATE and MEM_CREATE_PHYS allows. */
 #define MEMORY_HANDLE_RIGHTS                                                                       \
-	(RAE_RIGHT_READ | RAE_RIGHT_WRITE | RAE_RIGHT_MAP | RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER)
+	(RAE_RIGHT_READ | RAE_RIGHT_WRITE | RAE_RIGHT_MAP | RAE_RIGHT_DUPLICATE |                  \
+	 RAE_RIGHT_TRANSFER)
 
 int64_t sys_mem_create(uint64_t bytes, uint64_t flags)
 {

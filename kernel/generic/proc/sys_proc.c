@@ -195,7 +195,8 @@ int64_t sys_job_create(rae_handle_t parent_h, uint64_t max_processes, uint64_t m
 	if (st != RAE_OK)
 		return st;
 	uint64_t handles = max_handles > UINT32_MAX ? UINT32_MAX : max_handles;
-	job_t *j = job_create(parent, max_processes, max_threads, max_pages, (uint32_t)handles, &st);
+	job_t *j =
+	    job_create(parent, max_processes, max_threads, max_pages, (uint32_t)handles, &st);
 	kobject_unref(&parent->obj);
 	return j ? sys_handle_install(&j->obj, RAE_RIGHTS_ALL) : st;
 }

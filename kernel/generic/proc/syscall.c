@@ -10,8 +10,8 @@
 
 /* The typed arguments of an n-argument call, from rdi, rsi, rdx, r10, r8, r9. */
 #define SYS_DECODE_0(f, ...)
-#define SYS_DECODE_1(f, t1, a1) (t1)SYSCALL_FRAME_ARG0(f)
-#define SYS_DECODE_2(f, t1, a1, t2, a2) (t1)SYSCALL_FRAME_ARG0(f), (t2)SYSCALL_FRAME_ARG1(f)
+#define SYS_DECODE_1(f, t1, a1)         (t1) SYSCALL_FRAME_ARG0(f)
+#define SYS_DECODE_2(f, t1, a1, t2, a2) (t1) SYSCALL_FRAME_ARG0(f), (t2)SYSCALL_FRAME_ARG1(f)
 #define SYS_DECODE_3(f, t1, a1, t2, a2, t3, a3)                                                    \
 	SYS_DECODE_2(f, t1, a1, t2, a2), (t3)SYSCALL_FRAME_ARG2(f)
 #define SYS_DECODE_4(f, t1, a1, t2, a2, t3, a3, t4, a4)                                            \
@@ -24,7 +24,7 @@
 #define SYS_CALL_TYPED(name, n, f, ...)     sys_##name(SYS_DECODE_##n(f, __VA_ARGS__))
 #define SYS_CALL_FRAME(name, n, f, t1, ...) sys_##name(f, (t1)SYSCALL_FRAME_ARG0(f))
 
-#define RAE_SYSCALL(NAME, name, RET, ENTRY, OBJECT, RIGHTS, n, ...)                                 \
+#define RAE_SYSCALL(NAME, name, RET, ENTRY, OBJECT, RIGHTS, n, ...)                                \
 	_Static_assert(RAE_SYS_##NAME >= 0 && RAE_SYS_##NAME < RAE_SYS_COUNT,                      \
 		       "RAE_SYS_" #NAME " is past RAE_SYS_COUNT");
 #include <rae/syscalls.def>
@@ -42,15 +42,13 @@ int64_t syscall_dispatch(syscall_frame_t *f)
 		process_check_killed();
 	switch (f->nr) {
 		/* A number twice in the table is a duplicate case: it does not build. */
-#define RAE_SYSCALL(NAME, name, RET, ENTRY, OBJECT, RIGHTS, n, ...)                                 \
+#define RAE_SYSCALL(NAME, name, RET, ENTRY, OBJECT, RIGHTS, n, ...)                                \
 	case RAE_SYS_##NAME:                                                                       \
 		ret = SYS_CALL_##ENTRY(name, n, f, __VA_ARGS__);                                   \
 		break;
 #include <rae/syscalls.def>
 #undef RAE_SYSCALL
-	default:
-		ret = RAE_ERR_UNSUPPORTED;
-		break;
+	default: ret = RAE_ERR_UNSUPPORTED; break;
 	}
 	if (p->killed)
 		process_check_killed();

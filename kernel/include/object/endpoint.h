@@ -117,7 +117,8 @@ rae_status_t ipc_call_reg(endpoint_t *ep, uint64_t regs[RAE_IPC_REG_WORDS], uint
  * *badge, waiting at most the thread's ipc_reg_timeout (RAE_ERR_TIMED_OUT).
  * RAE_ERR_INVALID for a plain receive while a call is still owed.
  * The caller holds a reference to ep. */
-rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[RAE_IPC_REG_WORDS], uint64_t *badge, bool reply);
+rae_status_t ipc_reply_recv_reg(endpoint_t *ep, uint64_t regs[RAE_IPC_REG_WORDS], uint64_t *badge,
+				bool reply);
 /* What the receiver sees of its current call (message or registers). */
 void ipc_call_view(struct thread *receiver, ipc_msg_t *call, ipc_msg_t *view);
 /* ipc_call_view for a receiver that holds no endpoint lock. */

@@ -46,8 +46,8 @@ rae_status_t process_handle_add_pair(process_t *p, kobject_t *obj0, uint32_t rig
 				     kobject_t *obj1, uint32_t rights1, rae_handle_t out[2]);
 
 /* handle_table_remove under the lock: the table's reference moves to *obj. */
-rae_status_t process_handle_remove(process_t *p, rae_handle_t h, kobject_t **obj,
-				   uint32_t *rights, uint64_t *badge);
+rae_status_t process_handle_remove(process_t *p, rae_handle_t h, kobject_t **obj, uint32_t *rights,
+				   uint64_t *badge);
 
 /* handle_table_dup under the lock. */
 rae_status_t process_handle_dup(process_t *p, rae_handle_t h, uint32_t new_rights,

@@ -39,8 +39,8 @@
 #define SYS_PROTO_TYPED(name, n, ...) int64_t sys_##name(RAE_SYSCALL_PARAMS_##n(__VA_ARGS__))
 #define SYS_PROTO_FRAME(name, n, ...) int64_t sys_##name(SYS_PARAMS_FRAME(__VA_ARGS__))
 
-#define RAE_SYSCALL(NAME, name, RET, ENTRY, OBJECT, RIGHTS, n, ...)                                 \
-	SYS_ATTR_##RET SYS_PROTO_##ENTRY(name, n, __VA_ARGS__);                                     \
+#define RAE_SYSCALL(NAME, name, RET, ENTRY, OBJECT, RIGHTS, n, ...)                                \
+	SYS_ATTR_##RET SYS_PROTO_##ENTRY(name, n, __VA_ARGS__);                                    \
 	enum { sys_object_##name = RAE_OBJ_##OBJECT, sys_rights_##name = (RIGHTS) };
 #include <rae/syscalls.def>
 #undef RAE_SYSCALL
