@@ -33,14 +33,24 @@
 int64_t syscall_dispatch(syscall_frame_t *f)
 {
 	const process_t *p = self_proc();
+	uint64_t nr = f->nr;
 	int64_t ret;
 	/* The register IPC calls hand the CPU over with interrupts off
 	 * anyway: they keep them off from here (see ipc_call_reg). */
-	if (!(f->nr == RAE_SYS_IPC_CALL_REG || f->nr == RAE_SYS_IPC_REPLY_RECV_REG))
+	bool reg_ipc = nr == RAE_SYS_IPC_CALL_REG || nr == RAE_SYS_IPC_REPLY_RECV_REG;
+	if (!reg_ipc)
 		hal_irq_enable();
 	if (p->killed)
 		process_check_killed();
-	switch (f->nr) {
+	/* Those two are the fast path: called directly, not through the
+	 * switch's jump table, so the table costs them nothing. */
+	if (reg_ipc) {
+		ret = nr == RAE_SYS_IPC_CALL_REG
+			  ? sys_ipc_call_reg(f, (rae_handle_t)SYSCALL_FRAME_ARG0(f))
+			  : sys_ipc_reply_recv_reg(f, (rae_handle_t)SYSCALL_FRAME_ARG0(f));
+		goto out;
+	}
+	switch (nr) {
 		/* A number twice in the table is a duplicate case: it does not build. */
 #define RAE_SYSCALL(NAME, name, RET, ENTRY, OBJECT, RIGHTS, n, ...)                                \
 	case RAE_SYS_##NAME:                                                                       \
@@ -50,6 +60,7 @@ int64_t syscall_dispatch(syscall_frame_t *f)
 #undef RAE_SYSCALL
 	default: ret = RAE_ERR_UNSUPPORTED; break;
 	}
+out:
 	if (p->killed)
 		process_check_killed();
 	return ret;
