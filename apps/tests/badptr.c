@@ -366,7 +366,7 @@ int main(uint64_t arg)
 	}
 	cross_end = (uint64_t)two + 4096;
 
-	ep = (rae_handle_t)rae_sys_endpoint_create();
+	rae_endpoint_create(&ep);
 	int64_t t = rae_sys_thread_create(exit_at_once, 0, 0);
 	int code = 0;
 	int64_t child = rae_sys_spawn("bin/hello");

@@ -64,8 +64,9 @@ int main(uint64_t arg)
 		if (i >= 0)
 			samples[i] = t1 - t0;
 	}
-	rae_handle_t give = (rae_handle_t)rae_sys_handle_dup(
-	    (rae_handle_t)mem, RAE_RIGHT_READ | RAE_RIGHT_MAP | RAE_RIGHT_TRANSFER);
+	rae_handle_t give;
+	rae_handle_dup((rae_handle_t)mem, RAE_RIGHT_READ | RAE_RIGHT_MAP | RAE_RIGHT_TRANSFER,
+		       &give);
 	int64_t reader = rae_sys_spawn_with("bin/bench_shm", give, 0);
 	int status = -1;
 	if (reader < 0 || rae_wait(reader, &status) != RAE_OK || status != 0)

@@ -59,7 +59,8 @@ int main(uint64_t arg)
 	check(ep > 0 && note > 0, "create an endpoint and a notification");
 
 	/* Rights: each call needs its own right, and the errors differ. */
-	rae_handle_t recv_only = (rae_handle_t)rae_sys_handle_dup((rae_handle_t)ep, RAE_RIGHT_READ);
+	rae_handle_t recv_only;
+	rae_handle_dup((rae_handle_t)ep, RAE_RIGHT_READ, &recv_only);
 	rae_msg_t m = {0};
 	check(rae_ipc_call(recv_only, &m, 0) == RAE_ERR_ACCESS_DENIED, "call needs WRITE");
 	check(rae_sys_handle_dup(recv_only, RAE_RIGHTS_ALL) == RAE_ERR_ACCESS_DENIED,
@@ -87,8 +88,8 @@ int main(uint64_t arg)
 	      "signal, then wait takes the bits");
 
 	/* A client process with a send-only, badged handle. */
-	rae_handle_t for_client = (rae_handle_t)rae_sys_handle_mint(
-	    (rae_handle_t)ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, 7);
+	rae_handle_t for_client;
+	rae_handle_mint((rae_handle_t)ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, 7, &for_client);
 	int64_t client = rae_sys_spawn_with("bin/ipcclient", for_client, 0);
 	check(client > 0, "spawn the client with its handle");
 	check(rae_handle_close(for_client) == RAE_ERR_BAD_HANDLE, "the handle moved to the child");
@@ -97,8 +98,8 @@ int main(uint64_t arg)
 
 	/* A server that dies in the middle of the call. */
 	int64_t ep2 = rae_sys_endpoint_create();
-	rae_handle_t for_server = (rae_handle_t)rae_sys_handle_dup(
-	    (rae_handle_t)ep2, RAE_RIGHT_READ | RAE_RIGHT_TRANSFER);
+	rae_handle_t for_server;
+	rae_handle_dup((rae_handle_t)ep2, RAE_RIGHT_READ | RAE_RIGHT_TRANSFER, &for_server);
 	int64_t dier = rae_sys_spawn_with("bin/ipcdie", for_server, 0);
 	check(dier > 0, "spawn the dying server");
 	m = (rae_msg_t){.tag = 5};

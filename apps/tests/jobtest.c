@@ -54,7 +54,8 @@ int main(uint64_t arg)
 	      "an unlimited child job is still bound by its parent");
 
 	/* Managing a job needs MANAGE. */
-	rae_handle_t weak = (rae_handle_t)rae_sys_handle_dup((rae_handle_t)two, RAE_RIGHT_READ);
+	rae_handle_t weak;
+	rae_handle_dup((rae_handle_t)two, RAE_RIGHT_READ, &weak);
 	check(rae_sys_spawn_with("bin/hello", 0, weak) == RAE_ERR_ACCESS_DENIED,
 	      "spawning needs MANAGE");
 	check(

@@ -124,7 +124,7 @@ static void block_as(uint64_t mode, rae_handle_t given)
 	case MODE_JOIN_MANY:
 		/* Several threads in several calls at once: receives, a join,
 		 * a call taken and never answered, a notification wait. */
-		blocker_thread = (rae_handle_t)rae_sys_thread_create(block_receive, 0, 0);
+		rae_thread_create(block_receive, 0, 0, &blocker_thread);
 		rae_sys_thread_create(block_receive, 0, 0);
 		rae_sys_thread_create(join_blocker, blocker_thread, 0);
 		rae_sys_thread_create(take_call_and_hang, 0, 0);
@@ -177,8 +177,8 @@ static void kill_blocked_child(int mode)
 	m.words[0] = (uint64_t)mode;
 	if (mode == MODE_WAIT_PROCESS) {
 		grandchild = rae_sys_spawn("bin/sleeper");
-		m.handles[0] = (rae_handle_t)rae_sys_handle_dup(
-		    (rae_handle_t)grandchild, RAE_RIGHT_WAIT | RAE_RIGHT_TRANSFER);
+		rae_handle_dup((rae_handle_t)grandchild, RAE_RIGHT_WAIT | RAE_RIGHT_TRANSFER,
+			       &m.handles[0]);
 		m.handle_count = 1;
 	}
 	rae_ipc_reply(&m);

@@ -29,15 +29,16 @@ int main(uint64_t arg)
 	      "a writable and executable mapping is refused");
 	check(rae_mem_map((rae_handle_t)h, RAE_PROT_EXEC | RAE_PROT_READ) == RAE_ERR_ACCESS_DENIED,
 	      "executing needs EXECUTE");
-	rae_handle_t nomap = (rae_handle_t)rae_sys_handle_dup((rae_handle_t)h, RAE_RIGHT_READ);
+	rae_handle_t nomap;
+	rae_handle_dup((rae_handle_t)h, RAE_RIGHT_READ, &nomap);
 	check(rae_mem_map(nomap, RAE_PROT_READ) == RAE_ERR_ACCESS_DENIED, "mapping needs MAP");
 	check(rae_sys_mem_create(0, 0) == RAE_ERR_RANGE &&
 		  rae_sys_mem_create(4096, 8) == RAE_ERR_INVALID,
 	      "bad sizes and flags");
 
 	/* Share it read-only with a child, which checks the pattern. */
-	rae_handle_t ro = (rae_handle_t)rae_sys_handle_dup(
-	    (rae_handle_t)h, RAE_RIGHT_READ | RAE_RIGHT_MAP | RAE_RIGHT_TRANSFER);
+	rae_handle_t ro;
+	rae_handle_dup((rae_handle_t)h, RAE_RIGHT_READ | RAE_RIGHT_MAP | RAE_RIGHT_TRANSFER, &ro);
 	int64_t child = rae_sys_spawn_with("bin/memreader", ro, 0);
 	int status = -1;
 	check(child > 0 && rae_wait(child, &status) == RAE_OK && status == 0,

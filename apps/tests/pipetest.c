@@ -455,7 +455,8 @@ static void test_wait_nohang_and_watch(void)
 	check(rae_wait_nohang(p, &status) == RAE_ERR_TIMED_OUT, "NOHANG: still running");
 	check(rae_wait_flags(p, &status, 0x80) == RAE_ERR_INVALID, "an unknown WAIT flag");
 
-	rae_handle_t n = (rae_handle_t)rae_sys_notify_create();
+	rae_handle_t n;
+	rae_notify_create(&n);
 	check(rae_process_watch((rae_handle_t)p, n, 0x4) == RAE_OK, "watch a running process");
 	check(rae_process_watch((rae_handle_t)p, n, 0) == RAE_ERR_INVALID, "a watch of no bits");
 	check(rae_process_watch(n, n, 1) == RAE_ERR_WRONG_TYPE, "watching a notification");
@@ -463,7 +464,8 @@ static void test_wait_nohang_and_watch(void)
 	/* Watches whose notification nobody else holds do not pile up... */
 	int64_t r = RAE_OK;
 	for (int i = 0; i < 3 * PROCESS_WATCHES_TRIED && r == RAE_OK; i++) {
-		rae_handle_t gone = (rae_handle_t)rae_sys_notify_create();
+		rae_handle_t gone;
+		rae_notify_create(&gone);
 		r = rae_process_watch((rae_handle_t)p, gone, 1);
 		rae_handle_close(gone);
 	}
@@ -472,7 +474,7 @@ static void test_wait_nohang_and_watch(void)
 	rae_handle_t live[PROCESS_WATCHES_TRIED];
 	int limited = 0;
 	for (int i = 0; i < PROCESS_WATCHES_TRIED; i++) {
-		live[i] = (rae_handle_t)rae_sys_notify_create();
+		rae_notify_create(&live[i]);
 		limited |= rae_process_watch((rae_handle_t)p, live[i], 2) == RAE_ERR_LIMIT;
 	}
 	check(limited, "live watches of one process are bounded");
@@ -492,7 +494,7 @@ static void test_wait_nohang_and_watch(void)
 	/* A watch does not keep its process alive: with every handle closed,
 	 * the process is killed and reaped, and the watch still fires. */
 	p = rae_sys_spawn("bin/sleeper");
-	n = (rae_handle_t)rae_sys_notify_create();
+	rae_notify_create(&n);
 	rae_process_watch((rae_handle_t)p, n, 0x10);
 	rae_handle_close((rae_handle_t)p);
 	check(rae_notify_wait(n, 10000 * MS) == 0x10,

@@ -130,7 +130,8 @@ static void op_block_futex(void)
 
 static void op_block_receive(void)
 {
-	rae_handle_t ep = (rae_handle_t)rae_sys_endpoint_create();
+	rae_handle_t ep;
+	rae_endpoint_create(&ep);
 	rae_msg_t m = {0};
 	for (;;)
 		rae_ipc_receive(ep, &m, RAE_TIMEOUT_NEVER);
@@ -147,7 +148,8 @@ static void op_block_pipe(void)
 
 static void op_block_notify(void)
 {
-	rae_handle_t n = (rae_handle_t)rae_sys_notify_create();
+	rae_handle_t n;
+	rae_notify_create(&n);
 	for (;;)
 		rae_notify_wait(n, RAE_TIMEOUT_NEVER);
 }

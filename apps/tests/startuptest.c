@@ -73,8 +73,9 @@ static void raw_sender(uint64_t arg)
 static rae_status_t receive_raw(void)
 {
 	static rae_startup_t s;
-	raw_ep = (rae_handle_t)rae_sys_endpoint_create();
-	rae_handle_t mine = (rae_handle_t)rae_sys_handle_dup(raw_ep, RAE_RIGHT_READ);
+	rae_endpoint_create(&raw_ep);
+	rae_handle_t mine;
+	rae_handle_dup(raw_ep, RAE_RIGHT_READ, &mine);
 	int64_t tid = rae_sys_thread_create(raw_sender, 0, 0);
 	rae_status_t st = rae_startup_receive(mine, &s, 1000000000ull);
 	rae_thread_join(tid, 0);
@@ -105,22 +106,24 @@ static int parent(void)
 	static char big[RAE_IPC_BUF_MAX];
 	memset(big, 'x', sizeof(big) - 1);
 	const char *const too_long[] = {big, NULL};
-	rae_handle_t ep = (rae_handle_t)rae_sys_endpoint_create();
+	rae_handle_t ep;
+	rae_endpoint_create(&ep);
 	check(rae_startup_send(ep, too_long, NULL, NULL, NULL, 0, 0) == RAE_ERR_RANGE,
 	      "arguments past the buffer are refused");
 	rae_handle_close(ep);
 
 	/* The real thing: a child with arguments, environment, six handles. */
-	rae_handle_t done = (rae_handle_t)rae_sys_notify_create();
+	rae_handle_t done;
+	rae_notify_create(&done);
 	rae_handle_t handles[CHILD_HANDLES];
 	uint16_t roles[CHILD_HANDLES];
 	for (int i = 0; i < CHILD_HANDLES; i++) {
-		handles[i] = (rae_handle_t)rae_sys_notify_create();
+		rae_notify_create(&handles[i]);
 		roles[i] = ROLE_EXTRA;
 	}
 	/* The reply handle rides in the second message. */
 	rae_handle_close(handles[4]);
-	handles[4] = (rae_handle_t)rae_sys_handle_dup(done, RAE_RIGHT_SIGNAL | RAE_RIGHT_TRANSFER);
+	rae_handle_dup(done, RAE_RIGHT_SIGNAL | RAE_RIGHT_TRANSFER, &handles[4]);
 	roles[4] = ROLE_REPLY;
 	const char *const argv[] = {"startuptest", "child", "two words", NULL};
 	const char *const envp[] = {"HOME=/", "X=1", NULL};

@@ -103,7 +103,7 @@ int main(uint64_t arg)
 		junk(q.buf_len);
 		if (next() % 16 == 0) {
 			/* A stray handle, which the server must close, not keep. */
-			q.handles[0] = (rae_handle_t)rae_sys_notify_create();
+			rae_notify_create(&q.handles[0]);
 			q.handle_count = 1;
 		}
 		rae_msg_t *out = &q;
