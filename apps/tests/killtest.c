@@ -60,8 +60,9 @@ static void take_call_and_hang(uint64_t arg)
 	(void)arg;
 	rae_regs_t r = {0};
 	rae_ipc_recv_regs(own_ep, &r);
-	int64_t n = rae_sys_notify_create();
-	rae_notify_wait((rae_handle_t)n, RAE_TIMEOUT_NEVER);
+	rae_handle_t n = RAE_HANDLE_INVALID;
+	rae_notify_create(&n);
+	rae_notify_wait(n, RAE_TIMEOUT_NEVER);
 	rae_thread_exit(1);
 }
 
@@ -138,10 +139,11 @@ static void block_as(uint64_t mode, rae_handle_t given)
 
 static int child_main(rae_handle_t parent)
 {
-	int64_t ep = rae_sys_endpoint_create();
-	if (ep < 0)
+	rae_handle_t ep = RAE_HANDLE_INVALID;
+	rae_endpoint_create(&ep);
+	if (!ep)
 		return 98;
-	own_ep = (rae_handle_t)ep;
+	own_ep = ep;
 	/* Ask the parent what to block in; it may hand a process handle. */
 	static rae_msg_t m;
 	m.tag = 1;
@@ -157,18 +159,22 @@ static int child_main(rae_handle_t parent)
 static void kill_blocked_child(int mode)
 {
 	const char *name = mode_names[mode];
-	int64_t ep = rae_sys_endpoint_create();
-	int64_t give = rae_sys_handle_dup((rae_handle_t)ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER);
-	int64_t child = rae_sys_spawn_with("bin/killtest", (rae_handle_t)give, 0);
+	rae_handle_t ep = RAE_HANDLE_INVALID;
+	rae_endpoint_create(&ep);
+	rae_handle_t give = RAE_HANDLE_INVALID;
+	rae_handle_dup(ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, &give);
+	rae_handle_t child = RAE_HANDLE_INVALID;
+	rae_spawn_with("bin/killtest", give, 0, &child);
 	if (!(ep > 0 && give > 0 && child > 0)) {
 		check(0, "start a child", name);
 		return;
 	}
-	int64_t ended = rae_sys_notify_create();
-	rae_process_watch((rae_handle_t)child, (rae_handle_t)ended, 1);
+	rae_handle_t ended = RAE_HANDLE_INVALID;
+	rae_notify_create(&ended);
+	rae_process_watch(child, ended, 1);
 	int64_t grandchild = 0;
 	rae_msg_t m = {0};
-	if (rae_ipc_receive((rae_handle_t)ep, &m, 5000 * MS) != RAE_OK) {
+	if (rae_ipc_receive(ep, &m, 5000 * MS) != RAE_OK) {
 		check(0, "the child asks for its mode", name);
 		rae_kill(child);
 		return;
@@ -183,13 +189,13 @@ static void kill_blocked_child(int mode)
 	}
 	rae_ipc_reply(&m);
 	/* Time to block (and to show it does not end by itself). */
-	int64_t early = rae_notify_wait((rae_handle_t)ended, 30 * MS);
+	int64_t early = rae_notify_wait(ended, 30 * MS);
 	if (early != RAE_ERR_TIMED_OUT)
 		rae_printf("# %s: notify_wait before the kill: %lld\n", name, (long long)early);
 	check(early == RAE_ERR_TIMED_OUT, "the child blocks until killed", name);
 	uint64_t t0 = rae_clock_ns();
 	check(rae_kill(child) == RAE_OK, "KILL", name);
-	uint64_t bits = rae_notify_wait((rae_handle_t)ended, 1000 * MS);
+	uint64_t bits = rae_notify_wait(ended, 1000 * MS);
 	uint64_t took = rae_clock_ns() - t0;
 	check(bits == 1, "the killed child ends within a second", name);
 	int status = -1;
@@ -203,9 +209,9 @@ static void kill_blocked_child(int mode)
 		rae_wait(grandchild, NULL);
 		rae_handle_close((rae_handle_t)grandchild);
 	}
-	rae_handle_close((rae_handle_t)child);
-	rae_handle_close((rae_handle_t)ended);
-	rae_handle_close((rae_handle_t)ep);
+	rae_handle_close(child);
+	rae_handle_close(ended);
+	rae_handle_close(ep);
 }
 
 /* Compiled at -O2: the vector is kept in an aligned stack slot, written
@@ -234,7 +240,8 @@ int main(uint64_t arg)
 	if (arg)
 		return child_main((rae_handle_t)arg);
 
-	int64_t t = rae_sys_thread_create(aligned_thread, 7, 0);
+	rae_handle_t t = RAE_HANDLE_INVALID;
+	rae_thread_create(aligned_thread, 7, 0, &t);
 	int code = -1;
 	check(t > 0 && rae_thread_join(t, &code) == RAE_OK && code == 0,
 	      "a thread using aligned SSE stores on its stack runs", "THREAD_CREATE");

@@ -76,7 +76,8 @@ static rae_status_t receive_raw(void)
 	rae_endpoint_create(&raw_ep);
 	rae_handle_t mine;
 	rae_handle_dup(raw_ep, RAE_RIGHT_READ, &mine);
-	int64_t tid = rae_sys_thread_create(raw_sender, 0, 0);
+	rae_handle_t tid = RAE_HANDLE_INVALID;
+	rae_thread_create(raw_sender, 0, 0, &tid);
 	rae_status_t st = rae_startup_receive(mine, &s, 1000000000ull);
 	rae_thread_join(tid, 0);
 	rae_handle_close(raw_ep);
