@@ -57,9 +57,9 @@ static inline int64_t rae_syscall(uint64_t nr, uint64_t a, uint64_t b, uint64_t 
 	{                                                                                          \
 		return rae_syscall6(RAE_SYS_##NAME, RAE_SYSCALL_WORDS_##n(__VA_ARGS__));           \
 	}
-#define RAE_STUB_STATUS RAE_STUB_RESULT
-#define RAE_STUB_VALUE  RAE_STUB_RESULT
-#define RAE_STUB_ADDR   RAE_STUB_RESULT
+#define RAE_STUB_STATUS(...) RAE_STUB_RESULT(__VA_ARGS__)
+#define RAE_STUB_VALUE(...)  RAE_STUB_RESULT(__VA_ARGS__)
+#define RAE_STUB_ADDR(...)   RAE_STUB_RESULT(__VA_ARGS__)
 #define RAE_STUB_TIME(name, NAME, n, ...)                                                          \
 	static inline uint64_t rae_##name(RAE_SYSCALL_PARAMS_##n(__VA_ARGS__))                     \
 	{                                                                                          \
