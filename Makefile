@@ -265,7 +265,7 @@ POSIX_OBJS := $(patsubst lib/posix/%,$(BUILD)/posix/%.o,$(filter-out lib/posix/c
 	$(wildcard lib/posix/*.c lib/posix/*.S))) $(BUILD)/posix/startup.c.o \
 	$(BUILD)/posix/vfs_client.c.o $(BUILD)/posix/console_client.c.o $(BUILD)/posix/services.c.o
 RAE_HEADERS := $(patsubst lib/librae/include/%,$(SYSROOT)/include/%,$(wildcard lib/librae/include/*.h)) \
-	$(patsubst abi/rae/%,$(SYSROOT)/include/rae/%,$(wildcard abi/rae/*.h))
+	$(patsubst abi/rae/%,$(SYSROOT)/include/rae/%,$(wildcard abi/rae/*.h abi/rae/*.def))
 
 $(MUSL_LIB): ports/musl/build.sh $(wildcard ports/musl/patches/*.patch) | $(SETUP_STAMP)
 	ports/musl/build.sh $(BUILD) $(SYSROOT)
@@ -297,6 +297,10 @@ $(SYSROOT)/include/%.h: lib/librae/include/%.h | $(MUSL_LIB)
 	@cp $< $@
 
 $(SYSROOT)/include/rae/%.h: abi/rae/%.h | $(MUSL_LIB)
+	@mkdir -p $(dir $@)
+	@cp $< $@
+
+$(SYSROOT)/include/rae/%.def: abi/rae/%.def | $(MUSL_LIB)
 	@mkdir -p $(dir $@)
 	@cp $< $@
 

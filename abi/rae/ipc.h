@@ -10,6 +10,9 @@
 #define RAE_IPC_WORDS       4
 #define RAE_IPC_BUF_MAX     4096
 #define RAE_IPC_HANDLES_MAX 4
+/* A register message (RAE_SYS_IPC_*_REG): the tag and RAE_IPC_WORDS words,
+ * in rsi, rdx, r10, r8, r9 both ways. */
+#define RAE_IPC_REG_WORDS (1 + RAE_IPC_WORDS)
 /* Timeouts are in nanoseconds; this one means "no timeout". */
 #define RAE_TIMEOUT_NEVER UINT64_MAX
 

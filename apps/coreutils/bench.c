@@ -90,12 +90,11 @@ static void *ipc_server(void *arg)
 
 static int bench_ipc(void)
 {
-	int64_t h = rae_endpoint_create();
-	if (h < 0) {
-		fprintf(stderr, "bench: endpoint: %s\n", rae_status_name((rae_status_t)h));
+	rae_status_t st = rae_endpoint_create(&ep);
+	if (st != RAE_OK) {
+		fprintf(stderr, "bench: endpoint: %s\n", rae_status_name(st));
 		return 1;
 	}
-	ep = (rae_handle_t)h;
 	pthread_t server;
 	if (pthread_create(&server, NULL, ipc_server, NULL) != 0) {
 		perror("bench: thread");
@@ -137,14 +136,11 @@ static void *notify_partner(void *arg)
 
 static int bench_notify(void)
 {
-	int64_t a = rae_notify_create(), b = rae_notify_create();
-	if (a < 0 || b < 0) {
-		fprintf(stderr, "bench: notification: %s\n",
-			rae_status_name((rae_status_t)(a < 0 ? a : b)));
+	rae_status_t a = rae_notify_create(&ping), b = rae_notify_create(&pong);
+	if (a != RAE_OK || b != RAE_OK) {
+		fprintf(stderr, "bench: notification: %s\n", rae_status_name(a != RAE_OK ? a : b));
 		return 1;
 	}
-	ping = (rae_handle_t)a;
-	pong = (rae_handle_t)b;
 	pthread_t partner;
 	if (pthread_create(&partner, NULL, notify_partner, NULL) != 0) {
 		perror("bench: thread");

@@ -298,7 +298,7 @@ static unsigned free_handle_slots(void)
 {
 	static rae_handle_t made[1100];
 	unsigned n = 0;
-	for (int64_t h; n < 1100 && (h = rae_notify_create()) > 0;)
+	for (int64_t h; n < 1100 && (h = rae_sys_notify_create()) > 0;)
 		made[n++] = (rae_handle_t)h;
 	for (unsigned i = 0; i < n; i++)
 		rae_handle_close(made[i]);
@@ -366,14 +366,14 @@ int main(uint64_t arg)
 	}
 	cross_end = (uint64_t)two + 4096;
 
-	ep = (rae_handle_t)rae_endpoint_create();
-	int64_t t = rae_thread_create(exit_at_once, 0);
+	rae_endpoint_create(&ep);
+	int64_t t = rae_sys_thread_create(exit_at_once, 0, 0);
 	int code = 0;
-	int64_t child = rae_spawn("bin/hello");
-	int64_t j = rae_job_create(0, ~0ull, ~0ull, ~0ull, ~0ull);
-	int64_t jc = j > 0 ? rae_spawn_in((rae_handle_t)j, "bin/hello", 0) : j;
+	int64_t child = rae_sys_spawn("bin/hello");
+	int64_t j = rae_sys_job_create(0, ~0ull, ~0ull, ~0ull, ~0ull);
+	int64_t jc = j > 0 ? rae_sys_spawn_with("bin/hello", 0, (rae_handle_t)j) : j;
 	rae_handle_t ends[2];
-	int64_t m = rae_mem_create(4096, 0);
+	int64_t m = rae_sys_mem_create(4096, 0);
 	if ((int64_t)ep <= 0 || t <= 0 || rae_thread_join(t, &code) != RAE_OK || child <= 0 ||
 	    rae_wait(child, NULL) != RAE_OK || jc <= 0 || rae_pipe_create(ends) != RAE_OK ||
 	    m <= 0) {
@@ -387,7 +387,7 @@ int main(uint64_t arg)
 	pipe_r = ends[0];
 	pipe_w = ends[1];
 	mem = (rae_handle_t)m;
-	int64_t s = rae_thread_create(sender, 0);
+	int64_t s = rae_sys_thread_create(sender, 0, 0);
 	if (s <= 0) {
 		rae_puts("badptr: no sender thread\n");
 		return 1;

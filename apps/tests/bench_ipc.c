@@ -29,10 +29,10 @@ int main(uint64_t arg)
 	rae_set_affinity(1); /* both halves on CPU 0: the one-core case */
 	if (arg)
 		serve((rae_handle_t)arg);
-	int64_t ep = rae_endpoint_create();
+	int64_t ep = rae_sys_endpoint_create();
 	rae_handle_t give =
-	    (rae_handle_t)rae_handle_dup((rae_handle_t)ep, RAE_RIGHT_READ | RAE_RIGHT_TRANSFER);
-	int64_t server = rae_spawn_with("bin/bench_ipc", give);
+	    (rae_handle_t)rae_sys_handle_dup((rae_handle_t)ep, RAE_RIGHT_READ | RAE_RIGHT_TRANSFER);
+	int64_t server = rae_sys_spawn_with("bin/bench_ipc", give, 0);
 	if (ep < 0 || server < 0)
 		return 1;
 	rae_msg_t m;

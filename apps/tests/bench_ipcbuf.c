@@ -65,11 +65,11 @@ int main(uint64_t arg)
 	rae_set_affinity(1); /* both halves on CPU 0 */
 	if (arg)
 		serve((rae_handle_t)arg);
-	int64_t ep = rae_endpoint_create();
-	int64_t moving = rae_notify_create();
+	int64_t ep = rae_sys_endpoint_create();
+	int64_t moving = rae_sys_notify_create();
 	rae_handle_t give =
-	    (rae_handle_t)rae_handle_dup((rae_handle_t)ep, RAE_RIGHT_READ | RAE_RIGHT_TRANSFER);
-	int64_t server = rae_spawn_with("bin/bench_ipcbuf", give);
+	    (rae_handle_t)rae_sys_handle_dup((rae_handle_t)ep, RAE_RIGHT_READ | RAE_RIGHT_TRANSFER);
+	int64_t server = rae_sys_spawn_with("bin/bench_ipcbuf", give, 0);
 	if (ep < 0 || moving < 0 || server < 0)
 		return 1;
 	int rc = run((rae_handle_t)ep, true, NULL);

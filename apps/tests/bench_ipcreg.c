@@ -15,10 +15,10 @@ int main(uint64_t arg)
 		rae_bench_echo_server((rae_handle_t)arg);
 		return 0;
 	}
-	int64_t ep = rae_endpoint_create();
+	int64_t ep = rae_sys_endpoint_create();
 	rae_handle_t give =
-	    (rae_handle_t)rae_handle_dup((rae_handle_t)ep, RAE_RIGHT_READ | RAE_RIGHT_TRANSFER);
-	int64_t server = rae_spawn_with("bin/bench_ipcreg", give);
+	    (rae_handle_t)rae_sys_handle_dup((rae_handle_t)ep, RAE_RIGHT_READ | RAE_RIGHT_TRANSFER);
+	int64_t server = rae_sys_spawn_with("bin/bench_ipcreg", give, 0);
 	if (ep < 0 || server < 0)
 		return 1;
 	for (int i = 0; i < 100; i++) {

@@ -45,12 +45,12 @@ int main(uint64_t arg)
 {
 	(void)arg;
 	rae_set_affinity(1);
-	int64_t a = rae_notify_create(), b = rae_notify_create();
+	int64_t a = rae_sys_notify_create(), b = rae_sys_notify_create();
 	if (a < 0 || b < 0)
 		return 1;
 	ping = (rae_handle_t)a;
 	pong = (rae_handle_t)b;
-	int64_t tid = rae_thread_create(partner, 0);
+	int64_t tid = rae_sys_thread_create(partner, 0, 0);
 	if (tid < 0)
 		return 1;
 	for (int i = -100; i < SAMPLES; i++) {

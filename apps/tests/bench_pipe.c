@@ -37,8 +37,9 @@ int main(uint64_t arg)
 	rae_handle_t give[2] = {down[0], up[1]};
 	uint16_t roles[2] = {ROLE_DOWN, ROLE_UP};
 	const char *const argv[] = {"bench_pipe", NULL};
-	int64_t child = rae_spawn_start(0, 0, 0, "bin/bench_pipe", 0, argv, NULL, give, roles, 2);
-	if (child < 0)
+	rae_handle_t child;
+	if (rae_spawn_start(0, 0, 0, "bin/bench_pipe", 0, argv, NULL, give, roles, 2, &child) !=
+	    RAE_OK)
 		return 2;
 	char c = 'x';
 	for (int i = -100; i < SAMPLES; i++) {
@@ -52,6 +53,6 @@ int main(uint64_t arg)
 	rae_bench_report("user_pipe_round_trip", samples, SAMPLES);
 	rae_handle_close(down[1]); /* end of file: the child ends */
 	int status = -1;
-	rae_wait((rae_handle_t)child, &status);
+	rae_wait(child, &status);
 	return status;
 }

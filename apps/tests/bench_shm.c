@@ -50,7 +50,7 @@ int main(uint64_t arg)
 		}
 		return 0;
 	}
-	int64_t mem = rae_mem_create(BYTES, 0);
+	int64_t mem = rae_sys_mem_create(BYTES, 0);
 	int64_t at = mem < 0 ? mem : rae_mem_map((rae_handle_t)mem, RAE_PROT_READ | RAE_PROT_WRITE);
 	if (at < 0)
 		return 1;
@@ -64,9 +64,10 @@ int main(uint64_t arg)
 		if (i >= 0)
 			samples[i] = t1 - t0;
 	}
-	rae_handle_t give = (rae_handle_t)rae_handle_dup(
-	    (rae_handle_t)mem, RAE_RIGHT_READ | RAE_RIGHT_MAP | RAE_RIGHT_TRANSFER);
-	int64_t reader = rae_spawn_with("bin/bench_shm", give);
+	rae_handle_t give;
+	rae_handle_dup((rae_handle_t)mem, RAE_RIGHT_READ | RAE_RIGHT_MAP | RAE_RIGHT_TRANSFER,
+		       &give);
+	int64_t reader = rae_sys_spawn_with("bin/bench_shm", give, 0);
 	int status = -1;
 	if (reader < 0 || rae_wait(reader, &status) != RAE_OK || status != 0)
 		return 3;

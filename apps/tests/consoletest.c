@@ -135,42 +135,42 @@ static void handover_calls(rae_handle_t root, const rae_console_hw_t *hw)
 {
 	uint64_t off = 0;
 	int64_t serial =
-	    rae_resource_create(root, RAE_RESOURCE_IOPORT, hw->serial_port, hw->serial_ports);
-	int64_t cmos = rae_resource_create(root, RAE_RESOURCE_IOPORT, 0x70, 2);
-	int64_t irqs = rae_resource_create(root, RAE_RESOURCE_IRQ, 0, 16);
-	int64_t n = rae_notify_create();
-	int64_t ep = rae_endpoint_create();
+	    rae_sys_resource_create(root, RAE_RESOURCE_IOPORT, hw->serial_port, hw->serial_ports);
+	int64_t cmos = rae_sys_resource_create(root, RAE_RESOURCE_IOPORT, 0x70, 2);
+	int64_t irqs = rae_sys_resource_create(root, RAE_RESOURCE_IRQ, 0, 16);
+	int64_t n = rae_sys_notify_create();
+	int64_t ep = rae_sys_endpoint_create();
 	check(serial > 0 && cmos > 0 && irqs > 0 && n > 0 && ep > 0, "resources and objects");
 
 	/* Who may take the console: a resource over the UART's ports. */
-	check_eq(rae_console_handover(0, 0, 0, &off), RAE_ERR_BAD_HANDLE, "no handle");
-	check_eq(rae_console_handover((rae_handle_t)n, 0, 0, &off), RAE_ERR_WRONG_TYPE,
+	check_eq(rae_sys_console_handover(0, 0, 0, &off), RAE_ERR_BAD_HANDLE, "no handle");
+	check_eq(rae_sys_console_handover((rae_handle_t)n, 0, 0, &off), RAE_ERR_WRONG_TYPE,
 		 "a notification is no resource");
-	check_eq(rae_console_handover((rae_handle_t)cmos, 0, 0, &off), RAE_ERR_RANGE,
+	check_eq(rae_sys_console_handover((rae_handle_t)cmos, 0, 0, &off), RAE_ERR_RANGE,
 		 "the CMOS ports do not cover COM1");
-	check_eq(rae_console_handover((rae_handle_t)irqs, 0, 0, &off), RAE_ERR_RANGE,
+	check_eq(rae_sys_console_handover((rae_handle_t)irqs, 0, 0, &off), RAE_ERR_RANGE,
 		 "an IRQ resource does not cover COM1");
-	int64_t weak = rae_handle_dup((rae_handle_t)serial, RAE_RIGHT_DUPLICATE);
-	check_eq(rae_console_handover((rae_handle_t)weak, 0, 0, &off), RAE_ERR_ACCESS_DENIED,
+	int64_t weak = rae_sys_handle_dup((rae_handle_t)serial, RAE_RIGHT_DUPLICATE);
+	check_eq(rae_sys_console_handover((rae_handle_t)weak, 0, 0, &off), RAE_ERR_ACCESS_DENIED,
 		 "a resource without MANAGE");
-	check_eq(rae_console_handover((rae_handle_t)serial, (rae_handle_t)ep, 1, &off),
+	check_eq(rae_sys_console_handover((rae_handle_t)serial, (rae_handle_t)ep, 1, &off),
 		 RAE_ERR_WRONG_TYPE, "an endpoint is no notification");
-	check_eq(rae_console_handover((rae_handle_t)serial, (rae_handle_t)n, 0, &off),
+	check_eq(rae_sys_console_handover((rae_handle_t)serial, (rae_handle_t)n, 0, &off),
 		 RAE_ERR_INVALID, "a notification with no bits");
-	check_eq(rae_console_handover((rae_handle_t)serial, (rae_handle_t)n, 1, (uint64_t *)8),
+	check_eq(rae_sys_console_handover((rae_handle_t)serial, (rae_handle_t)n, 1, (uint64_t *)8),
 		 RAE_ERR_FAULT, "a bad offset pointer");
 	check_eq(rae_log_read((rae_handle_t)serial, &off, logbuf, 16), RAE_ERR_WRONG_TYPE,
 		 "LOG_READ needs the console handle");
 
 	/* The hand-over itself (the faulted one above gave the console back). */
-	int64_t h = rae_console_handover((rae_handle_t)serial, (rae_handle_t)n, LOG_BIT, &off);
+	int64_t h = rae_sys_console_handover((rae_handle_t)serial, (rae_handle_t)n, LOG_BIT, &off);
 	check(h > 0, "the hand-over");
 	if (h <= 0)
 		return;
 	holding = 1;
-	check_eq(rae_console_handover((rae_handle_t)serial, 0, 0, &off), RAE_ERR_BUSY,
+	check_eq(rae_sys_console_handover((rae_handle_t)serial, 0, 0, &off), RAE_ERR_BUSY,
 		 "one hand-over at a time");
-	check_eq(rae_handle_dup((rae_handle_t)h, RAE_RIGHT_READ), RAE_ERR_ACCESS_DENIED,
+	check_eq(rae_sys_handle_dup((rae_handle_t)h, RAE_RIGHT_READ), RAE_ERR_ACCESS_DENIED,
 		 "the console handle cannot be duplicated");
 
 	/* The log holds the boot messages (unless it wrapped: then ours). */
@@ -204,7 +204,7 @@ static void handover_calls(rae_handle_t root, const rae_console_hw_t *hw)
 
 	/* Closing gives the console back; it can be taken again. */
 	check_eq(give_back((rae_handle_t)h), RAE_OK, "closing the console handle");
-	h = rae_console_handover((rae_handle_t)serial, 0, 0, &off);
+	h = rae_sys_console_handover((rae_handle_t)serial, 0, 0, &off);
 	check(h > 0, "the console can be taken again once given back");
 	if (h > 0)
 		rae_handle_close((rae_handle_t)h);
@@ -246,13 +246,13 @@ static void protocol_checks(rae_handle_t service, const rae_console_hw_t *hw)
 		 "a read past the message size");
 	check_eq(raw_call(con.service, RAE_CONSOLE_ATTACH, 1, &m), RAE_ERR_INVALID,
 		 "ATTACH without a notification");
-	int64_t ep = rae_endpoint_create();
+	int64_t ep = rae_sys_endpoint_create();
 	m = (rae_msg_t){.tag = RAE_CONSOLE_ATTACH, .handle_count = 1};
 	m.handles[0] = (rae_handle_t)ep;
 	m.words[0] = m.words[1] = 1;
 	check_eq(rae_ipc_call(con.service, &m, WAIT_NS) == RAE_OK ? (int64_t)m.tag : -100,
 		 RAE_ERR_WRONG_TYPE, "ATTACH with an endpoint");
-	int64_t unbadged = rae_handle_dup(service, RAE_RIGHT_WRITE);
+	int64_t unbadged = rae_sys_handle_dup(service, RAE_RIGHT_WRITE);
 	check_eq(raw_call((rae_handle_t)unbadged, RAE_CONSOLE_WRITE, 0, &m), RAE_ERR_ACCESS_DENIED,
 		 "a handle without a badge");
 	rae_handle_close((rae_handle_t)unbadged);
@@ -271,19 +271,19 @@ static void protocol_checks(rae_handle_t service, const rae_console_hw_t *hw)
 	check(rae_clock_ns() - t0 >= 50000000ull, "after its timeout");
 
 	/* A second client: its own badge, in the background. */
-	int64_t other_h = rae_handle_mint(service, RAE_RIGHT_WRITE, 2);
+	int64_t other_h = rae_sys_handle_mint(service, RAE_RIGHT_WRITE, 2);
 	rae_console_t other;
 	check_eq(rae_console_connect(&other, (rae_handle_t)other_h), RAE_OK, "a second client");
 	check_eq(rae_console_read(&other, buf, sizeof(buf), 0, NULL), RAE_ERR_BUSY,
 		 "a background client cannot read");
 	check_eq(rae_console_puts(&other, "consoletest: written by the second client\n"), 42,
 		 "the second client writes");
-	int64_t child = rae_console_open(&other);
-	check(child > 0, "OPEN gives a handle for a child");
-	if (child > 0) {
+	rae_handle_t child;
+	rae_status_t opened = rae_console_open(&other, &child);
+	check(opened == RAE_OK, "OPEN gives a handle for a child");
+	if (opened == RAE_OK) {
 		rae_console_t c3;
-		check_eq(rae_console_connect(&c3, (rae_handle_t)child), RAE_OK,
-			 "the child's handle connects");
+		check_eq(rae_console_connect(&c3, child), RAE_OK, "the child's handle connects");
 		check_eq(rae_console_puts(&c3, "consoletest: written through an OPEN handle\n"), 44,
 			 "and writes");
 		rae_console_close(&c3);
@@ -311,11 +311,11 @@ static void killed_clients(int kills)
 			rae_system_info(&info); /* after the service's own buffers grew */
 			before = info.free_pages;
 		}
-		int64_t h = rae_console_open(&con);
-		if (h <= 0)
+		rae_handle_t h;
+		if (rae_console_open(&con, &h) != RAE_OK)
 			break;
-		int64_t ended = rae_notify_create();
-		int64_t p = rae_spawn_with("bin/conclient", (rae_handle_t)h);
+		int64_t ended = rae_sys_notify_create();
+		int64_t p = rae_sys_spawn_with("bin/conclient", (rae_handle_t)h, 0);
 		if (p <= 0) {
 			rae_handle_close((rae_handle_t)ended);
 			break;
@@ -335,10 +335,11 @@ static void killed_clients(int kills)
 	check_eq(started, KILLS, "console clients started and killed");
 	check_eq(served, KILLS, "each was served until killed (none refused a slot)");
 	/* A new client after all of them: every slot came back. */
-	int64_t h = rae_console_open(&con);
+	rae_handle_t h;
+	rae_status_t opened_again = rae_console_open(&con, &h);
 	rae_console_t next;
 	rae_console_winsize_t ws;
-	check_eq(h > 0 ? rae_console_connect(&next, (rae_handle_t)h) : h, RAE_OK,
+	check_eq(opened_again == RAE_OK ? rae_console_connect(&next, h) : opened_again, RAE_OK,
 		 "a new client connects after the killed ones");
 	check_eq(rae_console_winsize(&next, &ws), RAE_OK, "and is served");
 	say("consoletest: ");
@@ -392,7 +393,7 @@ static void log_read_checks(rae_handle_t service)
 	m.words[1] = RAE_IPC_BUF_MAX + 1;
 	check_eq(rae_ipc_call(con.service, &m, WAIT_NS) == RAE_OK ? (int64_t)m.tag : -100,
 		 RAE_ERR_INVALID, "LOG_READ past the message size");
-	int64_t unbadged = rae_handle_dup(service, RAE_RIGHT_WRITE);
+	int64_t unbadged = rae_sys_handle_dup(service, RAE_RIGHT_WRITE);
 	uint64_t zero = 0;
 	check_eq(rae_console_log_read((rae_handle_t)unbadged, &zero, logbuf, 16, NULL),
 		 RAE_ERR_ACCESS_DENIED, "LOG_READ needs a badge");
@@ -493,11 +494,12 @@ int main(uint64_t arg)
 	handover_calls(root, &hw);
 
 	rae_handle_t service = 0;
-	int64_t proc = rae_consoled_start(root, 0, 0, 0, "bin/consoled", &service);
-	check(proc > 0, "bin/consoled starts");
-	if (proc <= 0)
+	rae_handle_t proc;
+	rae_status_t started = rae_consoled_start(root, 0, 0, 0, "bin/consoled", &service, &proc);
+	check(started == RAE_OK, "bin/consoled starts");
+	if (started != RAE_OK)
 		return 1;
-	int64_t mine = rae_handle_mint(service, RAE_RIGHT_WRITE, 1);
+	int64_t mine = rae_sys_handle_mint(service, RAE_RIGHT_WRITE, 1);
 	check_eq(rae_console_connect(&con, (rae_handle_t)mine), RAE_OK, "connect");
 	have_con = 1;
 	say("consoletest: hello through the console service\n");
@@ -512,14 +514,14 @@ int main(uint64_t arg)
 		interactive();
 
 	/* The service ends; the kernel takes its console back. */
-	check_eq(rae_kill((rae_handle_t)proc), RAE_OK, "stopping consoled");
+	check_eq(rae_kill(proc), RAE_OK, "stopping consoled");
 	int status = 0;
-	check_eq(rae_wait((rae_handle_t)proc, &status), RAE_OK, "consoled ended");
+	check_eq(rae_wait(proc, &status), RAE_OK, "consoled ended");
 	check_eq(status, RAE_EXIT_KILLED, "killed, not crashed");
 	have_con = 0;
 	uint64_t off;
-	int64_t serial = rae_resource_create(root, RAE_RESOURCE_IOPORT, hw.serial_port, 8);
-	int64_t again = rae_console_handover((rae_handle_t)serial, 0, 0, &off);
+	int64_t serial = rae_sys_resource_create(root, RAE_RESOURCE_IOPORT, hw.serial_port, 8);
+	int64_t again = rae_sys_console_handover((rae_handle_t)serial, 0, 0, &off);
 	check(again > 0, "the console is free again once consoled is gone");
 	if (again > 0)
 		rae_handle_close((rae_handle_t)again);

@@ -49,17 +49,19 @@ static int run_in(const char *const *argv, rae_handle_t in_job, rae_handle_t job
 	rae_handle_t handles[2];
 	uint16_t roles[2];
 	unsigned count = 0;
-	int64_t connect =
-	    rae_handle_mint(admin_ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, RAE_VFS_BADGE_CONNECT);
-	if (connect < 0)
+	rae_handle_t connect = RAE_HANDLE_INVALID;
+	rae_handle_mint(admin_ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, RAE_VFS_BADGE_CONNECT,
+			&connect);
+	if (!connect)
 		return -1;
-	handles[count] = (rae_handle_t)connect;
+	handles[count] = connect;
 	roles[count++] = RAE_ROLE_VFS;
 	if (job) {
-		int64_t j = rae_handle_dup(job, rights | RAE_RIGHT_TRANSFER);
-		if (j < 0)
+		rae_handle_t j = RAE_HANDLE_INVALID;
+		rae_handle_dup(job, rights | RAE_RIGHT_TRANSFER, &j);
+		if (!j)
 			return -1;
-		handles[count] = (rae_handle_t)j;
+		handles[count] = j;
 		roles[count++] = RAE_ROLE_JOB;
 	}
 	const char *envp[] = {"HOME=/", "PATH=/bin", NULL};
@@ -69,13 +71,14 @@ static int run_in(const char *const *argv, rae_handle_t in_job, rae_handle_t job
 		say(argv[i]);
 	}
 	say("\n");
-	int64_t proc = rae_spawn_start(0, 0, 0, path, in_job, argv, envp, handles, roles, count);
-	if (proc < 0)
+	rae_handle_t proc;
+	if (rae_spawn_start(0, 0, 0, path, in_job, argv, envp, handles, roles, count, &proc) !=
+	    RAE_OK)
 		return -1;
 	int status = -1;
-	if (rae_wait((rae_handle_t)proc, &status) != RAE_OK)
+	if (rae_wait(proc, &status) != RAE_OK)
 		status = -1;
-	rae_handle_close((rae_handle_t)proc);
+	rae_handle_close(proc);
 	return status;
 }
 
@@ -259,23 +262,25 @@ static void test_ps_kill(void)
 	CHECK(RUN("kill", "abc") == 1);
 	CHECK(RUN("kill", "-NOSUCHSIGNAL", "1") == 2);
 
-	int64_t job = rae_job_create(0, 16, 64, UINT64_MAX, UINT64_MAX);
+	rae_handle_t job = RAE_HANDLE_INVALID;
+	rae_job_create(0, 16, 64, UINT64_MAX, UINT64_MAX, &job);
 	CHECK(job > 0);
 	if (job <= 0)
 		return;
 	const char *const ps[] = {"ps", NULL};
 	/* ps in the job it lists: it sees itself at least. */
-	CHECK(run_in(ps, (rae_handle_t)job, (rae_handle_t)job, RAE_RIGHT_READ) == 0);
+	CHECK(run_in(ps, job, job, RAE_RIGHT_READ) == 0);
 
 	/* kill: a sleeper in the job, killed by its id through the job. */
-	int64_t sleeper = rae_spawn_in((rae_handle_t)job, "bin/sleeper", 0);
+	rae_handle_t sleeper = RAE_HANDLE_INVALID;
+	rae_spawn_with("bin/sleeper", 0, job, &sleeper);
 	CHECK(sleeper > 0);
 	if (sleeper <= 0) {
-		rae_handle_close((rae_handle_t)job);
+		rae_handle_close(job);
 		return;
 	}
 	char pid[24];
-	int64_t id = rae_process_id((rae_handle_t)sleeper);
+	int64_t id = rae_process_id(sleeper);
 	int n = 0;
 	char digits[24];
 	do {
@@ -286,16 +291,16 @@ static void test_ps_kill(void)
 		pid[i] = digits[n - 1 - i];
 	pid[n] = '\0';
 	const char *const kill_it[] = {"kill", "-KILL", pid, NULL};
-	CHECK(run_in(kill_it, 0, (rae_handle_t)job, RAE_RIGHT_READ | RAE_RIGHT_MANAGE) == 0);
+	CHECK(run_in(kill_it, 0, job, RAE_RIGHT_READ | RAE_RIGHT_MANAGE) == 0);
 	/* Ended by the kill, not by the clean-up below: watched through the
 	 * job's list, so a kill that did nothing fails the case instead of
 	 * hanging it. */
-	CHECK(ended_within(job, (uint64_t)rae_process_id((rae_handle_t)sleeper), 2000000000ull));
-	rae_kill((rae_handle_t)sleeper);
+	CHECK(ended_within(job, (uint64_t)rae_process_id(sleeper), 2000000000ull));
+	rae_kill(sleeper);
 	int status = -1;
-	CHECK(rae_wait((rae_handle_t)sleeper, &status) == RAE_OK && status == RAE_EXIT_KILLED);
-	rae_handle_close((rae_handle_t)sleeper);
-	rae_handle_close((rae_handle_t)job);
+	CHECK(rae_wait(sleeper, &status) == RAE_OK && status == RAE_EXIT_KILLED);
+	rae_handle_close(sleeper);
+	rae_handle_close(job);
 }
 
 static void test_dmesg(void)
@@ -343,18 +348,21 @@ int main(uint64_t arg)
 	if (st != RAE_OK)
 		return fail("bootstrap", st);
 	rae_handle_close(root); /* no hardware here */
-	int64_t ep = rae_endpoint_create();
-	if (ep < 0)
+	rae_handle_t ep = RAE_HANDLE_INVALID;
+	rae_endpoint_create(&ep);
+	if (!ep)
 		return fail("endpoint", ep);
-	admin_ep = (rae_handle_t)ep;
-	int64_t vfsd = rae_vfs_start("bin/vfsd", admin_ep, initrd, bytes, NULL, -1);
-	if (vfsd < 0)
-		return fail("starting vfsd", vfsd);
-	int64_t connect =
-	    rae_handle_mint(admin_ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, RAE_VFS_BADGE_CONNECT);
-	if (connect < 0)
+	admin_ep = ep;
+	rae_handle_t vfsd;
+	st = rae_vfs_start("bin/vfsd", admin_ep, initrd, bytes, NULL, -1, &vfsd);
+	if (st != RAE_OK)
+		return fail("starting vfsd", st);
+	rae_handle_t connect = RAE_HANDLE_INVALID;
+	rae_handle_mint(admin_ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, RAE_VFS_BADGE_CONNECT,
+			&connect);
+	if (!connect)
 		return fail("connect handle", connect);
-	st = rae_vfs_session_open((rae_handle_t)connect, &vfs);
+	st = rae_vfs_session_open(connect, &vfs);
 	if (st != RAE_OK)
 		return fail("session", st);
 
@@ -378,7 +386,7 @@ int main(uint64_t arg)
 	rae_put_dec(failed);
 	say(" failed\n");
 	rae_vfs_session_close(vfs);
-	rae_kill((rae_handle_t)vfsd);
+	rae_kill(vfsd);
 	rae_wait(vfsd, NULL);
 	return failed;
 }

@@ -72,16 +72,20 @@ static int serve(rae_handle_t arg)
 static int run(const char *path)
 {
 	int general = path[0] == 'g';
-	int64_t ep = rae_endpoint_create();
+	rae_handle_t ep = RAE_HANDLE_INVALID;
+	rae_endpoint_create(&ep);
 	rae_handle_t give =
-	    (rae_handle_t)rae_handle_dup((rae_handle_t)ep, RAE_RIGHT_READ | RAE_RIGHT_TRANSFER);
+	    (rae_handle_t)rae_sys_handle_dup(ep, RAE_RIGHT_READ | RAE_RIGHT_TRANSFER);
 	const char *const argv[] = {"donatetest", path, NULL};
 	uint16_t role = RAE_ROLE_PRIVATE;
-	int64_t server = rae_spawn_start(0, 0, 0, "bin/donatetest", 0, argv, NULL, &give, &role, 1);
+	rae_handle_t server = RAE_HANDLE_INVALID;
+	rae_status_t started =
+	    rae_spawn_start(0, 0, 0, "bin/donatetest", 0, argv, NULL, &give, &role, 1, &server);
 	hog_count = 0;
 	stop = 0;
-	int64_t tid = rae_thread_create(hog, 0);
-	if (ep < 0 || server < 0 || tid < 0)
+	rae_handle_t tid = RAE_HANDLE_INVALID;
+	rae_thread_create(hog, 0, 0, &tid);
+	if (!ep || started != RAE_OK || !tid)
 		return fail("setup");
 	/* Let the server reach its receive and the hog get going. */
 	rae_sleep_ns(20000000);
@@ -95,11 +99,11 @@ static int run(const char *path)
 			int64_t st;
 			if (general) {
 				rae_msg_t m = {.tag = 1, .words = {(uint64_t)i}};
-				st = rae_ipc_call((rae_handle_t)ep, &m, RAE_TIMEOUT_NEVER);
+				st = rae_ipc_call(ep, &m, RAE_TIMEOUT_NEVER);
 				answer = m.words[0];
 			} else {
 				rae_regs_t m = {.tag = 1, .w = {(uint64_t)i}};
-				st = rae_ipc_call_regs((rae_handle_t)ep, &m);
+				st = rae_ipc_call_regs(ep, &m);
 				answer = m.w[0];
 			}
 			if (st != RAE_OK || answer != (uint64_t)i + 1)

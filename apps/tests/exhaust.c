@@ -48,7 +48,7 @@ static uint64_t free_pages(void)
 static unsigned free_handle_slots(void)
 {
 	unsigned n = 0;
-	for (int64_t h; n < MAX_HANDLES && (h = rae_notify_create()) > 0;)
+	for (int64_t h; n < MAX_HANDLES && (h = rae_sys_notify_create()) > 0;)
 		made[n++] = h;
 	for (unsigned i = 0; i < n; i++)
 		rae_handle_close((rae_handle_t)made[i]);
@@ -106,15 +106,15 @@ static void close_handle(int64_t h)
 
 static int64_t make_notify(void)
 {
-	return rae_notify_create();
+	return rae_sys_notify_create();
 }
 static int64_t make_endpoint(void)
 {
-	return rae_endpoint_create();
+	return rae_sys_endpoint_create();
 }
 static int64_t make_job(void)
 {
-	return rae_job_create(0, ~0ull, ~0ull, ~0ull, ~0ull);
+	return rae_sys_job_create(0, ~0ull, ~0ull, ~0ull, ~0ull);
 }
 
 /* --- threads ------------------------------------------------------------- */
@@ -131,7 +131,7 @@ static void waiter(uint64_t arg)
 static int64_t make_thread(void)
 {
 	release = 0;
-	return rae_thread_create(waiter, 0);
+	return rae_sys_thread_create(waiter, 0, 0);
 }
 static void end_thread(int64_t h)
 {
@@ -175,7 +175,7 @@ static void close_pipe(int64_t both)
 static rae_handle_t small_job;
 static int64_t spawn_sleeper(void)
 {
-	return rae_spawn_in(small_job, "bin/sleeper", 0);
+	return rae_sys_spawn_with("bin/sleeper", 0, small_job);
 }
 static void kill_sleeper(int64_t h)
 {
@@ -198,7 +198,7 @@ static void use_up_memory(void)
 {
 	n_big = 0;
 	int64_t r;
-	while (n_big < 256 && (r = rae_mem_create(16u << 20, 0)) > 0) {
+	while (n_big < 256 && (r = rae_sys_mem_create(16u << 20, 0)) > 0) {
 		big_size[n_big] = 0;
 		big[n_big++] = r;
 	}
@@ -230,9 +230,9 @@ static void kernel_heap_without_memory(void)
 	use_up_memory();
 	uint64_t low = free_pages();
 	/* Each may succeed from what the heap still holds, or fail cleanly. */
-	int64_t ep = rae_endpoint_create(), n = rae_notify_create(), j = make_job();
-	int64_t pipe = make_pipe(), t = make_thread(), mem = rae_mem_create(4096, 0);
-	int64_t child = rae_spawn("bin/hello");
+	int64_t ep = rae_sys_endpoint_create(), n = rae_sys_notify_create(), j = make_job();
+	int64_t pipe = make_pipe(), t = make_thread(), mem = rae_sys_mem_create(4096, 0);
+	int64_t child = rae_sys_spawn("bin/hello");
 	static char page[4096];
 	rae_msg_t m = {.buf = (uint64_t)(uintptr_t)page, .buf_len = sizeof(page)};
 	int64_t sent = ep > 0 ? rae_ipc_send((rae_handle_t)ep, &m, 1000000) : ep;
@@ -298,9 +298,9 @@ static int child_address_space(child_page_t *page)
 		    rae_vm_allocate(4096, RAE_PROT_READ) != r)
 			return 11;
 	}
-	int64_t mem = rae_mem_create(4096, 0);
+	int64_t mem = rae_sys_mem_create(4096, 0);
 	page->result[2] = rae_mem_map((rae_handle_t)mem, RAE_PROT_READ);
-	page->result[3] = rae_thread_create(waiter, 0);
+	page->result[3] = rae_sys_thread_create(waiter, 0, 0);
 	if (page->result[2] >= 0 || page->result[3] >= 0)
 		return 12;
 	return r == RAE_ERR_NO_MEMORY ? 0 : 13;
@@ -334,7 +334,7 @@ static int child_job_pages(child_page_t *page)
 static void run_child(const char *name, uint64_t mode, rae_handle_t job)
 {
 	uint64_t pages = free_pages();
-	int64_t mem = rae_mem_create(4096, 0);
+	int64_t mem = rae_sys_mem_create(4096, 0);
 	int64_t at = mem > 0 ? rae_mem_map((rae_handle_t)mem, RAE_PROT_READ | RAE_PROT_WRITE) : mem;
 	if (at < 0) {
 		fail(name, "no page", at, 0);
@@ -343,7 +343,7 @@ static void run_child(const char *name, uint64_t mode, rae_handle_t job)
 	child_page_t *page = (child_page_t *)(uintptr_t)at;
 	page->magic = CHILD_MAGIC;
 	page->mode = mode;
-	int64_t h = rae_spawn_in(job, "bin/exhaust", (rae_handle_t)mem);
+	int64_t h = rae_sys_spawn_with("bin/exhaust", (rae_handle_t)mem, job);
 	int status = -1;
 	if (h < 0 || rae_wait(h, &status) != RAE_OK || status != 0)
 		fail(name, "child failed", h, status);
@@ -370,9 +370,9 @@ int main(uint64_t arg)
 		return page->mode == CHILD_ADDRESS_SPACE ? child_address_space(page)
 							 : child_job_pages(page);
 	}
-	int64_t mem = rae_mem_create(4096, 0);
-	int64_t sj = rae_job_create(0, JOB_PROCESSES_MAX, ~0ull, ~0ull, ~0ull);
-	int64_t pj = rae_job_create(0, ~0ull, ~0ull, JOB_PAGES, ~0ull);
+	int64_t mem = rae_sys_mem_create(4096, 0);
+	int64_t sj = rae_sys_job_create(0, JOB_PROCESSES_MAX, ~0ull, ~0ull, ~0ull);
+	int64_t pj = rae_sys_job_create(0, ~0ull, ~0ull, JOB_PAGES, ~0ull);
 	if (mem <= 0 || sj <= 0 || pj <= 0) {
 		rae_puts("exhaust: could not set up\n");
 		return 1;

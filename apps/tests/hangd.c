@@ -43,10 +43,10 @@ int main(uint64_t arg)
 		case HANG_SLOW: rae_sleep_ns(m.words[0] * MS); break;
 		case HANG_DEADLOCK: {
 			rae_printf("hangd: deadlocking on request (pid %lld)\n", (long long)pid);
-			int64_t never = rae_notify_create();
+			rae_handle_t never = RAE_HANDLE_INVALID;
+			rae_notify_create(&never);
 			for (;;)
-				rae_notify_wait(never > 0 ? (rae_handle_t)never : ep,
-						RAE_TIMEOUT_NEVER);
+				rae_notify_wait(never > 0 ? never : ep, RAE_TIMEOUT_NEVER);
 		}
 		case HANG_SPIN:
 			rae_printf("hangd: spinning on request (pid %lld)\n", (long long)pid);

@@ -56,42 +56,43 @@ static void cmos_write(uint8_t reg, uint8_t v)
 
 static void check_resources(void)
 {
-	int64_t mmio = rae_resource_create(root, RAE_RESOURCE_MMIO, 0xb8000, 0x8000);
+	int64_t mmio = rae_sys_resource_create(root, RAE_RESOURCE_MMIO, 0xb8000, 0x8000);
 	check(mmio > 0, "an MMIO resource from the root");
-	int64_t sub = rae_resource_create((rae_handle_t)mmio, RAE_RESOURCE_MMIO, 0xb9000, 0x1000);
+	int64_t sub =
+	    rae_sys_resource_create((rae_handle_t)mmio, RAE_RESOURCE_MMIO, 0xb9000, 0x1000);
 	check(sub > 0, "a sub-resource inside it");
-	check_eq(rae_resource_create((rae_handle_t)sub, RAE_RESOURCE_MMIO, 0xb9000, 0x1000) > 0, 1,
-		 "the same range again from the sub-resource");
-	check_eq(rae_resource_create((rae_handle_t)mmio, RAE_RESOURCE_MMIO, 0xb0000, 0x1000),
+	check_eq(rae_sys_resource_create((rae_handle_t)sub, RAE_RESOURCE_MMIO, 0xb9000, 0x1000) > 0,
+		 1, "the same range again from the sub-resource");
+	check_eq(rae_sys_resource_create((rae_handle_t)mmio, RAE_RESOURCE_MMIO, 0xb0000, 0x1000),
 		 RAE_ERR_RANGE, "a range below the parent");
-	check_eq(rae_resource_create((rae_handle_t)mmio, RAE_RESOURCE_MMIO, 0xbf000, 0x2000),
+	check_eq(rae_sys_resource_create((rae_handle_t)mmio, RAE_RESOURCE_MMIO, 0xbf000, 0x2000),
 		 RAE_ERR_RANGE, "a range running past the parent's end");
-	check_eq(rae_resource_create((rae_handle_t)sub, RAE_RESOURCE_MMIO, 0xb8000, 0x2000),
+	check_eq(rae_sys_resource_create((rae_handle_t)sub, RAE_RESOURCE_MMIO, 0xb8000, 0x2000),
 		 RAE_ERR_RANGE, "a sub-resource cannot widen");
-	check_eq(rae_resource_create((rae_handle_t)mmio, RAE_RESOURCE_IOPORT, 0x70, 2),
+	check_eq(rae_sys_resource_create((rae_handle_t)mmio, RAE_RESOURCE_IOPORT, 0x70, 2),
 		 RAE_ERR_RANGE, "another kind than the parent's");
-	check_eq(rae_resource_create(root, RAE_RESOURCE_ROOT, 0, 1), RAE_ERR_INVALID,
+	check_eq(rae_sys_resource_create(root, RAE_RESOURCE_ROOT, 0, 1), RAE_ERR_INVALID,
 		 "nobody makes another root");
-	check_eq(rae_resource_create(root, 77, 0, 1), RAE_ERR_INVALID, "an unknown kind");
-	check_eq(rae_resource_create(root, RAE_RESOURCE_IOPORT, 0x70, 0), RAE_ERR_INVALID,
+	check_eq(rae_sys_resource_create(root, 77, 0, 1), RAE_ERR_INVALID, "an unknown kind");
+	check_eq(rae_sys_resource_create(root, RAE_RESOURCE_IOPORT, 0x70, 0), RAE_ERR_INVALID,
 		 "size 0");
-	check_eq(rae_resource_create(root, RAE_RESOURCE_MMIO, 0xfffffffffffff000ull, 0x2000),
+	check_eq(rae_sys_resource_create(root, RAE_RESOURCE_MMIO, 0xfffffffffffff000ull, 0x2000),
 		 RAE_ERR_INVALID, "a range that wraps");
-	check_eq(rae_resource_create(root, RAE_RESOURCE_MMIO, 0xb8001, 0x1000), RAE_ERR_INVALID,
+	check_eq(rae_sys_resource_create(root, RAE_RESOURCE_MMIO, 0xb8001, 0x1000), RAE_ERR_INVALID,
 		 "an unaligned MMIO range");
-	check_eq(rae_resource_create(root, RAE_RESOURCE_IOPORT, 0xffff, 2), RAE_ERR_RANGE,
+	check_eq(rae_sys_resource_create(root, RAE_RESOURCE_IOPORT, 0xffff, 2), RAE_ERR_RANGE,
 		 "ports past 0xffff");
-	check_eq(rae_resource_create(root, RAE_RESOURCE_IRQ, 255, 2), RAE_ERR_RANGE,
+	check_eq(rae_sys_resource_create(root, RAE_RESOURCE_IRQ, 255, 2), RAE_ERR_RANGE,
 		 "GSIs past the last");
-	check_eq(rae_resource_create(root, RAE_RESOURCE_MMIO, 1ull << 52, 0x1000), RAE_ERR_RANGE,
-		 "addresses past the physical limit");
-	check_eq(rae_resource_create(0, RAE_RESOURCE_IOPORT, 0x70, 2), RAE_ERR_BAD_HANDLE,
+	check_eq(rae_sys_resource_create(root, RAE_RESOURCE_MMIO, 1ull << 52, 0x1000),
+		 RAE_ERR_RANGE, "addresses past the physical limit");
+	check_eq(rae_sys_resource_create(0, RAE_RESOURCE_IOPORT, 0x70, 2), RAE_ERR_BAD_HANDLE,
 		 "no handle");
-	int64_t n = rae_notify_create();
-	check_eq(rae_resource_create((rae_handle_t)n, RAE_RESOURCE_IOPORT, 0x70, 2),
+	int64_t n = rae_sys_notify_create();
+	check_eq(rae_sys_resource_create((rae_handle_t)n, RAE_RESOURCE_IOPORT, 0x70, 2),
 		 RAE_ERR_WRONG_TYPE, "a notification is no resource");
-	int64_t weak = rae_handle_dup((rae_handle_t)mmio, RAE_RIGHT_DUPLICATE);
-	check_eq(rae_resource_create((rae_handle_t)weak, RAE_RESOURCE_MMIO, 0xb9000, 0x1000),
+	int64_t weak = rae_sys_handle_dup((rae_handle_t)mmio, RAE_RIGHT_DUPLICATE);
+	check_eq(rae_sys_resource_create((rae_handle_t)weak, RAE_RESOURCE_MMIO, 0xb9000, 0x1000),
 		 RAE_ERR_ACCESS_DENIED, "deriving needs MANAGE");
 	rae_handle_close((rae_handle_t)weak);
 	rae_handle_close((rae_handle_t)n);
@@ -103,8 +104,8 @@ static void check_resources(void)
  * back; the kernel test reads it once more through its own mapping. */
 static void check_device_page(uint64_t phys, uint64_t flags, const char *what)
 {
-	int64_t res = rae_resource_create(root, RAE_RESOURCE_MMIO, phys, 0x1000);
-	int64_t m = res > 0 ? rae_mem_create_phys((rae_handle_t)res, phys, 0x1000, flags) : res;
+	int64_t res = rae_sys_resource_create(root, RAE_RESOURCE_MMIO, phys, 0x1000);
+	int64_t m = res > 0 ? rae_sys_mem_create_phys((rae_handle_t)res, phys, 0x1000, flags) : res;
 	int64_t va = m > 0 ? rae_mem_map((rae_handle_t)m, RAE_PROT_READ | RAE_PROT_WRITE) : m;
 	check(va > 0, what);
 	if (va <= 0)
@@ -124,8 +125,8 @@ static void check_device_page(uint64_t phys, uint64_t flags, const char *what)
 
 static void check_phys_memory(void)
 {
-	int64_t vga_res = rae_resource_create(root, RAE_RESOURCE_MMIO, 0xb8000, 0x8000);
-	int64_t vga = rae_mem_create_phys((rae_handle_t)vga_res, 0xb8000, 0x8000, 0);
+	int64_t vga_res = rae_sys_resource_create(root, RAE_RESOURCE_MMIO, 0xb8000, 0x8000);
+	int64_t vga = rae_sys_mem_create_phys((rae_handle_t)vga_res, 0xb8000, 0x8000, 0);
 	check(vga > 0, "a memory object over the VGA text buffer");
 	int64_t va = rae_mem_map((rae_handle_t)vga, RAE_PROT_READ | RAE_PROT_WRITE);
 	check(va > 0, "map it read-write (uncached)");
@@ -152,30 +153,30 @@ static void check_phys_memory(void)
 		(void)*(volatile uint16_t *)(uintptr_t)va;
 	check_eq(rae_mem_unmap((uint64_t)va), RAE_OK, "unmap after the handle closed");
 
-	check_eq(rae_mem_create_phys((rae_handle_t)vga_res, 0xb0000, 0x1000, 0), RAE_ERR_RANGE,
+	check_eq(rae_sys_mem_create_phys((rae_handle_t)vga_res, 0xb0000, 0x1000, 0), RAE_ERR_RANGE,
 		 "outside the resource");
-	check_eq(rae_mem_create_phys((rae_handle_t)vga_res, 0xb8000, 0x9000, 0), RAE_ERR_RANGE,
+	check_eq(rae_sys_mem_create_phys((rae_handle_t)vga_res, 0xb8000, 0x9000, 0), RAE_ERR_RANGE,
 		 "past the resource's end");
-	check_eq(rae_mem_create_phys((rae_handle_t)vga_res, 0xb8800, 0x1000, 0), RAE_ERR_INVALID,
-		 "unaligned base");
-	check_eq(rae_mem_create_phys((rae_handle_t)vga_res, 0xb8000, 0x800, 0), RAE_ERR_INVALID,
+	check_eq(rae_sys_mem_create_phys((rae_handle_t)vga_res, 0xb8800, 0x1000, 0),
+		 RAE_ERR_INVALID, "unaligned base");
+	check_eq(rae_sys_mem_create_phys((rae_handle_t)vga_res, 0xb8000, 0x800, 0), RAE_ERR_INVALID,
 		 "unaligned size");
-	check_eq(rae_mem_create_phys((rae_handle_t)vga_res, 0xb8000, 0, 0), RAE_ERR_INVALID,
+	check_eq(rae_sys_mem_create_phys((rae_handle_t)vga_res, 0xb8000, 0, 0), RAE_ERR_INVALID,
 		 "size 0");
-	check_eq(rae_mem_create_phys((rae_handle_t)vga_res, 0xb8000, 0x1000, 2), RAE_ERR_INVALID,
-		 "unknown cache flags");
-	int64_t io = rae_resource_create(root, RAE_RESOURCE_IOPORT, 0x70, 2);
-	check_eq(rae_mem_create_phys((rae_handle_t)io, 0xb8000, 0x1000, 0), RAE_ERR_RANGE,
+	check_eq(rae_sys_mem_create_phys((rae_handle_t)vga_res, 0xb8000, 0x1000, 2),
+		 RAE_ERR_INVALID, "unknown cache flags");
+	int64_t io = rae_sys_resource_create(root, RAE_RESOURCE_IOPORT, 0x70, 2);
+	check_eq(rae_sys_mem_create_phys((rae_handle_t)io, 0xb8000, 0x1000, 0), RAE_ERR_RANGE,
 		 "an I/O port resource grants no memory");
 	rae_handle_close((rae_handle_t)io);
 	rae_handle_close((rae_handle_t)vga_res);
 
 	/* RAM is never handed out, not even to the root resource. */
-	check_eq(rae_mem_create_phys(root, ram_phys, 0x1000, 0), RAE_ERR_ACCESS_DENIED,
+	check_eq(rae_sys_mem_create_phys(root, ram_phys, 0x1000, 0), RAE_ERR_ACCESS_DENIED,
 		 "a page of RAM is refused");
-	check_eq(rae_mem_create_phys(root, ram_phys - 0x1000, 0x3000, 0), RAE_ERR_ACCESS_DENIED,
+	check_eq(rae_sys_mem_create_phys(root, ram_phys - 0x1000, 0x3000, 0), RAE_ERR_ACCESS_DENIED,
 		 "a range overlapping RAM is refused");
-	check_eq(rae_mem_create_phys(root, 0xfee00000, 0x1000, 0), RAE_ERR_ACCESS_DENIED,
+	check_eq(rae_sys_mem_create_phys(root, 0xfee00000, 0x1000, 0), RAE_ERR_ACCESS_DENIED,
 		 "the kernel's local APIC registers are refused");
 
 	/* Memory that really is the device's: past the visible framebuffer
@@ -190,15 +191,16 @@ static void check_phys_memory(void)
 
 static void check_ioports(void)
 {
-	int64_t res = rae_resource_create(root, RAE_RESOURCE_IOPORT, 0x70, 2);
+	int64_t res = rae_sys_resource_create(root, RAE_RESOURCE_IOPORT, 0x70, 2);
 	check(res > 0, "an I/O port resource for the RTC");
-	check_eq(rae_ioport_create((rae_handle_t)res, 0x72, 1), RAE_ERR_RANGE, "port past it");
-	check_eq(rae_ioport_create((rae_handle_t)res, 0x6f, 2), RAE_ERR_RANGE, "port before it");
-	check_eq(rae_ioport_create((rae_handle_t)res, 0x70, 0), RAE_ERR_INVALID, "no ports");
-	check_eq(rae_ioport_create(root, 0xffff, 2), RAE_ERR_RANGE, "ports past 0xffff");
-	int64_t io = rae_ioport_create((rae_handle_t)res, 0x70, 2);
+	check_eq(rae_sys_ioport_create((rae_handle_t)res, 0x72, 1), RAE_ERR_RANGE, "port past it");
+	check_eq(rae_sys_ioport_create((rae_handle_t)res, 0x6f, 2), RAE_ERR_RANGE,
+		 "port before it");
+	check_eq(rae_sys_ioport_create((rae_handle_t)res, 0x70, 0), RAE_ERR_INVALID, "no ports");
+	check_eq(rae_sys_ioport_create(root, 0xffff, 2), RAE_ERR_RANGE, "ports past 0xffff");
+	int64_t io = rae_sys_ioport_create((rae_handle_t)res, 0x70, 2);
 	check(io > 0, "an I/O port object for 0x70-0x71");
-	int64_t n = rae_notify_create();
+	int64_t n = rae_sys_notify_create();
 	check_eq(rae_ioport_enable((rae_handle_t)n), RAE_ERR_WRONG_TYPE, "enable a notification");
 	check_eq(rae_ioport_enable((rae_handle_t)io), RAE_OK, "enable the ports");
 	rae_handle_close((rae_handle_t)n);
@@ -207,18 +209,18 @@ static void check_ioports(void)
 
 	/* A child with no ports is killed for using one, while ours work. */
 	int status = -1;
-	int64_t pid = rae_spawn("bin/hwport");
+	int64_t pid = rae_sys_spawn("bin/hwport");
 	check(pid > 0 && rae_wait(pid, &status) == RAE_OK, "run a child without ports");
 	check_eq(status, RAE_EXIT_KILLED_FAULT, "in without access kills the child");
 	/* A child given port 0x71 through IPC-transferable handles uses it. */
-	int64_t only71 = rae_ioport_create((rae_handle_t)res, 0x71, 1);
-	pid = rae_spawn_with("bin/hwport", (rae_handle_t)only71);
+	int64_t only71 = rae_sys_ioport_create((rae_handle_t)res, 0x71, 1);
+	pid = rae_sys_spawn_with("bin/hwport", (rae_handle_t)only71, 0);
 	status = -1;
 	check(pid > 0 && rae_wait(pid, &status) == RAE_OK, "run a child with port 0x71");
 	check_eq(status, 0, "the child enables its handle and reads 0x71");
 	/* Port 0x70 shares 0x71's bitmap byte but grants only itself. */
-	int64_t only70 = rae_ioport_create((rae_handle_t)res, 0x70, 1);
-	pid = rae_spawn_with("bin/hwport", (rae_handle_t)only70);
+	int64_t only70 = rae_sys_ioport_create((rae_handle_t)res, 0x70, 1);
+	pid = rae_sys_spawn_with("bin/hwport", (rae_handle_t)only70, 0);
 	status = -1;
 	check(pid > 0 && rae_wait(pid, &status) == RAE_OK, "run a child with port 0x70");
 	check_eq(status, RAE_EXIT_KILLED_FAULT, "port 0x70 does not open 0x71");
@@ -229,41 +231,44 @@ static void check_ioports(void)
 
 static void check_interrupts(void)
 {
-	int64_t n = rae_notify_create();
-	int64_t irqs = rae_resource_create(root, RAE_RESOURCE_IRQ, 0, 24);
+	int64_t n = rae_sys_notify_create();
+	int64_t irqs = rae_sys_resource_create(root, RAE_RESOURCE_IRQ, 0, 24);
 	check(irqs > 0, "an interrupt resource for GSIs 0-23");
 	if (!(platform_flags & HWTEST_HAS_IRQ_LINES)) {
 		/* No IOAPIC (acpi=off): the kernel keeps the 8259 to itself. */
-		check_eq(rae_interrupt_create((rae_handle_t)irqs, 8, (rae_handle_t)n, RTC_BIT,
-					      RAE_IRQ_ISA),
+		check_eq(rae_sys_interrupt_create((rae_handle_t)irqs, 8, (rae_handle_t)n, RTC_BIT,
+						  RAE_IRQ_ISA),
 			 RAE_ERR_UNSUPPORTED, "no interrupt lines without an IOAPIC");
 		rae_handle_close((rae_handle_t)irqs);
 		rae_handle_close((rae_handle_t)n);
 		return;
 	}
-	check_eq(rae_interrupt_create((rae_handle_t)irqs, 8, (rae_handle_t)n, RTC_BIT,
-				      RAE_IRQ_ISA | RAE_IRQ_LEVEL),
+	check_eq(rae_sys_interrupt_create((rae_handle_t)irqs, 8, (rae_handle_t)n, RTC_BIT,
+					  RAE_IRQ_ISA | RAE_IRQ_LEVEL),
 		 RAE_ERR_INVALID, "ISA lines take the firmware's trigger");
-	check_eq(rae_interrupt_create((rae_handle_t)irqs, 8, (rae_handle_t)n, 0, RAE_IRQ_ISA),
+	check_eq(rae_sys_interrupt_create((rae_handle_t)irqs, 8, (rae_handle_t)n, 0, RAE_IRQ_ISA),
 		 RAE_ERR_INVALID, "no bits");
-	check_eq(rae_interrupt_create((rae_handle_t)irqs, 16, (rae_handle_t)n, 1, RAE_IRQ_ISA),
+	check_eq(rae_sys_interrupt_create((rae_handle_t)irqs, 16, (rae_handle_t)n, 1, RAE_IRQ_ISA),
 		 RAE_ERR_RANGE, "ISA IRQ 16");
-	check_eq(rae_interrupt_create(root, 300, (rae_handle_t)n, 1, 0), RAE_ERR_RANGE, "GSI 300");
-	check_eq(rae_interrupt_create((rae_handle_t)irqs, 30, (rae_handle_t)n, 1, 0), RAE_ERR_RANGE,
-		 "a GSI outside the resource");
-	check_eq(rae_interrupt_create((rae_handle_t)irqs, 1, (rae_handle_t)n, 1, RAE_IRQ_ISA),
+	check_eq(rae_sys_interrupt_create(root, 300, (rae_handle_t)n, 1, 0), RAE_ERR_RANGE,
+		 "GSI 300");
+	check_eq(rae_sys_interrupt_create((rae_handle_t)irqs, 30, (rae_handle_t)n, 1, 0),
+		 RAE_ERR_RANGE, "a GSI outside the resource");
+	check_eq(rae_sys_interrupt_create((rae_handle_t)irqs, 1, (rae_handle_t)n, 1, RAE_IRQ_ISA),
 		 RAE_ERR_BUSY, "the kernel's keyboard line is taken");
-	check_eq(rae_interrupt_create((rae_handle_t)irqs, 8, (rae_handle_t)irqs, 1, RAE_IRQ_ISA),
-		 RAE_ERR_WRONG_TYPE, "a resource is no notification");
-	int64_t nosig = rae_handle_dup((rae_handle_t)n, RAE_RIGHT_WAIT | RAE_RIGHT_DUPLICATE);
-	check_eq(rae_interrupt_create((rae_handle_t)irqs, 8, (rae_handle_t)nosig, 1, RAE_IRQ_ISA),
-		 RAE_ERR_ACCESS_DENIED, "the notification needs SIGNAL");
+	check_eq(
+	    rae_sys_interrupt_create((rae_handle_t)irqs, 8, (rae_handle_t)irqs, 1, RAE_IRQ_ISA),
+	    RAE_ERR_WRONG_TYPE, "a resource is no notification");
+	int64_t nosig = rae_sys_handle_dup((rae_handle_t)n, RAE_RIGHT_WAIT | RAE_RIGHT_DUPLICATE);
+	check_eq(
+	    rae_sys_interrupt_create((rae_handle_t)irqs, 8, (rae_handle_t)nosig, 1, RAE_IRQ_ISA),
+	    RAE_ERR_ACCESS_DENIED, "the notification needs SIGNAL");
 	rae_handle_close((rae_handle_t)nosig);
 
 	int64_t irq =
-	    rae_interrupt_create((rae_handle_t)irqs, 8, (rae_handle_t)n, RTC_BIT, RAE_IRQ_ISA);
+	    rae_sys_interrupt_create((rae_handle_t)irqs, 8, (rae_handle_t)n, RTC_BIT, RAE_IRQ_ISA);
 	check(irq > 0, "bind the RTC's ISA IRQ 8 to the notification");
-	check_eq(rae_interrupt_create((rae_handle_t)irqs, 8, (rae_handle_t)n, 1, RAE_IRQ_ISA),
+	check_eq(rae_sys_interrupt_create((rae_handle_t)irqs, 8, (rae_handle_t)n, 1, RAE_IRQ_ISA),
 		 RAE_ERR_BUSY, "a second owner of the line");
 	check_eq(rae_interrupt_ack((rae_handle_t)n), RAE_ERR_WRONG_TYPE, "ack a notification");
 	if (irq <= 0) {
@@ -297,7 +302,7 @@ static void check_interrupts(void)
 	check_eq(rae_handle_close((rae_handle_t)irq), RAE_OK, "close the interrupt");
 	check_eq(rae_interrupt_ack((rae_handle_t)irq), RAE_ERR_BAD_HANDLE, "ack a closed handle");
 	int64_t again =
-	    rae_interrupt_create((rae_handle_t)irqs, 8, (rae_handle_t)n, RTC_BIT, RAE_IRQ_ISA);
+	    rae_sys_interrupt_create((rae_handle_t)irqs, 8, (rae_handle_t)n, RTC_BIT, RAE_IRQ_ISA);
 	check(again > 0, "closing gave the line back");
 	rae_handle_close((rae_handle_t)again);
 	rae_handle_close((rae_handle_t)irqs);
@@ -308,16 +313,16 @@ static void check_interrupts(void)
  * free memory comes back to where it was. */
 static void check_lifecycle(void)
 {
-	int64_t n = rae_notify_create();
+	int64_t n = rae_sys_notify_create();
 	int ok = 0;
 	for (int i = 0; i < LOOPS; i++) {
-		int64_t res = rae_resource_create(root, RAE_RESOURCE_MMIO, 0xb8000, 0x8000);
-		int64_t m = rae_mem_create_phys((rae_handle_t)res, 0xb8000, 0x8000, 0);
+		int64_t res = rae_sys_resource_create(root, RAE_RESOURCE_MMIO, 0xb8000, 0x8000);
+		int64_t m = rae_sys_mem_create_phys((rae_handle_t)res, 0xb8000, 0x8000, 0);
 		int64_t va = rae_mem_map((rae_handle_t)m, RAE_PROT_READ);
-		int64_t io = rae_ioport_create(root, 0x70, 2);
+		int64_t io = rae_sys_ioport_create(root, 0x70, 2);
 		int64_t irq = RAE_OK;
 		if (platform_flags & HWTEST_HAS_IRQ_LINES)
-			irq = rae_interrupt_create(root, 8, (rae_handle_t)n, 1, RAE_IRQ_ISA);
+			irq = rae_sys_interrupt_create(root, 8, (rae_handle_t)n, 1, RAE_IRQ_ISA);
 		ok += res > 0 && m > 0 && va > 0 && io > 0 && irq >= 0 &&
 		      rae_mem_unmap((uint64_t)va) == RAE_OK &&
 		      rae_handle_close((rae_handle_t)m) == RAE_OK &&

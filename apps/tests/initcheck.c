@@ -85,33 +85,35 @@ int main(uint64_t arg)
 	check(found, "bin/hello is in the initrd");
 
 	/* Programs start from the initrd object: SPAWN_IMAGE copies the image. */
-	int64_t hello = rae_spawn_image(initrd, hello_at, hello_size, "hello-image", 0, 0);
-	check(hello > 0, "bin/hello starts from the initrd object");
+	rae_handle_t hello;
+	rae_status_t started =
+	    rae_spawn_image(initrd, hello_at, hello_size, "hello-image", 0, 0, &hello);
+	check(started == RAE_OK, "bin/hello starts from the initrd object");
 	int status = -1;
-	if (hello > 0)
-		check(rae_wait((rae_handle_t)hello, &status) == RAE_OK && status == 42,
-		      "and exits with 42");
-	check(rae_spawn_image(initrd, 0, 512, "header", 0, 0) == RAE_ERR_INVALID,
+	if (started == RAE_OK)
+		check(rae_wait(hello, &status) == RAE_OK && status == 42, "and exits with 42");
+	check(rae_sys_spawn_image(initrd, 0, 512, "header", 0, 0) == RAE_ERR_INVALID,
 	      "a tar header is no program");
-	check(rae_spawn_image(initrd, hello_at, 0, "empty", 0, 0) == RAE_ERR_INVALID,
+	check(rae_sys_spawn_image(initrd, hello_at, 0, "empty", 0, 0) == RAE_ERR_INVALID,
 	      "an empty image is refused");
-	check(rae_spawn_image(initrd, bytes + 4096 * 4096ull, 1, "past", 0, 0) == RAE_ERR_RANGE,
+	check(rae_sys_spawn_image(initrd, bytes + 4096 * 4096ull, 1, "past", 0, 0) == RAE_ERR_RANGE,
 	      "an image past the object's end is refused");
-	check(rae_spawn_image(initrd, 4096, UINT64_MAX, "wrap", 0, 0) == RAE_ERR_RANGE,
+	check(rae_sys_spawn_image(initrd, 4096, UINT64_MAX, "wrap", 0, 0) == RAE_ERR_RANGE,
 	      "an image size that wraps is refused");
-	check(rae_spawn_image(initrd, hello_at, hello_size, "", 0, 0) == RAE_ERR_INVALID,
+	check(rae_sys_spawn_image(initrd, hello_at, hello_size, "", 0, 0) == RAE_ERR_INVALID,
 	      "a process needs a name");
-	check(rae_spawn_image(initrd, hello_at, hello_size, (const char *)8, 0, 0) == RAE_ERR_FAULT,
+	check(rae_sys_spawn_image(initrd, hello_at, hello_size, (const char *)8, 0, 0) ==
+		  RAE_ERR_FAULT,
 	      "a bad name pointer faults cleanly");
 
 	/* The root resource grants hardware: a sub-resource of the CMOS ports. */
-	int64_t ports = rae_resource_create(root, RAE_RESOURCE_IOPORT, 0x70, 2);
-	check(ports > 0, "the root resource derives an I/O port resource");
-	if (ports > 0)
-		check(rae_ioport_create((rae_handle_t)ports, 0x70, 2) > 0,
-		      "and an I/O port object");
+	rae_handle_t ports, io;
+	rae_status_t derived = rae_resource_create(root, RAE_RESOURCE_IOPORT, 0x70, 2, &ports);
+	check(derived == RAE_OK, "the root resource derives an I/O port resource");
+	if (derived == RAE_OK)
+		check(rae_ioport_create(ports, 0x70, 2, &io) == RAE_OK, "and an I/O port object");
 	/* A duplicate of the initrd handle keeps its rights, no more. */
-	check(rae_handle_dup(initrd, RAE_RIGHT_READ | RAE_RIGHT_WRITE) < 0,
+	check(rae_sys_handle_dup(initrd, RAE_RIGHT_READ | RAE_RIGHT_WRITE) < 0,
 	      "no write right can be added to the initrd");
 
 	rae_msg_t r = {.tag = (uint64_t)failures};

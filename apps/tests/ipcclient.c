@@ -40,14 +40,14 @@ int main(uint64_t arg)
 	check(st == RAE_OK && m.buf_len == 5 && back[0] == 'p' && back[1] == 'o' && back[2] == 'n',
 	      "a buffer comes back in the reply");
 	/* Send a notification handle; the server signals it. */
-	int64_t n = rae_notify_create();
-	check(n > 0, "create a notification");
+	rae_handle_t n, kept = 0;
+	check(rae_notify_create(&n) == RAE_OK, "create a notification");
 	m = (rae_msg_t){.tag = 4, .handle_count = 1};
-	m.handles[0] = (rae_handle_t)n;
-	rae_handle_t kept = (rae_handle_t)rae_handle_dup((rae_handle_t)n, RAE_RIGHTS_ALL);
+	m.handles[0] = n;
+	check(rae_handle_dup(n, RAE_RIGHTS_ALL, &kept) == RAE_OK, "keep a copy");
 	st = rae_ipc_call(ep, &m, RAE_TIMEOUT_NEVER);
 	check(st == RAE_OK, "call carrying a handle");
-	check(rae_notify_signal((rae_handle_t)n, 1) == RAE_ERR_BAD_HANDLE,
+	check(rae_notify_signal(n, 1) == RAE_ERR_BAD_HANDLE,
 	      "a handle sent in a message leaves the sender");
 	check(rae_notify_wait(kept, 1000000000ull) == 0x40,
 	      "the server signalled the handle it got");

@@ -65,21 +65,24 @@ int main(uint64_t arg)
 	rae_set_affinity(1); /* one CPU: the direct-switch case */
 	if (arg)
 		return serve((rae_handle_t)arg);
-	int64_t ep = rae_endpoint_create();
+	rae_handle_t ep = RAE_HANDLE_INVALID;
+	rae_endpoint_create(&ep);
 	rae_handle_t give =
-	    (rae_handle_t)rae_handle_dup((rae_handle_t)ep, RAE_RIGHT_READ | RAE_RIGHT_TRANSFER);
-	rae_handle_t badged = (rae_handle_t)rae_handle_mint((rae_handle_t)ep, RAE_RIGHT_WRITE, 42);
-	int64_t server = rae_spawn_with("bin/ipcfast", give);
+	    (rae_handle_t)rae_sys_handle_dup(ep, RAE_RIGHT_READ | RAE_RIGHT_TRANSFER);
+	rae_handle_t badged = (rae_handle_t)rae_sys_handle_mint(ep, RAE_RIGHT_WRITE, 42);
+	rae_handle_t server = RAE_HANDLE_INVALID;
+	rae_spawn_with("bin/ipcfast", give, 0, &server);
 	check(server > 0, "spawn the server");
 	/* A badge is never replaced: a badged handle cannot be re-minted. */
-	int64_t dupable =
-	    rae_handle_mint((rae_handle_t)ep, RAE_RIGHT_WRITE | RAE_RIGHT_DUPLICATE, 42);
-	check(rae_handle_mint((rae_handle_t)dupable, RAE_RIGHT_WRITE, 1) == RAE_ERR_ACCESS_DENIED,
+	rae_handle_t dupable = RAE_HANDLE_INVALID;
+	rae_handle_mint(ep, RAE_RIGHT_WRITE | RAE_RIGHT_DUPLICATE, 42, &dupable);
+	check(rae_sys_handle_mint(dupable, RAE_RIGHT_WRITE, 1) == RAE_ERR_ACCESS_DENIED,
 	      "a badged handle cannot be minted with another badge");
-	int64_t copy = rae_handle_dup((rae_handle_t)dupable, RAE_RIGHT_WRITE);
+	rae_handle_t copy = RAE_HANDLE_INVALID;
+	rae_handle_dup(dupable, RAE_RIGHT_WRITE, &copy);
 	check(copy > 0, "but it can be duplicated, badge and all");
-	rae_handle_close((rae_handle_t)copy);
-	rae_handle_close((rae_handle_t)dupable);
+	rae_handle_close(copy);
+	rae_handle_close(dupable);
 
 	int ok = 1;
 	for (uint64_t i = 0; i < 1000; i++) {
@@ -103,18 +106,20 @@ int main(uint64_t arg)
 	rae_regs_t bad = {.tag = 4, .w = {1, 2, 3, 4}};
 	check(rae_ipc_call_regs(0, &bad) == RAE_ERR_BAD_HANDLE && bad.tag == 4 && bad.w[3] == 4,
 	      "a register call on no handle is BAD_HANDLE, its registers left alone");
-	int64_t readonly = rae_handle_dup((rae_handle_t)ep, RAE_RIGHT_READ);
-	check(rae_ipc_call_regs((rae_handle_t)readonly, &bad) == RAE_ERR_ACCESS_DENIED &&
+	rae_handle_t readonly = RAE_HANDLE_INVALID;
+	rae_handle_dup(ep, RAE_RIGHT_READ, &readonly);
+	check(rae_ipc_call_regs(readonly, &bad) == RAE_ERR_ACCESS_DENIED &&
 		  bad.tag == 4 && bad.w[0] == 1,
 	      "a register call needs WRITE");
-	int64_t notification = rae_notify_create();
-	check(rae_ipc_call_regs((rae_handle_t)notification, &bad) == RAE_ERR_WRONG_TYPE,
+	rae_handle_t notification = RAE_HANDLE_INVALID;
+	rae_notify_create(&notification);
+	check(rae_ipc_call_regs(notification, &bad) == RAE_ERR_WRONG_TYPE,
 	      "a register call needs an endpoint");
 	bad.tag = RAE_IPC_TAG_CLOSED;
 	check(rae_ipc_call_regs(badged, &bad) == RAE_ERR_INVALID && bad.w[2] == 3,
 	      "nobody forges the kernel's closed notice");
-	rae_handle_close((rae_handle_t)readonly);
-	rae_handle_close((rae_handle_t)notification);
+	rae_handle_close(readonly);
+	rae_handle_close(notification);
 	rae_regs_t after = {.tag = 1, .w = {41}};
 	check(rae_ipc_call_regs(badged, &after) == RAE_OK && after.tag == 1001 && after.w[0] == 42,
 	      "and the server, still waiting, answers the next call");
@@ -134,17 +139,18 @@ int main(uint64_t arg)
 	check(rae_wait(server, &status) == RAE_OK && status == 0, "the server ends cleanly");
 
 	/* Timeouts on the register path (IPC_SET_TIMEOUT). */
-	int64_t lone = rae_endpoint_create();
+	rae_handle_t lone = RAE_HANDLE_INVALID;
+	rae_endpoint_create(&lone);
 	check(rae_ipc_set_timeout(2000000) == RAE_OK, "set a 2 ms timeout");
 	rae_regs_t r = {0};
-	check(rae_ipc_recv_regs((rae_handle_t)lone, &r) == RAE_ERR_TIMED_OUT,
+	check(rae_ipc_recv_regs(lone, &r) == RAE_ERR_TIMED_OUT,
 	      "a register receive with no caller times out");
 	r.tag = 5;
-	check(rae_ipc_call_regs((rae_handle_t)lone, &r) == RAE_ERR_TIMED_OUT && r.tag == 5,
+	check(rae_ipc_call_regs(lone, &r) == RAE_ERR_TIMED_OUT && r.tag == 5,
 	      "a register call with no receiver times out, its registers left alone");
 	rae_ipc_set_timeout(RAE_TIMEOUT_NEVER);
-	give = (rae_handle_t)rae_handle_dup((rae_handle_t)ep, RAE_RIGHT_READ | RAE_RIGHT_TRANSFER);
-	server = rae_spawn_with("bin/ipcfast", give);
+	give = (rae_handle_t)rae_sys_handle_dup(ep, RAE_RIGHT_READ | RAE_RIGHT_TRANSFER);
+	server = rae_sys_spawn_with("bin/ipcfast", give, 0);
 	ok = server > 0;
 	for (uint64_t i = 0; i < 100 && ok; i++) {
 		rae_regs_t m = {.tag = i ? 1 : 55, .w = {i}};

@@ -46,31 +46,28 @@ int main(uint64_t arg)
 {
 	(void)arg;
 	rae_set_affinity(1);
-	int64_t e = rae_endpoint_create();
-	int64_t n = rae_notify_create();
-	check(e > 0 && n > 0, "create");
-	ep = (rae_handle_t)e;
-	int64_t tid = rae_thread_create(receiver, 0);
-	check(tid > 0, "thread");
+	rae_handle_t n = 0, tid = 0;
+	check(rae_endpoint_create(&ep) == RAE_OK && rae_notify_create(&n) == RAE_OK, "create");
+	check(rae_thread_create(receiver, 0, 0, &tid) == RAE_OK, "thread");
 	rae_sleep_ns(5000000); /* the receiver waits by now */
 	uint8_t buf[3] = {'a', 'b', 'c'};
 	rae_msg_t m = {.tag = 7, .words = {70}, .buf = (uint64_t)(uintptr_t)buf, .buf_len = 3};
 	m.handle_count = 1;
-	m.handles[0] = (rae_handle_t)n;
+	m.handles[0] = n;
 	check(rae_ipc_send(ep, &m, RAE_TIMEOUT_NEVER) == RAE_OK, "send to a waiting receiver");
-	check(rae_handle_close((rae_handle_t)n) == RAE_ERR_BAD_HANDLE, "the sent handle left");
+	check(rae_handle_close(n) == RAE_ERR_BAD_HANDLE, "the sent handle left");
 	phase = 2;
 	rae_msg_t q = {.tag = 8, .words = {80, 81, 82, 83}};
 	check(rae_ipc_send(ep, &q, 2000000000ull) == RAE_OK, "a queued send is taken");
 	int code = -1;
 	rae_thread_join(tid, &code);
 	/* Nobody receives now: the send times out and its handle closes. */
-	int64_t n2 = rae_notify_create();
-	rae_msg_t t = {.tag = 9, .handle_count = 1, .handles = {(rae_handle_t)n2}};
+	rae_handle_t n2 = 0;
+	check(rae_notify_create(&n2) == RAE_OK, "create another");
+	rae_msg_t t = {.tag = 9, .handle_count = 1, .handles = {n2}};
 	check(rae_ipc_send(ep, &t, 10000000) == RAE_ERR_TIMED_OUT, "a send nobody takes times out");
-	check(rae_handle_close((rae_handle_t)n2) == RAE_ERR_BAD_HANDLE,
-	      "its handle went with the message");
-	check(rae_ipc_send((rae_handle_t)n2, &t, 0) == RAE_ERR_BAD_HANDLE, "a bad handle");
+	check(rae_handle_close(n2) == RAE_ERR_BAD_HANDLE, "its handle went with the message");
+	check(rae_ipc_send(n2, &t, 0) == RAE_ERR_BAD_HANDLE, "a bad handle");
 	if (!failures)
 		rae_puts("ipcsend: all checks passed\n");
 	return failures;

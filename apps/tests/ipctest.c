@@ -54,54 +54,57 @@ static void serve(rae_handle_t ep, int64_t client)
 int main(uint64_t arg)
 {
 	(void)arg;
-	int64_t ep = rae_endpoint_create();
-	int64_t note = rae_notify_create();
+	rae_handle_t ep = RAE_HANDLE_INVALID;
+	rae_endpoint_create(&ep);
+	rae_handle_t note = RAE_HANDLE_INVALID;
+	rae_notify_create(&note);
 	check(ep > 0 && note > 0, "create an endpoint and a notification");
 
 	/* Rights: each call needs its own right, and the errors differ. */
-	rae_handle_t recv_only = (rae_handle_t)rae_handle_dup((rae_handle_t)ep, RAE_RIGHT_READ);
+	rae_handle_t recv_only;
+	rae_handle_dup(ep, RAE_RIGHT_READ, &recv_only);
 	rae_msg_t m = {0};
 	check(rae_ipc_call(recv_only, &m, 0) == RAE_ERR_ACCESS_DENIED, "call needs WRITE");
-	check(rae_handle_dup(recv_only, RAE_RIGHTS_ALL) == RAE_ERR_ACCESS_DENIED,
+	check(rae_sys_handle_dup(recv_only, RAE_RIGHTS_ALL) == RAE_ERR_ACCESS_DENIED,
 	      "dup needs DUPLICATE and cannot add rights");
-	check(rae_ipc_call((rae_handle_t)note, &m, 0) == RAE_ERR_WRONG_TYPE,
-	      "a notification is not an endpoint");
-	check(rae_notify_signal((rae_handle_t)ep, 1) == RAE_ERR_WRONG_TYPE,
-	      "an endpoint is not a notification");
-	rae_handle_t sig_only = (rae_handle_t)rae_handle_dup((rae_handle_t)note, RAE_RIGHT_SIGNAL);
+	check(rae_ipc_call(note, &m, 0) == RAE_ERR_WRONG_TYPE, "a notification is not an endpoint");
+	check(rae_notify_signal(ep, 1) == RAE_ERR_WRONG_TYPE, "an endpoint is not a notification");
+	rae_handle_t sig_only = (rae_handle_t)rae_sys_handle_dup(note, RAE_RIGHT_SIGNAL);
 	check(rae_notify_wait(sig_only, 0) == RAE_ERR_ACCESS_DENIED, "wait needs WAIT");
 	check(rae_handle_close(recv_only) == RAE_OK, "close");
 	check(rae_ipc_receive(recv_only, &m, 0) == RAE_ERR_BAD_HANDLE, "a closed handle is stale");
 	check(rae_handle_close(0) == RAE_ERR_BAD_HANDLE, "handle 0 is never valid");
-	check(rae_handle_mint((rae_handle_t)ep, RAE_RIGHTS_ALL + 1, 1) == RAE_ERR_INVALID,
+	check(rae_sys_handle_mint(ep, RAE_RIGHTS_ALL + 1, 1) == RAE_ERR_INVALID,
 	      "mint with unknown rights");
 
 	/* Timeouts. */
-	check(rae_ipc_call((rae_handle_t)ep, &m, 10000000) == RAE_ERR_TIMED_OUT,
+	check(rae_ipc_call(ep, &m, 10000000) == RAE_ERR_TIMED_OUT,
 	      "a call nobody receives times out");
-	check(rae_notify_wait((rae_handle_t)note, 10000000) == RAE_ERR_TIMED_OUT,
+	check(rae_notify_wait(note, 10000000) == RAE_ERR_TIMED_OUT,
 	      "a wait nobody signals times out");
-	check(rae_notify_signal(sig_only, 5) == RAE_OK &&
-		  rae_notify_wait((rae_handle_t)note, 0) == 5,
+	check(rae_notify_signal(sig_only, 5) == RAE_OK && rae_notify_wait(note, 0) == 5,
 	      "signal, then wait takes the bits");
 
 	/* A client process with a send-only, badged handle. */
-	rae_handle_t for_client = (rae_handle_t)rae_handle_mint(
-	    (rae_handle_t)ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, 7);
-	int64_t client = rae_spawn_with("bin/ipcclient", for_client);
+	rae_handle_t for_client;
+	rae_handle_mint(ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, 7, &for_client);
+	rae_handle_t client = RAE_HANDLE_INVALID;
+	rae_spawn_with("bin/ipcclient", for_client, 0, &client);
 	check(client > 0, "spawn the client with its handle");
 	check(rae_handle_close(for_client) == RAE_ERR_BAD_HANDLE, "the handle moved to the child");
 	if (client > 0)
-		serve((rae_handle_t)ep, client);
+		serve(ep, client);
 
 	/* A server that dies in the middle of the call. */
-	int64_t ep2 = rae_endpoint_create();
-	rae_handle_t for_server =
-	    (rae_handle_t)rae_handle_dup((rae_handle_t)ep2, RAE_RIGHT_READ | RAE_RIGHT_TRANSFER);
-	int64_t dier = rae_spawn_with("bin/ipcdie", for_server);
+	rae_handle_t ep2 = RAE_HANDLE_INVALID;
+	rae_endpoint_create(&ep2);
+	rae_handle_t for_server;
+	rae_handle_dup(ep2, RAE_RIGHT_READ | RAE_RIGHT_TRANSFER, &for_server);
+	rae_handle_t dier = RAE_HANDLE_INVALID;
+	rae_spawn_with("bin/ipcdie", for_server, 0, &dier);
 	check(dier > 0, "spawn the dying server");
 	m = (rae_msg_t){.tag = 5};
-	check(rae_ipc_call((rae_handle_t)ep2, &m, RAE_TIMEOUT_NEVER) == RAE_ERR_PEER_CLOSED,
+	check(rae_ipc_call(ep2, &m, RAE_TIMEOUT_NEVER) == RAE_ERR_PEER_CLOSED,
 	      "a server that exits mid-call gives PEER_CLOSED");
 	rae_wait(dier, 0);
 

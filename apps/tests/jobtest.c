@@ -23,41 +23,51 @@ int main(uint64_t arg)
 	int status;
 
 	/* Two processes at most. */
-	int64_t two = rae_job_create(0, 2, NONE, NONE, 64);
+	rae_handle_t two = RAE_HANDLE_INVALID;
+	rae_job_create(0, 2, NONE, NONE, 64, &two);
 	check(two > 0, "create a job");
-	int64_t a = rae_spawn_in((rae_handle_t)two, "bin/sleeper", 0);
-	int64_t b = rae_spawn_in((rae_handle_t)two, "bin/sleeper", 0);
+	rae_handle_t a = RAE_HANDLE_INVALID;
+	rae_spawn_with("bin/sleeper", 0, two, &a);
+	rae_handle_t b = RAE_HANDLE_INVALID;
+	rae_spawn_with("bin/sleeper", 0, two, &b);
 	check(a > 0 && b > 0, "two processes fit");
-	check(rae_spawn_in((rae_handle_t)two, "bin/sleeper", 0) == RAE_ERR_LIMIT,
+	check(rae_sys_spawn_with("bin/sleeper", 0, two) == RAE_ERR_LIMIT,
 	      "the third process is over the job's limit");
 	rae_kill(a);
 	rae_wait(a, &status);
-	int64_t c = rae_spawn_in((rae_handle_t)two, "bin/hello", 0);
+	rae_handle_t c = RAE_HANDLE_INVALID;
+	rae_spawn_with("bin/hello", 0, two, &c);
 	check(c > 0 && rae_wait(c, &status) == RAE_OK && status == 42,
 	      "an ended process frees its place");
 	rae_kill(b);
 	rae_wait(b, &status);
 
 	/* Three threads: the main one and two more. */
-	int64_t three = rae_job_create(0, NONE, 3, NONE, 64);
-	int64_t t = rae_spawn_in((rae_handle_t)three, "bin/jobthreads", 0);
+	rae_handle_t three = RAE_HANDLE_INVALID;
+	rae_job_create(0, NONE, 3, NONE, 64, &three);
+	rae_handle_t t = RAE_HANDLE_INVALID;
+	rae_spawn_with("bin/jobthreads", 0, three, &t);
 	check(t > 0 && rae_wait(t, &status) == RAE_OK && status == 2,
 	      "a job of three threads lets its process create two");
 
 	/* Pages: too few for a program's stack. */
-	int64_t small = rae_job_create(0, NONE, NONE, 20, 64);
-	check(rae_spawn_in((rae_handle_t)small, "bin/hello", 0) == RAE_ERR_LIMIT,
+	rae_handle_t small = RAE_HANDLE_INVALID;
+	rae_job_create(0, NONE, NONE, 20, 64, &small);
+	check(rae_sys_spawn_with("bin/hello", 0, small) == RAE_ERR_LIMIT,
 	      "a program that needs more pages than the job allows is refused");
 	/* A child job cannot escape its parent's limits. */
-	int64_t inner = rae_job_create((rae_handle_t)small, NONE, NONE, NONE, 64);
-	check(inner > 0 && rae_spawn_in((rae_handle_t)inner, "bin/hello", 0) == RAE_ERR_LIMIT,
+	rae_handle_t inner = RAE_HANDLE_INVALID;
+	rae_job_create(small, NONE, NONE, NONE, 64, &inner);
+	check(inner > 0 && rae_sys_spawn_with("bin/hello", 0, inner) == RAE_ERR_LIMIT,
 	      "an unlimited child job is still bound by its parent");
 
 	/* Managing a job needs MANAGE. */
-	rae_handle_t weak = (rae_handle_t)rae_handle_dup((rae_handle_t)two, RAE_RIGHT_READ);
-	check(rae_spawn_in(weak, "bin/hello", 0) == RAE_ERR_ACCESS_DENIED, "spawning needs MANAGE");
-	check(rae_job_create(((rae_handle_t)two & ~RAE_HANDLE_INDEX_MASK) | RAE_HANDLE_INDEX_MASK,
-			     1, 1, 1, 1) == RAE_ERR_BAD_HANDLE,
+	rae_handle_t weak;
+	rae_handle_dup(two, RAE_RIGHT_READ, &weak);
+	check(rae_sys_spawn_with("bin/hello", 0, weak) == RAE_ERR_ACCESS_DENIED,
+	      "spawning needs MANAGE");
+	check(rae_sys_job_create((two & ~RAE_HANDLE_INDEX_MASK) | RAE_HANDLE_INDEX_MASK, 1, 1, 1,
+				 1) == RAE_ERR_BAD_HANDLE,
 	      "a made-up job handle");
 
 	/* Nesting: a job in a job, 100,000 times over. The tree stops at
@@ -67,10 +77,10 @@ int main(uint64_t arg)
 	rae_system_info_t info;
 	rae_system_info(&info);
 	uint64_t free_before = info.free_pages;
-	int64_t outer = rae_job_create(0, NONE, NONE, NONE, 64), cur = outer;
+	int64_t outer = rae_sys_job_create(0, NONE, NONE, NONE, 64), cur = outer;
 	unsigned made = 1, refused = 0, other = 0;
 	for (unsigned i = 0; i < 100000; i++) {
-		int64_t next = rae_job_create((rae_handle_t)cur, NONE, NONE, NONE, 64);
+		int64_t next = rae_sys_job_create((rae_handle_t)cur, NONE, NONE, NONE, 64);
 		if (next > 0) {
 			made++;
 			/* Keep only the innermost handle. */

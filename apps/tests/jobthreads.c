@@ -14,7 +14,7 @@ int main(uint64_t arg)
 	(void)arg;
 	int created = 0;
 	int64_t last;
-	while ((last = rae_thread_create(idle_thread, 0)) > 0 && created < 50)
+	while ((last = rae_sys_thread_create(idle_thread, 0, 0)) > 0 && created < 50)
 		created++;
 	return last == RAE_ERR_LIMIT ? created : 100;
 }

@@ -32,19 +32,21 @@ static void delay(int round)
 
 static void kill_round(int round, int mode)
 {
-	int64_t ep = rae_endpoint_create();
-	int64_t give = rae_handle_dup((rae_handle_t)ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER);
-	int64_t child = rae_spawn_with("bin/killtest", (rae_handle_t)give);
-	int64_t ended = rae_notify_create();
+	rae_handle_t ep = RAE_HANDLE_INVALID, give = RAE_HANDLE_INVALID;
+	rae_handle_t child = RAE_HANDLE_INVALID, ended = RAE_HANDLE_INVALID;
+	rae_endpoint_create(&ep);
+	rae_handle_dup(ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, &give);
+	rae_spawn_with("bin/killtest", give, 0, &child);
+	rae_notify_create(&ended);
 	if (!(ep > 0 && give > 0 && child > 0 && ended > 0)) {
 		fail(round, mode, "start a child");
 		if (child > 0)
 			rae_kill(child);
 		goto out;
 	}
-	rae_process_watch((rae_handle_t)child, (rae_handle_t)ended, 1);
+	rae_process_watch(child, ended, 1);
 	rae_msg_t m = {0};
-	if (rae_ipc_receive((rae_handle_t)ep, &m, 5000 * MS) != RAE_OK) {
+	if (rae_ipc_receive(ep, &m, 5000 * MS) != RAE_OK) {
 		fail(round, mode, "the child asks for its orders");
 		rae_kill(child);
 		goto out;
@@ -55,18 +57,18 @@ static void kill_round(int round, int mode)
 	delay(round);
 	if (rae_kill(child) != RAE_OK)
 		fail(round, mode, "KILL");
-	if (rae_notify_wait((rae_handle_t)ended, KILL_DEADLINE) != 1)
+	if (rae_notify_wait(ended, KILL_DEADLINE) != 1)
 		fail(round, mode, "the child ends within a second of the kill");
 	int status = -1;
 	if (rae_wait_nohang(child, &status) != RAE_OK || status != RAE_EXIT_KILLED)
 		fail(round, mode, "its status says it was killed");
 out:
 	if (child > 0)
-		rae_handle_close((rae_handle_t)child);
+		rae_handle_close(child);
 	if (ended > 0)
-		rae_handle_close((rae_handle_t)ended);
+		rae_handle_close(ended);
 	if (ep > 0)
-		rae_handle_close((rae_handle_t)ep);
+		rae_handle_close(ep);
 }
 
 int main(uint64_t arg)

@@ -37,8 +37,9 @@ static void take_call_and_hang(uint64_t arg)
 	(void)arg;
 	rae_regs_t r = {0};
 	rae_ipc_recv_regs(own_ep, &r);
-	int64_t n = rae_notify_create();
-	rae_notify_wait((rae_handle_t)n, RAE_TIMEOUT_NEVER);
+	rae_handle_t n = RAE_HANDLE_INVALID;
+	rae_notify_create(&n);
+	rae_notify_wait(n, RAE_TIMEOUT_NEVER);
 	rae_thread_exit(1);
 }
 
@@ -65,12 +66,12 @@ static void block_as(uint64_t mode, rae_handle_t given)
 		break;
 	case MODE_CALL_REG:
 		rae_ipc_set_timeout(RAE_TIMEOUT_NEVER);
-		rae_thread_create(take_call_and_hang, 0);
+		rae_sys_thread_create(take_call_and_hang, 0, 0);
 		rae_sleep_ns(5 * MS); /* let it wait first: the direct path */
 		rae_ipc_call_regs(own_ep, &r);
 		break;
 	case MODE_NOTIFY_WAIT:
-		n = rae_notify_create();
+		n = rae_sys_notify_create();
 		rae_notify_wait((rae_handle_t)n, RAE_TIMEOUT_NEVER);
 		break;
 	case MODE_FUTEX_WAIT: rae_futex_wait(&futex_word, 0, RAE_TIMEOUT_NEVER); break;
@@ -89,23 +90,23 @@ static void block_as(uint64_t mode, rae_handle_t given)
 	case MODE_WAIT_PROCESS: rae_wait(given, NULL); break;
 	case MODE_JOIN:
 		/* The case: the joined thread waits with no timeout. */
-		t = rae_thread_create(block_receive, 0);
+		t = rae_sys_thread_create(block_receive, 0, 0);
 		rae_thread_join(t, NULL);
 		break;
 	case MODE_NESTED_JOIN:
 		/* main joins u, u joins t, t waits in IPC_RECEIVE. */
-		t = rae_thread_create(block_receive, 0);
-		u = rae_thread_create(join_blocker, (uint64_t)t);
+		t = rae_sys_thread_create(block_receive, 0, 0);
+		u = rae_sys_thread_create(join_blocker, (uint64_t)t, 0);
 		rae_thread_join(u, NULL);
 		break;
 	case MODE_JOIN_MANY:
 		/* Several threads in several calls at once: receives, a join,
 		 * a call taken and never answered, a notification wait. */
-		blocker_thread = (rae_handle_t)rae_thread_create(block_receive, 0);
-		rae_thread_create(block_receive, 0);
-		rae_thread_create(join_blocker, blocker_thread);
-		rae_thread_create(take_call_and_hang, 0);
-		n = rae_notify_create();
+		rae_thread_create(block_receive, 0, 0, &blocker_thread);
+		rae_sys_thread_create(block_receive, 0, 0);
+		rae_sys_thread_create(join_blocker, blocker_thread, 0);
+		rae_sys_thread_create(take_call_and_hang, 0, 0);
+		n = rae_sys_notify_create();
 		rae_notify_wait((rae_handle_t)n, RAE_TIMEOUT_NEVER);
 		break;
 	}
@@ -115,10 +116,11 @@ static void block_as(uint64_t mode, rae_handle_t given)
 
 static int child_main(rae_handle_t parent)
 {
-	int64_t ep = rae_endpoint_create();
-	if (ep < 0)
+	rae_handle_t ep = RAE_HANDLE_INVALID;
+	rae_endpoint_create(&ep);
+	if (!ep)
 		return 98;
-	own_ep = (rae_handle_t)ep;
+	own_ep = ep;
 	/* Ask the parent what to block in; it may hand a process handle. */
 	static rae_msg_t m;
 	m.tag = 1;
@@ -134,18 +136,22 @@ static int child_main(rae_handle_t parent)
 static void kill_blocked_child(int mode)
 {
 	const char *name = mode_names[mode];
-	int64_t ep = rae_endpoint_create();
-	int64_t give = rae_handle_dup((rae_handle_t)ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER);
-	int64_t child = rae_spawn_with("bin/killtest", (rae_handle_t)give);
+	rae_handle_t ep = RAE_HANDLE_INVALID;
+	rae_endpoint_create(&ep);
+	rae_handle_t give = RAE_HANDLE_INVALID;
+	rae_handle_dup(ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, &give);
+	rae_handle_t child = RAE_HANDLE_INVALID;
+	rae_spawn_with("bin/killtest", give, 0, &child);
 	if (!(ep > 0 && give > 0 && child > 0)) {
 		check(0, "start a child", name);
 		return;
 	}
-	int64_t ended = rae_notify_create();
-	rae_process_watch((rae_handle_t)child, (rae_handle_t)ended, 1);
+	rae_handle_t ended = RAE_HANDLE_INVALID;
+	rae_notify_create(&ended);
+	rae_process_watch(child, ended, 1);
 	int64_t grandchild = 0;
 	rae_msg_t m = {0};
-	if (rae_ipc_receive((rae_handle_t)ep, &m, 5000 * MS) != RAE_OK) {
+	if (rae_ipc_receive(ep, &m, 5000 * MS) != RAE_OK) {
 		check(0, "the child asks for its mode", name);
 		rae_kill(child);
 		return;
@@ -153,20 +159,20 @@ static void kill_blocked_child(int mode)
 	m = (rae_msg_t){.tag = RAE_OK};
 	m.words[0] = (uint64_t)mode;
 	if (mode == MODE_WAIT_PROCESS) {
-		grandchild = rae_spawn("bin/sleeper");
-		m.handles[0] = (rae_handle_t)rae_handle_dup((rae_handle_t)grandchild,
-							    RAE_RIGHT_WAIT | RAE_RIGHT_TRANSFER);
+		grandchild = rae_sys_spawn("bin/sleeper");
+		rae_handle_dup((rae_handle_t)grandchild, RAE_RIGHT_WAIT | RAE_RIGHT_TRANSFER,
+			       &m.handles[0]);
 		m.handle_count = 1;
 	}
 	rae_ipc_reply(&m);
 	/* Time to block (and to show it does not end by itself). */
-	int64_t early = rae_notify_wait((rae_handle_t)ended, 30 * MS);
+	int64_t early = rae_notify_wait(ended, 30 * MS);
 	if (early != RAE_ERR_TIMED_OUT)
 		rae_printf("# %s: notify_wait before the kill: %lld\n", name, (long long)early);
 	check(early == RAE_ERR_TIMED_OUT, "the child blocks until killed", name);
 	uint64_t t0 = rae_clock_ns();
 	check(rae_kill(child) == RAE_OK, "KILL", name);
-	uint64_t bits = rae_notify_wait((rae_handle_t)ended, 1000 * MS);
+	uint64_t bits = rae_notify_wait(ended, 1000 * MS);
 	uint64_t took = rae_clock_ns() - t0;
 	check(bits == 1, "the killed child ends within a second", name);
 	int status = -1;
@@ -180,9 +186,9 @@ static void kill_blocked_child(int mode)
 		rae_wait(grandchild, NULL);
 		rae_handle_close((rae_handle_t)grandchild);
 	}
-	rae_handle_close((rae_handle_t)child);
-	rae_handle_close((rae_handle_t)ended);
-	rae_handle_close((rae_handle_t)ep);
+	rae_handle_close(child);
+	rae_handle_close(ended);
+	rae_handle_close(ep);
 }
 
 /* Compiled at -O2: the vector is kept in an aligned stack slot, written
@@ -211,7 +217,8 @@ int main(uint64_t arg)
 	if (arg)
 		return child_main((rae_handle_t)arg);
 
-	int64_t t = rae_thread_create(aligned_thread, 7);
+	rae_handle_t t = RAE_HANDLE_INVALID;
+	rae_thread_create(aligned_thread, 7, 0, &t);
 	int code = -1;
 	check(t > 0 && rae_thread_join(t, &code) == RAE_OK && code == 0,
 	      "a thread using aligned SSE stores on its stack runs", "THREAD_CREATE");

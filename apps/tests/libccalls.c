@@ -48,7 +48,8 @@ static void ponger(uint64_t arg)
 
 static void test_futex(void)
 {
-	int64_t tid = rae_thread_create(ponger, 0);
+	rae_handle_t tid = RAE_HANDLE_INVALID;
+	rae_thread_create(ponger, 0, 0, &tid);
 	check(tid > 0, "thread for the futex ping-pong");
 	for (int i = 0; i < ROUNDS; i++) {
 		give_turn(1);
@@ -89,7 +90,7 @@ static void test_wake_count(void)
 {
 	int64_t tids[4];
 	for (int i = 0; i < 4; i++)
-		tids[i] = rae_thread_create(gate_waiter, 0);
+		tids[i] = rae_sys_thread_create(gate_waiter, 0, 0);
 	while (__atomic_load_n(&waiting, __ATOMIC_ACQUIRE) < 4)
 		rae_yield();
 	/* Let them block; any that has not yet is woken by the store anyway. */
@@ -121,11 +122,12 @@ static void test_thread_limit(void)
 	static int64_t tids[80];
 	int made = 0, refused = 0;
 	for (int i = 0; i < 80; i++) {
-		int64_t t = rae_thread_create(holder, 0);
+		rae_handle_t t = RAE_HANDLE_INVALID;
+		int64_t t_st = rae_thread_create(holder, 0, 0, &t);
 		if (t > 0)
 			tids[made++] = t;
 		else
-			refused += t == RAE_ERR_LIMIT;
+			refused += t_st == RAE_ERR_LIMIT;
 	}
 	check(made == 63 && refused == 80 - 63, "64 threads at most, then RAE_ERR_LIMIT");
 	__atomic_store_n(&hold, 1, __ATOMIC_RELEASE);
@@ -175,8 +177,10 @@ static void test_tls(void)
 	rae_set_affinity(1);
 	for (int i = 0; i < 3; i++)
 		tls_blocks[i].self_marker = 0x7100 + (uint64_t)i;
-	int64_t a = rae_thread_create(tls_thread, 1);
-	int64_t b = rae_thread_create(tls_thread, 2);
+	rae_handle_t a = RAE_HANDLE_INVALID;
+	rae_thread_create(tls_thread, 1, 0, &a);
+	rae_handle_t b = RAE_HANDLE_INVALID;
+	rae_thread_create(tls_thread, 2, 0, &b);
 	tls_loop(&tls_blocks[0]);
 	rae_thread_join(a, NULL);
 	rae_thread_join(b, NULL);
@@ -236,14 +240,15 @@ static void test_vm(void)
 	check(rae_vm_free(here, 4096) == RAE_ERR_RANGE, "the program's code is not ours to free");
 	uint64_t stack = (uint64_t)(uintptr_t)&r & ~4095ull;
 	check(rae_vm_protect(stack, 4096, RAE_PROT_READ) == RAE_ERR_RANGE, "nor the main stack");
-	int64_t h = rae_mem_create(4096, 0);
-	int64_t m = rae_mem_map((rae_handle_t)h, RAE_PROT_READ | RAE_PROT_WRITE);
+	rae_handle_t h = RAE_HANDLE_INVALID;
+	rae_mem_create(4096, 0, &h);
+	int64_t m = rae_mem_map(h, RAE_PROT_READ | RAE_PROT_WRITE);
 	check(m > 0, "map a memory object");
 	check(rae_vm_free((uint64_t)m, 4096) == RAE_ERR_ACCESS_DENIED, "object pages refused");
 	check(rae_vm_protect((uint64_t)m, 4096, RAE_PROT_READ) == RAE_ERR_ACCESS_DENIED,
 	      "object pages keep their protection");
 	check(rae_mem_unmap((uint64_t)m) == RAE_OK, "unmap the object");
-	rae_handle_close((rae_handle_t)h);
+	rae_handle_close(h);
 	check(rae_vm_allocate(0, RAE_PROT_READ) == RAE_ERR_RANGE, "empty allocation refused");
 	check(rae_vm_allocate(RAE_VM_BYTES_MAX + 1, RAE_PROT_READ) == RAE_ERR_RANGE,
 	      "huge allocation refused");
@@ -263,21 +268,23 @@ static void stuck(uint64_t arg)
 
 static void test_kill_waiters(void)
 {
-	int64_t ep = rae_endpoint_create();
-	int64_t child = rae_spawn_with("bin/libccalls", (rae_handle_t)ep);
+	rae_handle_t ep = RAE_HANDLE_INVALID;
+	rae_endpoint_create(&ep);
+	rae_handle_t child = RAE_HANDLE_INVALID;
+	rae_spawn_with("bin/libccalls", ep, 0, &child);
 	check(child > 0, "spawn the futex victim");
 	rae_sleep_ns(30000000); /* its threads are blocked by now */
-	check(rae_kill((rae_handle_t)child) == RAE_OK, "kill it");
+	check(rae_kill(child) == RAE_OK, "kill it");
 	int status = 0;
-	check(rae_wait((rae_handle_t)child, &status) == RAE_OK, "it ends");
+	check(rae_wait(child, &status) == RAE_OK, "it ends");
 	check(status == RAE_EXIT_KILLED, "killed while in futex waits");
 }
 
 int main(uint64_t arg)
 {
 	if (arg) {
-		rae_thread_create(stuck, 0);
-		rae_thread_create(stuck, 0);
+		rae_sys_thread_create(stuck, 0, 0);
+		rae_sys_thread_create(stuck, 0, 0);
 		stuck(0);
 	}
 	rae_puts("# libccalls: futex\n");

@@ -27,19 +27,21 @@ static int fail(int step, int64_t st)
  * could not be started or waited for. */
 static int64_t lua_run(rae_handle_t admin_ep, const char *const *argv)
 {
-	int64_t connect =
-	    rae_handle_mint(admin_ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, RAE_VFS_BADGE_CONNECT);
+	int64_t connect = rae_sys_handle_mint(admin_ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER,
+					      RAE_VFS_BADGE_CONNECT);
 	if (connect < 0)
 		return connect;
 	const char *envp[] = {"HOME=/", NULL};
 	rae_handle_t handles[1] = {(rae_handle_t)connect};
 	const uint16_t roles[1] = {RAE_ROLE_VFS};
-	int64_t proc = rae_spawn_start(0, 0, 0, "bin/lua", 0, argv, envp, handles, roles, 1);
-	if (proc < 0)
-		return proc;
+	rae_handle_t proc;
+	rae_status_t st =
+	    rae_spawn_start(0, 0, 0, "bin/lua", 0, argv, envp, handles, roles, 1, &proc);
+	if (st != RAE_OK)
+		return st;
 	int status = -1;
-	rae_status_t st = (rae_status_t)rae_wait(proc, &status);
-	rae_handle_close((rae_handle_t)proc);
+	st = (rae_status_t)rae_wait(proc, &status);
+	rae_handle_close(proc);
 	return st == RAE_OK ? status : st;
 }
 
@@ -67,12 +69,14 @@ int main(uint64_t arg)
 	if (st != RAE_OK)
 		return fail(1, st);
 	rae_handle_close(root); /* no hardware here */
-	int64_t admin_ep = rae_endpoint_create();
+	int64_t admin_ep = rae_sys_endpoint_create();
 	if (admin_ep < 0)
 		return fail(2, admin_ep);
-	int64_t vfsd = rae_vfs_start("bin/vfsd", (rae_handle_t)admin_ep, initrd, bytes, NULL, -1);
-	if (vfsd < 0)
-		return fail(3, vfsd);
+	rae_handle_t vfsd;
+	rae_status_t started =
+	    rae_vfs_start("bin/vfsd", (rae_handle_t)admin_ep, initrd, bytes, NULL, -1, &vfsd);
+	if (started != RAE_OK)
+		return fail(3, started);
 
 	const char *chunk[] = {
 	    "lua", "-e",
@@ -87,7 +91,7 @@ int main(uint64_t arg)
 	if (!verdict)
 		verdict = expect_status(6, lua_run((rae_handle_t)admin_ep, missing), 1);
 
-	rae_kill((rae_handle_t)vfsd);
+	rae_kill(vfsd);
 	rae_wait(vfsd, NULL);
 	return verdict;
 }

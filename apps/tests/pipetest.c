@@ -85,7 +85,10 @@ static int64_t start_child(const char *role, rae_handle_t job, rae_handle_t *han
 			   const uint16_t *roles, unsigned n)
 {
 	const char *const argv[] = {"pipetest", role, NULL};
-	return rae_spawn_start(0, 0, 0, "bin/pipetest", job, argv, NULL, handles, roles, n);
+	rae_handle_t proc;
+	rae_status_t st =
+	    rae_spawn_start(0, 0, 0, "bin/pipetest", job, argv, NULL, handles, roles, n, &proc);
+	return st == RAE_OK ? (int64_t)proc : st;
 }
 
 /* --- pipes within this process ------------------------------------------ */
@@ -163,7 +166,8 @@ static void test_blocking_and_ends(void)
 	rae_pipe_create(e);
 	shared_end = e[0];
 	shared_result = -1000;
-	int64_t t = rae_thread_create(blocking_reader, 0);
+	rae_handle_t t = RAE_HANDLE_INVALID;
+	rae_thread_create(blocking_reader, 0, 0, &t);
 	rae_sleep_ns(10 * MS);
 	check(shared_result == -1000, "the reader waits for data");
 	check(rae_pipe_write(e[1], "wake", 4, 0) == 4, "write to a waiting reader");
@@ -174,13 +178,14 @@ static void test_blocking_and_ends(void)
 	/* A reader blocked on an empty pipe sees end of file when the last
 	 * write end closes; data written before the close comes first. */
 	shared_result = -1000;
-	t = rae_thread_create(blocking_reader, 0);
+	t = rae_sys_thread_create(blocking_reader, 0, 0);
 	rae_sleep_ns(5 * MS);
-	int64_t dup = rae_handle_dup(e[1], RAE_RIGHT_WRITE | RAE_RIGHT_WAIT);
+	rae_handle_t dup = RAE_HANDLE_INVALID;
+	rae_handle_dup(e[1], RAE_RIGHT_WRITE | RAE_RIGHT_WAIT, &dup);
 	rae_handle_close(e[1]);
 	rae_sleep_ns(5 * MS);
 	check(shared_result == -1000, "a second write handle keeps the reader waiting");
-	rae_handle_close((rae_handle_t)dup);
+	rae_handle_close(dup);
 	rae_thread_join(t, &code);
 	check(shared_result == 0, "the blocked reader sees end of file");
 	check(rae_pipe_read(e[0], shared_buf, 8, RAE_TIMEOUT_NEVER) == 0,
@@ -203,7 +208,7 @@ static void test_blocking_and_ends(void)
 	rae_pipe_write(e[1], fill, sizeof(fill), 0);
 	shared_end = e[1];
 	shared_result = -1000;
-	t = rae_thread_create(blocking_writer, 0);
+	t = rae_sys_thread_create(blocking_writer, 0, 0);
 	rae_sleep_ns(10 * MS);
 	check(shared_result == -1000, "the writer waits for room");
 	rae_handle_close(e[0]);
@@ -248,7 +253,8 @@ static void test_large_write(void)
 	rae_pipe_create(e);
 	shared_end = e[0];
 	big_read = big_bad = 0;
-	int64_t t = rae_thread_create(big_reader, 0);
+	rae_handle_t t = RAE_HANDLE_INVALID;
+	rae_thread_create(big_reader, 0, 0, &t);
 	uint64_t done = 0;
 	int calls = 0;
 	while (done < BIG_BYTES) {
@@ -287,8 +293,10 @@ static void test_atomic_writes(void)
 	rae_handle_t e[2];
 	rae_pipe_create(e);
 	shared_end = e[1];
-	int64_t a = rae_thread_create(atomic_writer, 0);
-	int64_t b = rae_thread_create(atomic_writer, 1);
+	rae_handle_t a = RAE_HANDLE_INVALID;
+	rae_thread_create(atomic_writer, 0, 0, &a);
+	rae_handle_t b = RAE_HANDLE_INVALID;
+	rae_thread_create(atomic_writer, 1, 0, &b);
 	/* Read in pieces of a size that never matches a record. */
 	static uint8_t stream[2 * RECORDS * RAE_PIPE_ATOMIC];
 	uint64_t got = 0;
@@ -356,8 +364,10 @@ static void test_two_readers(void)
 	rae_handle_t e[2];
 	rae_pipe_create(e);
 	shared_end = e[0];
-	int64_t a = rae_thread_create(counter_reader, 0);
-	int64_t b = rae_thread_create(counter_reader, 1);
+	rae_handle_t a = RAE_HANDLE_INVALID;
+	rae_thread_create(counter_reader, 0, 0, &a);
+	rae_handle_t b = RAE_HANDLE_INVALID;
+	rae_thread_create(counter_reader, 1, 0, &b);
 	int ok = 1;
 	for (uint32_t i = 0; i < COUNTERS && ok; i++)
 		ok = rae_pipe_write(e[1], &i, 4, RAE_TIMEOUT_NEVER) == 4;
@@ -432,14 +442,15 @@ static void test_child_killed_in_read(void)
 static void test_pipe_charged_to_job(void)
 {
 	/* Room for the program and a few pipes, not a thousand. */
-	int64_t job = rae_job_create(0, UINT64_MAX, UINT64_MAX, 600, 64);
-	int64_t p = start_child("pipes", (rae_handle_t)job, NULL, NULL, 0);
+	rae_handle_t job = RAE_HANDLE_INVALID;
+	rae_job_create(0, UINT64_MAX, UINT64_MAX, 600, 64, &job);
+	int64_t p = start_child("pipes", job, NULL, NULL, 0);
 	int status = -1;
 	check(p > 0 && rae_wait((rae_handle_t)p, &status) == RAE_OK && status == 0,
 	      "pipes are charged to the job: RAE_ERR_LIMIT past its pages");
 	if (p > 0)
 		rae_handle_close((rae_handle_t)p);
-	rae_handle_close((rae_handle_t)job);
+	rae_handle_close(job);
 }
 
 /* --- processes through a job ---------------------------------------------- */
@@ -447,21 +458,24 @@ static void test_pipe_charged_to_job(void)
 static void test_wait_nohang_and_watch(void)
 {
 	int status = -1;
-	int64_t p = rae_spawn("bin/sleeper");
+	rae_handle_t p = RAE_HANDLE_INVALID;
+	rae_spawn("bin/sleeper", &p);
 	check(p > 0, "start a sleeper");
 	check(rae_wait_nohang(p, &status) == RAE_ERR_TIMED_OUT, "NOHANG: still running");
 	check(rae_wait_flags(p, &status, 0x80) == RAE_ERR_INVALID, "an unknown WAIT flag");
 
-	rae_handle_t n = (rae_handle_t)rae_notify_create();
-	check(rae_process_watch((rae_handle_t)p, n, 0x4) == RAE_OK, "watch a running process");
-	check(rae_process_watch((rae_handle_t)p, n, 0) == RAE_ERR_INVALID, "a watch of no bits");
+	rae_handle_t n;
+	rae_notify_create(&n);
+	check(rae_process_watch(p, n, 0x4) == RAE_OK, "watch a running process");
+	check(rae_process_watch(p, n, 0) == RAE_ERR_INVALID, "a watch of no bits");
 	check(rae_process_watch(n, n, 1) == RAE_ERR_WRONG_TYPE, "watching a notification");
 	check(rae_notify_wait(n, 0) == RAE_ERR_TIMED_OUT, "no signal while it runs");
 	/* Watches whose notification nobody else holds do not pile up... */
 	int64_t r = RAE_OK;
 	for (int i = 0; i < 3 * PROCESS_WATCHES_TRIED && r == RAE_OK; i++) {
-		rae_handle_t gone = (rae_handle_t)rae_notify_create();
-		r = rae_process_watch((rae_handle_t)p, gone, 1);
+		rae_handle_t gone;
+		rae_notify_create(&gone);
+		r = rae_process_watch(p, gone, 1);
 		rae_handle_close(gone);
 	}
 	check(r == RAE_OK, "watches with closed notifications are dropped");
@@ -469,8 +483,8 @@ static void test_wait_nohang_and_watch(void)
 	rae_handle_t live[PROCESS_WATCHES_TRIED];
 	int limited = 0;
 	for (int i = 0; i < PROCESS_WATCHES_TRIED; i++) {
-		live[i] = (rae_handle_t)rae_notify_create();
-		limited |= rae_process_watch((rae_handle_t)p, live[i], 2) == RAE_ERR_LIMIT;
+		rae_notify_create(&live[i]);
+		limited |= rae_process_watch(p, live[i], 2) == RAE_ERR_LIMIT;
 	}
 	check(limited, "live watches of one process are bounded");
 
@@ -478,20 +492,20 @@ static void test_wait_nohang_and_watch(void)
 	check(rae_notify_wait(n, 10000 * MS) == 0x4, "the watch fires when the process ends");
 	check(rae_wait_nohang(p, &status) == RAE_OK && status == RAE_EXIT_KILLED,
 	      "NOHANG: the status once ended");
-	check(rae_process_watch((rae_handle_t)p, n, 0x8) == RAE_OK && rae_notify_wait(n, 0) == 0x8,
+	check(rae_process_watch(p, n, 0x8) == RAE_OK && rae_notify_wait(n, 0) == 0x8,
 	      "a watch of an ended process fires at once");
 	check(rae_notify_wait(live[0], 0) == 2, "every live watch fired");
 	for (int i = 0; i < PROCESS_WATCHES_TRIED; i++)
 		rae_handle_close(live[i]);
 	rae_handle_close(n);
-	rae_handle_close((rae_handle_t)p);
+	rae_handle_close(p);
 
 	/* A watch does not keep its process alive: with every handle closed,
 	 * the process is killed and reaped, and the watch still fires. */
-	p = rae_spawn("bin/sleeper");
-	n = (rae_handle_t)rae_notify_create();
-	rae_process_watch((rae_handle_t)p, n, 0x10);
-	rae_handle_close((rae_handle_t)p);
+	p = rae_sys_spawn("bin/sleeper");
+	rae_notify_create(&n);
+	rae_process_watch(p, n, 0x10);
+	rae_handle_close(p);
 	check(rae_notify_wait(n, 10000 * MS) == 0x10,
 	      "a process nobody holds ends, watched or not");
 	rae_handle_close(n);
@@ -509,20 +523,23 @@ static int find_pid(const rae_process_info_t *list, int64_t n, uint64_t pid)
 static void test_job_processes(void)
 {
 	uint64_t me = (uint64_t)rae_getpid();
-	int64_t job = rae_job_create(0, UINT64_MAX, UINT64_MAX, UINT64_MAX, 64);
-	int64_t inner = rae_job_create((rae_handle_t)job, UINT64_MAX, UINT64_MAX, UINT64_MAX, 64);
+	rae_handle_t job = RAE_HANDLE_INVALID;
+	rae_job_create(0, UINT64_MAX, UINT64_MAX, UINT64_MAX, 64, &job);
+	rae_handle_t inner = RAE_HANDLE_INVALID;
+	rae_job_create(job, UINT64_MAX, UINT64_MAX, UINT64_MAX, 64, &inner);
 	check(job > 0 && inner > 0, "create a job and a job inside it");
 	static rae_process_info_t list[8];
-	check(rae_job_processes((rae_handle_t)job, list, 8) == 0, "a new job has no processes");
+	check(rae_job_processes(job, list, 8) == 0, "a new job has no processes");
 
-	int64_t a = rae_spawn_in((rae_handle_t)job, "bin/sleeper", 0);
-	int64_t b = start_child("spin", (rae_handle_t)inner, NULL, NULL, 0);
+	rae_handle_t a = RAE_HANDLE_INVALID;
+	rae_spawn_with("bin/sleeper", 0, job, &a);
+	int64_t b = start_child("spin", inner, NULL, NULL, 0);
 	check(a > 0 && b > 0, "start one process in each");
-	uint64_t pa = (uint64_t)rae_process_id((rae_handle_t)a);
+	uint64_t pa = (uint64_t)rae_process_id(a);
 	uint64_t pb = (uint64_t)rae_process_id((rae_handle_t)b);
 	rae_sleep_ns(40 * MS); /* b spins, then sleeps */
 
-	int64_t n = rae_job_processes((rae_handle_t)job, list, 8);
+	int64_t n = rae_job_processes(job, list, 8);
 	check(n == 2, "the job's tree holds both");
 	int ia = find_pid(list, n, pa), ib = find_pid(list, n, pb);
 	check(ia >= 0 && ib >= 0, "both are listed");
@@ -540,43 +557,43 @@ static void test_job_processes(void)
 		check(list[ib].job_id != list[ia >= 0 ? ia : 0].job_id, "the inner job's id");
 		check(list[ib].cpu_ns > 0, "CPU time of a process that ran");
 	}
-	check(rae_job_processes((rae_handle_t)inner, list, 8) == 1 && list[0].pid == pb,
+	check(rae_job_processes(inner, list, 8) == 1 && list[0].pid == pb,
 	      "the inner job holds only its own");
 	list[1].pid = 12345;
-	check(rae_job_processes((rae_handle_t)job, list, 1) == 2 && list[1].pid == 12345,
+	check(rae_job_processes(job, list, 1) == 2 && list[1].pid == 12345,
 	      "a short buffer: the count, and no more entries than asked");
-	check(rae_job_processes((rae_handle_t)job, NULL, 0) == 2, "counting only");
-	check(rae_job_processes((rae_handle_t)job, (rae_process_info_t *)0xffff800000000000ull,
-				2) == RAE_ERR_FAULT,
+	check(rae_job_processes(job, NULL, 0) == 2, "counting only");
+	check(rae_job_processes(job, (rae_process_info_t *)0xffff800000000000ull, 2) ==
+		  RAE_ERR_FAULT,
 	      "a kernel address");
 
 	/* Opening one by id: only inside the job. */
-	check(rae_job_process((rae_handle_t)job, me) == RAE_ERR_NOT_FOUND,
+	check(rae_sys_job_process(job, me) == RAE_ERR_NOT_FOUND,
 	      "no handle to a process outside the job");
-	check(rae_job_process((rae_handle_t)inner, pa) == RAE_ERR_NOT_FOUND,
-	      "nor to one in the parent job");
-	check(rae_job_process((rae_handle_t)job, 0x7fffffff) == RAE_ERR_NOT_FOUND, "an unused id");
-	int64_t h = rae_job_process((rae_handle_t)job, pb);
-	check(h > 0 && rae_process_id((rae_handle_t)h) == (int64_t)pb,
+	check(rae_sys_job_process(inner, pa) == RAE_ERR_NOT_FOUND, "nor to one in the parent job");
+	check(rae_sys_job_process(job, 0x7fffffff) == RAE_ERR_NOT_FOUND, "an unused id");
+	rae_handle_t h = RAE_HANDLE_INVALID;
+	rae_job_process(job, pb, &h);
+	check(h > 0 && rae_process_id(h) == (int64_t)pb,
 	      "a handle to a process inside the job's tree");
-	check(h > 0 && rae_kill((rae_handle_t)h) == RAE_OK, "kill it through that handle");
+	check(h > 0 && rae_kill(h) == RAE_OK, "kill it through that handle");
 	int status = -1;
 	check(rae_wait((rae_handle_t)b, &status) == RAE_OK && status == RAE_EXIT_KILLED,
 	      "it was killed");
 	if (h > 0)
-		rae_handle_close((rae_handle_t)h);
+		rae_handle_close(h);
 	rae_handle_close((rae_handle_t)b);
-	n = rae_job_processes((rae_handle_t)job, list, 8);
+	n = rae_job_processes(job, list, 8);
 	check(n == 1 && list[0].pid == pa, "a reaped process leaves the list");
-	rae_kill((rae_handle_t)a);
-	rae_wait((rae_handle_t)a, &status);
-	n = rae_job_processes((rae_handle_t)job, list, 8);
+	rae_kill(a);
+	rae_wait(a, &status);
+	n = rae_job_processes(job, list, 8);
 	check(n == 1 && list[0].state == RAE_PROCESS_EXITED && list[0].threads == 0 &&
 		  list[0].exit_status == RAE_EXIT_KILLED,
 	      "an ended process still held is listed as exited");
-	rae_handle_close((rae_handle_t)a);
-	rae_handle_close((rae_handle_t)inner);
-	rae_handle_close((rae_handle_t)job);
+	rae_handle_close(a);
+	rae_handle_close(inner);
+	rae_handle_close(job);
 }
 
 static void test_system_info(void)

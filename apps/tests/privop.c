@@ -117,7 +117,7 @@ static void spin_thread(uint64_t arg)
 static void op_spin_threads(void)
 {
 	for (int i = 0; i < 8; i++)
-		rae_thread_create(spin_thread, 0);
+		rae_sys_thread_create(spin_thread, 0, 0);
 	op_spin();
 }
 
@@ -130,7 +130,8 @@ static void op_block_futex(void)
 
 static void op_block_receive(void)
 {
-	rae_handle_t ep = (rae_handle_t)rae_endpoint_create();
+	rae_handle_t ep;
+	rae_endpoint_create(&ep);
 	rae_msg_t m = {0};
 	for (;;)
 		rae_ipc_receive(ep, &m, RAE_TIMEOUT_NEVER);
@@ -147,7 +148,8 @@ static void op_block_pipe(void)
 
 static void op_block_notify(void)
 {
-	rae_handle_t n = (rae_handle_t)rae_notify_create();
+	rae_handle_t n;
+	rae_notify_create(&n);
 	for (;;)
 		rae_notify_wait(n, RAE_TIMEOUT_NEVER);
 }
@@ -267,7 +269,7 @@ static int64_t wait_for(rae_handle_t h, int *status, uint64_t ms)
 static bool run_case(unsigned i, bool umip)
 {
 	const op_case_t *c = &cases[i];
-	int64_t mem = rae_mem_create(4096, 0);
+	int64_t mem = rae_sys_mem_create(4096, 0);
 	int64_t at = mem > 0 ? rae_mem_map((rae_handle_t)mem, RAE_PROT_READ | RAE_PROT_WRITE) : mem;
 	if (at < 0) {
 		rae_printf("privop: %s: no page (%ld)\n", c->name, (long)at);
@@ -276,7 +278,7 @@ static bool run_case(unsigned i, bool umip)
 	child_page_t *page = (child_page_t *)(uintptr_t)at;
 	page->magic = CHILD_MAGIC;
 	page->which = i;
-	int64_t h = rae_spawn_with("bin/privop", (rae_handle_t)mem);
+	int64_t h = rae_sys_spawn_with("bin/privop", (rae_handle_t)mem, 0);
 	if (h < 0) {
 		rae_printf("privop: %s: spawn failed (%ld)\n", c->name, (long)h);
 		rae_mem_unmap((uint64_t)at);

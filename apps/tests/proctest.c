@@ -20,36 +20,39 @@ int main(uint64_t arg)
 	(void)arg;
 	int status = -1;
 
-	int64_t pid = rae_spawn("/bin/hello");
-	check(pid > 0, "spawn /bin/hello");
+	rae_handle_t pid;
+	check(rae_spawn("/bin/hello", &pid) == RAE_OK, "spawn /bin/hello");
 	check(rae_wait(pid, &status) == RAE_OK && status == 42, "wait gives hello's status 42");
 	status = -1;
 	check(rae_wait(pid, &status) == RAE_OK && status == 42,
 	      "waiting again gives the same status");
-	check(rae_handle_close((rae_handle_t)pid) == RAE_OK, "close the process handle");
+	check(rae_handle_close(pid) == RAE_OK, "close the process handle");
 	check(rae_wait(pid, &status) == RAE_ERR_BAD_HANDLE, "a closed process handle is refused");
-	check(rae_spawn("/bin/missing") == RAE_ERR_NOT_FOUND, "spawn of a missing file");
-	check(rae_spawn("/bin/badelf") < 0, "spawn of a damaged executable fails");
-	check(rae_spawn((const char *)0xffff800000000000ull) == RAE_ERR_FAULT,
+	rae_handle_t none;
+	check(rae_spawn("/bin/missing", &none) == RAE_ERR_NOT_FOUND, "spawn of a missing file");
+	check(rae_spawn("/bin/badelf", &none) < 0, "spawn of a damaged executable fails");
+	check(rae_spawn((const char *)0xffff800000000000ull, &none) == RAE_ERR_FAULT,
 	      "spawn with a kernel pointer");
 
-	int64_t sleeper = rae_spawn("bin/sleeper");
-	check(sleeper > 0, "spawn bin/sleeper");
+	rae_handle_t sleeper;
+	check(rae_spawn("bin/sleeper", &sleeper) == RAE_OK, "spawn bin/sleeper");
 	rae_sleep_ns(20000000);
 	check(rae_kill(sleeper) == RAE_OK, "kill the sleeper");
 	check(rae_wait(sleeper, &status) == RAE_OK && status == RAE_EXIT_KILLED,
 	      "a killed child reports RAE_EXIT_KILLED");
 	check(rae_kill(rae_getpid()) == RAE_ERR_BAD_HANDLE, "a process id is not a handle");
 	/* A process nobody holds any more is killed and cleaned up. */
-	int64_t orphan = rae_spawn("bin/sleeper");
-	check(orphan > 0 && rae_handle_close((rae_handle_t)orphan) == RAE_OK,
+	rae_handle_t orphan;
+	check(rae_spawn("bin/sleeper", &orphan) == RAE_OK && rae_handle_close(orphan) == RAE_OK,
 	      "let go of a running child");
 	/* A handle without MANAGE cannot kill, one without WAIT cannot wait. */
-	int64_t other = rae_spawn("bin/hello");
-	int64_t weak = rae_handle_dup((rae_handle_t)other, RAE_RIGHT_READ | RAE_RIGHT_WAIT);
+	rae_handle_t other = 0, weak = 0, blind = 0;
+	check(rae_spawn("bin/hello", &other) == RAE_OK &&
+		  rae_handle_dup(other, RAE_RIGHT_READ | RAE_RIGHT_WAIT, &weak) == RAE_OK,
+	      "a duplicate without MANAGE");
 	check(rae_kill(weak) == RAE_ERR_ACCESS_DENIED, "kill needs MANAGE");
 	check(rae_wait(weak, &status) == RAE_OK && status == 42, "wait through a duplicate");
-	int64_t blind = rae_handle_dup((rae_handle_t)other, RAE_RIGHT_READ);
+	check(rae_handle_dup(other, RAE_RIGHT_READ, &blind) == RAE_OK, "a duplicate without WAIT");
 	check(rae_wait(blind, &status) == RAE_ERR_ACCESS_DENIED, "wait needs WAIT");
 
 	uint64_t t0 = rae_clock_ns();

@@ -99,7 +99,7 @@ static int64_t do_wait(rae_handle_t h)
 
 static int64_t do_dup(rae_handle_t h)
 {
-	int64_t r = rae_handle_dup(h, RAE_RIGHT_READ & 0);
+	int64_t r = rae_sys_handle_dup(h, RAE_RIGHT_READ & 0);
 	if (r > 0)
 		rae_handle_close((rae_handle_t)r);
 	return r;
@@ -107,7 +107,7 @@ static int64_t do_dup(rae_handle_t h)
 
 static int64_t do_mint(rae_handle_t h)
 {
-	int64_t r = rae_handle_mint(h, 0, 5);
+	int64_t r = rae_sys_handle_mint(h, 0, 5);
 	if (r > 0)
 		rae_handle_close((rae_handle_t)r);
 	return r;
@@ -125,7 +125,7 @@ static int64_t do_map_write(rae_handle_t h)
 
 static int64_t do_job_create(rae_handle_t h)
 {
-	int64_t r = rae_job_create(h, 1, 1, 1, 1);
+	int64_t r = rae_sys_job_create(h, 1, 1, 1, 1);
 	if (r > 0)
 		rae_handle_close((rae_handle_t)r);
 	return r;
@@ -133,7 +133,7 @@ static int64_t do_job_create(rae_handle_t h)
 
 static int64_t do_spawn_in(rae_handle_t h)
 {
-	int64_t pid = rae_spawn_in(h, "bin/hello", 0);
+	int64_t pid = rae_sys_spawn_with("bin/hello", 0, h);
 	if (pid > 0)
 		rae_wait(pid, 0);
 	return pid;
@@ -142,7 +142,7 @@ static int64_t do_spawn_in(rae_handle_t h)
 static int64_t do_spawn_image(rae_handle_t h)
 {
 	/* A zeroed object is no program: RAE_ERR_INVALID once READ is there. */
-	int64_t p = rae_spawn_image(h, 0, 4096, "zeros", 0, 0);
+	int64_t p = rae_sys_spawn_image(h, 0, 4096, "zeros", 0, 0);
 	if (p > 0)
 		rae_wait(p, 0);
 	return p;
@@ -151,7 +151,7 @@ static int64_t do_spawn_image(rae_handle_t h)
 static int64_t do_give(rae_handle_t h)
 {
 	/* Moving a handle to a child needs TRANSFER. */
-	int64_t pid = rae_spawn_with("bin/hello", h);
+	int64_t pid = rae_sys_spawn_with("bin/hello", h, 0);
 	if (pid > 0)
 		rae_wait(pid, 0);
 	return pid;
@@ -166,30 +166,30 @@ static int64_t close_if_made(int64_t r)
 
 static int64_t do_resource_create(rae_handle_t h)
 {
-	return close_if_made(rae_resource_create(h, RAE_RESOURCE_IOPORT, 0x80, 1));
+	return close_if_made(rae_sys_resource_create(h, RAE_RESOURCE_IOPORT, 0x80, 1));
 }
 
 static int64_t do_mem_create_phys(rae_handle_t h)
 {
-	return close_if_made(rae_mem_create_phys(h, 0xb8000, 0x1000, 0));
+	return close_if_made(rae_sys_mem_create_phys(h, 0xb8000, 0x1000, 0));
 }
 
 static int64_t do_ioport_create(rae_handle_t h)
 {
-	return close_if_made(rae_ioport_create(h, 0x80, 1));
+	return close_if_made(rae_sys_ioport_create(h, 0x80, 1));
 }
 
 static int64_t do_interrupt_resource(rae_handle_t h)
 {
-	int64_t n = rae_notify_create();
-	int64_t r = close_if_made(rae_interrupt_create(h, 8, (rae_handle_t)n, 1, RAE_IRQ_ISA));
+	int64_t n = rae_sys_notify_create();
+	int64_t r = close_if_made(rae_sys_interrupt_create(h, 8, (rae_handle_t)n, 1, RAE_IRQ_ISA));
 	rae_handle_close((rae_handle_t)n);
 	return r;
 }
 
 static int64_t do_interrupt_notification(rae_handle_t h)
 {
-	return close_if_made(rae_interrupt_create(root, 8, h, 1, RAE_IRQ_ISA));
+	return close_if_made(rae_sys_interrupt_create(root, 8, h, 1, RAE_IRQ_ISA));
 }
 
 static int64_t do_interrupt_ack(rae_handle_t h)
@@ -205,13 +205,13 @@ static int64_t do_ioport_enable(rae_handle_t h)
 static int64_t do_console_handover(rae_handle_t h)
 {
 	uint64_t off;
-	return close_if_made(rae_console_handover(h, 0, 0, &off)); /* closing gives it back */
+	return close_if_made(rae_sys_console_handover(h, 0, 0, &off)); /* closing gives it back */
 }
 
 static int64_t do_console_notification(rae_handle_t h)
 {
 	uint64_t off;
-	return close_if_made(rae_console_handover(root, h, 1, &off));
+	return close_if_made(rae_sys_console_handover(root, h, 1, &off));
 }
 
 static int64_t do_wait_nohang(rae_handle_t h)
@@ -233,7 +233,7 @@ static int64_t do_pipe_write(rae_handle_t h)
 
 static int64_t do_watch_process(rae_handle_t h)
 {
-	int64_t n = rae_notify_create();
+	int64_t n = rae_sys_notify_create();
 	int64_t r = rae_process_watch(h, (rae_handle_t)n, 1);
 	rae_handle_close((rae_handle_t)n);
 	return r;
@@ -241,7 +241,7 @@ static int64_t do_watch_process(rae_handle_t h)
 
 static int64_t do_watch_notification(rae_handle_t h)
 {
-	int64_t p = rae_spawn("bin/hello");
+	int64_t p = rae_sys_spawn("bin/hello");
 	int64_t r = rae_process_watch((rae_handle_t)p, h, 1);
 	rae_wait(p, 0);
 	rae_handle_close((rae_handle_t)p);
@@ -257,7 +257,7 @@ static int64_t do_job_processes(rae_handle_t h)
 static int64_t do_job_process(rae_handle_t h)
 {
 	/* This process is not in the fresh job: NOT_FOUND once MANAGE is there. */
-	return close_if_made(rae_job_process(h, (uint64_t)rae_getpid()));
+	return close_if_made(rae_sys_job_process(h, (uint64_t)rae_getpid()));
 }
 
 static const case_t cases[] = {
@@ -331,11 +331,11 @@ static uint32_t made_rights(int object)
 static rae_handle_t fresh(int object)
 {
 	switch (object) {
-	case OBJ_ENDPOINT: return (rae_handle_t)rae_endpoint_create();
-	case OBJ_NOTIFICATION: return (rae_handle_t)rae_notify_create();
-	case OBJ_MEMORY: return (rae_handle_t)rae_mem_create(4096, 0);
-	case OBJ_PROCESS: return (rae_handle_t)rae_spawn("bin/hello"); /* ends at once */
-	case OBJ_THREAD: return (rae_handle_t)rae_thread_create(quick_thread, 7);
+	case OBJ_ENDPOINT: return (rae_handle_t)rae_sys_endpoint_create();
+	case OBJ_NOTIFICATION: return (rae_handle_t)rae_sys_notify_create();
+	case OBJ_MEMORY: return (rae_handle_t)rae_sys_mem_create(4096, 0);
+	case OBJ_PROCESS: return (rae_handle_t)rae_sys_spawn("bin/hello"); /* ends at once */
+	case OBJ_THREAD: return (rae_handle_t)rae_sys_thread_create(quick_thread, 7, 0);
 	case OBJ_PIPE_READ:
 	case OBJ_PIPE_WRITE: {
 		/* One end, the other closed, so no call on it waits. */
@@ -346,17 +346,17 @@ static rae_handle_t fresh(int object)
 		rae_handle_close(e[!keep]);
 		return e[keep];
 	}
-	case OBJ_RESOURCE: return (rae_handle_t)rae_handle_dup(root, made_rights(OBJ_RESOURCE));
-	case OBJ_IOPORT: return (rae_handle_t)rae_ioport_create(root, 0x80, 1);
+	case OBJ_RESOURCE: return (rae_handle_t)rae_sys_handle_dup(root, made_rights(OBJ_RESOURCE));
+	case OBJ_IOPORT: return (rae_handle_t)rae_sys_ioport_create(root, 0x80, 1);
 	case OBJ_INTERRUPT: {
 		/* Bound to a notification this table then forgets: it goes with
 		 * the process. RAE_ERR_UNSUPPORTED without an IOAPIC. */
-		int64_t n = rae_notify_create();
-		int64_t h = rae_interrupt_create(root, 8, (rae_handle_t)n, 1, RAE_IRQ_ISA);
+		int64_t n = rae_sys_notify_create();
+		int64_t h = rae_sys_interrupt_create(root, 8, (rae_handle_t)n, 1, RAE_IRQ_ISA);
 		rae_handle_close((rae_handle_t)n);
 		return h > 0 ? (rae_handle_t)h : 0;
 	}
-	default: return (rae_handle_t)rae_job_create(0, 8, 8, 4096, 64);
+	default: return (rae_handle_t)rae_sys_job_create(0, 8, 8, 4096, 64);
 	}
 }
 
@@ -390,9 +390,9 @@ int main(uint64_t arg)
 				continue;
 			}
 			/* Everything the object type offers, minus this one right. */
-			int64_t weak = rae_handle_dup(full, RAE_RIGHTS_ALL & ~bit & ~0u);
+			int64_t weak = rae_sys_handle_dup(full, RAE_RIGHTS_ALL & ~bit & ~0u);
 			if (weak < 0) /* objects made with fewer rights: dup what they have */
-				weak = rae_handle_dup(full, made_rights(k->object) & ~bit);
+				weak = rae_sys_handle_dup(full, made_rights(k->object) & ~bit);
 			tried++;
 			int64_t r = weak > 0 ? k->call((rae_handle_t)weak) : weak;
 			if (r != RAE_ERR_ACCESS_DENIED) {

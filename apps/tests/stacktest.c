@@ -58,9 +58,10 @@ static void thread_stack_checks(const char *when)
 {
 	thread_top = 0;
 	release = 0;
-	int64_t t = rae_thread_create(stack_reporter, 0);
-	if (t <= 0) {
-		rae_printf("stacktest: FAILED: a thread %s (%lld)\n", when, (long long)t);
+	rae_handle_t t;
+	rae_status_t st = rae_thread_create(stack_reporter, 0, 0, &t);
+	if (st != RAE_OK) {
+		rae_printf("stacktest: FAILED: a thread %s (%d)\n", when, st);
 		failures++;
 		return;
 	}
@@ -78,7 +79,7 @@ static void thread_stack_checks(const char *when)
 	rae_futex_wake(&release, 1);
 	int code = -1;
 	check(rae_thread_join(t, &code) == RAE_OK && code == 0, "the thread ends");
-	rae_handle_close((rae_handle_t)t);
+	rae_handle_close(t);
 	rae_printf("stacktest: thread stack checks %s done\n", when);
 }
 
@@ -88,17 +89,20 @@ int main(uint64_t arg)
 
 	/* Threads come and go: their stacks go with them. */
 	for (int i = 0; i < 4; i++) {
-		int64_t t = rae_thread_create(quick, 0);
-		rae_thread_join(t, NULL);
-		rae_handle_close((rae_handle_t)t);
+		rae_handle_t t;
+		if (rae_thread_create(quick, 0, 0, &t) == RAE_OK) {
+			rae_thread_join(t, NULL);
+			rae_handle_close(t);
+		}
 	}
 	uint64_t before = free_pages();
 	for (int i = 0; i < 200; i++) {
-		int64_t t = rae_thread_create(quick, (uint64_t)i);
+		rae_handle_t t;
 		int code = -1;
-		check(t > 0 && rae_thread_join(t, &code) == RAE_OK && code == i,
+		check(rae_thread_create(quick, (uint64_t)i, 0, &t) == RAE_OK &&
+			  rae_thread_join(t, &code) == RAE_OK && code == i,
 		      "create and join a thread");
-		rae_handle_close((rae_handle_t)t);
+		rae_handle_close(t);
 	}
 	uint64_t after = free_pages();
 	rae_printf("stacktest: 200 threads joined: free pages before %llu, after %llu\n",
@@ -106,19 +110,17 @@ int main(uint64_t arg)
 	check(after + 8 >= before, "a joined thread's stack is given back");
 
 	/* Up to the limit, then 100 refused creations change nothing. */
-	static int64_t held[64];
+	static rae_handle_t held[64];
 	int n = 0;
 	release = 0;
-	while (n < 64) {
-		int64_t t = rae_thread_create(stack_reporter, 0);
-		if (t < 0)
-			break;
-		held[n++] = t;
-	}
+	while (n < 64 && rae_thread_create(stack_reporter, 0, 0, &held[n]) == RAE_OK)
+		n++;
 	before = free_pages();
 	int refused = 0;
-	for (int i = 0; i < 100; i++)
-		refused += rae_thread_create(quick, 0) == RAE_ERR_LIMIT;
+	for (int i = 0; i < 100; i++) {
+		rae_handle_t t;
+		refused += rae_thread_create(quick, 0, 0, &t) == RAE_ERR_LIMIT;
+	}
 	after = free_pages();
 	rae_printf("stacktest: %d threads, 100 refused: free pages before %llu, after %llu\n",
 		   n + 1, (unsigned long long)before, (unsigned long long)after);
@@ -128,7 +130,7 @@ int main(uint64_t arg)
 	rae_futex_wake(&release, 64);
 	for (int i = 0; i < n; i++) {
 		rae_thread_join(held[i], NULL);
-		rae_handle_close((rae_handle_t)held[i]);
+		rae_handle_close(held[i]);
 	}
 
 	thread_stack_checks("before the mmap area is full");
@@ -149,13 +151,16 @@ int main(uint64_t arg)
 	}
 	check(rae_vm_allocate(PAGE, RAE_PROT_READ | RAE_PROT_WRITE) == RAE_ERR_NO_MEMORY,
 	      "and nothing more fits");
-	int64_t mem = rae_mem_create(PAGE, 0);
-	check(rae_mem_map((rae_handle_t)mem, RAE_PROT_READ) == RAE_ERR_NO_MEMORY,
+	rae_handle_t mem = 0;
+	check(rae_mem_create(PAGE, 0, &mem) == RAE_OK &&
+		  rae_mem_map(mem, RAE_PROT_READ) == RAE_ERR_NO_MEMORY,
 	      "MEM_MAP finds no room either");
-	rae_handle_close((rae_handle_t)mem);
+	rae_handle_close(mem);
 	/* A new thread reuses a joined one's stack range, or finds no room. */
-	int64_t late = rae_thread_create(quick, 0);
-	check(late == RAE_ERR_NO_MEMORY || (late > 0 && rae_thread_join(late, NULL) == RAE_OK),
+	rae_handle_t late;
+	rae_status_t made = rae_thread_create(quick, 0, 0, &late);
+	check(made == RAE_ERR_NO_MEMORY ||
+		  (made == RAE_OK && rae_thread_join(late, NULL) == RAE_OK),
 	      "a thread made once the area is full reuses a stack or is refused cleanly");
 	thread_stack_checks("once the mmap area is full");
 

@@ -73,9 +73,11 @@ static void raw_sender(uint64_t arg)
 static rae_status_t receive_raw(void)
 {
 	static rae_startup_t s;
-	raw_ep = (rae_handle_t)rae_endpoint_create();
-	rae_handle_t mine = (rae_handle_t)rae_handle_dup(raw_ep, RAE_RIGHT_READ);
-	int64_t tid = rae_thread_create(raw_sender, 0);
+	rae_endpoint_create(&raw_ep);
+	rae_handle_t mine;
+	rae_handle_dup(raw_ep, RAE_RIGHT_READ, &mine);
+	rae_handle_t tid = RAE_HANDLE_INVALID;
+	rae_thread_create(raw_sender, 0, 0, &tid);
 	rae_status_t st = rae_startup_receive(mine, &s, 1000000000ull);
 	rae_thread_join(tid, 0);
 	rae_handle_close(raw_ep);
@@ -105,37 +107,39 @@ static int parent(void)
 	static char big[RAE_IPC_BUF_MAX];
 	memset(big, 'x', sizeof(big) - 1);
 	const char *const too_long[] = {big, NULL};
-	rae_handle_t ep = (rae_handle_t)rae_endpoint_create();
+	rae_handle_t ep;
+	rae_endpoint_create(&ep);
 	check(rae_startup_send(ep, too_long, NULL, NULL, NULL, 0, 0) == RAE_ERR_RANGE,
 	      "arguments past the buffer are refused");
 	rae_handle_close(ep);
 
 	/* The real thing: a child with arguments, environment, six handles. */
-	rae_handle_t done = (rae_handle_t)rae_notify_create();
+	rae_handle_t done;
+	rae_notify_create(&done);
 	rae_handle_t handles[CHILD_HANDLES];
 	uint16_t roles[CHILD_HANDLES];
 	for (int i = 0; i < CHILD_HANDLES; i++) {
-		handles[i] = (rae_handle_t)rae_notify_create();
+		rae_notify_create(&handles[i]);
 		roles[i] = ROLE_EXTRA;
 	}
 	/* The reply handle rides in the second message. */
 	rae_handle_close(handles[4]);
-	handles[4] = (rae_handle_t)rae_handle_dup(done, RAE_RIGHT_SIGNAL | RAE_RIGHT_TRANSFER);
+	rae_handle_dup(done, RAE_RIGHT_SIGNAL | RAE_RIGHT_TRANSFER, &handles[4]);
 	roles[4] = ROLE_REPLY;
 	const char *const argv[] = {"startuptest", "child", "two words", NULL};
 	const char *const envp[] = {"HOME=/", "X=1", NULL};
-	int64_t p = rae_spawn_start(0, 0, 0, "bin/startuptest", 0, argv, envp, handles, roles,
-				    CHILD_HANDLES);
-	check(p > 0, "the child starts");
+	rae_handle_t p;
+	rae_status_t started = rae_spawn_start(0, 0, 0, "bin/startuptest", 0, argv, envp, handles,
+					       roles, CHILD_HANDLES, &p);
+	check(started == RAE_OK, "the child starts");
 	int status = -1;
-	if (p > 0) {
-		check(rae_wait((rae_handle_t)p, &status) == RAE_OK && status == 0,
-		      "the child's checks hold");
+	if (started == RAE_OK) {
+		check(rae_wait(p, &status) == RAE_OK && status == 0, "the child's checks hold");
 		check(rae_notify_wait(done, 0) == 1, "the child signalled through its handle");
 	}
 	/* The handles left the parent. */
 	check(rae_handle_close(handles[0]) == RAE_ERR_BAD_HANDLE, "sent handles are gone");
-	check(rae_spawn_start(0, 0, 0, "bin/no-such-program", 0, argv, envp, NULL, NULL, 0) ==
+	check(rae_spawn_start(0, 0, 0, "bin/no-such-program", 0, argv, envp, NULL, NULL, 0, &p) ==
 		  RAE_ERR_NOT_FOUND,
 	      "a missing program is reported");
 	if (!failures)

@@ -275,7 +275,7 @@ static void check_pings(rae_handle_t vfs, rae_handle_t console)
  * start is refused. */
 static void check_services_tool(rae_handle_t svc, rae_handle_t initrd)
 {
-	check(rae_spawn("bin/services") == RAE_ERR_ACCESS_DENIED,
+	check(rae_sys_spawn("bin/services") == RAE_ERR_ACCESS_DENIED,
 	      "spawning by path is refused (no ambient authority)");
 	rae_handle_t give[] = {svc};
 	uint16_t roles[] = {RAE_ROLE_SERVICES};
@@ -283,9 +283,11 @@ static void check_services_tool(rae_handle_t svc, rae_handle_t initrd)
 	uint64_t off, size;
 	check(rae_initrd_find(initrd, "bin/no-such-tool", &off, &size) == RAE_ERR_NOT_FOUND,
 	      "a program missing from the initrd is not found");
-	int64_t p = rae_initrd_spawn_start(initrd, "bin/services", 0, argv, NULL, give, roles, 1);
+	rae_handle_t p;
+	rae_status_t st =
+	    rae_initrd_spawn_start(initrd, "bin/services", 0, argv, NULL, give, roles, 1, &p);
 	int status = -1;
-	check(p > 0 && rae_wait((rae_handle_t)p, &status) == RAE_OK && status == 0,
+	check(st == RAE_OK && rae_wait(p, &status) == RAE_OK && status == 0,
 	      "bin/services prints the table");
 }
 

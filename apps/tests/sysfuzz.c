@@ -258,7 +258,7 @@ static int run_child(fuzz_page_t *p)
 	page = p;
 	throwaway = true;
 	for (uint64_t i = 1; i < FUZZ_THREADS; i++)
-		rae_thread_create(fuzz_thread, i);
+		rae_sys_thread_create(fuzz_thread, i, 0);
 	fuzz_thread(0);
 	return 0;
 }
@@ -310,10 +310,10 @@ static void print_last_calls(const child_slot_t *c)
 
 static bool start_child(child_slot_t *c, uint64_t seed)
 {
-	int64_t mem = rae_mem_create(FUZZ_PAGE_BYTES, 0);
+	int64_t mem = rae_sys_mem_create(FUZZ_PAGE_BYTES, 0);
 	int64_t at = mem > 0 ? rae_mem_map((rae_handle_t)mem, RAE_PROT_READ | RAE_PROT_WRITE) : mem;
 	/* One process, a few threads more than it starts, 32 MiB, 256 handles. */
-	int64_t job = rae_job_create(0, 1, FUZZ_THREADS + 12, 8192, 256);
+	int64_t job = rae_sys_job_create(0, 1, FUZZ_THREADS + 12, 8192, 256);
 	if (at < 0 || job < 0) {
 		rae_printf("sysfuzz: cannot start a child (%ld, %ld)\n", (long)at, (long)job);
 		return false;
@@ -323,7 +323,7 @@ static bool start_child(child_slot_t *c, uint64_t seed)
 	c->page->child = started;
 	c->page->seed = mix(seed, started);
 	c->job = (rae_handle_t)job;
-	c->proc = rae_spawn_in(c->job, "bin/sysfuzz", (rae_handle_t)mem);
+	c->proc = rae_sys_spawn_with("bin/sysfuzz", (rae_handle_t)mem, c->job);
 	if (c->proc < 0) {
 		rae_printf("sysfuzz: spawning a child failed (%ld)\n", (long)c->proc);
 		rae_mem_unmap((uint64_t)at);

@@ -25,10 +25,9 @@ static void worker(uint64_t id)
 int main(uint64_t arg)
 {
 	(void)arg;
-	int64_t tids[THREADS];
+	rae_handle_t tids[THREADS];
 	for (uint64_t i = 0; i < THREADS; i++) {
-		tids[i] = rae_thread_create(worker, i);
-		if (tids[i] < 0) {
+		if (rae_thread_create(worker, i, 0, &tids[i]) != RAE_OK) {
 			rae_puts("threads: create failed\n");
 			return 1;
 		}
@@ -46,19 +45,20 @@ int main(uint64_t arg)
 		int code = -1;
 		if (rae_thread_join(tids[i], &code) != RAE_OK || code != i + 10)
 			bad++; /* again: the same code */
-		if (rae_handle_close((rae_handle_t)tids[i]) != RAE_OK ||
+		if (rae_handle_close(tids[i]) != RAE_OK ||
 		    rae_thread_join(tids[i], &code) != RAE_ERR_BAD_HANDLE)
 			bad++;
 	}
-	int64_t t = rae_thread_create(worker, 0);
-	int64_t weak = rae_handle_dup((rae_handle_t)t, RAE_RIGHT_READ);
+	rae_handle_t t = 0, weak = 0, n = 0;
+	if (rae_thread_create(worker, 0, 0, &t) != RAE_OK ||
+	    rae_handle_dup(t, RAE_RIGHT_READ, &weak) != RAE_OK || rae_notify_create(&n) != RAE_OK)
+		bad++;
 	int code = -1;
-	if (rae_thread_join((rae_handle_t)weak, &code) != RAE_ERR_ACCESS_DENIED)
+	if (rae_thread_join(weak, &code) != RAE_ERR_ACCESS_DENIED)
 		bad++;
-	int64_t n = rae_notify_create();
-	if (rae_thread_join((rae_handle_t)n, &code) != RAE_ERR_WRONG_TYPE)
+	if (rae_thread_join(n, &code) != RAE_ERR_WRONG_TYPE)
 		bad++;
-	if (rae_thread_join((rae_handle_t)t, &code) != RAE_OK || code != 10)
+	if (rae_thread_join(t, &code) != RAE_OK || code != 10)
 		bad++;
 	rae_puts(bad ? "threads: FAILED\n" : "threads: all results correct\n");
 	return bad ? 1 : 0;

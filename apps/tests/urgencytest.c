@@ -66,29 +66,26 @@ int main(uint64_t arg)
 	(void)arg;
 	if (rae_set_affinity(1) != RAE_OK)
 		return fail("pin to CPU 0");
-	int64_t e = rae_endpoint_create(), n = rae_notify_create();
-	if (e < 0 || n < 0)
+	if (rae_endpoint_create(&ep) != RAE_OK || rae_notify_create(&go) != RAE_OK)
 		return fail("create the endpoint and the notification");
-	ep = (rae_handle_t)e;
-	go = (rae_handle_t)n;
-	int64_t s = rae_thread_create(server, 0);
-	int64_t a = rae_thread_create(caller, TAG_A);
-	if (s < 0 || a < 0)
+	rae_handle_t s, a, b, c;
+	if (rae_thread_create(server, 0, 0, &s) != RAE_OK ||
+	    rae_thread_create(caller, TAG_A, 0, &a) != RAE_OK)
 		return fail("start the server and caller A");
 	rae_sleep_ns(SETTLE_NS); /* A is in service, the server holds it */
-	int64_t b = rae_thread_create(caller, TAG_B);
+	rae_status_t made_b = rae_thread_create(caller, TAG_B, 0, &b);
 	rae_sleep_ns(SETTLE_NS); /* B queued first */
-	int64_t c = rae_thread_create(caller, TAG_C);
+	rae_status_t made_c = rae_thread_create(caller, TAG_C, 0, &c);
 	rae_sleep_ns(SETTLE_NS); /* then C */
-	if (b < 0 || c < 0)
+	if (made_b != RAE_OK || made_c != RAE_OK)
 		return fail("start callers B and C");
 	rae_notify_signal(go, 1);
 	int code = 0;
-	if (rae_thread_join((rae_handle_t)s, &code) != RAE_OK)
+	if (rae_thread_join(s, &code) != RAE_OK)
 		return fail("join the server");
-	rae_thread_join((rae_handle_t)a, NULL);
-	rae_thread_join((rae_handle_t)b, NULL);
-	rae_thread_join((rae_handle_t)c, NULL);
+	rae_thread_join(a, NULL);
+	rae_thread_join(b, NULL);
+	rae_thread_join(c, NULL);
 	if (served[0] != TAG_A || b_done != 1 || c_done != 1)
 		return fail("every call answered");
 	if (served[1] != TAG_C || served[2] != TAG_B)

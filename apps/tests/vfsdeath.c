@@ -103,10 +103,12 @@ int main(uint64_t arg)
 	/* vfsd, this program and every client on CPU 0: a call is a switch,
 	 * not a cross-CPU wake-up (slow under TCG). */
 	rae_set_affinity(1);
-	int64_t ep = rae_endpoint_create();
-	int64_t proc = rae_vfs_start("bin/vfsd", (rae_handle_t)ep, initrd, bytes, "death", 0);
-	check(proc > 0, "start bin/vfsd");
-	check(rae_vfs_session_open((rae_handle_t)ep, &s) == RAE_OK, "open a session");
+	rae_handle_t ep = RAE_HANDLE_INVALID;
+	rae_endpoint_create(&ep);
+	rae_handle_t proc = RAE_HANDLE_INVALID;
+	check(rae_vfs_start("bin/vfsd", ep, initrd, bytes, "death", 0, &proc) == RAE_OK,
+	      "start bin/vfsd");
+	check(rae_vfs_session_open(ep, &s) == RAE_OK, "open a session");
 	int64_t made = rae_vfs_mkdir(s, "/tmp", 01777);
 	check(made == RAE_OK || made == RAE_ERR_EXISTS, "/tmp");
 
@@ -114,10 +116,12 @@ int main(uint64_t arg)
 	int killed_ready = 0, bad_status = 0, unanswered = 0, done = 0;
 	uint64_t t0 = rae_clock_ns();
 	for (int i = 0; i < CLIENTS; i++) {
-		int64_t connect = rae_handle_mint(
-		    (rae_handle_t)ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, RAE_VFS_BADGE_CONNECT);
-		int64_t child = rae_spawn_with("bin/vfskilled", (rae_handle_t)connect);
-		if (child < 0) {
+		rae_handle_t connect = RAE_HANDLE_INVALID;
+		rae_handle_mint(ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, RAE_VFS_BADGE_CONNECT,
+				&connect);
+		rae_handle_t child = RAE_HANDLE_INVALID;
+		rae_spawn_with("bin/vfskilled", connect, 0, &child);
+		if (!child) {
 			check(0, "start a client");
 			break;
 		}
@@ -138,7 +142,7 @@ int main(uint64_t arg)
 			if (bad_status == 10)
 				break; /* failed; no need to go through all of them */
 		}
-		rae_handle_close((rae_handle_t)child);
+		rae_handle_close(child);
 		done++;
 		struct rae_stat st;
 		unanswered += rae_vfs_stat(s, "/etc/motd", &st) != RAE_OK;
@@ -154,20 +158,20 @@ int main(uint64_t arg)
 
 	/* Every slot is free again: the whole table but ours can be had. */
 	static rae_handle_t more[RAE_VFS_SESSIONS_MAX];
-	int64_t connect = rae_handle_mint((rae_handle_t)ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER,
-					  RAE_VFS_BADGE_CONNECT);
+	rae_handle_t connect = RAE_HANDLE_INVALID;
+	rae_handle_mint(ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, RAE_VFS_BADGE_CONNECT, &connect);
 	int opened = 0;
 	for (int i = 0; i < RAE_VFS_SESSIONS_MAX - 1; i++)
-		opened += rae_vfs_session_open((rae_handle_t)connect, &more[i]) == RAE_OK;
+		opened += rae_vfs_session_open(connect, &more[i]) == RAE_OK;
 	rae_printf("vfsdeath: %d of %d sessions opened after the kills\n", opened,
 		   RAE_VFS_SESSIONS_MAX - 1);
 	check(opened == RAE_VFS_SESSIONS_MAX - 1, "every session slot came back");
 	rae_handle_t extra;
-	check(rae_vfs_session_open((rae_handle_t)connect, &extra) == RAE_ERR_LIMIT,
+	check(rae_vfs_session_open(connect, &extra) == RAE_ERR_LIMIT,
 	      "the table holds 64 sessions (fewer than the clients killed)");
 	for (int i = 0; i < opened; i++)
 		check(rae_vfs_session_close(more[i]) == RAE_OK, "close a session");
-	rae_handle_close((rae_handle_t)connect);
+	rae_handle_close(connect);
 
 	int left = clean_tmp();
 	uint64_t after = used_bytes();

@@ -74,10 +74,12 @@ int main(uint64_t arg)
 	 * of another (slow under TCG with several CPUs). */
 	int cpu = (int)rae_cpu();
 	rae_set_affinity(1ull << cpu);
-	int64_t ep = rae_endpoint_create();
-	int64_t proc = rae_vfs_start("bin/vfsd", (rae_handle_t)ep, initrd, bytes, "garbage", cpu);
-	check(proc > 0, "start bin/vfsd");
-	rae_handle_t s = 0, connect = (rae_handle_t)rae_handle_mint(
+	int64_t ep = rae_sys_endpoint_create();
+	rae_handle_t proc = RAE_HANDLE_INVALID;
+	check(rae_vfs_start("bin/vfsd", (rae_handle_t)ep, initrd, bytes, "garbage", cpu, &proc) ==
+		  RAE_OK,
+	      "start bin/vfsd");
+	rae_handle_t s = 0, connect = (rae_handle_t)rae_sys_handle_mint(
 				(rae_handle_t)ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER,
 				RAE_VFS_BADGE_CONNECT);
 	check(rae_vfs_session_open((rae_handle_t)ep, &s) == RAE_OK, "open a session");
@@ -101,7 +103,7 @@ int main(uint64_t arg)
 		junk(q.buf_len);
 		if (next() % 16 == 0) {
 			/* A stray handle, which the server must close, not keep. */
-			q.handles[0] = (rae_handle_t)rae_notify_create();
+			rae_notify_create(&q.handles[0]);
 			q.handle_count = 1;
 		}
 		rae_msg_t *out = &q;
@@ -126,7 +128,7 @@ int main(uint64_t arg)
 	      "it still reads /etc/motd correctly");
 	check(rae_vfs_session_close(s2) == RAE_OK, "close it");
 	check(rae_vfs_session_close(s) == RAE_OK, "the garbage session closes cleanly");
-	rae_kill((rae_handle_t)proc);
+	rae_kill(proc);
 	int status = 0;
 	rae_wait(proc, &status);
 	check(status == RAE_EXIT_KILLED, "vfsd was still running (killed, not crashed)");

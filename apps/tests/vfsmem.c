@@ -176,10 +176,12 @@ int main(uint64_t arg)
 	/* vfsd on this CPU too: a call is a switch, not a cross-CPU wake-up. */
 	int cpu = (int)rae_cpu();
 	rae_set_affinity(1ull << cpu);
-	int64_t ep = rae_endpoint_create();
-	int64_t proc = rae_vfs_start("bin/vfsd", (rae_handle_t)ep, initrd, bytes, "mem", cpu);
-	check(proc > 0, "start bin/vfsd");
-	check(rae_vfs_session_open((rae_handle_t)ep, &s) == RAE_OK, "open a session");
+	rae_handle_t ep = RAE_HANDLE_INVALID;
+	rae_endpoint_create(&ep);
+	rae_handle_t proc = RAE_HANDLE_INVALID;
+	check(rae_vfs_start("bin/vfsd", ep, initrd, bytes, "mem", cpu, &proc) == RAE_OK,
+	      "start bin/vfsd");
+	check(rae_vfs_session_open(ep, &s) == RAE_OK, "open a session");
 	int64_t made = rae_vfs_mkdir(s, "/tmp", 01777);
 	check(made == RAE_OK || made == RAE_ERR_EXISTS, "/tmp");
 
@@ -191,7 +193,7 @@ int main(uint64_t arg)
 	cycle_big_files();
 
 	rae_vfs_session_close(s);
-	rae_kill((rae_handle_t)proc);
+	rae_kill(proc);
 	rae_wait(proc, NULL);
 	if (!failures)
 		rae_puts("vfsmem: all checks passed\n");

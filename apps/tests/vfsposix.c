@@ -28,12 +28,13 @@ static int run(const char *path, const char *const *argv, rae_handle_t *handles,
 	       const uint16_t *roles, unsigned n)
 {
 	const char *envp[] = {"HOME=/", NULL};
-	int64_t proc = rae_spawn_start(0, 0, 0, path, 0, argv, envp, handles, roles, n);
-	if (proc < 0)
-		return -fail(5, proc);
+	rae_handle_t proc;
+	int64_t st = rae_spawn_start(0, 0, 0, path, 0, argv, envp, handles, roles, n, &proc);
+	if (st != RAE_OK)
+		return -fail(5, st);
 	int status = -1;
-	int64_t st = rae_wait(proc, &status);
-	rae_handle_close((rae_handle_t)proc);
+	st = rae_wait(proc, &status);
+	rae_handle_close(proc);
 	return st == RAE_OK ? status : -fail(6, st);
 }
 
@@ -44,14 +45,16 @@ int main(uint64_t arg)
 	rae_status_t st = rae_bootstrap_receive((rae_handle_t)arg, &root, &initrd, &bytes);
 	if (st != RAE_OK)
 		return fail(1, st);
-	int64_t admin_ep = rae_endpoint_create();
+	int64_t admin_ep = rae_sys_endpoint_create();
 	if (admin_ep < 0)
 		return fail(2, admin_ep);
-	int64_t vfsd = rae_vfs_start("bin/vfsd", (rae_handle_t)admin_ep, initrd, bytes, NULL, -1);
-	if (vfsd < 0)
-		return fail(3, vfsd);
+	rae_handle_t vfsd;
+	rae_status_t started =
+	    rae_vfs_start("bin/vfsd", (rae_handle_t)admin_ep, initrd, bytes, NULL, -1, &vfsd);
+	if (started != RAE_OK)
+		return fail(3, started);
 	/* An ordinary program's handle: it may only open sessions. */
-	int64_t connect = rae_handle_mint(
+	int64_t connect = rae_sys_handle_mint(
 	    (rae_handle_t)admin_ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, RAE_VFS_BADGE_CONNECT);
 	if (connect < 0)
 		return fail(4, connect);
@@ -62,14 +65,15 @@ int main(uint64_t arg)
 
 	/* The console service, then the process calls under it. */
 	rae_handle_t service = 0;
-	int64_t consoled = rae_consoled_start(root, 0, 0, 0, "bin/consoled", &service);
+	rae_handle_t consoled;
+	started = rae_consoled_start(root, 0, 0, 0, "bin/consoled", &service, &consoled);
 	rae_handle_close(root);
-	if (consoled < 0)
-		return fail(7, consoled);
-	int64_t badge = rae_handle_mint(service, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, 1);
-	int64_t job = rae_job_create(0, UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX);
-	connect = rae_handle_mint((rae_handle_t)admin_ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER,
-				  RAE_VFS_BADGE_CONNECT);
+	if (started != RAE_OK)
+		return fail(7, started);
+	int64_t badge = rae_sys_handle_mint(service, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, 1);
+	int64_t job = rae_sys_job_create(0, UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX);
+	connect = rae_sys_handle_mint((rae_handle_t)admin_ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER,
+				      RAE_VFS_BADGE_CONNECT);
 	if (badge < 0 || job < 0 || connect < 0)
 		return fail(8, badge < 0 ? badge : job < 0 ? job : connect);
 	handles[0] = (rae_handle_t)connect;
@@ -83,9 +87,9 @@ int main(uint64_t arg)
 		status = proc_status;
 
 	/* The kernel takes its console back when the service ends. */
-	rae_kill((rae_handle_t)consoled);
+	rae_kill(consoled);
 	rae_wait(consoled, NULL);
-	rae_kill((rae_handle_t)vfsd);
+	rae_kill(vfsd);
 	rae_wait(vfsd, NULL);
 	return status < 0 ? -status : status;
 }

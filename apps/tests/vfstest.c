@@ -303,12 +303,12 @@ static void test_paths_and_links(rae_handle_t s)
 static void test_sessions(rae_handle_t admin_ep, rae_handle_t s)
 {
 	static char buf[64];
-	int64_t connect =
-	    rae_handle_mint(admin_ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, RAE_VFS_BADGE_CONNECT);
+	int64_t connect = rae_sys_handle_mint(admin_ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER,
+					      RAE_VFS_BADGE_CONNECT);
 	rae_handle_t s2 = 0;
 	check(connect > 0 && rae_vfs_session_open((rae_handle_t)connect, &s2) == RAE_OK,
 	      "a second client opens a session");
-	check_eq(rae_handle_dup(s2, RAE_RIGHT_WRITE), RAE_ERR_ACCESS_DENIED,
+	check_eq(rae_sys_handle_dup(s2, RAE_RIGHT_WRITE), RAE_ERR_ACCESS_DENIED,
 		 "a session handle cannot be duplicated (nor minted)");
 	int64_t fd = rae_vfs_open(s, "etc/motd", RAE_VFS_O_READ, 0);
 	check(fd >= 0, "the first client opens a file");
@@ -320,7 +320,7 @@ static void test_sessions(rae_handle_t admin_ep, rae_handle_t s)
 	check(rae_vfs_pread(s2, fd2, buf, 8, 0) == 8 && rae_vfs_pread(s, fd, buf + 8, 8, 0) == 8 &&
 		  bytes_eq(buf + 8, "Welcome ", 8) && !bytes_eq(buf, buf + 8, 8),
 	      "each descriptor reads its own client's file");
-	check_eq(rae_vfs_mount(s2, "/scratch", (rae_handle_t)rae_endpoint_create()),
+	check_eq(rae_vfs_mount(s2, "/scratch", (rae_handle_t)rae_sys_endpoint_create()),
 		 RAE_ERR_ACCESS_DENIED, "only admin sessions mount");
 	check_eq(rae_vfs_call((rae_handle_t)connect, RAE_VFS_STAT, NULL, "etc", 3, NULL, 0, NULL),
 		 RAE_ERR_ACCESS_DENIED, "a connect handle only opens sessions");
@@ -345,25 +345,26 @@ static void test_mount(rae_handle_t admin_ep, rae_handle_t s)
 		  st.size < sizeof(big),
 	      "the malformed archive is in the initrd");
 	int64_t n = slurp(s, "test/vfs-malformed.tar", big, sizeof(big));
-	int64_t mem = rae_mem_create((uint64_t)(n > 0 ? n : 1), 0);
+	int64_t mem = rae_sys_mem_create((uint64_t)(n > 0 ? n : 1), 0);
 	int64_t at = mem > 0 ? rae_mem_map((rae_handle_t)mem, RAE_PROT_READ | RAE_PROT_WRITE) : 0;
 	check(n > 0 && at > 0, "copy it into a memory object");
 	if (n <= 0 || at <= 0)
 		return;
 	memcpy((void *)(uintptr_t)at, big, (size_t)n);
 	rae_mem_unmap((uint64_t)at);
-	int64_t ep2 = rae_endpoint_create();
-	int64_t proc2 = rae_vfs_start("bin/vfsd", (rae_handle_t)ep2, (rae_handle_t)mem, (uint64_t)n,
-				      "mnt", (int)rae_cpu());
-	check(proc2 > 0, "start the second vfsd");
+	int64_t ep2 = rae_sys_endpoint_create();
+	rae_handle_t proc2 = RAE_HANDLE_INVALID;
+	check(rae_vfs_start("bin/vfsd", (rae_handle_t)ep2, (rae_handle_t)mem, (uint64_t)n, "mnt",
+			    (int)rae_cpu(), &proc2) == RAE_OK,
+	      "start the second vfsd");
 	rae_handle_t direct = 0;
 	check_eq(rae_vfs_session_open((rae_handle_t)ep2, &direct), RAE_OK,
 		 "a session on the second vfsd");
 	check_eq(rae_vfs_mkdir(direct, "made-before-mount", 0755), RAE_OK, "mkdir there");
 	check_eq(rae_vfs_mkdir(s, "/mnt", 0755), RAE_OK, "mkdir /mnt");
 	check_eq(rae_vfs_mount(s, "/mnt/",
-			       (rae_handle_t)rae_handle_dup((rae_handle_t)ep2,
-							    RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER)),
+			       (rae_handle_t)rae_sys_handle_dup(
+				   (rae_handle_t)ep2, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER)),
 		 RAE_OK, "mount it at /mnt");
 	/* Good entries, including those after the bad ones, are there. */
 	check(slurp(s, "/mnt/hello.txt", buf, sizeof(buf)) == 33 &&
@@ -403,15 +404,15 @@ static void test_mount(rae_handle_t admin_ep, rae_handle_t s)
 	check_eq(rae_vfs_unmount(s, "/mnt"), RAE_ERR_BUSY, "unmount with a descriptor open");
 	rae_vfs_close(s, fd);
 	/* This very server, mounted on itself, would wait for itself. */
-	check_eq(rae_vfs_mount(
-		     s, "/scratch",
-		     (rae_handle_t)rae_handle_dup(admin_ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER)),
+	check_eq(rae_vfs_mount(s, "/scratch",
+			       (rae_handle_t)rae_sys_handle_dup(admin_ep, RAE_RIGHT_WRITE |
+									      RAE_RIGHT_TRANSFER)),
 		 RAE_ERR_TIMED_OUT, "a server cannot be mounted on itself");
 	check_eq(rae_vfs_unmount(s, "/mnt"), RAE_OK, "unmount");
 	check_eq(rae_vfs_stat(s, "/mnt/hello.txt", &st), RAE_ERR_NOT_FOUND,
 		 "the mount's files are gone");
 	rae_vfs_session_close(direct);
-	rae_kill((rae_handle_t)proc2);
+	rae_kill(proc2);
 	rae_wait(proc2, NULL);
 }
 
@@ -426,12 +427,14 @@ int main(uint64_t arg)
 	 * of another (slow under TCG with several CPUs). */
 	int cpu = (int)rae_cpu();
 	rae_set_affinity(1ull << cpu);
-	int64_t admin_ep = rae_endpoint_create();
-	int64_t proc = rae_vfs_start("bin/vfsd", (rae_handle_t)admin_ep, initrd, bytes, NULL, cpu);
-	check(proc > 0, "start bin/vfsd");
+	int64_t admin_ep = rae_sys_endpoint_create();
+	rae_handle_t proc = RAE_HANDLE_INVALID;
+	check(rae_vfs_start("bin/vfsd", (rae_handle_t)admin_ep, initrd, bytes, NULL, cpu, &proc) ==
+		  RAE_OK,
+	      "start bin/vfsd");
 	rae_handle_t s = 0;
 	check_eq(rae_vfs_session_open((rae_handle_t)admin_ep, &s), RAE_OK, "open a session");
-	if (proc <= 0 || !s)
+	if (!proc || !s)
 		return failures;
 
 	int64_t tar = rae_mem_map(initrd, RAE_PROT_READ);
@@ -445,7 +448,7 @@ int main(uint64_t arg)
 	test_sessions((rae_handle_t)admin_ep, s);
 	test_mount((rae_handle_t)admin_ep, s);
 	check_eq(rae_vfs_session_close(s), RAE_OK, "close the session");
-	rae_kill((rae_handle_t)proc);
+	rae_kill(proc);
 	rae_wait(proc, NULL);
 	if (!failures)
 		rae_puts("vfstest: all checks passed\n");

@@ -20,11 +20,13 @@ static int64_t console_call(rae_console_t *c, rae_msg_t *m)
 /* Gives the service a handle to signal c->attached. */
 static rae_status_t console_attach(rae_console_t *c)
 {
-	int64_t signal_end = rae_handle_dup(c->attached, RAE_RIGHT_SIGNAL | RAE_RIGHT_TRANSFER);
-	if (signal_end < 0)
-		return (rae_status_t)signal_end;
+	rae_handle_t signal_end;
+	rae_status_t st =
+	    rae_handle_dup(c->attached, RAE_RIGHT_SIGNAL | RAE_RIGHT_TRANSFER, &signal_end);
+	if (st != RAE_OK)
+		return st;
 	rae_msg_t m = {.tag = RAE_CONSOLE_ATTACH, .handle_count = 1};
-	m.handles[0] = (rae_handle_t)signal_end;
+	m.handles[0] = signal_end;
 	m.words[0] = c->input_bit;
 	m.words[1] = c->interrupt_bit;
 	return (rae_status_t)console_call(c, &m);
@@ -34,10 +36,9 @@ rae_status_t rae_console_connect(rae_console_t *c, rae_handle_t service)
 {
 	memset(c, 0, sizeof(*c));
 	c->service = service;
-	int64_t n = rae_notify_create();
-	if (n < 0)
-		return (rae_status_t)n;
-	c->notify = (rae_handle_t)n;
+	rae_status_t created = rae_notify_create(&c->notify);
+	if (created != RAE_OK)
+		return created;
 	c->input_bit = CONSOLE_INPUT_BIT;
 	c->interrupt_bit = CONSOLE_INTERRUPT_BIT;
 	c->attached = c->notify;
@@ -167,13 +168,16 @@ rae_status_t rae_console_winsize(rae_console_t *c, rae_console_winsize_t *ws)
 	return (rae_status_t)st;
 }
 
-int64_t rae_console_open(rae_console_t *c)
+rae_status_t rae_console_open(rae_console_t *c, rae_handle_t *out)
 {
 	rae_msg_t m = {.tag = RAE_CONSOLE_OPEN};
 	int64_t st = console_call(c, &m);
 	if (st != RAE_OK)
-		return st;
-	return m.handle_count == 1 ? (int64_t)m.handles[0] : RAE_ERR_INVALID;
+		return (rae_status_t)st;
+	if (m.handle_count != 1)
+		return RAE_ERR_INVALID;
+	*out = m.handles[0];
+	return RAE_OK;
 }
 
 int rae_console_interrupted(rae_console_t *c)

@@ -10,11 +10,8 @@
 static void consoled_add(rae_handle_t root, uint64_t kind, uint64_t base, uint64_t size,
 			 uint16_t role, rae_handle_t *handles, uint16_t *roles, unsigned *n)
 {
-	int64_t r = rae_resource_create(root, kind, base, size);
-	if (r < 0)
-		return;
-	handles[*n] = (rae_handle_t)r;
-	roles[(*n)++] = role;
+	if (rae_resource_create(root, kind, base, size, &handles[*n]) == RAE_OK)
+		roles[(*n)++] = role;
 }
 
 int64_t rae_console_resources(rae_handle_t root, rae_handle_t *handles, uint16_t *roles)
@@ -47,34 +44,36 @@ int64_t rae_console_resources(rae_handle_t root, rae_handle_t *handles, uint16_t
 	return n;
 }
 
-int64_t rae_consoled_start(rae_handle_t root, rae_handle_t image, uint64_t offset, uint64_t size,
-			   const char *name, rae_handle_t *service)
+rae_status_t rae_consoled_start(rae_handle_t root, rae_handle_t image, uint64_t offset,
+				uint64_t size, const char *name, rae_handle_t *service,
+				rae_handle_t *proc)
 {
-	int64_t ep = rae_endpoint_create();
-	if (ep < 0)
-		return ep;
-	int64_t service_end = rae_handle_dup((rae_handle_t)ep, RAE_RIGHTS_ALL);
-	if (service_end < 0) {
-		rae_handle_close((rae_handle_t)ep);
-		return service_end;
+	rae_handle_t ep, service_end;
+	rae_status_t st = rae_endpoint_create(&ep);
+	if (st != RAE_OK)
+		return st;
+	st = rae_handle_dup(ep, RAE_RIGHTS_ALL, &service_end);
+	if (st != RAE_OK) {
+		rae_handle_close(ep);
+		return st;
 	}
 	rae_handle_t handles[1 + RAE_CONSOLE_RESOURCES_MAX];
 	uint16_t roles[1 + RAE_CONSOLE_RESOURCES_MAX];
-	handles[0] = (rae_handle_t)service_end;
+	handles[0] = service_end;
 	roles[0] = RAE_CONSOLED_ROLE_ENDPOINT;
 	int64_t got = rae_console_resources(root, handles + 1, roles + 1);
 	if (got < 0) {
-		rae_handle_close((rae_handle_t)service_end);
-		rae_handle_close((rae_handle_t)ep);
-		return got;
+		rae_handle_close(service_end);
+		rae_handle_close(ep);
+		return (rae_status_t)got;
 	}
 	unsigned n = 1 + (unsigned)got;
 	const char *argv[] = {"consoled", NULL};
-	int64_t p = rae_spawn_start(image, offset, size, name, 0, argv, NULL, handles, roles, n);
-	if (p < 0) {
-		rae_handle_close((rae_handle_t)ep);
-		return p;
+	st = rae_spawn_start(image, offset, size, name, 0, argv, NULL, handles, roles, n, proc);
+	if (st != RAE_OK) {
+		rae_handle_close(ep);
+		return st;
 	}
-	*service = (rae_handle_t)ep;
-	return p;
+	*service = ep;
+	return RAE_OK;
 }

@@ -52,9 +52,10 @@ rae_status_t rae_initrd_find(rae_handle_t initrd, const char *path, uint64_t *of
 	return st;
 }
 
-int64_t rae_initrd_spawn_start(rae_handle_t initrd, const char *path, rae_handle_t job,
-			       const char *const *argv, const char *const *envp,
-			       const rae_handle_t *handles, const uint16_t *roles, unsigned n)
+rae_status_t rae_initrd_spawn_start(rae_handle_t initrd, const char *path, rae_handle_t job,
+				    const char *const *argv, const char *const *envp,
+				    const rae_handle_t *handles, const uint16_t *roles, unsigned n,
+				    rae_handle_t *proc)
 {
 	uint64_t offset = 0, size = 0;
 	rae_status_t st = rae_initrd_find(initrd, path, &offset, &size);
@@ -65,5 +66,6 @@ int64_t rae_initrd_spawn_start(rae_handle_t initrd, const char *path, rae_handle
 		if (*c == '/' && c[1])
 			name = c + 1;
 	}
-	return rae_spawn_start(initrd, offset, size, name, job, argv, envp, handles, roles, n);
+	return rae_spawn_start(initrd, offset, size, name, job, argv, envp, handles, roles, n,
+			       proc);
 }

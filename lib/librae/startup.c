@@ -161,34 +161,36 @@ rae_handle_t rae_startup_take(rae_startup_t *s, uint16_t role)
 	return RAE_HANDLE_INVALID;
 }
 
-int64_t rae_spawn_start(rae_handle_t image, uint64_t offset, uint64_t size, const char *name,
-			rae_handle_t job, const char *const *argv, const char *const *envp,
-			const rae_handle_t *handles, const uint16_t *roles, unsigned n)
+rae_status_t rae_spawn_start(rae_handle_t image, uint64_t offset, uint64_t size, const char *name,
+			     rae_handle_t job, const char *const *argv, const char *const *envp,
+			     const rae_handle_t *handles, const uint16_t *roles, unsigned n,
+			     rae_handle_t *proc)
 {
-	int64_t ep = rae_endpoint_create();
-	if (ep < 0)
-		return ep;
-	int64_t child_end = rae_handle_dup((rae_handle_t)ep, RAE_RIGHT_READ | RAE_RIGHT_TRANSFER);
-	if (child_end < 0) {
-		rae_handle_close((rae_handle_t)ep);
-		return child_end;
-	}
-	int64_t p = image ? rae_spawn_image(image, offset, size, name, (rae_handle_t)child_end, job)
-			  : rae_spawn_in(job, name, (rae_handle_t)child_end);
-	/* The child's end left this process either way (docs/syscalls.md). */
-	if (p < 0) {
-		rae_handle_close((rae_handle_t)ep);
-		return p;
-	}
-	rae_status_t st = rae_startup_send((rae_handle_t)ep, argv, envp, handles, roles, n,
-					   RAE_STARTUP_TIMEOUT_NS);
-	rae_handle_close((rae_handle_t)ep);
+	rae_handle_t ep, child_end, p;
+	rae_status_t st = rae_endpoint_create(&ep);
+	if (st != RAE_OK)
+		return st;
+	st = rae_handle_dup(ep, RAE_RIGHT_READ | RAE_RIGHT_TRANSFER, &child_end);
 	if (st != RAE_OK) {
-		rae_kill((rae_handle_t)p);
-		rae_handle_close((rae_handle_t)p);
+		rae_handle_close(ep);
 		return st;
 	}
-	return p;
+	st = image ? rae_spawn_image(image, offset, size, name, child_end, job, &p)
+		   : rae_spawn_with(name, child_end, job, &p);
+	/* The child's end left this process either way (docs/syscalls.md). */
+	if (st != RAE_OK) {
+		rae_handle_close(ep);
+		return st;
+	}
+	st = rae_startup_send(ep, argv, envp, handles, roles, n, RAE_STARTUP_TIMEOUT_NS);
+	rae_handle_close(ep);
+	if (st != RAE_OK) {
+		rae_kill(p);
+		rae_handle_close(p);
+		return st;
+	}
+	*proc = p;
+	return RAE_OK;
 }
 
 rae_handle_t rae_startup_handle(const rae_startup_t *s, uint16_t role)

@@ -287,37 +287,52 @@ static void vfs_format_dec(char *buf, uint64_t v)
 	buf[n] = 0;
 }
 
-int64_t rae_vfs_start(const char *path, rae_handle_t service, rae_handle_t initrd,
-		      uint64_t initrd_bytes, const char *name, int cpu)
+/* "--initrd-bytes=" and "--cpu=": vfsd's options, each followed by a number. */
+#define VFS_ARG_INITRD_BYTES "--initrd-bytes="
+#define VFS_ARG_CPU          "--cpu="
+#define VFS_ARG_NAME         "--name="
+#define VFS_NAME_MAX         32
+#define literal_len(s)       (sizeof(s) - 1)
+
+rae_status_t rae_vfs_start(const char *path, rae_handle_t service, rae_handle_t initrd,
+			   uint64_t initrd_bytes, const char *name, int cpu, rae_handle_t *proc_out)
 {
 	/* Copies for vfsd: it receives and mints on the endpoint; it only maps
 	 * the archive, read-only. */
-	int64_t svc = rae_handle_dup(service, RAE_RIGHT_READ | RAE_RIGHT_WRITE |
-						  RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER);
-	int64_t ro =
-	    initrd ? rae_handle_dup(initrd, RAE_RIGHT_READ | RAE_RIGHT_MAP | RAE_RIGHT_TRANSFER)
-		   : 0;
-	int64_t ep = rae_endpoint_create();
-	int64_t child_ep =
-	    ep < 0 ? ep : rae_handle_dup((rae_handle_t)ep, RAE_RIGHT_READ | RAE_RIGHT_TRANSFER);
-	int64_t proc = svc < 0 ? svc : ro < 0 ? ro : child_ep < 0 ? child_ep : 0;
-	if (proc == 0)
-		proc = rae_spawn_with(path, (rae_handle_t)child_ep);
-	if (proc < 0) {
-		const int64_t made[4] = {svc, ro, ep, proc == child_ep ? 0 : child_ep};
+	rae_handle_t svc = 0, ro = 0, ep = 0, child_ep = 0, proc;
+	rae_status_t st = rae_handle_dup(
+	    service, RAE_RIGHT_READ | RAE_RIGHT_WRITE | RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER,
+	    &svc);
+	if (st == RAE_OK && initrd)
+		st = rae_handle_dup(initrd, RAE_RIGHT_READ | RAE_RIGHT_MAP | RAE_RIGHT_TRANSFER,
+				    &ro);
+	if (st == RAE_OK)
+		st = rae_endpoint_create(&ep);
+	if (st == RAE_OK)
+		st = rae_handle_dup(ep, RAE_RIGHT_READ | RAE_RIGHT_TRANSFER, &child_ep);
+	if (st == RAE_OK)
+		st = rae_spawn_with(path, child_ep, 0, &proc); /* child_ep moves to the child */
+	if (st != RAE_OK) {
+		const rae_handle_t made[4] = {svc, ro, ep, child_ep};
 		for (int i = 0; i < 4; i++) {
-			if (made[i] > 0)
-				rae_handle_close((rae_handle_t)made[i]);
+			if (made[i])
+				rae_handle_close(made[i]);
 		}
-		return proc;
+		return st;
 	}
-	char bytes_arg[40] = "--initrd-bytes=", cpu_arg[24] = "--cpu=", name_arg[48] = "--name=";
-	vfs_format_dec(bytes_arg + 15, initrd_bytes);
-	vfs_format_dec(cpu_arg + 6, cpu >= 0 ? (uint64_t)cpu : 0);
+	char bytes_arg[40] = VFS_ARG_INITRD_BYTES, cpu_arg[24] = VFS_ARG_CPU,
+	     name_arg[48] = VFS_ARG_NAME;
+	_Static_assert(sizeof(bytes_arg) >= literal_len(VFS_ARG_INITRD_BYTES) + 21,
+		       "room for a number");
+	_Static_assert(sizeof(cpu_arg) >= literal_len(VFS_ARG_CPU) + 11, "room for an int");
+	_Static_assert(sizeof(name_arg) > literal_len(VFS_ARG_NAME) + VFS_NAME_MAX,
+		       "room for a name");
+	vfs_format_dec(bytes_arg + literal_len(VFS_ARG_INITRD_BYTES), initrd_bytes);
+	vfs_format_dec(cpu_arg + literal_len(VFS_ARG_CPU), cpu >= 0 ? (uint64_t)cpu : 0);
 	size_t n = name ? rae_strlen(name) : 0;
-	n = n > 32 ? 32 : n;
-	memcpy(name_arg + 7, name ? name : "", n);
-	name_arg[7 + n] = 0;
+	n = n > VFS_NAME_MAX ? VFS_NAME_MAX : n;
+	memcpy(name_arg + literal_len(VFS_ARG_NAME), name ? name : "", n);
+	name_arg[literal_len(VFS_ARG_NAME) + n] = 0;
 	const char *argv[5] = {path, bytes_arg};
 	uint32_t argc = 2;
 	if (name)
@@ -325,16 +340,16 @@ int64_t rae_vfs_start(const char *path, rae_handle_t service, rae_handle_t initr
 	if (cpu >= 0)
 		argv[argc++] = cpu_arg;
 	argv[argc] = NULL;
-	rae_handle_t handles[2] = {(rae_handle_t)svc, (rae_handle_t)ro};
+	rae_handle_t handles[2] = {svc, ro};
 	const uint16_t roles[2] = {RAE_ROLE_VFS, RAE_ROLE_INITRD};
-	rae_status_t st = rae_startup_send((rae_handle_t)ep, argv, NULL, handles, roles, ro ? 2 : 1,
-					   RAE_VFS_CALL_TIMEOUT_NS);
-	rae_handle_close((rae_handle_t)ep);
+	st = rae_startup_send(ep, argv, NULL, handles, roles, ro ? 2 : 1, RAE_VFS_CALL_TIMEOUT_NS);
+	rae_handle_close(ep);
 	if (st != RAE_OK) {
-		rae_kill((rae_handle_t)proc);
+		rae_kill(proc);
 		rae_wait(proc, NULL);
-		rae_handle_close((rae_handle_t)proc);
+		rae_handle_close(proc);
 		return st;
 	}
-	return proc;
+	*proc_out = proc;
+	return RAE_OK;
 }

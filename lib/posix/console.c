@@ -47,9 +47,9 @@ int rae_posix_console_foreground(void)
 	return foreground;
 }
 
-int64_t rae_posix_console_open(void)
+rae_status_t rae_posix_console_open(rae_handle_t *out)
 {
-	return present ? rae_console_open(&con) : RAE_ERR_BAD_HANDLE;
+	return present ? rae_console_open(&con, out) : RAE_ERR_BAD_HANDLE;
 }
 
 void rae_posix_console_take_foreground(void)
@@ -83,12 +83,10 @@ long rae_posix_console_init(rae_handle_t service, int fg)
 		rae_handle_close(service);
 		return -EIO;
 	}
-	int64_t n = rae_notify_create();
-	if (n < 0) {
+	if (rae_notify_create(&reader_notify) != RAE_OK) {
 		rae_console_close(&con);
 		return -ENOMEM;
 	}
-	reader_notify = (rae_handle_t)n;
 	con_reader = con;
 	con_reader.notify = reader_notify;
 	term_defaults();
@@ -182,7 +180,7 @@ static long console_write(void *ctx, const void *buf, size_t n)
 static void term_lock_take(void)
 {
 	while (__atomic_exchange_n(&term_lock, 1, __ATOMIC_ACQUIRE))
-		rae_posix_sys(RAE_SYS_YIELD, 0, 0, 0);
+		rae_sys_yield();
 }
 
 static void term_lock_drop(void)
@@ -238,7 +236,7 @@ static long console_ioctl(void *ctx, unsigned long req, void *arg)
 	}
 	case TIOCSWINSZ: return -EINVAL; /* the service decides the size */
 	case TIOCGPGRP: {
-		int pid = (int)rae_posix_sys(RAE_SYS_GETPID, 0, 0, 0);
+		int pid = (int)rae_sys_getpid();
 		memcpy(arg, &pid, sizeof(pid));
 		return 0;
 	}

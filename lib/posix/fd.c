@@ -40,8 +40,7 @@ static long debug_write(void *ctx, const void *buf, size_t n)
 	size_t done = 0;
 	while (done < n) {
 		size_t chunk = n - done > 4096 ? 4096 : n - done;
-		int64_t r =
-		    rae_posix_sys(RAE_SYS_DEBUG_WRITE, (uint64_t)(uintptr_t)(p + done), chunk, 0);
+		int64_t r = rae_sys_debug_write((p + done), chunk);
 		if (r < 0)
 			return done ? (long)done : rae_posix_errno(r);
 		done += (size_t)r;
@@ -152,7 +151,7 @@ long rae_fd_lseek(int fd, long off, int whence)
 static void fd_lock_take(void)
 {
 	while (__atomic_exchange_n(&fd_lock, 1, __ATOMIC_ACQUIRE))
-		rae_posix_sys(RAE_SYS_YIELD, 0, 0, 0);
+		rae_sys_yield();
 }
 
 static void fd_lock_drop(void)

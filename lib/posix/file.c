@@ -56,7 +56,7 @@ static void path_clean(char *p);
 static void lock_take(void)
 {
 	while (__atomic_exchange_n(&file_lock, 1, __ATOMIC_ACQUIRE))
-		rae_posix_sys(RAE_SYS_YIELD, 0, 0, 0);
+		rae_sys_yield();
 }
 
 static void lock_drop(void)
@@ -550,7 +550,7 @@ static long file_getdents64(int fd, void *buf, size_t cap)
 	if (room < 24)
 		return -EINVAL;
 	while (__atomic_exchange_n(&in_lock, 1, __ATOMIC_ACQUIRE))
-		rae_posix_sys(RAE_SYS_YIELD, 0, 0, 0);
+		rae_sys_yield();
 	int64_t n = fd_result(rae_vfs_getdents(fd_session(f), f->vfd, in, room));
 	long out = 0;
 	if (n < 0)

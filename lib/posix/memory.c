@@ -54,12 +54,12 @@ long rae_posix_mmap(uintptr_t addr, size_t len, int prot, int flags, int fd, lon
 		 * ones, as a fresh mapping would have. */
 		if (addr & (PAGE - 1))
 			return -EINVAL;
-		int64_t st = rae_posix_sys(RAE_SYS_VM_FREE, addr, len, 0);
+		int64_t st = rae_sys_vm_free(addr, len);
 		if (st == RAE_OK && rprot)
-			st = rae_posix_sys(RAE_SYS_VM_PROTECT, addr, len, rprot);
+			st = rae_sys_vm_protect(addr, len, rprot);
 		return st == RAE_OK ? (long)addr : vm_errno(st);
 	}
-	int64_t va = rae_posix_sys(RAE_SYS_VM_ALLOCATE, len, rprot, 0);
+	int64_t va = rae_sys_vm_allocate(len, rprot);
 	return va < 0 ? rae_posix_errno(va) : (long)va;
 }
 
@@ -67,7 +67,7 @@ long rae_posix_munmap(uintptr_t addr, size_t len)
 {
 	if ((addr & (PAGE - 1)) || !len || len > RAE_VM_BYTES_MAX)
 		return -EINVAL;
-	int64_t st = rae_posix_sys(RAE_SYS_VM_FREE, addr, len, 0);
+	int64_t st = rae_sys_vm_free(addr, len);
 	return st == RAE_OK ? 0 : vm_errno(st);
 }
 
@@ -81,7 +81,7 @@ long rae_posix_mprotect(uintptr_t addr, size_t len, int prot)
 		return -EINVAL;
 	if (!len)
 		return 0;
-	int64_t st = rae_posix_sys(RAE_SYS_VM_PROTECT, addr, len, rprot);
+	int64_t st = rae_sys_vm_protect(addr, len, rprot);
 	if (st == RAE_ERR_RANGE || st == RAE_ERR_ACCESS_DENIED)
 		return -ENOMEM; /* Linux: not (all) mapped by mmap */
 	return st == RAE_OK ? 0 : rae_posix_errno(st);

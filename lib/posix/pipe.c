@@ -26,7 +26,7 @@ static pipe_end_t *end_alloc(rae_handle_t h, int writing, int nonblock)
 {
 	pipe_end_t *e = NULL;
 	while (__atomic_exchange_n(&pipe_lock, 1, __ATOMIC_ACQUIRE))
-		rae_posix_sys(RAE_SYS_YIELD, 0, 0, 0);
+		rae_sys_yield();
 	for (int i = 0; i < PIPES_MAX && !e; i++) {
 		if (!ends[i].refs) {
 			e = &ends[i];
@@ -52,8 +52,7 @@ static long pipe_read(void *ctx, void *buf, size_t n)
 		return -EBADF;
 	if (!n)
 		return 0;
-	int64_t r = rae_posix_sys6(RAE_SYS_PIPE_READ, e->h, (uint64_t)(uintptr_t)buf, n,
-				   end_timeout(e), 0, 0);
+	int64_t r = rae_sys_pipe_read(e->h, buf, n, end_timeout(e));
 	if (r == RAE_ERR_TIMED_OUT)
 		return -EAGAIN;
 	return r < 0 ? rae_posix_errno(r) : (long)r;
@@ -68,9 +67,8 @@ static long pipe_write(void *ctx, const void *buf, size_t n)
 		return -EBADF;
 	size_t done = 0;
 	while (done < n) {
-		int64_t r = rae_posix_sys6(RAE_SYS_PIPE_WRITE, e->h,
-					   (uint64_t)(uintptr_t)((const char *)buf + done),
-					   n - done, end_timeout(e), 0, 0);
+		int64_t r =
+		    rae_sys_pipe_write(e->h, ((const char *)buf + done), n - done, end_timeout(e));
 		if (r == RAE_ERR_TIMED_OUT)
 			return done ? (long)done : -EAGAIN;
 		if (r < 0)
@@ -96,7 +94,7 @@ static long pipe_close(void *ctx)
 	rae_handle_t h = e->h; /* the slot may be reused once refs is 0 */
 	if (__atomic_sub_fetch(&e->refs, 1, __ATOMIC_ACQ_REL) > 0)
 		return 0;
-	rae_posix_sys(RAE_SYS_HANDLE_CLOSE, h, 0, 0);
+	rae_sys_handle_close(h);
 	return 0;
 }
 
@@ -143,7 +141,7 @@ long rae_posix_pipe2(int *fds, int flags)
 	if (flags & ~(O_CLOEXEC | O_NONBLOCK))
 		return -EINVAL;
 	rae_handle_t h[2];
-	int64_t st = rae_posix_sys(RAE_SYS_PIPE_CREATE, (uint64_t)(uintptr_t)h, 0, 0);
+	int64_t st = rae_sys_pipe_create(h);
 	if (st < 0)
 		return st == RAE_ERR_LIMIT ? -ENFILE : rae_posix_errno(st);
 	int nonblock = (flags & O_NONBLOCK) != 0, cloexec = (flags & O_CLOEXEC) != 0;
@@ -154,8 +152,8 @@ long rae_posix_pipe2(int *fds, int flags)
 			__atomic_store_n(&r->refs, 0, __ATOMIC_RELEASE);
 		if (w)
 			__atomic_store_n(&w->refs, 0, __ATOMIC_RELEASE);
-		rae_posix_sys(RAE_SYS_HANDLE_CLOSE, h[0], 0, 0);
-		rae_posix_sys(RAE_SYS_HANDLE_CLOSE, h[1], 0, 0);
+		rae_sys_handle_close(h[0]);
+		rae_sys_handle_close(h[1]);
 		return -ENFILE;
 	}
 	long fr = rae_fd_install(&rae_posix_pipe_ops, r, 0, cloexec);
@@ -179,7 +177,7 @@ long rae_posix_pipe_adopt(int fd, rae_handle_t h, int writing)
 {
 	pipe_end_t *e = end_alloc(h, writing, 0);
 	if (!e) {
-		rae_posix_sys(RAE_SYS_HANDLE_CLOSE, h, 0, 0);
+		rae_sys_handle_close(h);
 		return -ENFILE;
 	}
 	return rae_fd_install_at(fd, &rae_posix_pipe_ops, e);

@@ -12,31 +12,10 @@
 #include <rae/status.h>
 #include <rae/syscall.h>
 
-/* A RaeCore call (lib/librae's convention; librae's rae.h declares main
- * with another type than the C library's, so the runtime has its own). */
-static inline int64_t rae_posix_sys(uint64_t nr, uint64_t a, uint64_t b, uint64_t c)
-{
-	int64_t ret;
-	__asm__ volatile("syscall"
-			 : "=a"(ret)
-			 : "a"(nr), "D"(a), "S"(b), "d"(c)
-			 : "rcx", "r11", "memory");
-	return ret;
-}
-
-static inline int64_t rae_posix_sys6(uint64_t nr, uint64_t a, uint64_t b, uint64_t c, uint64_t d,
-				     uint64_t e, uint64_t f)
-{
-	int64_t ret;
-	register uint64_t r10 __asm__("r10") = d;
-	register uint64_t r8 __asm__("r8") = e;
-	register uint64_t r9 __asm__("r9") = f;
-	__asm__ volatile("syscall"
-			 : "=a"(ret)
-			 : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
-			 : "rcx", "r11", "memory");
-	return ret;
-}
+/* RaeCore's calls: librae's stubs from the system call table
+ * (rae_syscalls.h), without rae.h, which declares main with another type
+ * than the C library's. */
+#include <rae_syscalls.h>
 
 /* The errno for a RaeCore status (for calls with no better mapping). */
 long rae_posix_errno(int64_t status);
@@ -102,7 +81,7 @@ long rae_posix_console_init(rae_handle_t service, int foreground);
 int rae_posix_console_present(void);
 int rae_posix_console_foreground(void);
 /* A new badged handle to the console for a child, or a negative status. */
-int64_t rae_posix_console_open(void);
+rae_status_t rae_posix_console_open(rae_handle_t *out);
 /* Makes this program the foreground again (after a foreground child). */
 void rae_posix_console_take_foreground(void);
 

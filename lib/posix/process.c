@@ -42,7 +42,7 @@ rae_startup_t *rae_posix_startup(void);
 static void lock_take(void)
 {
 	while (__atomic_exchange_n(&child_lock, 1, __ATOMIC_ACQUIRE))
-		rae_posix_sys(RAE_SYS_YIELD, 0, 0, 0);
+		rae_sys_yield();
 }
 
 static void lock_drop(void)
@@ -52,7 +52,7 @@ static void lock_drop(void)
 
 long rae_posix_child_add(rae_handle_t process, int foreground)
 {
-	int64_t pid = rae_posix_sys(RAE_SYS_PROCESS_ID, process, 0, 0);
+	int64_t pid = rae_sys_process_id(process);
 	if (pid < 0)
 		return rae_posix_errno(pid);
 	lock_take();
@@ -90,7 +90,7 @@ static int child_reap(int i, int st, int *status)
 	child_t c = children[i];
 	children[i].h = 0;
 	lock_drop();
-	rae_posix_sys(RAE_SYS_HANDLE_CLOSE, c.h, 0, 0);
+	rae_sys_handle_close(c.h);
 	if (c.foreground)
 		rae_posix_console_take_foreground();
 	if (status)
@@ -106,7 +106,7 @@ static long child_poll(int i, int *st)
 	lock_drop();
 	if (!h)
 		return 0;
-	int64_t r = rae_posix_sys(RAE_SYS_WAIT, h, (uint64_t)(uintptr_t)st, RAE_WAIT_NOHANG);
+	int64_t r = rae_sys_wait_flags(h, st, RAE_WAIT_NOHANG);
 	if (r == RAE_OK)
 		return 1;
 	if (r == RAE_ERR_TIMED_OUT)
@@ -120,19 +120,17 @@ static long children_watch(void)
 {
 	lock_take();
 	if (!watch_notify) {
-		int64_t n = rae_posix_sys(RAE_SYS_NOTIFY_CREATE, 0, 0, 0);
-		if (n < 0) {
+		rae_status_t st = rae_notify_create(&watch_notify);
+		if (st != RAE_OK) {
 			lock_drop();
-			return rae_posix_errno(n);
+			return rae_posix_errno(st);
 		}
-		watch_notify = (rae_handle_t)n;
 	}
 	long r = 0;
 	for (int i = 0; i < CHILDREN_MAX && !r; i++) {
 		if (!children[i].h || children[i].watched)
 			continue;
-		int64_t st =
-		    rae_posix_sys(RAE_SYS_PROCESS_WATCH, children[i].h, watch_notify, 1ull << i);
+		int64_t st = rae_sys_process_watch(children[i].h, watch_notify, 1ull << i);
 		if (st == RAE_OK)
 			children[i].watched = 1;
 		else
@@ -148,8 +146,7 @@ static long wait_one(int i, int *status, int nohang)
 	rae_handle_t h = children[i].h;
 	lock_drop();
 	int st = 0;
-	int64_t r =
-	    rae_posix_sys(RAE_SYS_WAIT, h, (uint64_t)(uintptr_t)&st, nohang ? RAE_WAIT_NOHANG : 0);
+	int64_t r = rae_sys_wait_flags(h, &st, nohang ? RAE_WAIT_NOHANG : 0);
 	if (r == RAE_ERR_TIMED_OUT && nohang)
 		return 0;
 	if (r != RAE_OK)
@@ -175,12 +172,11 @@ static long wait_any(int *status, int nohang)
 		if (nohang)
 			return 0;
 		if (children_watch() == 0) {
-			int64_t bits =
-			    rae_posix_sys(RAE_SYS_NOTIFY_WAIT, watch_notify, RAE_TIMEOUT_NEVER, 0);
+			int64_t bits = rae_sys_notify_wait(watch_notify, RAE_TIMEOUT_NEVER);
 			if (bits < 0 && bits != RAE_ERR_TIMED_OUT)
 				return rae_posix_errno(bits);
 		} else {
-			rae_posix_sys(RAE_SYS_SLEEP, 10000000, 0, 0); /* no watches: poll */
+			rae_sys_sleep_ns(10000000); /* no watches: poll */
 		}
 	}
 }
@@ -225,7 +221,7 @@ static long kill_self(int sig)
 	void *h = rae_posix_sig_handler(sig, &restart);
 	if (sig == SIGKILL || (h == SIG_DFL && sig_terminates(sig))) {
 		rae_posix_file_fini();
-		rae_posix_sys(RAE_SYS_PROCESS_EXIT, 128 + (uint64_t)sig, 0, 0);
+		rae_sys_exit(128 + (uint64_t)sig);
 	}
 	if (h != SIG_DFL && h != SIG_IGN)
 		((void (*)(int))h)(sig);
@@ -240,7 +236,7 @@ long rae_posix_kill(int pid, int sig)
 		return -ENOSYS; /* no process groups */
 	if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU)
 		return -ENOSYS; /* no stopped processes */
-	if (pid == rae_posix_sys(RAE_SYS_GETPID, 0, 0, 0))
+	if (pid == rae_sys_getpid())
 		return sig ? kill_self(sig) : 0;
 	rae_handle_t h = 0;
 	int owned = 0;
@@ -254,20 +250,19 @@ long rae_posix_kill(int pid, int sig)
 		rae_handle_t job = rae_startup_handle(rae_posix_startup(), RAE_ROLE_JOB);
 		if (!job)
 			return -ESRCH; /* no authority over any process but children */
-		int64_t p = rae_posix_sys(RAE_SYS_JOB_PROCESS, job, (uint64_t)pid, 0);
-		if (p == RAE_ERR_NOT_FOUND)
+		rae_status_t st = rae_job_process(job, (uint64_t)pid, &h);
+		if (st == RAE_ERR_NOT_FOUND)
 			return -ESRCH;
-		if (p < 0)
-			return p == RAE_ERR_ACCESS_DENIED ? -EPERM : rae_posix_errno(p);
-		h = (rae_handle_t)p;
+		if (st != RAE_OK)
+			return st == RAE_ERR_ACCESS_DENIED ? -EPERM : rae_posix_errno(st);
 		owned = 1;
 	}
 	long r = 0;
 	if (sig && sig_terminates(sig)) {
-		int64_t st = rae_posix_sys(RAE_SYS_KILL, h, 0, 0);
+		int64_t st = rae_sys_kill(h);
 		r = st == RAE_OK ? 0 : st == RAE_ERR_ACCESS_DENIED ? -EPERM : rae_posix_errno(st);
 	}
 	if (owned)
-		rae_posix_sys(RAE_SYS_HANDLE_CLOSE, h, 0, 0);
+		rae_sys_handle_close(h);
 	return r;
 }

@@ -94,11 +94,11 @@ static int image_load(const char *path, rae_handle_t *image, uint64_t *size)
 		err = ENOMEM;
 	else if (st.st_size < 64 || pread(fd, magic, 4, 0) != 4 || memcmp(magic, "\177ELF", 4))
 		err = ENOEXEC;
-	int64_t h = err ? 0 : rae_mem_create(((uint64_t)st.st_size + 4095) & ~4095ull, 0);
-	if (h < 0)
+	rae_handle_t h = 0;
+	if (!err && rae_mem_create(((uint64_t)st.st_size + 4095) & ~4095ull, 0, &h) != RAE_OK)
 		err = ENOMEM;
 	if (!err) {
-		int64_t va = rae_mem_map((rae_handle_t)h, RAE_PROT_READ | RAE_PROT_WRITE);
+		int64_t va = rae_mem_map(h, RAE_PROT_READ | RAE_PROT_WRITE);
 		if (va < 0) {
 			err = ENOMEM;
 		} else {
@@ -113,11 +113,11 @@ static int image_load(const char *path, rae_handle_t *image, uint64_t *size)
 			rae_mem_unmap((uint64_t)va);
 		}
 		if (err)
-			rae_handle_close((rae_handle_t)h);
+			rae_handle_close(h);
 	}
 	close(fd);
 	if (!err) {
-		*image = (rae_handle_t)h;
+		*image = h;
 		*size = (uint64_t)st.st_size;
 	}
 	return err;
@@ -225,15 +225,14 @@ static rae_handle_t handle_copy(rae_handle_t h, uint32_t want)
 	if (!h)
 		return 0;
 	uint32_t have = 0;
+	rae_handle_t r;
 	for (uint32_t bit = 1; bit & RAE_RIGHTS_ALL; bit <<= 1) {
-		int64_t r = (want & bit) ? rae_handle_dup(h, bit) : -1;
-		if (r > 0) {
+		if ((want & bit) && rae_handle_dup(h, bit, &r) == RAE_OK) {
 			have |= bit;
-			rae_handle_close((rae_handle_t)r);
+			rae_handle_close(r);
 		}
 	}
-	int64_t r = have ? rae_handle_dup(h, have) : -1;
-	return r > 0 ? (rae_handle_t)r : 0;
+	return have && rae_handle_dup(h, have, &r) == RAE_OK ? r : 0;
 }
 
 static int status_errno(int64_t st)
@@ -250,36 +249,39 @@ static int status_errno(int64_t st)
 }
 
 /* Starts the image with the plan; *sent says whether the handles left
- * (else they are still the caller's). Returns the process handle or a negative status. */
-static int64_t spawn_start(rae_handle_t image, uint64_t size, const char *name, rae_handle_t job,
-			   const char *const *argv, const char *const *envp, rae_handle_t *handles,
-			   const uint16_t *roles, unsigned n, int *sent)
+ * (else they are still the caller's). Returns RAE_OK with the process
+ * handle in *proc, or an error. */
+static rae_status_t spawn_start(rae_handle_t image, uint64_t size, const char *name,
+				rae_handle_t job, const char *const *argv, const char *const *envp,
+				rae_handle_t *handles, const uint16_t *roles, unsigned n, int *sent,
+				rae_handle_t *proc)
 {
-	int64_t ep = rae_endpoint_create();
-	if (ep < 0)
-		return ep;
-	int64_t child_end = rae_handle_dup((rae_handle_t)ep, RAE_RIGHT_READ | RAE_RIGHT_TRANSFER);
-	if (child_end < 0) {
-		rae_handle_close((rae_handle_t)ep);
-		return child_end;
+	rae_handle_t ep, child_end, p;
+	rae_status_t st = rae_endpoint_create(&ep);
+	if (st != RAE_OK)
+		return st;
+	st = rae_handle_dup(ep, RAE_RIGHT_READ | RAE_RIGHT_TRANSFER, &child_end);
+	if (st != RAE_OK) {
+		rae_handle_close(ep);
+		return st;
 	}
-	int64_t p = rae_spawn_image(image, 0, size, name, (rae_handle_t)child_end, job);
-	if (p < 0) {
-		rae_handle_close((rae_handle_t)ep);
-		return p;
+	st = rae_spawn_image(image, 0, size, name, child_end, job, &p);
+	if (st != RAE_OK) {
+		rae_handle_close(ep);
+		return st;
 	}
 	/* From here the handles leave (sent, or closed by the kernel with a
 	 * message nobody took). */
 	*sent = 1;
-	rae_status_t st = rae_startup_send((rae_handle_t)ep, argv, envp, handles, roles, n,
-					   RAE_STARTUP_TIMEOUT_NS);
-	rae_handle_close((rae_handle_t)ep);
+	st = rae_startup_send(ep, argv, envp, handles, roles, n, RAE_STARTUP_TIMEOUT_NS);
+	rae_handle_close(ep);
 	if (st != RAE_OK) {
-		rae_kill((rae_handle_t)p);
-		rae_handle_close((rae_handle_t)p);
+		rae_kill(p);
+		rae_handle_close(p);
 		return st;
 	}
-	return p;
+	*proc = p;
+	return RAE_OK;
 }
 
 /* Whether argv, the options and envp pass what one start-up message
@@ -324,11 +326,8 @@ static int spawn_path(pid_t *res, const char *path, const posix_spawn_file_actio
 	rae_startup_t *self = rae_posix_startup();
 	rae_handle_t job = rae_startup_handle(self, RAE_ROLE_JOB);
 	if (!err && rae_posix_console_present()) {
-		int64_t c = rae_posix_console_open();
-		if (c > 0) {
-			handles[n] = (rae_handle_t)c;
+		if (rae_posix_console_open(&handles[n]) == RAE_OK)
 			roles[n++] = RAE_ROLE_CONSOLE;
-		}
 	}
 	rae_handle_t session = rae_posix_file_session(), child_session = 0;
 	if (!err && session && rae_vfs_session_open(session, &child_session) == RAE_OK) {
@@ -420,8 +419,9 @@ static int spawn_path(pid_t *res, const char *path, const posix_spawn_file_actio
 	char name[RAE_PROCESS_NAME_MAX];
 	snprintf(name, sizeof(name), "%s", base && base[1] ? base + 1 : path);
 	int sent = 0;
-	int64_t proc = spawn_start(image, size, name, job, args, (const char *const *)envp, handles,
-				   roles, n, &sent);
+	rae_handle_t proc = 0;
+	rae_status_t started = spawn_start(image, size, name, job, args, (const char *const *)envp,
+					   handles, roles, n, &sent, &proc);
 	if (!sent) {
 		if (child_session)
 			rae_vfs_session_close(child_session);
@@ -433,12 +433,12 @@ static int spawn_path(pid_t *res, const char *path, const posix_spawn_file_actio
 	pthread_mutex_unlock(&spawn_lock);
 	free(args);
 	rae_handle_close(image);
-	if (proc < 0)
-		return status_errno(proc);
-	long pid = rae_posix_child_add((rae_handle_t)proc, fg);
+	if (started != RAE_OK)
+		return status_errno(started);
+	long pid = rae_posix_child_add(proc, fg);
 	if (pid < 0) {
-		rae_kill((rae_handle_t)proc);
-		rae_handle_close((rae_handle_t)proc);
+		rae_kill(proc);
+		rae_handle_close(proc);
 		return (int)-pid;
 	}
 	if (res)

@@ -51,7 +51,7 @@ static long posix_getrandom(uint8_t *buf, size_t len, unsigned flags)
 	size_t done = 0;
 	while (done < len) {
 		size_t n = len - done < RAE_RANDOM_MAX ? len - done : RAE_RANDOM_MAX;
-		int64_t r = rae_posix_sys(RAE_SYS_RANDOM, (uint64_t)(uintptr_t)(buf + done), n, 0);
+		int64_t r = rae_sys_random((buf + done), n);
 		if (r < 0)
 			return done ? (long)done : rae_posix_errno(r);
 		done += n;
@@ -81,7 +81,7 @@ static long posix_sigaction(int sig, const posix_ksigaction_t *act, posix_ksigac
 	if (act && (sig == SIGKILL || sig == SIGSTOP))
 		return -EINVAL;
 	while (__atomic_exchange_n(&sig_lock, 1, __ATOMIC_ACQUIRE))
-		rae_posix_sys(RAE_SYS_YIELD, 0, 0, 0);
+		rae_sys_yield();
 	if (old)
 		*old = sig_actions[sig];
 	if (act)
@@ -97,7 +97,7 @@ void *rae_posix_sig_handler(int sig, int *restart)
 		return NULL;
 	}
 	while (__atomic_exchange_n(&sig_lock, 1, __ATOMIC_ACQUIRE))
-		rae_posix_sys(RAE_SYS_YIELD, 0, 0, 0);
+		rae_sys_yield();
 	void *h = sig_actions[sig].handler;
 	*restart = (sig_actions[sig].flags & SA_RESTART) != 0;
 	__atomic_store_n(&sig_lock, 0, __ATOMIC_RELEASE);
@@ -127,19 +127,19 @@ long __rae_syscall(long n, long a, long b, long c, long d, long e, long f)
 	case SYS_nanosleep: return rae_posix_nanosleep((const void *)a, (void *)b);
 	case SYS_clock_nanosleep:
 		return rae_posix_clock_nanosleep((int)a, (int)b, (const void *)c, (void *)d);
-	case SYS_getpid: return rae_posix_sys(RAE_SYS_GETPID, 0, 0, 0);
+	case SYS_getpid: return rae_sys_getpid();
 	case SYS_gettid: return rae_posix_gettid();
 	case SYS_set_tid_address: return rae_posix_set_tid_address((int *)a);
 	case SYS_exit: return rae_posix_exit_thread((int)a);
 	case SYS_exit_group:
 		rae_posix_file_fini();
-		rae_posix_sys(RAE_SYS_PROCESS_EXIT, (uint64_t)(a & 0xff), 0, 0);
+		rae_sys_exit((uint64_t)(a & 0xff));
 		__builtin_unreachable();
 	case SYS_arch_prctl: return rae_posix_arch_prctl((int)a, (uintptr_t)b);
 	case SYS_futex:
 		return rae_posix_futex((uint32_t *)a, (int)b, (uint32_t)c, (const void *)d,
 				       (uint32_t *)e, (uint32_t)f);
-	case SYS_sched_yield: return rae_posix_sys(RAE_SYS_YIELD, 0, 0, 0) < 0 ? -EINVAL : 0;
+	case SYS_sched_yield: return rae_sys_yield() < 0 ? -EINVAL : 0;
 	case SYS_rt_sigprocmask:
 		return rae_posix_sigprocmask((int)a, (const uint64_t *)b, (uint64_t *)c, (size_t)d);
 	case SYS_rt_sigaction:
@@ -152,7 +152,7 @@ long __rae_syscall(long n, long a, long b, long c, long d, long e, long f)
 	case SYS_wait4: return rae_posix_wait4((int)a, (int *)b, (int)c, (void *)d);
 	case SYS_kill: return rae_posix_kill((int)a, (int)b);
 	case SYS_tkill: /* raise(): threads share the process's dispositions */
-		return rae_posix_kill((int)rae_posix_sys(RAE_SYS_GETPID, 0, 0, 0), (int)b);
+		return rae_posix_kill((int)rae_sys_getpid(), (int)b);
 	case SYS_getppid: return rae_posix_getppid();
 	default: {
 		int handled;

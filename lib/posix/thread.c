@@ -33,8 +33,8 @@
 enum { SLOT_FREE, SLOT_RUNNING, SLOT_EXITED, SLOT_REAPING };
 
 typedef struct {
-	int state;    /* SLOT_*, atomic */
-	int64_t ktid; /* the RaeCore thread; 0 until its creator stored it */
+	int state;         /* SLOT_*, atomic */
+	rae_handle_t ktid; /* the RaeCore thread; 0 until its creator stored it */
 	int (*func)(void *);
 	void *arg;
 	uintptr_t tls;
@@ -54,7 +54,7 @@ static __thread uint64_t self_sigmask; /* kept; no signal is delivered */
  * stores 0 at *ctid and wakes its waiters if ctid is not 0, then
  * THREAD_EXIT(code). Uses no stack (thread_end.S). */
 __attribute__((noreturn)) void rae_thread_end(int *ctid, int code, void *unmap, size_t len);
-void rae_thread_entry(void);
+void rae_thread_entry(uint64_t slot);
 void rae_thread_start(long slot);
 int __rae_clone(int (*func)(void *), void *stack, int flags, void *arg, int *ptid, void *tls,
 		int *ctid);
@@ -68,10 +68,10 @@ static void reap_exited(void)
 		if (!__atomic_compare_exchange_n(&slots[i].state, &want, SLOT_REAPING, 0,
 						 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
 			continue;
-		int64_t k;
+		rae_handle_t k;
 		while (!(k = __atomic_load_n(&slots[i].ktid, __ATOMIC_ACQUIRE)))
-			rae_posix_sys(RAE_SYS_YIELD, 0, 0, 0); /* its creator is storing it */
-		rae_posix_sys(RAE_SYS_THREAD_JOIN, (uint64_t)k, 0, 0);
+			rae_sys_yield(); /* its creator is storing it */
+		rae_sys_thread_join(k, 0);
 		slots[i].ktid = 0;
 		__atomic_store_n(&slots[i].state, SLOT_FREE, __ATOMIC_RELEASE);
 	}
@@ -109,11 +109,11 @@ int __rae_clone(int (*func)(void *), void *stack, int flags, void *arg, int *pti
 	int tid = RAE_TID_BASE + i;
 	if (flags & CLONE_PARENT_SETTID)
 		*ptid = tid;
-	int64_t k = rae_posix_sys(RAE_SYS_THREAD_CREATE, (uint64_t)(uintptr_t)rae_thread_entry,
-				  (uint64_t)i, (uint64_t)(uintptr_t)stack);
-	if (k < 0) {
+	rae_handle_t k;
+	rae_status_t st = rae_thread_create(rae_thread_entry, (uint64_t)i, (uintptr_t)stack, &k);
+	if (st != RAE_OK) {
 		__atomic_store_n(&s->state, SLOT_FREE, __ATOMIC_RELEASE);
-		return k == RAE_ERR_NO_MEMORY ? -ENOMEM : -EAGAIN;
+		return st == RAE_ERR_NO_MEMORY ? -ENOMEM : -EAGAIN;
 	}
 	__atomic_store_n(&s->ktid, k, __ATOMIC_RELEASE);
 	return tid;
@@ -123,7 +123,7 @@ int __rae_clone(int (*func)(void *), void *stack, int flags, void *arg, int *pti
 void rae_thread_start(long slot)
 {
 	thread_slot_t *s = &slots[slot];
-	if (rae_posix_sys(RAE_SYS_SET_TLS_BASE, s->tls, 0, 0) != RAE_OK) {
+	if (rae_sys_set_tls_base(s->tls) != RAE_OK) {
 		__atomic_store_n(&s->state, SLOT_EXITED, __ATOMIC_RELEASE);
 		rae_thread_end(NULL, 127, NULL, 0); /* no thread pointer: nothing can run */
 	}
@@ -157,7 +157,7 @@ void __rae_unmapself(void *base, size_t size)
 long rae_posix_gettid(void)
 {
 	int i = self_slot;
-	return i < 0 ? rae_posix_sys(RAE_SYS_GETPID, 0, 0, 0) : RAE_TID_BASE + i;
+	return i < 0 ? rae_sys_getpid() : RAE_TID_BASE + i;
 }
 
 long rae_posix_set_tid_address(int *ctid)
@@ -170,12 +170,12 @@ long rae_posix_arch_prctl(int code, uintptr_t addr)
 {
 	if (code != ARCH_SET_FS)
 		return -EINVAL;
-	return rae_posix_sys(RAE_SYS_SET_TLS_BASE, addr, 0, 0) == RAE_OK ? 0 : -EPERM;
+	return rae_sys_set_tls_base(addr) == RAE_OK ? 0 : -EPERM;
 }
 
 static long futex_wait(uint32_t *addr, uint32_t val, uint64_t timeout_ns)
 {
-	int64_t st = rae_posix_sys(RAE_SYS_FUTEX_WAIT, (uint64_t)(uintptr_t)addr, val, timeout_ns);
+	int64_t st = rae_sys_futex_wait(addr, val, timeout_ns);
 	switch (st) {
 	case RAE_OK: return 0;
 	case RAE_FUTEX_CHANGED: return -EAGAIN;
@@ -187,7 +187,7 @@ static long futex_wait(uint32_t *addr, uint32_t val, uint64_t timeout_ns)
 
 static long futex_wake(uint32_t *addr, uint64_t count)
 {
-	int64_t n = rae_posix_sys(RAE_SYS_FUTEX_WAKE, (uint64_t)(uintptr_t)addr, count, 0);
+	int64_t n = rae_sys_futex_wake(addr, count);
 	return n < 0 ? rae_posix_errno(n) : (long)n;
 }
 

@@ -17,13 +17,13 @@
 
 static int64_t monotonic_ns(void)
 {
-	return rae_posix_sys(RAE_SYS_CLOCK, 0, 0, 0);
+	return rae_sys_clock_ns();
 }
 
 static int64_t process_cpu_ns(void)
 {
 	rae_process_info_t info;
-	int64_t st = rae_posix_sys(RAE_SYS_PROCESS_INFO, 0, (uint64_t)(uintptr_t)&info, 0);
+	int64_t st = rae_sys_process_info(0, &info);
 	return st < 0 ? -EINVAL : (int64_t)info.cpu_ns;
 }
 
@@ -78,7 +78,7 @@ long rae_posix_clock_getres(int clock, void *p)
 static long sleep_ns(int64_t ns)
 {
 	if (ns > 0)
-		rae_posix_sys(RAE_SYS_SLEEP, (uint64_t)ns, 0, 0);
+		rae_sys_sleep_ns((uint64_t)ns);
 	return 0;
 }
 

@@ -154,11 +154,12 @@ static rae_handle_t take_ports(rae_startup_t *s, uint16_t role, uint64_t base, u
 	rae_handle_t r = rae_startup_take(s, role);
 	if (!r)
 		return 0;
-	int64_t io = rae_ioport_create(r, base, count);
+	rae_handle_t io;
+	rae_status_t st = rae_ioport_create(r, base, count, &io);
 	rae_handle_close(r);
-	if (io < 0 || rae_ioport_enable((rae_handle_t)io) != RAE_OK)
+	if (st != RAE_OK || rae_ioport_enable(io) != RAE_OK)
 		return 0;
-	return (rae_handle_t)io;
+	return io;
 }
 
 static rae_handle_t take_irq(rae_startup_t *s, uint16_t role, uint8_t isa_irq, uint64_t bit)
@@ -166,9 +167,10 @@ static rae_handle_t take_irq(rae_startup_t *s, uint16_t role, uint8_t isa_irq, u
 	rae_handle_t r = rae_startup_take(s, role);
 	if (!r)
 		return 0;
-	int64_t irq = rae_interrupt_create(r, isa_irq, cd.events, bit, RAE_IRQ_ISA);
+	rae_handle_t irq;
+	rae_status_t st = rae_interrupt_create(r, isa_irq, cd.events, bit, RAE_IRQ_ISA, &irq);
 	rae_handle_close(r);
-	return irq > 0 ? (rae_handle_t)irq : 0;
+	return st == RAE_OK ? irq : 0;
 }
 
 static void uart_start(void)
@@ -408,11 +410,10 @@ static rae_status_t request_open(rae_msg_t *r)
 {
 	/* Watched: when the program holding it ends (Ctrl-C included) the
 	 * kernel tells us, and its slot is freed (client_gone). */
-	int64_t h = rae_handle_mint_watched(cd.ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER,
-					    OWN_BADGE_BIT | ++cd.next_badge);
-	if (h < 0)
-		return (rae_status_t)h;
-	r->handles[0] = (rae_handle_t)h;
+	rae_status_t st = rae_handle_mint_watched(cd.ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER,
+						  OWN_BADGE_BIT | ++cd.next_badge, &r->handles[0]);
+	if (st != RAE_OK)
+		return st;
 	r->handle_count = 1;
 	return RAE_OK;
 }
@@ -564,12 +565,14 @@ static bool framebuffer_start(rae_startup_t *s, const rae_console_hw_t *hw)
 	uint64_t base = fb->phys_addr & ~(PAGE_SIZE - 1);
 	uint64_t end = fb->phys_addr + (uint64_t)fb->pitch * fb->height;
 	end = (end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-	int64_t mem = rae_mem_create_phys(r, base, end - base, RAE_MEM_PHYS_WRITE_COMBINE);
+	rae_handle_t mem;
+	rae_status_t st =
+	    rae_mem_create_phys(r, base, end - base, RAE_MEM_PHYS_WRITE_COMBINE, &mem);
 	rae_handle_close(r);
-	if (mem < 0)
+	if (st != RAE_OK)
 		return false;
-	int64_t at = rae_mem_map((rae_handle_t)mem, RAE_PROT_READ | RAE_PROT_WRITE);
-	rae_handle_close((rae_handle_t)mem);
+	int64_t at = rae_mem_map(mem, RAE_PROT_READ | RAE_PROT_WRITE);
+	rae_handle_close(mem);
 	if (at < 0)
 		return false;
 	return fbcon_init(&cd.con, fb, (void *)(uintptr_t)(at + (fb->phys_addr - base))) == RAE_OK;
@@ -599,27 +602,23 @@ int main(uint64_t arg)
 	if (cd.ep == RAE_HANDLE_INVALID) /* started by the service manager */
 		cd.ep = rae_startup_take(&s, RAE_ROLE_SERVE);
 	rae_handle_t serial_res = rae_startup_take(&s, RAE_CONSOLED_ROLE_SERIAL);
-	int64_t h = rae_notify_create();
-	if (!cd.ep || !serial_res || h < 0)
+	if (!cd.ep || !serial_res || rae_notify_create(&cd.events) != RAE_OK)
 		fail("needs its endpoint and the serial port's resource");
-	cd.events = (rae_handle_t)h;
-	h = rae_handle_mint(cd.ep, RAE_RIGHT_WRITE, INTERNAL_BADGE);
-	if (h < 0)
+	if (rae_handle_mint(cd.ep, RAE_RIGHT_WRITE, INTERNAL_BADGE, &cd.internal) != RAE_OK)
 		fail("cannot mint its own handle (the endpoint needs DUPLICATE)");
-	cd.internal = (rae_handle_t)h;
 
 	/* The kernel lets go of the devices first, so nobody races us. */
 	uint64_t handed_at;
-	h = rae_console_handover(serial_res, cd.events, EV_KLOG, &handed_at);
-	if (h < 0)
+	if (rae_console_handover(serial_res, cd.events, EV_KLOG, &handed_at, &cd.console) != RAE_OK)
 		fail("the kernel did not hand the console over");
-	cd.console = (rae_handle_t)h;
 
 	cd.com = hw.serial_port;
 	cd.kbd_data = hw.kbd_data_port;
 	cd.kbd_status = hw.kbd_status_port;
-	int64_t ports = rae_ioport_create(serial_res, hw.serial_port, hw.serial_ports);
-	cd.serial = ports > 0 && rae_ioport_enable((rae_handle_t)ports) == RAE_OK;
+	rae_handle_t ports;
+	cd.serial =
+	    rae_ioport_create(serial_res, hw.serial_port, hw.serial_ports, &ports) == RAE_OK &&
+	    rae_ioport_enable(ports) == RAE_OK;
 	rae_handle_close(serial_res);
 	cd.kbd = take_ports(&s, RAE_CONSOLED_ROLE_KBD_DATA, hw.kbd_data_port, 1) &&
 		 take_ports(&s, RAE_CONSOLED_ROLE_KBD_STATUS, hw.kbd_status_port, 1);
@@ -655,7 +654,8 @@ int main(uint64_t arg)
 	console_say_dec(handed_at);
 	console_say("\n");
 
-	if (rae_thread_create(device_loop, 0) < 0)
+	rae_handle_t device_thread;
+	if (rae_thread_create(device_loop, 0, 0, &device_thread) != RAE_OK)
 		fail("cannot start the device thread");
 	serve();
 	return 0;

@@ -89,6 +89,6 @@ rae_status_t service_watch_health(service_t *s)
 {
 	if (!s->m.health_interval_ms)
 		return RAE_OK;
-	int64_t tid = rae_thread_create(watch, (uint64_t)(uintptr_t)s);
-	return tid < 0 ? (rae_status_t)tid : RAE_OK;
+	rae_handle_t thread;
+	return rae_thread_create(watch, (uint64_t)(uintptr_t)s, 0, &thread);
 }

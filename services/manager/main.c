@@ -185,21 +185,19 @@ static unsigned load_manifests(char dirs[DIRS_MAX][PATH_MAX], unsigned ndirs)
 static void prepare(service_t *s, svc_plan_t *plan)
 {
 	const svc_manifest_t *m = &s->m;
-	int64_t ep = rae_endpoint_create();
-	int64_t job =
+	rae_status_t ep_st = rae_endpoint_create(&s->endpoint);
+	rae_status_t job_st =
 	    rae_job_create(0, m->limits[SVC_LIMIT_PROCESSES], m->limits[SVC_LIMIT_THREADS],
-			   m->limits[SVC_LIMIT_PAGES], m->limits[SVC_LIMIT_HANDLES]);
+			   m->limits[SVC_LIMIT_PAGES], m->limits[SVC_LIMIT_HANDLES], &s->job);
 	plan->blocked = true;
-	if (ep < 0 || job < 0)
+	if (ep_st != RAE_OK || job_st != RAE_OK)
 		ksnprintf(plan->why, sizeof(plan->why), "no endpoint or job: %s",
-			  rae_status_name((rae_status_t)(ep < 0 ? ep : job)));
+			  rae_status_name(ep_st != RAE_OK ? ep_st : job_st));
 	else if (!initrd_find(m->exec, &s->image_offset, &s->image_size))
 		ksnprintf(plan->why, sizeof(plan->why), "its program %s is not in the initrd",
 			  m->exec);
 	else
 		plan->blocked = false;
-	s->endpoint = ep > 0 ? (rae_handle_t)ep : RAE_HANDLE_INVALID;
-	s->job = job > 0 ? (rae_handle_t)job : RAE_HANDLE_INVALID;
 }
 
 /* Starts the planned services in order; a service whose dependency did
@@ -255,12 +253,11 @@ int main(uint64_t arg)
 		say("no bootstrap from the kernel: %s", rae_status_name(st));
 		return 1;
 	}
-	int64_t names = rae_endpoint_create();
-	if (names < 0) {
-		say("no name-service endpoint: %s", rae_status_name((rae_status_t)names));
+	st = rae_endpoint_create(&manager_names);
+	if (st != RAE_OK) {
+		say("no name-service endpoint: %s", rae_status_name(st));
 		return 1;
 	}
-	manager_names = (rae_handle_t)names;
 
 	unsigned ndirs = manifest_dirs(cmdline, dirs);
 	unsigned skipped = load_manifests(dirs, ndirs);

@@ -43,11 +43,11 @@ static rae_status_t lookup(rae_msg_t *call, const char *buf, rae_msg_t *reply)
 	if (!caller || !svc_manifest_allows(&s->m, caller))
 		return RAE_ERR_ACCESS_DENIED;
 	/* The service tells its clients apart by this badge. */
-	int64_t h = rae_handle_mint(
-	    s->endpoint, RAE_RIGHT_WRITE | RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER, call->badge);
-	if (h < 0)
-		return (rae_status_t)h;
-	reply->handles[0] = (rae_handle_t)h;
+	st =
+	    rae_handle_mint(s->endpoint, RAE_RIGHT_WRITE | RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER,
+			    call->badge, &reply->handles[0]);
+	if (st != RAE_OK)
+		return st;
 	reply->handle_count = 1;
 	reply->words[0] = s->id;
 	return RAE_OK;

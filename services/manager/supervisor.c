@@ -57,70 +57,76 @@ static service_t *service_named(const char *name)
 
 /* The handles s gets at start, made fresh for each instance (they move to
  * it). Returns how many, or an error after closing what it made. */
+/* Records one handle start_handles made (st RAE_OK) or the first error. */
+static void start_add(rae_status_t st, rae_handle_t made, uint16_t role, rae_handle_t *h,
+		      uint16_t *roles, unsigned *n, rae_status_t *bad)
+{
+	if (st != RAE_OK) {
+		if (*bad == RAE_OK)
+			*bad = st;
+		return;
+	}
+	h[*n] = made;
+	roles[(*n)++] = role;
+}
+
 static int64_t start_handles(service_t *s, rae_handle_t *h, uint16_t *roles)
 {
-	int64_t made[START_HANDLES_MAX];
-	uint16_t made_roles[START_HANDLES_MAX];
-	rae_handle_t hw[RAE_CONSOLE_RESOURCES_MAX];
+	rae_handle_t made, hw[RAE_CONSOLE_RESOURCES_MAX];
 	uint16_t hw_roles[RAE_CONSOLE_RESOURCES_MAX];
 	unsigned n = 0;
+	rae_status_t st, bad = RAE_OK;
 	/* DUPLICATE (and WRITE) so that the service can mint badged handles of
 	 * its own endpoint (vfsd's sessions, consoled's children): a badge on
 	 * its own endpoint only ever names a caller to the service itself. */
-	made[n] = rae_handle_dup(s->endpoint, RAE_RIGHT_READ | RAE_RIGHT_WRITE |
-						  RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER);
-	made_roles[n++] = RAE_ROLE_SERVE;
+	st = rae_handle_dup(
+	    s->endpoint,
+	    RAE_RIGHT_READ | RAE_RIGHT_WRITE | RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER, &made);
+	start_add(st, made, RAE_ROLE_SERVE, h, roles, &n, &bad);
 	/* Badged handles come with DUPLICATE, so that a service can pass them
 	 * on to the programs it starts (a shell's commands): a copy keeps the
 	 * badge, and HANDLE_MINT refuses a handle that carries one, so nobody
 	 * can make another service's badge from it. */
 #define BADGED_RIGHTS (RAE_RIGHT_WRITE | RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER)
-	made[n] = rae_handle_mint(manager_names, BADGED_RIGHTS, s->id);
-	made_roles[n++] = RAE_ROLE_SERVICES;
+	st = rae_handle_mint(manager_names, BADGED_RIGHTS, s->id, &made);
+	start_add(st, made, RAE_ROLE_SERVICES, h, roles, &n, &bad);
 	if (s->m.grants & SVC_GRANT_INITRD) {
-		made[n] = rae_handle_dup(manager_initrd,
-					 RAE_RIGHT_READ | RAE_RIGHT_MAP | RAE_RIGHT_TRANSFER);
-		made_roles[n++] = RAE_ROLE_INITRD;
+		st = rae_handle_dup(manager_initrd,
+				    RAE_RIGHT_READ | RAE_RIGHT_MAP | RAE_RIGHT_TRANSFER, &made);
+		start_add(st, made, RAE_ROLE_INITRD, h, roles, &n, &bad);
 	}
 	if (s->m.grants & SVC_GRANT_ROOT_RESOURCE) {
-		made[n] =
-		    rae_handle_dup(manager_root_resource,
-				   RAE_RIGHT_MANAGE | RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER);
-		made_roles[n++] = RAE_ROLE_ROOT_RESOURCE;
+		st = rae_handle_dup(manager_root_resource,
+				    RAE_RIGHT_MANAGE | RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER,
+				    &made);
+		start_add(st, made, RAE_ROLE_ROOT_RESOURCE, h, roles, &n, &bad);
 	}
 	if (s->m.grants & SVC_GRANT_CONSOLE_HW) {
 		int64_t got = rae_console_resources(manager_root_resource, hw, hw_roles);
-		for (int64_t i = 0; i < got; i++) {
-			made[n] = hw[i];
-			made_roles[n++] = hw_roles[i];
-		}
+		for (int64_t i = 0; i < got; i++)
+			start_add(RAE_OK, hw[i], hw_roles[i], h, roles, &n, &bad);
 		if (got < 0)
-			made[n++] = got;
+			start_add((rae_status_t)got, 0, 0, h, roles, &n, &bad);
 	}
 	if (s->m.grants & SVC_GRANT_JOB) {
-		made[n] = rae_handle_dup(s->job, RAE_RIGHT_READ | RAE_RIGHT_MANAGE |
-						     RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER);
-		made_roles[n++] = RAE_ROLE_JOB;
+		st = rae_handle_dup(s->job,
+				    RAE_RIGHT_READ | RAE_RIGHT_MANAGE | RAE_RIGHT_DUPLICATE |
+					RAE_RIGHT_TRANSFER,
+				    &made);
+		start_add(st, made, RAE_ROLE_JOB, h, roles, &n, &bad);
 	}
 	for (unsigned k = 0; k < s->m.endpoints.count; k++) {
 		service_t *to = service_named(s->m.endpoints.names[k]);
-		made[n] =
-		    to ? rae_handle_mint(to->endpoint, BADGED_RIGHTS, s->id) : RAE_ERR_NOT_FOUND;
-		made_roles[n] = endpoint_role(s->m.endpoints.names[k], k);
-		n++;
+		st = to ? rae_handle_mint(to->endpoint, BADGED_RIGHTS, s->id, &made)
+			: RAE_ERR_NOT_FOUND;
+		start_add(st, made, endpoint_role(s->m.endpoints.names[k], k), h, roles, &n, &bad);
 	}
-	int64_t bad = 0;
-	for (unsigned i = 0; i < n; i++) {
-		if (made[i] < 0 && !bad)
-			bad = made[i];
+	if (bad != RAE_OK) {
+		for (unsigned i = 0; i < n; i++)
+			rae_handle_close(h[i]);
+		return bad;
 	}
-	for (unsigned i = 0; i < n; i++) {
-		if (bad && made[i] >= 0)
-			rae_handle_close((rae_handle_t)made[i]);
-		h[i] = (rae_handle_t)made[i];
-		roles[i] = made_roles[i];
-	}
-	return bad ? bad : (int64_t)n;
+	return (int64_t)n;
 }
 
 /* argv: the program's path, then the manifest's arguments split at spaces. */
@@ -150,20 +156,21 @@ rae_status_t service_start(service_t *s)
 	static const char *argv[SVC_ARGS_MAX / 2 + 2];
 	spin_take(&spawn_lock_word);
 	int64_t n = start_handles(s, handles, roles);
-	int64_t p = n;
-	if (n >= 0) {
+	rae_handle_t p = 0;
+	rae_status_t st = n < 0 ? (rae_status_t)n : RAE_OK;
+	if (st == RAE_OK) {
 		split_args(s, words, argv, sizeof(argv) / sizeof(argv[0]));
 		ksnprintf(env, sizeof(env), "RAE_SERVICE=%s", s->m.name);
 		const char *const envp[] = {env, NULL};
-		p = rae_spawn_start(manager_initrd, s->image_offset, s->image_size, s->m.name,
-				    s->job, argv, envp, handles, roles, (unsigned)n);
+		st = rae_spawn_start(manager_initrd, s->image_offset, s->image_size, s->m.name,
+				     s->job, argv, envp, handles, roles, (unsigned)n, &p);
 	}
 	spin_give(&spawn_lock_word);
-	if (p < 0)
-		return (rae_status_t)p;
-	int64_t pid = rae_process_id((rae_handle_t)p);
+	if (st != RAE_OK)
+		return st;
+	int64_t pid = rae_process_id(p);
 	svc_lock();
-	s->process = (rae_handle_t)p;
+	s->process = p;
 	s->pid = pid > 0 ? (uint64_t)pid : 0;
 	s->started_ns = rae_clock_ns();
 	s->state = RAE_SVC_RUNNING;
@@ -263,6 +270,6 @@ static void supervise(uint64_t arg)
 
 rae_status_t service_supervise(service_t *s)
 {
-	int64_t tid = rae_thread_create(supervise, (uint64_t)(uintptr_t)s);
-	return tid < 0 ? (rae_status_t)tid : RAE_OK;
+	rae_handle_t thread;
+	return rae_thread_create(supervise, (uint64_t)(uintptr_t)s, 0, &thread);
 }

@@ -90,14 +90,13 @@ static int64_t vfs_session_open(vfs_server_t *srv, const vfs_req_t *q, vfs_rep_t
 	 * from it. Watched: when its last copy is gone (closed, or its holder
 	 * ended) the kernel sends a RAE_IPC_TAG_CLOSED notice with the badge,
 	 * and the session goes (vfs_server_run). */
-	int64_t h =
-	    rae_handle_mint_watched(srv->endpoint, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, s->badge);
-	if (h < 0) {
+	rae_status_t st = rae_handle_mint_watched(
+	    srv->endpoint, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, s->badge, &rep->handle);
+	if (st != RAE_OK) {
 		vfs_free(s);
-		return h;
+		return st;
 	}
 	srv->sessions[slot] = s;
-	rep->handle = (rae_handle_t)h;
 	rep->words[0] = s->badge;
 	return RAE_OK;
 }

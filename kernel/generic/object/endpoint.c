@@ -8,6 +8,7 @@
 #include <mm/usercopy.h>
 #include <object/endpoint.h>
 #include <panic.h>
+#include <proc/handles.h>
 #include <proc/process.h>
 #include <sched/sched.h>
 #include <sched/thread.h>
@@ -150,27 +151,13 @@ rae_status_t ipc_msg_from_user(process_t *p, uint64_t user_msg, ipc_msg_t **out)
 			return RAE_ERR_FAULT;
 		}
 	}
-	/* Check every handle first, so a bad one moves none. */
-	bool irq = spin_lock_irqsave(&p->handles_lock);
-	for (uint32_t i = 0; i < um.handle_count; i++) {
-		rae_status_t st = handle_table_get(&p->handles, um.handles[i], RAE_OBJ_NONE,
-						   RAE_RIGHT_TRANSFER, NULL, NULL, NULL);
-		for (uint32_t j = 0; j < i && st == RAE_OK; j++) {
-			if (um.handles[j] == um.handles[i])
-				st = RAE_ERR_INVALID; /* the same handle twice */
-		}
-		if (st != RAE_OK) {
-			spin_unlock_irqrestore(&p->handles_lock, irq);
-			ipc_msg_free(m);
-			return st;
-		}
+	rae_status_t st = process_handle_take_n(p, um.handles, um.handle_count, RAE_RIGHT_TRANSFER,
+						m->objs, m->rights, m->badges);
+	if (st != RAE_OK) {
+		ipc_msg_free(m);
+		return st;
 	}
-	for (uint32_t i = 0; i < um.handle_count; i++) {
-		handle_table_remove(&p->handles, um.handles[i], &m->objs[i], &m->rights[i],
-				    &m->badges[i]);
-		m->handle_count++;
-	}
-	spin_unlock_irqrestore(&p->handles_lock, irq);
+	m->handle_count = um.handle_count;
 	*out = m;
 	return RAE_OK;
 }
@@ -192,16 +179,13 @@ rae_status_t ipc_msg_to_user(process_t *p, ipc_msg_t *m, uint64_t user_msg)
 		st = RAE_ERR_FAULT;
 	um.buf_len = n;
 	um.handle_count = 0;
-	bool irq = spin_lock_irqsave(&p->handles_lock);
 	for (uint32_t i = 0; i < m->handle_count; i++) {
 		rae_handle_t h;
-		if (handle_table_add(&p->handles, m->objs[i], m->rights[i], m->badges[i], &h) ==
-		    RAE_OK)
+		if (process_handle_add(p, m->objs[i], m->rights[i], m->badges[i], &h) == RAE_OK)
 			um.handles[um.handle_count++] = h;
 		else
 			st = RAE_ERR_LIMIT;
 	}
-	spin_unlock_irqrestore(&p->handles_lock, irq);
 	if (copy_to_user((void *)user_msg, &um, sizeof(um)) != RAE_OK)
 		st = RAE_ERR_FAULT;
 	ipc_msg_free(m); /* drops the message's own references */

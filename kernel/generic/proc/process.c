@@ -15,6 +15,7 @@
 #include <object/job.h>
 #include <object/memory.h>
 #include <proc/elf.h>
+#include <proc/handles.h>
 #include <proc/process.h>
 #include <rae/syscall.h>
 #include <sched/sched.h>
@@ -129,10 +130,8 @@ static rae_status_t load_segments(process_t *p, const exec_image_t *src, const e
  * the end now, not when someone gets round to reaping the process. */
 static void process_close_handles(process_t *p)
 {
-	bool irq = spin_lock_irqsave(&p->handles_lock);
-	handle_table_t old = p->handles;
-	handle_table_init(&p->handles, old.limit, old.grow, old.release, old.ctx);
-	spin_unlock_irqrestore(&p->handles_lock, irq);
+	handle_table_t old;
+	process_handle_detach_all(p, &old);
 	handle_table_destroy(&old);
 }
 

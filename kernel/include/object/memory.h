@@ -7,6 +7,7 @@
 
 #include <mm/phys.h>
 #include <object/object.h>
+#include <rae/status.h>
 
 #define MEMORY_OBJECT_MAX_PAGES 4096  /* 16 MiB */
 #define MEMORY_PHYS_MAX_PAGES   65536 /* 256 MiB: a large framebuffer */

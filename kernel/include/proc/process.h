@@ -83,7 +83,8 @@ typedef struct process {
 	struct job *job;      /* charged for this process, its threads, its pages;
 				* referenced until the struct is freed */
 	bool job_released;    /* its JOB_PROCESSES charge given back (reaped) */
-	/* Capabilities: every object this process may use. */
+	/* Capabilities: every object this process may use. Once the process
+	 * runs, reached only through proc/handles.h, which takes the lock. */
 	spinlock_t handles_lock;
 	handle_table_t handles; /* guarded by handles_lock */
 	/* Memory objects mapped here (each mapping holds a reference), and

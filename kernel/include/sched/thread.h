@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <compiler.h>
+#include <rae/ipc.h>
 #include <rae/status.h>
 #include <sched/policy.h>
 #include <smp/cpu.h>

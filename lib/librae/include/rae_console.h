@@ -52,8 +52,8 @@ typedef struct {
 rae_status_t rae_console_winsize(rae_console_t *c, rae_console_winsize_t *ws);
 
 /* A new badged handle to the service for a child process (WRITE,
- * TRANSFER), or an error. */
-int64_t rae_console_open(rae_console_t *c);
+ * TRANSFER) in *out: RAE_OK, or an error. */
+rae_status_t rae_console_open(rae_console_t *c, rae_handle_t *out);
 
 /* Whether Ctrl-C was pressed since the last call (for a program busy
  * computing rather than reading); consumes one press. */
@@ -81,24 +81,8 @@ rae_status_t rae_console_reattach(rae_console_t *c);
 /* Detaches and closes the handles. */
 void rae_console_close(rae_console_t *c);
 
-/* The system calls of the hand-over (docs/syscalls.md, 54-56). */
-static inline int64_t rae_console_handover(rae_handle_t resource, rae_handle_t notification,
-					   uint64_t bits, uint64_t *log_offset)
-{
-	return rae_syscall6(RAE_SYS_CONSOLE_HANDOVER, resource, notification, bits,
-			    (uint64_t)(uintptr_t)log_offset, 0, 0);
-}
-
-static inline int64_t rae_log_read(rae_handle_t console, uint64_t *offset, void *buf, size_t len)
-{
-	return rae_syscall6(RAE_SYS_LOG_READ, console, (uint64_t)(uintptr_t)offset,
-			    (uint64_t)(uintptr_t)buf, len, 0, 0);
-}
-
-static inline int64_t rae_console_info(rae_console_hw_t *hw)
-{
-	return rae_syscall(RAE_SYS_CONSOLE_INFO, (uint64_t)(uintptr_t)hw, 0, 0);
-}
+/* The system calls of the hand-over (docs/syscalls.md, 54-56) are in rae.h:
+ * rae_console_handover, rae_log_read, rae_console_info. */
 
 /* Resources narrowed from `root` (MANAGE) to exactly the console's devices
  * that CONSOLE_INFO names, with their RAE_CONSOLED_ROLE_* roles: up to
@@ -109,10 +93,11 @@ int64_t rae_console_resources(rae_handle_t root, rae_handle_t *handles, uint16_t
 
 /* Starts rae-consoled (from `size` bytes at `offset` in memory object
  * `image`, or with image 0 from the initrd path `name`) with resources
- * narrowed from `root` to the console's devices. Returns the process
- * handle and in *service the service's endpoint (every right: mint each
+ * narrowed from `root` to the console's devices. Returns RAE_OK with the
+ * process handle in *proc and in *service the service's endpoint (every right: mint each
  * client a handle with its own badge, below 2^63, from it). */
-int64_t rae_consoled_start(rae_handle_t root, rae_handle_t image, uint64_t offset, uint64_t size,
-			   const char *name, rae_handle_t *service);
+rae_status_t rae_consoled_start(rae_handle_t root, rae_handle_t image, uint64_t offset,
+				uint64_t size, const char *name, rae_handle_t *service,
+				rae_handle_t *proc);
 
 #endif

@@ -47,13 +47,14 @@ rae_status_t rae_startup_send(rae_handle_t ep, const char *const *argv, const ch
 /* Starts a program and sends it the start-up set: from `size` bytes at
  * `offset` in memory object `image` (SPAWN_IMAGE), or, with image 0, from
  * the initrd path `name` (SPAWN_WITH). `job` 0 is the caller's. Returns
- * the process handle, or an error (the child is killed if it started but
+ * RAE_OK with the process handle in *proc, or an error (the child is killed if it started but
  * never took its start-up messages within RAE_STARTUP_TIMEOUT_NS). The
  * handles move to the child. */
 #define RAE_STARTUP_TIMEOUT_NS 10000000000ull
-int64_t rae_spawn_start(rae_handle_t image, uint64_t offset, uint64_t size, const char *name,
-			rae_handle_t job, const char *const *argv, const char *const *envp,
-			const rae_handle_t *handles, const uint16_t *roles, unsigned n);
+rae_status_t rae_spawn_start(rae_handle_t image, uint64_t offset, uint64_t size, const char *name,
+			     rae_handle_t job, const char *const *argv, const char *const *envp,
+			     const rae_handle_t *handles, const uint16_t *roles, unsigned n,
+			     rae_handle_t *proc);
 
 /* Programs in the initrd, for a process handed the initrd memory object
  * (RAE_ROLE_INITRD; lib/librae/initrd.c). rae_initrd_find: where the
@@ -63,9 +64,10 @@ int64_t rae_spawn_start(rae_handle_t image, uint64_t offset, uint64_t size, cons
  * caller's when the file is not found. */
 rae_status_t rae_initrd_find(rae_handle_t initrd, const char *path, uint64_t *offset,
 			     uint64_t *size);
-int64_t rae_initrd_spawn_start(rae_handle_t initrd, const char *path, rae_handle_t job,
-			       const char *const *argv, const char *const *envp,
-			       const rae_handle_t *handles, const uint16_t *roles, unsigned n);
+rae_status_t rae_initrd_spawn_start(rae_handle_t initrd, const char *path, rae_handle_t job,
+				    const char *const *argv, const char *const *envp,
+				    const rae_handle_t *handles, const uint16_t *roles, unsigned n,
+				    rae_handle_t *proc);
 
 /* The first handle with `role`, left in `s` (see rae_startup_take), or
  * RAE_HANDLE_INVALID. */

@@ -67,10 +67,10 @@ int64_t rae_vfs_call(rae_handle_t s, uint64_t tag, const uint64_t words[4], cons
  * too; needs DUPLICATE, READ, MAP; RAE_HANDLE_INVALID for an empty file
  * system); `name` (may be NULL) prefixes its console lines; `cpu` >= 0 pins
  * it to that CPU (a client pinned there too reaches it without a cross-CPU
- * wake-up per call), -1 lets it run anywhere. Returns the process handle,
- * or an error.
+ * wake-up per call), -1 lets it run anywhere. Returns RAE_OK with the
+ * process handle in *proc, or an error.
  */
-int64_t rae_vfs_start(const char *path, rae_handle_t service, rae_handle_t initrd,
-		      uint64_t initrd_bytes, const char *name, int cpu);
+rae_status_t rae_vfs_start(const char *path, rae_handle_t service, rae_handle_t initrd,
+			   uint64_t initrd_bytes, const char *name, int cpu, rae_handle_t *proc);
 
 #endif

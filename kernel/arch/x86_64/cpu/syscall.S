@@ -12,6 +12,8 @@
 #include <object/ipc_fast.h>
 #include <rae/syscall.h>
 
+#include <arch/x86_64/cpu/syscall_frame.h>
+
 #define GDT_USER_DATA 0x23 /* 0x20 | RPL 3 */
 #define GDT_USER_CODE 0x2b /* 0x28 | RPL 3 */
 #define CPU_SYSCALL_STACK 8
@@ -44,6 +46,18 @@ syscall_entry:
 	/* rbx and r12-r15 are callee-saved in C: syscall_dispatch gives them
 	 * back as they came. rbp too, but it is zeroed for backtraces. */
 	pushq %rbp
+	/* The pushes above build syscall_frame_t (cpu/syscall_frame.h, whose
+	 * offsets the C struct asserts): 13 of them, rbp at the bottom, the
+	 * message registers next, then rdi, the number and the IRET frame. */
+	.if SYSCALL_FRAME_SIZE != 13 * 8 || SYSCALL_FRAME_RBP != 0 || SYSCALL_FRAME_RSI != 8
+	.error "syscall_frame_t does not match syscall_entry's pushes"
+	.endif
+	.if SYSCALL_FRAME_R9 != 5 * 8 || SYSCALL_FRAME_RDI != 6 * 8 || SYSCALL_FRAME_NR != 7 * 8
+	.error "syscall_frame_t does not match syscall_entry's pushes"
+	.endif
+	.if SYSCALL_FRAME_RIP != 8 * 8 || SYSCALL_FRAME_RFLAGS != 10 * 8 || SYSCALL_FRAME_RSP != 11 * 8
+	.error "syscall_frame_t does not match syscall_entry's pushes"
+	.endif
 	cld
 	xorl %ebp, %ebp
 	cmpq $RAE_SYS_IPC_CALL_REG, %rax
