@@ -113,7 +113,8 @@ static rae_status_t load_segments(process_t *p, const exec_image_t *src, const e
 		uintptr_t start = PAGE_ALIGN_DOWN(p->image_base + s->vaddr);
 		uintptr_t end = PAGE_ALIGN_UP(p->image_base + s->vaddr + s->memsz);
 		unsigned flags = VM_READ | (s->write ? VM_WRITE : 0) | (s->exec ? VM_EXEC : 0);
-		rae_status_t st = as_map_anon(p->as, start, (end - start) / PAGE_SIZE, flags);
+		rae_status_t st = as_map_private(p->as, start, (end - start) / PAGE_SIZE, flags,
+						   RAE_MEM_USER_IMAGE);
 		if (st != RAE_OK)
 			return st;
 		st = image_write(p, src, s->offset, p->image_base + s->vaddr, s->filesz);
@@ -405,8 +406,8 @@ static process_t *process_load(const exec_image_t *src, const char *name, proces
 	st = load_segments(p, src, &img);
 	/* The stack, with the page below it left unmapped as its guard. */
 	if (st == RAE_OK)
-		st = as_map_anon(p->as, p->stack_top - USER_STACK_PAGES * PAGE_SIZE,
-				 USER_STACK_PAGES, VM_READ | VM_WRITE);
+		st = as_map_private(p->as, p->stack_top - USER_STACK_PAGES * PAGE_SIZE,
+				    USER_STACK_PAGES, VM_READ | VM_WRITE, RAE_MEM_USER_STACKS);
 	if (st != RAE_OK) {
 		p->job = NULL; /* the caller takes the charge back */
 		process_free(p);
@@ -491,7 +492,8 @@ struct thread *process_thread_create(process_t *p, uintptr_t entry, uintptr_t ar
 		stack = (process_stack_t){.guard = base - PAGE_SIZE,
 					  .base = base,
 					  .top = base + USER_THREAD_STACK_PAGES * PAGE_SIZE};
-		*status = as_map_anon(p->as, base, USER_THREAD_STACK_PAGES, VM_READ | VM_WRITE);
+		*status = as_map_private(p->as, base, USER_THREAD_STACK_PAGES, VM_READ | VM_WRITE,
+					  RAE_MEM_USER_STACKS);
 		if (*status != RAE_OK) {
 			as_free_anon(p->as, base, USER_THREAD_STACK_PAGES);
 			process_stack_release(p, base);

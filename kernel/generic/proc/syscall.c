@@ -1114,14 +1114,7 @@ static int64_t sys_job_process(syscall_frame_t *f)
 static int64_t sys_system_info(syscall_frame_t *f)
 {
 	rae_system_info_t info = {0};
-	pmm_stats_t pmm;
-	kmalloc_stats_t heap;
-	pmm_stats(&pmm);
-	kmalloc_stats(&heap);
-	info.page_size = PAGE_SIZE;
-	info.total_pages = pmm.total_pages;
-	info.free_pages = pmm.free_pages;
-	info.kernel_pages = heap.pages;
+	pmm_system_info(&info);
 	info.uptime_ns = clock_monotonic_ns();
 	info.cpus = cpu_online_count;
 	info.processes = process_count_alive();

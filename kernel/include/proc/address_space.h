@@ -26,8 +26,12 @@ address_space_t *as_create(void);
 void as_destroy(address_space_t *as);
 
 /* Maps `pages` zeroed pages at `va` (page aligned, user half) with `flags`
- * (VM_READ/WRITE/EXEC; VM_USER is added). RAE_ERR_INVALID for W+X or a
- * bad range, RAE_ERR_NO_MEMORY when pages run out (what was mapped stays). */
+ * (VM_READ/WRITE/EXEC; VM_USER is added), counted as `use` (RAE_MEM_USER_*).
+ * RAE_ERR_INVALID for W+X or a bad range, RAE_ERR_NO_MEMORY when pages run
+ * out (what was mapped stays). */
+rae_status_t as_map_private(address_space_t *as, uintptr_t va, uint64_t pages, unsigned flags,
+			    unsigned use);
+/* as_map_private for heap pages (RAE_MEM_USER_ANON). */
 rae_status_t as_map_anon(address_space_t *as, uintptr_t va, uint64_t pages, unsigned flags);
 /* Maps the given frames (owned by a memory object, so never freed with the
  * space) at `va`. Same errors as as_map_anon. */

@@ -70,7 +70,8 @@ static uintptr_t boot_thread_stack_top;
 
 static paddr_t early_pt_alloc(void)
 {
-	return memblock_alloc(&memblock, PAGE_SIZE, PAGE_SIZE, BOOT_MAP_LIMIT, true);
+	return memblock_alloc(&memblock, PAGE_SIZE, PAGE_SIZE, BOOT_MAP_LIMIT, true,
+			      RAE_MEM_PAGE_TABLES);
 }
 
 /* The physical address of a kernel-image symbol (link address based). */
@@ -164,18 +165,24 @@ void arch_boot_main(uint32_t magic, uint64_t info_phys)
 
 	/* Memory that is not free even if the map says usable. */
 	memblock_range_t reserved[4 + BOOT_INFO_MAX_MODULES];
+	uint8_t reserved_use[4 + BOOT_INFO_MAX_MODULES];
 	unsigned nres = 0;
+	reserved_use[nres] = RAE_MEM_RESERVED;
 	reserved[nres++] = (memblock_range_t){0, LOW_MEMORY_END};
+	reserved_use[nres] = RAE_MEM_KERNEL_IMAGE;
 	reserved[nres++] = (memblock_range_t){BOOT_PHYS, image_phys(__kernel_end)};
 	if (boot_info.has_framebuffer) {
 		const boot_framebuffer_t *fb = &boot_info.framebuffer;
+		reserved_use[nres] = RAE_MEM_FRAMEBUFFER;
 		reserved[nres++] = (memblock_range_t){
 		    fb->phys_addr, fb->phys_addr + (uint64_t)fb->pitch * fb->height};
 	}
-	for (uint32_t i = 0; i < boot_info.module_count; i++)
+	for (uint32_t i = 0; i < boot_info.module_count; i++) {
+		reserved_use[nres] = RAE_MEM_INITRD;
 		reserved[nres++] =
 		    (memblock_range_t){boot_info.modules[i].start, boot_info.modules[i].end};
-	if (memblock_init(&memblock, &boot_info, reserved, nres) != RAE_OK)
+	}
+	if (memblock_init(&memblock, &boot_info, reserved, reserved_use, nres) != RAE_OK)
 		panic("boot: the memory map has too many ranges");
 
 	direct_range_count = direct_map_plan(&boot_info, direct_ranges, DIRECT_MAP_MAX_RANGES);
