@@ -106,6 +106,37 @@ rae_status_t as_map_private(address_space_t *as, uintptr_t va, uint64_t pages, u
 	return st;
 }
 
+rae_status_t as_fault_in(address_space_t *as, uintptr_t va, unsigned flags, unsigned use)
+{
+	va &= ~(uintptr_t)(PAGE_SIZE - 1);
+	if ((flags & VM_WRITE) && (flags & VM_EXEC))
+		return RAE_ERR_INVALID;
+	if (va < PAGE_SIZE || !user_range_ok(va, PAGE_SIZE))
+		return RAE_ERR_INVALID;
+	if (as->job && job_charge(as->job, JOB_PAGES, 1) != RAE_OK)
+		return RAE_ERR_LIMIT;
+	paddr_t pa = pmm_alloc_page_zeroed(use);
+	rae_status_t st = pa ? RAE_OK : RAE_ERR_NO_MEMORY;
+	bool there = false;
+	if (pa) {
+		bool irq = spin_lock_irqsave(&as->lock);
+		there = hal_pt_query(as->root, va, NULL, NULL);
+		if (!there)
+			st = hal_pt_map(as->root, va, pa, PAGE_SIZE, flags | VM_USER, false,
+					pmm_alloc_page_table);
+		if (!there && st == RAE_OK)
+			as->mapped_pages++;
+		spin_unlock_irqrestore(&as->lock, irq);
+	}
+	if (there || st != RAE_OK) {
+		if (pa)
+			pmm_free_pages(pa, 0);
+		if (as->job)
+			job_uncharge(as->job, JOB_PAGES, 1);
+	}
+	return st;
+}
+
 rae_status_t as_write(address_space_t *as, uintptr_t va, const void *src, uint64_t len)
 {
 	const uint8_t *s = src;

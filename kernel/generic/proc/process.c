@@ -398,16 +398,16 @@ static process_t *process_load(const exec_image_t *src, const char *name, proces
 	p->mmap_next = p->mmap_base;
 	p->main_stack = (process_stack_t){
 	    .guard = p->stack_top - USER_STACK_RESERVE - USER_STACK_GAP,
-	    .base = p->stack_top - USER_STACK_PAGES * PAGE_SIZE,
+	    .base = p->stack_top - USER_STACK_RESERVE,
 	    .top = p->stack_top,
 	};
 	p->mmap_limit = p->main_stack.guard;
 
 	st = load_segments(p, src, &img);
-	/* The stack, with the page below it left unmapped as its guard. */
+	/* The stack's top page; the rest comes as it is reached. */
 	if (st == RAE_OK)
-		st = as_map_private(p->as, p->stack_top - USER_STACK_PAGES * PAGE_SIZE,
-				    USER_STACK_PAGES, VM_READ | VM_WRITE, RAE_MEM_USER_STACKS);
+		st = as_map_private(p->as, p->stack_top - USER_STACK_COMMIT_PAGES * PAGE_SIZE,
+				    USER_STACK_COMMIT_PAGES, VM_READ | VM_WRITE, RAE_MEM_USER_STACKS);
 	if (st != RAE_OK) {
 		p->job = NULL; /* the caller takes the charge back */
 		process_free(p);
@@ -492,7 +492,8 @@ struct thread *process_thread_create(process_t *p, uintptr_t entry, uintptr_t ar
 		stack = (process_stack_t){.guard = base - PAGE_SIZE,
 					  .base = base,
 					  .top = base + USER_THREAD_STACK_PAGES * PAGE_SIZE};
-		*status = as_map_private(p->as, base, USER_THREAD_STACK_PAGES, VM_READ | VM_WRITE,
+		*status = as_map_private(p->as, stack.top - USER_STACK_COMMIT_PAGES * PAGE_SIZE,
+					  USER_STACK_COMMIT_PAGES, VM_READ | VM_WRITE,
 					  RAE_MEM_USER_STACKS);
 		if (*status != RAE_OK) {
 			as_free_anon(p->as, base, USER_THREAD_STACK_PAGES);
@@ -820,6 +821,18 @@ rae_status_t process_check_protect(process_t *p, uintptr_t va, uint64_t pages, u
 		st = stack_check(&p->thread_stacks[i], va, end, flags);
 	spin_unlock_irqrestore(&process_lock, irq);
 	return st;
+}
+
+bool process_stack_fault(process_t *p, uintptr_t va)
+{
+	bool irq = spin_lock_irqsave(&process_lock);
+	bool stack = va >= p->main_stack.base && va < p->main_stack.top;
+	for (unsigned i = 0; i < PROCESS_MAX_THREADS && !stack; i++) {
+		const process_stack_t *s = &p->thread_stacks[i];
+		stack = va >= s->base && va < s->top;
+	}
+	spin_unlock_irqrestore(&process_lock, irq);
+	return stack && as_fault_in(p->as, va, VM_READ | VM_WRITE, RAE_MEM_USER_STACKS) == RAE_OK;
 }
 
 rae_status_t process_note_mapping(process_t *p, kobject_t *obj, uintptr_t va, uint64_t pages)
