@@ -175,6 +175,48 @@ page_t *pmm_page(paddr_t pa)
 	return pfn < page_db_count ? &page_db[pfn] : NULL;
 }
 
+/* Releases the run [first, end) of pages to the zones they lie in.
+ * pmm_lock held. */
+static uint64_t release_run(uint64_t first, uint64_t end)
+{
+	uint64_t n = 0;
+	for (int z = 0; z < PMM_ZONE_COUNT; z++) {
+		uint64_t lo = zones[z].base_pfn, hi = lo + zones[z].page_count;
+		uint64_t a = first > lo ? first : lo, b = end < hi ? end : hi;
+		if (a < b)
+			n += buddy_zone_release(&zones[z], a, b - a);
+	}
+	return n;
+}
+
+uint64_t pmm_release_reserved(paddr_t base, paddr_t end)
+{
+	uint64_t released = 0;
+	if (!boot_memblock)
+		return 0;
+	bool irq = spin_lock_irqsave(&pmm_lock);
+	for (unsigned i = 0; i < boot_memblock->usable_count; i++) {
+		paddr_t a = base > boot_memblock->usable[i].base ? base : boot_memblock->usable[i].base;
+		paddr_t b = end < boot_memblock->usable[i].end ? end : boot_memblock->usable[i].end;
+		uint64_t pfn = PAGE_ALIGN_UP(a) / PAGE_SIZE, last = PAGE_ALIGN_DOWN(b) / PAGE_SIZE;
+		if (last > page_db_count)
+			last = page_db_count;
+		while (pfn < last) {
+			uint64_t run = pfn;
+			while (run < last && page_db[run].state == PAGE_RESERVED &&
+			       page_db[run].use == RAE_MEM_RESERVED)
+				run++;
+			if (run > pfn)
+				released += release_run(pfn, run);
+			pfn = run + 1;
+		}
+	}
+	use_pages[RAE_MEM_RESERVED] -= released;
+	boot_managed += released;
+	spin_unlock_irqrestore(&pmm_lock, irq);
+	return released;
+}
+
 void pmm_stats(pmm_stats_t *out)
 {
 	memset(out, 0, sizeof(*out));

@@ -41,6 +41,12 @@ paddr_t pmm_alloc_page_table(void);
  * bad or double free panics: it means kernel state is corrupt. */
 void pmm_free_pages(paddr_t pa, unsigned order);
 
+/* Hands the usable RAM in [base, end) that boot kept without naming a use
+ * (RAE_MEM_RESERVED: the low memory the AP trampoline needed) to the
+ * allocator; pages holding anything else stay. Returns the pages released.
+ * Call once nothing reads that memory any more. */
+uint64_t pmm_release_reserved(paddr_t base, paddr_t end);
+
 /* The page frame database entry of `pa`, or NULL beyond the end of RAM. */
 page_t *pmm_page(paddr_t pa);
 

@@ -17,6 +17,7 @@
 #include <arch/x86_64/cpu/regs.h>
 #include <arch/x86_64/mm/kaslr.h>
 #include <arch/x86_64/pic.h>
+#include <arch/x86_64/smp/smp.h>
 #include <arch/x86_64/platform.h>
 #include <cmdline.h>
 #include <console/kprintf.h>
@@ -40,6 +41,10 @@ boot_info_t boot_info;
  * everything phase 1 touches through phys_to_virt. */
 #define BOOT_MAP_LIMIT   (4ull << 30)
 #define LOW_MEMORY_END   (1ull << 20)
+/* Kept for good below the first MiB: the BIOS data area and the AP
+ * trampoline; some BIOSes write there at any time, so Linux keeps it too. */
+#define LOW_MEMORY_KEEP (64ull << 10)
+_Static_assert(TRAMPOLINE_PHYS + PAGE_SIZE <= LOW_MEMORY_KEEP, "the AP trampoline must stay kept");
 #define BOOT_PHYS        0x200000ull
 #define EARLY_STACK_SIZE 16384
 
@@ -227,6 +232,8 @@ static void kernel_main_on_guarded_stack(void)
 	sched_init_boot_cpu();
 	thread_current()->kstack_top = boot_thread_stack_top;
 	platform_start_aps();
+	/* The rest of the first MiB was kept only until the APs were up. */
+	pmm_release_reserved(LOW_MEMORY_KEEP, LOW_MEMORY_END);
 	kernel_main();
 }
 
