@@ -113,8 +113,19 @@ static rae_status_t load_segments(process_t *p, const exec_image_t *src, const e
 		uintptr_t start = PAGE_ALIGN_DOWN(p->image_base + s->vaddr);
 		uintptr_t end = PAGE_ALIGN_UP(p->image_base + s->vaddr + s->memsz);
 		unsigned flags = VM_READ | (s->write ? VM_WRITE : 0) | (s->exec ? VM_EXEC : 0);
-		rae_status_t st = as_map_private(p->as, start, (end - start) / PAGE_SIZE, flags,
-						   RAE_MEM_USER_IMAGE);
+		/* A writable segment's pages past its file data come at first
+		 * touch: a program's bss is mostly buffers sized for the worst. */
+		uintptr_t file_end = PAGE_ALIGN_UP(p->image_base + s->vaddr + s->filesz);
+		if (s->write && !s->exec && file_end < end &&
+		    p->zero_fill_count < PROCESS_MAX_ZERO_FILL) {
+			unsigned z = p->zero_fill_count++;
+			p->zero_fill[z].base = file_end > start ? file_end : start;
+			p->zero_fill[z].end = end;
+			end = p->zero_fill[z].base;
+		}
+		rae_status_t st = end > start ? as_map_private(p->as, start, (end - start) / PAGE_SIZE,
+							       flags, RAE_MEM_USER_IMAGE)
+					      : RAE_OK;
 		if (st != RAE_OK)
 			return st;
 		st = image_write(p, src, s->offset, p->image_base + s->vaddr, s->filesz);
@@ -823,8 +834,13 @@ rae_status_t process_check_protect(process_t *p, uintptr_t va, uint64_t pages, u
 	return st;
 }
 
-bool process_stack_fault(process_t *p, uintptr_t va)
+bool process_page_fault(process_t *p, uintptr_t va)
 {
+	for (unsigned i = 0; i < p->zero_fill_count; i++) {
+		if (va >= p->zero_fill[i].base && va < p->zero_fill[i].end)
+			return as_fault_in(p->as, va, VM_READ | VM_WRITE, RAE_MEM_USER_IMAGE) ==
+			       RAE_OK;
+	}
 	bool irq = spin_lock_irqsave(&process_lock);
 	bool stack = va >= p->main_stack.base && va < p->main_stack.top;
 	for (unsigned i = 0; i < PROCESS_MAX_THREADS && !stack; i++) {

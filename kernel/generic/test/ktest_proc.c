@@ -274,3 +274,10 @@ KTEST(user_stacks_are_mappings)
 {
 	KTEST_EXPECT_EQ(t, run_program(t, "bin/stacktest"), 0);
 }
+
+/* A program's bss comes page by page at first touch, to the program and to
+ * the kernel writing into it. */
+KTEST(user_bss_pages_on_demand)
+{
+	KTEST_EXPECT_EQ(t, run_program(t, "bin/demandtest"), 0);
+}

@@ -15,6 +15,7 @@
 #define PROCESS_NAME_MAX        32
 #define PROCESS_MAX_THREADS     64
 #define PROCESS_MAX_MAPPINGS    64
+#define PROCESS_MAX_ZERO_FILL   4 /* writable segments filled on demand */
 /* Stacks grow on demand: a page of each is mapped when it is made, the rest
  * by the page-fault handler at the first touch (process_stack_fault), so a
  * thread pays for the stack it uses, not the most it may use. */
@@ -102,6 +103,14 @@ typedef struct process {
 	 * by process_lock. */
 	process_stack_t main_stack;
 	process_stack_t thread_stacks[PROCESS_MAX_THREADS];
+	/* The zero-filled tails of the image's writable segments (bss past
+	 * the last page with file data): mapped page by page at first touch
+	 * (process_page_fault). Set at spawn before any thread runs, then
+	 * never changed, so read without a lock. */
+	struct {
+		uintptr_t base, end;
+	} zero_fill[PROCESS_MAX_ZERO_FILL];
+	unsigned zero_fill_count;
 	/* Ranges of joined threads' stacks (their pages freed, page tables
 	 * kept), reused first by the next threads, so a process that keeps
 	 * making threads does not keep growing. Guarded by process_lock. */
@@ -199,11 +208,12 @@ void process_mmap_unreserve(process_t *p, uintptr_t base, uint64_t pages);
  * or for mapping anything into a stack's guard; RAE_OK otherwise. */
 rae_status_t process_check_protect(process_t *p, uintptr_t va, uint64_t pages, unsigned flags);
 /* A fault on the absent page at `va` in p's address space: if `va` lies in
- * one of the stacks the kernel made for p, maps a zeroed page there and
- * returns true (the faulting access may be retried); false otherwise (not
- * a stack, or no memory or job pages left). Takes process_lock and the
- * space's locks: call with no spinlock held. */
-bool process_stack_fault(process_t *p, uintptr_t va);
+ * one of the stacks the kernel made for p or in the zero-filled part of
+ * its image, maps a zeroed read-write page there and returns true (the
+ * faulting access may be retried); false otherwise (anywhere else, or no
+ * memory or job pages left). Takes process_lock and the space's locks:
+ * call with no spinlock held. */
+bool process_page_fault(process_t *p, uintptr_t va);
 /* Records a mapping of `pages` pages at `va` holding a reference on `obj`
  * (dropped by process_take_mapping or when the process ends).
  * RAE_ERR_LIMIT when the process has PROCESS_MAX_MAPPINGS already. */

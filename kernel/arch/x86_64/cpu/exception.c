@@ -54,11 +54,12 @@ static bool exception_try_fixup(interrupt_frame_t *f)
 	return true;
 }
 
-/* A #PF on an absent page of one of the current process's stacks, from
+/* A #PF on an absent page of one of the current process's stacks or of
+ * the zero-filled part of its image (process_page_fault), from
  * user mode or from a user copy (which holds no lock then, with interrupts
  * on: a copy made under a spinlock gets RAE_ERR_FAULT as before): maps the
  * page, and the access is retried. Never for an instruction fetch. */
-static bool exception_stack_grows(const interrupt_frame_t *f)
+static bool exception_demand_page(const interrupt_frame_t *f)
 {
 	thread_t *self = thread_current();
 	uint64_t cr2 = cpu_read_cr2();
@@ -70,7 +71,7 @@ static bool exception_stack_grows(const interrupt_frame_t *f)
 		if (!(f->rflags & RFLAGS_IF) || !c || c->preempt_off || !exception_fixup_of(f->rip))
 			return false;
 	}
-	return process_stack_fault(self->proc, cr2);
+	return process_page_fault(self->proc, cr2);
 }
 
 /* A fault whose address, or stack pointer, lies in the guard page below a
@@ -164,7 +165,7 @@ void exception_handle(interrupt_frame_t *frame)
 		exception_nmi_count++;
 		return;
 	case VEC_PF:
-		if (exception_stack_grows(frame))
+		if (exception_demand_page(frame))
 			return;
 		if (!(frame->cs & 3) && exception_try_fixup(frame))
 			return;
