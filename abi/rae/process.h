@@ -71,16 +71,18 @@ typedef struct {
 
 /* Short names, index by index, as `free` prints them. */
 #define RAE_MEM_USE_NAMES                                                                          \
-	{"Reserved",    "MemFree",    "KernelImage", "PageDB",      "KernelHeap",                  \
-	 "KernelStack", "PageTables", "KernelOther", "UserImage",   "UserStack",                   \
-	 "UserAnon",    "MemObjects", "Initrd",      "Framebuffer"}
+	{                                                                                          \
+		"Reserved", "MemFree", "KernelImage", "PageDB", "KernelHeap", "KernelStack",       \
+		    "PageTables", "KernelOther", "UserImage", "UserStack", "UserAnon",             \
+		    "MemObjects", "Initrd", "Framebuffer"                                          \
+	}
 
 /* RAE_SYS_SYSTEM_INFO (info): facts any process may know. */
 typedef struct {
 	uint64_t page_size;
 	uint64_t total_pages;  /* usable RAM */
 	uint64_t free_pages;   /* free in the page allocator now */
-	uint64_t kernel_pages; /* held by the kernel: mem_pages of KERNEL_* , PAGE_DB, PAGE_TABLES */
+	uint64_t kernel_pages; /* the kernel's: KERNEL_*, PAGE_DB and PAGE_TABLES uses */
 	uint64_t uptime_ns;    /* monotonic time since boot */
 	uint32_t cpus;         /* CPUs online */
 	uint32_t processes;    /* processes alive */

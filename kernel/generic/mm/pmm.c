@@ -41,7 +41,8 @@ static uint64_t tag_reserved(const memblock_t *mb, paddr_t base, paddr_t end, un
 	for (unsigned i = 0; i < mb->usable_count; i++) {
 		paddr_t a = base > mb->usable[i].base ? base : mb->usable[i].base;
 		paddr_t b = end < mb->usable[i].end ? end : mb->usable[i].end;
-		for (uint64_t pfn = a / PAGE_SIZE; pfn < b / PAGE_SIZE && pfn < page_db_count; pfn++) {
+		for (uint64_t pfn = a / PAGE_SIZE; pfn < b / PAGE_SIZE && pfn < page_db_count;
+		     pfn++) {
 			page_t *p = &page_db[pfn];
 			if (p->state == PAGE_RESERVED && p->use == RAE_MEM_RESERVED) {
 				p->use = (uint8_t)use;
@@ -196,7 +197,8 @@ uint64_t pmm_release_reserved(paddr_t base, paddr_t end)
 		return 0;
 	bool irq = spin_lock_irqsave(&pmm_lock);
 	for (unsigned i = 0; i < boot_memblock->usable_count; i++) {
-		paddr_t a = base > boot_memblock->usable[i].base ? base : boot_memblock->usable[i].base;
+		paddr_t a =
+		    base > boot_memblock->usable[i].base ? base : boot_memblock->usable[i].base;
 		paddr_t b = end < boot_memblock->usable[i].end ? end : boot_memblock->usable[i].end;
 		uint64_t pfn = PAGE_ALIGN_UP(a) / PAGE_SIZE, last = PAGE_ALIGN_DOWN(b) / PAGE_SIZE;
 		if (last > page_db_count)
@@ -271,15 +273,12 @@ void pmm_census(uint64_t counted[RAE_MEM_USES], uint64_t kept[RAE_MEM_USES])
 			case PAGE_RESERVED:
 				out[p->use < RAE_MEM_USES ? p->use : RAE_MEM_RESERVED]++;
 				break;
-			case PAGE_FREE:
-				out[RAE_MEM_FREE] += 1ull << p->order;
-				break;
+			case PAGE_FREE: out[RAE_MEM_FREE] += 1ull << p->order; break;
 			case PAGE_ALLOCATED:
 				if (p->use < RAE_MEM_USES)
 					out[p->use] += 1ull << p->order;
 				break;
-			default: /* a tail: counted with its block's first page */
-				break;
+			default: /* a tail: counted with its block's first page */ break;
 			}
 		}
 	}

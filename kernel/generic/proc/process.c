@@ -123,9 +123,10 @@ static rae_status_t load_segments(process_t *p, const exec_image_t *src, const e
 			p->zero_fill[z].end = end;
 			end = p->zero_fill[z].base;
 		}
-		rae_status_t st = end > start ? as_map_private(p->as, start, (end - start) / PAGE_SIZE,
-							       flags, RAE_MEM_USER_IMAGE)
-					      : RAE_OK;
+		rae_status_t st = end > start
+				      ? as_map_private(p->as, start, (end - start) / PAGE_SIZE,
+						       flags, RAE_MEM_USER_IMAGE)
+				      : RAE_OK;
 		if (st != RAE_OK)
 			return st;
 		st = image_write(p, src, s->offset, p->image_base + s->vaddr, s->filesz);
@@ -418,7 +419,8 @@ static process_t *process_load(const exec_image_t *src, const char *name, proces
 	/* The stack's top page; the rest comes as it is reached. */
 	if (st == RAE_OK)
 		st = as_map_private(p->as, p->stack_top - USER_STACK_COMMIT_PAGES * PAGE_SIZE,
-				    USER_STACK_COMMIT_PAGES, VM_READ | VM_WRITE, RAE_MEM_USER_STACKS);
+				    USER_STACK_COMMIT_PAGES, VM_READ | VM_WRITE,
+				    RAE_MEM_USER_STACKS);
 	if (st != RAE_OK) {
 		p->job = NULL; /* the caller takes the charge back */
 		process_free(p);
@@ -504,8 +506,8 @@ struct thread *process_thread_create(process_t *p, uintptr_t entry, uintptr_t ar
 					  .base = base,
 					  .top = base + USER_THREAD_STACK_PAGES * PAGE_SIZE};
 		*status = as_map_private(p->as, stack.top - USER_STACK_COMMIT_PAGES * PAGE_SIZE,
-					  USER_STACK_COMMIT_PAGES, VM_READ | VM_WRITE,
-					  RAE_MEM_USER_STACKS);
+					 USER_STACK_COMMIT_PAGES, VM_READ | VM_WRITE,
+					 RAE_MEM_USER_STACKS);
 		if (*status != RAE_OK) {
 			as_free_anon(p->as, base, USER_THREAD_STACK_PAGES);
 			process_stack_release(p, base);

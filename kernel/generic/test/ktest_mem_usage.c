@@ -51,7 +51,8 @@ KTEST(mm_usage_follows_allocations)
 	KTEST_EXPECT_EQ(t, during[RAE_MEM_KERNEL_OTHER], before[RAE_MEM_KERNEL_OTHER] + 8);
 	/* The stack may have needed a page table of its own. */
 	KTEST_EXPECT(t, during[RAE_MEM_PAGE_TABLES] >= before[RAE_MEM_PAGE_TABLES] + 1);
-	KTEST_EXPECT(t, during[RAE_MEM_KERNEL_STACKS] >= before[RAE_MEM_KERNEL_STACKS] + KSTACK_PAGES);
+	KTEST_EXPECT(t,
+		     during[RAE_MEM_KERNEL_STACKS] >= before[RAE_MEM_KERNEL_STACKS] + KSTACK_PAGES);
 	KTEST_EXPECT_EQ(t, sum(during), sum(before));
 	if (block)
 		pmm_free_pages(block, 3);

@@ -179,7 +179,8 @@ static void tlb_read(void *arg)
 KTEST(tlb_shootdown_reaches_every_cpu)
 {
 	tlb_probe_t p = {0};
-	paddr_t a = pmm_alloc_page_zeroed(RAE_MEM_KERNEL_OTHER), b = pmm_alloc_page_zeroed(RAE_MEM_KERNEL_OTHER);
+	paddr_t a = pmm_alloc_page_zeroed(RAE_MEM_KERNEL_OTHER),
+		b = pmm_alloc_page_zeroed(RAE_MEM_KERNEL_OTHER);
 	p.va = vmm_alloc(1, VM_READ | VM_WRITE, RAE_MEM_KERNEL_OTHER);
 	if (!KTEST_EXPECT(t, a && b && p.va))
 		return;

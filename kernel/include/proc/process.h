@@ -12,12 +12,12 @@
 #include <rae/process.h>
 #include <rae/status.h>
 
-#define PROCESS_NAME_MAX        32
-#define PROCESS_MAX_THREADS     64
-#define PROCESS_MAX_MAPPINGS    64
-#define PROCESS_MAX_ZERO_FILL   4 /* writable segments filled on demand */
+#define PROCESS_NAME_MAX      32
+#define PROCESS_MAX_THREADS   64
+#define PROCESS_MAX_MAPPINGS  64
+#define PROCESS_MAX_ZERO_FILL 4 /* writable segments filled on demand */
 /* Stacks grow on demand: a page of each is mapped when it is made, the rest
- * by the page-fault handler at the first touch (process_stack_fault), so a
+ * by the page-fault handler at the first touch (process_page_fault), so a
  * thread pays for the stack it uses, not the most it may use. */
 #define USER_STACK_COMMIT_PAGES 1  /* mapped when a stack is made */
 #define USER_THREAD_STACK_PAGES 16 /* 64 KiB per extra thread, at most */

@@ -39,8 +39,8 @@ boot_info_t boot_info;
 
 /* The boot stub's identity and direct maps cover the low 4 GiB; so must
  * everything phase 1 touches through phys_to_virt. */
-#define BOOT_MAP_LIMIT   (4ull << 30)
-#define LOW_MEMORY_END   (1ull << 20)
+#define BOOT_MAP_LIMIT (4ull << 30)
+#define LOW_MEMORY_END (1ull << 20)
 /* Kept for good below the first MiB: the BIOS data area and the AP
  * trampoline; some BIOSes write there at any time, so Linux keeps it too. */
 #define LOW_MEMORY_KEEP (64ull << 10)

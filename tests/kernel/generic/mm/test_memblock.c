@@ -41,7 +41,8 @@ static void test_alloc_prefers_high_memory_and_honours_the_limit(void **state)
 	(void)state;
 	BOOT_INFO_FROM(&bi, SEABIOS_Q35_16G);
 	assert_int_equal(memblock_init(&memblock, &bi, NULL, NULL, 0), RAE_OK);
-	paddr_t high = memblock_alloc(&memblock, 144ull << 20, 4096, memblock.ram_end, false, RAE_MEM_PAGE_TABLES);
+	paddr_t high = memblock_alloc(&memblock, 144ull << 20, 4096, memblock.ram_end, false,
+				      RAE_MEM_PAGE_TABLES);
 	assert_int_equal(high, 18 * GIB - (144ull << 20));
 	paddr_t low = memblock_alloc(&memblock, 4096, 4096, 4 * GIB, false, RAE_MEM_PAGE_TABLES);
 	/* Below 4 GiB the highest free page is under SeaBIOS's zone. */
@@ -51,7 +52,8 @@ static void test_alloc_prefers_high_memory_and_honours_the_limit(void **state)
 	assert_false(memblock_is_taken(&memblock, 5 * GIB, 5 * GIB + 4096));
 	/* Never from the hole between 2 and 4 GiB. */
 	for (int i = 0; i < 64; i++) {
-		paddr_t pa = memblock_alloc(&memblock, 2 << 20, 2 << 20, 4 * GIB, false, RAE_MEM_PAGE_TABLES);
+		paddr_t pa = memblock_alloc(&memblock, 2 << 20, 2 << 20, 4 * GIB, false,
+					    RAE_MEM_PAGE_TABLES);
 		assert_true(pa != 0 && pa + (2 << 20) <= 0x7ffe0000);
 	}
 }
@@ -64,7 +66,8 @@ static void test_many_page_allocations_fit_the_table(void **state)
 	BOOT_INFO_FROM(&bi, SEABIOS_Q35_16G);
 	assert_int_equal(memblock_init(&memblock, &bi, NULL, NULL, 0), RAE_OK);
 	for (int i = 0; i < 4096; i++)
-		assert_true(memblock_alloc(&memblock, 4096, 4096, 4 * GIB, false, RAE_MEM_PAGE_TABLES) != 0);
+		assert_true(memblock_alloc(&memblock, 4096, 4096, 4 * GIB, false,
+					   RAE_MEM_PAGE_TABLES) != 0);
 	assert_true(memblock.allocated_count <= 2);
 	assert_true(memblock_is_taken(&memblock, 0x7ffe0000 - 4096 * 4096, 0x7ffe0000));
 	assert_false(
