@@ -44,8 +44,9 @@ int main(uint64_t arg)
 	check(t > 0 && rae_wait(t, &status) == RAE_OK && status == 2,
 	      "a job of three threads lets its process create two");
 
-	/* Pages: too few for a program's stack. */
-	int64_t small = rae_job_create(0, NONE, NONE, 20, 64);
+	/* Pages: too few for a program's image and the first page of its
+	 * stack (the rest of a stack, and of its bss, comes at first touch). */
+	int64_t small = rae_job_create(0, NONE, NONE, 2, 64);
 	check(rae_spawn_in((rae_handle_t)small, "bin/hello", 0) == RAE_ERR_LIMIT,
 	      "a program that needs more pages than the job allows is refused");
 	/* A child job cannot escape its parent's limits. */
