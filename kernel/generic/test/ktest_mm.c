@@ -83,8 +83,10 @@ KTEST(mm_pmm_alloc_free)
 	pmm_stats(&after);
 	KTEST_EXPECT_EQ(t, after.free_pages, before.free_pages);
 	/* Nothing the kernel image or boot data uses is free. */
-	page_t *k = pmm_page(virt_to_phys(phys_to_virt(0x200000, 1)));
-	KTEST_EXPECT(t, k && k->state == PAGE_RESERVED);
+	paddr_t text = 0;
+	KTEST_EXPECT(t, hal_pt_query(hal_pt_root(), (uintptr_t)__text_start, &text, NULL));
+	page_t *k = pmm_page(text);
+	KTEST_EXPECT(t, k && k->state == PAGE_RESERVED && k->use == RAE_MEM_KERNEL_IMAGE);
 }
 
 KTEST(mm_kmalloc_sizes)

@@ -72,6 +72,9 @@ paddr_t kernel_pt_root;
  * link-address alias alive across the switch; cleared in phase 2. */
 static paddr_t link_alias_slot;
 static uintptr_t boot_thread_stack_top;
+/* The end of the boot stub (.boot: 32-bit entry, loader-era page tables,
+ * its stack), physical; set in phase 1, where link addresses hold. */
+static paddr_t boot_stub_end;
 
 static paddr_t early_pt_alloc(void)
 {
@@ -169,13 +172,18 @@ void arch_boot_main(uint32_t magic, uint64_t info_phys)
 	panic_configure(boot_info.cmdline);
 
 	/* Memory that is not free even if the map says usable. */
-	memblock_range_t reserved[4 + BOOT_INFO_MAX_MODULES];
-	uint8_t reserved_use[4 + BOOT_INFO_MAX_MODULES];
+	memblock_range_t reserved[5 + BOOT_INFO_MAX_MODULES];
+	uint8_t reserved_use[5 + BOOT_INFO_MAX_MODULES];
 	unsigned nres = 0;
 	reserved_use[nres] = RAE_MEM_RESERVED;
 	reserved[nres++] = (memblock_range_t){0, LOW_MEMORY_END};
+	/* The boot stub is dead once phase 2 runs on the kernel's own tables:
+	 * kept without a use, it is released with low memory. */
+	boot_stub_end = image_phys(__kernel_start);
+	reserved_use[nres] = RAE_MEM_RESERVED;
+	reserved[nres++] = (memblock_range_t){BOOT_PHYS, boot_stub_end};
 	reserved_use[nres] = RAE_MEM_KERNEL_IMAGE;
-	reserved[nres++] = (memblock_range_t){BOOT_PHYS, image_phys(__kernel_end)};
+	reserved[nres++] = (memblock_range_t){boot_stub_end, image_phys(__kernel_end)};
 	if (boot_info.has_framebuffer) {
 		const boot_framebuffer_t *fb = &boot_info.framebuffer;
 		reserved_use[nres] = RAE_MEM_FRAMEBUFFER;
@@ -232,8 +240,10 @@ static void kernel_main_on_guarded_stack(void)
 	sched_init_boot_cpu();
 	thread_current()->kstack_top = boot_thread_stack_top;
 	platform_start_aps();
-	/* The rest of the first MiB was kept only until the APs were up. */
+	/* The rest of the first MiB was kept only until the APs were up; the
+	 * boot stub only until phase 2 left its tables (link_alias_slot). */
 	pmm_release_reserved(LOW_MEMORY_KEEP, LOW_MEMORY_END);
+	pmm_release_reserved(BOOT_PHYS, boot_stub_end);
 	kernel_main();
 }
 
