@@ -10,6 +10,10 @@ FONT := /usr/share/consolefonts/Lat15-Terminus16.psf.gz
 KERNEL_ELF := $(BUILD)/raecore.elf
 INITRD := $(BUILD)/initrd.tar
 ISO := $(BUILD)/raeenos.iso
+# tools/setup installs the packages the build needs. Every rule waits for it:
+# its target has $(SETUP_STAMP) among its prerequisites (order-only, or through
+# one it has), and nothing make runs while reading this file needs a package
+# (tools/test/test_setup_order.py checks both in a fresh clone).
 SETUP_STAMP := $(BUILD)/.setup-done
 
 # make run knobs: kernel command line, firmware (bios|uefi), machine, CPU.
@@ -23,8 +27,12 @@ MEM ?= 512M
 # DEBUG=1 (the default) turns on the heap's poisoning and red zones.
 DEBUG ?= 1
 
-KERNEL_CFLAGS := -DRAE_KERNEL=1 -DRAE_DEBUG=$(DEBUG) -std=gnu11 -O2 -g -ffreestanding -nostdinc \
-	-isystem $(shell $(CC) -print-file-name=include) -isystem kernel/include/klibc \
+# The compiler's own headers (stddef.h, stdint.h), asked for the first time a
+# recipe needs them, so after tools/setup has installed the compiler.
+CC_INCLUDE = $(eval CC_INCLUDE := $$(shell $$(CC) -print-file-name=include))$(CC_INCLUDE)
+
+KERNEL_CFLAGS = -DRAE_KERNEL=1 -DRAE_DEBUG=$(DEBUG) -std=gnu11 -O2 -g -ffreestanding -nostdinc \
+	-isystem $(CC_INCLUDE) -isystem kernel/include/klibc \
 	-Iabi -Ikernel/include -I$(BUILD)/gen \
 	-mno-red-zone -mgeneral-regs-only -fpie -fvisibility=hidden \
 	-fno-stack-protector -fno-omit-frame-pointer -fno-optimize-sibling-calls -fno-schedule-insns2 -fno-delete-null-pointer-checks \
@@ -77,7 +85,7 @@ $(BUILD)/kernel/generic/main.c.o: $(BUILD)/gen/rae_version.h
 # Two links: the first has an empty symbol table; its symbols become the
 # table of the second. .ksyms lies after everything else, so adding it moves
 # no code; the recipe checks that.
-$(BUILD)/kernel/ksyms_empty.S: tools/build/ksyms.py
+$(BUILD)/kernel/ksyms_empty.S: tools/build/ksyms.py | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
 	$(HOSTPY) tools/build/ksyms.py --empty $@
 
@@ -108,8 +116,8 @@ kernel: $(KERNEL_ELF)
 
 # Static position-independent executables without a C library yet: librae's
 # crt0 applies their relocations; the kernel maps them at a random base.
-USER_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc \
-	-isystem $(shell $(CC) -print-file-name=include) -Iabi -Ilib/librae/include \
+USER_CFLAGS = -std=gnu11 -O2 -g -ffreestanding -nostdinc \
+	-isystem $(CC_INCLUDE) -Iabi -Ilib/librae/include \
 	-fpie -fvisibility=hidden -fno-stack-protector -fno-omit-frame-pointer \
 	-Wall -Wextra -Werror -MMD -MP
 USER_LDFLAGS := -nostdlib -pie --no-dynamic-linker -z text -z noexecstack \
@@ -204,7 +212,7 @@ $(foreach t,$(wildcard services/*/tools/*.c),$(eval $(call SERVICE_TOOL_LINK_RUL
 # the initrd as test/vfs-malformed.tar: bin/vfstest serves it from a second
 # vfsd and checks what was skipped (the main initrd must stay valid for the
 # kernel's own reader).
-$(BUILD)/user/root/test/vfs-malformed.tar: tools/build/mkbadtar.py
+$(BUILD)/user/root/test/vfs-malformed.tar: tools/build/mkbadtar.py | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
 	$(HOSTPY) tools/build/mkbadtar.py $@
 
@@ -233,7 +241,7 @@ $(BUILD)/user/root/bin/badelf: $(BUILD)/user/root/bin/hello
 
 # A program whose ELF header lies: one loadable segment of 1 MiB in a file
 # of 120 bytes (posix_spawn must answer ENOEXEC: apps/libc/libcproc.c).
-$(BUILD)/user/root/bin/badelf-header: Makefile
+$(BUILD)/user/root/bin/badelf-header: Makefile | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
 	@$(HOSTPY) -c 'import struct,sys; sys.stdout.buffer.write(b"\x7fELF\x02\x01\x01" + bytes(9) + \
 		struct.pack("<HHIQQQIHHHHHH", 3, 0x3e, 1, 0x1000, 64, 0, 0, 64, 56, 1, 64, 0, 0) + \
@@ -250,8 +258,8 @@ user: $(USER_BINS) $(BUILD)/user/root/bin/badelf $(BUILD)/user/root/bin/badelf-h
 # source) under build/ports/musl and redoes nothing when nothing changed.
 SYSROOT := $(BUILD)/sysroot
 MUSL_LIB := $(SYSROOT)/lib/libc.a
-POSIX_CFLAGS := -std=gnu11 -O2 -g -nostdinc -isystem $(SYSROOT)/include \
-	-isystem $(shell $(CC) -print-file-name=include) -Iabi -Ilib/librae/include -D__raeenos__ \
+POSIX_CFLAGS = -std=gnu11 -O2 -g -nostdinc -isystem $(SYSROOT)/include \
+	-isystem $(CC_INCLUDE) -Iabi -Ilib/librae/include -D__raeenos__ \
 	-fPIE -fno-stack-protector -fno-omit-frame-pointer -Wall -Wextra -Werror -MMD -MP
 POSIX_OBJS := $(patsubst lib/posix/%,$(BUILD)/posix/%.o,$(filter-out lib/posix/crt.c,\
 	$(wildcard lib/posix/*.c lib/posix/*.S))) $(BUILD)/posix/startup.c.o \
@@ -329,7 +337,7 @@ $(BUILD)/user/root/bin/lua: ports/lua/build.sh $(wildcard ports/lua/patches/*.pa
 		$(SYSROOT)/lib/libposix.a $(SYSROOT)/lib/raecrt1.o $(RAE_HEADERS)
 	RAEEN_SYSROOT=$(abspath $(SYSROOT)) ports/lua/build.sh $(BUILD) $@
 
-$(BUILD)/user/root/test/lua/%: ports/lua/tests/%
+$(BUILD)/user/root/test/lua/%: ports/lua/tests/% | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
 	@cp $< $@
 
@@ -359,7 +367,7 @@ $(INITRD): $(shell find rootfs $(EXTRA_ROOTFS) 2>/dev/null) $(EXTRA_ROOTFS_STAMP
 	tools/build/mkinitrd $@ $(BUILD)/rootfs-stage rootfs $(BUILD)/user/root $(EXTRA_ROOTFS)
 
 # Rebuilt every time (0.4 s), so ARGS always reaches grub.cfg.
-iso: $(KERNEL_ELF) $(INITRD)
+iso: $(KERNEL_ELF) $(INITRD) | $(SETUP_STAMP)
 	@tools/build/mkiso $(KERNEL_ELF) $(INITRD) $(ISO) "$(ARGS)"
 
 run: iso
@@ -370,7 +378,7 @@ run: iso
 
 include tests/host.mk
 
-test: $(KERNEL_ELF) $(INITRD) host-tests
+test: $(KERNEL_ELF) $(INITRD) host-tests | $(SETUP_STAMP)
 	$(HOSTPY) -m pytest -q tools/test tools/bench
 	$(HOSTPY) tools/test/run_tests.py --timeout 240 --kernel $(KERNEL_ELF) --initrd $(INITRD) \
 		--host-tests $(BUILD)/tests/host
@@ -381,7 +389,7 @@ test: $(KERNEL_ELF) $(INITRD) host-tests
 SECONDS ?= 60
 FUZZ_SMP ?= 2
 FUZZ_SEED ?= 0
-fuzz-os: $(KERNEL_ELF) $(INITRD)
+fuzz-os: $(KERNEL_ELF) $(INITRD) | $(SETUP_STAMP)
 	$(HOSTPY) tools/test/fuzz_os.py --kernel $(KERNEL_ELF) --initrd $(INITRD) \
 		--seconds $(SECONDS) --smp $(FUZZ_SMP) --seed $(FUZZ_SEED)
 

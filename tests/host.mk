@@ -1,6 +1,8 @@
 # Host unit tests (cmocka, ASan+UBSan) and libFuzzer targets for kernel code that
 # also builds on the host. Included by the top-level Makefile; run make from the
-# repository root. Everything it writes goes under build/.
+# repository root. Everything it writes goes under build/, and every rule waits
+# for tools/setup ($(SETUP_STAMP), from the Makefile), which installs cmocka,
+# clang and the rest.
 
 HOST_CC ?= gcc
 FUZZ_CC ?= clang
@@ -78,12 +80,12 @@ HOST_TEST_OBJS := $(patsubst %.c,$(HOST_TEST_OBJDIR)/%.o, \
 host-tests: $(HOST_TEST_BINS)
 
 # A static pattern rule, so it wins over any generic build/%.o rule for the kernel.
-$(HOST_TEST_OBJS): $(HOST_TEST_OBJDIR)/%.o: %.c
+$(HOST_TEST_OBJS): $(HOST_TEST_OBJDIR)/%.o: %.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_TEST_CFLAGS) -MMD -MP -c $< -o $@
 
 define HOST_TEST_LINK_RULE
-build/tests/host/test_$(1): $$(patsubst %.c,$$(HOST_TEST_OBJDIR)/%.o,$$(HOST_TEST_$(1)_SRCS))
+build/tests/host/test_$(1): $$(patsubst %.c,$$(HOST_TEST_OBJDIR)/%.o,$$(HOST_TEST_$(1)_SRCS)) | $(SETUP_STAMP)
 	@mkdir -p $$(@D)
 	$$(HOST_CC) $$(HOST_TEST_CFLAGS) $$^ -o $$@ $$(HOST_TEST_LDLIBS)
 endef
@@ -116,37 +118,37 @@ FUZZ_MADT_SEED := \101\120\111\103\200\0\0\0\5\363\122\101\105\105\116\40\122\10
 FUZZ_ELF_SEED := \177\105\114\106\2\1\1\0\0\0\0\0\0\0\0\0\2\0\76\0\1\0\0\0\0\1\100\0\0\0\0\0\100\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\100\0\70\0\4\0\0\0\0\0\0\0\1\0\0\0\5\0\0\0\0\0\0\0\0\0\0\0\0\0\100\0\0\0\0\0\0\0\100\0\0\0\0\0\40\1\0\0\0\0\0\0\40\1\0\0\0\0\0\0\0\20\0\0\0\0\0\0\1\0\0\0\6\0\0\0\0\0\0\0\0\0\0\0\0\20\100\0\0\0\0\0\0\20\100\0\0\0\0\0\0\0\0\0\0\0\0\0\0\20\0\0\0\0\0\0\0\20\0\0\0\0\0\0\7\0\0\0\4\0\0\0\0\1\0\0\0\0\0\0\0\1\100\0\0\0\0\0\0\1\100\0\0\0\0\0\20\0\0\0\0\0\0\0\40\0\0\0\0\0\0\0\10\0\0\0\0\0\0\0\121\345\164\144\6\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\20\0\0\0\0\0\0\0
 
 define FUZZ_BUILD_RULE
-build/fuzz/fuzz_$(1): $$(FUZZ_$(1)_SRCS)
+build/fuzz/fuzz_$(1): $$(FUZZ_$(1)_SRCS) | $(SETUP_STAMP)
 	@mkdir -p $$(@D)
 	$$(FUZZ_CC) $$(FUZZ_CFLAGS) $$^ -o $$@
 endef
 $(foreach f,$(FUZZ_NAMES),$(eval $(call FUZZ_BUILD_RULE,$(f))))
 
-build/fuzz/seed/ustar/sample.tar: tests/fuzz/fuzz_ustar.c tests/fuzz/fuzz_multiboot2.c
+build/fuzz/seed/ustar/sample.tar: tests/fuzz/fuzz_ustar.c tests/fuzz/fuzz_multiboot2.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	tar --format=ustar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner \
 		-cf $@ tests/fuzz
 
 # The malformed test archive of the initrd, good and bad entries together.
-build/fuzz/seed/vfs_tar/malformed.tar: tools/build/mkbadtar.py
+build/fuzz/seed/vfs_tar/malformed.tar: tools/build/mkbadtar.py | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	/usr/bin/python3 tools/build/mkbadtar.py $@
 
-build/fuzz/seed/multiboot2/minimal.bin:
+build/fuzz/seed/multiboot2/minimal.bin: | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	printf '$(FUZZ_MB2_SEED)' >$@
 
-build/fuzz/seed/acpi_madt/qemu.bin:
+build/fuzz/seed/acpi_madt/qemu.bin: | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	printf '$(FUZZ_MADT_SEED)' >$@
 
 # fuzz_acpi_tables XORs its input over a built-in valid machine: one flags byte
 # (checksum repair on) and no differences is that machine.
-build/fuzz/seed/acpi_tables/base.bin:
+build/fuzz/seed/acpi_tables/base.bin: | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	printf '\1' >$@
 
-build/fuzz/seed/elf/static.elf:
+build/fuzz/seed/elf/static.elf: | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	printf '$(FUZZ_ELF_SEED)' >$@
 
@@ -177,12 +179,12 @@ HOST_BENCH_OBJS := $(patsubst %.c,$(HOST_BENCH_OBJDIR)/%.o, \
 
 host-bench: $(HOST_BENCH_BINS)
 
-$(HOST_BENCH_OBJS): $(HOST_BENCH_OBJDIR)/%.o: %.c
+$(HOST_BENCH_OBJS): $(HOST_BENCH_OBJDIR)/%.o: %.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_BENCH_CFLAGS) -MMD -MP -c $< -o $@
 
 define HOST_BENCH_LINK_RULE
-build/bench/host/bench_$(1): $$(patsubst %.c,$$(HOST_BENCH_OBJDIR)/%.o,$$(HOST_BENCH_$(1)_SRCS))
+build/bench/host/bench_$(1): $$(patsubst %.c,$$(HOST_BENCH_OBJDIR)/%.o,$$(HOST_BENCH_$(1)_SRCS)) | $(SETUP_STAMP)
 	@mkdir -p $$(@D)
 	$$(HOST_CC) $$(HOST_BENCH_CFLAGS) $$^ -o $$@
 endef
