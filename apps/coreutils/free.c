@@ -1,7 +1,9 @@
 /* free: memory in use and free, from RAE_SYS_SYSTEM_INFO, as procps free
  * prints it: in KiB (-k, the default), MiB (-m) or bytes (-b). "used" is
  * everything not free in the page allocator; "kernel" is the part of it
- * the kernel's heap and tables hold. */
+ * the kernel holds (image, page frame database, heap, stacks, page
+ * tables). Then every page of RAM by use, one line each, as Linux's
+ * /proc/meminfo names its lines; they add up to the total. */
 #include <stdio.h>
 #include <string.h>
 #include <rae.h>
@@ -37,5 +39,14 @@ int main(int argc, char **argv)
 	printf("%-7s %12llu %12llu %12llu %12llu\n", "Mem:", (unsigned long long)(total >> shift),
 	       (unsigned long long)(used >> shift), (unsigned long long)(free_bytes >> shift),
 	       (unsigned long long)(kernel >> shift));
+	static const char *const names[RAE_MEM_USES] = RAE_MEM_USE_NAMES;
+	unsigned uses = info.mem_uses < RAE_MEM_USES ? info.mem_uses : RAE_MEM_USES;
+	printf("\n");
+	for (unsigned u = 0; u < uses; u++) {
+		char label[24];
+		snprintf(label, sizeof(label), "%s:", names[u]);
+		printf("%-14s %12llu\n", label,
+		       (unsigned long long)((info.mem_pages[u] * info.page_size) >> shift));
+	}
 	return 0;
 }

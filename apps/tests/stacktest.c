@@ -2,7 +2,10 @@
  * stack and every stack the kernel makes for a thread are never made
  * executable and their guards never mapped, even once the mmap area has
  * been reserved to its end; a joined thread's stack and a refused thread
- * creation give their memory back. Exits with the number of failed checks. */
+ * creation give their memory back. Stacks grow on demand: a new thread
+ * holds one page of stack until it reaches further, the main stack grows
+ * past what used to be mapped at once, and the kernel writes into a stack
+ * page nobody touched yet. Exits with the number of failed checks. */
 #include <rae.h>
 
 #define PAGE 4096ull
@@ -22,6 +25,82 @@ static uint64_t free_pages(void)
 {
 	rae_system_info_t info;
 	return rae_system_info(&info) == RAE_OK ? info.free_pages : 0;
+}
+
+static uint64_t stack_pages(void)
+{
+	rae_system_info_t info;
+	if (rae_system_info(&info) != RAE_OK || info.mem_uses <= RAE_MEM_USER_STACKS)
+		return 0;
+	return info.mem_pages[RAE_MEM_USER_STACKS];
+}
+
+/* Uses `depth` frames of a little over a page each. */
+static __attribute__((noinline)) int dig(int depth)
+{
+	volatile uint8_t frame[PAGE];
+	frame[0] = (uint8_t)depth;
+	frame[PAGE - 1] = (uint8_t)depth;
+	return depth ? dig(depth - 1) + frame[0] : frame[PAGE - 1];
+}
+
+static volatile uint32_t dig_go, dig_done;
+
+/* Waits, uses 12 pages of its own stack, waits again. */
+static void stack_digger(uint64_t arg)
+{
+	(void)arg;
+	while (!__atomic_load_n(&dig_go, __ATOMIC_ACQUIRE))
+		rae_futex_wait(&dig_go, 0, RAE_TIMEOUT_NEVER);
+	dig(12);
+	__atomic_store_n(&dig_done, 1, __ATOMIC_RELEASE);
+	rae_futex_wake(&dig_done, 1);
+	while (__atomic_load_n(&dig_go, __ATOMIC_ACQUIRE) != 2)
+		rae_futex_wait(&dig_go, 1, RAE_TIMEOUT_NEVER);
+	rae_thread_exit(0);
+}
+
+/* The kernel's write lands 256 KiB below this frame, where the stack has
+ * never been: the page must appear for it, not fail with RAE_ERR_FAULT. */
+static __attribute__((noinline)) int kernel_writes_far_down(void)
+{
+	volatile uint8_t room[256 * 1024];
+	rae_system_info_t *info = (rae_system_info_t *)&room[0];
+	room[sizeof(room) - 1] = 1;
+	return rae_system_info(info) == RAE_OK && info->total_pages > 0;
+}
+
+static void growth_checks(void)
+{
+	check(kernel_writes_far_down(), "a system call writes into an untouched stack page");
+	/* 2 MiB of main stack: more than the 128 KiB once mapped at spawn. */
+	check(dig(500) >= 0, "the main stack grows to 2 MiB");
+
+	uint64_t before = stack_pages();
+	dig_go = dig_done = 0;
+	rae_handle_t t = RAE_HANDLE_INVALID;
+	rae_thread_create(stack_digger, 0, 0, &t);
+	check(t > 0, "a thread for the growth checks");
+	if (t <= 0)
+		return;
+	uint64_t made = stack_pages();
+	__atomic_store_n(&dig_go, 1, __ATOMIC_RELEASE);
+	rae_futex_wake(&dig_go, 1);
+	while (!__atomic_load_n(&dig_done, __ATOMIC_ACQUIRE))
+		rae_futex_wait(&dig_done, 0, RAE_TIMEOUT_NEVER);
+	uint64_t dug = stack_pages();
+	__atomic_store_n(&dig_go, 2, __ATOMIC_RELEASE);
+	rae_futex_wake(&dig_go, 1);
+	rae_thread_join(t, NULL);
+	rae_handle_close(t);
+	uint64_t joined = stack_pages();
+	rae_printf("stacktest: stack pages %llu before a thread, %llu once it runs, %llu after it "
+		   "used 12 pages, %llu joined\n",
+		   (unsigned long long)before, (unsigned long long)made, (unsigned long long)dug,
+		   (unsigned long long)joined);
+	check(made > before && made - before <= 2, "a new thread holds one or two pages of stack");
+	check(dug >= made + 11, "its stack grows as it is used");
+	check(joined <= before, "and goes when it is joined");
 }
 
 static volatile uintptr_t thread_top;
@@ -86,6 +165,8 @@ static void thread_stack_checks(const char *when)
 int main(uint64_t arg)
 {
 	(void)arg;
+
+	growth_checks();
 
 	/* Threads come and go: their stacks go with them. */
 	for (int i = 0; i < 4; i++) {

@@ -401,6 +401,32 @@ SYSTEM_CMDLINE = ""  # the default boot: console, file system and shell
 PROMPT_SUFFIX = "$ "
 BOOT_LINE = re.compile(r"^boot_to_prompt (\d+) ticks$", re.M)
 FREE_LINE = re.compile(r"^Mem: +(\d+) +(\d+) +(\d+)", re.M)
+# After the Mem: line `free -k` prints every page of RAM by use, one "Name: KiB" line each (RAE_MEM_USE_NAMES).
+FREE_USE_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9]*): +(\d+)$")
+MEMORY_USE_PREFIX = "system_memory_use_"
+
+
+def use_result_name(use: str) -> str:
+    """The result name of a `free` use line: "PageDB" -> "system_memory_use_page_db"."""
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", use).lower()
+    return MEMORY_USE_PREFIX + snake
+
+
+def parse_memory_uses(text: str, total_kib: int) -> tuple[list[dict], list[str]]:
+    """The by-use lines following `free -k`'s Mem: line (text starts after it, up to the next prompt), one
+    KiB result each; they must add up to the total."""
+    results, problems = [], []
+    end = text.find(PROMPT_SUFFIX)
+    for line in (text if end < 0 else text[:end]).split("\n"):
+        m = FREE_USE_LINE.match(line.strip())
+        if m:
+            results.append(_system_result(use_result_name(m.group(1)), "KiB", int(m.group(2))))
+    if not results:
+        problems.append("no memory-by-use lines after `free -k`'s Mem: line")
+    elif sum(r["p50"] for r in results) != total_kib:
+        problems.append(f"the memory-by-use lines of `free -k` add up to {sum(r['p50'] for r in results)} KiB, "
+                        f"not the total {total_kib} KiB")
+    return results, problems
 VFS_LINE = re.compile(r"^vfs_read (\d+) bytes in (\d+) ticks: (\d+) bytes per 1000 ticks$", re.M)
 
 
@@ -421,6 +447,9 @@ def parse_system_output(text: str) -> tuple[list[dict], list[str]]:
     if m:
         results.append(_system_result("system_memory_in_use_at_prompt", "MiB",
                                       round(int(m.group(2)) / 1024, 1)))
+        uses, why = parse_memory_uses(text[m.end():], int(m.group(1)))
+        results += uses
+        problems += why
     else:
         problems.append("no 'Mem:' line from `free -k`")
     m = VFS_LINE.search(text)
@@ -469,6 +498,10 @@ def run_system_benchmarks(kernel: str, initrd: str, iso_dir: str, logs_dir: str,
                 link.send(command.encode() + b"\r")
                 if not wait_for(expect, start):
                     problems.append(f"`{command}` printed nothing expected")
+                # The whole output before the next command: a console echoes what is typed at once, which
+                # would land among the lines still to come (free's by-use lines follow its Mem: line).
+                elif not wait_for(re.compile(r"\n[^\n]*\$ $"), start):
+                    problems.append(f"`{command}`: no prompt after it")
         finally:
             link.close()
     results, missing = parse_system_output(read_log(log))

@@ -424,12 +424,43 @@ def test_system_output_is_parsed():
             "Mem:          523768        35744       488024          212\n"
             "/ $ bench vfs 5\nvfs_read 1048576 bytes in 9000000 ticks: 116 bytes per 1000 ticks\n/ $ ")
     results, problems = run_bench.parse_system_output(text)
-    assert problems == []
+    # A kernel from before the breakdown: the figures count, the missing lines are named.
+    assert problems == ["no memory-by-use lines after `free -k`'s Mem: line"]
     by_name = {r["name"]: r for r in results}
     assert by_name["system_boot_to_shell_prompt"]["p50"] == 812345678
     assert by_name["system_memory_in_use_at_prompt"]["p50"] == 34.9
     assert by_name["system_vfs_read_throughput"]["p50"] == 116
     assert all(run_bench.check_result(r) == "" for r in results)
+
+
+FREE_BY_USE = ("/ $ free -k\n"
+               "               total         used         free       kernel\n"
+               "Mem:          523768        36448       487320         3592\n\n"
+               "Reserved:               636\nMemFree:             487320\nKernelImage:            708\n"
+               "PageDB:                2048\nKernelHeap:             184\nKernelStack:            336\n"
+               "PageTables:             316\nKernelOther:              0\nUserImage:              720\n"
+               "UserStack:             1024\nUserAnon:               436\nMemObjects:           15020\n"
+               "Initrd:               15020\nFramebuffer:              0\n/ $ bench vfs 5\n"
+               "vfs_read 1048576 bytes in 9000000 ticks: 116 bytes per 1000 ticks\nMemFree: 1\n/ $ ")
+
+
+def test_memory_by_use_is_recorded():
+    results, problems = run_bench.parse_system_output("/ $ bench boot\nboot_to_prompt 5 ticks\n" + FREE_BY_USE)
+    assert problems == []
+    by_name = {r["name"]: r for r in results}
+    assert by_name["system_memory_in_use_at_prompt"]["p50"] == 35.6
+    assert by_name["system_memory_use_page_db"]["p50"] == 2048
+    assert by_name["system_memory_use_mem_free"]["p50"] == 487320  # the one before the prompt, not after
+    assert by_name["system_memory_use_user_stack"]["unit"] == "KiB"
+    assert by_name["system_memory_use_kernel_image"]["p50"] == 708
+    assert len([n for n in by_name if n.startswith(run_bench.MEMORY_USE_PREFIX)]) == 14
+    assert all(run_bench.check_result(r) == "" for r in results)
+
+
+def test_memory_by_use_must_add_up():
+    results, problems = run_bench.parse_system_output(FREE_BY_USE.replace("PageDB:                2048",
+                                                                          "PageDB:                2044"))
+    assert any("add up to 523764 KiB, not the total 523768 KiB" in p for p in problems)
 
 
 def test_system_output_names_what_is_missing():

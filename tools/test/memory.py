@@ -21,6 +21,8 @@ MIN_TOTAL_SHARE = 0.90
 USED_BASE_KIB = 64 * 1024
 USED_PER_RAM = 0.02
 FREE_LINE = re.compile(r"^Mem:\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*$")
+# After it, every page of RAM by use: "Name: KiB" (RAE_MEM_USE_NAMES), adding up to the total.
+USE_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9]*):\s+(\d+)\s*$")
 UNITS = {"K": 1, "M": 1024, "G": 1024 * 1024, "T": 1024 * 1024 * 1024}
 
 
@@ -49,6 +51,14 @@ def check_free(output: str, size: str) -> tuple[list[str], dict[str, int]]:
         problems.append(f"total {total} KiB is more than -m {size} ({ram} KiB)")
     if used + free != total:
         problems.append(f"used {used} + free {free} KiB is not the total {total} KiB")
+    uses = {m.group(1): int(m.group(2)) for m in (USE_LINE.match(line.strip()) for line in output.split("\n")) if m}
+    figures["uses"] = uses
+    if not uses:
+        problems.append("no memory-by-use lines after the Mem: line")
+    elif sum(uses.values()) != total:
+        problems.append(f"the memory-by-use lines add up to {sum(uses.values())} KiB, not the total {total} KiB")
+    elif uses.get("MemFree") != free:
+        problems.append(f"MemFree {uses.get('MemFree')} KiB is not the free {free} KiB")
     limit = USED_BASE_KIB + int(USED_PER_RAM * ram)
     if used > limit:
         problems.append(f"{used} KiB in use at the prompt, more than {limit} KiB "

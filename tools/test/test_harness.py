@@ -536,10 +536,17 @@ def test_memory_runs_cover_every_size_machine_and_firmware():
     assert argv[argv.index("-m") + 1] == runs[-1].platform.memory
 
 
-FREE_16G = ("free -k\n"
-            "               total         used         free       kernel\n"
-            "Mem:        16770616       179968     16590648          196\n"
-            "/ $ ")
+def free_output(total: int, used: int, free: int) -> str:
+    """`free -k` as the shell shows it: the Mem: line, then the uses, the initrd taking what the rest leave."""
+    uses = {"Reserved": 64, "MemFree": free, "KernelImage": 552, "PageDB": 73728, "KernelHeap": 196,
+            "KernelStack": 336, "PageTables": 316, "UserStack": 76}
+    uses["Initrd"] = total - sum(uses.values())
+    return ("free -k\n               total         used         free       kernel\n"
+            f"Mem:  {total:>14} {used:>12} {free:>12} {75128:>12}\n\n"
+            + "".join(f"{name + ':':<14} {kib:>12}\n" for name, kib in uses.items()) + "/ $ ")
+
+
+FREE_16G = free_output(16770616, 179968, 16590648)
 
 
 def test_memory_sizes():
@@ -553,19 +560,29 @@ def test_memory_sizes():
 def test_free_output_is_checked_against_the_memory_size():
     problems, figures = memory.check_free(FREE_16G, "16G")
     assert problems == [] and figures["total"] == 16770616 and figures["used"] == 179968
+    assert figures["uses"]["PageDB"] == 73728
     # 2 GiB short of 16G: the RAM above 4 GiB or below the PCI hole went missing.
-    short = FREE_16G.replace("16770616", "14673464").replace("16590648", "14493496")
+    short = free_output(14673464, 179968, 14493496)
     problems, _ = memory.check_free(short, "16G")
     assert len(problems) == 1 and "less than 90% of -m 16G" in problems[0]
     # More than the machine has.
     problems, _ = memory.check_free(FREE_16G, "8G")
     assert any("more than -m 8G" in p for p in problems)
     # Bookkeeping out of proportion: 1 GiB in use at the prompt.
-    heavy = FREE_16G.replace("179968", "1048576").replace("16590648", "15722040")
+    heavy = free_output(16770616, 1048576, 15722040)
     problems, _ = memory.check_free(heavy, "16G")
     assert len(problems) == 1 and "in use at the prompt" in problems[0]
-    inconsistent = FREE_16G.replace("16590648", "16590647")
+    inconsistent = FREE_16G.replace(" 16590648 ", " 16590647 ")
     assert "is not the total" in memory.check_free(inconsistent, "16G")[0][0]
+    # The uses must add up to the total, and their MemFree be the free.
+    lost = FREE_16G.replace("PageDB:               73728", "PageDB:               73724")
+    assert memory.check_free(lost, "16G")[0] == [
+        "the memory-by-use lines add up to 16770612 KiB, not the total 16770616 KiB"]
+    moved = FREE_16G.replace("PageDB:               73728", "PageDB:               73724").replace(
+        "MemFree:           16590648", "MemFree:           16590652")
+    assert memory.check_free(moved, "16G")[0] == ["MemFree 16590652 KiB is not the free 16590648 KiB"]
+    no_uses = FREE_16G[:FREE_16G.index("\n\n")] + "\n/ $ "
+    assert memory.check_free(no_uses, "16G")[0] == ["no memory-by-use lines after the Mem: line"]
     problems, figures = memory.check_free("free -k\nfree: system information: denied\n/ $ ", "16G")
     assert figures == {} and "no 'Mem:' line" in problems[0]
 

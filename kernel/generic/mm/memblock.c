@@ -17,12 +17,15 @@ static rae_status_t range_add(memblock_range_t *table, unsigned *count, paddr_t 
 	return RAE_OK;
 }
 
-/* Records [base, end) as allocated, extending a range it touches: early
- * page tables come one page at a time from the top of the same free range,
- * and the direct map of a big machine needs one per GiB. */
-static rae_status_t allocated_add(memblock_t *mb, paddr_t base, paddr_t end)
+/* Records [base, end) as allocated for `use`, extending a range of the
+ * same use it touches: early page tables come one page at a time from the
+ * top of the same free range, and the direct map of a big machine needs one
+ * per GiB. */
+static rae_status_t allocated_add(memblock_t *mb, paddr_t base, paddr_t end, unsigned use)
 {
 	for (unsigned i = 0; i < mb->allocated_count; i++) {
+		if (mb->allocated_use[i] != use)
+			continue;
 		if (mb->allocated[i].base == end) {
 			mb->allocated[i].base = base;
 			return RAE_OK;
@@ -32,7 +35,11 @@ static rae_status_t allocated_add(memblock_t *mb, paddr_t base, paddr_t end)
 			return RAE_OK;
 		}
 	}
-	return range_add(mb->allocated, &mb->allocated_count, base, end);
+	unsigned slot = mb->allocated_count;
+	rae_status_t st = range_add(mb->allocated, &mb->allocated_count, base, end);
+	if (st == RAE_OK)
+		mb->allocated_use[slot] = (uint8_t)use;
+	return st;
 }
 
 /* Removes [base, end) from every free range, splitting where needed. */
@@ -54,7 +61,7 @@ static rae_status_t free_remove(memblock_t *mb, paddr_t base, paddr_t end)
 }
 
 rae_status_t memblock_init(memblock_t *mb, const boot_info_t *bi, const memblock_range_t *reserved,
-			   unsigned reserved_count)
+			   const uint8_t *reserved_use, unsigned reserved_count)
 {
 	memset(mb, 0, sizeof(*mb));
 	for (uint32_t i = 0; i < bi->mem_region_count; i++) {
@@ -72,19 +79,26 @@ rae_status_t memblock_init(memblock_t *mb, const boot_info_t *bi, const memblock
 		    range_add(mb->free, &mb->free_count, base, end) != RAE_OK)
 			return RAE_ERR_NO_MEMORY;
 	}
-	for (unsigned i = 0; i < mb->free_count; i++)
+	for (unsigned i = 0; i < mb->free_count; i++) {
 		mb->usable_pages += (mb->free[i].end - mb->free[i].base) / PAGE_SIZE;
+		mb->usable[i] = mb->free[i];
+	}
+	mb->usable_count = mb->free_count;
 	for (unsigned i = 0; i < reserved_count; i++) {
 		paddr_t base = PAGE_ALIGN_DOWN(reserved[i].base),
 			end = PAGE_ALIGN_UP(reserved[i].end);
+		unsigned slot = mb->reserved_count;
 		if (free_remove(mb, base, end) != RAE_OK ||
 		    range_add(mb->reserved, &mb->reserved_count, base, end) != RAE_OK)
 			return RAE_ERR_NO_MEMORY;
+		if (mb->reserved_count > slot)
+			mb->reserved_use[slot] = reserved_use[i];
 	}
 	return RAE_OK;
 }
 
-paddr_t memblock_alloc(memblock_t *mb, uint64_t size, uint64_t align, paddr_t limit, bool zero)
+paddr_t memblock_alloc(memblock_t *mb, uint64_t size, uint64_t align, paddr_t limit, bool zero,
+		       unsigned use)
 {
 	size = PAGE_ALIGN_UP(size);
 	if (size == 0 || align < PAGE_SIZE || (align & (align - 1)))
@@ -109,7 +123,7 @@ paddr_t memblock_alloc(memblock_t *mb, uint64_t size, uint64_t align, paddr_t li
 	if (best < 0)
 		return 0;
 	if (free_remove(mb, best_base, best_base + size) != RAE_OK ||
-	    allocated_add(mb, best_base, best_base + size) != RAE_OK)
+	    allocated_add(mb, best_base, best_base + size, use) != RAE_OK)
 		return 0;
 	if (zero)
 		memset(phys_to_virt_unchecked(best_base), 0, size);

@@ -10,7 +10,7 @@ KBENCH(kernel_buddy_alloc_free_order0)
 {
 	for (int i = 0; i < MM_BENCH_SAMPLES; i++) {
 		uint64_t t0 = kbench_now();
-		paddr_t pa = pmm_alloc_pages(0);
+		paddr_t pa = pmm_alloc_pages(0, RAE_MEM_KERNEL_OTHER);
 		pmm_free_pages(pa, 0);
 		kbench_sample(b, t0, kbench_now());
 	}
@@ -20,7 +20,7 @@ KBENCH(kernel_buddy_alloc_free_order4)
 {
 	for (int i = 0; i < MM_BENCH_SAMPLES; i++) {
 		uint64_t t0 = kbench_now();
-		paddr_t pa = pmm_alloc_pages(4);
+		paddr_t pa = pmm_alloc_pages(4, RAE_MEM_KERNEL_OTHER);
 		pmm_free_pages(pa, 4);
 		kbench_sample(b, t0, kbench_now());
 	}

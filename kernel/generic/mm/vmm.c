@@ -31,7 +31,7 @@ void vmm_init(uintptr_t base, uint64_t size)
 	area_size = size;
 	/* User address spaces copy the kernel's top level once; everything the
 	 * area maps later must hang below entries that already exist. */
-	if (hal_pt_populate_top(hal_pt_root(), base, size, pmm_alloc_page_zeroed) != RAE_OK)
+	if (hal_pt_populate_top(hal_pt_root(), base, size, pmm_alloc_page_table) != RAE_OK)
 		panic("vmm: cannot create the kernel area's page tables");
 }
 
@@ -86,7 +86,7 @@ static void region_release_pages(vmm_region_t *r, uint64_t mapped)
 	hal_pt_unmap(root, r->start, r->pages * PAGE_SIZE);
 }
 
-uintptr_t vmm_alloc(uint64_t pages, unsigned flags)
+uintptr_t vmm_alloc(uint64_t pages, unsigned flags, unsigned use)
 {
 	if (pages == 0 || ((flags & VM_WRITE) && (flags & VM_EXEC)))
 		return 0;
@@ -97,9 +97,9 @@ uintptr_t vmm_alloc(uint64_t pages, unsigned flags)
 		return 0;
 	}
 	for (uint64_t i = 0; i < pages; i++) {
-		paddr_t pa = pmm_alloc_page_zeroed();
+		paddr_t pa = pmm_alloc_page_zeroed(use);
 		if (!pa || hal_pt_map(hal_pt_root(), r->start + i * PAGE_SIZE, pa, PAGE_SIZE,
-				      flags | VM_GLOBAL, false, pmm_alloc_page_zeroed) != RAE_OK) {
+				      flags | VM_GLOBAL, false, pmm_alloc_page_table) != RAE_OK) {
 			if (pa)
 				pmm_free_pages(pa, 0);
 			region_release_pages(r, i);
@@ -126,7 +126,7 @@ void *vmm_map_phys(paddr_t pa, uint64_t size, unsigned flags)
 		return NULL;
 	}
 	if (hal_pt_map(hal_pt_root(), r->start, base, pages * PAGE_SIZE, flags | VM_GLOBAL, true,
-		       pmm_alloc_page_zeroed) != RAE_OK) {
+		       pmm_alloc_page_table) != RAE_OK) {
 		hal_pt_unmap(hal_pt_root(), r->start, pages * PAGE_SIZE);
 		region_unlink(r);
 		spin_unlock_irqrestore(&vmm_lock, irq);
@@ -166,7 +166,7 @@ void vmm_free(uintptr_t va)
 
 uintptr_t kstack_alloc(void)
 {
-	uintptr_t base = vmm_alloc(KSTACK_PAGES, VM_READ | VM_WRITE);
+	uintptr_t base = vmm_alloc(KSTACK_PAGES, VM_READ | VM_WRITE, RAE_MEM_KERNEL_STACKS);
 	return base ? base + KSTACK_SIZE : 0;
 }
 

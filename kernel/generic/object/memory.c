@@ -68,7 +68,7 @@ memory_object_t *memory_object_create(uint64_t pages, bool contiguous, job_t *jo
 	kobject_ref(&job->obj);
 	m->job = job;
 	if (contiguous) {
-		paddr_t base = pmm_alloc_pages(order);
+		paddr_t base = pmm_alloc_pages(order, RAE_MEM_OBJECTS);
 		if (!base) {
 			kobject_unref(&m->obj);
 			*status = RAE_ERR_NO_MEMORY;
@@ -79,7 +79,7 @@ memory_object_t *memory_object_create(uint64_t pages, bool contiguous, job_t *jo
 			frames[i] = base + i * PAGE_SIZE;
 	} else {
 		for (uint64_t i = 0; i < pages; i++) {
-			frames[i] = pmm_alloc_page_zeroed();
+			frames[i] = pmm_alloc_page_zeroed(RAE_MEM_OBJECTS);
 			if (!frames[i]) {
 				kobject_unref(&m->obj);
 				*status = RAE_ERR_NO_MEMORY;

@@ -20,7 +20,7 @@ address_space_t *as_create(void)
 	address_space_t *as = kzalloc(sizeof(*as));
 	if (!as)
 		return NULL;
-	as->root = pmm_alloc_page_zeroed();
+	as->root = pmm_alloc_page_table();
 	if (!as->root) {
 		kfree(as);
 		return NULL;
@@ -69,6 +69,12 @@ void as_destroy(address_space_t *as)
 
 rae_status_t as_map_anon(address_space_t *as, uintptr_t va, uint64_t pages, unsigned flags)
 {
+	return as_map_private(as, va, pages, flags, RAE_MEM_USER_ANON);
+}
+
+rae_status_t as_map_private(address_space_t *as, uintptr_t va, uint64_t pages, unsigned flags,
+			    unsigned use)
+{
 	if ((flags & VM_WRITE) && (flags & VM_EXEC))
 		return RAE_ERR_INVALID;
 	if ((va & (PAGE_SIZE - 1)) || pages == 0 || !user_range_ok(va, pages * PAGE_SIZE) ||
@@ -80,13 +86,13 @@ rae_status_t as_map_anon(address_space_t *as, uintptr_t va, uint64_t pages, unsi
 	rae_status_t st = RAE_OK;
 	uint64_t mapped = 0;
 	for (uint64_t i = 0; i < pages; i++) {
-		paddr_t pa = pmm_alloc_page_zeroed();
+		paddr_t pa = pmm_alloc_page_zeroed(use);
 		if (!pa) {
 			st = RAE_ERR_NO_MEMORY;
 			break;
 		}
 		st = hal_pt_map(as->root, va + i * PAGE_SIZE, pa, PAGE_SIZE, flags | VM_USER, false,
-				pmm_alloc_page_zeroed);
+				pmm_alloc_page_table);
 		if (st != RAE_OK) {
 			pmm_free_pages(pa, 0);
 			break;
@@ -97,6 +103,37 @@ rae_status_t as_map_anon(address_space_t *as, uintptr_t va, uint64_t pages, unsi
 	spin_unlock_irqrestore(&as->lock, irq);
 	if (as->job && mapped < pages)
 		job_uncharge(as->job, JOB_PAGES, pages - mapped);
+	return st;
+}
+
+rae_status_t as_fault_in(address_space_t *as, uintptr_t va, unsigned flags, unsigned use)
+{
+	va &= ~(uintptr_t)(PAGE_SIZE - 1);
+	if ((flags & VM_WRITE) && (flags & VM_EXEC))
+		return RAE_ERR_INVALID;
+	if (va < PAGE_SIZE || !user_range_ok(va, PAGE_SIZE))
+		return RAE_ERR_INVALID;
+	if (as->job && job_charge(as->job, JOB_PAGES, 1) != RAE_OK)
+		return RAE_ERR_LIMIT;
+	paddr_t pa = pmm_alloc_page_zeroed(use);
+	rae_status_t st = pa ? RAE_OK : RAE_ERR_NO_MEMORY;
+	bool there = false;
+	if (pa) {
+		bool irq = spin_lock_irqsave(&as->lock);
+		there = hal_pt_query(as->root, va, NULL, NULL);
+		if (!there)
+			st = hal_pt_map(as->root, va, pa, PAGE_SIZE, flags | VM_USER, false,
+					pmm_alloc_page_table);
+		if (!there && st == RAE_OK)
+			as->mapped_pages++;
+		spin_unlock_irqrestore(&as->lock, irq);
+	}
+	if (there || st != RAE_OK) {
+		if (pa)
+			pmm_free_pages(pa, 0);
+		if (as->job)
+			job_uncharge(as->job, JOB_PAGES, 1);
+	}
 	return st;
 }
 
@@ -130,7 +167,7 @@ rae_status_t as_map_frames(address_space_t *as, uintptr_t va, const paddr_t *fra
 	rae_status_t st = RAE_OK;
 	for (uint64_t i = 0; i < pages && st == RAE_OK; i++)
 		st = hal_pt_map(as->root, va + i * PAGE_SIZE, frames[i], PAGE_SIZE,
-				flags | VM_USER | VM_SHARED, false, pmm_alloc_page_zeroed);
+				flags | VM_USER | VM_SHARED, false, pmm_alloc_page_table);
 	spin_unlock_irqrestore(&as->lock, irq);
 	return st;
 }
@@ -145,7 +182,7 @@ rae_status_t as_map_phys(address_space_t *as, uintptr_t va, paddr_t pa, uint64_t
 		return RAE_ERR_INVALID;
 	bool irq = spin_lock_irqsave(&as->lock);
 	rae_status_t st = hal_pt_map(as->root, va, pa, pages * PAGE_SIZE,
-				     flags | VM_USER | VM_SHARED, false, pmm_alloc_page_zeroed);
+				     flags | VM_USER | VM_SHARED, false, pmm_alloc_page_table);
 	spin_unlock_irqrestore(&as->lock, irq);
 	return st;
 }
@@ -234,7 +271,7 @@ rae_status_t as_protect_anon(address_space_t *as, uintptr_t va, uint64_t pages, 
 			if (!(old & VM_SHARED)) {
 				hal_pt_unmap(as->root, v, PAGE_SIZE);
 				st = hal_pt_map(as->root, v, pa, PAGE_SIZE, flags | VM_USER, false,
-						pmm_alloc_page_zeroed);
+						pmm_alloc_page_table);
 			}
 			spin_unlock_irqrestore(&as->lock, irq);
 			continue;

@@ -40,6 +40,10 @@ rae_status_t futex_wait(struct address_space *as, uintptr_t addr, uint32_t expec
 	wait_node_t w = {.key_space = as, .key = addr};
 	uint32_t now;
 
+	/* Read once with no lock held: a page that comes on first touch (bss,
+	 * stack) appears here, as the fault handler maps none under a lock. */
+	if (copy_from_user(&now, (const void *)addr, sizeof(now)) != RAE_OK)
+		return RAE_ERR_FAULT;
 	bool irq = spin_lock_irqsave(&b->lock);
 	/* Read under the lock: a waker changes the word before it takes the
 	 * lock, so either we see the new value or it sees us queued. */

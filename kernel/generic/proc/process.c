@@ -115,7 +115,20 @@ static rae_status_t load_segments(process_t *p, const exec_image_t *src, const e
 		uintptr_t start = PAGE_ALIGN_DOWN(p->image_base + s->vaddr);
 		uintptr_t end = PAGE_ALIGN_UP(p->image_base + s->vaddr + s->memsz);
 		unsigned flags = VM_READ | (s->write ? VM_WRITE : 0) | (s->exec ? VM_EXEC : 0);
-		rae_status_t st = as_map_anon(p->as, start, (end - start) / PAGE_SIZE, flags);
+		/* A writable segment's pages past its file data come at first
+		 * touch: a program's bss is mostly buffers sized for the worst. */
+		uintptr_t file_end = PAGE_ALIGN_UP(p->image_base + s->vaddr + s->filesz);
+		if (s->write && !s->exec && file_end < end &&
+		    p->zero_fill_count < PROCESS_MAX_ZERO_FILL) {
+			unsigned z = p->zero_fill_count++;
+			p->zero_fill[z].base = file_end > start ? file_end : start;
+			p->zero_fill[z].end = end;
+			end = p->zero_fill[z].base;
+		}
+		rae_status_t st = end > start
+				      ? as_map_private(p->as, start, (end - start) / PAGE_SIZE,
+						       flags, RAE_MEM_USER_IMAGE)
+				      : RAE_OK;
 		if (st != RAE_OK)
 			return st;
 		st = image_write(p, src, s->offset, p->image_base + s->vaddr, s->filesz);
@@ -397,16 +410,17 @@ static process_t *process_load(const exec_image_t *src, const char *name, proces
 	p->mmap_next = p->mmap_base;
 	p->main_stack = (process_stack_t){
 	    .guard = p->stack_top - USER_STACK_RESERVE - USER_STACK_GAP,
-	    .base = p->stack_top - USER_STACK_PAGES * PAGE_SIZE,
+	    .base = p->stack_top - USER_STACK_RESERVE,
 	    .top = p->stack_top,
 	};
 	p->mmap_limit = p->main_stack.guard;
 
 	st = load_segments(p, src, &img);
-	/* The stack, with the page below it left unmapped as its guard. */
+	/* The stack's top page; the rest comes as it is reached. */
 	if (st == RAE_OK)
-		st = as_map_anon(p->as, p->stack_top - USER_STACK_PAGES * PAGE_SIZE,
-				 USER_STACK_PAGES, VM_READ | VM_WRITE);
+		st = as_map_private(p->as, p->stack_top - USER_STACK_COMMIT_PAGES * PAGE_SIZE,
+				    USER_STACK_COMMIT_PAGES, VM_READ | VM_WRITE,
+				    RAE_MEM_USER_STACKS);
 	if (st != RAE_OK) {
 		p->job = NULL; /* the caller takes the charge back */
 		process_free(p);
@@ -491,7 +505,9 @@ struct thread *process_thread_create(process_t *p, uintptr_t entry, uintptr_t ar
 		stack = (process_stack_t){.guard = base - PAGE_SIZE,
 					  .base = base,
 					  .top = base + USER_THREAD_STACK_PAGES * PAGE_SIZE};
-		*status = as_map_anon(p->as, base, USER_THREAD_STACK_PAGES, VM_READ | VM_WRITE);
+		*status = as_map_private(p->as, stack.top - USER_STACK_COMMIT_PAGES * PAGE_SIZE,
+					 USER_STACK_COMMIT_PAGES, VM_READ | VM_WRITE,
+					 RAE_MEM_USER_STACKS);
 		if (*status != RAE_OK) {
 			as_free_anon(p->as, base, USER_THREAD_STACK_PAGES);
 			process_stack_release(p, base);
@@ -802,6 +818,23 @@ rae_status_t process_check_protect(process_t *p, uintptr_t va, uint64_t pages, u
 		st = stack_check(&p->thread_stacks[i], va, end, flags);
 	spin_unlock_irqrestore(&process_lock, irq);
 	return st;
+}
+
+bool process_page_fault(process_t *p, uintptr_t va)
+{
+	for (unsigned i = 0; i < p->zero_fill_count; i++) {
+		if (va >= p->zero_fill[i].base && va < p->zero_fill[i].end)
+			return as_fault_in(p->as, va, VM_READ | VM_WRITE, RAE_MEM_USER_IMAGE) ==
+			       RAE_OK;
+	}
+	bool irq = spin_lock_irqsave(&process_lock);
+	bool stack = va >= p->main_stack.base && va < p->main_stack.top;
+	for (unsigned i = 0; i < PROCESS_MAX_THREADS && !stack; i++) {
+		const process_stack_t *s = &p->thread_stacks[i];
+		stack = va >= s->base && va < s->top;
+	}
+	spin_unlock_irqrestore(&process_lock, irq);
+	return stack && as_fault_in(p->as, va, VM_READ | VM_WRITE, RAE_MEM_USER_STACKS) == RAE_OK;
 }
 
 rae_status_t process_note_mapping(process_t *p, kobject_t *obj, uintptr_t va, uint64_t pages)

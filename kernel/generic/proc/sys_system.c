@@ -43,14 +43,7 @@ int64_t sys_random(void *buf, size_t len)
 int64_t sys_system_info(rae_system_info_t *uinfo)
 {
 	rae_system_info_t info = {0};
-	pmm_stats_t pmm;
-	kmalloc_stats_t heap;
-	pmm_stats(&pmm);
-	kmalloc_stats(&heap);
-	info.page_size = PAGE_SIZE;
-	info.total_pages = pmm.total_pages;
-	info.free_pages = pmm.free_pages;
-	info.kernel_pages = heap.pages;
+	pmm_system_info(&info);
 	info.uptime_ns = clock_monotonic_ns();
 	info.cpus = cpu_online_count;
 	info.processes = process_count_alive();

@@ -41,7 +41,7 @@ int ktest_run_with_root(ktest_t *t, const char *path, uint64_t flags)
 	endpoint_t *ep = endpoint_create();
 	kobject_t *root = resource_root_create();
 	ipc_msg_t *m = kzalloc(sizeof(*m));
-	paddr_t ram = pmm_alloc_page_zeroed();
+	paddr_t ram = pmm_alloc_page_zeroed(RAE_MEM_KERNEL_OTHER);
 	if (!KTEST_EXPECT(t, ep && root && m && ram)) {
 		/* Out of memory in a test: nothing else to check. */
 		return -1;
@@ -148,7 +148,7 @@ KTEST(device_memory_never_ram)
 		KTEST_EXPECT(
 		    t, memory_range_is_ram(PAGE_ALIGN_DOWN(r->base + r->length - 1), PAGE_SIZE));
 	}
-	paddr_t page = pmm_alloc_page_zeroed();
+	paddr_t page = pmm_alloc_page_zeroed(RAE_MEM_KERNEL_OTHER);
 	if (KTEST_EXPECT(t, page != 0)) {
 		KTEST_EXPECT(t, memory_object_create_phys(page, 1, VM_UNCACHED, &st) == NULL);
 		KTEST_EXPECT_EQ(t, st, RAE_ERR_ACCESS_DENIED);

@@ -22,20 +22,20 @@ KTEST(mm_no_wx_mappings)
 
 KTEST(mm_map_refuses_wx)
 {
-	uintptr_t va = vmm_alloc(1, VM_READ | VM_WRITE);
+	uintptr_t va = vmm_alloc(1, VM_READ | VM_WRITE, RAE_MEM_KERNEL_OTHER);
 	KTEST_EXPECT(t, va != 0);
-	paddr_t pa = pmm_alloc_page_zeroed();
+	paddr_t pa = pmm_alloc_page_zeroed(RAE_MEM_KERNEL_OTHER);
 	KTEST_EXPECT(t, pa != 0);
 	/* A W+X request is refused outright, mapped or not. */
 	KTEST_EXPECT_EQ(t,
 			hal_pt_map(hal_pt_root(), va, pa, PAGE_SIZE, VM_READ | VM_WRITE | VM_EXEC,
-				   false, pmm_alloc_page_zeroed),
+				   false, pmm_alloc_page_table),
 			RAE_ERR_INVALID);
-	KTEST_EXPECT_EQ(t, vmm_alloc(1, VM_READ | VM_WRITE | VM_EXEC), 0);
+	KTEST_EXPECT_EQ(t, vmm_alloc(1, VM_READ | VM_WRITE | VM_EXEC, RAE_MEM_KERNEL_OTHER), 0);
 	KTEST_EXPECT(t, vmm_map_phys(pa, PAGE_SIZE, VM_WRITE | VM_EXEC) == NULL);
 	/* Mapping over an existing mapping is refused too. */
 	KTEST_EXPECT_EQ(
-	    t, hal_pt_map(hal_pt_root(), va, pa, PAGE_SIZE, VM_READ, false, pmm_alloc_page_zeroed),
+	    t, hal_pt_map(hal_pt_root(), va, pa, PAGE_SIZE, VM_READ, false, pmm_alloc_page_table),
 	    RAE_ERR_INVALID);
 	pmm_free_pages(pa, 0);
 	vmm_free(va);
@@ -68,7 +68,7 @@ KTEST(mm_pmm_alloc_free)
 	paddr_t blocks[8];
 	pmm_stats(&before);
 	for (unsigned order = 0; order < 8; order++) {
-		blocks[order] = pmm_alloc_pages(order);
+		blocks[order] = pmm_alloc_pages(order, RAE_MEM_KERNEL_OTHER);
 		KTEST_EXPECT(t, blocks[order] != 0);
 		KTEST_EXPECT_EQ(t, blocks[order] & ((PAGE_SIZE << order) - 1), 0);
 		page_t *p = pmm_page(blocks[order]);
@@ -83,8 +83,10 @@ KTEST(mm_pmm_alloc_free)
 	pmm_stats(&after);
 	KTEST_EXPECT_EQ(t, after.free_pages, before.free_pages);
 	/* Nothing the kernel image or boot data uses is free. */
-	page_t *k = pmm_page(virt_to_phys(phys_to_virt(0x200000, 1)));
-	KTEST_EXPECT(t, k && k->state == PAGE_RESERVED);
+	paddr_t text = 0;
+	KTEST_EXPECT(t, hal_pt_query(hal_pt_root(), (uintptr_t)__text_start, &text, NULL));
+	page_t *k = pmm_page(text);
+	KTEST_EXPECT(t, k && k->state == PAGE_RESERVED && k->use == RAE_MEM_KERNEL_IMAGE);
 }
 
 KTEST(mm_kmalloc_sizes)

@@ -281,3 +281,10 @@ KTEST_OWN_RUN(user_kill_loop)
 {
 	KTEST_EXPECT_EQ(t, run_program(t, "bin/killloop"), 0);
 }
+
+/* A program's bss comes page by page at first touch, to the program and to
+ * the kernel writing into it. */
+KTEST(user_bss_pages_on_demand)
+{
+	KTEST_EXPECT_EQ(t, run_program(t, "bin/demandtest"), 0);
+}

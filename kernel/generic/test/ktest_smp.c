@@ -179,8 +179,9 @@ static void tlb_read(void *arg)
 KTEST(tlb_shootdown_reaches_every_cpu)
 {
 	tlb_probe_t p = {0};
-	paddr_t a = pmm_alloc_page_zeroed(), b = pmm_alloc_page_zeroed();
-	p.va = vmm_alloc(1, VM_READ | VM_WRITE);
+	paddr_t a = pmm_alloc_page_zeroed(RAE_MEM_KERNEL_OTHER),
+		b = pmm_alloc_page_zeroed(RAE_MEM_KERNEL_OTHER);
+	p.va = vmm_alloc(1, VM_READ | VM_WRITE, RAE_MEM_KERNEL_OTHER);
 	if (!KTEST_EXPECT(t, a && b && p.va))
 		return;
 	*(uint64_t *)phys_to_virt(a, 8) = 0xaaaa;
@@ -192,7 +193,7 @@ KTEST(tlb_shootdown_reaches_every_cpu)
 	hal_pt_unmap(hal_pt_root(), p.va, PAGE_SIZE);
 	KTEST_EXPECT_EQ(t,
 			hal_pt_map(hal_pt_root(), p.va, a, PAGE_SIZE, VM_READ | VM_WRITE, false,
-				   pmm_alloc_page_zeroed),
+				   pmm_alloc_page_table),
 			RAE_OK);
 	tlb_shootdown(p.va, PAGE_SIZE);
 	tlb_read(&p);
@@ -204,7 +205,7 @@ KTEST(tlb_shootdown_reaches_every_cpu)
 	hal_pt_unmap(hal_pt_root(), p.va, PAGE_SIZE);
 	KTEST_EXPECT_EQ(t,
 			hal_pt_map(hal_pt_root(), p.va, b, PAGE_SIZE, VM_READ | VM_WRITE, false,
-				   pmm_alloc_page_zeroed),
+				   pmm_alloc_page_table),
 			RAE_OK);
 	tlb_shootdown(p.va, PAGE_SIZE);
 	tlb_read(&p);
@@ -215,7 +216,7 @@ KTEST(tlb_shootdown_reaches_every_cpu)
 	/* Restore the original page so vmm_free releases what it owns. */
 	hal_pt_unmap(hal_pt_root(), p.va, PAGE_SIZE);
 	hal_pt_map(hal_pt_root(), p.va, orig, PAGE_SIZE, VM_READ | VM_WRITE, false,
-		   pmm_alloc_page_zeroed);
+		   pmm_alloc_page_table);
 	tlb_shootdown(p.va, PAGE_SIZE);
 	vmm_free(p.va);
 	pmm_free_pages(a, 0);

@@ -33,6 +33,10 @@ typedef struct page {
 	};
 	uint8_t state;
 	uint8_t order; /* log2 of the block's pages; valid on PAGE_FREE and PAGE_ALLOCATED */
+	/* What the block is for (RAE_MEM_*, rae/process.h): set by pmm on
+	 * PAGE_ALLOCATED heads and on every PAGE_RESERVED page of RAM, so the
+	 * free knows which count to take it from. */
+	uint8_t use;
 } page_t;
 
 #define PAGE_NO_LINK UINT32_MAX

@@ -15,9 +15,9 @@
  * after pmm_init and kmalloc_init. */
 void vmm_init(uintptr_t base, uint64_t size);
 
-/* Maps `pages` fresh physical pages with `flags` (no VM_EXEC with
- * VM_WRITE) between two guard pages; returns the address or 0. */
-uintptr_t vmm_alloc(uint64_t pages, unsigned flags);
+/* Maps `pages` fresh physical pages for `use` (RAE_MEM_*) with `flags` (no
+ * VM_EXEC with VM_WRITE) between two guard pages; returns the address or 0. */
+uintptr_t vmm_alloc(uint64_t pages, unsigned flags, unsigned use);
 /* Maps the physical range [pa, pa+size) (device memory) between guard
  * pages; returns the address of pa or 0. */
 void *vmm_map_phys(paddr_t pa, uint64_t size, unsigned flags);

@@ -26,8 +26,18 @@ address_space_t *as_create(void);
 void as_destroy(address_space_t *as);
 
 /* Maps `pages` zeroed pages at `va` (page aligned, user half) with `flags`
- * (VM_READ/WRITE/EXEC; VM_USER is added). RAE_ERR_INVALID for W+X or a
- * bad range, RAE_ERR_NO_MEMORY when pages run out (what was mapped stays). */
+ * (VM_READ/WRITE/EXEC; VM_USER is added), counted as `use` (RAE_MEM_USER_*).
+ * RAE_ERR_INVALID for W+X or a bad range, RAE_ERR_NO_MEMORY when pages run
+ * out (what was mapped stays). */
+rae_status_t as_map_private(address_space_t *as, uintptr_t va, uint64_t pages, unsigned flags,
+			    unsigned use);
+/* Maps one zeroed page, counted as `use`, at the page holding `va` unless
+ * one is there already (another thread got there first: RAE_OK too), for a
+ * page fault. Charges the space's job: RAE_ERR_LIMIT past its page limit,
+ * RAE_ERR_NO_MEMORY when pages run out. Takes the space's lock and the
+ * allocator's, so no lower-level lock may be held. */
+rae_status_t as_fault_in(address_space_t *as, uintptr_t va, unsigned flags, unsigned use);
+/* as_map_private for heap pages (RAE_MEM_USER_ANON). */
 rae_status_t as_map_anon(address_space_t *as, uintptr_t va, uint64_t pages, unsigned flags);
 /* Maps the given frames (owned by a memory object, so never freed with the
  * space) at `va`. Same errors as as_map_anon. */

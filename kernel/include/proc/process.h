@@ -13,18 +13,22 @@
 #include <rae/process.h>
 #include <rae/status.h>
 
-#define PROCESS_NAME_MAX        32
-#define PROCESS_MAX_THREADS     64
-#define PROCESS_MAX_MAPPINGS    64
-#define USER_STACK_PAGES        32 /* 128 KiB main stack */
-#define USER_THREAD_STACK_PAGES 16 /* 64 KiB per extra thread */
-/* Below the main stack: room it may be given to grow into later, and a
- * gap no other mapping may enter (the mmap area ends below both). */
+#define PROCESS_NAME_MAX      32
+#define PROCESS_MAX_THREADS   64
+#define PROCESS_MAX_MAPPINGS  64
+#define PROCESS_MAX_ZERO_FILL 4 /* writable segments filled on demand */
+/* Stacks grow on demand: a page of each is mapped when it is made, the rest
+ * by the page-fault handler at the first touch (process_page_fault), so a
+ * thread pays for the stack it uses, not the most it may use. */
+#define USER_STACK_COMMIT_PAGES 1  /* mapped when a stack is made */
+#define USER_THREAD_STACK_PAGES 16 /* 64 KiB per extra thread, at most */
+/* The main stack: up to 8 MiB, and below it a gap no other mapping may
+ * enter (the mmap area ends below both). */
 #define USER_STACK_RESERVE (8ull << 20)
 #define USER_STACK_GAP     (1ull << 20)
 
 /* A stack the kernel made: [guard, base) is never mapped, [base, top) is
- * mapped and never executable. */
+ * mapped page by page as the thread reaches it and never executable. */
 typedef struct process_stack {
 	uintptr_t guard, base, top; /* all 0: none */
 } process_stack_t;
@@ -102,6 +106,14 @@ typedef struct process {
 	 * by process_lock. */
 	process_stack_t main_stack;
 	process_stack_t thread_stacks[PROCESS_MAX_THREADS];
+	/* The zero-filled tails of the image's writable segments (bss past
+	 * the last page with file data): mapped page by page at first touch
+	 * (process_page_fault). Set at spawn before any thread runs, then
+	 * never changed, so read without a lock. */
+	struct {
+		uintptr_t base, end;
+	} zero_fill[PROCESS_MAX_ZERO_FILL];
+	unsigned zero_fill_count;
 	/* Ranges of joined threads' stacks (their pages freed, page tables
 	 * kept), reused first by the next threads, so a process that keeps
 	 * making threads does not keep growing. Guarded by process_lock. */
@@ -198,6 +210,13 @@ void process_mmap_unreserve(process_t *p, uintptr_t base, uint64_t pages);
  * mmap area: RAE_ERR_ACCESS_DENIED for VM_EXEC on a stack the kernel made
  * or for mapping anything into a stack's guard; RAE_OK otherwise. */
 rae_status_t process_check_protect(process_t *p, uintptr_t va, uint64_t pages, unsigned flags);
+/* A fault on the absent page at `va` in p's address space: if `va` lies in
+ * one of the stacks the kernel made for p or in the zero-filled part of
+ * its image, maps a zeroed read-write page there and returns true (the
+ * faulting access may be retried); false otherwise (anywhere else, or no
+ * memory or job pages left). Takes process_lock and the space's locks:
+ * call with no spinlock held. */
+bool process_page_fault(process_t *p, uintptr_t va);
 /* Records a mapping of `pages` pages at `va` holding a reference on `obj`
  * (dropped by process_take_mapping or when the process ends).
  * RAE_ERR_LIMIT when the process has PROCESS_MAX_MAPPINGS already. */

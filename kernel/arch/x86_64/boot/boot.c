@@ -17,6 +17,7 @@
 #include <arch/x86_64/cpu/regs.h>
 #include <arch/x86_64/mm/kaslr.h>
 #include <arch/x86_64/pic.h>
+#include <arch/x86_64/smp/smp.h>
 #include <arch/x86_64/platform.h>
 #include <cmdline.h>
 #include <console/kprintf.h>
@@ -38,8 +39,12 @@ boot_info_t boot_info;
 
 /* The boot stub's identity and direct maps cover the low 4 GiB; so must
  * everything phase 1 touches through phys_to_virt. */
-#define BOOT_MAP_LIMIT   (4ull << 30)
-#define LOW_MEMORY_END   (1ull << 20)
+#define BOOT_MAP_LIMIT (4ull << 30)
+#define LOW_MEMORY_END (1ull << 20)
+/* Kept for good below the first MiB: the BIOS data area and the AP
+ * trampoline; some BIOSes write there at any time, so Linux keeps it too. */
+#define LOW_MEMORY_KEEP (64ull << 10)
+_Static_assert(TRAMPOLINE_PHYS + PAGE_SIZE <= LOW_MEMORY_KEEP, "the AP trampoline must stay kept");
 #define BOOT_PHYS        0x200000ull
 #define EARLY_STACK_SIZE 16384
 
@@ -67,10 +72,14 @@ paddr_t kernel_pt_root;
  * link-address alias alive across the switch; cleared in phase 2. */
 static paddr_t link_alias_slot;
 static uintptr_t boot_thread_stack_top;
+/* The end of the boot stub (.boot: 32-bit entry, loader-era page tables,
+ * its stack), physical; set in phase 1, where link addresses hold. */
+static paddr_t boot_stub_end;
 
 static paddr_t early_pt_alloc(void)
 {
-	return memblock_alloc(&memblock, PAGE_SIZE, PAGE_SIZE, BOOT_MAP_LIMIT, true);
+	return memblock_alloc(&memblock, PAGE_SIZE, PAGE_SIZE, BOOT_MAP_LIMIT, true,
+			      RAE_MEM_PAGE_TABLES);
 }
 
 /* The physical address of a kernel-image symbol (link address based). */
@@ -163,19 +172,30 @@ void arch_boot_main(uint32_t magic, uint64_t info_phys)
 	panic_configure(boot_info.cmdline);
 
 	/* Memory that is not free even if the map says usable. */
-	memblock_range_t reserved[4 + BOOT_INFO_MAX_MODULES];
+	memblock_range_t reserved[5 + BOOT_INFO_MAX_MODULES];
+	uint8_t reserved_use[5 + BOOT_INFO_MAX_MODULES];
 	unsigned nres = 0;
+	reserved_use[nres] = RAE_MEM_RESERVED;
 	reserved[nres++] = (memblock_range_t){0, LOW_MEMORY_END};
-	reserved[nres++] = (memblock_range_t){BOOT_PHYS, image_phys(__kernel_end)};
+	/* The boot stub is dead once phase 2 runs on the kernel's own tables:
+	 * kept without a use, it is released with low memory. */
+	boot_stub_end = image_phys(__kernel_start);
+	reserved_use[nres] = RAE_MEM_RESERVED;
+	reserved[nres++] = (memblock_range_t){BOOT_PHYS, boot_stub_end};
+	reserved_use[nres] = RAE_MEM_KERNEL_IMAGE;
+	reserved[nres++] = (memblock_range_t){boot_stub_end, image_phys(__kernel_end)};
 	if (boot_info.has_framebuffer) {
 		const boot_framebuffer_t *fb = &boot_info.framebuffer;
+		reserved_use[nres] = RAE_MEM_FRAMEBUFFER;
 		reserved[nres++] = (memblock_range_t){
 		    fb->phys_addr, fb->phys_addr + (uint64_t)fb->pitch * fb->height};
 	}
-	for (uint32_t i = 0; i < boot_info.module_count; i++)
+	for (uint32_t i = 0; i < boot_info.module_count; i++) {
+		reserved_use[nres] = RAE_MEM_INITRD;
 		reserved[nres++] =
 		    (memblock_range_t){boot_info.modules[i].start, boot_info.modules[i].end};
-	if (memblock_init(&memblock, &boot_info, reserved, nres) != RAE_OK)
+	}
+	if (memblock_init(&memblock, &boot_info, reserved, reserved_use, nres) != RAE_OK)
 		panic("boot: the memory map has too many ranges");
 
 	direct_range_count = direct_map_plan(&boot_info, direct_ranges, DIRECT_MAP_MAX_RANGES);
@@ -220,6 +240,10 @@ static void kernel_main_on_guarded_stack(void)
 	sched_init_boot_cpu();
 	thread_current()->kstack_top = boot_thread_stack_top;
 	platform_start_aps();
+	/* The rest of the first MiB was kept only until the APs were up; the
+	 * boot stub only until phase 2 left its tables (link_alias_slot). */
+	pmm_release_reserved(LOW_MEMORY_KEEP, LOW_MEMORY_END);
+	pmm_release_reserved(BOOT_PHYS, boot_stub_end);
 	kernel_main();
 }
 

@@ -5,7 +5,9 @@
 #include <console/kprintf.h>
 #include <debug/ksym.h>
 #include <hal/cpu.h>
+#include <mm/usercopy.h>
 #include <mm/vmm.h>
+#include <smp/cpu.h>
 #include <proc/process.h>
 #include <rae/syscall.h>
 #include <sched/thread.h>
@@ -25,20 +27,51 @@ typedef struct {
 } ex_entry_t;
 extern const ex_entry_t __ex_table_start[], __ex_table_end[];
 
+/* #PF error code bits. */
+#define PF_ERR_PRESENT 1u  /* a protection violation, not an absent page */
+#define PF_ERR_FETCH   16u /* an instruction fetch */
+
+/* The fixup of the instruction at rip (a user copy's), or NULL. */
+static const ex_entry_t *exception_fixup_of(uintptr_t rip)
+{
+	for (const ex_entry_t *e = __ex_table_start; e < __ex_table_end; e++) {
+		if ((uintptr_t)&e->fault + e->fault == rip)
+			return e;
+	}
+	return NULL;
+}
+
 /* If the kernel faulted at an instruction with a fixup, resumes there. */
 static bool exception_try_fixup(interrupt_frame_t *f)
 {
-	for (const ex_entry_t *e = __ex_table_start; e < __ex_table_end; e++) {
-		uintptr_t fault = (uintptr_t)&e->fault + e->fault;
-		if (fault == f->rip) {
-			f->rip = (uintptr_t)&e->fixup + e->fixup;
-			exception_fixup_count++;
-			exception_fixup_vector = f->vector;
-			exception_fixup_error_code = f->error_code;
-			return true;
-		}
+	const ex_entry_t *e = exception_fixup_of(f->rip);
+	if (!e)
+		return false;
+	f->rip = (uintptr_t)&e->fixup + e->fixup;
+	exception_fixup_count++;
+	exception_fixup_vector = f->vector;
+	exception_fixup_error_code = f->error_code;
+	return true;
+}
+
+/* A #PF on an absent page of one of the current process's stacks or of
+ * the zero-filled part of its image (process_page_fault), from
+ * user mode or from a user copy (which holds no lock then, with interrupts
+ * on: a copy made under a spinlock gets RAE_ERR_FAULT as before): maps the
+ * page, and the access is retried. Never for an instruction fetch. */
+static bool exception_demand_page(const interrupt_frame_t *f)
+{
+	thread_t *self = thread_current();
+	uint64_t cr2 = cpu_read_cr2();
+	if (!self || !self->proc || (f->error_code & (PF_ERR_PRESENT | PF_ERR_FETCH)) ||
+	    cr2 >= USER_SPACE_END)
+		return false;
+	if (!(f->cs & 3)) {
+		cpu_t *c = this_cpu();
+		if (!(f->rflags & RFLAGS_IF) || !c || c->preempt_off || !exception_fixup_of(f->rip))
+			return false;
 	}
-	return false;
+	return process_page_fault(self->proc, cr2);
 }
 
 /* A fault whose address, or stack pointer, lies in the guard page below a
@@ -132,6 +165,11 @@ void exception_handle(interrupt_frame_t *frame)
 		exception_nmi_count++;
 		return;
 	case VEC_PF:
+		if (exception_demand_page(frame))
+			return;
+		if (!(frame->cs & 3) && exception_try_fixup(frame))
+			return;
+		break;
 	case VEC_GP:
 		if (!(frame->cs & 3) && exception_try_fixup(frame))
 			return;

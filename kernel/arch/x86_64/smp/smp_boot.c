@@ -68,7 +68,7 @@ static NORETURN void ap_entry(cpu_t *c)
 
 static paddr_t dma32_page_zeroed(void)
 {
-	paddr_t pa = pmm_alloc_pages_in(PMM_ZONE_DMA32, 0);
+	paddr_t pa = pmm_alloc_pages_in(PMM_ZONE_DMA32, 0, RAE_MEM_KERNEL_OTHER);
 	if (pa)
 		memset(phys_to_virt_unchecked(pa), 0, PAGE_SIZE);
 	return pa;

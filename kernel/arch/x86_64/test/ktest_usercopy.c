@@ -18,11 +18,11 @@
  * and returns its physical address, or 0. */
 static paddr_t user_page_map(void)
 {
-	paddr_t pa = pmm_alloc_page_zeroed();
+	paddr_t pa = pmm_alloc_page_zeroed(RAE_MEM_KERNEL_OTHER);
 	if (!pa)
 		return 0;
 	if (hal_pt_map(hal_pt_root(), TEST_USER_VA, pa, PAGE_SIZE, VM_READ | VM_WRITE | VM_USER,
-		       false, pmm_alloc_page_zeroed) != RAE_OK) {
+		       false, pmm_alloc_page_table) != RAE_OK) {
 		pmm_free_pages(pa, 0);
 		return 0;
 	}
