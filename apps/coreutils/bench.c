@@ -225,8 +225,8 @@ static bool boot_timestamps(rae_handle_t console, unsigned long long *entry,
 	uint64_t offset = 0;
 	size_t got = 0;
 	while (got < RAE_KLOG_SIZE) {
-		size_t want = RAE_KLOG_SIZE - got < RAE_IPC_BUF_MAX ? RAE_KLOG_SIZE - got
-								   : RAE_IPC_BUF_MAX;
+		size_t want =
+		    RAE_KLOG_SIZE - got < RAE_IPC_BUF_MAX ? RAE_KLOG_SIZE - got : RAE_IPC_BUF_MAX;
 		int64_t n = rae_console_log_read(console, &offset, klog + got, want, NULL);
 		if (n <= 0)
 			break;

@@ -79,8 +79,8 @@ static void fbcon_fill(const fbcon_t *con, uint8_t *p, uint32_t n, uint32_t colo
 {
 	if (con->bytes_per_pixel != 4) {
 		for (uint32_t x = 0; x < n; x++)
-			fbcon_put_pixel(p + (uint64_t)x * con->bytes_per_pixel, con->bytes_per_pixel,
-					color);
+			fbcon_put_pixel(p + (uint64_t)x * con->bytes_per_pixel,
+					con->bytes_per_pixel, color);
 		return;
 	}
 	if (((uintptr_t)p & 7) && n > 0) {

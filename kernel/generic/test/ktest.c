@@ -78,7 +78,8 @@ static void ktest_check_initrd(void)
 		ustar_entry_t e;
 		ustar_reader_init(&r, data, m->end - m->start);
 		while (ustar_next(&r, &e) == RAE_OK) {
-			const char *name = e.name[0] == '.' && e.name[1] == '/' ? e.name + 2 : e.name;
+			const char *name =
+			    e.name[0] == '.' && e.name[1] == '/' ? e.name + 2 : e.name;
 			if (strcmp(name, KTEST_INITRD_MARK) == 0)
 				return;
 		}

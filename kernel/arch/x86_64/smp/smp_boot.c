@@ -133,7 +133,8 @@ static void ap_poll_tick(ktimer_t *t, void *arg)
  * rather than spinning: under QEMU's single-threaded TCG a spinning CPU
  * keeps the starting one from running until its time slice ends (22
  * million instructions of every -icount boot), and on hardware halting
- * costs nothing. Interrupts on. */
+ * costs nothing. With interrupts off (nothing would end the halt) it
+ * spins. */
 static void ap_wait_online(cpu_t *c, uint64_t ns)
 {
 	uint64_t start = clock_monotonic_ns();
@@ -142,7 +143,10 @@ static void ap_wait_online(cpu_t *c, uint64_t ns)
 	       clock_monotonic_ns() - start < ns) {
 		/* Armed with interrupts off and halted with sti; hlt, so a tick
 		 * that is already due wakes the hlt instead of passing before it. */
-		hal_irq_save();
+		if (!hal_irq_save()) {
+			__asm__ volatile("pause");
+			continue;
+		}
 		timer_start(&tick, hal_timestamp() + clock_ns_to_ticks(AP_POLL_NS), ap_poll_tick,
 			    NULL);
 		if (!__atomic_load_n(&c->online, __ATOMIC_ACQUIRE))
