@@ -1,7 +1,8 @@
 # The big-initrd run: the system's own initrd plus 64 MiB of extra files (made here, under build/, as
 # `make iso EXTRA_ROOTFS=DIR` would add them) boots to the shell, and a Lua script among the extra files
 # reads every file back through rae-vfsd and compares each 4 KiB block with what was written. An initrd
-# the kernel copies into one capped memory object (16 MiB until issue 14) stops at the first process.
+# the kernel copies into one capped memory object (16 MiB until issue 14) stops at the first process. The
+# script then writes into one of the files, which vfsd must copy out of the initrd's read-only pages.
 import os
 import shutil
 import subprocess
@@ -58,6 +59,24 @@ for f = 0, files - 1 do
     h:close()
   end
 end
+-- A file from the initrd takes a write (copied into vfsd's own blocks; the initrd's pages stay read-only).
+local name = string.format("/{DIR}/blob-%02d", files - 1)
+local h = io.open(name, "r+b")
+if not h or not h:write("changed") then
+  print("bigcheck: cannot write " .. name)
+  bad = bad + 1
+end
+if h then h:close() end
+h = io.open(name, "rb")
+local first = h and h:read(block)
+local second = h and h:read(block)
+local head = string.format("big %02d block %05d\\n", files - 1, 1)
+if not first or first:sub(1, 7) ~= "changed" or
+   second ~= head .. string.rep(string.char(97 + (files - 1 + 1) % 26), block - #head) then
+  print("bigcheck: " .. name .. " does not read back as written")
+  bad = bad + 1
+end
+if h then h:close() end
 print(string.format("bigcheck: %d bytes in %d files read, %d problems", bytes, files, bad))
 """
 
