@@ -8,7 +8,10 @@ HOSTPY := /usr/bin/python3
 FONT := /usr/share/consolefonts/Lat15-Terminus16.psf.gz
 
 KERNEL_ELF := $(BUILD)/raecore.elf
+# The initrd a user boots (init, the services, the shell, the commands,
+# lua) and the one the tests boot: the same files plus the test programs.
 INITRD := $(BUILD)/initrd.tar
+TEST_INITRD := $(BUILD)/initrd-test.tar
 ISO := $(BUILD)/raeenos.iso
 # tools/setup installs the packages the build needs. Every rule waits for it:
 # its target has $(SETUP_STAMP) among its prerequisites (order-only, or through
@@ -136,6 +139,9 @@ LIBRAE_OBJS := $(patsubst lib/librae/%.c,$(BUILD)/user/lib/%.o,$(LIBRAE_SRCS)) \
 	$(BUILD)/user/klib/string.o
 USER_KLIB_A := $(BUILD)/user/klib/libklib.a
 USER_PROGRAMS := $(patsubst apps/tests/%.c,%,$(wildcard apps/tests/*.c))
+# Programs and files only the tests use go to TEST_ROOT, packed into the
+# test initrd alone; build/user/root is the system a user boots.
+TEST_ROOT := $(BUILD)/user/test-root
 # Each services/<name>/ is one program from all its .c files: bin/<name>d,
 # except the service manager, which is the first process: bin/init.
 SERVICES := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard services/*/*.c)))))
@@ -143,9 +149,9 @@ service_bin = $(BUILD)/user/root/bin/$(if $(filter manager,$(1)),init,$(1)d)
 SERVICE_BINS := $(foreach s,$(SERVICES),$(call service_bin,$(s)))
 # Tools that come with a service: services/<name>/tools/<tool>.c is bin/<tool>.
 SERVICE_TOOL_BINS := $(patsubst %.c,$(BUILD)/user/root/bin/%,$(notdir $(wildcard services/*/tools/*.c)))
-USER_BINS := $(patsubst %,$(BUILD)/user/root/bin/%,$(USER_PROGRAMS)) $(SERVICE_BINS) \
-	$(SERVICE_TOOL_BINS)
-LIBC_BINS := $(patsubst apps/libc/%.c,$(BUILD)/user/root/bin/%,$(wildcard apps/libc/*.c))
+TEST_BINS := $(patsubst %,$(TEST_ROOT)/bin/%,$(USER_PROGRAMS))
+USER_BINS := $(SERVICE_BINS) $(SERVICE_TOOL_BINS)
+LIBC_BINS := $(patsubst apps/libc/%.c,$(TEST_ROOT)/bin/%,$(wildcard apps/libc/*.c))
 # The commands: each apps/coreutils/<name>.c is bin/<name>, and the shell
 # (apps/shell/sh.c) is bin/sh; C programs like apps/libc's.
 COREUTILS_BINS := $(patsubst apps/coreutils/%.c,$(BUILD)/user/root/bin/%,$(wildcard apps/coreutils/*.c))
@@ -184,7 +190,7 @@ $(BUILD)/user/services/%.o: services/%.c Makefile | $(SETUP_STAMP)
 	@$(CC) $(USER_CFLAGS) $(USER_KLIB_CFLAGS) -I$(dir $<) \
 		$(SERVICE_CFLAGS_$(firstword $(subst /, ,$*))) -c $< -o $@
 
-$(BUILD)/user/root/bin/%: $(BUILD)/user/apps/%.o $(LIBRAE_CRT0) $(LIBRAE_A) $(USER_KLIB_A)
+$(TEST_ROOT)/bin/%: $(BUILD)/user/apps/%.o $(LIBRAE_CRT0) $(LIBRAE_A) $(USER_KLIB_A)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	@$(LD) $(USER_LDFLAGS) -o $@ $(LIBRAE_CRT0) $< --start-group $(LIBRAE_A) $(USER_KLIB_A) --end-group
@@ -209,10 +215,10 @@ endef
 $(foreach t,$(wildcard services/*/tools/*.c),$(eval $(call SERVICE_TOOL_LINK_RULE,$(t))))
 
 # A small archive with deliberately malformed entries among good ones, in
-# the initrd as test/vfs-malformed.tar: bin/vfstest serves it from a second
+# the test initrd as test/vfs-malformed.tar: bin/vfstest serves it from a second
 # vfsd and checks what was skipped (the main initrd must stay valid for the
 # kernel's own reader).
-$(BUILD)/user/root/test/vfs-malformed.tar: tools/build/mkbadtar.py | $(SETUP_STAMP)
+$(TEST_ROOT)/test/vfs-malformed.tar: tools/build/mkbadtar.py | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
 	$(HOSTPY) tools/build/mkbadtar.py $@
 
@@ -236,19 +242,20 @@ $(BUILD)/user/shared/font.o: $(BUILD)/gen/font.c
 $(foreach s,$(SERVICES),$(eval $(call SERVICE_LINK_RULE,$(s))))
 
 # A damaged program (a valid one cut short) for the loader's error path.
-$(BUILD)/user/root/bin/badelf: $(BUILD)/user/root/bin/hello
+$(TEST_ROOT)/bin/badelf: $(TEST_ROOT)/bin/hello
 	@head -c 100 $< > $@
 
 # A program whose ELF header lies: one loadable segment of 1 MiB in a file
 # of 120 bytes (posix_spawn must answer ENOEXEC: apps/libc/libcproc.c).
-$(BUILD)/user/root/bin/badelf-header: Makefile | $(SETUP_STAMP)
+$(TEST_ROOT)/bin/badelf-header: Makefile | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
 	@$(HOSTPY) -c 'import struct,sys; sys.stdout.buffer.write(b"\x7fELF\x02\x01\x01" + bytes(9) + \
 		struct.pack("<HHIQQQIHHHHHH", 3, 0x3e, 1, 0x1000, 64, 0, 0, 64, 56, 1, 64, 0, 0) + \
 		struct.pack("<IIQQQQQQ", 1, 5, 0, 0, 0, 0x100000, 0x100000, 0x1000))' > $@
 
-user: $(USER_BINS) $(BUILD)/user/root/bin/badelf $(BUILD)/user/root/bin/badelf-header \
-	$(BUILD)/user/root/test/vfs-malformed.tar $(LIBC_BINS) $(COMMAND_BINS)
+TEST_FILES := $(TEST_BINS) $(TEST_ROOT)/bin/badelf $(TEST_ROOT)/bin/badelf-header \
+	$(TEST_ROOT)/test/vfs-malformed.tar $(LIBC_BINS)
+user: $(USER_BINS) $(COMMAND_BINS) $(TEST_FILES)
 
 # --- the C library: musl (ports/musl) and the POSIX runtime (lib/posix) ------
 
@@ -306,8 +313,8 @@ $(SYSROOT)/include/rae/%.def: abi/rae/%.def | $(MUSL_LIB)
 
 sysroot: $(MUSL_LIB) $(SYSROOT)/lib/libposix.a $(SYSROOT)/lib/raecrt1.o $(RAE_HEADERS)
 
-# C programs (apps/libc/) built with tools/raeen-cc, into the initrd's /bin.
-$(LIBC_BINS): $(BUILD)/user/root/bin/%: apps/libc/%.c tools/raeen-cc $(SYSROOT)/lib/libposix.a \
+# C programs (apps/libc/) built with tools/raeen-cc, into the test initrd's /bin.
+$(LIBC_BINS): $(TEST_ROOT)/bin/%: apps/libc/%.c tools/raeen-cc $(SYSROOT)/lib/libposix.a \
 		$(SYSROOT)/lib/raecrt1.o $(RAE_HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  RAEENCC $<"
@@ -332,16 +339,16 @@ $(SHELL_BIN): apps/shell/sh.c tools/raeen-cc $(SYSROOT)/lib/libposix.a $(SYSROOT
 
 # Lua 5.4 (Debian's lua5.4 source package, ports/lua): the interpreter in
 # /bin/lua, and the script its test runs (bin/luatest, KTEST
-# user_lua_program) in /test/lua/. build.sh fetches the source once and
+# user_lua_program) in the test initrd's /test/lua/. build.sh fetches the source once and
 # redoes nothing when nothing changed.
 PORT_BINS := $(BUILD)/user/root/bin/lua
-PORT_FILES := $(patsubst ports/lua/tests/%,$(BUILD)/user/root/test/lua/%,$(wildcard ports/lua/tests/*))
+PORT_FILES := $(patsubst ports/lua/tests/%,$(TEST_ROOT)/test/lua/%,$(wildcard ports/lua/tests/*))
 
 $(BUILD)/user/root/bin/lua: ports/lua/build.sh $(wildcard ports/lua/patches/*.patch) tools/raeen-cc \
 		$(SYSROOT)/lib/libposix.a $(SYSROOT)/lib/raecrt1.o $(RAE_HEADERS)
 	RAEEN_SYSROOT=$(abspath $(SYSROOT)) ports/lua/build.sh $(BUILD) $@
 
-$(BUILD)/user/root/test/lua/%: ports/lua/tests/% | $(SETUP_STAMP)
+$(TEST_ROOT)/test/lua/%: ports/lua/tests/% | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
 	@cp $< $@
 
@@ -364,15 +371,52 @@ $(shell mkdir -p $(BUILD); want='$(abspath $(EXTRA_ROOTFS))'; \
 	[ -f $(EXTRA_ROOTFS_STAMP) ] && [ "$$(cat $(EXTRA_ROOTFS_STAMP))" = "$$want" ] \
 	|| echo "$$want" > $(EXTRA_ROOTFS_STAMP))
 
+# The programs go into the initrds without their symbols and debug
+# information (nothing in RaeenOS reads them; a debugger takes the
+# unstripped ones in build/user/): a third of the size, and GRUB reads
+# every byte at boot. IMAGE_ROOT and IMAGE_TEST_ROOT hold those copies.
+IMAGE_ROOT := $(BUILD)/image/root
+IMAGE_TEST_ROOT := $(BUILD)/image/test-root
+SYSTEM_FILES := $(USER_BINS) $(COMMAND_BINS) $(PORT_BINS)
+IMAGE_FILES := $(patsubst $(BUILD)/user/root/%,$(IMAGE_ROOT)/%,$(SYSTEM_FILES))
+# Test programs stripped; the deliberately broken ones and data as they are.
+IMAGE_TEST_PROGRAMS := $(patsubst $(TEST_ROOT)/%,$(IMAGE_TEST_ROOT)/%,$(TEST_BINS) $(LIBC_BINS))
+IMAGE_TEST_FILES := $(IMAGE_TEST_PROGRAMS) $(patsubst $(TEST_ROOT)/%,$(IMAGE_TEST_ROOT)/%,\
+	$(TEST_ROOT)/bin/badelf $(TEST_ROOT)/bin/badelf-header $(TEST_ROOT)/test/vfs-malformed.tar \
+	$(PORT_FILES))
+
+$(IMAGE_ROOT)/%: $(BUILD)/user/root/%
+	@mkdir -p $(dir $@)
+	@strip --strip-all -o $@ $<
+
+$(IMAGE_TEST_PROGRAMS): $(IMAGE_TEST_ROOT)/%: $(TEST_ROOT)/%
+	@mkdir -p $(dir $@)
+	@strip --strip-all -o $@ $<
+
+$(IMAGE_TEST_ROOT)/%: $(TEST_ROOT)/%
+	@mkdir -p $(dir $@)
+	@cp -p $< $@
+
+# The roots, in order (a later one's file replaces an earlier one's):
+# rootfs/ and the built system for both; then tests/rootfs/ (the test
+# manifests) and the test programs for the test initrd; EXTRA_ROOTFS last.
 $(INITRD): $(shell find rootfs $(EXTRA_ROOTFS) 2>/dev/null) $(EXTRA_ROOTFS_STAMP) tools/build/mkinitrd \
-		$(USER_BINS) $(BUILD)/user/root/bin/badelf $(BUILD)/user/root/bin/badelf-header \
-		$(BUILD)/user/root/test/vfs-malformed.tar \
-		$(LIBC_BINS) $(COMMAND_BINS) $(PORT_BINS) $(PORT_FILES) | $(SETUP_STAMP)
-	tools/build/mkinitrd $@ $(BUILD)/rootfs-stage rootfs $(BUILD)/user/root $(EXTRA_ROOTFS)
+		$(IMAGE_FILES) | $(SETUP_STAMP)
+	tools/build/mkinitrd $@ $(BUILD)/rootfs-stage rootfs $(IMAGE_ROOT) $(EXTRA_ROOTFS)
+
+$(TEST_INITRD): $(shell find rootfs tests/rootfs $(EXTRA_ROOTFS) 2>/dev/null) $(EXTRA_ROOTFS_STAMP) \
+		tools/build/mkinitrd $(IMAGE_FILES) $(IMAGE_TEST_FILES) | $(SETUP_STAMP)
+	tools/build/mkinitrd $@ $(BUILD)/rootfs-test-stage rootfs $(IMAGE_ROOT) tests/rootfs \
+		$(IMAGE_TEST_ROOT) $(EXTRA_ROOTFS)
+
+# TESTS=1 puts the test initrd on the ISO, for the kernel tests that start
+# test programs (make run TESTS=1 ARGS="test=all").
+TESTS ?= 0
+ISO_INITRD := $(if $(filter 1,$(TESTS)),$(TEST_INITRD),$(INITRD))
 
 # Rebuilt every time (0.4 s), so ARGS always reaches grub.cfg.
-iso: $(KERNEL_ELF) $(INITRD) | $(SETUP_STAMP)
-	@tools/build/mkiso $(KERNEL_ELF) $(INITRD) $(ISO) "$(ARGS)"
+iso: $(KERNEL_ELF) $(ISO_INITRD) | $(SETUP_STAMP)
+	@tools/build/mkiso $(KERNEL_ELF) $(ISO_INITRD) $(ISO) "$(ARGS)"
 
 run: iso
 	tools/run-qemu --iso $(ISO) --firmware $(FIRMWARE) --machine $(MACHINE) \
@@ -382,10 +426,10 @@ run: iso
 
 include tests/host.mk
 
-test: $(KERNEL_ELF) $(INITRD) host-tests | $(SETUP_STAMP)
+test: $(KERNEL_ELF) $(INITRD) $(TEST_INITRD) host-tests | $(SETUP_STAMP)
 	$(HOSTPY) -m pytest -q tools/test tools/bench
-	$(HOSTPY) tools/test/run_tests.py --timeout 240 --kernel $(KERNEL_ELF) --initrd $(INITRD) \
-		--host-tests $(BUILD)/tests/host
+	$(HOSTPY) tools/test/run_tests.py --timeout 240 --kernel $(KERNEL_ELF) --initrd $(TEST_INITRD) \
+		--system-initrd $(INITRD) --host-tests $(BUILD)/tests/host
 
 # Random system calls for longer than `make test` gives them: one boot running only the hostile
 # suite's random-call part (bin/sysfuzz) for SECONDS guest seconds on FUZZ_SMP CPUs; FUZZ_SEED=N
@@ -393,21 +437,23 @@ test: $(KERNEL_ELF) $(INITRD) host-tests | $(SETUP_STAMP)
 SECONDS ?= 60
 FUZZ_SMP ?= 2
 FUZZ_SEED ?= 0
-fuzz-os: $(KERNEL_ELF) $(INITRD) | $(SETUP_STAMP)
-	$(HOSTPY) tools/test/fuzz_os.py --kernel $(KERNEL_ELF) --initrd $(INITRD) \
+fuzz-os: $(KERNEL_ELF) $(TEST_INITRD) | $(SETUP_STAMP)
+	$(HOSTPY) tools/test/fuzz_os.py --kernel $(KERNEL_ELF) --initrd $(TEST_INITRD) \
 		--seconds $(SECONDS) --smp $(FUZZ_SMP) --seed $(FUZZ_SEED)
 
 # Benchmarks: host binaries, the kernel's bench=all under QEMU -icount, the Linux peer
 # (Debian's kernel running tools/bench/linux/peer_bench.c the same way), static sizes.
 # Writes build/bench.json and prints a table and the RaeenOS vs Linux ratios.
 # Benchmarks measure a release kernel (DEBUG=0: no lock-order bookkeeping,
-# no heap red zones), built apart in build/release.
+# no heap red zones), built apart in build/release; bench=all starts the
+# benchmark programs of the test initrd, the boot to the shell is the
+# system's own initrd.
 RELEASE_BUILD := $(BUILD)/release
 bench: host-bench | $(SETUP_STAMP)
 	$(MAKE) --no-print-directory BUILD=$(RELEASE_BUILD) DEBUG=0 \
-		$(RELEASE_BUILD)/raecore.elf $(RELEASE_BUILD)/initrd.tar
+		$(RELEASE_BUILD)/raecore.elf $(RELEASE_BUILD)/initrd.tar $(RELEASE_BUILD)/initrd-test.tar
 	$(HOSTPY) tools/bench/run_bench.py --kernel $(RELEASE_BUILD)/raecore.elf \
-		--initrd $(RELEASE_BUILD)/initrd.tar
+		--initrd $(RELEASE_BUILD)/initrd.tar --test-initrd $(RELEASE_BUILD)/initrd-test.tar
 
 # comparePointers is suppressed: linker-built tables (.ktest, .ex_table, relocations)
 # are walked from one linker symbol to another, which cppcheck cannot see is one object.

@@ -1,5 +1,5 @@
 /* bin/svctest: the service manager's end-to-end test, started by the
- * manager itself from the test manifests (rootfs/etc/services-test/, booted
+ * manager itself from the test manifests (tests/rootfs/etc/services-test/, booted
  * with services=etc/services,etc/services-test). Modes, by argument:
  *   (none)  the client: looks up echo, calls it, has it crash, sees the
  *           call fail and the next one reach the restarted instance, and

@@ -6,6 +6,7 @@
 #include <console/kprintf.h>
 #include <hal/banner.h>
 #include <hal/cpu.h>
+#include <hal/time.h>
 #include <kernel.h>
 #include <lib/ustar.h>
 #include <mm/phys.h>
@@ -18,6 +19,8 @@
 #include <string.h>
 #include <test/kbench.h>
 #include <test/ktest.h>
+
+uint64_t kernel_entry_timestamp;
 
 static const char *firmware_name(uint32_t fw)
 {
@@ -163,9 +166,13 @@ void kernel_main(void)
 	if (!cmdline_get(boot_info.cmdline, "init", init, sizeof(init)))
 		memcpy(init, "bin/init", sizeof("bin/init"));
 	rae_status_t st;
-	if (bootstrap_start(init, 10000000000ull, &st))
+	uint64_t first_process = hal_timestamp();
+	if (bootstrap_start(init, 10000000000ull, &st)) {
 		kprintf("kernel: started %s with the root resource and the initrd\n", init);
-	else
+		/* `bench boot` reads this line back (apps/coreutils/bench.c). */
+		kprintf("boot: timestamp %lu at kernel entry, %lu at the first process\n",
+			kernel_entry_timestamp, first_process);
+	} else
 		kprintf("kernel: cannot start the first process %s: %s\n", init,
 			rae_status_name(st));
 	kprintf("kernel: boot complete, idling\n");

@@ -411,7 +411,9 @@ static void tar_entry(tar_loader_t *t, const uint8_t *h, const uint8_t *data, ui
 		t->stats->hardlinks += st == RAE_OK;
 		return;
 	} else if (size > RAE_VFS_FILE_MAX) {
-		tar_skip(t, "file larger than a RAMFS file may be", NULL, NULL);
+		tar_skip(
+		    t, "file larger than a RAMFS file may be (RAE_VFS_FILE_MAX, 16 MiB); split it",
+		    NULL, NULL);
 		return;
 	} else {
 		st = ramfs_create(t->fs, dir, name, nlen, RAE_VFS_S_IFREG | perm, &node);

@@ -18,7 +18,7 @@ import tempfile
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 KERNEL = os.path.join(REPO, "build", "release", "raecore.elf")
-INITRD = os.path.join(REPO, "build", "release", "initrd.tar")
+INITRD = os.path.join(REPO, "build", "release", "initrd-test.tar")  # bin/bench_ipcreg
 STEPS = 4000
 WARM_UP_CALLS = 3000
 

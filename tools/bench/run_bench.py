@@ -400,6 +400,10 @@ def elf_loaded_bytes(path: str) -> int:
 SYSTEM_CMDLINE = ""  # the default boot: console, file system and shell
 PROMPT_SUFFIX = "$ "
 BOOT_LINE = re.compile(r"^boot_to_prompt (\d+) ticks$", re.M)
+# `bench boot`'s split of that: (its line's name, the result's name).
+BOOT_PARTS = (("boot_reset_to_kernel", "system_boot_reset_to_kernel"),
+              ("boot_kernel_to_first_process", "system_boot_kernel_to_first_process"),
+              ("boot_first_process_to_prompt", "system_boot_first_process_to_prompt"))
 FREE_LINE = re.compile(r"^Mem: +(\d+) +(\d+) +(\d+)", re.M)
 # After the Mem: line `free -k` prints every page of RAM by use, one "Name: KiB" line each (RAE_MEM_USE_NAMES).
 FREE_USE_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9]*): +(\d+)$")
@@ -443,6 +447,12 @@ def parse_system_output(text: str) -> tuple[list[dict], list[str]]:
         results.append(_system_result("system_boot_to_shell_prompt", "instructions", int(m.group(1))))
     else:
         problems.append("no 'boot_to_prompt N ticks' line from `bench boot`")
+    for line_name, result_name in BOOT_PARTS:
+        m = re.search(rf"^{line_name} (\d+) ticks$", text, re.M)
+        if m:
+            results.append(_system_result(result_name, "instructions", int(m.group(1))))
+        else:
+            problems.append(f"no '{line_name} N ticks' line from `bench boot`")
     m = FREE_LINE.search(text)
     if m:
         results.append(_system_result("system_memory_in_use_at_prompt", "MiB",
@@ -465,7 +475,7 @@ def run_system_benchmarks(kernel: str, initrd: str, iso_dir: str, logs_dir: str,
                           timeout: float) -> Collected:
     """Boots the default system under -icount, waits for the shell and types the measuring commands:
     `bench boot` (the TSC when the console first waited for a key: guest instructions from reset to the
-    prompt), `free -k` (memory in use there) and `bench vfs` (reading a 1 MiB file through rae-vfsd)."""
+    prompt, and its three parts: firmware and GRUB, the kernel, the services), `free -k` (memory in use there) and `bench vfs` (reading a 1 MiB file through rae-vfsd)."""
     import console  # tools/test: the serial line on a socket
 
     out = Collected()
@@ -490,7 +500,8 @@ def run_system_benchmarks(kernel: str, initrd: str, iso_dir: str, logs_dir: str,
             prompt = re.compile(r"\$ $")
             if not wait_for(re.compile(r"kernel: boot complete"), 0) or not wait_for(prompt, 0):
                 problems.append("no shell prompt")
-            for command, expect in (("bench boot", BOOT_LINE), ("free -k", FREE_LINE),
+            for command, expect in (("bench boot", re.compile(rf"^{BOOT_PARTS[-1][0]} \d+ ticks$", re.M)),
+                                    ("free -k", FREE_LINE),
                                     ("bench vfs 5", VFS_LINE)):
                 if problems:
                     break
@@ -574,7 +585,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                                             "bench=all under QEMU -icount, the Linux peer in the same "
                                             "configuration, and static figures.")
     p.add_argument("--kernel", default=os.path.join(BUILD, "raecore.elf"), help="kernel ELF")
-    p.add_argument("--initrd", default=os.path.join(BUILD, "initrd.tar"), help="initrd tar")
+    p.add_argument("--initrd", default=os.path.join(BUILD, "initrd.tar"),
+                   help="the initrd a user boots: the boot to the shell")
+    p.add_argument("--test-initrd", default=os.path.join(BUILD, "initrd-test.tar"),
+                   help="the initrd with the test programs, which bench=all starts")
     p.add_argument("--host-bench", default=os.path.join(BUILD, "bench", "host"),
                    help="directory of host benchmark binaries")
     p.add_argument("--cmdline", default="bench=all", help="kernel command line (default bench=all)")
@@ -604,7 +618,7 @@ def main(argv: list[str]) -> int:
         if not args.no_host:
             collected.append(run_host_benchmarks(args.host_bench, args.logs, args.host_timeout))
         if not args.no_qemu:
-            collected.append(run_kernel_benchmarks(args.kernel, args.initrd, args.cmdline, args.isos,
+            collected.append(run_kernel_benchmarks(args.kernel, args.test_initrd, args.cmdline, args.isos,
                                                    args.logs, args.timeout))
             if not args.no_system:
                 collected.append(run_system_benchmarks(args.kernel, args.initrd, args.isos, args.logs,

@@ -259,7 +259,7 @@ def test_fake_kernel_end_to_end(tmp_path, capsys):
     subprocess.run(["ld", "-m", "elf_x86_64", "-nostdlib", "--no-warn-rwx-segments", "-T", str(tmp_path / "fake.ld"),
                     "-o", str(kernel), str(tmp_path / "fake.o")], check=True)
     initrd.write_bytes(bytes(10240))  # an empty tar
-    status = run_bench.main(["--no-linux", "--no-system", "--kernel", str(kernel), "--initrd", str(initrd),
+    status = run_bench.main(["--no-linux", "--no-system", "--kernel", str(kernel), "--test-initrd", str(initrd),
                              "--host-bench", str(tmp_path / "none"), "--logs", str(tmp_path / "logs"),
                              "--isos", str(tmp_path / "isos"), "--out", str(out), "--timeout", "60"])
     captured = capsys.readouterr()
@@ -419,7 +419,9 @@ def test_linux_peer_failing_to_fetch_is_a_clear_error(tmp_path, monkeypatch):
 
 
 def test_system_output_is_parsed():
-    text = ("/ $ bench boot\nboot_to_prompt 812345678 ticks\n/ $ free -k\n"
+    text = ("/ $ bench boot\nboot_to_prompt 812345678 ticks\nboot_reset_to_kernel 300000000 ticks\n"
+            "boot_kernel_to_first_process 12345678 ticks\nboot_first_process_to_prompt 500000000 ticks\n"
+            "/ $ free -k\n"
             "               total         used         free       kernel\n"
             "Mem:          523768        35744       488024          212\n"
             "/ $ bench vfs 5\nvfs_read 1048576 bytes in 9000000 ticks: 116 bytes per 1000 ticks\n/ $ ")
@@ -428,6 +430,7 @@ def test_system_output_is_parsed():
     assert problems == ["no memory-by-use lines after `free -k`'s Mem: line"]
     by_name = {r["name"]: r for r in results}
     assert by_name["system_boot_to_shell_prompt"]["p50"] == 812345678
+    assert [by_name[name]["p50"] for _, name in run_bench.BOOT_PARTS] == [300000000, 12345678, 500000000]
     assert by_name["system_memory_in_use_at_prompt"]["p50"] == 34.9
     assert by_name["system_vfs_read_throughput"]["p50"] == 116
     assert all(run_bench.check_result(r) == "" for r in results)
@@ -465,4 +468,4 @@ def test_memory_by_use_must_add_up():
 
 def test_system_output_names_what_is_missing():
     results, problems = run_bench.parse_system_output("/ $ bench boot\nbench: asking the console: x\n")
-    assert results == [] and len(problems) == 3
+    assert results == [] and len(problems) == 3 + len(run_bench.BOOT_PARTS)

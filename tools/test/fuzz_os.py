@@ -26,7 +26,8 @@ def fuzz_cmdline(seconds: int, seed: int | None) -> str:
 def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(description="Random system calls in RaeenOS under QEMU for a while.")
     p.add_argument("--kernel", default=os.path.join(BUILD, "raecore.elf"))
-    p.add_argument("--initrd", default=os.path.join(BUILD, "initrd.tar"))
+    p.add_argument("--initrd", default=os.path.join(BUILD, "initrd-test.tar"),
+                   help="an initrd with the test programs (bin/sysfuzz)")
     p.add_argument("--seconds", type=int, default=60, help="guest seconds of random calls")
     p.add_argument("--seed", type=int, default=0, help="repeat a run (its log prints the seed)")
     p.add_argument("--smp", type=int, default=2, help="CPUs")

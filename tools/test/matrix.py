@@ -1,6 +1,7 @@
 # The default system-test matrix: which kernel command line boots on which machine, firmware and CPU.
 from dataclasses import dataclass
 
+import big_initrd
 import console
 import kaslr
 import memory
@@ -16,6 +17,7 @@ SERVICES = "services"  # the service manager with the test manifests; its log is
 CONSOLE = "console"  # the console service: the harness types keys and checks echoes and the screen
 SHELL = "shell"  # the default boot to rsh: the harness types commands on serial and checks their output
 MEMORY = "memory"  # the default boot with -m 128M ... 16G: the harness types `free -k` and checks the total
+BIG_INITRD = "big-initrd"  # the system's initrd plus 64 MiB of files: the harness reads them back at the shell
 
 Q35_BIOS_MAX = Platform("q35", "bios", "max")
 Q35_BIOS_QEMU64 = Platform("q35", "bios", "qemu64")
@@ -100,6 +102,7 @@ def default_runs() -> list[Run]:
              for p in CONSOLE_PLATFORMS]
     runs += [Run(f"shell-{p.name}", SHELL, p, shell.CMDLINE) for p in SHELL_PLATFORMS]
     runs += [Run(f"memory-{p.memory}-{p.name}", MEMORY, p, memory.CMDLINE) for p in MEMORY_PLATFORMS]
+    runs.append(Run(f"initrd-64m-{Q35_BIOS_MAX.name}", BIG_INITRD, Q35_BIOS_MAX, big_initrd.CMDLINE))
     runs += [Run(f"hostile-{p.name}", KTEST, p, HOSTILE_CMDLINE) for p in HOSTILE_PLATFORMS]
     runs += [Run(f"stress-{short}-{p.name}", KTEST, p, f"test={test}")
              for short, test in STRESS_TESTS.items() for p in STRESS_PLATFORMS]

@@ -20,7 +20,10 @@ BUILD = os.path.join(REPO_ROOT, "build")
 def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(description="Runs the RaeenOS host unit tests and QEMU system tests.")
     p.add_argument("--kernel", default=os.path.join(BUILD, "raecore.elf"), help="kernel ELF")
-    p.add_argument("--initrd", default=os.path.join(BUILD, "initrd.tar"), help="initrd tar")
+    p.add_argument("--initrd", default=os.path.join(BUILD, "initrd-test.tar"),
+                   help="the test initrd (the system and the test programs), which the runs boot")
+    p.add_argument("--system-initrd", default=os.path.join(BUILD, "initrd.tar"),
+                   help="the initrd a user boots, which the big-initrd run boots with 64 MiB more")
     p.add_argument("--host-tests", default=os.path.join(BUILD, "tests", "host"),
                    help="directory of host unit test binaries (test_*)")
     p.add_argument("--no-host", action="store_true", help="skip the host unit tests")
@@ -67,7 +70,7 @@ def main(argv: list[str]) -> int:
         if not args.no_qemu and runs:
             ran_something = True
             run_system_tests(runs, args.kernel, args.initrd, args.jobs, args.timeout,
-                             args.logs, args.isos, reporter)
+                             args.logs, args.isos, reporter, system_initrd=args.system_initrd)
         if args.only and not ran_something and reporter.failed == 0:
             reporter.report(TestResult("select", False, f"--only {' '.join(args.only)} matches no test"))
     except KeyboardInterrupt:

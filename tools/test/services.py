@@ -1,4 +1,4 @@
-# Checks a boot of the service manager (bin/init) with the test manifests (rootfs/etc/services-test/): what the
+# Checks a boot of the service manager (bin/init) with the test manifests (tests/rootfs/etc/services-test/): what the
 # manager reported and what bin/svctest, the client it started, found.
 import re
 from dataclasses import dataclass

@@ -6,6 +6,7 @@ import re
 import subprocess
 import time
 
+import big_initrd
 import console
 import shell
 import faults
@@ -17,7 +18,7 @@ import services
 from image import ImageError, read_ppm, write_png
 from ktap import parse_ktap
 from log_checks import missing_lines
-from matrix import CONSOLE, FAULT, FRAMEBUFFER, KTEST, MEMORY, SERVICES, SHELL, Run
+from matrix import BIG_INITRD, CONSOLE, FAULT, FRAMEBUFFER, KTEST, MEMORY, SERVICES, SHELL, Run
 from psf import load_psf
 from qmp import QmpClient, QmpError
 from results import Reporter, TestResult, display_path
@@ -34,21 +35,34 @@ SCREENDUMP_ATTEMPTS = 3  # the display may lag the serial port by a frame
 
 
 def run_system_tests(runs: list[Run], kernel: str, initrd: str, jobs: int, timeout: float,
-                     logs_dir: str, iso_dir: str, reporter: Reporter) -> None:
-    """Builds one ISO per command line, boots every run (jobs at a time), reports in matrix order."""
-    for path, what in ((kernel, "kernel"), (initrd, "initrd")):
+                     logs_dir: str, iso_dir: str, reporter: Reporter, system_initrd: str = "") -> None:
+    """Builds one ISO per command line, boots every run (jobs at a time), reports in matrix order.
+
+    Every run boots `initrd` (the test initrd: the system and the test programs) except the big-initrd
+    run, which boots `system_initrd` (what a user boots) plus its own files, on an ISO of its own.
+    """
+    big_runs = [run for run in runs if run.kind == BIG_INITRD]
+    needed = [(kernel, "kernel"), (initrd, "initrd")] + [(system_initrd, "system initrd")] * bool(big_runs)
+    for path, what in needed:
         if not os.path.isfile(path):
             reporter.report(TestResult("system", False, f"{what} {display_path(path)} does not exist"))
             return
     os.makedirs(logs_dir, exist_ok=True)
-    isos = iso_paths(sorted({run.cmdline for run in runs}), iso_dir)
+    isos = iso_paths(sorted({run.cmdline for run in runs if run.kind != BIG_INITRD}), iso_dir)
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         built = dict(zip(isos, pool.map(lambda c: build_iso(kernel, initrd, isos[c], c), isos)))
         for cmdline, error in built.items():
             if error:
                 reporter.report(TestResult(f"iso:{os.path.basename(isos[cmdline])}", False, error))
-        todo = [run for run in runs if not built[run.cmdline]]
-        futures = [pool.submit(execute_run, run, isos[run.cmdline], logs_dir, timeout) for run in todo]
+        run_isos = {run.name: isos[run.cmdline] for run in runs if run.kind != BIG_INITRD}
+        if big_runs:
+            iso, error = build_big_initrd_iso(kernel, system_initrd, iso_dir, big_runs[0].cmdline)
+            if error:
+                reporter.report(TestResult("iso:big-initrd", False, error))
+            else:
+                run_isos.update({run.name: iso for run in big_runs})
+        todo = [run for run in runs if run.name in run_isos and (run.kind == BIG_INITRD or not built[run.cmdline])]
+        futures = [pool.submit(execute_run, run, run_isos[run.name], logs_dir, timeout) for run in todo]
         try:
             for future in futures:
                 for result in future.result():
@@ -96,6 +110,19 @@ def build_iso(kernel: str, initrd: str, iso: str, cmdline: str) -> str:
     return f"mkiso failed ({proc.returncode}): {(lines or ['no error message'])[-1].strip()}"
 
 
+def build_big_initrd_iso(kernel: str, system_initrd: str, iso_dir: str, cmdline: str) -> tuple[str, str]:
+    """The big-initrd run's ISO: the system initrd plus 64 MiB of files, made under iso_dir's parent.
+
+    Returns (ISO path, "") or ("", what went wrong)."""
+    work = os.path.join(os.path.dirname(os.path.abspath(iso_dir)), "big-initrd")
+    tar, error = big_initrd.build_big_initrd(system_initrd, work)
+    if error:
+        return "", error
+    iso = os.path.join(iso_dir, "big-initrd.iso")
+    error = build_iso(kernel, tar, iso, cmdline)
+    return ("", error) if error else (iso, "")
+
+
 ICOUNT_TIMEOUT_FACTOR = 3
 
 
@@ -113,6 +140,8 @@ def execute_run(run: Run, iso: str, logs_dir: str, timeout: float) -> list[TestR
             return shell.run_shell(run, iso, log, logs_dir, timeout, qemu.QemuBoot)
         if run.kind == MEMORY:
             return memory.run_memory(run, iso, log, timeout, qemu.QemuBoot)
+        if run.kind == BIG_INITRD:
+            return big_initrd.run_big_initrd(run, iso, log, timeout, qemu.QemuBoot)
         # The RTC follows guest time there too (-rtc clock=vm): on the host
         # clock its periodic interrupt, which hwtest waits for, would never
         # come while idle guest time leaps ahead.

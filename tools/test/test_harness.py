@@ -503,8 +503,8 @@ def test_default_matrix():
     assert len(names) == len(set(names)) == (len(matrix.KTEST_PLATFORMS) + len(matrix.ICOUNT_PLATFORMS) + 2
                                              + fault_runs + 2 + len(matrix.SERVICES_PLATFORMS)
                                              + len(matrix.CONSOLE_PLATFORMS) + len(matrix.SHELL_PLATFORMS)
-                                             + len(matrix.MEMORY_PLATFORMS)
-                                             + len(matrix.HOSTILE_PLATFORMS)
+                                             + len(matrix.MEMORY_PLATFORMS) + 1
+                                             + len(matrix.HOSTILE_PLATFORMS) + len(matrix.KILL_LOOP_PLATFORMS)
                                              + len(matrix.STRESS_TESTS) * len(matrix.STRESS_PLATFORMS))
     assert {r.platform.smp for r in runs if r.name.startswith("hostile-")} == {1, 2}
     assert all(r.cmdline == matrix.HOSTILE_CMDLINE for r in runs if r.name.startswith("hostile-"))
@@ -513,7 +513,7 @@ def test_default_matrix():
     assert sum(r.kind == matrix.FAULT for r in runs) == fault_runs
     assert all(r.platform.smp >= 2 for r in runs if r.fault == "smp_panic_on_ap")
     assert all("kaslr=show" in r.cmdline for r in runs if r.kind == matrix.KTEST and "acpi=off" not in r.cmdline
-               and not r.icount and not r.name.startswith("stress-"))
+               and not r.icount and not r.name.startswith(("stress-", "kill-loop-")))
     # The stress tests run by name in runs of their own, never in test=all.
     assert sorted(r.cmdline for r in runs if r.name.startswith("stress-")) == sorted(
         f"test={t}" for t in matrix.STRESS_TESTS.values() for _ in matrix.STRESS_PLATFORMS)

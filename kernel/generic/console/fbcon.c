@@ -60,20 +60,6 @@ rae_status_t fbcon_init(fbcon_t *con, const boot_framebuffer_t *fb, void *pixels
 	return RAE_OK;
 }
 
-void fbcon_clear(fbcon_t *con)
-{
-	for (uint32_t y = 0; y < con->height; y++) {
-		uint8_t *line = con->pixels + (uint64_t)y * con->pitch;
-		for (uint32_t x = 0; x < con->width; x++) {
-			uint8_t *p = line + (uint64_t)x * con->bytes_per_pixel;
-			for (uint32_t b = 0; b < con->bytes_per_pixel; b++)
-				p[b] = (uint8_t)(con->bg >> (8 * b));
-		}
-	}
-	con->cursor_x = 0;
-	con->cursor_y = 0;
-}
-
 static void fbcon_put_pixel(uint8_t *p, uint8_t bpp, uint32_t color)
 {
 	if (bpp == 4) {
@@ -83,6 +69,39 @@ static void fbcon_put_pixel(uint8_t *p, uint8_t bpp, uint32_t color)
 	p[0] = (uint8_t)color;
 	p[1] = (uint8_t)(color >> 8);
 	p[2] = (uint8_t)(color >> 16);
+}
+
+/* n pixels of `color` from p on. Four-byte pixels go two to a 64-bit
+ * store: a whole screen is 0.4 million stores rather than 3 million byte
+ * writes (35 million instructions at boot, in the kernel and again in the
+ * console service). */
+static void fbcon_fill(const fbcon_t *con, uint8_t *p, uint32_t n, uint32_t color)
+{
+	if (con->bytes_per_pixel != 4) {
+		for (uint32_t x = 0; x < n; x++)
+			fbcon_put_pixel(p + (uint64_t)x * con->bytes_per_pixel,
+					con->bytes_per_pixel, color);
+		return;
+	}
+	if (((uintptr_t)p & 7) && n > 0) {
+		*(volatile uint32_t *)p = color;
+		p += 4;
+		n--;
+	}
+	volatile uint64_t *q = (volatile uint64_t *)p;
+	uint64_t two = ((uint64_t)color << 32) | color;
+	for (uint32_t i = 0; i < n / 2; i++)
+		q[i] = two;
+	if (n & 1)
+		*(volatile uint32_t *)(p + (uint64_t)(n - 1) * 4) = color;
+}
+
+void fbcon_clear(fbcon_t *con)
+{
+	for (uint32_t y = 0; y < con->height; y++)
+		fbcon_fill(con, con->pixels + (uint64_t)y * con->pitch, con->width, con->bg);
+	con->cursor_x = 0;
+	con->cursor_y = 0;
 }
 
 static void fbcon_draw_glyph(fbcon_t *con, uint32_t col, uint32_t row, unsigned char c)
@@ -107,12 +126,9 @@ static void fbcon_draw_glyph(fbcon_t *con, uint32_t col, uint32_t row, unsigned 
 static void fbcon_clear_row(fbcon_t *con, uint32_t row)
 {
 	uint32_t h = console_font.height;
-	for (uint32_t y = row * h; y < (row + 1) * h; y++) {
-		uint8_t *line = con->pixels + (uint64_t)y * con->pitch;
-		for (uint32_t x = 0; x < con->columns * console_font.width; x++)
-			fbcon_put_pixel(line + (uint64_t)x * con->bytes_per_pixel,
-					con->bytes_per_pixel, con->bg);
-	}
+	for (uint32_t y = row * h; y < (row + 1) * h; y++)
+		fbcon_fill(con, con->pixels + (uint64_t)y * con->pitch,
+			   con->columns * console_font.width, con->bg);
 }
 
 static void fbcon_scroll(fbcon_t *con)

@@ -13,8 +13,8 @@
 static void memory_object_destroy(kobject_t *o)
 {
 	memory_object_t *m = (memory_object_t *)o;
-	if (m->phys) {
-		/* Device memory: nothing to give back. */
+	if (m->phys || m->loaded) {
+		/* Device memory or the loader's: nothing to give back. */
 	} else if (m->contiguous) {
 		if (m->frames[0])
 			pmm_free_pages(m->frames[0], m->order);
@@ -87,6 +87,34 @@ memory_object_t *memory_object_create(uint64_t pages, bool contiguous, job_t *jo
 			}
 		}
 	}
+	*status = RAE_OK;
+	return m;
+}
+
+memory_object_t *memory_object_create_loaded(paddr_t base, uint64_t pages, rae_status_t *status)
+{
+	if (base & (PAGE_SIZE - 1)) {
+		*status = RAE_ERR_INVALID;
+		return NULL;
+	}
+	if (pages == 0 || pages > MEMORY_LOADED_MAX_PAGES) {
+		*status = RAE_ERR_RANGE;
+		return NULL;
+	}
+	memory_object_t *m = kzalloc(sizeof(*m));
+	paddr_t *frames = kmalloc(pages * sizeof(paddr_t));
+	if (!m || !frames) {
+		kfree(m);
+		kfree(frames);
+		*status = RAE_ERR_NO_MEMORY;
+		return NULL;
+	}
+	for (uint64_t i = 0; i < pages; i++)
+		frames[i] = base + i * PAGE_SIZE;
+	kobject_init(&m->obj, RAE_OBJ_MEMORY, memory_object_destroy);
+	m->pages = pages;
+	m->frames = frames;
+	m->loaded = true;
 	*status = RAE_OK;
 	return m;
 }

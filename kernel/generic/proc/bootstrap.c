@@ -1,6 +1,7 @@
 /* The first user process: the kernel gives it the root resource and the
  * initrd, through one IPC call on an endpoint that is its only start-up
  * handle. Everything any other process holds comes from there. */
+#include <console/kprintf.h>
 #include <kernel.h>
 #include <mm/kmalloc.h>
 #include <mm/phys.h>
@@ -14,25 +15,46 @@
 #include <string.h>
 #include <time/clock.h>
 
-/* A copy of the initrd in an anonymous memory object, so that it can be
- * mapped read-only by the processes it is given to. */
+/* The initrd as a memory object over the module's own pages (reserved at
+ * boot, page-aligned by the multiboot2 header's request): no copy, so any
+ * size the loader could place in memory works, up to the frame array's
+ * MEMORY_LOADED_MAX_PAGES. The object is handed out without WRITE, so the
+ * pages stay as loaded for the kernel's own reads (process_spawn). Each
+ * limit it meets is said on the console with what to do. */
 static memory_object_t *initrd_object(uint64_t *bytes, rae_status_t *status)
 {
 	const boot_module_t *mod = kernel_initrd_module();
-	const uint8_t *data = mod ? phys_to_virt(mod->start, mod->end - mod->start) : NULL;
-	if (!data) {
+	if (!mod) {
+		kprintf("kernel: no initrd: the loader passed no module (grub.cfg needs "
+			"\"module2 /boot/initrd.tar initrd\")\n");
 		*status = RAE_ERR_NOT_FOUND;
 		return NULL;
 	}
 	uint64_t size = mod->end - mod->start;
-	memory_object_t *m =
-	    memory_object_create((size + PAGE_SIZE - 1) / PAGE_SIZE, false, &job_root, status);
+	if (!phys_to_virt(mod->start, size)) {
+		kprintf("kernel: the initrd at 0x%lx (%lu bytes) lies outside the direct map\n",
+			mod->start, size);
+		*status = RAE_ERR_RANGE;
+		return NULL;
+	}
+	if (mod->start & (PAGE_SIZE - 1)) {
+		kprintf("kernel: the initrd at 0x%lx is not page-aligned: the loader ignored the "
+			"multiboot2 module-alignment request; use GRUB 2 (tools/build/mkiso)\n",
+			mod->start);
+		*status = RAE_ERR_INVALID;
+		return NULL;
+	}
+	uint64_t pages = PAGE_ALIGN_UP(size) / PAGE_SIZE;
+	if (pages > MEMORY_LOADED_MAX_PAGES) {
+		kprintf("kernel: the initrd is %lu MiB, more than the %lu MiB the kernel can hand "
+			"out as one memory object (MEMORY_LOADED_MAX_PAGES); make it smaller\n",
+			size >> 20, (uint64_t)(MEMORY_LOADED_MAX_PAGES * PAGE_SIZE) >> 20);
+		*status = RAE_ERR_RANGE;
+		return NULL;
+	}
+	memory_object_t *m = memory_object_create_loaded(mod->start, pages, status);
 	if (!m)
 		return NULL;
-	for (uint64_t i = 0; i < m->pages; i++) {
-		uint64_t n = size - i * PAGE_SIZE < PAGE_SIZE ? size - i * PAGE_SIZE : PAGE_SIZE;
-		memcpy(phys_to_virt(m->frames[i], PAGE_SIZE), data + i * PAGE_SIZE, n);
-	}
 	*bytes = size;
 	return m;
 }

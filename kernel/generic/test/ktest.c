@@ -3,6 +3,8 @@
 #include <cmdline.h>
 #include <console/kprintf.h>
 #include <kernel.h>
+#include <lib/ustar.h>
+#include <mm/phys.h>
 #include <panic.h>
 #include <string.h>
 #include <test/ktest.h>
@@ -11,6 +13,7 @@ extern const ktest_case_t __ktest_start[], __ktest_end[];
 
 #define KTEST_MAX_SELECTED 256
 #define KTEST_NAME_MAX     48
+#define KTEST_INITRD_MARK  "bin/hello" /* a test program every test initrd holds */
 
 bool ktest_check(ktest_t *t, bool ok, const char *expr, const char *file, int line)
 {
@@ -63,8 +66,32 @@ NOIPA static bool ktest_run_one(const ktest_case_t *c, unsigned number)
 	return ok;
 }
 
+/* The tests that start user programs find them in the test initrd
+ * (build/initrd-test.tar); the system's own initrd has none. Says so
+ * before the report, so that their failures explain themselves. */
+static void ktest_check_initrd(void)
+{
+	const boot_module_t *m = kernel_initrd_module();
+	const void *data = m ? phys_to_virt(m->start, m->end - m->start) : NULL;
+	if (data) {
+		ustar_reader_t r;
+		ustar_entry_t e;
+		ustar_reader_init(&r, data, m->end - m->start);
+		while (ustar_next(&r, &e) == RAE_OK) {
+			const char *name =
+			    e.name[0] == '.' && e.name[1] == '/' ? e.name + 2 : e.name;
+			if (strcmp(name, KTEST_INITRD_MARK) == 0)
+				return;
+		}
+	}
+	kprintf("ktest: the initrd has no test programs (no %s): tests that start them "
+		"will fail; boot the test initrd (build/initrd-test.tar: make run TESTS=1)\n",
+		KTEST_INITRD_MARK);
+}
+
 unsigned ktest_run(const char *selection)
 {
+	ktest_check_initrd();
 	/* Static: too large for a kernel stack, and tests run once at a time. */
 	static const ktest_case_t *chosen[KTEST_MAX_SELECTED];
 	static char unknown[KTEST_MAX_SELECTED][KTEST_NAME_MAX];

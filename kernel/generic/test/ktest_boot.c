@@ -7,6 +7,8 @@
 #include <kernel.h>
 #include <lib/ustar.h>
 #include <mm/phys.h>
+#include <mm/pmm.h>
+#include <object/memory.h>
 #include <string.h>
 #include <test/ktest.h>
 
@@ -57,6 +59,48 @@ KTEST(initrd_contents)
 	KTEST_EXPECT_EQ(t, st, RAE_ERR_END);
 	KTEST_EXPECT(t, entries >= 2);
 	KTEST_EXPECT(t, found_motd);
+}
+
+/* The first process's initrd object is the module's own pages: the object
+ * reads what the module holds and gives none of them to the allocator when
+ * it dies; bad requests are refused. */
+KTEST(initrd_object_is_the_module)
+{
+	const boot_module_t *m = kernel_initrd_module();
+	if (!KTEST_EXPECT(t, m != NULL && (m->start & (PAGE_SIZE - 1)) == 0))
+		return;
+	const uint8_t *data = phys_to_virt(m->start, m->end - m->start);
+	if (!KTEST_EXPECT(t, data != NULL))
+		return;
+	uint64_t pages = PAGE_ALIGN_UP(m->end - m->start) / PAGE_SIZE;
+	rae_status_t st;
+	memory_object_t *o = memory_object_create_loaded(m->start, pages, &st);
+	if (!KTEST_EXPECT_EQ(t, st, RAE_OK) || !KTEST_EXPECT(t, o != NULL))
+		return;
+	KTEST_EXPECT_EQ(t, o->pages, pages);
+	KTEST_EXPECT(t, o->frames[0] == m->start);
+	KTEST_EXPECT(t, o->frames[pages - 1] == m->start + (pages - 1) * PAGE_SIZE);
+	uint8_t head[512];
+	memory_object_read(o, 0, head, sizeof(head));
+	KTEST_EXPECT(t, memcmp(head, data, sizeof(head)) == 0);
+	kobject_unref(&o->obj);
+	/* The pages stay the loader's: reserved, never the allocator's. */
+	unsigned not_reserved = 0;
+	for (uint64_t i = 0; i < pages; i++) {
+		const page_t *pg = pmm_page(m->start + i * PAGE_SIZE);
+		if (pg && pg->state != PAGE_RESERVED)
+			not_reserved++;
+	}
+	KTEST_EXPECT_EQ(t, not_reserved, 0);
+	KTEST_EXPECT(t, memcmp(head, data, sizeof(head)) == 0);
+
+	KTEST_EXPECT(t, memory_object_create_loaded(m->start + 1, 1, &st) == NULL);
+	KTEST_EXPECT_EQ(t, st, RAE_ERR_INVALID);
+	KTEST_EXPECT(t, memory_object_create_loaded(m->start, 0, &st) == NULL);
+	KTEST_EXPECT_EQ(t, st, RAE_ERR_RANGE);
+	KTEST_EXPECT(t, memory_object_create_loaded(m->start, MEMORY_LOADED_MAX_PAGES + 1, &st) ==
+			    NULL);
+	KTEST_EXPECT_EQ(t, st, RAE_ERR_RANGE);
 }
 
 KTEST(ksym_lookup)

@@ -1,10 +1,12 @@
 /* Memory objects: pages that processes map through handles, so two
  * processes can share memory. Anonymous (any free pages), physically
- * contiguous (for DMA), or a physical range of device memory (MMIO, a
- * framebuffer) that is never RAM the page allocator manages. */
+ * contiguous (for DMA), a physical range of device memory (MMIO, a
+ * framebuffer) that is never RAM the page allocator manages, or RAM the
+ * loader filled and the allocator never owned (the initrd's pages). */
 #ifndef OBJECT_MEMORY_H
 #define OBJECT_MEMORY_H
 
+#include <mm/kmalloc.h>
 #include <mm/phys.h>
 #include <object/object.h>
 #include <rae/status.h>
@@ -18,7 +20,10 @@ typedef struct memory_object {
 	bool contiguous;
 	unsigned order;  /* contiguous: one block of 2^order pages */
 	paddr_t *frames; /* pages entries; NULL for a physical range */
-	struct job *job; /* charged for the pages; NULL for a physical range */
+	struct job *job; /* charged for the pages; NULL for a physical range or loader RAM */
+	/* Loader RAM (memory_object_create_loaded): the frames are not the
+	 * allocator's, so they are never freed. */
+	bool loaded;
 	/* A physical range: pages from phys_base on, mapped with vm_cache
 	 * (VM_UNCACHED or VM_WRITE_COMBINE); never freed to the allocator. */
 	bool phys;
@@ -40,6 +45,19 @@ memory_object_t *memory_object_create(uint64_t pages, bool contiguous, struct jo
  * the APICs and the HPET), RAE_ERR_NO_MEMORY. */
 memory_object_t *memory_object_create_phys(paddr_t base, uint64_t pages, unsigned vm_cache,
 					   rae_status_t *status);
+
+/* Most pages memory_object_create_loaded takes: its frame array must fit
+ * one kmalloc block (KMALLOC_MAX_SIZE / sizeof(paddr_t): 2 GiB of RAM). */
+#define MEMORY_LOADED_MAX_PAGES (KMALLOC_MAX_SIZE / sizeof(paddr_t))
+
+/* An object over `pages` pages of RAM from `base` on that the loader filled
+ * and the page allocator does not own (a boot module, reserved at boot):
+ * no copy, nobody charged, the pages never freed, so the caller must keep
+ * them reserved for good. Hand it out without RAE_RIGHT_WRITE when the
+ * data must stay as loaded. NULL with *status RAE_ERR_INVALID (base not
+ * page-aligned), RAE_ERR_RANGE (0 or more than MEMORY_LOADED_MAX_PAGES
+ * pages), RAE_ERR_NO_MEMORY. */
+memory_object_t *memory_object_create_loaded(paddr_t base, uint64_t pages, rae_status_t *status);
 
 /* Copies len bytes at offset `off` of RAM-backed `m` (not a physical
  * range) to kernel memory at dst; the range lies inside the object. */

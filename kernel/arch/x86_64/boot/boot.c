@@ -61,7 +61,7 @@ extern const elf64_rela_t __rela_start[], __rela_end[];
 
 NORETURN void boot_switch_to(paddr_t root, uintptr_t entry, uintptr_t stack_top);
 NORETURN void stack_switch_call(uintptr_t stack_top, void (*fn)(void));
-NORETURN void arch_boot_main(uint32_t magic, uint64_t info_phys);
+NORETURN void arch_boot_main(uint32_t magic, uint64_t info_phys, uint64_t entry_tsc);
 NORETURN void arch_boot_relocated(void);
 void x86_pat_init(void);
 
@@ -147,8 +147,9 @@ static void apply_relocations(uint64_t slide)
 	}
 }
 
-void arch_boot_main(uint32_t magic, uint64_t info_phys)
+void arch_boot_main(uint32_t magic, uint64_t info_phys, uint64_t entry_tsc)
 {
+	kernel_entry_timestamp = entry_tsc;
 	hal_console_init();
 	gdt_init();
 	idt_init();

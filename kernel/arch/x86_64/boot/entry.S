@@ -64,6 +64,11 @@ _start:
 	/* Keep the loader's magic and info pointer for arch_boot_main. */
 	movl %eax, %edi
 	movl %ebx, %esi
+	/* The time stamp counter at entry, first of all: firmware and loader
+	 * took it this far (under QEMU -icount, their instructions). */
+	rdtsc
+	movl %eax, PHYS(boot_entry_tsc)
+	movl %edx, PHYS(boot_entry_tsc) + 4
 
 	/* Long mode needs CPUID leaf 0x80000001 with the LM bit. */
 	movl $0x80000000, %eax
@@ -168,6 +173,7 @@ long_mode_entry:
 	/* Upper halves are undefined after the mode switch: zero-extend. */
 	movl %edi, %edi
 	movl %esi, %esi
+	movq boot_entry_tsc(%rip), %rdx
 	call arch_boot_main
 7:	cli
 	hlt
@@ -182,6 +188,10 @@ boot_gdt_end:
 boot_gdt_ptr:
 	.short boot_gdt_end - boot_gdt - 1
 	.long PHYS(boot_gdt)
+
+	.balign 8
+boot_entry_tsc:
+	.quad 0
 
 no_lm_msg:
 	.asciz "RaeenOS: this CPU has no 64-bit long mode; cannot boot.\r\n"
