@@ -553,17 +553,6 @@ uint64_t notification_wait(notification_t *n, uint64_t deadline_ns)
 
 /* --- register IPC (the fast path) ----------------------------------------- */
 
-/* Copies a register message (tag and words), unrolled. */
-static inline void ipc_regs_copy(uint64_t *dst, const uint64_t *src)
-{
-	_Static_assert(IPC_REG_WORDS == 5, "one line per word");
-	dst[0] = src[0];
-	dst[1] = src[1];
-	dst[2] = src[2];
-	dst[3] = src[3];
-	dst[4] = src[4];
-}
-
 void ipc_call_view_locked(thread_t *receiver, ipc_msg_t *call, ipc_msg_t *view)
 {
 	endpoint_t *ep = receiver->ipc_reply_ep;

@@ -22,6 +22,7 @@
 #include <object/endpoint.h>
 #include <object/handle_table.h>
 #include <object/ipc_fast.h>
+#include <proc/handles.h>
 #include <proc/process.h>
 #include <sched/sched.h>
 #include <sched/sched_cpu.h>
@@ -41,29 +42,10 @@ static ALWAYS_INLINE endpoint_t *fast_lookup(process_t *p, uint64_t h, uint32_t 
 					     const kobject_t *borrow, kobject_t **obj,
 					     uint64_t *badge, bool *borrowed)
 {
-	endpoint_t *ep = NULL;
-	spin_lock_irqoff(&p->handles_lock);
-	const handle_entry_t *e = handle_table_find(&p->handles, (rae_handle_t)h);
-	if (likely(e && e->obj->type == RAE_OBJ_ENDPOINT && (e->rights & right))) {
-		*borrowed = e->obj == borrow;
-		if (!*borrowed)
-			kobject_ref(e->obj);
-		*obj = e->obj;
-		*badge = e->badge;
-		ep = endpoint_target((endpoint_t *)e->obj);
-	}
-	spin_unlock_irqoff(&p->handles_lock);
-	return ep;
-}
-
-static ALWAYS_INLINE void regs_copy(uint64_t *dst, const uint64_t *src)
-{
-	_Static_assert(IPC_REG_WORDS == 5, "one line per word");
-	dst[0] = src[0];
-	dst[1] = src[1];
-	dst[2] = src[2];
-	dst[3] = src[3];
-	dst[4] = src[4];
+	*obj = process_handle_find_irqoff(p, (rae_handle_t)h, RAE_OBJ_ENDPOINT, right, borrow,
+					  badge, borrowed);
+	/* Where a watched mint's calls go is set at its creation: no lock. */
+	return *obj ? endpoint_target((endpoint_t *)*obj) : NULL;
 }
 
 int64_t ipc_fast_call(uint64_t h, uint64_t *msg)
@@ -168,7 +150,7 @@ int64_t ipc_fast_reply_recv(uint64_t h, uint64_t *msg, uint64_t *badge)
 	self->ipc_reply_ep = NULL;
 	if (!borrowed)
 		__atomic_fetch_sub(&ep->obj.refcount, 1, __ATOMIC_RELEASE);
-	regs_copy(c->ipc_regs, msg);
+	ipc_regs_copy(c->ipc_regs, msg);
 	c->ipc_reply = NULL;
 	c->ipc_status = RAE_OK;
 	c->ipc_server = NULL;
@@ -189,7 +171,7 @@ int64_t ipc_fast_reply_recv(uint64_t h, uint64_t *msg, uint64_t *badge)
 	 * took this thread off the queue. */
 	c = self->ipc_caller;
 	if (likely(c && c == self->sc_donor && c->ipc_reg)) {
-		regs_copy(msg, c->ipc_regs);
+		ipc_regs_copy(msg, c->ipc_regs);
 		*badge = c->ipc_badge;
 		self->ipc_reg = false;
 		st = RAE_OK;

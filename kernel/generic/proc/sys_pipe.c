@@ -32,34 +32,32 @@ int64_t sys_pipe_create(rae_handle_t *ends)
 	return st;
 }
 
+/* A read or a write of an end `obj` the caller looked up (a reference it
+ * drops here): the buffer checked, then the pipe's own call. */
+static int64_t pipe_transfer(kobject_t *obj, bool write, uintptr_t buf, size_t len,
+			     uint64_t timeout_ns)
+{
+	int64_t r;
+	if (len && !user_range_ok(buf, len))
+		r = RAE_ERR_FAULT;
+	else if (write)
+		r = pipe_write((pipe_end_t *)obj, buf, len, timeout_ns == 0, sys_deadline(timeout_ns));
+	else
+		r = pipe_read((pipe_end_t *)obj, buf, len, timeout_ns == 0, sys_deadline(timeout_ns));
+	kobject_unref(obj);
+	return r;
+}
+
 int64_t sys_pipe_read(rae_handle_t h, void *buf, size_t len, uint64_t timeout_ns)
 {
 	kobject_t *obj;
 	rae_status_t st = SYS_HANDLE_GET(pipe_read, h, &obj, NULL);
-	if (st != RAE_OK)
-		return st;
-	int64_t r;
-	if (len && !user_range_ok((uintptr_t)buf, len))
-		r = RAE_ERR_FAULT;
-	else
-		r = pipe_read((pipe_end_t *)obj, (uintptr_t)buf, len, timeout_ns == 0,
-			      sys_deadline(timeout_ns));
-	kobject_unref(obj);
-	return r;
+	return st != RAE_OK ? st : pipe_transfer(obj, false, (uintptr_t)buf, len, timeout_ns);
 }
 
 int64_t sys_pipe_write(rae_handle_t h, const void *buf, size_t len, uint64_t timeout_ns)
 {
 	kobject_t *obj;
 	rae_status_t st = SYS_HANDLE_GET(pipe_write, h, &obj, NULL);
-	if (st != RAE_OK)
-		return st;
-	int64_t r;
-	if (len && !user_range_ok((uintptr_t)buf, len))
-		r = RAE_ERR_FAULT;
-	else
-		r = pipe_write((pipe_end_t *)obj, (uintptr_t)buf, len, timeout_ns == 0,
-			       sys_deadline(timeout_ns));
-	kobject_unref(obj);
-	return r;
+	return st != RAE_OK ? st : pipe_transfer(obj, true, (uintptr_t)buf, len, timeout_ns);
 }

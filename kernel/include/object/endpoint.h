@@ -19,6 +19,17 @@ enum { IPC_IDLE, IPC_QUEUED, IPC_RECEIVED, IPC_DONE };
 /* A register message: the tag, then the RAE_IPC_WORDS words. */
 #define IPC_REG_WORDS (1 + RAE_IPC_WORDS)
 
+/* Copies a register message (tag and words), unrolled. */
+static inline __attribute__((always_inline)) void ipc_regs_copy(uint64_t *dst, const uint64_t *src)
+{
+	_Static_assert(IPC_REG_WORDS == 5, "one line per word");
+	dst[0] = src[0];
+	dst[1] = src[1];
+	dst[2] = src[2];
+	dst[3] = src[3];
+	dst[4] = src[4];
+}
+
 /* A message in flight, in kernel memory: it owns the objects of the
  * handles it carries until they are installed in the receiver's table. */
 typedef struct ipc_msg {

@@ -37,6 +37,29 @@ process_handle_get_irqoff(process_t *p, rae_handle_t h, uint32_t type, uint32_t 
 	return st;
 }
 
+/* The register IPC fast path's lookup (object/ipc_fast.c), interrupts
+ * off: the object of `type` with `right` that h names, referenced unless
+ * it is `borrow` (one the caller holds a reference to already; *borrowed
+ * says which), its badge in *badge. NULL when the handle does not qualify,
+ * with no error: the caller's slower path looks again and reports it. */
+static inline __attribute__((always_inline)) kobject_t *
+process_handle_find_irqoff(process_t *p, rae_handle_t h, uint32_t type, uint32_t right,
+			   const kobject_t *borrow, uint64_t *badge, bool *borrowed)
+{
+	kobject_t *obj = NULL;
+	spin_lock_irqoff(&p->handles_lock);
+	const handle_entry_t *e = handle_table_find(&p->handles, h);
+	if (__builtin_expect(e && e->obj->type == type && (e->rights & right), 1)) {
+		obj = e->obj;
+		*borrowed = obj == borrow;
+		if (!*borrowed)
+			kobject_ref(obj);
+		*badge = e->badge;
+	}
+	spin_unlock_irqoff(&p->handles_lock);
+	return obj;
+}
+
 /* handle_table_add under the lock: a new handle to obj (the table takes its
  * own reference; the caller keeps its) in *out. Errors as handle_table_add. */
 static inline rae_status_t process_handle_add(process_t *p, kobject_t *obj, uint32_t rights,
