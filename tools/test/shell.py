@@ -23,10 +23,12 @@ COMMAND_TIMEOUT = 30.0  # seconds for one command's output and the next prompt (
 # between the typed line's echo and the next prompt. A command ending in CTRL_C is typed, left to run
 # for a moment, then interrupted with Ctrl-C.
 CTRL_C = "\x03"
-# A program that holds a console slot until Ctrl-C ends it (130). The issue's was a spinning Lua; a
-# spinning program meets a rare stall of the console's input (docs/services/console.md, "Not yet"),
-# which this run must not depend on.
-SPIN = "cat"
+# A program that holds a console slot and its CPU until Ctrl-C ends it: a spinning Lua, which says
+# when it spins ('sp' .. 'in', so the echo of the typed line does not); Lua catches SIGINT itself and
+# ends with "lua: interrupted!" and status 1. A thread spinning in user mode once kept its CPU from
+# the console's threads for seconds (docs/services/console.md).
+SPIN = "lua -e \"io.write('sp' .. 'in') io.flush() while true do end\""
+SPIN_SAYS = "spin"
 SPIN_TIMES = 34
 # A third element is text to wait for after the command (lines that other processes print after the
 # prompt); an empty line then asks for a fresh prompt.
@@ -58,7 +60,8 @@ STEPS: list[tuple] = [
     ("echo status $?", [r"^status 130$"]),
     # Issue 12: each program interrupted while it runs used to keep a console slot (32 of them), until
     # new programs' output was lost. More Ctrl-Cs than slots, then a new program is still heard.
-    *[(SPIN + CTRL_C, [])] * SPIN_TIMES,
+    *[(SPIN + CTRL_C, [r"^lua: interrupted!"], SPIN_SAYS)] * SPIN_TIMES,
+    ("echo status $?", [r"^status 1$"]),
     ("lua -e \"print('heard after ' .. 34 .. ' interrupts')\"", [r"^heard after 34 interrupts$"]),
     ("services", [r"^vfs +running", r"^console +running", r"^shell +running"]),
     # The VFS service dies; the manager restarts it behind the same endpoint and the shell reconnects.
