@@ -4,10 +4,13 @@
  * is the only place that reads arguments out of the frame; handlers check
  * every argument themselves (pointers only through the user-copy helpers,
  * numbers against their ranges). An unknown number is RAE_ERR_UNSUPPORTED. */
+#include <compiler.h>
+#include <hal/cpu.h>
 #include <hal/irq.h>
 #include <proc/process.h>
 #include <proc/syscall.h>
 #include <sched/sched.h>
+#include <smp/cpu.h>
 
 /* The typed arguments of an n-argument call, from rdi, rsi, rdx, r10, r8, r9. */
 #define SYS_DECODE_0(f, ...)
@@ -64,6 +67,7 @@ int64_t syscall_dispatch(syscall_frame_t *f)
 out:
 	if (p->killed)
 		process_check_killed();
-	sched_syscall_exit();
+	if (unlikely(((cpu_t *)hal_this_cpu())->need_resched))
+		sched_syscall_exit();
 	return ret;
 }
