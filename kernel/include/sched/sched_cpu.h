@@ -71,11 +71,13 @@ static ALWAYS_INLINE cpu_sched_t *sched_context_switch(cpu_t *c, cpu_sched_t *cs
 						       thread_t *next, thread_t **migrate,
 						       bool account)
 {
-	/* A thread switching out on another CPU must finish first. */
-	while (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE))
-		__builtin_ia32_pause();
+	/* A thread switching out on another CPU must finish first. The
+	 * donating IPC switches (account false) checked under this lock that
+	 * next is not on a CPU, so they skip the wait. */
+	if (account)
+		while (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE))
+			__builtin_ia32_pause();
 	next->on_cpu = true;
-	next->sc->nr_switches++;
 	next->ran_on |= 1ull << c->id;
 	c->current = next;
 	cs->prev = prev;
