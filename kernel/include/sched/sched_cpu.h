@@ -65,11 +65,11 @@ static ALWAYS_INLINE thread_t *sched_finish_switch(cpu_sched_t *cs)
 /* The switch itself, from the current thread `prev` to `next`, with this
  * CPU's run-queue lock held and interrupts off. Returns when prev runs
  * again, possibly on another CPU, having finished the switch there: with
- * that CPU's run-queue lock held, and a thread to queue elsewhere (or
- * NULL) in *migrate. */
+ * that CPU's run-queue lock held, that CPU in *now, and a thread to queue
+ * elsewhere (or NULL) in *migrate. */
 static ALWAYS_INLINE cpu_sched_t *sched_context_switch(cpu_t *c, cpu_sched_t *cs, thread_t *prev,
 						       thread_t *next, thread_t **migrate,
-						       bool account)
+						       bool account, cpu_t **now)
 {
 	/* A thread switching out on another CPU must finish first. The
 	 * donating IPC switches (account false) checked under this lock that
@@ -97,7 +97,8 @@ static ALWAYS_INLINE cpu_sched_t *sched_context_switch(cpu_t *c, cpu_sched_t *cs
 	cs->migrate = *migrate;
 	hal_thread_switch(c, prev, next);
 	/* Running again, possibly on another CPU. */
-	cs = &sched_cpus[((cpu_t *)hal_this_cpu())->id];
+	*now = hal_this_cpu();
+	cs = &sched_cpus[(*now)->id];
 	*migrate = sched_finish_switch(cs);
 	return cs;
 }
@@ -133,8 +134,8 @@ static ALWAYS_INLINE void rq_unlock_on(cpu_t *c, cpu_sched_t *cs)
 static ALWAYS_INLINE void sched_hand_over(cpu_t *c, cpu_sched_t *cs, thread_t *prev, thread_t *next)
 {
 	thread_t *migrate = NULL;
-	cs = sched_context_switch(c, cs, prev, next, &migrate, false);
-	rq_unlock_on(hal_this_cpu(), cs);
+	cs = sched_context_switch(c, cs, prev, next, &migrate, false, &c);
+	rq_unlock_on(c, cs);
 	if (unlikely(migrate))
 		sched_enqueue_thread(migrate, false);
 }
