@@ -47,7 +47,6 @@ static inline void set_state(cpu_sched_t *cs, thread_t *t, thread_state_t to)
 	t->state = to;
 }
 
-
 /* Runs right after a switch, in the thread that now runs: the previous
  * thread may now be picked elsewhere. Returns a thread the caller must
  * queue on another CPU once it has dropped the run-queue lock. */
