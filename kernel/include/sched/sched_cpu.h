@@ -30,7 +30,11 @@ typedef struct {
 	 * accounted switch; read without a lock by sched_running_ticks. */
 	struct process *acct_proc;
 	uint64_t acct_ts;
-} cpu_sched_t;
+	/* A cache line of its own per CPU (no false sharing of the run-queue
+	 * locks), and a power-of-two size: indexing by CPU id is one shift. */
+} __attribute__((aligned(64))) cpu_sched_t;
+
+_Static_assert((sizeof(cpu_sched_t) & (sizeof(cpu_sched_t) - 1)) == 0, "sched_cpus[id] is a shift");
 
 /* Each CPU's, by id. */
 extern cpu_sched_t sched_cpus[CPU_MAX];
