@@ -494,15 +494,19 @@ rae_status_t ipc_reply(ipc_msg_t *m)
 		c->ipc_out = NULL;
 		wake = ipc_complete(c, RAE_OK, m);
 		m = NULL;
+		/* Woken under the lock (IPC before RQ in lock_levels.h): the
+		 * caller reads its state under it, so once it is dropped the
+		 * caller may see its call done, return, exit and be freed, and
+		 * a wake after that would touch a freed thread. */
+		if (wake)
+			thread_wake(wake);
 	}
 	self->ipc_reply_ep = NULL;
 	spin_unlock_irqrestore(&ep->lock, irq);
 	kobject_unref(&ep->obj);
 	ipc_msg_free(call);
-	if (wake) {
-		thread_wake(wake);
+	if (wake)
 		return RAE_OK;
-	}
 	ipc_msg_free(m);
 	return RAE_ERR_PEER_CLOSED;
 }
@@ -520,13 +524,13 @@ void ipc_thread_exiting(thread_t *t)
 		call = c->ipc_out;
 		c->ipc_out = NULL;
 		wake = ipc_complete(c, RAE_ERR_PEER_CLOSED, NULL);
+		if (wake)
+			thread_wake(wake); /* under the lock: see ipc_reply */
 	}
 	t->ipc_reply_ep = NULL;
 	spin_unlock_irqrestore(&ep->lock, irq);
 	kobject_unref(&ep->obj);
 	ipc_msg_free(call);
-	if (wake)
-		thread_wake(wake);
 }
 
 void notification_signal(notification_t *n, uint64_t bits)

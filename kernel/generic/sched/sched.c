@@ -417,7 +417,7 @@ static void sched_switch_to(thread_t *want, bool yield, bool preempt)
 	next->run_start = now;
 
 	if (next != prev)
-		cs = sched_context_switch(c, cs, prev, next, &migrate, true);
+		cs = sched_context_switch(c, cs, prev, next, &migrate, true, &c);
 	else
 		next->ran_on |= 1ull << c->id;
 	spin_unlock(&cs->lock);

@@ -54,7 +54,6 @@ typedef struct sched_entity {
 	/* Statistics, never reset by the policy. */
 	uint64_t sum_exec_ns;
 	uint64_t nr_throttles; /* budget exhaustions */
-	uint64_t nr_switches;  /* kept by the caller's context switch, not here */
 
 	void *owner; /* the thread; the policy never touches it */
 } sched_entity_t;

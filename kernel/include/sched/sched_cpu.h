@@ -30,7 +30,11 @@ typedef struct {
 	 * accounted switch; read without a lock by sched_running_ticks. */
 	struct process *acct_proc;
 	uint64_t acct_ts;
-} cpu_sched_t;
+	/* A cache line of its own per CPU (no false sharing of the run-queue
+	 * locks), and a power-of-two size: indexing by CPU id is one shift. */
+} __attribute__((aligned(64))) cpu_sched_t;
+
+_Static_assert((sizeof(cpu_sched_t) & (sizeof(cpu_sched_t) - 1)) == 0, "sched_cpus[id] is a shift");
 
 /* Each CPU's, by id. */
 extern cpu_sched_t sched_cpus[CPU_MAX];
@@ -46,7 +50,6 @@ static inline void set_state(cpu_sched_t *cs, thread_t *t, thread_state_t to)
 	ASSERT(to == THREAD_RUNNABLE || t->state == THREAD_RUNNABLE);
 	t->state = to;
 }
-
 
 /* Runs right after a switch, in the thread that now runs: the previous
  * thread may now be picked elsewhere. Returns a thread the caller must
@@ -65,17 +68,19 @@ static ALWAYS_INLINE thread_t *sched_finish_switch(cpu_sched_t *cs)
 /* The switch itself, from the current thread `prev` to `next`, with this
  * CPU's run-queue lock held and interrupts off. Returns when prev runs
  * again, possibly on another CPU, having finished the switch there: with
- * that CPU's run-queue lock held, and a thread to queue elsewhere (or
- * NULL) in *migrate. */
+ * that CPU's run-queue lock held, that CPU in *now, and a thread to queue
+ * elsewhere (or NULL) in *migrate. */
 static ALWAYS_INLINE cpu_sched_t *sched_context_switch(cpu_t *c, cpu_sched_t *cs, thread_t *prev,
 						       thread_t *next, thread_t **migrate,
-						       bool account)
+						       bool account, cpu_t **now)
 {
-	/* A thread switching out on another CPU must finish first. */
-	while (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE))
-		__builtin_ia32_pause();
+	/* A thread switching out on another CPU must finish first. The
+	 * donating IPC switches (account false) checked under this lock that
+	 * next is not on a CPU, so they skip the wait. */
+	if (account)
+		while (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE))
+			__builtin_ia32_pause();
 	next->on_cpu = true;
-	next->sc->nr_switches++;
 	next->ran_on |= 1ull << c->id;
 	c->current = next;
 	cs->prev = prev;
@@ -95,7 +100,8 @@ static ALWAYS_INLINE cpu_sched_t *sched_context_switch(cpu_t *c, cpu_sched_t *cs
 	cs->migrate = *migrate;
 	hal_thread_switch(c, prev, next);
 	/* Running again, possibly on another CPU. */
-	cs = &sched_cpus[((cpu_t *)hal_this_cpu())->id];
+	*now = hal_this_cpu();
+	cs = &sched_cpus[(*now)->id];
 	*migrate = sched_finish_switch(cs);
 	return cs;
 }
@@ -131,8 +137,8 @@ static ALWAYS_INLINE void rq_unlock_on(cpu_t *c, cpu_sched_t *cs)
 static ALWAYS_INLINE void sched_hand_over(cpu_t *c, cpu_sched_t *cs, thread_t *prev, thread_t *next)
 {
 	thread_t *migrate = NULL;
-	cs = sched_context_switch(c, cs, prev, next, &migrate, false);
-	rq_unlock_on(hal_this_cpu(), cs);
+	cs = sched_context_switch(c, cs, prev, next, &migrate, false, &c);
+	rq_unlock_on(c, cs);
 	if (unlikely(migrate))
 		sched_enqueue_thread(migrate, false);
 }

@@ -68,17 +68,21 @@ syscall_entry:
 1:	movq %rsp, %rdi
 	call syscall_dispatch /* returns the result in rax, frame updated */
 	jmp syscall_return
+	/* The fast paths' usual way out is the fewest branches: a not-taken
+	 * or taken branch to syscall_return, never both. */
 2:	movq FRAME_RDI(%rsp), %rdi
 	leaq FRAME_MSG(%rsp), %rsi
 	call ipc_fast_call
-	jmp 4f
+	cmpq $IPC_FAST_FALLBACK, %rax
+	jne syscall_return
+	jmp 1b
 3:	movq FRAME_RDI(%rsp), %rdi
 	leaq FRAME_MSG(%rsp), %rsi
 	leaq FRAME_RDI(%rsp), %rdx
 	call ipc_fast_reply_recv
-4:	cmpq $IPC_FAST_FALLBACK, %rax
+	cmpq $IPC_FAST_FALLBACK, %rax
 	je 1b
-	jmp syscall_return
+	/* falls through */
 
 /* void syscall_return(void) with rsp at a syscall_frame_t and the result
  * in rax. */
