@@ -34,9 +34,10 @@ static void endpoint_post_notice(endpoint_t *ep, ipc_msg_t *m)
 		m->next = NULL;
 		*link = m;
 	}
-	spin_unlock_irqrestore(&ep->lock, irq);
+	/* Woken under the lock: see ipc_reply. */
 	if (r)
 		thread_wake(r);
+	spin_unlock_irqrestore(&ep->lock, irq);
 }
 
 /* The oldest notice waiting on `ep`, taken off; NULL if none. Lock held. */
@@ -352,8 +353,8 @@ rae_status_t ipc_send(endpoint_t *ep, ipc_msg_t *m, uint64_t badge, uint64_t dea
 	if (r) {
 		/* A receiver waits: the message is its now; nothing to wait for. */
 		r->ipc_in = m;
+		thread_wake(r); /* under the lock: see ipc_reply */
 		spin_unlock_irqrestore(&ep->lock, irq);
-		thread_wake(r);
 		return RAE_OK;
 	}
 	self->ipc_ep = ep;
@@ -456,9 +457,11 @@ rae_status_t ipc_receive(endpoint_t *ep, uint64_t deadline_ns, ipc_msg_t **call)
 		}
 	}
 	self->ipc_in = NULL;
-	spin_unlock_irqrestore(&ep->lock, irq);
+	/* Under the lock: a sender woken meanwhile for another reason (a kill)
+	 * sees its send done under it and may be gone once it is dropped. */
 	if (sent)
 		thread_wake(sent);
+	spin_unlock_irqrestore(&ep->lock, irq);
 	kobject_unref(&ep->obj);
 	return st;
 }
@@ -870,13 +873,14 @@ static rae_status_t recv_reg(endpoint_t *ep, uint64_t regs[IPC_REG_WORDS], uint6
 	}
 	self->ipc_reg = false;
 	self->ipc_in = NULL;
-	spin_unlock_irqoff(&ep->lock);
 	/* Answered, then found the next call at once: the caller runs when
-	 * the scheduler picks it (its context comes back here). */
+	 * the scheduler picks it (its context comes back here). Both woken
+	 * under the lock, as in ipc_reply. */
 	if (caller)
 		thread_wake(caller);
 	if (sent)
 		thread_wake(sent);
+	spin_unlock_irqoff(&ep->lock);
 	hal_irq_restore(irq);
 	ipc_msg_free(oneway); /* a register receiver takes only the words */
 	return st;
