@@ -108,8 +108,8 @@ int main(uint64_t arg)
 	      "a register call on no handle is BAD_HANDLE, its registers left alone");
 	rae_handle_t readonly = RAE_HANDLE_INVALID;
 	rae_handle_dup(ep, RAE_RIGHT_READ, &readonly);
-	check(rae_ipc_call_regs(readonly, &bad) == RAE_ERR_ACCESS_DENIED &&
-		  bad.tag == 4 && bad.w[0] == 1,
+	check(rae_ipc_call_regs(readonly, &bad) == RAE_ERR_ACCESS_DENIED && bad.tag == 4 &&
+		  bad.w[0] == 1,
 	      "a register call needs WRITE");
 	rae_handle_t notification = RAE_HANDLE_INVALID;
 	rae_notify_create(&notification);

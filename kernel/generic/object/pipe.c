@@ -176,7 +176,8 @@ int64_t pipe_read(pipe_end_t *end, uintptr_t user_buf, uint64_t len, bool nowait
 			goto out;
 		}
 		wait_node_t w;
-		st = waitq_block(&p->readers, &w, &p->lock, &irq, turn_only ? UINT64_MAX : deadline_ns);
+		st = waitq_block(&p->readers, &w, &p->lock, &irq,
+				 turn_only ? UINT64_MAX : deadline_ns);
 		if (st == RAE_ERR_PEER_CLOSED)
 			goto out;
 		if (!turn_only)

@@ -41,9 +41,11 @@ static int64_t pipe_transfer(kobject_t *obj, bool write, uintptr_t buf, size_t l
 	if (len && !user_range_ok(buf, len))
 		r = RAE_ERR_FAULT;
 	else if (write)
-		r = pipe_write((pipe_end_t *)obj, buf, len, timeout_ns == 0, sys_deadline(timeout_ns));
+		r = pipe_write((pipe_end_t *)obj, buf, len, timeout_ns == 0,
+			       sys_deadline(timeout_ns));
 	else
-		r = pipe_read((pipe_end_t *)obj, buf, len, timeout_ns == 0, sys_deadline(timeout_ns));
+		r = pipe_read((pipe_end_t *)obj, buf, len, timeout_ns == 0,
+			      sys_deadline(timeout_ns));
 	kobject_unref(obj);
 	return r;
 }

@@ -41,7 +41,7 @@ typedef struct thread {
 	 * assert it. Read anywhere: a reader without that lock sees a value
 	 * that may already be changing. */
 	volatile thread_state_t state;
-	volatile bool on_cpu;          /* still running or switching out somewhere */
+	volatile bool on_cpu; /* still running or switching out somewhere */
 	sched_entity_t se;
 	/* The scheduling context it runs on: &se, or during an IPC call the
 	 * caller's (lent by sched_donate_switch, given back at the reply or
