@@ -7,6 +7,7 @@
 #include <mm/kmalloc.h>
 #include <mm/usercopy.h>
 #include <object/endpoint.h>
+#include <object/ipc_fast.h>
 #include <panic.h>
 #include <proc/handles.h>
 #include <proc/process.h>
@@ -662,16 +663,7 @@ rae_status_t ipc_call_reg(endpoint_t *ep, uint64_t regs[IPC_REG_WORDS], uint64_t
 		return st;
 	}
 	queue_pop(&ep->receivers);
-	self->ipc_regs = regs; /* the receiver reads them and writes the reply there */
-	self->ipc_badge = badge;
-	self->ipc_reg = true;
-	self->ipc_ep = ep;
-	self->ipc_out = NULL;
-	self->ipc_reply = NULL;
-	self->ipc_server = r;
-	self->ipc_state = IPC_RECEIVED;
-	owe_reply(r, self, ep);
-	r->ipc_in = NULL;
+	ipc_reg_call_taken(self, r, ep, regs, badge);
 	bool blocked = thread_block_prepare();
 	/* Interrupts stay off until the switch: blocked, this thread must not
 	 * be preempted before the receiver has been given the CPU. */

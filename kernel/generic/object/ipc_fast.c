@@ -68,21 +68,10 @@ int64_t ipc_fast_call(uint64_t h, uint64_t *msg)
 	/* Marks this thread blocked, or sees a kill (sched_cpu.h). */
 	if (unlikely(!sched_donate_check(c, self, r)))
 		goto fallback;
-	/* As ipc_call_reg: r takes the call and owes this thread a reply. */
+	/* r takes the call and owes this thread a reply. */
 	ep->receivers = r->ipc_next;
 	r->ipc_next = NULL;
-	self->ipc_regs = msg;
-	self->ipc_badge = badge;
-	self->ipc_reg = true;
-	self->ipc_ep = ep;
-	self->ipc_out = NULL;
-	self->ipc_reply = NULL;
-	self->ipc_server = r;
-	self->ipc_state = IPC_RECEIVED;
-	r->ipc_caller = self;
-	r->ipc_reply_ep = ep;
-	kobject_ref(&ep->obj);
-	r->ipc_in = NULL;
+	ipc_reg_call_taken(self, r, ep, msg, badge);
 	spin_unlock_irqoff(&ep->lock);
 	sched_donate_to(c, self, r);
 

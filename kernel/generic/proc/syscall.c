@@ -39,11 +39,10 @@ int64_t syscall_dispatch(syscall_frame_t *f)
 	const process_t *p = self_proc();
 	uint64_t nr = f->nr;
 	int64_t ret;
-	/* The register IPC calls hand the CPU over with interrupts off
-	 * anyway: they keep them off from here (see ipc_call_reg). */
+	/* syscall.S turned interrupts on, except for the register IPC calls
+	 * (their fast path did not apply), which keep them off to their switch
+	 * (see ipc_call_reg). */
 	bool reg_ipc = nr == RAE_SYS_IPC_CALL_REG || nr == RAE_SYS_IPC_REPLY_RECV_REG;
-	if (!reg_ipc)
-		hal_irq_enable();
 	if (p->killed)
 		process_check_killed();
 	/* Those two are the fast path: called directly, not through the

@@ -12,6 +12,30 @@
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
+#include <object/endpoint.h>
+#include <sched/thread.h>
+
+/* A register call of the current thread `self` (its tag and words in place
+ * at regs, where the reply will be written) taken by receiver r, which the
+ * caller has just taken off ep's queue: r owes self a reply and holds a
+ * reference to ep for it. The fast path and ipc_call_reg both hand a call
+ * over this way. ep's lock held. */
+static inline __attribute__((always_inline)) void
+ipc_reg_call_taken(thread_t *self, thread_t *r, endpoint_t *ep, uint64_t *regs, uint64_t badge)
+{
+	self->ipc_regs = regs;
+	self->ipc_badge = badge;
+	self->ipc_reg = true;
+	self->ipc_ep = ep;
+	self->ipc_out = NULL;
+	self->ipc_reply = NULL;
+	self->ipc_server = r;
+	self->ipc_state = IPC_RECEIVED;
+	r->ipc_caller = self;
+	r->ipc_reply_ep = ep;
+	kobject_ref(&ep->obj);
+	r->ipc_in = NULL;
+}
 
 /* IPC_CALL_REG on handle h with the tag and words in msg (the caller's
  * system-call frame, where the reply is written), the whole system call
