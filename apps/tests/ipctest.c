@@ -58,7 +58,8 @@ static void serve(rae_handle_t ep, int64_t client)
 			check(rae_ipc_reply_recv(RAE_HANDLE_INVALID, &wrong, &spare, 0) ==
 				  RAE_ERR_BAD_HANDLE,
 			      "reply-receive on a bad handle sends nothing");
-			check(rae_ipc_reply_recv(ep, (const rae_msg_t *)8, &spare, 0) == RAE_ERR_FAULT,
+			check(rae_ipc_reply_recv(ep, (const rae_msg_t *)8, &spare, 0) ==
+				  RAE_ERR_FAULT,
 			      "reply-receive with a bad reply pointer");
 			check(rae_ipc_receive(ep, &spare, 0) == RAE_ERR_INVALID,
 			      "the call is still owed after both");

@@ -76,7 +76,7 @@ int64_t syscall_dispatch_reg_ipc(syscall_frame_t *f)
 {
 	const process_t *p = self_proc();
 	rae_handle_t h = (rae_handle_t)SYSCALL_FRAME_ARG0(f);
-	int64_t ret = f->nr == RAE_SYS_IPC_CALL_REG ? sys_ipc_call_reg(f, h)
-						    : sys_ipc_reply_recv_reg(f, h);
+	int64_t ret =
+	    f->nr == RAE_SYS_IPC_CALL_REG ? sys_ipc_call_reg(f, h) : sys_ipc_reply_recv_reg(f, h);
 	return syscall_exit(p, ret);
 }
