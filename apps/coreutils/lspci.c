@@ -54,6 +54,8 @@ static bool ids_section(const ids_t *ids, unsigned i, size_t unit, uint32_t *cou
 	return *at <= ids->size && (uint64_t)*count * unit <= ids->size - *at;
 }
 
+static bool ids_parse(ids_t *ids, uint8_t *data, size_t size);
+
 /* Reads and checks the table; false (ids unusable) when it is absent or damaged. */
 static bool ids_load(ids_t *ids)
 {
@@ -81,6 +83,19 @@ static bool ids_load(ids_t *ids)
 	if (!data)
 		return false;
 	data[size] = 0; /* the class text ends in a NUL whatever the file says */
+	if (ids_parse(ids, data, size))
+		return true;
+	fprintf(stderr, "lspci: %s is damaged; printing IDs without names\n", IDS_PATH);
+	free(data);
+	return false;
+}
+
+/* Checks the table in data (size bytes and a NUL after them, owned by ids
+ * from here on) and indexes its words. False, with ids emptied, when a
+ * section lies outside it or a word is not terminated. */
+static bool ids_parse(ids_t *ids, uint8_t *data, size_t size)
+{
+	memset(ids, 0, sizeof(*ids));
 	ids->data = data;
 	ids->size = size;
 	uint32_t words, records_size, classes_size;
@@ -94,9 +109,10 @@ static bool ids_load(ids_t *ids)
 	ids->words = malloc(((size_t)words + 1) * sizeof(char *));
 	if (!ids->words)
 		goto bad;
-	size_t at = words_at;
+	/* The words end where the vendor table begins (it follows them). */
+	size_t at = words_at, limit = vendors_at > words_at ? vendors_at : size;
 	for (uint32_t i = 0; i < words; i++) {
-		const uint8_t *end = memchr(data + at, 0, size - at);
+		const uint8_t *end = at < limit ? memchr(data + at, 0, limit - at) : NULL;
 		if (!end)
 			goto bad;
 		ids->words[i] = (const char *)data + at;
@@ -110,9 +126,7 @@ static bool ids_load(ids_t *ids)
 	ids->classes_size = classes_size;
 	return true;
 bad:
-	fprintf(stderr, "lspci: %s is damaged; printing IDs without names\n", IDS_PATH);
 	free(ids->words);
-	free(data);
 	memset(ids, 0, sizeof(*ids));
 	return false;
 }

@@ -18,7 +18,8 @@ quarter of it. The layout (little-endian), which apps/coreutils/lspci.c reads:
 A name is a sequence of words joined by single spaces, ended by byte 0; byte
 b in 1..127 is word b - 1; b >= 128 with the next byte n is word
 127 + ((b & 0x7f) << 8 | n), except 0xffff, which is followed by a literal
-word ending in byte 0. Usage: pciids.py PCI_IDS OUT
+word ending in byte 0. Usage: pciids.py PCI_IDS OUT [VENDOR,...]: with a
+list of vendor IDs (hex), only those vendors (a small table: the fuzzer's seed).
 """
 import collections
 import struct
@@ -117,9 +118,12 @@ def pack(vendors, classes):
 
 
 def main():
-    if len(sys.argv) != 3:
-        sys.exit("usage: pciids.py PCI_IDS OUT")
+    if len(sys.argv) not in (3, 4):
+        sys.exit("usage: pciids.py PCI_IDS OUT [VENDOR,...]")
     vendors, classes = parse(sys.argv[1])
+    if len(sys.argv) == 4:
+        keep = {int(v, 16) for v in sys.argv[3].split(",")}
+        vendors = {vid: v for vid, v in vendors.items() if vid in keep}
     data = pack(vendors, classes)
     with open(sys.argv[2], "wb") as f:
         f.write(data)
