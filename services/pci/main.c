@@ -134,8 +134,9 @@ int main(uint64_t arg)
 		uint64_t start = rae_clock_ns();
 		pci_enumerate(&config, &segment, 1, &found);
 		uint64_t took = rae_clock_ns() - start;
-		pcid_say("%u functions on %u buses through %s in %llu us%s", (unsigned)found.count,
-			 found.buses, access_kind == RAE_PCI_ACCESS_ECAM ? "ECAM" : "the ports",
+		pcid_say("%u functions on %u bus%s through %s in %llu us%s", (unsigned)found.count,
+			 found.buses, found.buses == 1 ? "" : "es",
+			 access_kind == RAE_PCI_ACCESS_ECAM ? "ECAM" : "the ports",
 			 (unsigned long long)(took / 1000),
 			 found.truncated ? " (more than it keeps: truncated)" : "");
 		resources_take(root);

@@ -2,7 +2,7 @@
 # with what QEMU itself says it has (QMP query-pci, the data behind the monitor's `info pci`): the same
 # functions, vendor and device IDs, class, BAR addresses and sizes, expansion ROM sizes and interrupt
 # pins and lines. It also checks that names came from the packed pci.ids and that the PCI service said
-# how many functions it found.
+# how many functions it found, and that after `services kill pci` the restarted service lists the same.
 import re
 import time
 
@@ -21,7 +21,7 @@ HEAD_RE = re.compile(r"^(?:([0-9a-f]{4}):)?([0-9a-f]{2}):([0-9a-f]{2})\.([0-7]) 
 BAR_RE = re.compile(r"^\tBAR(\d): (Memory|I/O ports) at ([0-9a-f]+)(.*) \[size=(\d+)([KMGT]?)\]$")
 ROM_RE = re.compile(r"^\tExpansion ROM at ([0-9a-f]+)(.*) \[size=(\d+)([KMGT]?)\]$")
 IRQ_RE = re.compile(r"^\tInterrupt: (?:INTx pin ([A-D]), (?:line (\d+)|no line assigned)|none)")
-SERVICE_RE = re.compile(r"pcid: (\d+) functions on (\d+) buses through (ECAM|the ports)")
+SERVICE_RE = re.compile(r"pcid: (\d+) functions on (\d+) bus(?:es)? through (ECAM|the ports)")
 UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
 
 
@@ -109,6 +109,35 @@ def compare(lspci: dict, qemu: dict) -> list[str]:
     return problems
 
 
+def _type(boot, link, log: str, start: int, command: str, deadline: float, settle: str = ""):
+    """Types command; returns (its output, end offset) at the next prompt, or None.
+
+    With settle, waits for that text after the command (lines a restarted service prints after the
+    prompt came back) and asks for a fresh prompt.
+    """
+    typed_at = len(read_log(log))
+    link.send(command.encode() + b"\r")
+    step_deadline = min(deadline, time.monotonic() + COMMAND_TIMEOUT)
+    if settle:
+        while settle not in read_log(log)[typed_at:] and time.monotonic() < step_deadline and boot.running():
+            time.sleep(0.1)
+        time.sleep(1)
+        link.send(b"\r")
+    got = _wait_prompt(boot, log, start, step_deadline)
+    return got
+
+
+def _lspci_of(got, what: str, problems: list[str]) -> dict:
+    if got is None:
+        problems.append(f"{what}: no prompt after it")
+        return {}
+    found = parse_lspci(got[0])
+    if not found:
+        shown = " | ".join(got[0].split("\n")[:4])[:200]
+        problems.append(f"{what} printed no functions (output: {shown!r})")
+    return found
+
+
 def run_pci(run, iso: str, log: str, logs_dir: str, timeout: float, boot_cls) -> list[TestResult]:
     del logs_dir
     problems: list[str] = []
@@ -126,15 +155,17 @@ def run_pci(run, iso: str, log: str, logs_dir: str, timeout: float, boot_cls) ->
             if got is None:
                 problems.append("no shell prompt after boot")
             else:
-                link.send(b"lspci\r")
-                got = _wait_prompt(boot, log, got[1], min(deadline, time.monotonic() + COMMAND_TIMEOUT))
-                if got is None:
-                    problems.append("lspci: no prompt after it")
-                else:
-                    lspci = parse_lspci(got[0])
-                    if not lspci:
-                        shown = " | ".join(got[0].split("\n")[:4])[:200]
-                        problems.append(f"lspci printed no functions (output: {shown!r})")
+                got = _type(boot, link, log, got[1], "lspci", deadline)
+                lspci = _lspci_of(got, "lspci", problems)
+                # Killed, the service comes back, enumerates again (sizing the BARs of devices
+                # in use once more) and must find the same.
+                if got:
+                    got = _type(boot, link, log, got[1], "services kill pci", deadline, settle="pcid: ")
+                if got:
+                    got = _type(boot, link, log, got[1], "lspci", deadline)
+                    again = _lspci_of(got, "lspci after a restart", problems)
+                    if lspci and again and again != lspci:
+                        problems.append("lspci after `services kill pci` differs from the first")
             with QmpClient(boot.qmp_socket) as qmp:
                 buses = qmp.execute("query-pci")
                 qmp.execute("quit")
