@@ -2,7 +2,8 @@
 # with what QEMU itself says it has (QMP query-pci, the data behind the monitor's `info pci`): the same
 # functions, vendor and device IDs, class, BAR addresses and sizes, expansion ROM sizes and interrupt
 # pins and lines. It also checks that names came from the packed pci.ids and that the PCI service said
-# how many functions it found, and that after `services kill pci` the restarted service lists the same.
+# how many functions it found, that after `services kill pci` the restarted service lists the same, and
+# runs bin/pcitest (the protocol's error paths from a client).
 import re
 import time
 
@@ -22,6 +23,7 @@ BAR_RE = re.compile(r"^\tBAR(\d): (Memory|I/O ports) at ([0-9a-f]+)(.*) \[size=(
 ROM_RE = re.compile(r"^\tExpansion ROM at ([0-9a-f]+)(.*) \[size=(\d+)([KMGT]?)\]$")
 IRQ_RE = re.compile(r"^\tInterrupt: (?:INTx pin ([A-D]), (?:line (\d+)|no line assigned)|none)")
 SERVICE_RE = re.compile(r"pcid: (\d+) functions on (\d+) bus(?:es)? through (ECAM|the ports)")
+PCITEST_RE = re.compile(r"pcitest: (\d+) checks, (\d+) failed")
 UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
 
 
@@ -166,6 +168,14 @@ def run_pci(run, iso: str, log: str, logs_dir: str, timeout: float, boot_cls) ->
                     again = _lspci_of(got, "lspci after a restart", problems)
                     if lspci and again and again != lspci:
                         problems.append("lspci after `services kill pci` differs from the first")
+                # The protocol's error paths from a client (apps/libc/pcitest.c).
+                if got:
+                    got = _type(boot, link, log, got[1], "pcitest", deadline)
+                    said = PCITEST_RE.search(got[0]) if got else None
+                    if not said or said[2] != "0":
+                        shown = [line.strip() for line in (got[0] if got else "").split("\n")
+                                 if "pcitest:" in line][:3]
+                        problems.append(f"pcitest: {' | '.join(shown) or 'no result'}")
             with QmpClient(boot.qmp_socket) as qmp:
                 buses = qmp.execute("query-pci")
                 qmp.execute("quit")
