@@ -48,13 +48,16 @@ CONSOLE_PLATFORMS = (Q35_BIOS_MAX, Q35_UEFI_MAX)
 SHELL_PLATFORMS = (Q35_BIOS_MAX_SMP2, PC_BIOS_MAX)
 # lspci against QEMU's own view: q35 (ECAM), pc (no MCFG: the 0xcf8 ports), q35 with a virtio device
 # (MSI-X, 64-bit prefetchable BAR), q35 with the Intel IOMMU, and a device behind a bridge on each
-# machine (a PCI Express root port; a PCI-to-PCI bridge), whose bus the firmware numbered.
+# machine (a PCI Express root port; a PCI-to-PCI bridge), whose bus the firmware numbered, and q35
+# on UEFI.
 PCI_PLATFORMS = (Q35_BIOS_MAX, PC_BIOS_MAX, Platform("q35", "bios", "max", devices=("virtio-rng-pci",)),
                  Platform("q35", "bios", "max", devices=("intel-iommu",)),
                  Platform("q35", "bios", "max", devices=("pcie-root-port,id=rp1,chassis=1",
                                                          "virtio-rng-pci,bus=rp1")),
                  Platform("pc", "bios", "max", devices=("pci-bridge,id=br1,chassis_nr=1",
-                                                        "virtio-rng-pci,bus=br1,addr=3")))
+                                                        "virtio-rng-pci,bus=br1,addr=3")),
+                 # OVMF puts 64-bit BARs above 4 GiB.
+                 Platform("q35", "uefi", "max", devices=("virtio-rng-pci",)))
 # vfsd's long tests (KTEST_OWN_RUN: thousands of processes, tens of MiB through a service), which
 # test=all leaves out to stay within its timeout: a boot of their own each (up to 40 s of guest time
 # apiece on two CPUs), on one CPU and on two.
