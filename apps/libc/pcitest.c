@@ -5,6 +5,7 @@
  * and a one-way message (both must leave the service answering), and the
  * records' own consistency. Prints "pcitest: FAIL ..." for each failed
  * check and "pcitest: N checks, M failed" last; exits with M. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <rae_services.h>
@@ -67,10 +68,12 @@ static void check_records(uint64_t n)
 				CHECK(f->bars[b + 1].flags & RAE_PCI_BAR_UPPER,
 				      "%02x:%02x.%u BAR%u: 64-bit without its upper half", f->bus,
 				      f->device, f->function, b);
-			if (bar->flags & RAE_PCI_BAR_RESOURCE)
-				CHECK(bar->size && bar->base && b != RAE_PCI_BAR_ROM,
-				      "%02x:%02x.%u BAR%u: a resource for nothing", f->bus,
-				      f->device, f->function, b);
+			/* The service holds a resource for every programmed BAR, and for nothing else. */
+			bool wanted = bar->size && bar->base && b != RAE_PCI_BAR_ROM &&
+				      !(bar->flags & (RAE_PCI_BAR_UPPER | RAE_PCI_BAR_BROKEN));
+			CHECK(wanted == !!(bar->flags & RAE_PCI_BAR_RESOURCE),
+			      "%02x:%02x.%u BAR%u: resource %s", f->bus, f->device, f->function, b,
+			      wanted ? "missing" : "for nothing");
 		}
 		CHECK(f->cap_count <= RAE_PCI_CAPS_MAX && f->ext_cap_count <= RAE_PCI_EXT_CAPS_MAX,
 		      "%02x:%02x.%u capability counts", f->bus, f->device, f->function);
