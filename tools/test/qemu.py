@@ -36,11 +36,13 @@ class Platform:
     cpu: str  # "max", "qemu64", ...
     smp: int = 1
     memory: str = "256M"
+    devices: tuple[str, ...] = ()  # extra -device arguments ("virtio-rng-pci")
 
     @property
     def name(self) -> str:
         name = f"{self.machine}-{self.firmware}-{self.cpu}"
-        return name if self.smp == 1 else f"{name}-smp{self.smp}"
+        name = name if self.smp == 1 else f"{name}-smp{self.smp}"
+        return "-".join((name, *(d.split(",")[0] for d in self.devices)))
 
 
 @dataclass
@@ -84,6 +86,8 @@ def qemu_argv(platform: Platform, iso: str | None, serial_log: str, vars_file: s
             "-serial", "chardev:serial0") if serial_socket else ("-serial", f"file:{serial_log}")),
         "-device", f"isa-debug-exit,iobase={DEBUG_EXIT_IOBASE:#x},iosize=0x04",
     ]
+    for device in platform.devices:
+        argv += ["-device", device]
     if iso is not None:
         argv += ["-cdrom", iso]
     if platform.firmware == "uefi":
