@@ -261,7 +261,8 @@ user: $(USER_BINS) $(COMMAND_BINS) $(TEST_FILES)
 
 # build/sysroot holds musl's headers and libc.a, the runtime (libposix.a and
 # the start file raecrt1.o) and librae's headers; tools/raeen-cc compiles
-# and links against it. ports/musl/build.sh keeps its build (and the fetched
+# and links against it (this build's own: a BUILD=build/release build passes
+# RAEEN_SYSROOT, as for lua). ports/musl/build.sh keeps its build (and the fetched
 # source) under build/ports/musl and redoes nothing when nothing changed.
 SYSROOT := $(BUILD)/sysroot
 MUSL_LIB := $(SYSROOT)/lib/libc.a
@@ -318,19 +319,19 @@ $(LIBC_BINS): $(TEST_ROOT)/bin/%: apps/libc/%.c tools/raeen-cc $(SYSROOT)/lib/li
 		$(SYSROOT)/lib/raecrt1.o $(RAE_HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  RAEENCC $<"
-	@tools/raeen-cc -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $<
+	@RAEEN_SYSROOT=$(abspath $(SYSROOT)) tools/raeen-cc -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $<
 
 $(COREUTILS_BINS): $(BUILD)/user/root/bin/%: apps/coreutils/%.c $(wildcard apps/coreutils/*.h) tools/raeen-cc \
 		$(SYSROOT)/lib/libposix.a $(SYSROOT)/lib/raecrt1.o $(RAE_HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  RAEENCC $<"
-	@tools/raeen-cc -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $<
+	@RAEEN_SYSROOT=$(abspath $(SYSROOT)) tools/raeen-cc -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $<
 
 $(SHELL_BIN): apps/shell/sh.c tools/raeen-cc $(SYSROOT)/lib/libposix.a $(SYSROOT)/lib/raecrt1.o \
 		$(RAE_HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  RAEENCC $<"
-	@tools/raeen-cc -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $<
+	@RAEEN_SYSROOT=$(abspath $(SYSROOT)) tools/raeen-cc -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $<
 
 # Keep the objects between the chained rules.
 .SECONDARY:

@@ -24,12 +24,15 @@ typedef struct rae_msg {
 	uint32_t buf_len;      /* sending: bytes in buf; received: bytes delivered */
 	uint32_t buf_cap;      /* receiving: room in buf */
 	uint32_t handle_count; /* sending: handles to move; received: handles that came */
-	uint32_t flags;        /* received: RAE_MSG_ONEWAY; ignored when sending */
+	uint32_t flags;        /* received: RAE_MSG_*; ignored when sending */
 	rae_handle_t handles[RAE_IPC_HANDLES_MAX];
 } rae_msg_t;
 
 /* A received message came from IPC_SEND: no reply is owed for it. */
 #define RAE_MSG_ONEWAY 0x1
+/* Received by IPC_REPLY_RECV: the reply given with it found its caller gone
+ * (dropped, its handles closed). */
+#define RAE_MSG_REPLY_LOST 0x2
 
 /* The tag of the kernel's notice that a client is gone: a one-way message
  * (RAE_MSG_ONEWAY, no words, buffer or handles, no reply owed) whose badge

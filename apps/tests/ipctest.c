@@ -79,9 +79,45 @@ static void serve(rae_handle_t ep, int64_t client)
 	      "reply-receive owing nothing receives");
 }
 
+/* A caller whose reply will be lost: a child (ipctest with an endpoint
+ * handle as its argument) that calls once and is killed before the answer,
+ * behind a second caller that stays. */
+static void check_lost_reply(void)
+{
+	rae_handle_t ep = RAE_HANDLE_INVALID, give[2];
+	rae_endpoint_create(&ep);
+	rae_handle_t child[2] = {RAE_HANDLE_INVALID, RAE_HANDLE_INVALID};
+	for (int i = 0; i < 2; i++) {
+		rae_handle_mint(ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, 100 + i, &give[i]);
+		rae_spawn_with("bin/ipctest", give[i], 0, &child[i]);
+	}
+	rae_msg_t m = {0}, r = {.tag = 9};
+	check(rae_ipc_receive(ep, &m, 5000000000ull) == RAE_OK, "the first caller's call");
+	/* The badge says which child called first: that one is killed. */
+	check(m.badge == 100 || m.badge == 101, "a caller's badge");
+	int first = m.badge == 101;
+	rae_handle_t gone = child[first], stays = child[!first];
+	check(rae_kill(gone) == RAE_OK && rae_wait(gone, 0) == RAE_OK, "kill the first caller");
+	m = (rae_msg_t){0};
+	check(rae_ipc_reply_recv(ep, &r, &m, 5000000000ull) == RAE_OK,
+	      "reply to the dead caller, receive the next");
+	check(m.flags & RAE_MSG_REPLY_LOST, "the next call says the reply was lost");
+	m = (rae_msg_t){0};
+	check(rae_ipc_reply_recv(ep, &r, &m, 1000000) == RAE_ERR_TIMED_OUT,
+	      "answer the second caller");
+	int status = -1;
+	check(rae_wait(stays, &status) == RAE_OK && status == 0,
+	      "the second caller got its answer");
+	rae_handle_close(ep);
+}
+
 int main(uint64_t arg)
 {
-	(void)arg;
+	if (arg) {
+		/* The caller half of check_lost_reply. */
+		rae_msg_t m = {.tag = 9};
+		return rae_ipc_call((rae_handle_t)arg, &m, RAE_TIMEOUT_NEVER) == RAE_OK ? 0 : 1;
+	}
 	rae_handle_t ep = RAE_HANDLE_INVALID;
 	rae_endpoint_create(&ep);
 	rae_handle_t note = RAE_HANDLE_INVALID;
@@ -135,6 +171,8 @@ int main(uint64_t arg)
 	check(rae_ipc_call(ep2, &m, RAE_TIMEOUT_NEVER) == RAE_ERR_PEER_CLOSED,
 	      "a server that exits mid-call gives PEER_CLOSED");
 	rae_wait(dier, 0);
+
+	check_lost_reply();
 
 	rae_puts(failures ? "ipctest: some checks failed\n" : "ipctest: all checks passed\n");
 	return failures;

@@ -3,6 +3,7 @@
  * message stays in the frame's registers) and signal bits
  * (rae/syscalls.def). */
 #include <mm/kmalloc.h>
+#include <mm/usercopy.h>
 #include <object/endpoint.h>
 #include <proc/syscall.h>
 
@@ -116,6 +117,7 @@ int64_t sys_ipc_reply_recv(rae_handle_t h, const rae_msg_t *reply, rae_msg_t *ms
 	rae_status_t st = SYS_HANDLE_GET(ipc_reply_recv, h, &obj, NULL);
 	if (st != RAE_OK)
 		return st;
+	bool lost = false;
 	if (reply) {
 		ipc_msg_t *m;
 		st = ipc_msg_from_user(self_proc(), user_addr(reply), &m);
@@ -126,10 +128,20 @@ int64_t sys_ipc_reply_recv(rae_handle_t h, const rae_msg_t *reply, rae_msg_t *ms
 		/* The answered caller is made runnable; a switch to it waits
 		 * for the receive to block or the call to return (or an
 		 * interrupt). A caller gone meanwhile drops the reply: not this
-		 * call's error, the server just serves the next one. */
-		(void)ipc_reply(m);
+		 * call's error, the server serves the next one and learns it
+		 * from the flag. */
+		lost = ipc_reply(m) != RAE_OK;
 	}
-	return receive_into(obj, msg, timeout_ns);
+	st = receive_into(obj, msg, timeout_ns);
+	if (st == RAE_OK && lost) {
+		uint32_t flags;
+		if (copy_from_user(&flags, &msg->flags, sizeof(flags)) == RAE_OK) {
+			flags |= RAE_MSG_REPLY_LOST;
+			if (copy_to_user(&msg->flags, &flags, sizeof(flags)) != RAE_OK)
+				st = RAE_ERR_FAULT;
+		}
+	}
+	return st;
 }
 
 int64_t sys_notify_create(void)
