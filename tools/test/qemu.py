@@ -36,6 +36,7 @@ class Platform:
     cpu: str  # "max", "qemu64", ...
     smp: int = 1
     memory: str = "256M"
+    devices: tuple[str, ...] = ()  # extra -device arguments (the devices runs' edu)
 
     @property
     def name(self) -> str:
@@ -57,8 +58,10 @@ class BootOutcome:
             return f"timed out after {self.seconds:.0f} s"
         meaning = EXIT_MEANING.get(self.status, "unexpected")
         text = f"QEMU exit status {self.status} ({meaning})"
-        if self.status == 1 and self.stderr.strip():
-            text += ": " + self.stderr.strip().splitlines()[-1]
+        if self.status in (1, -6) and self.stderr.strip():
+            # An abort (-6) ends with a register dump: its reason is the "error" line above it.
+            lines = self.stderr.strip().splitlines()
+            text += ": " + next((line for line in lines if "error" in line), lines[-1])
         return text
 
 
@@ -84,6 +87,8 @@ def qemu_argv(platform: Platform, iso: str | None, serial_log: str, vars_file: s
             "-serial", "chardev:serial0") if serial_socket else ("-serial", f"file:{serial_log}")),
         "-device", f"isa-debug-exit,iobase={DEBUG_EXIT_IOBASE:#x},iosize=0x04",
     ]
+    for device in platform.devices:
+        argv += ["-device", device]
     if iso is not None:
         argv += ["-cdrom", iso]
     if platform.firmware == "uefi":
