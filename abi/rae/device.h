@@ -18,8 +18,8 @@
  *      +----------+--------+--------+-------+
  */
 #define RAE_PCI_ADDRESS(segment, bus, device, function)                                            \
-	((((uint64_t)(segment) & 0xffff) << 16) | (((uint64_t)(bus) & 0xff) << 8) |                \
-	 (((uint64_t)(device) & 0x1f) << 3) | ((uint64_t)(function) & 0x7))
+	((((uint64_t)(segment)&0xffff) << 16) | (((uint64_t)(bus)&0xff) << 8) |                    \
+	 (((uint64_t)(device)&0x1f) << 3) | ((uint64_t)(function)&0x7))
 #define RAE_PCI_SEGMENT(a)  (((a) >> 16) & 0xffff)
 #define RAE_PCI_BUS(a)      (((a) >> 8) & 0xff)
 #define RAE_PCI_DEVICE(a)   (((a) >> 3) & 0x1f)
@@ -41,10 +41,10 @@
 /* RAE_SYS_DEVICE_INFO: what the kernel learnt of the function when it made
  * the device object, and the state it keeps. */
 typedef struct {
-	uint64_t address;      /* RAE_PCI_ADDRESS */
+	uint64_t address; /* RAE_PCI_ADDRESS */
 	uint16_t vendor, device;
-	uint8_t header_type;   /* 0 an endpoint, 1 a PCI-to-PCI bridge (multi-function bit cleared) */
-	uint8_t msi_offset;    /* of the MSI capability; 0: none */
+	uint8_t header_type; /* 0 an endpoint, 1 a PCI-to-PCI bridge (multi-function bit cleared) */
+	uint8_t msi_offset;  /* of the MSI capability; 0: none */
 	uint16_t msi_vectors;  /* messages the MSI capability can send (1-32); 0: none */
 	uint16_t msix_offset;  /* of the MSI-X capability; 0: none */
 	uint16_t msix_entries; /* its table size; 0: none */

@@ -14,32 +14,32 @@
  * program too, told apart by its first message. */
 #include <rae.h>
 
-#define EDU_VENDOR       0x1234
-#define EDU_DEVICE       0x11e8
-#define EDU_IDENT        0x00
-#define EDU_LIVENESS     0x04
-#define EDU_IRQ_STATUS   0x24
-#define EDU_IRQ_RAISE    0x60
-#define EDU_IRQ_ACK      0x64
-#define EDU_DMA_SRC      0x80
-#define EDU_DMA_DST      0x88
-#define EDU_DMA_COUNT    0x90
-#define EDU_DMA_CMD      0x98
-#define EDU_DMA_RUN      0x1
-#define EDU_DMA_TO_RAM   0x2
-#define EDU_DMA_IRQ      0x4
-#define EDU_DMA_IRQ_BIT  0x100
-#define EDU_BUFFER       0x40000 /* the device's 4 KiB DMA buffer, in its own address space */
+#define EDU_VENDOR      0x1234
+#define EDU_DEVICE      0x11e8
+#define EDU_IDENT       0x00
+#define EDU_LIVENESS    0x04
+#define EDU_IRQ_STATUS  0x24
+#define EDU_IRQ_RAISE   0x60
+#define EDU_IRQ_ACK     0x64
+#define EDU_DMA_SRC     0x80
+#define EDU_DMA_DST     0x88
+#define EDU_DMA_COUNT   0x90
+#define EDU_DMA_CMD     0x98
+#define EDU_DMA_RUN     0x1
+#define EDU_DMA_TO_RAM  0x2
+#define EDU_DMA_IRQ     0x4
+#define EDU_DMA_IRQ_BIT 0x100
+#define EDU_BUFFER      0x40000 /* the device's 4 KiB DMA buffer, in its own address space */
 /* Bytes per copy: QEMU 7.2's edu refuses (aborts on) a copy reaching the
  * buffer's last byte. */
-#define EDU_COPY 2048
-#define EDU_BAR_SIZE     0x100000
-#define PAGE             4096
-#define MSI_BIT          0x1
-#define SECOND           1000000000ull
-#define CHILD_MAGIC      0xdeadc0de00000001ull
-#define KILL_ATTEMPTS    8
-#define REUSE_PAGES      512
+#define EDU_COPY      2048
+#define EDU_BAR_SIZE  0x100000
+#define PAGE          4096
+#define MSI_BIT       0x1
+#define SECOND        1000000000ull
+#define CHILD_MAGIC   0xdeadc0de00000001ull
+#define KILL_ATTEMPTS 8
+#define REUSE_PAGES   512
 
 #define CMD_BUS_MASTER 0x4
 
@@ -213,8 +213,7 @@ static void check_device_objects(rae_handle_t d)
 	check_eq(rae_sys_device_create((rae_handle_t)n, edu_address), RAE_ERR_WRONG_TYPE,
 		 "a notification is no resource");
 	int64_t reader = rae_sys_handle_dup(d, RAE_RIGHT_READ);
-	check_eq(rae_sys_device_config_read((rae_handle_t)reader, 0, 2), EDU_VENDOR,
-		 "READ reads");
+	check_eq(rae_sys_device_config_read((rae_handle_t)reader, 0, 2), EDU_VENDOR, "READ reads");
 	check_eq(rae_sys_device_config_write((rae_handle_t)reader, 0x3c, 1, 0),
 		 RAE_ERR_ACCESS_DENIED, "writing needs WRITE");
 	check_eq(rae_sys_device_bus_master((rae_handle_t)reader, 1), RAE_ERR_ACCESS_DENIED,
@@ -272,7 +271,8 @@ static void check_dma_memory(rae_handle_t d)
 	check(below, "every page below 4 GiB");
 	rae_handle_close((rae_handle_t)low);
 
-	int64_t contiguous = rae_sys_dma_create(d, 16 * PAGE, RAE_DMA_CONTIGUOUS | RAE_DMA_BELOW_4G);
+	int64_t contiguous =
+	    rae_sys_dma_create(d, 16 * PAGE, RAE_DMA_CONTIGUOUS | RAE_DMA_BELOW_4G);
 	check_eq(dma_list(contiguous, addr, 64), 16, "16 contiguous pages");
 	int runs = 1;
 	for (int i = 1; i < 16; i++)
@@ -307,8 +307,7 @@ static uint64_t wait_msi(volatile uint8_t *bar, rae_handle_t n, rae_handle_t irq
 }
 
 /* Starts a copy of `count` bytes between DMA memory and the device. */
-static void edu_dma(volatile uint8_t *bar, uint64_t src, uint64_t dst, uint32_t count,
-		    uint32_t cmd)
+static void edu_dma(volatile uint8_t *bar, uint64_t src, uint64_t dst, uint32_t count, uint32_t cmd)
 {
 	mmio_write64(bar, EDU_DMA_SRC, src);
 	mmio_write64(bar, EDU_DMA_DST, dst);
@@ -326,7 +325,8 @@ static volatile uint8_t *map_edu_bar(rae_handle_t d)
 {
 	uint64_t bar = (uint64_t)rae_sys_device_config_read(d, 0x10, 4) & ~0xfull;
 	int64_t res = rae_sys_resource_create(root, RAE_RESOURCE_MMIO, bar, EDU_BAR_SIZE);
-	int64_t m = res > 0 ? rae_sys_mem_create_phys((rae_handle_t)res, bar, EDU_BAR_SIZE, 0) : res;
+	int64_t m =
+	    res > 0 ? rae_sys_mem_create_phys((rae_handle_t)res, bar, EDU_BAR_SIZE, 0) : res;
 	int64_t va = m > 0 ? rae_mem_map((rae_handle_t)m, RAE_PROT_READ | RAE_PROT_WRITE) : m;
 	check(va > 0, "edu's BAR0 maps");
 	if (res > 0)

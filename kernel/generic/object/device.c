@@ -14,15 +14,15 @@
 #include <sync/lock_levels.h>
 #include <time/clock.h>
 
-#define PCI_VENDOR_NONE      0xffff
-#define PCI_FLR_WAIT_NS      100000000ull /* PCIe: 100 ms after an FLR before any access */
-#define PCI_PENDING_POLL_NS  10000000ull
-#define PCI_BAR_IO           0x1
-#define PCI_BAR_TYPE_MASK    0x6
-#define PCI_BAR_TYPE_64      0x4
-#define PCI_BAR_MEMORY_MASK  (~0xfull)
-#define PCI_BARS_ENDPOINT    6
-#define PCI_HEADER_DWORDS    16
+#define PCI_VENDOR_NONE     0xffff
+#define PCI_FLR_WAIT_NS     100000000ull /* PCIe: 100 ms after an FLR before any access */
+#define PCI_PENDING_POLL_NS 10000000ull
+#define PCI_BAR_IO          0x1
+#define PCI_BAR_TYPE_MASK   0x6
+#define PCI_BAR_TYPE_64     0x4
+#define PCI_BAR_MEMORY_MASK (~0xfull)
+#define PCI_BARS_ENDPOINT   6
+#define PCI_HEADER_DWORDS   16
 
 static spinlock_t devices_lock = SPINLOCK_INIT("devices", LOCK_LEVEL_DEVICES);
 static pci_function_t *devices; /* every pci_function_t; guarded by devices_lock */
@@ -108,8 +108,7 @@ device_t *device_create(uint64_t address, rae_status_t *status)
 		return NULL;
 	}
 	rae_status_t st = hal_pci_config_open((uint32_t)address, &fn->config);
-	if (st == RAE_OK &&
-	    hal_pci_config_read(&fn->config, PCI_VENDOR_ID, 2) == PCI_VENDOR_NONE)
+	if (st == RAE_OK && hal_pci_config_read(&fn->config, PCI_VENDOR_ID, 2) == PCI_VENDOR_NONE)
 		st = RAE_ERR_NOT_FOUND;
 	if (st != RAE_OK) {
 		kfree(fn);
@@ -138,9 +137,10 @@ device_t *device_create(uint64_t address, rae_status_t *status)
 	devices = fn;
 	spin_unlock_irqrestore(&devices_lock, irq);
 	if (fn->caps.list_broken)
-		kprintf("device %04x:%02x:%02x.%x: capability list broken, walked up to the fault\n",
-			(unsigned)RAE_PCI_SEGMENT(address), (unsigned)RAE_PCI_BUS(address),
-			(unsigned)RAE_PCI_DEVICE(address), (unsigned)RAE_PCI_FUNCTION(address));
+		kprintf(
+		    "device %04x:%02x:%02x.%x: capability list broken, walked up to the fault\n",
+		    (unsigned)RAE_PCI_SEGMENT(address), (unsigned)RAE_PCI_BUS(address),
+		    (unsigned)RAE_PCI_DEVICE(address), (unsigned)RAE_PCI_FUNCTION(address));
 	kobject_init(&d->obj, RAE_OBJ_DEVICE, device_destroy);
 	d->fn = fn;
 	*status = RAE_OK;
@@ -261,7 +261,8 @@ static paddr_t pci_function_bar_address(pci_function_t *fn, unsigned bar)
 	if ((lo & PCI_BAR_TYPE_MASK) == PCI_BAR_TYPE_64) {
 		if (bar + 1 >= PCI_BARS_ENDPOINT)
 			return 0;
-		base |= (uint64_t)hal_pci_config_read(&fn->config, PCI_BAR0 + (bar + 1) * 4, 4) << 32;
+		base |= (uint64_t)hal_pci_config_read(&fn->config, PCI_BAR0 + (bar + 1) * 4, 4)
+			<< 32;
 	}
 	return base;
 }
@@ -344,7 +345,8 @@ void pci_function_msi_start(pci_function_t *fn, bool msix, unsigned index, const
 	if (msix) {
 		*pci_msix_entry(fn, index, PCI_MSIX_ENTRY_CTRL) = PCI_MSIX_ENTRY_MASKED;
 		*pci_msix_entry(fn, index, PCI_MSIX_ENTRY_ADDR) = (uint32_t)msi->address;
-		*pci_msix_entry(fn, index, PCI_MSIX_ENTRY_ADDR + 4) = (uint32_t)(msi->address >> 32);
+		*pci_msix_entry(fn, index, PCI_MSIX_ENTRY_ADDR + 4) =
+		    (uint32_t)(msi->address >> 32);
 		*pci_msix_entry(fn, index, PCI_MSIX_ENTRY_DATA) = msi->data;
 		unsigned control = fn->caps.msix + PCI_MSIX_CONTROL;
 		uint16_t c = (uint16_t)hal_pci_config_read(&fn->config, control, 2);
@@ -355,7 +357,8 @@ void pci_function_msi_start(pci_function_t *fn, bool msix, unsigned index, const
 		*pci_msix_entry(fn, index, PCI_MSIX_ENTRY_CTRL) = 0;
 	} else {
 		unsigned cap = fn->caps.msi;
-		hal_pci_config_write(&fn->config, cap + PCI_MSI_ADDRESS_LO, 4, (uint32_t)msi->address);
+		hal_pci_config_write(&fn->config, cap + PCI_MSI_ADDRESS_LO, 4,
+				     (uint32_t)msi->address);
 		if (fn->caps.msi_64bit) {
 			hal_pci_config_write(&fn->config, cap + PCI_MSI_ADDRESS_HI, 4,
 					     (uint32_t)(msi->address >> 32));
@@ -370,7 +373,7 @@ void pci_function_msi_start(pci_function_t *fn, bool msix, unsigned index, const
 		}
 		unsigned control = cap + PCI_MSI_CONTROL;
 		uint16_t c = (uint16_t)hal_pci_config_read(&fn->config, control, 2);
-		c &= (uint16_t)~(0x7u << PCI_MSI_MME_SHIFT); /* one message */
+		c &= (uint16_t) ~(0x7u << PCI_MSI_MME_SHIFT); /* one message */
 		hal_pci_config_write(&fn->config, control, 2, c | PCI_MSI_ENABLE);
 		pci_command_update(fn, PCI_COMMAND_INTX_OFF, true);
 	}
@@ -401,7 +404,8 @@ void pci_function_msi_give(pci_function_t *fn, bool msix, unsigned index)
 			/* The last entry: MSI-X off, the table unmapped. */
 			unsigned control = fn->caps.msix + PCI_MSIX_CONTROL;
 			uint16_t c = (uint16_t)hal_pci_config_read(&fn->config, control, 2);
-			hal_pci_config_write(&fn->config, control, 2, c & (uint16_t)~PCI_MSIX_ENABLE);
+			hal_pci_config_write(&fn->config, control, 2,
+					     c & (uint16_t)~PCI_MSIX_ENABLE);
 			unmap = fn->msix_mapping;
 			fn->msix_table = NULL;
 			fn->msix_mapping = 0;

@@ -45,8 +45,8 @@ memory_object_t *memory_object_create(uint64_t pages, bool contiguous, job_t *jo
 	return memory_object_create_in(pages, contiguous, false, job, status);
 }
 
-memory_object_t *memory_object_create_in(uint64_t pages, bool contiguous, bool below_4g,
-					 job_t *job, rae_status_t *status)
+memory_object_t *memory_object_create_in(uint64_t pages, bool contiguous, bool below_4g, job_t *job,
+					 rae_status_t *status)
 {
 	pmm_zone_id_t zone = below_4g ? PMM_ZONE_DMA32 : PMM_ZONE_NORMAL;
 	if (pages == 0 || pages > MEMORY_OBJECT_MAX_PAGES) {

@@ -68,7 +68,8 @@ KTEST(msi_vectors_spread_and_come_back)
 			break;
 		KTEST_EXPECT(t, msi[n].cpu < CPU_MAX && !cpus[msi[n].cpu].isolated);
 		KTEST_EXPECT_EQ(t, msi[n].data, msi[n].vector);
-		KTEST_EXPECT_EQ(t, msi[n].address, 0xfee00000ull | (uint64_t)cpus[msi[n].cpu].hw_id << 12);
+		KTEST_EXPECT_EQ(t, msi[n].address,
+				0xfee00000ull | (uint64_t)cpus[msi[n].cpu].hw_id << 12);
 		per_cpu[msi[n].cpu]++;
 	}
 	unsigned most = 0, least = CLAIMS;

@@ -37,11 +37,11 @@ typedef struct pci_function {
 	uint16_t vendor, device;
 	spinlock_t lock;
 	/* Guarded by lock: */
-	bool device_alive;       /* its device object lives */
-	bool bus_master;         /* the command register's bus-master bit, as set */
-	bool resetting;          /* DEVICE_RESET runs: no MSI may be set up */
-	unsigned msi_objects;    /* live MSI and MSI-X interrupt objects */
-	bool msi_taken;          /* the MSI capability's message has an object */
+	bool device_alive;    /* its device object lives */
+	bool bus_master;      /* the command register's bus-master bit, as set */
+	bool resetting;       /* DEVICE_RESET runs: no MSI may be set up */
+	unsigned msi_objects; /* live MSI and MSI-X interrupt objects */
+	bool msi_taken;       /* the MSI capability's message has an object */
 	unsigned msix_taken_count;
 	uint64_t msix_taken[PCI_MSIX_MAX_ENTRIES / 64];
 	/* The MSI-X table, mapped while an MSI-X object lives (set and

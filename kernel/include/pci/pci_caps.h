@@ -29,16 +29,16 @@
 #define PCI_CAP_ID_MSIX 0x11
 
 /* The MSI capability's message control bits and layout. */
-#define PCI_MSI_CONTROL        2
-#define PCI_MSI_ENABLE         0x1
-#define PCI_MSI_MMC_SHIFT      1 /* log2 of the messages it can send */
-#define PCI_MSI_MME_SHIFT      4 /* log2 of the messages enabled */
-#define PCI_MSI_64BIT          0x80
-#define PCI_MSI_PER_VECTOR     0x100
-#define PCI_MSI_ADDRESS_LO     4
-#define PCI_MSI_ADDRESS_HI     8
-#define PCI_MSI_DATA_32        8
-#define PCI_MSI_DATA_64        12
+#define PCI_MSI_CONTROL    2
+#define PCI_MSI_ENABLE     0x1
+#define PCI_MSI_MMC_SHIFT  1 /* log2 of the messages it can send */
+#define PCI_MSI_MME_SHIFT  4 /* log2 of the messages enabled */
+#define PCI_MSI_64BIT      0x80
+#define PCI_MSI_PER_VECTOR 0x100
+#define PCI_MSI_ADDRESS_LO 4
+#define PCI_MSI_ADDRESS_HI 8
+#define PCI_MSI_DATA_32    8
+#define PCI_MSI_DATA_64    12
 
 /* The MSI-X capability and its table entries. */
 #define PCI_MSIX_CONTROL      2
@@ -54,12 +54,12 @@
 #define PCI_MSIX_ENTRY_MASKED 0x1
 
 /* The PCI Express capability: device capabilities and control. */
-#define PCI_EXP_DEVCAP          4
-#define PCI_EXP_DEVCAP_FLR      (1u << 28)
-#define PCI_EXP_DEVCTL          8
-#define PCI_EXP_DEVCTL_FLR      (1u << 15)
-#define PCI_EXP_DEVSTA          10
-#define PCI_EXP_DEVSTA_PENDING  (1u << 5)
+#define PCI_EXP_DEVCAP         4
+#define PCI_EXP_DEVCAP_FLR     (1u << 28)
+#define PCI_EXP_DEVCTL         8
+#define PCI_EXP_DEVCTL_FLR     (1u << 15)
+#define PCI_EXP_DEVSTA         10
+#define PCI_EXP_DEVSTA_PENDING (1u << 5)
 
 /* Longest capability list walked: 48 capabilities of 4 bytes fill the 192
  * bytes past the header, so a longer walk is a loop. */
@@ -68,15 +68,15 @@
 typedef uint32_t (*pci_config_read_fn)(void *ctx, unsigned offset, unsigned width);
 
 typedef struct {
-	uint8_t header_type; /* 0 endpoint, 1 bridge, 2 CardBus (multi-function bit cleared) */
-	uint8_t msi;         /* offset of the MSI capability; 0: none */
-	uint8_t msi_length;  /* its bytes: 10, 14, 20 or 24 */
+	uint8_t header_type;  /* 0 endpoint, 1 bridge, 2 CardBus (multi-function bit cleared) */
+	uint8_t msi;          /* offset of the MSI capability; 0: none */
+	uint8_t msi_length;   /* its bytes: 10, 14, 20 or 24 */
 	uint16_t msi_vectors; /* messages it can send, 1-32 */
 	bool msi_64bit;
 	bool msi_per_vector_mask;
 	uint8_t msix; /* offset of the MSI-X capability; 0: none */
 	uint16_t msix_entries;
-	uint8_t msix_bar;         /* BAR indicator of the table, 0-5 */
+	uint8_t msix_bar; /* BAR indicator of the table, 0-5 */
 	uint32_t msix_table_offset;
 	uint8_t pcie; /* offset of the PCI Express capability; 0: none */
 	bool flr;     /* its device capabilities offer Function Level Reset */

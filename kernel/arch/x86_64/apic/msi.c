@@ -11,9 +11,9 @@
 #include <sync/lock_levels.h>
 #include <sync/spinlock.h>
 
-#define MSI_ADDRESS_BASE  0xfee00000ull
-#define MSI_DEST_SHIFT    12
-#define MSI_DEST_MAX      0xff /* 8-bit destination without interrupt remapping */
+#define MSI_ADDRESS_BASE 0xfee00000ull
+#define MSI_DEST_SHIFT   12
+#define MSI_DEST_MAX     0xff /* 8-bit destination without interrupt remapping */
 
 typedef struct {
 	hal_irq_fn fn;
@@ -21,7 +21,7 @@ typedef struct {
 } msi_slot_t;
 
 static spinlock_t msi_lock = SPINLOCK_INIT("msi", LOCK_LEVEL_IRQ_LINES);
-static unsigned msi_cpu_load[CPU_MAX]; /* guarded by msi_lock */
+static unsigned msi_cpu_load[CPU_MAX];    /* guarded by msi_lock */
 static msi_slot_t msi_slots[IDT_VECTORS]; /* set before the device may send, cleared after */
 
 bool hal_msi_available(void)
@@ -51,7 +51,7 @@ rae_status_t hal_msi_claim(hal_irq_fn fn, void *arg, hal_msi_t *msi)
 {
 	if (!hal_msi_available())
 		return RAE_ERR_UNSUPPORTED;
-	bool eligible[CPU_MAX];
+	bool eligible[CPU_MAX] = {false};
 	unsigned count = cpu_possible_count < CPU_MAX ? cpu_possible_count : CPU_MAX;
 	for (unsigned i = 0; i < count; i++) {
 		/* Isolated CPUs take no device interrupts (sched.h); CPU 0

@@ -11,13 +11,13 @@
 #include <sync/lock_levels.h>
 #include <sync/spinlock.h>
 
-#define PCI_CONFIG_ADDRESS 0xcf8
-#define PCI_CONFIG_DATA    0xcfc
-#define PCI_CONFIG_ENABLE  0x80000000u
+#define PCI_CONFIG_ADDRESS  0xcf8
+#define PCI_CONFIG_DATA     0xcfc
+#define PCI_CONFIG_ENABLE   0x80000000u
 #define ECAM_FUNCTION_SHIFT 12 /* 4 KiB per function within a bus's 1 MiB */
 
-#define ECAM_BUS_SIZE      (1ull << 20)
-#define ECAM_BUSES_MAPPED  256
+#define ECAM_BUS_SIZE     (1ull << 20)
+#define ECAM_BUSES_MAPPED 256
 
 static spinlock_t pci_port_lock = SPINLOCK_INIT("pci config ports", LOCK_LEVEL_PCI_CONFIG);
 
@@ -41,7 +41,8 @@ static volatile uint8_t *pci_ecam_bus(uint32_t key, paddr_t pa)
 		}
 	}
 	spin_unlock_irqrestore(&pci_ecam_lock, irq);
-	volatile uint8_t *mapped = vmm_map_phys(pa, ECAM_BUS_SIZE, VM_READ | VM_WRITE | VM_UNCACHED);
+	volatile uint8_t *mapped =
+	    vmm_map_phys(pa, ECAM_BUS_SIZE, VM_READ | VM_WRITE | VM_UNCACHED);
 	if (!mapped)
 		return NULL;
 	volatile uint8_t *base = NULL;
@@ -105,10 +106,11 @@ rae_status_t hal_pci_config_open(uint32_t address, hal_pci_config_t *cfg)
 	cfg->address = address;
 	cfg->ecam = NULL;
 	cfg->size = RAE_PCI_CONFIG_LEGACY_SIZE;
-	uint64_t bus_base = platform.has_mcfg
-				? acpi_mcfg_bus_address(&platform.mcfg, (uint16_t)RAE_PCI_SEGMENT(address),
-							(uint8_t)RAE_PCI_BUS(address))
-				: 0;
+	uint64_t bus_base =
+	    platform.has_mcfg
+		? acpi_mcfg_bus_address(&platform.mcfg, (uint16_t)RAE_PCI_SEGMENT(address),
+					(uint8_t)RAE_PCI_BUS(address))
+		: 0;
 	if (bus_base == 0)
 		return RAE_PCI_SEGMENT(address) == 0 ? RAE_OK : RAE_ERR_NOT_FOUND;
 	volatile uint8_t *bus = pci_ecam_bus((address >> 8) + 1, bus_base);
