@@ -31,7 +31,7 @@ static bool dma_creator_ended(job_t *job, unsigned pid)
 	process_t *p = job ? process_find_in_job(job, pid) : NULL;
 	if (!p)
 		return true; /* gone, or on its way out with nobody holding it */
-	bool ended = p->killed || p->state != PROCESS_ALIVE;
+	bool ended = p->killed || process_has_ended(p);
 	kobject_unref(&p->obj);
 	return ended;
 }

@@ -138,6 +138,11 @@ rae_status_t hal_irq_claim(uint32_t gsi, unsigned flags, hal_irq_fn fn, void *ar
 		return RAE_ERR_NOT_FOUND;
 	if (irq_line_kernel_owned(gsi))
 		return RAE_ERR_BUSY;
+	/* The vector first, so that the line is whole (owner, vector,
+	 * handler's sharer) the moment another claim can see it. */
+	uint8_t vector;
+	if (vector_alloc(&vector) != RAE_OK)
+		return RAE_ERR_NO_MEMORY;
 	irq_line_t *l = &irq_lines[gsi];
 	bool irq = spin_lock_irqsave(&irq_lines_lock);
 	if (l->owners > 0) {
@@ -155,19 +160,11 @@ rae_status_t hal_irq_claim(uint32_t gsi, unsigned flags, hal_irq_fn fn, void *ar
 			}
 		}
 		spin_unlock_irqrestore(&irq_lines_lock, irq);
+		vector_free(vector); /* the line has one */
 		return st;
 	}
 	l->owners = 1;
 	l->flags = flags;
-	spin_unlock_irqrestore(&irq_lines_lock, irq);
-	uint8_t vector;
-	if (vector_alloc(&vector) != RAE_OK) {
-		irq = spin_lock_irqsave(&irq_lines_lock);
-		l->owners = 0;
-		spin_unlock_irqrestore(&irq_lines_lock, irq);
-		return RAE_ERR_NO_MEMORY;
-	}
-	irq = spin_lock_irqsave(&irq_lines_lock);
 	l->vector = vector;
 	l->gsi = gsi;
 	l->sharers[0] = (irq_sharer_t){.fn = fn, .arg = arg};
