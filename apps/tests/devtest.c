@@ -10,7 +10,11 @@
  * land. Last, a child started against the device is killed while its copy
  * into its DMA memory is pending: the kernel must turn bus mastering off
  * before that page is free for anyone else, so the page, taken again, stays
- * as it was. Exits with the number of failed checks. The child is this
+ * as it was. With a virtio device (-device virtio-rng-pci; on q35 behind a
+ * PCI Express root port, where it offers Function Level Reset) it checks
+ * that the kernel programs, enables and masks MSI-X table entries, refuses
+ * a bridge's bus-number writes, and resets the function with its BARs
+ * restored. Exits with the number of failed checks. The child is this
  * program too, told apart by its first message. */
 #include <rae.h>
 
@@ -42,6 +46,9 @@
 #define REUSE_PAGES   512
 
 #define CMD_BUS_MASTER 0x4
+#define VIRTIO_VENDOR  0x1af4
+#define MSIX_ENABLE    0x8000
+#define MSIX_FUNC_MASK 0x4000
 
 static int failures;
 static rae_handle_t root;
@@ -429,6 +436,132 @@ static void check_dma_and_msi(rae_handle_t d, volatile uint8_t *bar)
 	rae_handle_close((rae_handle_t)n);
 }
 
+/* The first function of bus `bus` whose vendor is `vendor` and which has
+ * MSI-X, as a device object (0: none). Bridges met on bus 0 are checked
+ * and their secondary bus is searched too. */
+static int64_t find_msix_function(unsigned bus, uint16_t vendor, unsigned depth)
+{
+	for (unsigned dev = 0; dev < 32; dev++) {
+		int64_t d = rae_sys_device_create(root, RAE_PCI_ADDRESS(0, bus, dev, 0));
+		if (d <= 0)
+			continue;
+		rae_device_info_t info;
+		rae_sys_device_info((rae_handle_t)d, &info);
+		if (info.vendor == vendor && info.msix_entries > 0)
+			return d;
+		if (info.header_type == 1 && depth == 0) {
+			int64_t buses = rae_sys_device_config_read((rae_handle_t)d, 0x18, 4);
+			check_eq(rae_sys_device_config_write((rae_handle_t)d, 0x18, 4, 0),
+				 RAE_ERR_ACCESS_DENIED, "a bridge's bus numbers are refused");
+			check_eq(rae_sys_device_config_write((rae_handle_t)d, 0x19, 1, 0x7f),
+				 RAE_ERR_ACCESS_DENIED, "its secondary bus alone too");
+			check_eq(rae_sys_device_config_write((rae_handle_t)d, 0x20, 4, 0),
+				 RAE_ERR_ACCESS_DENIED, "and its memory window");
+			check_eq(rae_sys_device_config_read((rae_handle_t)d, 0x18, 4), buses,
+				 "the bus numbers stay");
+			unsigned secondary = (unsigned)(buses >> 8) & 0xff;
+			rae_handle_close((rae_handle_t)d);
+			if (secondary != 0) {
+				int64_t found = find_msix_function(secondary, vendor, depth + 1);
+				if (found > 0)
+					return found;
+			}
+			continue;
+		}
+		rae_handle_close((rae_handle_t)d);
+	}
+	return 0;
+}
+
+/* The physical address of BAR `bar` of `d` (memory BARs only). */
+static uint64_t bar_address(rae_handle_t d, unsigned bar)
+{
+	uint64_t lo = (uint64_t)rae_sys_device_config_read(d, 0x10 + bar * 4, 4);
+	uint64_t base = lo & ~0xfull;
+	if ((lo & 0x6) == 0x4)
+		base |= (uint64_t)rae_sys_device_config_read(d, 0x14 + bar * 4, 4) << 32;
+	return base;
+}
+
+/* MSI-X on a virtio function: the kernel writes the table entry (read
+ * here through a mapping of the driver's own), enables MSI-X, masks the
+ * entry when the object goes; then a Function Level Reset where offered. */
+static void check_msix(rae_handle_t d)
+{
+	rae_device_info_t info;
+	check_eq(rae_sys_device_info(d, &info), RAE_OK, "MSI-X function's info");
+	note("MSI-X function at ", info.address);
+	note("  Function Level Reset offered: ", info.flr);
+	unsigned cap = info.msix_offset;
+	uint32_t table = (uint32_t)rae_sys_device_config_read(d, cap + 4, 4);
+	uint64_t entry0 = bar_address(d, table & 7) + (table & ~7u);
+	uint64_t page = entry0 & ~(uint64_t)(PAGE - 1);
+	uint64_t bytes =
+	    ((entry0 + info.msix_entries * 16ull + PAGE - 1) & ~(uint64_t)(PAGE - 1)) - page;
+	int64_t res = rae_sys_resource_create(root, RAE_RESOURCE_MMIO, page, bytes);
+	int64_t m = res > 0 ? rae_sys_mem_create_phys((rae_handle_t)res, page, bytes, 0) : res;
+	int64_t va = m > 0 ? rae_mem_map((rae_handle_t)m, RAE_PROT_READ) : m;
+	check(va > 0, "the MSI-X table maps for reading");
+	if (va <= 0)
+		return;
+	const volatile uint32_t *t =
+	    (const volatile uint32_t *)(uintptr_t)(va + (int64_t)(entry0 - page));
+	unsigned last = info.msix_entries - 1u;
+
+	int64_t n = rae_sys_notify_create();
+	check_eq(rae_sys_interrupt_create_msi(d, info.msix_entries, (rae_handle_t)n, 1, RAE_MSI_X),
+		 RAE_ERR_RANGE, "an MSI-X index past the table");
+	if (!info.msi_offset)
+		check_eq(rae_sys_interrupt_create_msi(d, 0, (rae_handle_t)n, 1, 0),
+			 RAE_ERR_UNSUPPORTED, "no MSI capability");
+	check_eq(rae_sys_device_config_write(d, cap + 2, 2, MSIX_ENABLE), RAE_ERR_ACCESS_DENIED,
+		 "the MSI-X capability is the kernel's");
+	int64_t irq = rae_sys_interrupt_create_msi(d, last, (rae_handle_t)n, 1, RAE_MSI_X);
+	check(irq > 0, "an MSI-X interrupt object for the last entry");
+	check_eq(rae_sys_interrupt_create_msi(d, last, (rae_handle_t)n, 1, RAE_MSI_X), RAE_ERR_BUSY,
+		 "the entry is taken");
+	const volatile uint32_t *e = t + last * 4;
+	check_eq(e[0] & 0xfff00000u, 0xfee00000u, "the entry's address is a local APIC's");
+	check_eq(e[1], 0, "and its upper half 0");
+	check(e[2] >= 0x30 && e[2] <= 0xef, "its data a device vector");
+	check_eq(e[3] & 1, 0, "it is unmasked");
+	int64_t control = rae_sys_device_config_read(d, cap + 2, 2);
+	check_eq(control & (MSIX_ENABLE | MSIX_FUNC_MASK), MSIX_ENABLE, "MSI-X enabled, unmasked");
+	if (info.flr)
+		check_eq(rae_sys_device_reset(d), RAE_ERR_BUSY, "no reset while MSI-X is set up");
+	check_eq(rae_handle_close((rae_handle_t)irq), RAE_OK, "close it");
+	check_eq(e[3] & 1, 1, "the entry is masked again");
+	check_eq(rae_sys_device_config_read(d, cap + 2, 2) & MSIX_ENABLE, 0,
+		 "MSI-X off with the last entry");
+	irq = rae_sys_interrupt_create_msi(d, 0, (rae_handle_t)n, 1, RAE_MSI_X);
+	check(irq > 0, "entry 0 after it");
+	check_eq(t[3] & 1, 0, "entry 0 unmasked");
+	rae_handle_close((rae_handle_t)irq);
+	rae_handle_close((rae_handle_t)n);
+	rae_mem_unmap((uint64_t)va);
+	rae_handle_close((rae_handle_t)m);
+	rae_handle_close((rae_handle_t)res);
+
+	if (!info.flr) {
+		check_eq(rae_sys_device_reset(d), RAE_ERR_UNSUPPORTED, "no FLR, no reset");
+		return;
+	}
+	uint32_t header[16];
+	for (unsigned i = 0; i < 16; i++)
+		header[i] = (uint32_t)rae_sys_device_config_read(d, i * 4, 4);
+	check_eq(rae_sys_device_bus_master(d, 1), RAE_OK, "bus mastering on before the reset");
+	check_eq(rae_sys_device_reset(d), RAE_OK, "Function Level Reset");
+	check_eq(rae_sys_device_config_read(d, 0, 4), header[0], "the function answers after it");
+	int same = 1;
+	for (unsigned i = 4; i < 10; i++)
+		same &= (uint32_t)rae_sys_device_config_read(d, i * 4, 4) == header[i];
+	check(same, "its BARs are restored");
+	check_eq(rae_sys_device_config_read(d, 4, 2) & CMD_BUS_MASTER, 0,
+		 "bus mastering off after the reset");
+	check_eq(rae_sys_device_info(d, &info), RAE_OK, "info after the reset");
+	check_eq(info.bus_master, 0, "info: bus mastering off");
+}
+
 /* The child: a device object and a page of DMA memory, a copy from the
  * device into it started, its address sent back in the reply; then it
  * waits to be killed. */
@@ -557,6 +690,12 @@ int main(uint64_t arg)
 	volatile uint8_t *bar = map_edu_bar((rae_handle_t)d);
 	if (bar)
 		check_dma_and_msi((rae_handle_t)d, bar);
+	int64_t virtio = find_msix_function(0, VIRTIO_VENDOR, 0);
+	check(virtio > 0, "a virtio function with MSI-X (run QEMU with -device virtio-rng-pci)");
+	if (virtio > 0) {
+		check_msix((rae_handle_t)virtio);
+		rae_handle_close((rae_handle_t)virtio);
+	}
 	/* The function must be free for the child. */
 	check_eq(rae_handle_close((rae_handle_t)d), RAE_OK, "close the device");
 	if (bar) {

@@ -63,11 +63,15 @@ HOSTILE_TESTS = ("hostile_bad_pointers", "hostile_privileged_instructions", "hos
                  "hostile_random_syscalls", "hostile_killed_console_clients")
 HOSTILE_CMDLINE = "test=" + ",".join(HOSTILE_TESTS) + " kaslr=show"
 # A user driver on QEMU's edu device (bin/devtest: device objects, DMA memory, MSI, a driver killed
-# mid-DMA), on q35 (ECAM) and pc (the legacy configuration ports), and with two CPUs for the
-# spreading of message vectors. edu's DMA engine sees 28 address bits unless told otherwise.
-EDU = ("edu,dma_mask=0xffffffff",)
-DEVICES_PLATFORMS = (Platform("q35", "bios", "max", devices=EDU), Platform("pc", "bios", "max", devices=EDU),
-                     Platform("q35", "bios", "max", smp=2, devices=EDU))
+# mid-DMA) and a virtio-rng function (MSI-X; on q35 behind a PCI Express root port, where it offers
+# Function Level Reset), on q35 (ECAM) and pc (the legacy configuration ports), and with two CPUs for
+# the spreading of message vectors. edu's DMA engine sees 28 address bits unless told otherwise.
+EDU = "edu,dma_mask=0xffffffff"
+Q35_DEVICES = (EDU, "pcie-root-port,id=rp1,bus=pcie.0", "virtio-rng-pci,bus=rp1")
+PC_DEVICES = (EDU, "virtio-rng-pci")
+DEVICES_PLATFORMS = (Platform("q35", "bios", "max", devices=Q35_DEVICES),
+                     Platform("pc", "bios", "max", devices=PC_DEVICES),
+                     Platform("q35", "bios", "max", smp=2, devices=Q35_DEVICES))
 DEVICES_CMDLINE = "test=user_pci_devices,msi_vectors_spread_and_come_back,level_lines_are_shared"
 
 
