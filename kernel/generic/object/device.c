@@ -161,8 +161,10 @@ void device_info(device_t *d, rae_device_info_t *info)
 	    .msix_entries = fn->caps.msix ? fn->caps.msix_entries : 0,
 	    .config_size = fn->config.size,
 	    .flr = fn->caps.flr,
-	    .bus_master = pci_function_device_alive(d->fn) && d->fn->bus_master,
 	};
+	bool irq = spin_lock_irqsave(&d->fn->lock);
+	info->bus_master = d->fn->bus_master;
+	spin_unlock_irqrestore(&d->fn->lock, irq);
 }
 
 static rae_status_t device_config_check(const device_t *d, uint64_t offset, uint64_t width)
@@ -236,9 +238,13 @@ rae_status_t device_reset(device_t *d)
 	hal_pci_config_write(&fn->config, devctl, 2,
 			     hal_pci_config_read(&fn->config, devctl, 2) | PCI_EXP_DEVCTL_FLR);
 	thread_sleep_ns(PCI_FLR_WAIT_NS);
-	/* Cache line size to the interrupt line, then the command register
-	 * (decoding back on only once the BARs are), bus mastering off. */
-	for (unsigned i = PCI_HEADER_TYPE / 4; i < PCI_HEADER_DWORDS; i++)
+	/* Cache line size and latency timer (not BIST: a write could start
+	 * a self-test), the BARs to the interrupt line, then the command
+	 * register (decoding back on only once the BARs are), bus mastering
+	 * off. */
+	hal_pci_config_write(&fn->config, PCI_CACHE_LINE_SIZE, 2,
+			     (uint16_t)header[PCI_CACHE_LINE_SIZE / 4]);
+	for (unsigned i = PCI_BAR0 / 4; i < PCI_HEADER_DWORDS; i++)
 		hal_pci_config_write(&fn->config, i * 4, 4, header[i]);
 	irq = spin_lock_irqsave(&fn->lock);
 	hal_pci_config_write(&fn->config, PCI_COMMAND, 2,

@@ -14,6 +14,7 @@
 #define PCI_DEVICE_ID        0x02
 #define PCI_COMMAND          0x04
 #define PCI_STATUS           0x06
+#define PCI_CACHE_LINE_SIZE  0x0c
 #define PCI_HEADER_TYPE      0x0e
 #define PCI_BAR0             0x10
 #define PCI_CAPABILITY_LIST  0x34
