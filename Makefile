@@ -385,6 +385,16 @@ IMAGE_TEST_FILES := $(IMAGE_TEST_PROGRAMS) $(patsubst $(TEST_ROOT)/%,$(IMAGE_TES
 	$(TEST_ROOT)/bin/badelf $(TEST_ROOT)/bin/badelf-header $(TEST_ROOT)/test/vfs-malformed.tar \
 	$(PORT_FILES))
 
+# lspci's names: Debian's pci.ids (package pci.ids, from tools/setup) packed by
+# tools/build/pciids.py into a table of about a quarter of its size.
+PCI_IDS := /usr/share/misc/pci.ids
+PCI_IDS_TABLE := $(IMAGE_ROOT)/usr/share/misc/pci-ids.bin
+IMAGE_FILES += $(PCI_IDS_TABLE)
+
+$(PCI_IDS_TABLE): tools/build/pciids.py | $(SETUP_STAMP)
+	@mkdir -p $(dir $@)
+	$(HOSTPY) tools/build/pciids.py $(PCI_IDS) $@
+
 $(IMAGE_ROOT)/%: $(BUILD)/user/root/%
 	@mkdir -p $(dir $@)
 	@strip --strip-all -o $@ $<

@@ -17,7 +17,7 @@ HOST_TEST_OBJDIR := build/tests/obj
 # Each test binary: its test source, then the kernel sources it exercises.
 HOST_TEST_NAMES := format ustar multiboot2 buddy slab direct_map memblock acpi_tables acpi_madt acpi_hpet acpi_mcfg \
 	acpi_fadt elf sched_policy handle_table vfs_ramfs vfs_ramfs_memory vfs_tar librae_heap manifest \
-	klog console_ldisc sh_parse pci_caps
+	klog console_ldisc sh_parse pci_enum lspci_ids pci_caps
 HOST_TEST_format_SRCS := tests/kernel/generic/lib/test_format.c kernel/generic/lib/format.c
 HOST_TEST_ustar_SRCS := tests/kernel/generic/lib/test_ustar.c kernel/generic/lib/ustar.c \
 	kernel/generic/lib/format.c
@@ -45,6 +45,12 @@ HOST_TEST_vfs_ramfs_memory_SRCS := tests/services/vfs/test_ramfs_memory.c \
 HOST_TEST_klog_SRCS := tests/kernel/generic/console/test_klog.c kernel/generic/console/klog.c
 HOST_TEST_console_ldisc_SRCS := tests/services/console/test_ldisc.c services/console/ldisc.c \
 	services/console/keyboard.c
+
+# The PCI service's enumeration against a simulated configuration space.
+HOST_TEST_pci_enum_SRCS := tests/services/pci/test_pci_enum.c services/pci/pci_enum.c
+
+# lspci's reader of the packed pci.ids table: lspci.c included whole.
+HOST_TEST_lspci_ids_SRCS := tests/apps/coreutils/test_lspci_ids.c
 
 # rsh's parser: the test includes apps/shell/sh.c (plain POSIX) whole.
 HOST_TEST_sh_parse_SRCS := tests/apps/shell/test_sh_parse.c
@@ -98,8 +104,8 @@ $(foreach t,$(HOST_TEST_NAMES),$(eval $(call HOST_TEST_LINK_RULE,$(t))))
 # (build/fuzz/corpus/<name>, kept between runs) plus a seed written here.
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-Wall -Wextra -Werror -Iabi -Ikernel/include -DRAE_HOST_TEST -Iservices/vfs \
-	-Itests/services/vfs
-FUZZ_NAMES := ustar multiboot2 acpi_madt acpi_tables elf vfs_tar pci_caps
+	-Itests/services/vfs -Iservices -Itests/services/pci -Itests/apps/coreutils -Ilib/librae/include
+FUZZ_NAMES := ustar multiboot2 acpi_madt acpi_tables elf vfs_tar pci_caps lspci_ids kernel_pci_caps
 FUZZ_ustar_SRCS := tests/fuzz/fuzz_ustar.c kernel/generic/lib/ustar.c kernel/generic/lib/format.c
 FUZZ_multiboot2_SRCS := tests/fuzz/fuzz_multiboot2.c kernel/arch/x86_64/boot/multiboot2.c \
 	kernel/generic/lib/format.c
@@ -107,7 +113,9 @@ FUZZ_acpi_madt_SRCS := tests/fuzz/fuzz_acpi_madt.c kernel/generic/acpi/madt.c $(
 FUZZ_acpi_tables_SRCS := tests/fuzz/fuzz_acpi_tables.c $(ACPI_BASE_SRCS) $(ACPI_PARSER_SRCS)
 FUZZ_elf_SRCS := tests/fuzz/fuzz_elf.c kernel/generic/proc/elf.c kernel/generic/lib/format.c
 FUZZ_vfs_tar_SRCS := tests/fuzz/fuzz_vfs_tar.c services/vfs/tar.c services/vfs/ramfs.c
-FUZZ_pci_caps_SRCS := tests/fuzz/fuzz_pci_caps.c kernel/generic/pci/pci_caps.c
+FUZZ_pci_caps_SRCS := tests/fuzz/fuzz_pci_caps.c services/pci/pci_enum.c
+FUZZ_lspci_ids_SRCS := tests/fuzz/fuzz_lspci_ids.c
+FUZZ_kernel_pci_caps_SRCS := tests/fuzz/fuzz_kernel_pci_caps.c kernel/generic/pci/pci_caps.c
 FUZZ_BINS := $(addprefix build/fuzz/fuzz_,$(FUZZ_NAMES))
 
 # A minimal valid multiboot2 list: header, cmdline "a", a one-entry memory map, END.
@@ -119,7 +127,8 @@ FUZZ_MADT_SEED := \101\120\111\103\200\0\0\0\5\363\122\101\105\105\116\40\122\10
 # A static ET_EXEC: R+X text holding the headers, a bss-only R+W segment, PT_TLS, PT_GNU_STACK.
 FUZZ_ELF_SEED := \177\105\114\106\2\1\1\0\0\0\0\0\0\0\0\0\2\0\76\0\1\0\0\0\0\1\100\0\0\0\0\0\100\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\100\0\70\0\4\0\0\0\0\0\0\0\1\0\0\0\5\0\0\0\0\0\0\0\0\0\0\0\0\0\100\0\0\0\0\0\0\0\100\0\0\0\0\0\40\1\0\0\0\0\0\0\40\1\0\0\0\0\0\0\0\20\0\0\0\0\0\0\1\0\0\0\6\0\0\0\0\0\0\0\0\0\0\0\0\20\100\0\0\0\0\0\0\20\100\0\0\0\0\0\0\0\0\0\0\0\0\0\0\20\0\0\0\0\0\0\0\20\0\0\0\0\0\0\7\0\0\0\4\0\0\0\0\1\0\0\0\0\0\0\0\1\100\0\0\0\0\0\0\1\100\0\0\0\0\0\20\0\0\0\0\0\0\0\40\0\0\0\0\0\0\0\10\0\0\0\0\0\0\0\121\345\164\144\6\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\20\0\0\0\0\0\0\0
 
-# A function with MSI (64-bit, masks) at 0x40, MSI-X at 0x50 and PCI Express with FLR at 0x60.
+# The kernel's capability walk (kernel_pci_caps): a function with MSI (64-bit, masks) at 0x40,
+# MSI-X at 0x50 and PCI Express with FLR at 0x60.
 FUZZ_PCI_SEED := \64\22\350\21\0\0\20\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\100\0\0\0\0\0\0\0\0\0\0\0\5\120\200\1\0\0\0\0\0\0\0\0\0\0\0\0\21\140\7\0\0\40\0\0\0\0\0\0\0\0\0\0\20\0\0\0\0\0\0\20\0\0\0\0\0\0\0\0
 
 define FUZZ_BUILD_RULE
@@ -153,18 +162,35 @@ build/fuzz/seed/acpi_tables/base.bin: | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	printf '\1' >$@
 
+# A function with a PCI Express, MSI-X and MSI capability list, through ECAM.
+build/fuzz/seed/pci_caps/device.bin: | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(HOSTPY) -c 'import struct,sys; s=bytearray(b"\xff"*4096); s[0:64]=bytes(64); \
+		s[0:4]=struct.pack("<I",0x10411af4); s[4:8]=struct.pack("<I",0x00100007); \
+		s[0x34]=0x40; s[0x40:0x44]=struct.pack("<I",0x00025010); \
+		s[0x50:0x5c]=struct.pack("<III",0x00036011,1,0x801); s[0x60:0x64]=struct.pack("<I",0x00800005); \
+		s[0x100:0x104]=struct.pack("<I",0x14010001); s[0x140:0x144]=struct.pack("<I",0x00010003); \
+		sys.stdout.buffer.write(b"\x7f"+bytes(s))' >$@
+
+# The packed table as the image carries it, cut to three vendors (Red Hat's virtio and QEMU
+# devices, and 1234, which pci.ids does not know): the whole one makes a run take 50 ms.
+build/fuzz/seed/lspci_ids/pci-ids.bin: tools/build/pciids.py | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(HOSTPY) tools/build/pciids.py $(PCI_IDS) $@ 1af4,1b36,1234
+
 build/fuzz/seed/elf/static.elf: | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	printf '$(FUZZ_ELF_SEED)' >$@
 
-build/fuzz/seed/pci_caps/function.bin: | $(SETUP_STAMP)
+build/fuzz/seed/kernel_pci_caps/function.bin: | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	printf '$(FUZZ_PCI_SEED)' >$@
 
 fuzz: $(FUZZ_BINS) build/fuzz/seed/ustar/sample.tar build/fuzz/seed/multiboot2/minimal.bin \
 		build/fuzz/seed/acpi_madt/qemu.bin build/fuzz/seed/acpi_tables/base.bin \
 		build/fuzz/seed/elf/static.elf build/fuzz/seed/vfs_tar/malformed.tar \
-		build/fuzz/seed/pci_caps/function.bin
+		build/fuzz/seed/pci_caps/device.bin build/fuzz/seed/lspci_ids/pci-ids.bin \
+		build/fuzz/seed/kernel_pci_caps/function.bin
 	@set -e; for f in $(FUZZ_NAMES); do \
 		mkdir -p build/fuzz/corpus/$$f build/fuzz/artifacts/$$f; \
 		echo "fuzz: $$f for $(FUZZ_SECONDS)s"; \

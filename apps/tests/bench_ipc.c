@@ -13,9 +13,8 @@ static void serve(rae_handle_t ep)
 	rae_ipc_receive(ep, &m, RAE_TIMEOUT_NEVER);
 	for (;;) {
 		rae_msg_t r = {.tag = m.tag, .words = {m.words[0] + 1}};
-		rae_ipc_reply(&r);
 		m = (rae_msg_t){0};
-		if (rae_ipc_receive(ep, &m, RAE_TIMEOUT_NEVER) != RAE_OK)
+		if (rae_ipc_reply_recv(ep, &r, &m, RAE_TIMEOUT_NEVER) != RAE_OK)
 			rae_exit(1);
 		if (m.tag == RAE_BENCH_STOP) {
 			rae_ipc_reply(&r);

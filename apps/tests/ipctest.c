@@ -3,6 +3,7 @@
  * are enforced per call with distinct errors; a stale handle is refused; a
  * server that dies mid-call gives PEER_CLOSED; timeouts end waits. Exits
  * with the number of failed checks. */
+#include <stdbool.h>
 #include <rae.h>
 
 static int failures;
@@ -20,14 +21,17 @@ static void check(int ok, const char *what)
 static void serve(rae_handle_t ep, int64_t client)
 {
 	char buf[64];
+	rae_msg_t r, *reply = 0; /* nothing owed before the first call */
+	bool tried_bad_replies = false;
 	for (;;) {
 		rae_msg_t m = {.buf = (uint64_t)(uintptr_t)buf, .buf_cap = sizeof(buf)};
-		if (rae_ipc_receive(ep, &m, 5000000000ull) != RAE_OK) {
-			check(0, "receive from the client");
+		/* One call answers the last call and takes the next. */
+		if (rae_ipc_reply_recv(ep, reply, &m, 5000000000ull) != RAE_OK) {
+			check(0, "reply and receive from the client");
 			return;
 		}
 		check(m.badge == 7, "the call carries the badge minted for the client");
-		rae_msg_t r = {.tag = m.tag};
+		r = (rae_msg_t){.tag = m.tag};
 		if (m.tag == 1) {
 			r.words[0] = m.words[0] + 1;
 			r.words[1] = m.words[1] + 1;
@@ -43,12 +47,36 @@ static void serve(rae_handle_t ep, int64_t client)
 			      "signal through the received handle");
 			rae_handle_close(m.handles[0]);
 		}
-		rae_ipc_reply(&r);
-		if (m.tag == 99)
+		reply = &r;
+		if (m.tag == 1 && !tried_bad_replies) {
+			/* Refused before anything is sent: the call stays owed, and
+			 * the client checks that the answer it gets is r (a wrong
+			 * one sent here would fail it). */
+			tried_bad_replies = true;
+			rae_msg_t wrong = {.tag = 1, .words = {12345, 12345}};
+			rae_msg_t spare = {0};
+			check(rae_ipc_reply_recv(RAE_HANDLE_INVALID, &wrong, &spare, 0) ==
+				  RAE_ERR_BAD_HANDLE,
+			      "reply-receive on a bad handle sends nothing");
+			check(rae_ipc_reply_recv(ep, (const rae_msg_t *)8, &spare, 0) ==
+				  RAE_ERR_FAULT,
+			      "reply-receive with a bad reply pointer");
+			check(rae_ipc_receive(ep, &spare, 0) == RAE_ERR_INVALID,
+			      "the call is still owed after both");
+		}
+		if (m.tag == 99) {
+			rae_ipc_reply(&r);
 			break;
+		}
 	}
 	int status = -1;
 	check(rae_wait(client, &status) == RAE_OK && status == 0, "the client saw every reply");
+	/* No call owed: a reply is dropped as IPC_REPLY would, and the receive
+	 * still happens (here it times out: nobody calls). */
+	rae_msg_t none = {.tag = 1};
+	rae_msg_t spare = {0};
+	check(rae_ipc_reply_recv(ep, &none, &spare, 1000000) == RAE_ERR_TIMED_OUT,
+	      "reply-receive owing nothing receives");
 }
 
 int main(uint64_t arg)

@@ -133,6 +133,7 @@ static bool pick_call(fuzz_state_t *s, uint64_t *nr, uint64_t a[6])
 	case RAE_SYS_IPC_RECEIVE:
 		a[2] %= 100000; /* bounded waits */
 		break;
+	case RAE_SYS_IPC_REPLY_RECV: a[3] %= 100000; break;
 	case RAE_SYS_NOTIFY_WAIT: a[1] %= 100000; break;
 	case RAE_SYS_FUTEX_WAIT: a[2] %= 100000; break;
 	case RAE_SYS_IPC_SET_TIMEOUT:

@@ -5,6 +5,7 @@ import big_initrd
 import console
 import kaslr
 import memory
+import pci
 import services
 import shell
 from faults import FAULTS
@@ -17,6 +18,7 @@ SERVICES = "services"  # the service manager with the test manifests; its log is
 CONSOLE = "console"  # the console service: the harness types keys and checks echoes and the screen
 SHELL = "shell"  # the default boot to rsh: the harness types commands on serial and checks their output
 MEMORY = "memory"  # the default boot with -m 128M ... 16G: the harness types `free -k` and checks the total
+PCI = "pci"  # the default boot: the harness types `lspci` and compares it with QEMU's query-pci
 BIG_INITRD = "big-initrd"  # the system's initrd plus 64 MiB of files: the harness reads them back at the shell
 
 Q35_BIOS_MAX = Platform("q35", "bios", "max")
@@ -44,6 +46,18 @@ SERVICES_PLATFORMS = (Q35_BIOS_MAX_SMP2, Q35_BIOS_QEMU64)
 CONSOLE_PLATFORMS = (Q35_BIOS_MAX, Q35_UEFI_MAX)
 # The whole system as `make run` boots it: the main machine with two CPUs, and the older PC.
 SHELL_PLATFORMS = (Q35_BIOS_MAX_SMP2, PC_BIOS_MAX)
+# lspci against QEMU's own view: q35 (ECAM), pc (no MCFG: the 0xcf8 ports), q35 with a virtio device
+# (MSI-X, 64-bit prefetchable BAR), q35 with the Intel IOMMU, and a device behind a bridge on each
+# machine (a PCI Express root port; a PCI-to-PCI bridge), whose bus the firmware numbered, and q35
+# on UEFI.
+PCI_PLATFORMS = (Q35_BIOS_MAX, PC_BIOS_MAX, Platform("q35", "bios", "max", devices=("virtio-rng-pci",)),
+                 Platform("q35", "bios", "max", devices=("intel-iommu",)),
+                 Platform("q35", "bios", "max", devices=("pcie-root-port,id=rp1,chassis=1",
+                                                         "virtio-rng-pci,bus=rp1")),
+                 Platform("pc", "bios", "max", devices=("pci-bridge,id=br1,chassis_nr=1",
+                                                        "virtio-rng-pci,bus=br1,addr=3")),
+                 # OVMF puts 64-bit BARs above 4 GiB.
+                 Platform("q35", "uefi", "max", devices=("virtio-rng-pci",)))
 # vfsd's long tests (KTEST_OWN_RUN: thousands of processes, tens of MiB through a service), which
 # test=all leaves out to stay within its timeout: a boot of their own each (up to 40 s of guest time
 # apiece on two CPUs), on one CPU and on two.
@@ -113,6 +127,7 @@ def default_runs() -> list[Run]:
              for p in CONSOLE_PLATFORMS]
     runs += [Run(f"shell-{p.name}", SHELL, p, shell.CMDLINE) for p in SHELL_PLATFORMS]
     runs += [Run(f"memory-{p.memory}-{p.name}", MEMORY, p, memory.CMDLINE) for p in MEMORY_PLATFORMS]
+    runs += [Run(f"pci-{p.name}", PCI, p, pci.CMDLINE) for p in PCI_PLATFORMS]
     runs.append(Run(f"initrd-64m-{Q35_BIOS_MAX.name}", BIG_INITRD, Q35_BIOS_MAX, big_initrd.CMDLINE))
     runs += [Run(f"hostile-{p.name}", KTEST, p, HOSTILE_CMDLINE) for p in HOSTILE_PLATFORMS]
     runs += [Run(f"stress-{short}-{p.name}", KTEST, p, f"test={test}")

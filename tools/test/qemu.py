@@ -36,12 +36,13 @@ class Platform:
     cpu: str  # "max", "qemu64", ...
     smp: int = 1
     memory: str = "256M"
-    devices: tuple[str, ...] = ()  # extra -device arguments (the devices runs' edu)
+    devices: tuple[str, ...] = ()  # extra -device arguments ("virtio-rng-pci")
 
     @property
     def name(self) -> str:
         name = f"{self.machine}-{self.firmware}-{self.cpu}"
-        return name if self.smp == 1 else f"{name}-smp{self.smp}"
+        name = name if self.smp == 1 else f"{name}-smp{self.smp}"
+        return "-".join((name, *(d.split(",")[0] for d in self.devices)))
 
 
 @dataclass

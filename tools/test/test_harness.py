@@ -503,7 +503,7 @@ def test_default_matrix():
     assert len(names) == len(set(names)) == (len(matrix.KTEST_PLATFORMS) + len(matrix.ICOUNT_PLATFORMS) + 2
                                              + fault_runs + 2 + len(matrix.SERVICES_PLATFORMS)
                                              + len(matrix.CONSOLE_PLATFORMS) + len(matrix.SHELL_PLATFORMS)
-                                             + len(matrix.MEMORY_PLATFORMS) + 1
+                                             + len(matrix.MEMORY_PLATFORMS) + 1 + len(matrix.PCI_PLATFORMS)
                                              + len(matrix.HOSTILE_PLATFORMS) + len(matrix.KILL_LOOP_PLATFORMS)
                                              + len(matrix.STRESS_TESTS) * len(matrix.STRESS_PLATFORMS)
                                              + len(matrix.DEVICES_PLATFORMS))

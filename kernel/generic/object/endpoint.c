@@ -12,6 +12,7 @@
 #include <proc/handles.h>
 #include <proc/process.h>
 #include <sched/sched.h>
+#include <sched/sched_cpu.h>
 #include <sched/thread.h>
 #include <string.h>
 #include <sync/lock_levels.h>
@@ -270,13 +271,39 @@ static void reply_ep_release(thread_t *self)
 	}
 }
 
+/* The caller `self` has just given receiver `r` its call, under ep's lock
+ * (interrupts off). A receiver on this CPU runs on the caller's scheduling
+ * context until it replies: decided and committed under ep's lock, which
+ * keeps r from going meanwhile (it must take the lock to leave its
+ * receive), and switched to with only the run-queue lock held, under which
+ * r stays blocked (sched_cpu.h). Otherwise r is woken under ep's lock and
+ * the caller marked blocked (or sees its kill). Returns with ep's lock
+ * dropped, interrupts still off, the caller running again after a switch
+ * or about to block. */
+static void ipc_hand_over(endpoint_t *ep, thread_t *self, thread_t *r)
+{
+	cpu_t *c = hal_this_cpu();
+	if (sched_donate_check(c, self, r)) {
+		spin_unlock_irqoff(&ep->lock);
+		sched_donate_to(c, self, r);
+		return;
+	}
+	/* Woken under the lock: see ipc_reply. Killed already: r has the call
+	 * and learns at its reply. */
+	thread_wake(r);
+	thread_block_prepare(); /* killed: the caller's wait sees it */
+	spin_unlock_irqoff(&ep->lock);
+}
+
 rae_status_t ipc_call(endpoint_t *ep, ipc_msg_t *m, uint64_t badge, uint64_t deadline_ns,
 		      ipc_msg_t **reply)
 {
-	thread_t *self = thread_current(), *wake = NULL;
+	thread_t *self = thread_current();
 	m->badge = badge;
 	kobject_ref(&ep->obj);
-	bool irq = spin_lock_irqsave(&ep->lock);
+	/* The irqoff lock: ipc_hand_over drops it as the register path does. */
+	bool irq = hal_irq_save();
+	spin_lock_irqoff(&ep->lock);
 	self->ipc_ep = ep;
 	self->ipc_out = m;
 	self->ipc_reply = NULL;
@@ -288,20 +315,13 @@ rae_status_t ipc_call(endpoint_t *ep, ipc_msg_t *m, uint64_t badge, uint64_t dea
 		owe_reply(r, self, ep);
 		self->ipc_server = r;
 		self->ipc_state = IPC_RECEIVED;
-		wake = r;
+		ipc_hand_over(ep, self, r);
 	} else {
 		self->ipc_state = IPC_QUEUED;
 		queue_insert_caller(&ep->callers, self);
+		thread_block_prepare(); /* killed: the loop sees it */
+		spin_unlock_irqoff(&ep->lock);
 	}
-	bool blocked = thread_block_prepare();
-	/* Interrupts stay off to the switch, as on the register path. */
-	spin_unlock_irqrestore(&ep->lock, false);
-	/* A receiver on this CPU runs on this thread's scheduling context
-	 * until it replies (a real-time caller is served at its own priority);
-	 * this thread is back here once the context returns. Killed already:
-	 * the receiver has the call and learns at its reply. */
-	if (wake && (!blocked || !sched_donate_switch(wake)))
-		thread_wake(wake);
 	hal_irq_restore(irq);
 
 	rae_status_t st;
@@ -664,14 +684,10 @@ rae_status_t ipc_call_reg(endpoint_t *ep, uint64_t regs[IPC_REG_WORDS], uint64_t
 	}
 	queue_pop(&ep->receivers);
 	ipc_reg_call_taken(self, r, ep, regs, badge);
-	bool blocked = thread_block_prepare();
 	/* Interrupts stay off until the switch: blocked, this thread must not
 	 * be preempted before the receiver has been given the CPU. */
-	spin_unlock_irqoff(&ep->lock);
-	/* Same CPU: straight to the receiver, which runs on this thread's
-	 * scheduling context until it replies. */
-	if (blocked && sched_donate_switch(r) && self->ipc_state == IPC_DONE && !self->ipc_reply &&
-	    self->ipc_status == RAE_OK) {
+	ipc_hand_over(ep, self, r);
+	if (self->ipc_state == IPC_DONE && !self->ipc_reply && self->ipc_status == RAE_OK) {
 		/* Answered by the register reply that switched back here: the
 		 * replier wrote the reply into regs and let go before the
 		 * switch, and nobody else touches a finished call, so no lock
@@ -682,8 +698,6 @@ rae_status_t ipc_call_reg(endpoint_t *ep, uint64_t regs[IPC_REG_WORDS], uint64_t
 		hal_irq_restore(irq);
 		return RAE_OK;
 	}
-	if (!blocked || (self->state == THREAD_BLOCKED && !sched_direct_switch(r)))
-		thread_wake(r);
 	hal_irq_restore(irq);
 	return ipc_call_reg_wait(ep, regs);
 }
@@ -818,19 +832,23 @@ static rae_status_t recv_reg(endpoint_t *ep, uint64_t regs[IPC_REG_WORDS], uint6
 		}
 		self->ipc_reg = true;
 		queue_append(&ep->receivers, self);
-		/* A kill after the check above: not blocked, and
-		 * thread_block_until returns at once. */
-		bool killed = !thread_block_prepare();
-		spin_unlock_irqoff(&ep->lock);
-		/* The caller just answered runs here next, on the context it
-		 * lent this thread, or at least straight away. */
 		bool timed_out = false;
-		/* With a timeout this thread must sleep with its timer armed, so
-		 * the caller is woken rather than handed the CPU directly. */
-		if (!caller || deadline_ns != UINT64_MAX || killed ||
-		    (!sched_donate_return(caller) && !sched_direct_switch(caller))) {
+		cpu_t *cpu = hal_this_cpu();
+		/* The caller just answered runs here next, on the context it
+		 * lent this thread: checked under ep's lock, which it needs to
+		 * leave its call (as in ipc_hand_over). With a timeout this
+		 * thread must sleep with its timer armed, so the caller is
+		 * woken instead. */
+		if (caller && deadline_ns == UINT64_MAX && sched_return_check(cpu, self, caller)) {
+			spin_unlock_irqoff(&ep->lock);
+			sched_return_to(cpu, self, caller);
+		} else {
 			if (caller)
-				thread_wake(caller);
+				thread_wake(caller); /* under the lock: see ipc_reply */
+			/* A kill after the check above: not blocked, and
+			 * thread_block_until returns at once. */
+			thread_block_prepare();
+			spin_unlock_irqoff(&ep->lock);
 			timed_out = thread_block_until(deadline_ns);
 		}
 		caller = NULL;

@@ -56,14 +56,13 @@ int64_t sys_ipc_send(rae_handle_t h, rae_msg_t *msg, uint64_t timeout_ns)
 	return st;
 }
 
-int64_t sys_ipc_receive(rae_handle_t h, rae_msg_t *msg, uint64_t timeout_ns)
+/* Receives on endpoint `obj` (a reference the caller gives up) into the
+ * user's `msg`. */
+static int64_t receive_into(kobject_t *obj, rae_msg_t *msg, uint64_t timeout_ns)
 {
-	kobject_t *obj;
-	rae_status_t st = SYS_HANDLE_GET(ipc_receive, h, &obj, NULL);
-	if (st != RAE_OK)
-		return st;
 	ipc_msg_t *call = NULL;
-	st = ipc_receive(endpoint_target((endpoint_t *)obj), sys_deadline(timeout_ns), &call);
+	rae_status_t st =
+	    ipc_receive(endpoint_target((endpoint_t *)obj), sys_deadline(timeout_ns), &call);
 	kobject_unref(obj);
 	if (st != RAE_OK)
 		return st;
@@ -92,6 +91,15 @@ int64_t sys_ipc_receive(rae_handle_t h, rae_msg_t *msg, uint64_t timeout_ns)
 	return ipc_msg_to_user(self_proc(), copy, user_addr(msg));
 }
 
+int64_t sys_ipc_receive(rae_handle_t h, rae_msg_t *msg, uint64_t timeout_ns)
+{
+	kobject_t *obj;
+	rae_status_t st = SYS_HANDLE_GET(ipc_receive, h, &obj, NULL);
+	if (st != RAE_OK)
+		return st;
+	return receive_into(obj, msg, timeout_ns);
+}
+
 int64_t sys_ipc_reply(rae_msg_t *msg)
 {
 	ipc_msg_t *m;
@@ -99,6 +107,29 @@ int64_t sys_ipc_reply(rae_msg_t *msg)
 	if (st != RAE_OK)
 		return st;
 	return ipc_reply(m);
+}
+
+int64_t sys_ipc_reply_recv(rae_handle_t h, const rae_msg_t *reply, rae_msg_t *msg,
+			   uint64_t timeout_ns)
+{
+	kobject_t *obj;
+	rae_status_t st = SYS_HANDLE_GET(ipc_reply_recv, h, &obj, NULL);
+	if (st != RAE_OK)
+		return st;
+	if (reply) {
+		ipc_msg_t *m;
+		st = ipc_msg_from_user(self_proc(), user_addr(reply), &m);
+		if (st != RAE_OK) {
+			kobject_unref(obj);
+			return st;
+		}
+		/* The answered caller is made runnable; a switch to it waits
+		 * for the receive to block or the call to return (or an
+		 * interrupt). A caller gone meanwhile drops the reply: not this
+		 * call's error, the server just serves the next one. */
+		(void)ipc_reply(m);
+	}
+	return receive_into(obj, msg, timeout_ns);
 }
 
 int64_t sys_notify_create(void)

@@ -34,26 +34,28 @@
 #include <rae/syscalls.def>
 #undef RAE_SYSCALL
 
+/* What every call does on its way out: a killed process's thread ends
+ * here (a kill that came while it was in the kernel; one that came while
+ * it was blocked woke it), and a wake-up that asked for a switch gets it
+ * when no tick is armed to do it (sched_syscall_exit). */
+static inline int64_t syscall_exit(const process_t *p, int64_t ret)
+{
+	if (unlikely(p->killed))
+		process_check_killed();
+	if (unlikely(((cpu_t *)hal_this_cpu())->need_resched))
+		sched_syscall_exit();
+	return ret;
+}
+
+/* Called from syscall_entry with interrupts on, on the thread's kernel
+ * stack. Returns the value for rax. No kill check on the way in: a kill
+ * is seen where a call would block (thread_block_prepare) and on the way
+ * out. */
 int64_t syscall_dispatch(syscall_frame_t *f)
 {
 	const process_t *p = self_proc();
-	uint64_t nr = f->nr;
 	int64_t ret;
-	/* syscall.S turned interrupts on, except for the register IPC calls
-	 * (their fast path did not apply), which keep them off to their switch
-	 * (see ipc_call_reg). */
-	bool reg_ipc = nr == RAE_SYS_IPC_CALL_REG || nr == RAE_SYS_IPC_REPLY_RECV_REG;
-	if (p->killed)
-		process_check_killed();
-	/* Those two are the fast path: called directly, not through the
-	 * switch's jump table, so the table costs them nothing. */
-	if (reg_ipc) {
-		ret = nr == RAE_SYS_IPC_CALL_REG
-			  ? sys_ipc_call_reg(f, (rae_handle_t)SYSCALL_FRAME_ARG0(f))
-			  : sys_ipc_reply_recv_reg(f, (rae_handle_t)SYSCALL_FRAME_ARG0(f));
-		goto out;
-	}
-	switch (nr) {
+	switch (f->nr) {
 		/* A number twice in the table is a duplicate case: it does not build. */
 #define RAE_SYSCALL(NAME, name, RET, ENTRY, OBJECT, RIGHTS, n, ...)                                \
 	case RAE_SYS_##NAME:                                                                       \
@@ -63,10 +65,18 @@ int64_t syscall_dispatch(syscall_frame_t *f)
 #undef RAE_SYSCALL
 	default: ret = RAE_ERR_UNSUPPORTED; break;
 	}
-out:
-	if (p->killed)
-		process_check_killed();
-	if (unlikely(((cpu_t *)hal_this_cpu())->need_resched))
-		sched_syscall_exit();
-	return ret;
+	return syscall_exit(p, ret);
+}
+
+/* The register IPC calls whose fast path (object/ipc_fast.c) did not
+ * apply, called from syscall_entry with interrupts still off: they keep
+ * them off to their switch (see ipc_call_reg). Apart from the table's
+ * switch, so that it costs them nothing. */
+int64_t syscall_dispatch_reg_ipc(syscall_frame_t *f)
+{
+	const process_t *p = self_proc();
+	rae_handle_t h = (rae_handle_t)SYSCALL_FRAME_ARG0(f);
+	int64_t ret =
+	    f->nr == RAE_SYS_IPC_CALL_REG ? sys_ipc_call_reg(f, h) : sys_ipc_reply_recv_reg(f, h);
+	return syscall_exit(p, ret);
 }

@@ -363,16 +363,6 @@ void sched_yield(void)
 {
 	sched_switch_to(NULL, true, false);
 }
-bool sched_direct_switch(thread_t *next)
-{
-	cpu_t *c = this_cpu();
-	if (next->cpu != c->id || next->se.cls != SCHED_TS || next->on_cpu ||
-	    !(next->affinity & (1ull << c->id)) || c->isolated)
-		return false;
-	sched_switch_to(next, false, false);
-	return true;
-}
-
 static void sched_switch_to(thread_t *want, bool yield, bool preempt)
 {
 	bool irq = hal_irq_save();
@@ -424,55 +414,6 @@ static void sched_switch_to(thread_t *want, bool yield, bool preempt)
 	if (migrate)
 		sched_enqueue_thread(migrate, false);
 	hal_irq_restore(irq);
-}
-
-bool sched_donate_switch(thread_t *next)
-{
-	cpu_t *c = hal_this_cpu(); /* a system call: per-CPU data is up */
-	uint64_t bit = 1ull << c->id;
-	thread_t *prev = c->current;
-	if (next->cpu != c->id || next->se.cls != SCHED_TS || !(next->affinity & bit) ||
-	    (c->isolated && next->affinity != bit) || prev->is_idle)
-		return false;
-	cpu_sched_t *cs = &sched_cpus[c->id];
-	spin_lock(&cs->lock);
-	sched_entity_t *sc = prev->sc;
-	if (next->state != THREAD_BLOCKED || next->on_cpu || next->se.on_rq ||
-	    next->sc != &next->se || next->se.owner != next || sc != cs->rq.curr || !sc->on_rq ||
-	    sc->owner != prev) {
-		spin_unlock(&cs->lock);
-		return false;
-	}
-	/* next runs on prev's context: no charge, no queue change, no timer. */
-	next->sc = sc;
-	next->sc_donor = prev;
-	sc->owner = next;
-	set_state(cs, next, THREAD_RUNNABLE);
-	next->run_start = prev->run_start;
-	sched_hand_over(c, cs, prev, next);
-	return true;
-}
-
-bool sched_donate_return(thread_t *donor)
-{
-	cpu_t *c = hal_this_cpu(); /* a system call: per-CPU data is up */
-	thread_t *self = c->current;
-	cpu_sched_t *cs = &sched_cpus[c->id];
-	spin_lock(&cs->lock);
-	sched_entity_t *sc = self->sc;
-	if (self->sc_donor != donor || sc == &self->se || sc != cs->rq.curr || sc->owner != self ||
-	    self->state == THREAD_RUNNABLE || donor->state != THREAD_BLOCKED || donor->on_cpu) {
-		spin_unlock(&cs->lock);
-		return false;
-	}
-	self->sc = &self->se;
-	self->sc_donor = NULL;
-	sc->owner = donor;
-	set_state(cs, donor, THREAD_RUNNABLE);
-	donor->wake_pending = false;
-	donor->run_start = self->run_start;
-	sched_hand_over(c, cs, self, donor);
-	return true;
 }
 
 void sched_thread_start(thread_t *t)

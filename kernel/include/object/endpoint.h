@@ -127,7 +127,7 @@ uint64_t notification_wait(notification_t *n, uint64_t deadline_ns);
 /* Register IPC (the fast path): a call of a tag and four words. When a
  * receiver waits in register mode on this CPU, the CPU goes straight to it
  * and back without the run queue or a message object, the receiver running
- * on the caller's scheduling context (sched_donate_switch); otherwise it
+ * on the caller's scheduling context (sched_donate_to); otherwise it
  * falls back to the general path, where it waits at most the thread's
  * ipc_reg_timeout (IPC_SET_TIMEOUT) for a receiver to take it. The reply comes back in regs. The caller
  * holds a reference to ep (from its handle) for the whole call. System-call

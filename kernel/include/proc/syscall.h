@@ -94,8 +94,11 @@ static inline uint64_t sys_deadline(uint64_t timeout_ns)
 	(RAE_RIGHT_READ | RAE_RIGHT_WAIT | RAE_RIGHT_MANAGE | RAE_RIGHT_DUPLICATE |                \
 	 RAE_RIGHT_TRANSFER)
 
-/* Called from syscall_entry with interrupts off, on the thread's kernel
- * stack. Returns the value for rax. */
+/* Called from syscall_entry on the thread's kernel stack (proc/syscall.c):
+ * every call but the two register IPC calls, with interrupts on, and
+ * those two, whose fast path did not apply, with interrupts off. Return
+ * the value for rax. */
 int64_t syscall_dispatch(syscall_frame_t *f);
+int64_t syscall_dispatch_reg_ipc(syscall_frame_t *f);
 
 #endif

@@ -25,26 +25,13 @@ void sched_schedule(void);
  * (time-sharing: the caller goes behind the others), else returns. */
 void sched_yield(void);
 
-/* Hands this CPU straight to `next`, a blocked time-sharing thread that
- * may run here, without going through the pick (the IPC fast path). The
- * caller has set its own state (usually blocked). Returns false, doing
- * nothing, when `next` cannot take the CPU this way. */
-bool sched_direct_switch(struct thread *next);
-
-/* The IPC fast path's switch with scheduling-context donation. The caller
- * (the current thread, already marked blocked, interrupts off) hands the
- * CPU to `next`, a blocked time-sharing receiver that may run on this CPU,
- * together with its scheduling context: next runs on the caller's entity,
- * charged to it, with its class, budget and deadline, so a real-time
- * caller is served at its own priority and no run-queue or timer work is
- * done. Returns after the switch back, or false at once, doing nothing,
- * when next cannot be run this way. */
-bool sched_donate_switch(struct thread *next);
-
-/* The reply: the current thread, marked blocked and running on the context
- * `donor` lent it, hands context and CPU back to donor. False, doing
- * nothing, when that is not the situation. Interrupts off. */
-bool sched_donate_return(struct thread *donor);
+/* Scheduling-context donation, the IPC switches (L4's direct switch with
+ * seL4's scheduling contexts): sched_donate_check/_to and
+ * sched_return_check/_to in sched/sched_cpu.h. A caller hands the CPU to a
+ * blocked time-sharing receiver of this CPU together with its scheduling
+ * context (the receiver runs charged to the caller, with its class, budget
+ * and deadline, so a real-time caller is served at its own priority, and
+ * no run-queue or timer work is done); the reply hands both back. */
 
 /* Called at the end of every interrupt: preempts the interrupted thread if
  * the scheduler asked for it and the interrupted code allows it. */

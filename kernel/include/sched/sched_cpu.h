@@ -143,8 +143,9 @@ static ALWAYS_INLINE void sched_hand_over(cpu_t *c, cpu_sched_t *cs, thread_t *p
 		sched_enqueue_thread(migrate, false);
 }
 
-/* The IPC fast path's halves of sched_donate_switch and sched_donate_return
- * (object/ipc_fast.c): a check that takes this CPU's run-queue lock and
+/* The IPC switches with scheduling-context donation (object/ipc_fast.c,
+ * and the general path's ipc_hand_over and recv_reg in object/endpoint.c),
+ * each in two halves: a check that takes this CPU's run-queue lock and
  * changes nothing, so the caller can still fall back to the general path,
  * and the switch, which it makes once it has committed its own state. The
  * caller is the current thread, interrupts off since its system-call

@@ -44,7 +44,7 @@ typedef struct thread {
 	volatile bool on_cpu; /* still running or switching out somewhere */
 	sched_entity_t se;
 	/* The scheduling context it runs on: &se, or during an IPC call the
-	 * caller's (lent by sched_donate_switch, given back at the reply or
+	 * caller's (lent by sched_donate_to, given back at the reply or
 	 * when this thread blocks). sc_donor is who lent it; a thread whose own
 	 * se is lent out (se.owner != this thread) is blocked in its call, and
 	 * a wake-up meanwhile only sets wake_pending. Guarded by the run queue

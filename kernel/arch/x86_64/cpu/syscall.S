@@ -65,7 +65,7 @@ syscall_entry:
 	cmpq $RAE_SYS_IPC_REPLY_RECV_REG, %rax
 	je 3f
 	sti /* the register IPC calls keep interrupts off to their switch */
-1:	movq %rsp, %rdi
+	movq %rsp, %rdi
 	call syscall_dispatch /* returns the result in rax, frame updated */
 	jmp syscall_return
 	/* The fast paths' usual way out is the fewest branches: a not-taken
@@ -75,13 +75,15 @@ syscall_entry:
 	call ipc_fast_call
 	cmpq $IPC_FAST_FALLBACK, %rax
 	jne syscall_return
-	jmp 1b
+	jmp 1f
 3:	movq FRAME_RDI(%rsp), %rdi
 	leaq FRAME_MSG(%rsp), %rsi
 	leaq FRAME_RDI(%rsp), %rdx
 	call ipc_fast_reply_recv
 	cmpq $IPC_FAST_FALLBACK, %rax
-	je 1b
+	jne syscall_return
+1:	movq %rsp, %rdi
+	call syscall_dispatch_reg_ipc /* interrupts still off */
 	/* falls through */
 
 /* void syscall_return(void) with rsp at a syscall_frame_t and the result

@@ -1,0 +1,72 @@
+/* PCI enumeration in pure C: walks the buses, sizes BARs and reads the
+ * capability lists through a table of configuration-space accessors, so
+ * the same code runs in the PCI service (ports or ECAM) and in host tests
+ * (a simulated configuration space). No system calls in here. */
+#ifndef SERVICES_PCI_PCI_ENUM_H
+#define SERVICES_PCI_PCI_ENUM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rae/pci.h>
+
+/* One function's address. */
+typedef struct {
+	uint16_t segment;
+	uint8_t bus, device, function;
+} pci_address_t;
+
+/* How configuration space is reached. read32 and write32 take a dword
+ * offset below space_bytes (256 through the ports, 4096 through ECAM),
+ * always 4-byte aligned; a function that is not there reads all-ones. */
+typedef struct {
+	uint32_t (*read32)(void *context, pci_address_t at, uint16_t offset);
+	void (*write32)(void *context, pci_address_t at, uint16_t offset, uint32_t value);
+	void *context;
+	uint16_t space_bytes;
+} pci_config_t;
+
+/* A segment's bus range, as MCFG gives it (the ports: segment 0, 0..255). */
+typedef struct {
+	uint16_t segment;
+	uint8_t start_bus, end_bus;
+} pci_segment_t;
+
+typedef struct {
+	rae_pci_function_t *functions; /* room for max records */
+	size_t max;
+	size_t count;   /* records filled */
+	bool truncated; /* more functions were there than max */
+	unsigned buses; /* buses scanned */
+} pci_enum_result_t;
+
+/* Walks each segment from its start bus, following PCI-to-PCI bridges to
+ * the secondary buses the firmware programmed (never renumbering; a bus
+ * outside the segment's range or seen before is not scanned again), and
+ * fills out->functions in the order found. Each function's BARs are sized
+ * with decoding off and restored. Never fails: what cannot be read is
+ * flagged in the record (RAE_PCI_FN_*, RAE_PCI_BAR_BROKEN). */
+void pci_enumerate(const pci_config_t *config, const pci_segment_t *segments, size_t nsegments,
+		   pci_enum_result_t *out);
+
+/* Reads one function at `at` into *f (zeroed first): identity, class,
+ * interrupt, bridge buses, BARs (sized) and capabilities. Returns false,
+ * touching nothing, when no function answers there (vendor ID all-ones
+ * or zero). */
+bool pci_function_read(const pci_config_t *config, pci_address_t at, rae_pci_function_t *f);
+
+/* Walks the capability list (and, when config->space_bytes is 4096, the
+ * extended list) of the function at `at` into f: the IDs in order, the
+ * MSI, MSI-X, PCI Express and power-management details. A pointer below
+ * 0x40 or past the space, or one seen before, ends the walk with
+ * RAE_PCI_FN_CAP_OUTSIDE or _LOOP set. f's status must be filled first. */
+void pci_capabilities_read(const pci_config_t *config, pci_address_t at, rae_pci_function_t *f);
+
+/* Sizes the BARs (and the expansion ROM) of the function at `at` into f;
+ * f's header_type and command must be filled first. Memory and I/O
+ * decoding are off while a BAR holds all-ones, and every register is
+ * restored afterwards. */
+void pci_bars_read(const pci_config_t *config, pci_address_t at, rae_pci_function_t *f);
+
+#endif
