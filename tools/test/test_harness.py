@@ -515,9 +515,10 @@ def test_default_matrix():
     assert all(r.platform.smp >= 2 for r in runs if r.fault == "smp_panic_on_ap")
     assert all("kaslr=show" in r.cmdline for r in runs if r.kind == matrix.KTEST and "acpi=off" not in r.cmdline
                and not r.icount and not r.name.startswith(("stress-", "kill-loop-", "devices-")))
-    # The devices runs add QEMU's edu and a virtio-rng function; no other run has extra devices.
+    # The devices runs add QEMU's edu and a virtio-rng function; only they and the pci runs have
+    # extra devices.
     assert all(matrix.EDU in r.platform.devices for r in runs if r.name.startswith("devices-"))
-    assert all(not r.platform.devices for r in runs if not r.name.startswith("devices-"))
+    assert all(not r.platform.devices for r in runs if not r.name.startswith(("devices-", "pci-")))
     # The stress tests run by name in runs of their own, never in test=all.
     assert sorted(r.cmdline for r in runs if r.name.startswith("stress-")) == sorted(
         f"test={t}" for t in matrix.STRESS_TESTS.values() for _ in matrix.STRESS_PLATFORMS)
