@@ -17,7 +17,7 @@ HOST_TEST_OBJDIR := build/tests/obj
 # Each test binary: its test source, then the kernel sources it exercises.
 HOST_TEST_NAMES := format ustar multiboot2 buddy slab direct_map memblock acpi_tables acpi_madt acpi_hpet acpi_mcfg \
 	acpi_fadt elf sched_policy handle_table vfs_ramfs vfs_ramfs_memory vfs_tar librae_heap manifest \
-	klog console_ldisc sh_parse pci_enum lspci_ids
+	klog console_ldisc sh_parse pci_enum lspci_ids pci_caps
 HOST_TEST_format_SRCS := tests/kernel/generic/lib/test_format.c kernel/generic/lib/format.c
 HOST_TEST_ustar_SRCS := tests/kernel/generic/lib/test_ustar.c kernel/generic/lib/ustar.c \
 	kernel/generic/lib/format.c
@@ -74,6 +74,7 @@ HOST_TEST_acpi_fadt_SRCS := tests/kernel/generic/acpi/test_fadt.c kernel/generic
 	$(ACPI_BASE_SRCS)
 HOST_TEST_manifest_SRCS := tests/services/manager/test_manifest.c services/manager/manifest.c \
 	services/manager/plan.c kernel/generic/lib/format.c
+HOST_TEST_pci_caps_SRCS := tests/kernel/generic/pci/test_pci_caps.c kernel/generic/pci/pci_caps.c
 HOST_TEST_elf_SRCS := tests/kernel/generic/proc/test_elf.c kernel/generic/proc/elf.c \
 	kernel/generic/lib/format.c
 
@@ -104,7 +105,7 @@ $(foreach t,$(HOST_TEST_NAMES),$(eval $(call HOST_TEST_LINK_RULE,$(t))))
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-Wall -Wextra -Werror -Iabi -Ikernel/include -DRAE_HOST_TEST -Iservices/vfs \
 	-Itests/services/vfs -Iservices -Itests/services/pci -Itests/apps/coreutils -Ilib/librae/include
-FUZZ_NAMES := ustar multiboot2 acpi_madt acpi_tables elf vfs_tar pci_caps lspci_ids
+FUZZ_NAMES := ustar multiboot2 acpi_madt acpi_tables elf vfs_tar pci_caps lspci_ids kernel_pci_caps
 FUZZ_ustar_SRCS := tests/fuzz/fuzz_ustar.c kernel/generic/lib/ustar.c kernel/generic/lib/format.c
 FUZZ_multiboot2_SRCS := tests/fuzz/fuzz_multiboot2.c kernel/arch/x86_64/boot/multiboot2.c \
 	kernel/generic/lib/format.c
@@ -114,6 +115,7 @@ FUZZ_elf_SRCS := tests/fuzz/fuzz_elf.c kernel/generic/proc/elf.c kernel/generic/
 FUZZ_vfs_tar_SRCS := tests/fuzz/fuzz_vfs_tar.c services/vfs/tar.c services/vfs/ramfs.c
 FUZZ_pci_caps_SRCS := tests/fuzz/fuzz_pci_caps.c services/pci/pci_enum.c
 FUZZ_lspci_ids_SRCS := tests/fuzz/fuzz_lspci_ids.c
+FUZZ_kernel_pci_caps_SRCS := tests/fuzz/fuzz_kernel_pci_caps.c kernel/generic/pci/pci_caps.c
 FUZZ_BINS := $(addprefix build/fuzz/fuzz_,$(FUZZ_NAMES))
 
 # A minimal valid multiboot2 list: header, cmdline "a", a one-entry memory map, END.
@@ -124,6 +126,10 @@ FUZZ_MADT_SEED := \101\120\111\103\200\0\0\0\5\363\122\101\105\105\116\40\122\10
 
 # A static ET_EXEC: R+X text holding the headers, a bss-only R+W segment, PT_TLS, PT_GNU_STACK.
 FUZZ_ELF_SEED := \177\105\114\106\2\1\1\0\0\0\0\0\0\0\0\0\2\0\76\0\1\0\0\0\0\1\100\0\0\0\0\0\100\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\100\0\70\0\4\0\0\0\0\0\0\0\1\0\0\0\5\0\0\0\0\0\0\0\0\0\0\0\0\0\100\0\0\0\0\0\0\0\100\0\0\0\0\0\40\1\0\0\0\0\0\0\40\1\0\0\0\0\0\0\0\20\0\0\0\0\0\0\1\0\0\0\6\0\0\0\0\0\0\0\0\0\0\0\0\20\100\0\0\0\0\0\0\20\100\0\0\0\0\0\0\0\0\0\0\0\0\0\0\20\0\0\0\0\0\0\0\20\0\0\0\0\0\0\7\0\0\0\4\0\0\0\0\1\0\0\0\0\0\0\0\1\100\0\0\0\0\0\0\1\100\0\0\0\0\0\20\0\0\0\0\0\0\0\40\0\0\0\0\0\0\0\10\0\0\0\0\0\0\0\121\345\164\144\6\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\20\0\0\0\0\0\0\0
+
+# The kernel's capability walk (kernel_pci_caps): a function with MSI (64-bit, masks) at 0x40,
+# MSI-X at 0x50 and PCI Express with FLR at 0x60.
+FUZZ_PCI_SEED := \64\22\350\21\0\0\20\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\100\0\0\0\0\0\0\0\0\0\0\0\5\120\200\1\0\0\0\0\0\0\0\0\0\0\0\0\21\140\7\0\0\40\0\0\0\0\0\0\0\0\0\0\20\0\0\0\0\0\0\20\0\0\0\0\0\0\0\0
 
 define FUZZ_BUILD_RULE
 build/fuzz/fuzz_$(1): $$(FUZZ_$(1)_SRCS) | $(SETUP_STAMP)
@@ -176,10 +182,15 @@ build/fuzz/seed/elf/static.elf: | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	printf '$(FUZZ_ELF_SEED)' >$@
 
+build/fuzz/seed/kernel_pci_caps/function.bin: | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	printf '$(FUZZ_PCI_SEED)' >$@
+
 fuzz: $(FUZZ_BINS) build/fuzz/seed/ustar/sample.tar build/fuzz/seed/multiboot2/minimal.bin \
 		build/fuzz/seed/acpi_madt/qemu.bin build/fuzz/seed/acpi_tables/base.bin \
 		build/fuzz/seed/elf/static.elf build/fuzz/seed/vfs_tar/malformed.tar \
-		build/fuzz/seed/pci_caps/device.bin build/fuzz/seed/lspci_ids/pci-ids.bin
+		build/fuzz/seed/pci_caps/device.bin build/fuzz/seed/lspci_ids/pci-ids.bin \
+		build/fuzz/seed/kernel_pci_caps/function.bin
 	@set -e; for f in $(FUZZ_NAMES); do \
 		mkdir -p build/fuzz/corpus/$$f build/fuzz/artifacts/$$f; \
 		echo "fuzz: $$f for $(FUZZ_SECONDS)s"; \

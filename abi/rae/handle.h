@@ -61,6 +61,7 @@ typedef enum {
 	RAE_OBJ_RESOURCE = 9,
 	RAE_OBJ_CONSOLE = 10, /* the kernel console, handed over to a service */
 	RAE_OBJ_PIPE = 11,    /* one end of a pipe (rae/pipe.h) */
+	RAE_OBJ_DEVICE = 12,  /* one PCI function (rae/device.h) */
 	RAE_OBJ_TYPE_COUNT
 } rae_object_type_t;
 

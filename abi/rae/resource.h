@@ -14,12 +14,14 @@ typedef enum {
 	RAE_RESOURCE_MMIO = 1,   /* physical addresses, page aligned */
 	RAE_RESOURCE_IOPORT = 2, /* x86 I/O ports 0 .. 0xffff */
 	RAE_RESOURCE_IRQ = 3,    /* global system interrupts (GSIs) */
+	RAE_RESOURCE_PCI = 4,    /* PCI functions, by RAE_PCI_ADDRESS (rae/device.h) */
 } rae_resource_kind_t;
 
 /* The end (exclusive) of each kind's name space. */
 #define RAE_RESOURCE_MMIO_END   (1ull << 52) /* the architectural physical address limit */
 #define RAE_RESOURCE_IOPORT_END 0x10000ull
 #define RAE_RESOURCE_IRQ_END    256ull
+#define RAE_RESOURCE_PCI_END    (1ull << 32) /* segment 16 bits, bus 8, device 5, function 3 */
 
 /* RAE_SYS_MEM_CREATE_PHYS flags: how mappings of the range are cached. The
  * default is uncached (device registers). */

@@ -18,8 +18,12 @@ enum {
 	OBJ_PIPE_WRITE,
 	OBJ_RESOURCE,
 	OBJ_INTERRUPT,
-	OBJ_IOPORT
+	OBJ_IOPORT,
+	OBJ_DEVICE, /* the host bridge, 00:00.0, which every machine has */
+	OBJ_DMA     /* DMA memory of it */
 };
+
+#define HOST_BRIDGE RAE_PCI_ADDRESS(0, 0, 0, 0)
 
 static rae_handle_t root;       /* the root resource, when one came */
 static uint64_t platform_flags; /* with it: bit 0, interrupt lines exist */
@@ -260,6 +264,72 @@ static int64_t do_job_process(rae_handle_t h)
 	return close_if_made(rae_sys_job_process(h, (uint64_t)rae_getpid()));
 }
 
+static int64_t do_device_create(rae_handle_t h)
+{
+	return close_if_made(rae_sys_device_create(h, HOST_BRIDGE));
+}
+
+static int64_t do_device_info(rae_handle_t h)
+{
+	rae_device_info_t info;
+	return rae_sys_device_info(h, &info);
+}
+
+static int64_t do_config_read(rae_handle_t h)
+{
+	return rae_sys_device_config_read(h, 0, 2);
+}
+
+static int64_t do_config_write(rae_handle_t h)
+{
+	/* The interrupt line register: a byte firmware leaves for software,
+	 * which nothing here reads. */
+	return rae_sys_device_config_write(h, 0x3c, 1, 0);
+}
+
+static int64_t do_bus_master(rae_handle_t h)
+{
+	return rae_sys_device_bus_master(h, 0);
+}
+
+static int64_t do_device_reset(rae_handle_t h)
+{
+	return rae_sys_device_reset(h); /* the host bridge offers no FLR: UNSUPPORTED */
+}
+
+static int64_t do_dma_create(rae_handle_t h)
+{
+	return close_if_made(rae_sys_dma_create(h, 4096, 0));
+}
+
+static int64_t do_dma_addresses(rae_handle_t h)
+{
+	uint64_t address;
+	return rae_sys_dma_addresses(h, 0, &address, 1);
+}
+
+static int64_t do_msi_device(rae_handle_t h)
+{
+	int64_t n = rae_sys_notify_create();
+	int64_t r = close_if_made(rae_sys_interrupt_create_msi(h, 0, (rae_handle_t)n, 1, 0));
+	rae_handle_close((rae_handle_t)n);
+	return r;
+}
+
+static int64_t do_msi_notification(rae_handle_t h)
+{
+	int64_t d = rae_sys_device_create(root, HOST_BRIDGE);
+	int64_t r = close_if_made(rae_sys_interrupt_create_msi((rae_handle_t)d, 0, h, 1, 0));
+	rae_handle_close((rae_handle_t)d);
+	return r;
+}
+
+static int64_t do_interrupt_ack_tsc(rae_handle_t h)
+{
+	uint64_t tsc;
+	return rae_sys_interrupt_ack_tsc(h, &tsc);
+}
+
 static const case_t cases[] = {
     {"IPC_CALL", OBJ_ENDPOINT, RAE_RIGHT_WRITE, do_ipc_call},
     {"IPC_SEND", OBJ_ENDPOINT, RAE_RIGHT_WRITE, do_ipc_send},
@@ -297,13 +367,24 @@ static const case_t cases[] = {
     {"IOPORT_ENABLE", OBJ_IOPORT, RAE_RIGHT_READ | RAE_RIGHT_WRITE, do_ioport_enable},
     {"CONSOLE_HANDOVER resource", OBJ_RESOURCE, RAE_RIGHT_MANAGE, do_console_handover},
     {"CONSOLE_HANDOVER notification", OBJ_NOTIFICATION, RAE_RIGHT_SIGNAL, do_console_notification},
+    {"DEVICE_CREATE", OBJ_RESOURCE, RAE_RIGHT_MANAGE, do_device_create},
+    {"DEVICE_INFO", OBJ_DEVICE, RAE_RIGHT_READ, do_device_info},
+    {"DEVICE_CONFIG_READ", OBJ_DEVICE, RAE_RIGHT_READ, do_config_read},
+    {"DEVICE_CONFIG_WRITE", OBJ_DEVICE, RAE_RIGHT_WRITE, do_config_write},
+    {"DEVICE_BUS_MASTER", OBJ_DEVICE, RAE_RIGHT_MANAGE, do_bus_master},
+    {"DEVICE_RESET", OBJ_DEVICE, RAE_RIGHT_MANAGE, do_device_reset},
+    {"DMA_CREATE", OBJ_DEVICE, RAE_RIGHT_MANAGE, do_dma_create},
+    {"DMA_ADDRESSES", OBJ_DMA, RAE_RIGHT_READ, do_dma_addresses},
+    {"INTERRUPT_CREATE_MSI device", OBJ_DEVICE, RAE_RIGHT_MANAGE, do_msi_device},
+    {"INTERRUPT_CREATE_MSI notification", OBJ_NOTIFICATION, RAE_RIGHT_SIGNAL, do_msi_notification},
+    {"INTERRUPT_ACK_TSC", OBJ_INTERRUPT, RAE_RIGHT_WRITE, do_interrupt_ack_tsc},
 };
 
 /* The rows that need a resource: skipped when none came. */
 static int needs_root(const case_t *k)
 {
 	return k->object >= OBJ_RESOURCE || k->call == do_interrupt_notification ||
-	       k->call == do_console_notification;
+	       k->call == do_console_notification || k->call == do_msi_notification;
 }
 
 /* The rights objects of each kind are made with. */
@@ -314,6 +395,9 @@ static uint32_t made_rights(int object)
 	case OBJ_INTERRUPT: return RAE_RIGHT_WRITE | RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER;
 	case OBJ_IOPORT:
 		return RAE_RIGHT_READ | RAE_RIGHT_WRITE | RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER;
+	case OBJ_DEVICE:
+		return RAE_RIGHT_READ | RAE_RIGHT_WRITE | RAE_RIGHT_MANAGE | RAE_RIGHT_DUPLICATE |
+		       RAE_RIGHT_TRANSFER;
 	case OBJ_PIPE_READ:
 		return RAE_RIGHT_READ | RAE_RIGHT_WAIT | RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER;
 	case OBJ_PIPE_WRITE:
@@ -348,6 +432,14 @@ static rae_handle_t fresh(int object)
 	}
 	case OBJ_RESOURCE: return (rae_handle_t)rae_sys_handle_dup(root, made_rights(OBJ_RESOURCE));
 	case OBJ_IOPORT: return (rae_handle_t)rae_sys_ioport_create(root, 0x80, 1);
+	case OBJ_DEVICE: return (rae_handle_t)rae_sys_device_create(root, HOST_BRIDGE);
+	case OBJ_DMA: {
+		/* The memory keeps the function; its device object may go. */
+		int64_t d = rae_sys_device_create(root, HOST_BRIDGE);
+		int64_t m = d > 0 ? rae_sys_dma_create((rae_handle_t)d, 4096, 0) : d;
+		rae_handle_close((rae_handle_t)d);
+		return m > 0 ? (rae_handle_t)m : 0;
+	}
 	case OBJ_INTERRUPT: {
 		/* Bound to a notification this table then forgets: it goes with
 		 * the process. RAE_ERR_UNSUPPORTED without an IOAPIC. */

@@ -12,6 +12,7 @@
 #include <mm/phys.h>
 #include <mm/pmm.h>
 #include <mm/vmm.h>
+#include <object/device.h>
 #include <panic.h>
 #include <proc/bootstrap.h>
 #include <proc/process.h>
@@ -141,6 +142,7 @@ void kernel_main(void)
 	banner_framebuffer();
 	kprintf("cmdline: %s\n", boot_info.cmdline[0] ? boot_info.cmdline : "(empty)");
 	initrd_report();
+	device_report_boot();
 	process_init();
 
 	char selection[BOOT_INFO_CMDLINE_MAX];

@@ -76,6 +76,17 @@ HOSTILE_PLATFORMS = (Q35_BIOS_MAX, Q35_BIOS_MAX_SMP2)
 HOSTILE_TESTS = ("hostile_bad_pointers", "hostile_privileged_instructions", "hostile_exhaustion",
                  "hostile_random_syscalls", "hostile_killed_console_clients")
 HOSTILE_CMDLINE = "test=" + ",".join(HOSTILE_TESTS) + " kaslr=show"
+# A user driver on QEMU's edu device (bin/devtest: device objects, DMA memory, MSI, a driver killed
+# mid-DMA) and a virtio-rng function (MSI-X; on q35 behind a PCI Express root port, where it offers
+# Function Level Reset), on q35 (ECAM) and pc (the legacy configuration ports), and with two CPUs for
+# the spreading of message vectors. edu's DMA engine sees 28 address bits unless told otherwise.
+EDU = "edu,dma_mask=0xffffffff"
+Q35_DEVICES = (EDU, "pcie-root-port,id=rp1,bus=pcie.0", "virtio-rng-pci,bus=rp1")
+PC_DEVICES = (EDU, "virtio-rng-pci")
+DEVICES_PLATFORMS = (Platform("q35", "bios", "max", devices=Q35_DEVICES),
+                     Platform("pc", "bios", "max", devices=PC_DEVICES),
+                     Platform("q35", "bios", "max", smp=2, devices=Q35_DEVICES))
+DEVICES_CMDLINE = "test=user_pci_devices,msi_vectors_spread_and_come_back,level_lines_are_shared"
 
 
 @dataclass(frozen=True)
@@ -122,6 +133,7 @@ def default_runs() -> list[Run]:
     runs += [Run(f"stress-{short}-{p.name}", KTEST, p, f"test={test}")
              for short, test in STRESS_TESTS.items() for p in STRESS_PLATFORMS]
     runs += [Run(f"kill-loop-{p.name}", KTEST, p, "test=user_kill_loop") for p in KILL_LOOP_PLATFORMS]
+    runs += [Run(f"devices-{p.name}", KTEST, p, DEVICES_CMDLINE) for p in DEVICES_PLATFORMS]
     return runs
 
 

@@ -59,8 +59,10 @@ class BootOutcome:
             return f"timed out after {self.seconds:.0f} s"
         meaning = EXIT_MEANING.get(self.status, "unexpected")
         text = f"QEMU exit status {self.status} ({meaning})"
-        if self.status == 1 and self.stderr.strip():
-            text += ": " + self.stderr.strip().splitlines()[-1]
+        if self.status in (1, -6) and self.stderr.strip():
+            # An abort (-6) ends with a register dump: its reason is the "error" line above it.
+            lines = self.stderr.strip().splitlines()
+            text += ": " + next((line for line in lines if "error" in line), lines[-1])
         return text
 
 

@@ -505,7 +505,8 @@ def test_default_matrix():
                                              + len(matrix.CONSOLE_PLATFORMS) + len(matrix.SHELL_PLATFORMS)
                                              + len(matrix.MEMORY_PLATFORMS) + 1 + len(matrix.PCI_PLATFORMS)
                                              + len(matrix.HOSTILE_PLATFORMS) + len(matrix.KILL_LOOP_PLATFORMS)
-                                             + len(matrix.STRESS_TESTS) * len(matrix.STRESS_PLATFORMS))
+                                             + len(matrix.STRESS_TESTS) * len(matrix.STRESS_PLATFORMS)
+                                             + len(matrix.DEVICES_PLATFORMS))
     assert {r.platform.smp for r in runs if r.name.startswith("hostile-")} == {1, 2}
     assert all(r.cmdline == matrix.HOSTILE_CMDLINE for r in runs if r.name.startswith("hostile-"))
     assert [r.cmdline for r in runs if r.kind == matrix.SHELL] == [shell.CMDLINE] * len(matrix.SHELL_PLATFORMS)
@@ -513,7 +514,11 @@ def test_default_matrix():
     assert sum(r.kind == matrix.FAULT for r in runs) == fault_runs
     assert all(r.platform.smp >= 2 for r in runs if r.fault == "smp_panic_on_ap")
     assert all("kaslr=show" in r.cmdline for r in runs if r.kind == matrix.KTEST and "acpi=off" not in r.cmdline
-               and not r.icount and not r.name.startswith(("stress-", "kill-loop-")))
+               and not r.icount and not r.name.startswith(("stress-", "kill-loop-", "devices-")))
+    # The devices runs add QEMU's edu and a virtio-rng function; only they and the pci runs have
+    # extra devices.
+    assert all(matrix.EDU in r.platform.devices for r in runs if r.name.startswith("devices-"))
+    assert all(not r.platform.devices for r in runs if not r.name.startswith(("devices-", "pci-")))
     # The stress tests run by name in runs of their own, never in test=all.
     assert sorted(r.cmdline for r in runs if r.name.startswith("stress-")) == sorted(
         f"test={t}" for t in matrix.STRESS_TESTS.values() for _ in matrix.STRESS_PLATFORMS)
@@ -619,6 +624,8 @@ def test_qemu_command_lines():
     assert icount[-2:] == ["-icount", "shift=0"] and icount[icount.index("-cdrom") + 1] == "a.iso"
     direct = qemu.qemu_argv(matrix.Q35_BIOS_MAX, None, "a.log", extra_args=("-kernel", "vmlinuz"))
     assert "-cdrom" not in direct and direct[-2:] == ["-kernel", "vmlinuz"]
+    devices = qemu.qemu_argv(matrix.DEVICES_PLATFORMS[0], "a.iso", "a.log")
+    assert [devices[i + 1] for i, a in enumerate(devices) if a == "-device"][1:] == list(matrix.Q35_DEVICES)
 
 
 def test_iso_names_are_distinct():

@@ -5,6 +5,8 @@
 #include <kernel.h>
 #include <mm/kmalloc.h>
 #include <mm/pmm.h>
+#include <object/device.h>
+#include <object/dma.h>
 #include <object/job.h>
 #include <object/memory.h>
 #include <rae/handle.h>
@@ -13,6 +15,9 @@
 static void memory_object_destroy(kobject_t *o)
 {
 	memory_object_t *m = (memory_object_t *)o;
+	/* A device may still write DMA memory: stopped before it is freed. */
+	if (m->dma_function)
+		dma_memory_release(m);
 	if (m->phys || m->loaded) {
 		/* Device memory or the loader's: nothing to give back. */
 	} else if (m->contiguous) {
@@ -28,6 +33,8 @@ static void memory_object_destroy(kobject_t *o)
 		job_uncharge(m->job, JOB_PAGES, m->contiguous ? 1ull << m->order : m->pages);
 		kobject_unref(&m->job->obj);
 	}
+	if (m->dma_function)
+		pci_function_unref(m->dma_function);
 	kfree(m->frames);
 	kfree(m);
 }
@@ -35,6 +42,13 @@ static void memory_object_destroy(kobject_t *o)
 memory_object_t *memory_object_create(uint64_t pages, bool contiguous, job_t *job,
 				      rae_status_t *status)
 {
+	return memory_object_create_in(pages, contiguous, false, job, status);
+}
+
+memory_object_t *memory_object_create_in(uint64_t pages, bool contiguous, bool below_4g, job_t *job,
+					 rae_status_t *status)
+{
+	pmm_zone_id_t zone = below_4g ? PMM_ZONE_DMA32 : PMM_ZONE_NORMAL;
 	if (pages == 0 || pages > MEMORY_OBJECT_MAX_PAGES) {
 		*status = RAE_ERR_RANGE;
 		return NULL;
@@ -68,7 +82,7 @@ memory_object_t *memory_object_create(uint64_t pages, bool contiguous, job_t *jo
 	kobject_ref(&job->obj);
 	m->job = job;
 	if (contiguous) {
-		paddr_t base = pmm_alloc_pages(order, RAE_MEM_OBJECTS);
+		paddr_t base = pmm_alloc_pages_in(zone, order, RAE_MEM_OBJECTS);
 		if (!base) {
 			kobject_unref(&m->obj);
 			*status = RAE_ERR_NO_MEMORY;
@@ -79,12 +93,13 @@ memory_object_t *memory_object_create(uint64_t pages, bool contiguous, job_t *jo
 			frames[i] = base + i * PAGE_SIZE;
 	} else {
 		for (uint64_t i = 0; i < pages; i++) {
-			frames[i] = pmm_alloc_page_zeroed(RAE_MEM_OBJECTS);
+			frames[i] = pmm_alloc_pages_in(zone, 0, RAE_MEM_OBJECTS);
 			if (!frames[i]) {
 				kobject_unref(&m->obj);
 				*status = RAE_ERR_NO_MEMORY;
 				return NULL;
 			}
+			memset(phys_to_virt_unchecked(frames[i]), 0, PAGE_SIZE);
 		}
 	}
 	*status = RAE_OK;

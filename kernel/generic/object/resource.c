@@ -15,6 +15,7 @@ static uint64_t resource_kind_end(uint32_t kind)
 	case RAE_RESOURCE_MMIO: return RAE_RESOURCE_MMIO_END;
 	case RAE_RESOURCE_IOPORT: return RAE_RESOURCE_IOPORT_END;
 	case RAE_RESOURCE_IRQ: return RAE_RESOURCE_IRQ_END;
+	case RAE_RESOURCE_PCI: return RAE_RESOURCE_PCI_END;
 	default: return 0;
 	}
 }

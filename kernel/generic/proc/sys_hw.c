@@ -104,7 +104,7 @@ int64_t sys_interrupt_ack(rae_handle_t h)
 	rae_status_t st = SYS_HANDLE_GET(interrupt_ack, h, &obj, NULL);
 	if (st != RAE_OK)
 		return st;
-	interrupt_object_ack((interrupt_object_t *)obj);
+	(void)interrupt_object_ack((interrupt_object_t *)obj);
 	kobject_unref(obj);
 	return RAE_OK;
 }

@@ -181,13 +181,13 @@ KTEST(interrupt_lines_come_back)
 	for (int i = 0; i < 300; i++) {
 		if (hal_irq_claim(gsi, flags, ktest_irq_fire, NULL) != RAE_OK)
 			break;
-		hal_irq_release(gsi);
+		hal_irq_release(gsi, NULL);
 		ok++;
 	}
 	KTEST_EXPECT_EQ(t, ok, 300);
 	KTEST_EXPECT_EQ(t, hal_irq_claim(gsi, flags, ktest_irq_fire, NULL), RAE_OK);
 	KTEST_EXPECT_EQ(t, hal_irq_claim(gsi, flags, ktest_irq_fire, NULL), RAE_ERR_BUSY);
-	hal_irq_release(gsi);
+	hal_irq_release(gsi, NULL);
 	/* ISA IRQ 0 (the timer's line) belongs to the kernel. */
 	KTEST_EXPECT_EQ(t, hal_irq_isa_to_gsi(0, &gsi, &flags), RAE_OK);
 	KTEST_EXPECT_EQ(t, hal_irq_claim(gsi, flags, ktest_irq_fire, NULL), RAE_ERR_BUSY);

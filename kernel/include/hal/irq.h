@@ -28,21 +28,26 @@ bool hal_irq_lines_available(void);
 rae_status_t hal_irq_isa_to_gsi(uint32_t isa_irq, uint32_t *gsi, unsigned *flags);
 
 /*
- * Claims line `gsi` with `flags` (HAL_IRQ_*): a free vector, routed to the
- * boot CPU (never isolated), unmasked; each interrupt masks the line and
- * calls fn(arg). Returns RAE_OK; RAE_ERR_UNSUPPORTED without lines;
+ * Claims line `gsi` with `flags` (HAL_IRQ_*) for owner `arg`: a free
+ * vector, routed to the boot CPU (never isolated), unmasked; each
+ * interrupt masks the line and calls fn(arg) of every owner. A
+ * level-triggered line can have up to 8 owners (same flags; each arg
+ * once). Returns RAE_OK; RAE_ERR_UNSUPPORTED without lines;
  * RAE_ERR_NOT_FOUND when no interrupt controller has that input;
- * RAE_ERR_BUSY when the kernel or another owner uses it;
+ * RAE_ERR_BUSY when the kernel uses it, or another owner does and it
+ * cannot be shared (edge-triggered, other flags, no room);
  * RAE_ERR_NO_MEMORY when no vector is free. Thread context.
  */
 rae_status_t hal_irq_claim(uint32_t gsi, unsigned flags, hal_irq_fn fn, void *arg);
 
-/* Unmasks a claimed line (after the owner serviced the device). */
-void hal_irq_unmask(uint32_t gsi);
+/* Owner `arg` serviced its device: the line is unmasked once no owner
+ * still has an interrupt it did not acknowledge. */
+void hal_irq_unmask(uint32_t gsi, void *arg);
 
-/* Gives a claimed line back: masked, unrouted, its vector freed; returns
- * once no CPU still runs its handler, so fn's argument may be freed then.
- * Thread context, interrupts enabled, no spinlock held. */
-void hal_irq_release(uint32_t gsi);
+/* Owner `arg` gives the line back; the last owner's release masks and
+ * unroutes it and frees its vector. Returns once no CPU still runs fn for
+ * `arg`, so it may be freed then. Thread context, interrupts enabled, no
+ * spinlock held. */
+void hal_irq_release(uint32_t gsi, void *arg);
 
 #endif

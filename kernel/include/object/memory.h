@@ -29,12 +29,21 @@ typedef struct memory_object {
 	bool phys;
 	paddr_t phys_base;
 	unsigned vm_cache;
+	/* DMA memory (object/dma.h): the function its device addresses are
+	 * for (a reference) and the process that made it; NULL otherwise. */
+	struct pci_function *dma_function;
+	unsigned dma_pid;
 } memory_object_t;
 
 /* A zeroed object of `pages` pages, charged to `job`: NULL with *status
  * RAE_ERR_RANGE, RAE_ERR_LIMIT or RAE_ERR_NO_MEMORY. */
 memory_object_t *memory_object_create(uint64_t pages, bool contiguous, struct job *job,
 				      rae_status_t *status);
+
+/* As memory_object_create, with every page below 4 GiB when `below_4g`
+ * (DMA memory for 32-bit devices). */
+memory_object_t *memory_object_create_in(uint64_t pages, bool contiguous, bool below_4g,
+					 struct job *job, rae_status_t *status);
 
 /* An object over the device memory [base, base + pages pages), mapped with
  * `vm_cache` (VM_UNCACHED or VM_WRITE_COMBINE). The caller has checked the

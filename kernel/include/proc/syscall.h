@@ -19,6 +19,7 @@
 #include <proc/handles.h>
 #include <proc/process.h>
 #include <rae/console.h>
+#include <rae/device.h>
 #include <rae/ipc.h>
 #include <rae/process.h>
 #include <rae/syscall.h>

@@ -22,7 +22,10 @@
 #define LOCK_LEVEL_RQ         35
 #define LOCK_LEVEL_TIMER      40
 #define LOCK_LEVEL_SMP_CALL   5  /* held with interrupts on, so it comes first */
+#define LOCK_LEVEL_DEVICES    50 /* the PCI functions with device objects (object/device.c) */
+#define LOCK_LEVEL_DEVICE     52 /* one function's kernel-owned state (bus mastering, MSI) */
 #define LOCK_LEVEL_IRQ_LINES  55 /* interrupt lines claimed by interrupt objects */
+#define LOCK_LEVEL_PCI_CONFIG 58 /* the legacy configuration ports 0xcf8/0xcfc */
 #define LOCK_LEVEL_IOAPIC     60
 #define LOCK_LEVEL_CONSOLE    100 /* kprintf may be called with anything held */
 

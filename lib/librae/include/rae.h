@@ -16,6 +16,7 @@
 #include <rae/process.h>
 #include <rae/resource.h>
 #include <rae/console.h>
+#include <rae/device.h>
 #include <rae/syscall.h>
 #include <rae_heap.h>
 

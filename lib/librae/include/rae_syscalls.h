@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <rae/console.h>
+#include <rae/device.h>
 #include <rae/handle.h>
 #include <rae/ipc.h>
 #include <rae/process.h>
