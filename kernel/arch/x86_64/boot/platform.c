@@ -105,6 +105,57 @@ static void acpi_load(void)
 	}
 }
 
+/* Maps the table of signature sig at phys, header first, for
+ * hal_acpi_tables: the FADT's DSDT and FACS, which no root table lists.
+ * Returns the mapping and sets *len, or NULL for one that looks wrong. */
+static const void *acpi_map_fadt_target(uint64_t phys, const char *sig, uint32_t min_len,
+					uint32_t *len)
+{
+	const uint8_t *h = phys ? acpi_map(NULL, phys, 8) : NULL;
+	if (!h || memcmp(h, sig, 4) != 0)
+		return NULL;
+	uint32_t n = acpi_read_u32(h + ACPI_SDT_LENGTH_OFFSET);
+	if (n < min_len || n > ACPI_TABLE_MAX_LENGTH)
+		return NULL;
+	*len = n;
+	return acpi_map(NULL, phys, n);
+}
+
+unsigned hal_acpi_tables(hal_acpi_table_t *out, unsigned max)
+{
+	const platform_t *p = &platform;
+	unsigned n = 0;
+	if (!p->acpi_ok || max < 2)
+		return 0;
+	/* The loader's copy of the RSDP when it gave one (its address is then
+	 * unknown), else the one found in the BIOS area. */
+	uint32_t rsdp_len = p->rsdp.revision >= 2 ? ACPI_RSDP_V2_SIZE : ACPI_RSDP_V1_SIZE;
+	const void *rsdp = p->rsdp.phys ? acpi_map(NULL, p->rsdp.phys, rsdp_len) : boot_info.rsdp;
+	if (!rsdp)
+		return 0;
+	out[n++] = (hal_acpi_table_t){p->rsdp.phys, rsdp_len, {'R', 'S', 'D', ' '}, rsdp};
+	const void *root = acpi_map(NULL, p->tables.root_phys, p->tables.root_length);
+	if (!root)
+		return 0;
+	out[n] = (hal_acpi_table_t){p->tables.root_phys, p->tables.root_length, {0}, root};
+	memcpy(out[n++].signature, root, 4);
+	for (uint32_t i = 0; i < p->tables.count && n < max; i++) {
+		const acpi_table_entry_t *e = &p->tables.tables[i];
+		out[n] = (hal_acpi_table_t){e->phys, e->length, {0}, e->table};
+		memcpy(out[n++].signature, e->signature, 4);
+	}
+	if (!p->has_fadt)
+		return n;
+	uint32_t len;
+	const void *t;
+	if (n < max &&
+	    (t = acpi_map_fadt_target(p->fadt.dsdt_phys, "DSDT", ACPI_SDT_HEADER_SIZE, &len)))
+		out[n++] = (hal_acpi_table_t){p->fadt.dsdt_phys, len, {'D', 'S', 'D', 'T'}, t};
+	if (n < max && (t = acpi_map_fadt_target(p->fadt.facs_phys, "FACS", 64, &len)))
+		out[n++] = (hal_acpi_table_t){p->fadt.facs_phys, len, {'F', 'A', 'C', 'S'}, t};
+	return n;
+}
+
 static void on_timer(interrupt_frame_t *f, void *arg)
 {
 	(void)f;
