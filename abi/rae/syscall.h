@@ -21,7 +21,7 @@
 #include <rae/syscalls.def>
 #undef RAE_SYSCALL
 /* Numbers at or past this are RAE_ERR_UNSUPPORTED. */
-#define RAE_SYS_COUNT 81
+#define RAE_SYS_COUNT 82
 
 /* RAE_SYS_MEM_CREATE flags and RAE_SYS_MEM_MAP protections. */
 #define RAE_MEM_CONTIGUOUS 0x1

@@ -1,5 +1,6 @@
 /* System calls on hardware objects: resources and what they grant (device
  * memory, interrupt lines, I/O ports) (rae/syscalls.def). */
+#include <console/kprintf.h>
 #include <hal/irq.h>
 #include <hal/platform.h>
 #include <mm/kmalloc.h>
@@ -191,4 +192,18 @@ int64_t sys_acpi_tables(rae_handle_t resource)
 	kfree(tables);
 	return sys_handle_install(&m->obj, RAE_RIGHT_READ | RAE_RIGHT_MAP | RAE_RIGHT_DUPLICATE |
 					       RAE_RIGHT_TRANSFER);
+}
+
+int64_t sys_machine_reset(rae_handle_t resource)
+{
+	resource_t *r;
+	rae_status_t st = sys_resource_lookup(resource, &r);
+	if (st != RAE_OK)
+		return st;
+	bool root = r->kind == RAE_RESOURCE_ROOT;
+	kobject_unref(&r->obj);
+	if (!root)
+		return RAE_ERR_ACCESS_DENIED;
+	kprintf("reset: pid %u resets the machine\n", self_proc()->pid);
+	hal_machine_reset();
 }

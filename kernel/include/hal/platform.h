@@ -25,4 +25,8 @@ typedef struct {
  * DSDT and the FACS. Returns how many, 0 when ACPI is off or unusable. */
 unsigned hal_acpi_tables(hal_acpi_table_t *out, unsigned max);
 
+/* Resets the machine by a triple fault: interrupts off, an empty IDT,
+ * then an exception the CPU cannot deliver. Any CPU, any context. */
+__attribute__((noreturn)) void hal_machine_reset(void);
+
 #endif
