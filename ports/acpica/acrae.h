@@ -22,11 +22,8 @@
 #define COMPILER_DEPENDENT_INT64  long
 #define COMPILER_DEPENDENT_UINT64 unsigned long
 
-/* Kept word-sized so that ACPICA stores what osl.c hands it. */
-#define ACPI_CPU_FLAGS  unsigned long
-#define ACPI_THREAD_ID  unsigned long
-#define ACPI_SPINLOCK   void *
-#define ACPI_SEMAPHORE  void *
+/* ACPICA's mutexes are binary semaphores (osl.c); locks and semaphores
+ * are pointers to osl.c's objects (actypes.h's defaults). */
 #define ACPI_MUTEX_TYPE ACPI_BINARY_SEMAPHORE
 
 /* WBINVD is privileged; QEMU's S5 needs no cache flush, and a user-space
@@ -54,19 +51,12 @@ int memcmp(const void *a, const void *b, size_t n);
 size_t strlen(const char *s);
 int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
-char *strchr(const char *s, int c);
 char *strcpy(char *restrict dst, const char *restrict src);
 char *strncpy(char *restrict dst, const char *restrict src, size_t n);
 char *strcat(char *restrict dst, const char *restrict src);
-char *strncat(char *restrict dst, const char *restrict src, size_t n);
-char *strstr(const char *haystack, const char *needle);
-unsigned long strtoul(const char *restrict s, char **restrict end, int base);
 int isdigit(int c);
 int isxdigit(int c);
 int isspace(int c);
-int isupper(int c);
-int islower(int c);
-int isalpha(int c);
 int isprint(int c);
 int toupper(int c);
 int tolower(int c);

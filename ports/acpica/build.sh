@@ -2,7 +2,7 @@
 # Builds ACPICA's core (dispatcher, events, executer, hardware, namespace,
 # parser, resources, tables, utilities) as a static library for the ACPI
 # service (services/acpi): freestanding, like the services, with the
-# platform header ports/acpica/acrae.h and -D__raeenos__.
+# platform header ports/acpica/acrae.h (selected by -DRAE_ACPICA).
 #
 # The source: Debian's acpica-unix source package is listed by the archive
 # this project reaches, but its files are not served (404), so the recipe
@@ -74,7 +74,7 @@ files=$(awk '/^acpi-\$\(CONFIG_ACPI_DEBUGGER\)/ { skip = 1 } /^acpi-\$\(ACPI_FUT
 	"$SRC/drivers/acpi/acpica/Makefile" | grep -v -e '^db' -e '^acpi\.o$' | sed 's/\.o$/.c/' | sort -u)
 [ -n "$files" ] || die "no source files found in drivers/acpi/acpica/Makefile"
 CFLAGS="-std=gnu11 -O2 -g -ffreestanding -nostdinc -isystem $($CC -print-file-name=include)
-	-I$SRC/include -I$SRC/drivers/acpi/acpica -D__raeenos__ -DBUILDING_ACPICA
+	-I$SRC/include -I$SRC/drivers/acpi/acpica -DRAE_ACPICA -DBUILDING_ACPICA
 	-fpie -fvisibility=hidden -fno-stack-protector -fno-omit-frame-pointer -fno-common
 	-Wall -Wno-unused-parameter -Wno-format-truncation -Wno-stringop-truncation
 	-Wno-address-of-packed-member -Wno-unused-but-set-variable"

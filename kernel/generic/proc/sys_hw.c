@@ -145,7 +145,7 @@ int64_t sys_ioport_enable(rae_handle_t h)
 /* The copy is laid out by abi/rae/acpi.h; each table starts 8-byte aligned. */
 #define ACPI_COPY_ALIGN(x) (((x) + 7u) & ~(uint64_t)7u)
 
-int64_t sys_acpi_tables(rae_handle_t resource)
+int64_t sys_acpi_tables_copy(rae_handle_t resource)
 {
 	resource_t *r;
 	rae_status_t st = sys_resource_lookup(resource, &r);

@@ -129,7 +129,9 @@ unsigned hal_acpi_tables(hal_acpi_table_t *out, unsigned max)
 		return 0;
 	/* The loader's copy of the RSDP when it gave one (its address is then
 	 * unknown), else the one found in the BIOS area. */
-	uint32_t rsdp_len = p->rsdp.revision >= 2 ? ACPI_RSDP_V2_SIZE : ACPI_RSDP_V1_SIZE;
+	/* 36 bytes even for ACPI 1.0's 20-byte RSDP: ACPICA maps the larger
+	 * structure whatever the revision (the loader's copy is that long). */
+	uint32_t rsdp_len = ACPI_RSDP_V2_SIZE;
 	const void *rsdp = p->rsdp.phys ? acpi_map(NULL, p->rsdp.phys, rsdp_len) : boot_info.rsdp;
 	if (!rsdp)
 		return 0;
