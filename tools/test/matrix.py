@@ -5,6 +5,7 @@ import big_initrd
 import console
 import kaslr
 import memory
+import power
 import services
 import shell
 from faults import FAULTS
@@ -18,6 +19,7 @@ CONSOLE = "console"  # the console service: the harness types keys and checks ec
 SHELL = "shell"  # the default boot to rsh: the harness types commands on serial and checks their output
 MEMORY = "memory"  # the default boot with -m 128M ... 16G: the harness types `free -k` and checks the total
 BIG_INITRD = "big-initrd"  # the system's initrd plus 64 MiB of files: the harness reads them back at the shell
+POWER = "power"  # the default boot: the ACPI service's _PRT routes, then poweroff, the power button or reboot
 
 Q35_BIOS_MAX = Platform("q35", "bios", "max")
 Q35_BIOS_QEMU64 = Platform("q35", "bios", "qemu64")
@@ -44,6 +46,10 @@ SERVICES_PLATFORMS = (Q35_BIOS_MAX_SMP2, Q35_BIOS_QEMU64)
 CONSOLE_PLATFORMS = (Q35_BIOS_MAX, Q35_UEFI_MAX)
 # The whole system as `make run` boots it: the main machine with two CPUs, and the older PC.
 SHELL_PLATFORMS = (Q35_BIOS_MAX_SMP2, PC_BIOS_MAX)
+# ACPI (issue 13): both machines, whose firmware routes PCI interrupts differently (q35: GSIs 16-23,
+# pc: the PIIX's PIRQ links) and whose S5 and reset registers live in different chipsets.
+POWER_PLATFORMS = (Q35_BIOS_MAX, PC_BIOS_MAX)
+POWER_ACTIONS = {"power-off": power.POWER_OFF, "power-button": power.POWER_BUTTON, "reboot": power.REBOOT}
 # vfsd's long tests (KTEST_OWN_RUN: thousands of processes, tens of MiB through a service), which
 # test=all leaves out to stay within its timeout: a boot of their own each (up to 40 s of guest time
 # apiece on two CPUs), on one CPU and on two.
@@ -75,6 +81,7 @@ class Run:
     fault: str = ""  # key into faults.FAULTS for FAULT runs
     kaslr: str = ""  # kaslr.RANDOM or kaslr.FIXED: the run prints its bases for the KASLR checks
     icount: bool = False  # run under -icount shift=0 (guest time counts guest instructions)
+    action: str = ""  # POWER runs: power.POWER_OFF, POWER_BUTTON or REBOOT
 
     @property
     def checks(self) -> tuple[str, ...]:
@@ -103,6 +110,8 @@ def default_runs() -> list[Run]:
     runs += [Run(f"shell-{p.name}", SHELL, p, shell.CMDLINE) for p in SHELL_PLATFORMS]
     runs += [Run(f"memory-{p.memory}-{p.name}", MEMORY, p, memory.CMDLINE) for p in MEMORY_PLATFORMS]
     runs.append(Run(f"initrd-64m-{Q35_BIOS_MAX.name}", BIG_INITRD, Q35_BIOS_MAX, big_initrd.CMDLINE))
+    runs += [Run(f"{name}-{p.name}", POWER, p, power.CMDLINE, action=action)
+             for name, action in POWER_ACTIONS.items() for p in POWER_PLATFORMS]
     runs += [Run(f"hostile-{p.name}", KTEST, p, HOSTILE_CMDLINE) for p in HOSTILE_PLATFORMS]
     runs += [Run(f"stress-{short}-{p.name}", KTEST, p, f"test={test}")
              for short, test in STRESS_TESTS.items() for p in STRESS_PLATFORMS]
