@@ -49,11 +49,13 @@ def check_routes(machine: str, routes: list[dict], pci: list[dict]) -> list[str]
             elif re.fullmatch(r"GSI[A-H]", r["link"]) and r["gsi"] != 16 + "ABCDEFGH".index(r["link"][3]):
                 problems.append(f"q35 route {r}: link {r['link']} is not GSI {r['gsi']}")
     else:
-        # The PIIX's PIRQ links LNKA-LNKD, set by SeaBIOS to ISA IRQs 5, 9, 10 or 11; the firmware
-        # wrote the same IRQ into each device's Interrupt Line, which QEMU reports.
+        # The PIIX's PIRQ links LNKA-LNKD, set by SeaBIOS to ISA IRQs 5, 9, 10 or 11, and LNKS, the
+        # power-management function's (00:01.3) line, which is the SCI's, IRQ 9; the firmware wrote
+        # the same IRQ into each device's Interrupt Line, which QEMU reports.
         for r in routes:
-            if not re.fullmatch(r"LNK[A-D]", r["link"]) or r["gsi"] not in (5, 9, 10, 11):
-                problems.append(f"pc route {r} is not a PIRQ link on IRQ 5, 9, 10 or 11")
+            pirq = re.fullmatch(r"LNK[A-D]", r["link"]) and r["gsi"] in (5, 9, 10, 11)
+            if not pirq and not (r["link"] == "LNKS" and r["gsi"] == 9):
+                problems.append(f"pc route {r} is not a PIRQ link on IRQ 5, 9, 10 or 11, nor LNKS on 9")
         by_slot = {(r["device"], r["pin"]): r for r in routes}
         compared = 0
         for dev in pci:
