@@ -17,8 +17,9 @@ int main(void)
 {
 	static rae_acpi_route_t routes[RAE_ACPI_ROUTES_MAX];
 	rae_handle_t svc = rae_startup_handle(rae_posix_startup(), RAE_ROLE_SERVICES), acpi;
-	rae_status_t st = svc == RAE_HANDLE_INVALID ? RAE_ERR_BAD_HANDLE
-						    : rae_service_lookup(svc, "acpi", &acpi, TIMEOUT_NS);
+	rae_status_t st = svc == RAE_HANDLE_INVALID
+			      ? RAE_ERR_BAD_HANDLE
+			      : rae_service_lookup(svc, "acpi", &acpi, TIMEOUT_NS);
 	if (st != RAE_OK) {
 		fprintf(stderr, "acpiroutes: no ACPI service: %s\n", rae_status_name(st));
 		return 1;
@@ -41,8 +42,8 @@ int main(void)
 			break;
 		for (uint64_t i = 0; i < n; i++) {
 			const rae_acpi_route_t *t = &routes[i];
-			printf("acpi-route %02x:%02x INT%c gsi=%u link=%s %s %s%s%s\n", t->bus, t->device,
-			       'A' + t->pin, t->gsi, t->link[0] ? t->link : "-",
+			printf("acpi-route %02x:%02x INT%c gsi=%u link=%s %s %s%s%s\n", t->bus,
+			       t->device, 'A' + t->pin, t->gsi, t->link[0] ? t->link : "-",
 			       (t->flags & RAE_ACPI_ROUTE_LEVEL) ? "level" : "edge",
 			       (t->flags & RAE_ACPI_ROUTE_ACTIVE_LOW) ? "low" : "high",
 			       (t->flags & RAE_ACPI_ROUTE_ISA_IRQ) ? " isa" : "",

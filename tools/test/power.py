@@ -144,6 +144,12 @@ def _power(run, boot, qmp: QmpClient, link: SerialLink, log: str, deadline: floa
         problems += [f"no line {line!r} before the reset" for line in
                      ("servicemgr: every service stopped", "acpid: resetting through the FADT reset register")
                      if line not in tail]
+        # q35's FADT (revision 3) has a reset register (0xCF9), which must do it; pc's (revision 1)
+        # has none, so the 8042 pulse must.
+        fell_back = "acpid: resetting through the 8042" in tail
+        if fell_back != (run.platform.machine == "pc"):
+            problems.append("the reset " + ("fell back to the 8042" if fell_back else
+                                            "did not go through the 8042 on pc"))
         qmp.execute("quit")
         return problems
     if run.action == POWER_BUTTON:
