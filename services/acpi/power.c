@@ -59,20 +59,24 @@ rae_status_t power_reset(void)
 	return rae_machine_reset(acpid_root);
 }
 
+/* Set while a press is being handled: presses meanwhile are dropped. */
+static uint32_t power_button_taken;
+
 /* Runs on ACPICA's worker thread (acpi_os_execute), never in the SCI's. */
 static void power_button_pressed(void *context)
 {
 	(void)context;
 	rae_printf("acpid: the power button was pressed\n");
 	power_off();
+	/* Still on: a later press may try again. */
+	__atomic_store_n(&power_button_taken, 0, __ATOMIC_RELAXED);
 }
 
 /* Called in the SCI's thread: hands the work to the worker and returns. */
 static u32 power_button_event(void *context)
 {
 	(void)context;
-	static uint32_t pressed;
-	if (__atomic_exchange_n(&pressed, 1, __ATOMIC_RELAXED) == 0)
+	if (__atomic_exchange_n(&power_button_taken, 1, __ATOMIC_RELAXED) == 0)
 		acpi_os_execute(OSL_NOTIFY_HANDLER, power_button_pressed, NULL);
 	return ACPI_INTERRUPT_HANDLED;
 }
