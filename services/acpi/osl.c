@@ -519,13 +519,21 @@ static void osl_sci_thread(uint64_t arg)
 {
 	(void)arg;
 	osl_thread_init();
+	/* Taken once: removing the handler clears osl_sci.handler while this
+	 * thread may still be between a wake-up and the call. */
+	acpi_osd_handler handler = osl_sci.handler;
+	void *context = osl_sci.context;
+	rae_handle_t notify = osl_sci.notify, irq = osl_sci.irq;
 	for (;;) {
-		int64_t bits = rae_notify_wait(osl_sci.notify, RAE_TIMEOUT_NEVER);
+		int64_t bits = rae_notify_wait(notify, RAE_TIMEOUT_NEVER);
 		if (bits < 0 || (bits & SCI_BIT_STOP))
 			break;
-		osl_sci.handler(osl_sci.context);
-		rae_interrupt_ack(osl_sci.irq);
+		handler(context);
+		rae_interrupt_ack(irq);
 	}
+	/* Removed: the line goes back with the last handle. */
+	rae_handle_close(irq);
+	rae_handle_close(notify);
 	rae_thread_exit(0);
 }
 
@@ -569,9 +577,10 @@ acpi_status acpi_os_remove_interrupt_handler(u32 interrupt_number, acpi_osd_hand
 {
 	if (!osl_sci.handler || handler != osl_sci.handler || interrupt_number != osl_sci.gsi)
 		return AE_NOT_EXIST;
+	/* The SCI's thread closes the interrupt object once it stopped, so
+	 * no acknowledgement can meet a closed handle. */
+	osl_sci.handler = NULL;
 	rae_notify_signal(osl_sci.notify, SCI_BIT_STOP);
-	rae_handle_close(osl_sci.irq);
-	osl_sci.irq = 0;
 	return AE_OK;
 }
 
