@@ -50,6 +50,14 @@ typedef struct {
  * link device resolved through its current resources (_CRS) to the GSI. */
 #define RAE_ACPI_PCI_ROUTES 3
 
+/* TABLE: the buffer holds a table's 4-character signature ("MCFG"), word 0
+ * which one of that signature (0 first). Reply: RAE_OK with handle 0 a
+ * new memory object (READ, MAP, TRANSFER: never WRITE) holding a copy of
+ * the table, word 0 its length; RAE_ERR_NOT_FOUND when the firmware has
+ * no such table; RAE_ERR_INVALID for a buffer that is not 4 bytes. How the
+ * PCI service gets the MCFG (later the TPM driver its TPM2). */
+#define RAE_ACPI_TABLE 4
+
 /* rae_acpi_route_t.flags */
 #define RAE_ACPI_ROUTE_LINK       0x1 /* through a link device (link[] names it) */
 #define RAE_ACPI_ROUTE_LEVEL      0x2 /* level-triggered (else edge) */

@@ -77,6 +77,39 @@ static rae_status_t acpid_routes(const rae_msg_t *call, rae_msg_t *reply)
 	return RAE_OK;
 }
 
+/* A table for a client, in a memory object of its own that it can only
+ * read: the service's copy stays its own. */
+static rae_status_t acpid_table(const rae_msg_t *call, const char *buf, rae_msg_t *reply)
+{
+	char signature[ACPI_NAMESEG_SIZE + 1] = {0};
+	if (call->buf_len != ACPI_NAMESEG_SIZE || call->words[0] > UINT32_MAX)
+		return RAE_ERR_INVALID;
+	memcpy(signature, buf, ACPI_NAMESEG_SIZE);
+	struct acpi_table_header *table;
+	if (ACPI_FAILURE(acpi_get_table(signature, (u32)call->words[0] + 1, &table)))
+		return RAE_ERR_NOT_FOUND;
+	uint32_t length = table->length;
+	rae_handle_t mem = 0;
+	rae_status_t st = rae_mem_create(length, 0, &mem);
+	int64_t at = st == RAE_OK ? rae_mem_map(mem, RAE_PROT_READ | RAE_PROT_WRITE) : st;
+	if (at > 0) {
+		memcpy((void *)(uintptr_t)at, table, length);
+		rae_mem_unmap((uint64_t)at);
+		st = rae_handle_dup(mem, RAE_RIGHT_READ | RAE_RIGHT_MAP | RAE_RIGHT_TRANSFER,
+				    &reply->handles[0]);
+	} else {
+		st = at < 0 ? (rae_status_t)at : RAE_ERR_NO_MEMORY;
+	}
+	acpi_put_table(table);
+	if (mem)
+		rae_handle_close(mem);
+	if (st != RAE_OK)
+		return st;
+	reply->handle_count = 1;
+	reply->words[0] = length;
+	return RAE_OK;
+}
+
 static void acpid_serve(rae_handle_t ep)
 {
 	static char buf[64];
@@ -98,6 +131,7 @@ static void acpid_serve(rae_handle_t ep)
 		case RAE_ACPI_POWEROFF: st = power_off(); break;
 		case RAE_ACPI_REBOOT: st = power_reset(); break;
 		case RAE_ACPI_PCI_ROUTES: st = acpid_routes(&call, &reply); break;
+		case RAE_ACPI_TABLE: st = acpid_table(&call, buf, &reply); break;
 		default: st = RAE_ERR_UNSUPPORTED; break;
 		}
 		reply.tag = (uint64_t)(int64_t)st;

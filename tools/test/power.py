@@ -1,5 +1,6 @@
 # The power runs (issue 13): boot the system as `make run` does, read the PCI interrupt routes the
-# ACPI service (bin/acpid, ACPICA) evaluated from the root bridge's _PRT, then turn the machine off
+# ACPI service (bin/acpid, ACPICA) evaluated from the root bridge's _PRT and a few tables it hands
+# out (bin/acpitable), then turn the machine off
 # with `poweroff` or the ACPI power button (QMP system_powerdown), or restart it with `reboot`.
 # A power-off must end QEMU through S5: QMP's SHUTDOWN event says "guest-shutdown" (a crash, a
 # triple fault or a reset under -no-reboot says "guest-reset", a panic exits with 37), after the
@@ -109,7 +110,8 @@ def run_power(run, iso: str, log: str, logs_dir: str, timeout: float, boot_cls) 
                         problems += check_output("acpiroutes", out[0], [r"^acpi-routes: \d+$"])
                         routes = parse_routes(out[0])
                         problems += check_routes(run.platform.machine, routes, _query_pci(qmp))
-                        said = f"{len(routes)} _PRT routes checked; "
+                        said = f"{len(routes)} _PRT routes and {len(TABLE_STEPS[run.platform.machine])} tables checked; "
+                        problems += _check_tables(run, boot, link, log, out[1], deadline)
                 if got is not None and not problems:
                     problems += _power(run, boot, qmp, link, log, deadline)
         except (QmpError, OSError) as e:
@@ -126,6 +128,30 @@ def run_power(run, iso: str, log: str, logs_dir: str, timeout: float, boot_cls) 
     done = "rebooted: the kernel booted again" if run.action == REBOOT else \
         "powered off through S5 after the services stopped"
     return [TestResult(run.name, True, said + done)]
+
+
+# Tables a client gets from the service (bin/acpitable): (command, what its output must match). q35
+# has an MCFG (ECAM), pc has none.
+TABLE_STEPS = {
+    "q35": [("acpitable FACP", r"^acpi-table FACP length=244 revision=3 checksum=ok$"),
+            ("acpitable MCFG", r"^acpi-table MCFG length=60 revision=1 checksum=ok$"),
+            ("acpitable APIC", r"^acpi-table APIC length=\d+ revision=\d+ checksum=ok$")],
+    "pc": [("acpitable FACP", r"^acpi-table FACP length=116 revision=1 checksum=ok$"),
+           ("acpitable MCFG", r"acpitable: MCFG: RAE_ERR_NOT_FOUND"),
+           ("acpitable APIC", r"^acpi-table APIC length=\d+ revision=\d+ checksum=ok$")],
+}
+
+
+def _check_tables(run, boot, link: SerialLink, log: str, start: int, deadline: float) -> list[str]:
+    problems = []
+    for command, pattern in TABLE_STEPS[run.platform.machine]:
+        link.send(command.encode() + b"\r")
+        out = _wait_prompt(boot, log, start, min(deadline, time.monotonic() + COMMAND_TIMEOUT))
+        if out is None:
+            return problems + [f"{command}: no prompt after it"]
+        problems += check_output(command, out[0], [pattern])
+        start = out[1]
+    return problems
 
 
 def _power(run, boot, qmp: QmpClient, link: SerialLink, log: str, deadline: float) -> list[str]:
