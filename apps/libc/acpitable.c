@@ -22,8 +22,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	rae_handle_t svc = rae_startup_handle(rae_posix_startup(), RAE_ROLE_SERVICES), acpi;
-	rae_status_t st = svc == RAE_HANDLE_INVALID ? RAE_ERR_BAD_HANDLE
-						    : rae_service_lookup(svc, "acpi", &acpi, TIMEOUT_NS);
+	rae_status_t st = svc == RAE_HANDLE_INVALID
+			      ? RAE_ERR_BAD_HANDLE
+			      : rae_service_lookup(svc, "acpi", &acpi, TIMEOUT_NS);
 	if (st != RAE_OK) {
 		fprintf(stderr, "acpitable: no ACPI service: %s\n", rae_status_name(st));
 		return 1;
