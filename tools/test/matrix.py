@@ -47,9 +47,11 @@ CONSOLE_PLATFORMS = (Q35_BIOS_MAX, Q35_UEFI_MAX)
 # The whole system as `make run` boots it: the main machine with two CPUs, and the older PC.
 SHELL_PLATFORMS = (Q35_BIOS_MAX_SMP2, PC_BIOS_MAX)
 # ACPI (issue 13): both machines, whose firmware routes PCI interrupts differently (q35: GSIs 16-23,
-# pc: the PIIX's PIRQ links) and whose S5 and reset registers live in different chipsets.
-POWER_PLATFORMS = (Q35_BIOS_MAX, PC_BIOS_MAX)
-POWER_ACTIONS = {"power-off": power.POWER_OFF, "power-button": power.POWER_BUTTON, "reboot": power.REBOOT}
+# pc: the PIIX's PIRQ links) and whose S5 and reset registers live in different chipsets; OVMF's
+# tables once (an XSDT, the loader's ACPI 2.0 RSDP), and the power button's SCI with two CPUs.
+POWER_RUNS = {"power-off": (power.POWER_OFF, (Q35_BIOS_MAX, Q35_UEFI_MAX, PC_BIOS_MAX)),
+              "power-button": (power.POWER_BUTTON, (Q35_BIOS_MAX_SMP2, PC_BIOS_MAX)),
+              "reboot": (power.REBOOT, (Q35_BIOS_MAX, PC_BIOS_MAX))}
 # vfsd's long tests (KTEST_OWN_RUN: thousands of processes, tens of MiB through a service), which
 # test=all leaves out to stay within its timeout: a boot of their own each (up to 40 s of guest time
 # apiece on two CPUs), on one CPU and on two.
@@ -111,7 +113,7 @@ def default_runs() -> list[Run]:
     runs += [Run(f"memory-{p.memory}-{p.name}", MEMORY, p, memory.CMDLINE) for p in MEMORY_PLATFORMS]
     runs.append(Run(f"initrd-64m-{Q35_BIOS_MAX.name}", BIG_INITRD, Q35_BIOS_MAX, big_initrd.CMDLINE))
     runs += [Run(f"{name}-{p.name}", POWER, p, power.CMDLINE, action=action)
-             for name, action in POWER_ACTIONS.items() for p in POWER_PLATFORMS]
+             for name, (action, platforms) in POWER_RUNS.items() for p in platforms]
     runs += [Run(f"hostile-{p.name}", KTEST, p, HOSTILE_CMDLINE) for p in HOSTILE_PLATFORMS]
     runs += [Run(f"stress-{short}-{p.name}", KTEST, p, f"test={test}")
              for short, test in STRESS_TESTS.items() for p in STRESS_PLATFORMS]
