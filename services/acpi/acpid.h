@@ -30,11 +30,13 @@ rae_status_t osl_ports_enable(uint16_t port, unsigned count);
 rae_status_t power_button_init(void);
 
 /* Stops every other service (RAE_SVC_SHUTDOWN), then enters S5. Returns
- * only on failure, with what failed. */
+ * only on failure, with what failed (RAE_ERR_BUSY while another power-off
+ * or reset is under way). */
 rae_status_t power_off(void);
 
 /* Stops every other service, then resets the machine: the FADT reset
- * register, the 8042, a triple fault. Returns only on failure. */
+ * register, the 8042, a triple fault. Returns only on failure (as
+ * power_off, RAE_ERR_BUSY included). */
 rae_status_t power_reset(void);
 
 /* Fills out[] with the root bridge's PCI interrupt routes, from index

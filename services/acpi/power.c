@@ -24,7 +24,32 @@ static void power_stop_services(const char *why)
 			   rae_status_name(st));
 }
 
+/* Set while a power-off or reset is under way (the power button's worker
+ * and a client's call can race): a second one is RAE_ERR_BUSY. */
+static uint32_t power_busy;
+
+static rae_status_t power_off_locked(void);
+static rae_status_t power_reset_locked(void);
+
 rae_status_t power_off(void)
+{
+	if (__atomic_exchange_n(&power_busy, 1, __ATOMIC_ACQUIRE))
+		return RAE_ERR_BUSY;
+	rae_status_t st = power_off_locked();
+	__atomic_store_n(&power_busy, 0, __ATOMIC_RELEASE);
+	return st;
+}
+
+rae_status_t power_reset(void)
+{
+	if (__atomic_exchange_n(&power_busy, 1, __ATOMIC_ACQUIRE))
+		return RAE_ERR_BUSY;
+	rae_status_t st = power_reset_locked();
+	__atomic_store_n(&power_busy, 0, __ATOMIC_RELEASE);
+	return st;
+}
+
+static rae_status_t power_off_locked(void)
 {
 	power_stop_services("power off");
 	acpi_status st = acpi_enter_sleep_state_prep(ACPI_STATE_S5);
@@ -39,7 +64,7 @@ rae_status_t power_off(void)
 	return RAE_ERR_UNSUPPORTED;
 }
 
-rae_status_t power_reset(void)
+static rae_status_t power_reset_locked(void)
 {
 	power_stop_services("reboot");
 	rae_printf("acpid: resetting through the FADT reset register\n");
