@@ -99,6 +99,12 @@ def run_power(run, iso: str, log: str, logs_dir: str, timeout: float, boot_cls) 
                     start = len(read_log(log))
                     link.send(b"\r")
                     got = _wait_prompt(boot, log, start, min(deadline, time.monotonic() + COMMAND_TIMEOUT))
+                if got is not None and run.action == POWER_BUTTON:
+                    # The power button must work with a restarted service too: its SCI, ports
+                    # and ACPI mode taken again by a new instance.
+                    got = _restart_acpid(boot, link, log, got[1], deadline)
+                    if got is None:
+                        problems.append("`services kill acpi`: no new instance ready")
                 if got is None:
                     problems.append("no shell prompt with the ACPI service ready")
                 elif run.action in (POWER_OFF, POWER_BUTTON):
@@ -127,6 +133,8 @@ def run_power(run, iso: str, log: str, logs_dir: str, timeout: float, boot_cls) 
         return [TestResult(run.name, False, shown, log)]
     done = "rebooted: the kernel booted again" if run.action == REBOOT else \
         "powered off through S5 after the services stopped"
+    if run.action == POWER_BUTTON:
+        done = "acpid restarted; " + done
     return [TestResult(run.name, True, said + done)]
 
 
@@ -140,6 +148,20 @@ TABLE_STEPS = {
            ("acpitable MCFG", r"acpitable: MCFG: RAE_ERR_NOT_FOUND"),
            ("acpitable APIC", r"^acpi-table APIC length=\d+ revision=\d+ checksum=ok$")],
 }
+
+
+def _restart_acpid(boot, link: SerialLink, log: str, start: int, deadline: float):
+    """Kills the ACPI service from the shell and waits for its next instance; the prompt after it."""
+    link.send(b"services kill acpi\r")
+    step_deadline = min(deadline, time.monotonic() + COMMAND_TIMEOUT)
+    while time.monotonic() < step_deadline and boot.running():
+        if ACPI_READY in read_log(log)[start:]:
+            time.sleep(0.5)
+            at = len(read_log(log))
+            link.send(b"\r")
+            return _wait_prompt(boot, log, at, step_deadline)
+        time.sleep(0.2)
+    return None
 
 
 def _check_tables(run, boot, link: SerialLink, log: str, start: int, deadline: float) -> list[str]:
