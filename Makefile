@@ -183,7 +183,8 @@ $(BUILD)/user/apps/%.o: apps/tests/%.c Makefile | $(SETUP_STAMP)
 	@$(CC) $(USER_CFLAGS) $(USER_KLIB_CFLAGS) -c $< -o $@
 
 # Service sources compile with their own directory on the include path and
-# SERVICE_CFLAGS_<name>; SERVICE_EXTRA_OBJS_<name> are linked in too.
+# SERVICE_CFLAGS_<name>; SERVICE_EXTRA_OBJS_<name> are linked in too
+# (objects and archives).
 $(BUILD)/user/services/%.o: services/%.c Makefile | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
@@ -201,7 +202,7 @@ $(call service_bin,$(1)): $(patsubst %.c,$(BUILD)/user/%.o,$(wildcard services/$
 	@mkdir -p $$(dir $$@)
 	@echo "  LD      $$@"
 	@$(LD) $(USER_LDFLAGS) -o $$@ $(LIBRAE_CRT0) $$(filter %.o,$$(filter-out $(LIBRAE_CRT0),$$^)) \
-		$(LIBRAE_A) $(USER_KLIB_A)
+		$(filter %.a,$(SERVICE_EXTRA_OBJS_$(1))) $(LIBRAE_A) $(USER_KLIB_A)
 endef
 
 define SERVICE_TOOL_LINK_RULE
@@ -238,6 +239,20 @@ $(BUILD)/user/shared/font.o: $(BUILD)/gen/font.c
 	@echo "  CC      $< (user)"
 	@$(CC) $(USER_CFLAGS) $(USER_SHARED_CFLAGS) -c $< -o $@
 
+
+# The ACPI service runs ACPICA (ports/acpica): its objects see ACPICA's
+# headers as system headers (third-party code, its warnings are not ours),
+# including <acpi.h> (the kernel has an <acpi/acpi.h> of its own), and are
+# compiled after the library is built; the library links in.
+ACPICA_LIB := $(BUILD)/ports/acpica/libacpica.a
+SERVICE_CFLAGS_acpi := -isystem $(BUILD)/ports/acpica/src/include/acpi \
+	-isystem $(BUILD)/ports/acpica/src/include -DRAE_ACPICA
+SERVICE_EXTRA_OBJS_acpi := $(ACPICA_LIB)
+$(patsubst %.c,$(BUILD)/user/%.o,$(wildcard services/acpi/*.c)): | $(ACPICA_LIB)
+
+$(ACPICA_LIB): ports/acpica/build.sh ports/acpica/acrae.h $(wildcard ports/acpica/patches/*.patch) \
+		| $(SETUP_STAMP)
+	ports/acpica/build.sh $(BUILD)
 
 $(foreach s,$(SERVICES),$(eval $(call SERVICE_LINK_RULE,$(s))))
 

@@ -17,7 +17,7 @@ HOST_TEST_OBJDIR := build/tests/obj
 # Each test binary: its test source, then the kernel sources it exercises.
 HOST_TEST_NAMES := format ustar multiboot2 buddy slab direct_map memblock acpi_tables acpi_madt acpi_hpet acpi_mcfg \
 	acpi_fadt elf sched_policy handle_table vfs_ramfs vfs_ramfs_memory vfs_tar librae_heap manifest \
-	klog console_ldisc sh_parse pci_enum lspci_ids pci_caps
+	klog console_ldisc sh_parse pci_enum lspci_ids pci_caps acpid_tables acpid_prt
 HOST_TEST_format_SRCS := tests/kernel/generic/lib/test_format.c kernel/generic/lib/format.c
 HOST_TEST_ustar_SRCS := tests/kernel/generic/lib/test_ustar.c kernel/generic/lib/ustar.c \
 	kernel/generic/lib/format.c
@@ -51,6 +51,10 @@ HOST_TEST_pci_enum_SRCS := tests/services/pci/test_pci_enum.c services/pci/pci_e
 
 # lspci's reader of the packed pci.ids table: lspci.c included whole.
 HOST_TEST_lspci_ids_SRCS := tests/apps/coreutils/test_lspci_ids.c
+
+# The ACPI service's own parsers: the kernel's table copy and ACPICA's _PRT records.
+HOST_TEST_acpid_tables_SRCS := tests/services/acpi/test_tables.c services/acpi/tables.c
+HOST_TEST_acpid_prt_SRCS := tests/services/acpi/test_prt.c services/acpi/prt.c
 
 # rsh's parser: the test includes apps/shell/sh.c (plain POSIX) whole.
 HOST_TEST_sh_parse_SRCS := tests/apps/shell/test_sh_parse.c
@@ -105,7 +109,7 @@ $(foreach t,$(HOST_TEST_NAMES),$(eval $(call HOST_TEST_LINK_RULE,$(t))))
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-Wall -Wextra -Werror -Iabi -Ikernel/include -DRAE_HOST_TEST -Iservices/vfs \
 	-Itests/services/vfs -Iservices -Itests/services/pci -Itests/apps/coreutils -Ilib/librae/include
-FUZZ_NAMES := ustar multiboot2 acpi_madt acpi_tables elf vfs_tar pci_caps lspci_ids kernel_pci_caps
+FUZZ_NAMES := ustar multiboot2 acpi_madt acpi_tables elf vfs_tar pci_caps lspci_ids kernel_pci_caps acpid_prt
 FUZZ_ustar_SRCS := tests/fuzz/fuzz_ustar.c kernel/generic/lib/ustar.c kernel/generic/lib/format.c
 FUZZ_multiboot2_SRCS := tests/fuzz/fuzz_multiboot2.c kernel/arch/x86_64/boot/multiboot2.c \
 	kernel/generic/lib/format.c
@@ -116,6 +120,8 @@ FUZZ_vfs_tar_SRCS := tests/fuzz/fuzz_vfs_tar.c services/vfs/tar.c services/vfs/r
 FUZZ_pci_caps_SRCS := tests/fuzz/fuzz_pci_caps.c services/pci/pci_enum.c
 FUZZ_lspci_ids_SRCS := tests/fuzz/fuzz_lspci_ids.c
 FUZZ_kernel_pci_caps_SRCS := tests/fuzz/fuzz_kernel_pci_caps.c kernel/generic/pci/pci_caps.c
+
+FUZZ_acpid_prt_SRCS := tests/fuzz/fuzz_acpid_prt.c services/acpi/prt.c services/acpi/tables.c
 FUZZ_BINS := $(addprefix build/fuzz/fuzz_,$(FUZZ_NAMES))
 
 # A minimal valid multiboot2 list: header, cmdline "a", a one-entry memory map, END.
@@ -178,6 +184,18 @@ build/fuzz/seed/lspci_ids/pci-ids.bin: tools/build/pciids.py | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(HOSTPY) tools/build/pciids.py $(PCI_IDS) $@ 1af4,1b36,1234
 
+# fuzz_acpid_prt: two _PRT records (a GSI, a link) and their end; a table copy of an RSDP
+# stand-in and one 36-byte table at 0x1000, as the kernel lays it out (abi/rae/acpi.h).
+build/fuzz/seed/acpid_prt/prt.bin: | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	/usr/bin/python3 -c 'import struct,sys; r=lambda d,p,i,s: (lambda b: struct.pack("<IIQI",(20+len(b)+7)//8*8,p,d<<16|0xffff,i)+b+bytes((20+len(b)+7)//8*8-20-len(b)))(s+b"\0"); \
+		sys.stdout.buffer.write(r(1,0,16,b"")+r(31,3,0,b"\\_SB_.LNKA")+bytes(4))' >$@
+
+build/fuzz/seed/acpid_prt/copy.bin: | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	/usr/bin/python3 -c 'import struct,sys; h=16+2*24; sys.stdout.buffer.write(struct.pack("<IIII",0x53495041,2,h+76,0)+ \
+		struct.pack("<QII4sI",0,h,36,b"RSD ",0)+struct.pack("<QII4sI",0x1000,h+36+4,36,b"DSDT",0)+bytes(36)+bytes(4)+bytes(36))' >$@
+
 build/fuzz/seed/elf/static.elf: | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	printf '$(FUZZ_ELF_SEED)' >$@
@@ -190,7 +208,8 @@ fuzz: $(FUZZ_BINS) build/fuzz/seed/ustar/sample.tar build/fuzz/seed/multiboot2/m
 		build/fuzz/seed/acpi_madt/qemu.bin build/fuzz/seed/acpi_tables/base.bin \
 		build/fuzz/seed/elf/static.elf build/fuzz/seed/vfs_tar/malformed.tar \
 		build/fuzz/seed/pci_caps/device.bin build/fuzz/seed/lspci_ids/pci-ids.bin \
-		build/fuzz/seed/kernel_pci_caps/function.bin
+		build/fuzz/seed/kernel_pci_caps/function.bin \
+		build/fuzz/seed/acpid_prt/prt.bin build/fuzz/seed/acpid_prt/copy.bin
 	@set -e; for f in $(FUZZ_NAMES); do \
 		mkdir -p build/fuzz/corpus/$$f build/fuzz/artifacts/$$f; \
 		echo "fuzz: $$f for $(FUZZ_SECONDS)s"; \

@@ -35,6 +35,17 @@
  * caller as an operator; RAE_ERR_INVALID for a malformed name. */
 #define RAE_SVC_KILL 3
 
+/* SHUTDOWN: no arguments. The manager stops every other service, the
+ * last started first: from now on no service is restarted, each running
+ * instance is killed and waited for (at most RAE_SVC_SHUTDOWN_WAIT_NS in
+ * all). Reply: RAE_OK once they all ended (word 0: how many were
+ * stopped), RAE_ERR_TIMED_OUT when some had not ended in time;
+ * RAE_ERR_ACCESS_DENIED unless the caller's manifest grants `shutdown`
+ * (the ACPI service, before it powers the machine off or resets it). The
+ * caller itself keeps running and is not restarted when it ends. */
+#define RAE_SVC_SHUTDOWN         4
+#define RAE_SVC_SHUTDOWN_WAIT_NS 5000000000ull
+
 /* PING: the health check. Not a name-service request: the manager calls it
  * on a service's own endpoint (docs/services/manager.md, "Health checks"),
  * for the services whose manifest declares health-interval-ms. Every

@@ -6,8 +6,10 @@
  * RAM). It derives resources and checks their containment, maps device
  * memory and checks RAM is refused, unmaps, uses the CMOS RTC's ports and
  * its periodic interrupt, and checks that ports it did not grant kill a
- * child. Exits with the number of failed checks. */
+ * child, takes the copy of the ACPI tables and refuses a reset to anything
+ * but the root resource. Exits with the number of failed checks. */
 #include <rae.h>
+#include <rae/acpi.h>
 
 #define HWTEST_HAS_IRQ_LINES 0x1
 #define FB_PATTERN           0x5a17c0deu
@@ -334,6 +336,61 @@ static void check_lifecycle(void)
 	rae_handle_close((rae_handle_t)n);
 }
 
+/* ACPI_TABLES_COPY: the root resource gets a read-only copy whose tables
+ * are what their entries say; a narrower resource, another object and a
+ * reset by anything but the root resource are refused. */
+static void check_acpi(void)
+{
+	int64_t h = rae_sys_acpi_tables_copy(root);
+	/* acpi=off: no tables (and no IOAPIC either). */
+	bool none = h == RAE_ERR_NOT_FOUND && !(platform_flags & HWTEST_HAS_IRQ_LINES);
+	int64_t vga = rae_sys_resource_create(root, RAE_RESOURCE_MMIO, 0xb8000, 0x8000);
+	check_eq(rae_sys_acpi_tables_copy((rae_handle_t)vga),
+		 none ? RAE_ERR_NOT_FOUND : RAE_ERR_RANGE,
+		 "no ACPI tables for a resource that does not cover them");
+	int64_t io = rae_sys_ioport_create(root, 0x70, 2);
+	check_eq(rae_sys_acpi_tables_copy((rae_handle_t)io), RAE_ERR_WRONG_TYPE,
+		 "no ACPI tables for an I/O port object");
+	check_eq(rae_sys_machine_reset((rae_handle_t)vga), RAE_ERR_ACCESS_DENIED,
+		 "no reset for a resource narrower than the root");
+	rae_handle_close((rae_handle_t)io);
+	rae_handle_close((rae_handle_t)vga);
+
+	if (none)
+		return;
+	check(h > 0, "a copy of the ACPI tables for the root resource");
+	if (h <= 0)
+		return;
+	check_eq(rae_mem_map((rae_handle_t)h, RAE_PROT_READ | RAE_PROT_WRITE),
+		 RAE_ERR_ACCESS_DENIED, "the copy cannot be mapped writable");
+	int64_t size = rae_mem_size((rae_handle_t)h);
+	int64_t va = rae_mem_map((rae_handle_t)h, RAE_PROT_READ);
+	check(size > 0 && va > 0, "map the copy read-only");
+	if (size > 0 && va > 0) {
+		const rae_acpi_tables_t *t = (const rae_acpi_tables_t *)(uintptr_t)va;
+		const uint8_t *base = (const uint8_t *)(uintptr_t)va;
+		check(t->magic == RAE_ACPI_TABLES_MAGIC && t->count >= 4 && t->size <= size,
+		      "the copy's header");
+		int dsdt = 0, facp = 0, good = 1;
+		for (uint32_t i = 0; i < t->count && t->size <= size; i++) {
+			const rae_acpi_table_t *e = &t->tables[i];
+			const uint8_t *bytes = base + e->offset;
+			good &= e->offset + (uint64_t)e->length <= t->size;
+			if (i == 0)
+				good &= memcmp(e->signature, "RSD ", 4) == 0 &&
+					memcmp(bytes, "RSD PTR ", 8) == 0;
+			else
+				good &= memcmp(bytes, e->signature, 4) == 0;
+			dsdt += memcmp(e->signature, "DSDT", 4) == 0;
+			facp += memcmp(e->signature, "FACP", 4) == 0;
+		}
+		check(good, "every copied table starts with its signature");
+		check(dsdt == 1 && facp == 1, "the FADT and the DSDT are in the copy");
+		rae_mem_unmap((uint64_t)va);
+	}
+	rae_handle_close((rae_handle_t)h);
+}
+
 int main(uint64_t arg)
 {
 	rae_msg_t m = {0};
@@ -355,6 +412,7 @@ int main(uint64_t arg)
 	check_ioports();
 	check_interrupts();
 	check_lifecycle();
+	check_acpi();
 
 	rae_puts(failures ? "hwtest: some checks failed\n" : "hwtest: all checks passed\n");
 	return failures;

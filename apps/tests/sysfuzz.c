@@ -191,8 +191,9 @@ static bool note_result(fuzz_state_t *s, uint64_t nr, const uint64_t a[6], int64
 		s->handles[next(s) % 16] = ends[1];
 	} else if (nr == RAE_SYS_MEM_MAP) {
 		s->mappings[next(s) % 8] = (uint64_t)r;
-	} else if (nr >= RAE_SYS_RESOURCE_CREATE && nr <= RAE_SYS_IOPORT_ENABLE &&
-		   nr != RAE_SYS_MEM_UNMAP) {
+	} else if ((nr >= RAE_SYS_RESOURCE_CREATE && nr <= RAE_SYS_IOPORT_ENABLE &&
+		    nr != RAE_SYS_MEM_UNMAP) ||
+		   nr == RAE_SYS_ACPI_TABLES_COPY || nr == RAE_SYS_MACHINE_RESET) {
 		/* Without a resource no hardware call can succeed. */
 		rae_puts("sysfuzz: a hardware call succeeded without a resource\n");
 		return false;

@@ -62,3 +62,16 @@ rae_status_t rae_service_kill(rae_handle_t svc, const char *name, uint64_t timeo
 		rae_handle_close(m.handles[i]);
 	return st != RAE_OK ? (rae_status_t)st : (rae_status_t)(int64_t)m.tag;
 }
+
+rae_status_t rae_service_shutdown(rae_handle_t svc, uint64_t *stopped, uint64_t timeout_ns)
+{
+	rae_msg_t m = {.tag = RAE_SVC_SHUTDOWN};
+	int64_t st = rae_ipc_call(svc, &m, timeout_ns);
+	for (uint32_t i = 0; i < m.handle_count; i++)
+		rae_handle_close(m.handles[i]);
+	if (st != RAE_OK)
+		return (rae_status_t)st;
+	if (stopped)
+		*stopped = m.words[0];
+	return (rae_status_t)(int64_t)m.tag;
+}

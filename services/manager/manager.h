@@ -32,6 +32,10 @@ typedef struct {
 	bool hung;      /* the running instance was killed as hung: says why it ended */
 } service_t;
 
+/* Set (under svc_lock) by RAE_SVC_SHUTDOWN: no service is restarted from
+ * then on. */
+extern bool manager_shutting_down;
+
 /* The service table, filled by main before anything runs; the fields
  * outside svc_lock's comment never change afterwards. */
 extern service_t services[RAE_SVC_LIST_MAX];

@@ -180,6 +180,7 @@ static rae_status_t parse_grants(svc_manifest_t *m, span_t v, unsigned line, svc
 			       : span_is(word, "root-resource")   ? SVC_GRANT_ROOT_RESOURCE
 			       : span_is(word, "job")             ? SVC_GRANT_JOB
 			       : span_is(word, "console-devices") ? SVC_GRANT_CONSOLE_HW
+			       : span_is(word, "shutdown")        ? SVC_GRANT_SHUTDOWN
 								  : 0;
 		if (bit && (m->grants & bit))
 			return fail(err, line, "grants: '%.*s' named twice", (int)word.len, word.s);

@@ -29,10 +29,11 @@ typedef enum {
 } svc_restart_t;
 
 /* What a manifest's grants may name besides other services' endpoints. */
-#define SVC_GRANT_INITRD        0x1 /* the initrd memory object, read-only */
-#define SVC_GRANT_ROOT_RESOURCE 0x2 /* the root resource: drivers only */
-#define SVC_GRANT_JOB           0x4 /* the service's own job, to start children in */
-#define SVC_GRANT_CONSOLE_HW    0x8 /* resources for exactly the console's devices */
+#define SVC_GRANT_INITRD        0x1  /* the initrd memory object, read-only */
+#define SVC_GRANT_ROOT_RESOURCE 0x2  /* the root resource: drivers only */
+#define SVC_GRANT_JOB           0x4  /* the service's own job, to start children in */
+#define SVC_GRANT_CONSOLE_HW    0x8  /* resources for exactly the console's devices */
+#define SVC_GRANT_SHUTDOWN      0x10 /* may ask for RAE_SVC_SHUTDOWN (the ACPI service) */
 
 enum { SVC_LIMIT_PROCESSES, SVC_LIMIT_THREADS, SVC_LIMIT_PAGES, SVC_LIMIT_HANDLES, SVC_LIMITS };
 

@@ -74,6 +74,52 @@ static rae_status_t kill_service(const rae_msg_t *call, const char *buf)
 	return st;
 }
 
+bool manager_shutting_down;
+
+/* Stops every service but the caller, the last started first, and keeps
+ * them down (RAE_SVC_SHUTDOWN): the ACPI service asks before it powers off
+ * or resets the machine. Blocks the name service while it waits, which is
+ * what a shutdown wants anyway. */
+static rae_status_t shutdown_services(const rae_msg_t *call, rae_msg_t *reply)
+{
+	const char *caller = caller_name(call->badge);
+	if (!caller || !(services[call->badge - 1].m.grants & SVC_GRANT_SHUTDOWN))
+		return RAE_ERR_ACCESS_DENIED;
+	say("%s asks for a shutdown: stopping every other service", caller);
+	svc_lock();
+	manager_shutting_down = true;
+	svc_unlock();
+	uint64_t stopped = 0, deadline = rae_clock_ns() + RAE_SVC_SHUTDOWN_WAIT_NS;
+	for (unsigned i = service_count; i-- > 0;) {
+		service_t *s = &services[i];
+		if (s->id == call->badge)
+			continue;
+		svc_lock();
+		bool running = s->process != RAE_HANDLE_INVALID;
+		if (running)
+			rae_kill(s->process);
+		svc_unlock();
+		if (!running)
+			continue;
+		/* Its supervisor waits for the end, closes the handle and, with
+		 * manager_shutting_down set, leaves it stopped. */
+		for (;;) {
+			svc_lock();
+			bool ended = s->process == RAE_HANDLE_INVALID;
+			svc_unlock();
+			if (ended)
+				break;
+			if (rae_clock_ns() >= deadline)
+				return RAE_ERR_TIMED_OUT;
+			rae_sleep_ns(1000000);
+		}
+		stopped++;
+	}
+	say("every service stopped (%llu) for the shutdown", (unsigned long long)stopped);
+	reply->words[0] = stopped;
+	return RAE_OK;
+}
+
 static rae_status_t list(const rae_msg_t *call, rae_msg_t *reply)
 {
 	static rae_svc_info_t out[RAE_SVC_LIST_MAX];
@@ -118,6 +164,7 @@ void names_serve(void)
 		case RAE_SVC_LOOKUP: st = lookup(&call, buf, &reply); break;
 		case RAE_SVC_LIST: st = list(&call, &reply); break;
 		case RAE_SVC_KILL: st = kill_service(&call, buf); break;
+		case RAE_SVC_SHUTDOWN: st = shutdown_services(&call, &reply); break;
 		default: st = RAE_ERR_UNSUPPORTED; break;
 		}
 		reply.tag = (uint64_t)(int64_t)st;

@@ -199,8 +199,9 @@ static bool restart_due(service_t *s, int status, const char *why, uint64_t live
 	s->last_exit = status;
 	if (lived_ns >= SVC_STABLE_NS)
 		s->streak = 0;
-	bool again = m->restart == SVC_RESTART_ALWAYS ||
-		     (m->restart == SVC_RESTART_ON_FAILURE && status != 0);
+	bool again =
+	    !manager_shutting_down && (m->restart == SVC_RESTART_ALWAYS ||
+				       (m->restart == SVC_RESTART_ON_FAILURE && status != 0));
 	bool failed = again && s->streak >= m->max_restarts;
 	uint64_t ms = m->backoff_ms;
 	for (uint32_t i = 0; i < s->streak && ms < m->backoff_max_ms; i++)
@@ -218,6 +219,9 @@ static bool restart_due(service_t *s, int status, const char *why, uint64_t live
 	else if (again)
 		say("%s ended with status %#x (%s); restart %u in %llu ms", m->name,
 		    (unsigned)status, why, streak, (unsigned long long)ms);
+	else if (manager_shutting_down)
+		say("%s ended with status %#x (%s): stopped for shutdown", m->name,
+		    (unsigned)status, why);
 	else
 		say("%s ended with status %#x (%s); restart = %s: stopped", m->name,
 		    (unsigned)status, why,

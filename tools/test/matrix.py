@@ -6,6 +6,7 @@ import console
 import kaslr
 import memory
 import pci
+import power
 import services
 import shell
 from faults import FAULTS
@@ -20,6 +21,7 @@ SHELL = "shell"  # the default boot to rsh: the harness types commands on serial
 MEMORY = "memory"  # the default boot with -m 128M ... 16G: the harness types `free -k` and checks the total
 PCI = "pci"  # the default boot: the harness types `lspci` and compares it with QEMU's query-pci
 BIG_INITRD = "big-initrd"  # the system's initrd plus 64 MiB of files: the harness reads them back at the shell
+POWER = "power"  # the default boot: the ACPI service's _PRT routes, then poweroff, the power button or reboot
 
 Q35_BIOS_MAX = Platform("q35", "bios", "max")
 Q35_BIOS_QEMU64 = Platform("q35", "bios", "qemu64")
@@ -58,6 +60,13 @@ PCI_PLATFORMS = (Q35_BIOS_MAX, PC_BIOS_MAX, Platform("q35", "bios", "max", devic
                                                         "virtio-rng-pci,bus=br1,addr=3")),
                  # OVMF puts 64-bit BARs above 4 GiB.
                  Platform("q35", "uefi", "max", devices=("virtio-rng-pci",)))
+
+# ACPI (issue 13): both machines, whose firmware routes PCI interrupts differently (q35: GSIs 16-23,
+# pc: the PIIX's PIRQ links) and whose S5 and reset registers live in different chipsets; OVMF's
+# tables once (an XSDT, the loader's ACPI 2.0 RSDP), and the power button's SCI with two CPUs.
+POWER_RUNS = {"power-off": (power.POWER_OFF, (Q35_BIOS_MAX, Q35_UEFI_MAX, PC_BIOS_MAX)),
+              "power-button": (power.POWER_BUTTON, (Q35_BIOS_MAX_SMP2, PC_BIOS_MAX)),
+              "reboot": (power.REBOOT, (Q35_BIOS_MAX, PC_BIOS_MAX))}
 # vfsd's long tests (KTEST_OWN_RUN: thousands of processes, tens of MiB through a service), which
 # test=all leaves out to stay within its timeout: a boot of their own each (up to 40 s of guest time
 # apiece on two CPUs), on one CPU and on two.
@@ -100,6 +109,7 @@ class Run:
     fault: str = ""  # key into faults.FAULTS for FAULT runs
     kaslr: str = ""  # kaslr.RANDOM or kaslr.FIXED: the run prints its bases for the KASLR checks
     icount: bool = False  # run under -icount shift=0 (guest time counts guest instructions)
+    action: str = ""  # POWER runs: power.POWER_OFF, POWER_BUTTON or REBOOT
 
     @property
     def checks(self) -> tuple[str, ...]:
@@ -129,6 +139,8 @@ def default_runs() -> list[Run]:
     runs += [Run(f"memory-{p.memory}-{p.name}", MEMORY, p, memory.CMDLINE) for p in MEMORY_PLATFORMS]
     runs += [Run(f"pci-{p.name}", PCI, p, pci.CMDLINE) for p in PCI_PLATFORMS]
     runs.append(Run(f"initrd-64m-{Q35_BIOS_MAX.name}", BIG_INITRD, Q35_BIOS_MAX, big_initrd.CMDLINE))
+    runs += [Run(f"{name}-{p.name}", POWER, p, power.CMDLINE, action=action)
+             for name, (action, platforms) in POWER_RUNS.items() for p in platforms]
     runs += [Run(f"hostile-{p.name}", KTEST, p, HOSTILE_CMDLINE) for p in HOSTILE_PLATFORMS]
     runs += [Run(f"stress-{short}-{p.name}", KTEST, p, f"test={test}")
              for short, test in STRESS_TESTS.items() for p in STRESS_PLATFORMS]

@@ -24,7 +24,7 @@ def connect_unix(path: str, timeout: float) -> socket.socket:
 
 
 class QmpClient:
-    """Synchronous QMP over a unix socket. Asynchronous events are skipped."""
+    """Synchronous QMP over a unix socket. Asynchronous events are kept in `events` (wait_event)."""
 
     def __init__(self, path: str, timeout: float = 10.0):
         try:
@@ -34,6 +34,7 @@ class QmpClient:
         sock.settimeout(timeout)
         self._sock = sock
         self._file = sock.makefile("rwb")
+        self.events: list[dict] = []
         greeting = self._read()
         if "QMP" not in greeting:
             raise QmpError(f"unexpected QMP greeting: {greeting}")
@@ -48,10 +49,31 @@ class QmpClient:
         self._file.flush()
         while True:
             reply = self._read()
+            if "event" in reply:
+                self.events.append(reply)
             if "return" in reply:
                 return reply["return"]
             if "error" in reply:
                 raise QmpError(f"{command}: {reply['error'].get('desc', reply['error'])}")
+
+    def wait_event(self, name: str, deadline: float) -> dict | None:
+        """The first event called `name` (one seen already, or the next to come) before deadline
+        (time.monotonic()); None at the deadline or when QEMU closed the connection first."""
+        while True:
+            for event in self.events:
+                if event.get("event") == name:
+                    return event
+            if time.monotonic() >= deadline:
+                return None
+            # A timed-out read leaves the socket's file unusable, so the read waits for the whole
+            # rest of the time: a timeout ends the wait (and the client's use).
+            self._sock.settimeout(max(0.1, deadline - time.monotonic()))
+            try:
+                reply = self._read()
+            except QmpError:
+                return None
+            if "event" in reply:
+                self.events.append(reply)
 
     def _read(self) -> dict:
         try:

@@ -14,12 +14,13 @@ import framebuffer
 import kaslr
 import memory
 import pci
+import power
 import qemu
 import services
 from image import ImageError, read_ppm, write_png
 from ktap import parse_ktap
 from log_checks import missing_lines
-from matrix import BIG_INITRD, CONSOLE, FAULT, FRAMEBUFFER, KTEST, MEMORY, PCI, SERVICES, SHELL, Run
+from matrix import BIG_INITRD, CONSOLE, FAULT, FRAMEBUFFER, KTEST, MEMORY, PCI, POWER, SERVICES, SHELL, Run
 from psf import load_psf
 from qmp import QmpClient, QmpError
 from results import Reporter, TestResult, display_path
@@ -141,6 +142,8 @@ def execute_run(run: Run, iso: str, logs_dir: str, timeout: float) -> list[TestR
             return shell.run_shell(run, iso, log, logs_dir, timeout, qemu.QemuBoot)
         if run.kind == PCI:
             return pci.run_pci(run, iso, log, logs_dir, timeout, qemu.QemuBoot)
+        if run.kind == POWER:
+            return power.run_power(run, iso, log, logs_dir, timeout, qemu.QemuBoot)
         if run.kind == MEMORY:
             return memory.run_memory(run, iso, log, timeout, qemu.QemuBoot)
         if run.kind == BIG_INITRD:

@@ -13,6 +13,7 @@ import framebuffer
 import kaslr
 import matrix
 import memory
+import power
 import qemu
 import services
 import shell
@@ -506,7 +507,11 @@ def test_default_matrix():
                                              + len(matrix.MEMORY_PLATFORMS) + 1 + len(matrix.PCI_PLATFORMS)
                                              + len(matrix.HOSTILE_PLATFORMS) + len(matrix.KILL_LOOP_PLATFORMS)
                                              + len(matrix.STRESS_TESTS) * len(matrix.STRESS_PLATFORMS)
-                                             + len(matrix.DEVICES_PLATFORMS))
+                                             + len(matrix.DEVICES_PLATFORMS)
+                                             + sum(len(p) for _, p in matrix.POWER_RUNS.values()))
+    power_runs = [r for r in runs if r.kind == matrix.POWER]
+    assert {r.action for r in power_runs} == {power.POWER_OFF, power.POWER_BUTTON, power.REBOOT}
+    assert {r.platform.machine for r in power_runs} == {"q35", "pc"}
     assert {r.platform.smp for r in runs if r.name.startswith("hostile-")} == {1, 2}
     assert all(r.cmdline == matrix.HOSTILE_CMDLINE for r in runs if r.name.startswith("hostile-"))
     assert [r.cmdline for r in runs if r.kind == matrix.SHELL] == [shell.CMDLINE] * len(matrix.SHELL_PLATFORMS)
@@ -809,3 +814,38 @@ def test_console_screen_rows_are_found_anywhere_and_must_match():
 def test_services_log_lines_after_a_shell_prompt_count():
     text = SERVICES_LOG.replace("servicemgr: restarted echo", "/ $ servicemgr: restarted echo")
     assert dict(services.check_services_log(text))["service_restarted"] == ""
+
+
+# --- the power runs (power.py): _PRT routes as acpiroutes prints them ----------------------------
+
+
+def _route_lines(rows):
+    return "\n".join(f"acpi-route 00:{d:02x} INT{'ABCD'[p]} gsi={g} link={l} level high" for d, p, g, l in rows)
+
+
+def test_power_routes_q35():
+    good = power.parse_routes(_route_lines([(1, 0, 21, "GSIF"), (2, 1, 23, "GSIH"), (31, 0, 16, "GSIA"),
+                                            (31, 3, 19, "GSID")]) + "\nacpi-routes: 4\n")
+    assert len(good) == 4 and good[1] == {"bus": 0, "device": 2, "pin": 1, "gsi": 23, "link": "GSIH",
+                                          "level": True}
+    assert power.check_routes("q35", good, []) == []
+    pic_mode = power.parse_routes(_route_lines([(1, 0, 10, "LNKB")] * 4))
+    assert any("not on GSIs 16-23" in p for p in power.check_routes("q35", pic_mode, []))
+    crossed = power.parse_routes(_route_lines([(1, 0, 17, "GSIF")] * 4))
+    assert any("link GSIF is not GSI 17" in p for p in power.check_routes("q35", crossed, []))
+    assert power.check_routes("q35", good[:3], []) == ["only 3 PCI interrupt routes"]
+
+
+def test_power_routes_pc_against_query_pci():
+    routes = power.parse_routes(_route_lines([(1, 0, 9, "LNKS"), (2, 0, 11, "LNKB"), (3, 0, 10, "LNKC"),
+                                              (3, 1, 10, "LNKD")]))
+    pci = [{"bus": 0, "slot": 1, "irq_pin": 1, "irq": 9}, {"bus": 0, "slot": 3, "irq_pin": 1, "irq": 10},
+           {"bus": 0, "slot": 0, "irq_pin": 0}]
+    assert power.check_routes("pc", routes, pci) == []
+    wrong = [dict(pci[1], irq=11)]
+    assert any("_PRT says IRQ 10, QEMU's Interrupt Line 11" in p for p in power.check_routes("pc", routes, wrong))
+    assert any("no route for 00:05 INTA" in p
+               for p in power.check_routes("pc", routes, [{"bus": 0, "slot": 5, "irq_pin": 1, "irq": 5}]))
+    assert power.check_routes("pc", routes, [pci[2]]) == ["no PCI device with an interrupt pin to compare"]
+    gsi = power.parse_routes(_route_lines([(1, 0, 16, "GSIA")] * 4))
+    assert any("not a PIRQ link" in p for p in power.check_routes("pc", gsi, pci))

@@ -149,6 +149,20 @@ void memory_object_read(const memory_object_t *m, uint64_t off, void *dst, uint6
 	}
 }
 
+void memory_object_write(memory_object_t *m, uint64_t off, const void *src, uint64_t len)
+{
+	const uint8_t *from = src;
+	while (len > 0) {
+		uint64_t in = off % PAGE_SIZE;
+		uint64_t chunk = PAGE_SIZE - in < len ? PAGE_SIZE - in : len;
+		memcpy((uint8_t *)phys_to_virt(m->frames[off / PAGE_SIZE], PAGE_SIZE) + in, from,
+		       chunk);
+		off += chunk;
+		from += chunk;
+		len -= chunk;
+	}
+}
+
 bool memory_range_is_ram(paddr_t base, uint64_t size)
 {
 	for (uint32_t i = 0; i < boot_info.mem_region_count; i++) {

@@ -1,12 +1,18 @@
 /* System calls on hardware objects: resources and what they grant (device
  * memory, interrupt lines, I/O ports) (rae/syscalls.def). */
+#include <console/kprintf.h>
 #include <hal/irq.h>
+#include <hal/platform.h>
+#include <mm/kmalloc.h>
 #include <mm/vm.h>
 #include <object/interrupt.h>
 #include <object/ioport.h>
 #include <object/memory.h>
 #include <object/resource.h>
+#include <proc/process.h>
 #include <proc/syscall.h>
+#include <rae/acpi.h>
+#include <string.h>
 
 rae_status_t sys_resource_lookup(rae_handle_t h, resource_t **out)
 {
@@ -134,4 +140,70 @@ int64_t sys_ioport_enable(rae_handle_t h)
 	st = ioport_enable(self_proc(), (ioport_object_t *)obj);
 	kobject_unref(obj);
 	return st;
+}
+
+/* The copy is laid out by abi/rae/acpi.h; each table starts 8-byte aligned. */
+#define ACPI_COPY_ALIGN(x) (((x) + 7u) & ~(uint64_t)7u)
+
+int64_t sys_acpi_tables_copy(rae_handle_t resource)
+{
+	resource_t *r;
+	rae_status_t st = sys_resource_lookup(resource, &r);
+	if (st != RAE_OK)
+		return st;
+	hal_acpi_table_t *tables = kmalloc(RAE_ACPI_TABLES_MAX * sizeof(*tables));
+	if (!tables) {
+		kobject_unref(&r->obj);
+		return RAE_ERR_NO_MEMORY;
+	}
+	unsigned count = hal_acpi_tables(tables, RAE_ACPI_TABLES_MAX);
+	uint64_t size = sizeof(rae_acpi_tables_t) + (uint64_t)count * sizeof(rae_acpi_table_t);
+	st = count ? RAE_OK : RAE_ERR_NOT_FOUND;
+	for (unsigned i = 0; i < count && st == RAE_OK; i++) {
+		/* The loader's RSDP copy has no address to check; it only names
+		 * the root table, which is checked. */
+		if (tables[i].phys &&
+		    !resource_covers(r, RAE_RESOURCE_MMIO, tables[i].phys, tables[i].length))
+			st = RAE_ERR_RANGE;
+		size = ACPI_COPY_ALIGN(size) + tables[i].length;
+	}
+	kobject_unref(&r->obj);
+	if (st == RAE_OK && size > MEMORY_OBJECT_MAX_PAGES * PAGE_SIZE)
+		st = RAE_ERR_RANGE;
+	memory_object_t *m = NULL;
+	if (st == RAE_OK)
+		m = memory_object_create(PAGE_ALIGN_UP(size) / PAGE_SIZE, false, self_proc()->job,
+					 &st);
+	if (!m) {
+		kfree(tables);
+		return st;
+	}
+	rae_acpi_tables_t head = {RAE_ACPI_TABLES_MAGIC, count, (uint32_t)size, 0};
+	memory_object_write(m, 0, &head, sizeof(head));
+	uint64_t at = sizeof(head) + (uint64_t)count * sizeof(rae_acpi_table_t);
+	for (unsigned i = 0; i < count; i++) {
+		at = ACPI_COPY_ALIGN(at);
+		rae_acpi_table_t e = {tables[i].phys, (uint32_t)at, tables[i].length, {0}, 0};
+		memcpy(e.signature, tables[i].signature, 4);
+		memory_object_write(m, sizeof(head) + i * sizeof(e), &e, sizeof(e));
+		memory_object_write(m, at, tables[i].data, tables[i].length);
+		at += tables[i].length;
+	}
+	kfree(tables);
+	return sys_handle_install(&m->obj, RAE_RIGHT_READ | RAE_RIGHT_MAP | RAE_RIGHT_DUPLICATE |
+					       RAE_RIGHT_TRANSFER);
+}
+
+int64_t sys_machine_reset(rae_handle_t resource)
+{
+	resource_t *r;
+	rae_status_t st = sys_resource_lookup(resource, &r);
+	if (st != RAE_OK)
+		return st;
+	bool root = r->kind == RAE_RESOURCE_ROOT;
+	kobject_unref(&r->obj);
+	if (!root)
+		return RAE_ERR_ACCESS_DENIED;
+	kprintf("reset: pid %u resets the machine\n", self_proc()->pid);
+	hal_machine_reset();
 }

@@ -72,6 +72,10 @@ memory_object_t *memory_object_create_loaded(paddr_t base, uint64_t pages, rae_s
  * range) to kernel memory at dst; the range lies inside the object. */
 void memory_object_read(const memory_object_t *m, uint64_t off, void *dst, uint64_t len);
 
+/* Copies len bytes of kernel memory at src into RAM-backed `m` (not a
+ * physical range) at offset `off`; the range lies inside the object. */
+void memory_object_write(memory_object_t *m, uint64_t off, const void *src, uint64_t len);
+
 /* Whether any of [base, base+size) is RAM: usable or ACPI memory that the
  * kernel's direct map covers (write-back) and the page allocator may own. */
 bool memory_range_is_ram(paddr_t base, uint64_t size);

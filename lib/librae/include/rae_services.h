@@ -25,4 +25,11 @@ int64_t rae_service_list(rae_handle_t svc, unsigned first, rae_svc_info_t *out, 
  * must be one of its operators); its restart policy then applies. */
 rae_status_t rae_service_kill(rae_handle_t svc, const char *name, uint64_t timeout_ns);
 
+/* Asks the manager to stop every other service and restart none
+ * (RAE_SVC_SHUTDOWN; the caller's manifest must grant `shutdown`). On
+ * RAE_OK *stopped (may be NULL) is how many were stopped. timeout_ns
+ * bounds the wait for the manager to take the call; the manager itself
+ * waits at most RAE_SVC_SHUTDOWN_WAIT_NS for the services to end. */
+rae_status_t rae_service_shutdown(rae_handle_t svc, uint64_t *stopped, uint64_t timeout_ns);
+
 #endif

@@ -28,7 +28,7 @@ static void test_manifest_every_key(void **state)
 				   "  exec=bin/networkd  \n"
 				   "args =  -v   --port 80 \n"
 				   "needs = vfs, drivers  log\n"
-				   "grants = initrd root-resource, job, vfs\n"
+				   "grants = initrd root-resource, job, vfs shutdown\n"
 				   "clients = *\n"
 				   "restart = always\n"
 				   "max-restarts = 0\n"
@@ -51,7 +51,8 @@ static void test_manifest_every_key(void **state)
 	assert_string_equal(m.needs.names[0], "vfs");
 	assert_string_equal(m.needs.names[1], "drivers");
 	assert_string_equal(m.needs.names[2], "log");
-	assert_int_equal(m.grants, SVC_GRANT_INITRD | SVC_GRANT_ROOT_RESOURCE | SVC_GRANT_JOB);
+	assert_int_equal(m.grants, SVC_GRANT_INITRD | SVC_GRANT_ROOT_RESOURCE | SVC_GRANT_JOB |
+				       SVC_GRANT_SHUTDOWN);
 	assert_int_equal(m.endpoints.count, 1);
 	assert_string_equal(m.endpoints.names[0], "vfs");
 	assert_true(svc_manifest_allows(&m, "anyone"));
@@ -136,6 +137,8 @@ static void test_manifest_mistakes_name_their_line(void **state)
 	    {"name = a\nexec = bin/a\nneeds = *\n", 3, "needs: '*' is not a service name"},
 	    {"name = a\nexec = bin/a\nneeds = b c d e f g h i j\n", 3, "needs: more than 8"},
 	    {"name = a\nexec = bin/a\ngrants = initrd initrd\n", 3, "grants: 'initrd' named twice"},
+	    {"name = a\nexec = bin/a\ngrants = shutdown job shutdown\n", 3,
+	     "grants: 'shutdown' named twice"},
 	    {"name = a\nexec = bin/a\nargs = x\x01y\n", 3, "args: control character"},
 	    {"exec = bin/a\n", 0, "no 'name'"},
 	    {"name = a\n", 0, "no 'exec'"},

@@ -50,6 +50,8 @@ static bool acpi_find_rsdp_legacy(acpi_rsdp_info_t *out, char *err, size_t err_l
 	return bios && acpi_find_rsdp_in(bios, 0x20000, 0xe0000, out, err, err_len) == RAE_OK;
 }
 
+static void acpi_keep_for_export(void);
+
 static void acpi_load(void)
 {
 	char err[160];
@@ -103,6 +105,85 @@ static void acpi_load(void)
 		if (!p->has_fadt)
 			kprintf("acpi: FADT rejected: %s\n", err);
 	}
+	acpi_keep_for_export();
+}
+
+/* Maps the table of signature sig at phys, header first: the FADT's DSDT
+ * and FACS, which no root table lists. Returns the mapping and sets *len,
+ * or NULL for one that looks wrong. Boot only (a mapping is never undone). */
+static const void *acpi_map_fadt_target(uint64_t phys, const char *sig, uint32_t min_len,
+					uint32_t *len)
+{
+	const uint8_t *h = phys ? acpi_map(NULL, phys, 8) : NULL;
+	if (!h || memcmp(h, sig, 4) != 0)
+		return NULL;
+	uint32_t n = acpi_read_u32(h + ACPI_SDT_LENGTH_OFFSET);
+	if (n < min_len || n > ACPI_TABLE_MAX_LENGTH)
+		return NULL;
+	*len = n;
+	return acpi_map(NULL, phys, n);
+}
+
+/* What hal_acpi_tables hands out besides the root table's list: the RSDP,
+ * the root table, the DSDT and the FACS, mapped once at boot
+ * (acpi_keep_for_export) and never changed afterwards. */
+static hal_acpi_table_t acpi_export[4];
+static unsigned acpi_export_count;
+
+static void acpi_keep_for_export(void)
+{
+	const platform_t *p = &platform;
+	/* The loader's copy of the RSDP when it gave one (its address is then
+	 * unknown), else the one found in the BIOS area. 36 bytes even for
+	 * ACPI 1.0's 20-byte RSDP: ACPICA maps the larger structure whatever
+	 * the revision (the loader's copy is that long). */
+	uint32_t len = ACPI_RSDP_V2_SIZE;
+	const void *rsdp = p->rsdp.phys ? acpi_map(NULL, p->rsdp.phys, len) : boot_info.rsdp;
+	const void *root = acpi_map(NULL, p->tables.root_phys, p->tables.root_length);
+	if (!rsdp || !root)
+		return;
+	acpi_export[0] = (hal_acpi_table_t){p->rsdp.phys, len, {'R', 'S', 'D', ' '}, rsdp};
+	acpi_export[1] = (hal_acpi_table_t){p->tables.root_phys, p->tables.root_length, {0}, root};
+	memcpy(acpi_export[1].signature, root, 4);
+	unsigned n = 2;
+	const void *t;
+	if (p->has_fadt &&
+	    (t = acpi_map_fadt_target(p->fadt.dsdt_phys, "DSDT", ACPI_SDT_HEADER_SIZE, &len)))
+		acpi_export[n++] =
+		    (hal_acpi_table_t){p->fadt.dsdt_phys, len, {'D', 'S', 'D', 'T'}, t};
+	if (p->has_fadt && (t = acpi_map_fadt_target(p->fadt.facs_phys, "FACS", 64, &len)))
+		acpi_export[n++] =
+		    (hal_acpi_table_t){p->fadt.facs_phys, len, {'F', 'A', 'C', 'S'}, t};
+	acpi_export_count = n;
+}
+
+unsigned hal_acpi_tables(hal_acpi_table_t *out, unsigned max)
+{
+	const platform_t *p = &platform;
+	unsigned n = 0;
+	if (!p->acpi_ok || acpi_export_count < 2 || max < acpi_export_count)
+		return 0;
+	out[n++] = acpi_export[0];
+	out[n++] = acpi_export[1];
+	for (uint32_t i = 0; i < p->tables.count && n < max - (acpi_export_count - 2); i++) {
+		const acpi_table_entry_t *e = &p->tables.tables[i];
+		out[n] = (hal_acpi_table_t){e->phys, e->length, {0}, e->table};
+		memcpy(out[n++].signature, e->signature, 4);
+	}
+	for (unsigned i = 2; i < acpi_export_count; i++)
+		out[n++] = acpi_export[i];
+	return n;
+}
+
+void hal_machine_reset(void)
+{
+	static const struct __attribute__((packed)) {
+		uint16_t limit;
+		uint64_t base;
+	} no_idt = {0, 0};
+	__asm__ volatile("cli; lidt %0; int3" : : "m"(no_idt) : "memory");
+	for (;;)
+		__asm__ volatile("hlt");
 }
 
 static void on_timer(interrupt_frame_t *f, void *arg)
