@@ -10,14 +10,14 @@ FUZZ_SECONDS ?= 30
 
 HOST_TEST_CFLAGS := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-Wall -Wextra -Werror -Iabi -Ikernel/include -DRAE_HOST_TEST -Iservices/vfs \
-	-Ilib/librae/include -Itests/services/vfs -Iservices
+	-Ilib/librae/include -Itests/services/vfs -Iservices -I$(CONTRACT_INCLUDE)
 HOST_TEST_LDLIBS := -lcmocka
 HOST_TEST_OBJDIR := build/tests/obj
 
 # Each test binary: its test source, then the kernel sources it exercises.
 HOST_TEST_NAMES := format ustar multiboot2 buddy slab direct_map memblock acpi_tables acpi_madt acpi_hpet acpi_mcfg \
 	acpi_fadt elf sched_policy handle_table vfs_ramfs vfs_ramfs_memory vfs_tar librae_heap manifest \
-	klog console_ldisc sh_parse
+	klog console_ldisc sh_parse contract_decode
 HOST_TEST_format_SRCS := tests/kernel/generic/lib/test_format.c kernel/generic/lib/format.c
 HOST_TEST_ustar_SRCS := tests/kernel/generic/lib/test_ustar.c kernel/generic/lib/ustar.c \
 	kernel/generic/lib/format.c
@@ -45,6 +45,11 @@ HOST_TEST_vfs_ramfs_memory_SRCS := tests/services/vfs/test_ramfs_memory.c \
 HOST_TEST_klog_SRCS := tests/kernel/generic/console/test_klog.c kernel/generic/console/klog.c
 HOST_TEST_console_ldisc_SRCS := tests/services/console/test_ldisc.c services/console/ldisc.c \
 	services/console/keyboard.c
+
+# The decoders and dispatchers contract_gen.py writes (build/gen/contracts).
+CONTRACT_SERVER_SRCS := $(patsubst %,$(CONTRACT_DIR)/%_server.c,$(CONTRACTS))
+HOST_TEST_contract_decode_SRCS := tests/services/contracts/test_contract_decode.c \
+	$(CONTRACT_SERVER_SRCS)
 
 # rsh's parser: the test includes apps/shell/sh.c (plain POSIX) whole.
 HOST_TEST_sh_parse_SRCS := tests/apps/shell/test_sh_parse.c
@@ -80,7 +85,7 @@ HOST_TEST_OBJS := $(patsubst %.c,$(HOST_TEST_OBJDIR)/%.o, \
 host-tests: $(HOST_TEST_BINS)
 
 # A static pattern rule, so it wins over any generic build/%.o rule for the kernel.
-$(HOST_TEST_OBJS): $(HOST_TEST_OBJDIR)/%.o: %.c | $(SETUP_STAMP)
+$(HOST_TEST_OBJS): $(HOST_TEST_OBJDIR)/%.o: %.c | $(SETUP_STAMP) $(CONTRACT_HEADERS)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_TEST_CFLAGS) -MMD -MP -c $< -o $@
 
@@ -97,8 +102,8 @@ $(foreach t,$(HOST_TEST_NAMES),$(eval $(call HOST_TEST_LINK_RULE,$(t))))
 # (build/fuzz/corpus/<name>, kept between runs) plus a seed written here.
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-Wall -Wextra -Werror -Iabi -Ikernel/include -DRAE_HOST_TEST -Iservices/vfs \
-	-Itests/services/vfs
-FUZZ_NAMES := ustar multiboot2 acpi_madt acpi_tables elf vfs_tar
+	-Itests/services/vfs -I$(CONTRACT_INCLUDE)
+FUZZ_NAMES := ustar multiboot2 acpi_madt acpi_tables elf vfs_tar contract_decode
 FUZZ_ustar_SRCS := tests/fuzz/fuzz_ustar.c kernel/generic/lib/ustar.c kernel/generic/lib/format.c
 FUZZ_multiboot2_SRCS := tests/fuzz/fuzz_multiboot2.c kernel/arch/x86_64/boot/multiboot2.c \
 	kernel/generic/lib/format.c
@@ -106,6 +111,7 @@ FUZZ_acpi_madt_SRCS := tests/fuzz/fuzz_acpi_madt.c kernel/generic/acpi/madt.c $(
 FUZZ_acpi_tables_SRCS := tests/fuzz/fuzz_acpi_tables.c $(ACPI_BASE_SRCS) $(ACPI_PARSER_SRCS)
 FUZZ_elf_SRCS := tests/fuzz/fuzz_elf.c kernel/generic/proc/elf.c kernel/generic/lib/format.c
 FUZZ_vfs_tar_SRCS := tests/fuzz/fuzz_vfs_tar.c services/vfs/tar.c services/vfs/ramfs.c
+FUZZ_contract_decode_SRCS := tests/fuzz/fuzz_contract_decode.c $(CONTRACT_SERVER_SRCS)
 FUZZ_BINS := $(addprefix build/fuzz/fuzz_,$(FUZZ_NAMES))
 
 # A minimal valid multiboot2 list: header, cmdline "a", a one-entry memory map, END.
@@ -118,7 +124,7 @@ FUZZ_MADT_SEED := \101\120\111\103\200\0\0\0\5\363\122\101\105\105\116\40\122\10
 FUZZ_ELF_SEED := \177\105\114\106\2\1\1\0\0\0\0\0\0\0\0\0\2\0\76\0\1\0\0\0\0\1\100\0\0\0\0\0\100\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\100\0\70\0\4\0\0\0\0\0\0\0\1\0\0\0\5\0\0\0\0\0\0\0\0\0\0\0\0\0\100\0\0\0\0\0\0\0\100\0\0\0\0\0\40\1\0\0\0\0\0\0\40\1\0\0\0\0\0\0\0\20\0\0\0\0\0\0\1\0\0\0\6\0\0\0\0\0\0\0\0\0\0\0\0\20\100\0\0\0\0\0\0\20\100\0\0\0\0\0\0\0\0\0\0\0\0\0\0\20\0\0\0\0\0\0\0\20\0\0\0\0\0\0\7\0\0\0\4\0\0\0\0\1\0\0\0\0\0\0\0\1\100\0\0\0\0\0\0\1\100\0\0\0\0\0\20\0\0\0\0\0\0\0\40\0\0\0\0\0\0\0\10\0\0\0\0\0\0\0\121\345\164\144\6\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\20\0\0\0\0\0\0\0
 
 define FUZZ_BUILD_RULE
-build/fuzz/fuzz_$(1): $$(FUZZ_$(1)_SRCS) | $(SETUP_STAMP)
+build/fuzz/fuzz_$(1): $$(FUZZ_$(1)_SRCS) | $(SETUP_STAMP) $(CONTRACT_HEADERS)
 	@mkdir -p $$(@D)
 	$$(FUZZ_CC) $$(FUZZ_CFLAGS) $$^ -o $$@
 endef
@@ -148,13 +154,19 @@ build/fuzz/seed/acpi_tables/base.bin: | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	printf '\1' >$@
 
+# vfs, RENAME (14), no handles, w0 = 3, then "a/bc/d".
+build/fuzz/seed/contract_decode/rename.bin: | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	printf '\0\16\0\3\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0a/bc/d' >$@
+
 build/fuzz/seed/elf/static.elf: | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	printf '$(FUZZ_ELF_SEED)' >$@
 
 fuzz: $(FUZZ_BINS) build/fuzz/seed/ustar/sample.tar build/fuzz/seed/multiboot2/minimal.bin \
 		build/fuzz/seed/acpi_madt/qemu.bin build/fuzz/seed/acpi_tables/base.bin \
-		build/fuzz/seed/elf/static.elf build/fuzz/seed/vfs_tar/malformed.tar
+		build/fuzz/seed/elf/static.elf build/fuzz/seed/vfs_tar/malformed.tar \
+		build/fuzz/seed/contract_decode/rename.bin
 	@set -e; for f in $(FUZZ_NAMES); do \
 		mkdir -p build/fuzz/corpus/$$f build/fuzz/artifacts/$$f; \
 		echo "fuzz: $$f for $(FUZZ_SECONDS)s"; \

@@ -784,10 +784,13 @@ def all_contracts():
 
 
 def write_if_changed(path, text):
+    """Writes text to path; an unchanged file is only touched, so make
+    sees it newer than the generator and the contract."""
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     try:
         with open(path) as f:
             if f.read() == text:
+                os.utime(path)
                 return
     except FileNotFoundError:
         pass
