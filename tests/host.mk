@@ -157,7 +157,7 @@ build/fuzz/seed/acpi_tables/base.bin: | $(SETUP_STAMP)
 # vfs, RENAME (14), no handles, w0 = 3, then "a/bc/d".
 build/fuzz/seed/contract_decode/rename.bin: | $(SETUP_STAMP)
 	@mkdir -p $(@D)
-	printf '\0\16\0\3\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0a/bc/d' >$@
+	printf '\0\16\0\3\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0a/bc/d' >$@
 
 build/fuzz/seed/elf/static.elf: | $(SETUP_STAMP)
 	@mkdir -p $(@D)
