@@ -499,7 +499,7 @@ bench: host-bench | $(SETUP_STAMP)
 # are walked from one linker symbol to another, which cppcheck cannot see is one object.
 # In lib and services, rae.h's register-variable bindings look like unused statements to it.
 LINT_SRCS = $(shell find kernel abi tests lib apps services tools/bench/linux -name '*.c' -o -name '*.h' | sort)
-lint: | $(SETUP_STAMP)
+lint: | $(SETUP_STAMP) $(CONTRACT_HEADERS)
 	clang-format --dry-run --Werror $(LINT_SRCS)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 		--inline-suppr --suppress=missingIncludeSystem --suppress=comparePointers \
@@ -507,7 +507,8 @@ lint: | $(SETUP_STAMP)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 		--inline-suppr --suppress=missingIncludeSystem \
 		--suppress=constStatement:lib/librae/include/rae.h \
-		-Iabi -Ikernel/include -Ilib/librae/include -Iservices/vfs -D__x86_64__ lib services
+		-Iabi -Ikernel/include -Ilib/librae/include -Iservices/vfs -I$(CONTRACT_INCLUDE) \
+		-D__x86_64__ lib services
 
 clean:
 	rm -rf $(BUILD)

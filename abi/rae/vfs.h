@@ -13,8 +13,9 @@
  * Every reply: the tag is a result, a value >= 0 (a file descriptor, a byte
  * count, an offset) or a negative rae_status_t; words and buffer as stated
  * per operation. A request a server cannot parse (unknown tag, wrong buffer
- * length, a path that is not a path) is answered RAE_ERR_INVALID; handles
- * that came with a request that takes none are closed.
+ * length, a path that is not a path, handles other than the request
+ * declares) is answered RAE_ERR_INVALID, a path over RAE_VFS_PATH_MAX
+ * RAE_ERR_RANGE; the handles that came with it are closed.
  *
  * Paths are in the buffer, without a NUL, at most RAE_VFS_PATH_MAX bytes,
  * each name at most RAE_VFS_NAME_MAX bytes and without a NUL byte. They are

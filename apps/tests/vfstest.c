@@ -332,7 +332,7 @@ static void test_sessions(rae_handle_t admin_ep, rae_handle_t s)
 			       &(vfs_stat_request_t){.path = "etc", .path_len = 3}, &stat_rep),
 		 RAE_ERR_ACCESS_DENIED, "a connect handle only opens sessions");
 	/* After CLOSE_SESSION its badge means nothing, even if the handle is kept. */
-	vfs_close_session_reply_t close_rep;
+	vfs_close_session_reply_t close_rep = {0};
 	check_eq(vfs_close_session_call(s2, RAE_VFS_CALL_TIMEOUT_NS,
 					&(vfs_close_session_request_t){0}, &close_rep),
 		 RAE_OK, "close the second session");

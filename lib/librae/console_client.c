@@ -17,14 +17,10 @@ static rae_status_t console_attach(rae_console_t *c)
 	    rae_handle_dup(c->attached, RAE_RIGHT_SIGNAL | RAE_RIGHT_TRANSFER, &signal_end);
 	if (st != RAE_OK)
 		return st;
-	console_attach_reply_t rep;
-	return (rae_status_t)console_attach_call(c->service, CONSOLE_T,
-						 &(console_attach_request_t){
-						     .input_bits = c->input_bit,
-						     .interrupt_bits = c->interrupt_bit,
-						     .notify = signal_end,
-						 },
-						 &rep);
+	console_attach_request_t q = {
+	    .input_bits = c->input_bit, .interrupt_bits = c->interrupt_bit, .notify = signal_end};
+	console_attach_reply_t rep = {0};
+	return (rae_status_t)console_attach_call(c->service, CONSOLE_T, &q, &rep);
 }
 
 rae_status_t rae_console_connect(rae_console_t *c, rae_handle_t service)
@@ -58,12 +54,12 @@ int64_t rae_console_write(rae_console_t *c, const void *buf, size_t len)
 	size_t done = 0;
 	while (done < len) {
 		size_t n = len - done > RAE_IPC_BUF_MAX ? RAE_IPC_BUF_MAX : len - done;
-		console_write_reply_t rep;
-		int64_t st = console_write_call(
-		    c->service, CONSOLE_T,
-		    &(console_write_request_t){.data = (const char *)buf + done,
-						.data_len = (uint32_t)n},
-		    &rep);
+		console_write_reply_t rep = {0};
+		int64_t st =
+		    console_write_call(c->service, CONSOLE_T,
+				       &(console_write_request_t){.data = (const char *)buf + done,
+								  .data_len = (uint32_t)n},
+				       &rep);
 		if (st != RAE_OK)
 			return st;
 		if (rep.written == 0 || rep.written > n)
@@ -134,7 +130,7 @@ int64_t rae_console_read(rae_console_t *c, void *buf, size_t cap, uint64_t timeo
 
 rae_status_t rae_console_set_mode(rae_console_t *c, uint32_t mode, uint32_t *old)
 {
-	console_set_mode_reply_t rep;
+	console_set_mode_reply_t rep = {0};
 	int64_t st = console_set_mode_call(c->service, CONSOLE_T,
 					   &(console_set_mode_request_t){.mode = mode}, &rep);
 	if (st == RAE_OK)
@@ -146,7 +142,7 @@ rae_status_t rae_console_set_mode(rae_console_t *c, uint32_t mode, uint32_t *old
 
 rae_status_t rae_console_set_foreground(rae_console_t *c)
 {
-	console_set_foreground_reply_t rep;
+	console_set_foreground_reply_t rep = {0};
 	int64_t st = console_set_foreground_call(c->service, CONSOLE_T,
 						 &(console_set_foreground_request_t){0}, &rep);
 	if (st == RAE_OK)
@@ -156,7 +152,7 @@ rae_status_t rae_console_set_foreground(rae_console_t *c)
 
 rae_status_t rae_console_winsize(rae_console_t *c, rae_console_winsize_t *ws)
 {
-	console_winsize_reply_t rep;
+	console_winsize_reply_t rep = {0};
 	int64_t st =
 	    console_winsize_call(c->service, CONSOLE_T, &(console_winsize_request_t){0}, &rep);
 	if (st == RAE_OK) {
@@ -170,7 +166,7 @@ rae_status_t rae_console_winsize(rae_console_t *c, rae_console_winsize_t *ws)
 
 rae_status_t rae_console_open(rae_console_t *c, rae_handle_t *out)
 {
-	console_open_reply_t rep;
+	console_open_reply_t rep = {0};
 	int64_t st = console_open_call(c->service, CONSOLE_T, &(console_open_request_t){0}, &rep);
 	if (st != RAE_OK)
 		return (rae_status_t)st;
@@ -208,7 +204,7 @@ int64_t rae_console_log_read(rae_handle_t service, uint64_t *offset, void *buf, 
 
 int64_t rae_console_ready_tsc(rae_handle_t service, uint64_t *tsc)
 {
-	console_ready_tsc_reply_t rep;
+	console_ready_tsc_reply_t rep = {0};
 	int64_t st =
 	    console_ready_tsc_call(service, CONSOLE_T, &(console_ready_tsc_request_t){0}, &rep);
 	if (st == RAE_OK)
@@ -218,7 +214,7 @@ int64_t rae_console_ready_tsc(rae_handle_t service, uint64_t *tsc)
 
 void rae_console_close(rae_console_t *c)
 {
-	console_detach_reply_t rep;
+	console_detach_reply_t rep = {0};
 	console_detach_call(c->service, CONSOLE_T, &(console_detach_request_t){0}, &rep);
 	rae_handle_close(c->notify);
 	rae_handle_close(c->service);

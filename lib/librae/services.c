@@ -8,7 +8,7 @@ rae_status_t rae_service_lookup(rae_handle_t svc, const char *name, rae_handle_t
 	size_t len = strnlen(name, RAE_SVC_NAME_MAX);
 	if (len == 0 || len >= RAE_SVC_NAME_MAX)
 		return RAE_ERR_INVALID;
-	names_lookup_reply_t rep;
+	names_lookup_reply_t rep = {0};
 	int64_t st = names_lookup_call(
 	    svc, timeout_ns, &(names_lookup_request_t){.name = name, .name_len = (uint32_t)len},
 	    &rep);
@@ -23,7 +23,8 @@ int64_t rae_service_list(rae_handle_t svc, unsigned first, rae_svc_info_t *out, 
 {
 	names_list_reply_t rep = {.services = out,
 				  .services_cap = max > RAE_SVC_LIST_MAX ? RAE_SVC_LIST_MAX : max};
-	int64_t st = names_list_call(svc, timeout_ns, &(names_list_request_t){.first = first}, &rep);
+	int64_t st =
+	    names_list_call(svc, timeout_ns, &(names_list_request_t){.first = first}, &rep);
 	if (st < 0)
 		return st;
 	for (uint32_t i = 0; i < rep.services_count; i++)
@@ -38,7 +39,8 @@ rae_status_t rae_service_kill(rae_handle_t svc, const char *name, uint64_t timeo
 	size_t len = strnlen(name, RAE_SVC_NAME_MAX);
 	if (len == 0 || len >= RAE_SVC_NAME_MAX)
 		return RAE_ERR_INVALID;
-	names_kill_reply_t rep;
+	names_kill_reply_t rep = {0};
 	return (rae_status_t)names_kill_call(
-	    svc, timeout_ns, &(names_kill_request_t){.name = name, .name_len = (uint32_t)len}, &rep);
+	    svc, timeout_ns, &(names_kill_request_t){.name = name, .name_len = (uint32_t)len},
+	    &rep);
 }

@@ -14,8 +14,9 @@ rae_status_t rae_vfs_session_open(rae_handle_t server, rae_handle_t *session)
 rae_status_t rae_vfs_session_open_within(rae_handle_t server, uint64_t timeout_ns,
 					 rae_handle_t *session)
 {
-	vfs_open_session_reply_t rep;
-	int64_t st = vfs_open_session_call(server, timeout_ns, &(vfs_open_session_request_t){0}, &rep);
+	vfs_open_session_reply_t rep = {0};
+	int64_t st =
+	    vfs_open_session_call(server, timeout_ns, &(vfs_open_session_request_t){0}, &rep);
 	if (st < 0)
 		return (rae_status_t)st;
 	*session = rep.session;
@@ -24,8 +25,9 @@ rae_status_t rae_vfs_session_open_within(rae_handle_t server, uint64_t timeout_n
 
 rae_status_t rae_vfs_session_close(rae_handle_t session)
 {
-	vfs_close_session_reply_t rep;
-	int64_t st = vfs_close_session_call(session, VFS_T, &(vfs_close_session_request_t){0}, &rep);
+	vfs_close_session_reply_t rep = {0};
+	int64_t st =
+	    vfs_close_session_call(session, VFS_T, &(vfs_close_session_request_t){0}, &rep);
 	rae_handle_close(session);
 	return (rae_status_t)st;
 }
@@ -43,16 +45,17 @@ int64_t rae_vfs_open(rae_handle_t s, const char *path, uint32_t flags, uint32_t 
 	int64_t len = vfs_path_len(path);
 	if (len < 0)
 		return len;
-	vfs_open_reply_t rep;
-	return vfs_open_call(s, VFS_T,
-			     &(vfs_open_request_t){
-				 .path = path, .path_len = (uint32_t)len, .flags = flags, .perm = perm},
-			     &rep);
+	vfs_open_reply_t rep = {0};
+	return vfs_open_call(
+	    s, VFS_T,
+	    &(vfs_open_request_t){
+		.path = path, .path_len = (uint32_t)len, .flags = flags, .perm = perm},
+	    &rep);
 }
 
 rae_status_t rae_vfs_close(rae_handle_t s, int64_t fd)
 {
-	vfs_close_reply_t rep;
+	vfs_close_reply_t rep = {0};
 	return (rae_status_t)vfs_close_call(s, VFS_T, &(vfs_close_request_t){.fd = (uint64_t)fd},
 					    &rep);
 }
@@ -66,8 +69,8 @@ static int64_t vfs_read_loop(rae_handle_t s, int64_t fd, void *buf, size_t n, ui
 		uint64_t at = offset == RAE_VFS_AT_POSITION ? offset : offset + done;
 		vfs_read_reply_t rep = {.data = (uint8_t *)buf + done, .data_cap = (uint32_t)want};
 		int64_t r = vfs_read_call(
-		    s, VFS_T, &(vfs_read_request_t){.fd = (uint64_t)fd, .count = want, .offset = at},
-		    &rep);
+		    s, VFS_T,
+		    &(vfs_read_request_t){.fd = (uint64_t)fd, .count = want, .offset = at}, &rep);
 		if (r < 0)
 			return done ? (int64_t)done : r;
 		if (r == 0 || (size_t)r != rep.data_len)
@@ -98,13 +101,14 @@ static int64_t vfs_write_loop(rae_handle_t s, int64_t fd, const void *buf, size_
 	while (done < n) {
 		size_t len = n - done > RAE_VFS_IO_MAX ? RAE_VFS_IO_MAX : n - done;
 		uint64_t at = offset == RAE_VFS_AT_POSITION ? offset : offset + done;
-		vfs_write_reply_t rep;
-		int64_t r = vfs_write_call(s, VFS_T,
-					   &(vfs_write_request_t){.fd = (uint64_t)fd,
-								  .offset = at,
-								  .data = (const uint8_t *)buf + done,
-								  .data_len = (uint32_t)len},
-					   &rep);
+		vfs_write_reply_t rep = {0};
+		int64_t r =
+		    vfs_write_call(s, VFS_T,
+				   &(vfs_write_request_t){.fd = (uint64_t)fd,
+							  .offset = at,
+							  .data = (const uint8_t *)buf + done,
+							  .data_len = (uint32_t)len},
+				   &rep);
 		if (r < 0)
 			return done ? (int64_t)done : r;
 		done += (size_t)r;
@@ -128,10 +132,10 @@ int64_t rae_vfs_pwrite(rae_handle_t s, int64_t fd, const void *buf, size_t n, ui
 
 int64_t rae_vfs_seek(rae_handle_t s, int64_t fd, int64_t offset, uint32_t whence)
 {
-	vfs_seek_reply_t rep;
+	vfs_seek_reply_t rep = {0};
 	return vfs_seek_call(
-	    s, VFS_T,
-	    &(vfs_seek_request_t){.fd = (uint64_t)fd, .offset = offset, .whence = whence}, &rep);
+	    s, VFS_T, &(vfs_seek_request_t){.fd = (uint64_t)fd, .offset = offset, .whence = whence},
+	    &rep);
 }
 
 static rae_status_t vfs_stat_flags(rae_handle_t s, const char *path, uint64_t flags,
@@ -168,8 +172,8 @@ int64_t rae_vfs_getdents(rae_handle_t s, int64_t fd, void *buf, size_t cap)
 {
 	size_t room = cap > RAE_VFS_IO_MAX ? RAE_VFS_IO_MAX : cap;
 	vfs_getdents_reply_t rep = {.entries = buf, .entries_cap = (uint32_t)room};
-	return vfs_getdents_call(
-	    s, VFS_T, &(vfs_getdents_request_t){.fd = (uint64_t)fd, .room = room}, &rep);
+	return vfs_getdents_call(s, VFS_T,
+				 &(vfs_getdents_request_t){.fd = (uint64_t)fd, .room = room}, &rep);
 }
 
 rae_status_t rae_vfs_mkdir(rae_handle_t s, const char *path, uint32_t perm)
@@ -177,7 +181,7 @@ rae_status_t rae_vfs_mkdir(rae_handle_t s, const char *path, uint32_t perm)
 	int64_t len = vfs_path_len(path);
 	if (len < 0)
 		return (rae_status_t)len;
-	vfs_mkdir_reply_t rep;
+	vfs_mkdir_reply_t rep = {0};
 	return (rae_status_t)vfs_mkdir_call(
 	    s, VFS_T, &(vfs_mkdir_request_t){.path = path, .path_len = (uint32_t)len, .perm = perm},
 	    &rep);
@@ -188,7 +192,7 @@ rae_status_t rae_vfs_unlink(rae_handle_t s, const char *path)
 	int64_t len = vfs_path_len(path);
 	if (len < 0)
 		return (rae_status_t)len;
-	vfs_unlink_reply_t rep;
+	vfs_unlink_reply_t rep = {0};
 	return (rae_status_t)vfs_unlink_call(
 	    s, VFS_T, &(vfs_unlink_request_t){.path = path, .path_len = (uint32_t)len}, &rep);
 }
@@ -198,7 +202,7 @@ rae_status_t rae_vfs_rmdir(rae_handle_t s, const char *path)
 	int64_t len = vfs_path_len(path);
 	if (len < 0)
 		return (rae_status_t)len;
-	vfs_rmdir_reply_t rep;
+	vfs_rmdir_reply_t rep = {0};
 	return (rae_status_t)vfs_rmdir_call(
 	    s, VFS_T, &(vfs_rmdir_request_t){.path = path, .path_len = (uint32_t)len}, &rep);
 }
@@ -208,13 +212,12 @@ rae_status_t rae_vfs_rename(rae_handle_t s, const char *from, const char *to)
 	int64_t la = vfs_path_len(from), lb = vfs_path_len(to);
 	if (la < 0 || lb < 0)
 		return RAE_ERR_RANGE;
-	vfs_rename_reply_t rep;
-	return (rae_status_t)vfs_rename_call(s, VFS_T,
-					     &(vfs_rename_request_t){.from = from,
-								     .from_len = (uint32_t)la,
-								     .to = to,
-								     .to_len = (uint32_t)lb},
-					     &rep);
+	vfs_rename_reply_t rep = {0};
+	return (rae_status_t)vfs_rename_call(
+	    s, VFS_T,
+	    &(vfs_rename_request_t){
+		.from = from, .from_len = (uint32_t)la, .to = to, .to_len = (uint32_t)lb},
+	    &rep);
 }
 
 rae_status_t rae_vfs_symlink(rae_handle_t s, const char *target, const char *path)
@@ -222,7 +225,7 @@ rae_status_t rae_vfs_symlink(rae_handle_t s, const char *target, const char *pat
 	int64_t la = vfs_path_len(target), lb = vfs_path_len(path);
 	if (la < 0 || lb < 0)
 		return RAE_ERR_RANGE;
-	vfs_symlink_reply_t rep;
+	vfs_symlink_reply_t rep = {0};
 	return (rae_status_t)vfs_symlink_call(s, VFS_T,
 					      &(vfs_symlink_request_t){.target = target,
 								       .target_len = (uint32_t)la,
@@ -249,7 +252,7 @@ int64_t rae_vfs_readlink(rae_handle_t s, const char *path, char *buf, size_t cap
 
 rae_status_t rae_vfs_truncate(rae_handle_t s, int64_t fd, uint64_t size)
 {
-	vfs_truncate_reply_t rep;
+	vfs_truncate_reply_t rep = {0};
 	return (rae_status_t)vfs_truncate_call(
 	    s, VFS_T, &(vfs_truncate_request_t){.fd = (uint64_t)fd, .size = size}, &rep);
 }
@@ -259,7 +262,7 @@ rae_status_t rae_vfs_mount(rae_handle_t s, const char *path, rae_handle_t fs)
 	int64_t len = vfs_path_len(path);
 	if (len < 0)
 		return (rae_status_t)len;
-	vfs_mount_reply_t rep;
+	vfs_mount_reply_t rep = {0};
 	return (rae_status_t)vfs_mount_call(
 	    s, VFS_T, &(vfs_mount_request_t){.path = path, .path_len = (uint32_t)len, .fs = fs},
 	    &rep);
@@ -270,7 +273,7 @@ rae_status_t rae_vfs_unmount(rae_handle_t s, const char *path)
 	int64_t len = vfs_path_len(path);
 	if (len < 0)
 		return (rae_status_t)len;
-	vfs_unmount_reply_t rep;
+	vfs_unmount_reply_t rep = {0};
 	return (rae_status_t)vfs_unmount_call(
 	    s, VFS_T, &(vfs_unmount_request_t){.path = path, .path_len = (uint32_t)len}, &rep);
 }

@@ -555,8 +555,8 @@ static int64_t request_log_read(void *ctx, const rae_msg_t *call, console_log_re
 	return RAE_OK;
 }
 
-static int64_t request_ready_tsc(void *ctx, const rae_msg_t *call,
-				 console_ready_tsc_request_t *q, console_ready_tsc_reply_t *rep)
+static int64_t request_ready_tsc(void *ctx, const rae_msg_t *call, console_ready_tsc_request_t *q,
+				 console_ready_tsc_reply_t *rep)
 {
 	(void)ctx;
 	(void)call;

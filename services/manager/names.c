@@ -19,7 +19,8 @@ static rae_status_t named_service(const rae_msg_t *call, const char *name, uint3
 				  service_t **out, const char **caller)
 {
 	for (unsigned i = 0; i < service_count; i++) {
-		if (strncmp(services[i].m.name, name, len) == 0 && services[i].m.name[len] == '\0') {
+		if (strncmp(services[i].m.name, name, len) == 0 &&
+		    services[i].m.name[len] == '\0') {
 			*out = &services[i];
 			*caller = caller_name(call->badge);
 			return RAE_OK;

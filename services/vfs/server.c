@@ -92,9 +92,9 @@ static int64_t vfs_session_open(void *ctx, const rae_msg_t *call, vfs_open_sessi
 static void vfs_fd_release(vfs_server_t *srv, vfs_fd_t *f)
 {
 	if (f->mount) {
-		vfs_close_reply_t rep;
-		vfs_close_call(f->mount->session, RAE_VFS_CALL_TIMEOUT_NS,
-			       &(vfs_close_request_t){.fd = (uint64_t)f->remote_fd}, &rep);
+		vfs_close_request_t q = {.fd = (uint64_t)f->remote_fd};
+		vfs_close_reply_t rep = {0};
+		vfs_close_call(f->mount->session, RAE_VFS_CALL_TIMEOUT_NS, &q, &rep);
 		f->mount->fds--;
 	} else {
 		ramfs_release(&srv->fs, f->node);
@@ -194,7 +194,8 @@ static int64_t vfs_op_open(void *ctx, const rae_msg_t *call, vfs_open_request_t 
 	if (lk->mount) {
 		vfs_open_request_t fq = *q;
 		fq.path = vfs_rest(lk, &fq.path_len);
-		int64_t fd = vfs_open_call(vfs_mount_of(lk)->session, RAE_VFS_CALL_TIMEOUT_NS, &fq, rep);
+		int64_t fd =
+		    vfs_open_call(vfs_mount_of(lk)->session, RAE_VFS_CALL_TIMEOUT_NS, &fq, rep);
 		if (fd < 0)
 			return fd;
 		srv->caller->fds[slot] =
@@ -393,14 +394,16 @@ static int64_t vfs_op_stat(void *ctx, const rae_msg_t *call, vfs_stat_request_t 
 	if (q->flags & ~(uint64_t)RAE_VFS_STAT_NOFOLLOW)
 		return RAE_ERR_INVALID;
 	unsigned follow = !(q->flags & RAE_VFS_STAT_NOFOLLOW);
-	rae_status_t st = ramfs_lookup(&srv->fs, q->path, q->path_len, follow ? RAMFS_FOLLOW : 0, lk);
+	rae_status_t st =
+	    ramfs_lookup(&srv->fs, q->path, q->path_len, follow ? RAMFS_FOLLOW : 0, lk);
 	if (st != RAE_OK)
 		return st;
 	rep->stat = (struct rae_stat *)srv->out;
 	if (lk->mount) {
 		vfs_stat_request_t fq = *q;
 		fq.path = vfs_rest(lk, &fq.path_len);
-		int64_t r = vfs_stat_call(vfs_mount_of(lk)->session, RAE_VFS_CALL_TIMEOUT_NS, &fq, rep);
+		int64_t r =
+		    vfs_stat_call(vfs_mount_of(lk)->session, RAE_VFS_CALL_TIMEOUT_NS, &fq, rep);
 		rep->stat->dev = vfs_mount_of(lk)->dev;
 		return r;
 	}
@@ -424,7 +427,8 @@ static int64_t vfs_op_readlink(void *ctx, const rae_msg_t *call, vfs_readlink_re
 		vfs_readlink_request_t fq = *q;
 		fq.path = vfs_rest(lk, &fq.path_len);
 		rep->target_cap = RAE_VFS_PATH_MAX;
-		return vfs_readlink_call(vfs_mount_of(lk)->session, RAE_VFS_CALL_TIMEOUT_NS, &fq, rep);
+		return vfs_readlink_call(vfs_mount_of(lk)->session, RAE_VFS_CALL_TIMEOUT_NS, &fq,
+					 rep);
 	}
 	ramfs_node_t *n = lk->node;
 	if (!n)
@@ -468,12 +472,12 @@ static int64_t vfs_remove(vfs_server_t *srv, const char *path, uint32_t len, boo
 		uint32_t rest_len;
 		const char *rest = vfs_rest(lk, &rest_len);
 		if (dir) {
-			vfs_rmdir_reply_t rep;
-			return vfs_rmdir_call(vfs_mount_of(lk)->session, RAE_VFS_CALL_TIMEOUT_NS,
-					      &(vfs_rmdir_request_t){.path = rest, .path_len = rest_len},
-					      &rep);
+			vfs_rmdir_reply_t rep = {0};
+			return vfs_rmdir_call(
+			    vfs_mount_of(lk)->session, RAE_VFS_CALL_TIMEOUT_NS,
+			    &(vfs_rmdir_request_t){.path = rest, .path_len = rest_len}, &rep);
 		}
-		vfs_unlink_reply_t rep;
+		vfs_unlink_reply_t rep = {0};
 		return vfs_unlink_call(vfs_mount_of(lk)->session, RAE_VFS_CALL_TIMEOUT_NS,
 				       &(vfs_unlink_request_t){.path = rest, .path_len = rest_len},
 				       &rep);
@@ -521,7 +525,8 @@ static int64_t vfs_op_symlink(void *ctx, const rae_msg_t *call, vfs_symlink_requ
 		/* The same target, the rest of the link's path. */
 		vfs_symlink_request_t fq = *q;
 		fq.path = vfs_rest(b, &fq.path_len);
-		return vfs_symlink_call(vfs_mount_of(b)->session, RAE_VFS_CALL_TIMEOUT_NS, &fq, rep);
+		return vfs_symlink_call(vfs_mount_of(b)->session, RAE_VFS_CALL_TIMEOUT_NS, &fq,
+					rep);
 	}
 	if (b->node || b->mount || !b->parent)
 		return RAE_ERR_EXISTS;

@@ -42,9 +42,9 @@ typedef struct {
 	vfs_session_t *sessions[RAE_VFS_SESSIONS_MAX];
 	vfs_mount_t mounts[VFS_MOUNTS_MAX];
 	uint64_t random;
-	vfs_session_t *caller;        /* the session of the request being answered */
-	ramfs_lookup_t lk_a, lk_b;    /* path lookups of that request (large) */
-	uint8_t in[RAE_IPC_BUF_MAX];  /* the request's buffer */
+	vfs_session_t *caller;       /* the session of the request being answered */
+	ramfs_lookup_t lk_a, lk_b;   /* path lookups of that request (large) */
+	uint8_t in[RAE_IPC_BUF_MAX]; /* the request's buffer */
 	uint8_t out[RAE_IPC_BUF_MAX] __attribute__((aligned(8))); /* the reply's */
 } vfs_server_t;
 
