@@ -46,10 +46,10 @@ HOST_TEST_klog_SRCS := tests/kernel/generic/console/test_klog.c kernel/generic/c
 HOST_TEST_console_ldisc_SRCS := tests/services/console/test_ldisc.c services/console/ldisc.c \
 	services/console/keyboard.c
 
-# The decoders and dispatchers contract_gen.py writes (build/gen/contracts).
+# The decoders, dispatchers and client stubs contract_gen.py writes (build/gen/contracts).
 CONTRACT_SERVER_SRCS := $(patsubst %,$(CONTRACT_DIR)/%_server.c,$(CONTRACTS))
 HOST_TEST_contract_decode_SRCS := tests/services/contracts/test_contract_decode.c \
-	$(CONTRACT_SERVER_SRCS)
+	$(CONTRACT_SERVER_SRCS) $(patsubst %,$(CONTRACT_DIR)/%_client.c,$(CONTRACTS))
 
 # rsh's parser: the test includes apps/shell/sh.c (plain POSIX) whole.
 HOST_TEST_sh_parse_SRCS := tests/apps/shell/test_sh_parse.c

@@ -154,15 +154,15 @@ def generate(c, out):
 
 
 def compile_generated(out):
-    """The client and server as the user-space build compiles them, and the
-    server as the host tests do."""
+    """The client and server as the user-space build compiles them, and as
+    the host tests do."""
     user = ["gcc", "-std=gnu11", "-O2", "-ffreestanding", "-nostdinc", "-isystem", cc_include(),
             "-Iabi", "-Ilib/librae/include", f"-I{out / 'include'}", "-Ikernel/include",
             "-isystem", "kernel/include/klibc", "-Wall", "-Wextra", "-Werror", "-fsyntax-only"]
     host = ["gcc", "-std=gnu11", "-DRAE_HOST_TEST", "-Iabi", f"-I{out / 'include'}", "-Wall",
             "-Wextra", "-Werror", "-fsyntax-only"]
     for cmd in (user + [str(out / "client.c")], user + [str(out / "server.c")],
-                host + [str(out / "server.c")]):
+                host + [str(out / "server.c")], host + [str(out / "client.c")]):
         done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
 

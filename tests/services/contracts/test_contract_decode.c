@@ -1,8 +1,9 @@
-/* Host tests for the server side the contract generator writes
- * (tools/build/contract_gen.py, build/gen/contracts/<name>_server.c): the decoder
+/* Host tests for the code the contract generator writes
+ * (tools/build/contract_gen.py, build/gen/contracts/): the server's decoder
  * refuses short, oversized, NUL-bearing, handle-less and unknown requests
- * with an error, takes good ones apart, and the dispatcher closes every
- * handle nobody kept, answers pings and honours `admit`. */
+ * with an error and takes good ones apart; the dispatcher closes every
+ * handle nobody kept, answers pings and honours `admit`; the client stubs
+ * refuse out-of-bound requests before sending and forged replies after. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -300,6 +301,133 @@ static void test_dispatch_ping_and_admit(void **state)
 	assert_int_equal(vfs_dispatch(&gated, NULL, &m, &r), RAE_OK);
 }
 
+/* --- the client stubs, against forged replies ------------------------------ */
+
+/* What the fake server answers: the reply it copies over the call. */
+static rae_msg_t forged;
+static uint8_t forged_buf[RAE_IPC_BUF_MAX];
+static rae_msg_t sent;
+static int calls;
+
+int64_t rae_ipc_call(rae_handle_t h, rae_msg_t *msg, uint64_t timeout_ns);
+int64_t rae_ipc_call(rae_handle_t h, rae_msg_t *msg, uint64_t timeout_ns)
+{
+	(void)h;
+	(void)timeout_ns;
+	calls++;
+	sent = *msg;
+	/* As the kernel does, a buffer longer than the room is cut to it. */
+	uint32_t len = forged.buf_len < msg->buf_cap ? forged.buf_len : msg->buf_cap;
+	if (len)
+		memcpy((void *)(uintptr_t)msg->buf, forged_buf, len);
+	msg->tag = forged.tag;
+	memcpy(msg->words, forged.words, sizeof(msg->words));
+	msg->buf_len = len;
+	msg->handle_count = forged.handle_count;
+	memcpy(msg->handles, forged.handles, sizeof(msg->handles));
+	return RAE_OK;
+}
+
+static void forge(int64_t tag, const void *data, uint32_t len, uint32_t handles)
+{
+	forged = (rae_msg_t){.tag = (uint64_t)tag, .buf_len = len, .handle_count = handles};
+	for (uint32_t i = 0; i < handles; i++)
+		forged.handles[i] = 30 + i;
+	if (len)
+		memcpy(forged_buf, data, len);
+}
+
+static void test_client_refuses_bad_requests_before_sending(void **state)
+{
+	(void)state;
+	static char path[RAE_VFS_PATH_MAX + 1];
+	calls = 0;
+	vfs_stat_reply_t rep = {.stat = &stat_out};
+	assert_int_equal(
+	    vfs_stat_call(1, 0, &(vfs_stat_request_t){.path = path, .path_len = sizeof(path)},
+			  &rep),
+	    RAE_ERR_RANGE);
+	names_lookup_reply_t lrep = {0};
+	assert_int_equal(
+	    names_lookup_call(1, 0, &(names_lookup_request_t){.name = "", .name_len = 0}, &lrep),
+	    RAE_ERR_RANGE);
+	assert_int_equal(calls, 0);
+
+	/* A good one goes out packed where the contract says. */
+	forge(0, NULL, 0, 0);
+	vfs_rename_reply_t rrep = {0};
+	assert_int_equal(
+	    vfs_rename_call(
+		1, 0, &(vfs_rename_request_t){.from = "ab", .from_len = 2, .to = "c", .to_len = 1},
+		&rrep),
+	    RAE_OK);
+	assert_int_equal(sent.tag, RAE_VFS_RENAME);
+	assert_int_equal(sent.words[0], 2);
+	assert_int_equal(sent.buf_len, 3);
+}
+
+static void test_client_refuses_forged_replies(void **state)
+{
+	(void)state;
+	struct rae_stat st;
+	vfs_stat_reply_t rep = {.stat = &st};
+	const vfs_stat_request_t q = {.path = "etc", .path_len = 3};
+
+	/* A whole record: taken. */
+	forge(0, &stat_out, sizeof(stat_out), 0);
+	assert_int_equal(vfs_stat_call(1, 0, &q, &rep), RAE_OK);
+	assert_int_equal(st.ino, 42);
+	/* Short, or with a handle nobody asked for (which is closed). */
+	forge(0, &stat_out, sizeof(stat_out) - 1, 0);
+	assert_int_equal(vfs_stat_call(1, 0, &q, &rep), RAE_ERR_INVALID);
+	forge(0, &stat_out, sizeof(stat_out), 1);
+	assert_int_equal(vfs_stat_call(1, 0, &q, &rep), RAE_ERR_INVALID);
+	assert_int_equal(closed[30], 1);
+	/* An error result passes through, its handles closed. */
+	forge(RAE_ERR_NOT_FOUND, NULL, 0, 2);
+	assert_int_equal(vfs_stat_call(1, 0, &q, &rep), RAE_ERR_NOT_FOUND);
+	assert_int_equal(closed[30] + closed[31], 3);
+
+	/* A session without its handle. */
+	vfs_open_session_reply_t srep = {0};
+	forge(0, NULL, 0, 0);
+	assert_int_equal(vfs_open_session_call(1, 0, &(vfs_open_session_request_t){0}, &srep),
+			 RAE_ERR_INVALID);
+
+	/* A count that does not match the bytes, or more than the caller's room. */
+	rae_svc_info_t rows[2];
+	static rae_svc_info_t three[3];
+	names_list_reply_t lrep = {.services = rows, .services_cap = 2};
+	forge(0, three, sizeof(rae_svc_info_t), 0);
+	forged.words[0] = 2;
+	assert_int_equal(names_list_call(1, 0, &(names_list_request_t){0}, &lrep), RAE_ERR_INVALID);
+	forged.words[0] = 1;
+	assert_int_equal(names_list_call(1, 0, &(names_list_request_t){0}, &lrep), RAE_OK);
+	assert_int_equal(lrep.services_count, 1);
+	/* Three records for room for two: cut to two, which the count belies. */
+	forge(0, three, 3 * sizeof(rae_svc_info_t), 0);
+	forged.words[0] = 3;
+	assert_int_equal(names_list_call(1, 0, &(names_list_request_t){0}, &lrep), RAE_ERR_INVALID);
+	/* A word that does not fit its type. */
+	forge(0, NULL, 0, 0);
+	forged.words[1] = 1ull << 33;
+	lrep.services_cap = 2;
+	assert_int_equal(names_list_call(1, 0, &(names_list_request_t){0}, &lrep), RAE_ERR_INVALID);
+
+	/* The console's READ: the counted length must match the bytes. */
+	char data[16];
+	console_read_reply_t crep = {.data = data, .data_cap = sizeof(data)};
+	forge(0, "hello", 5, 0);
+	forged.words[0] = 4;
+	assert_int_equal(console_read_call(1, 0, &(console_read_request_t){.max = 16}, &crep),
+			 RAE_ERR_INVALID);
+	forged.words[0] = 5;
+	assert_int_equal(console_read_call(1, 0, &(console_read_request_t){.max = 16}, &crep),
+			 RAE_OK);
+	assert_int_equal(crep.data_len, 5);
+	assert_memory_equal(data, "hello", 5);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -308,6 +436,8 @@ int main(void)
 	    cmocka_unit_test_setup(test_dispatch_runs_handlers_and_fills_replies, reset),
 	    cmocka_unit_test_setup(test_dispatch_closes_handles_nobody_kept, reset),
 	    cmocka_unit_test_setup(test_dispatch_ping_and_admit, reset),
+	    cmocka_unit_test_setup(test_client_refuses_bad_requests_before_sending, reset),
+	    cmocka_unit_test_setup(test_client_refuses_forged_replies, reset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
