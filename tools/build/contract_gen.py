@@ -536,7 +536,15 @@ def client(c):
            "/* The host test's: it answers with forged replies. */",
            "int64_t rae_ipc_call(rae_handle_t h, rae_msg_t *msg, uint64_t timeout_ns);",
            "rae_status_t rae_handle_close(rae_handle_t h);",
-           "#else", "#include <rae.h>", f"#include <rae/{c.name}_contract.h>", "#endif", ""]
+           "#else", "#include <rae.h>", f"#include <rae/{c.name}_contract.h>", "#endif", "",
+           "/* A refused or failed reply: closes the handles it brought. Out of line,",
+           " * once for all the stubs, as it is the rare path. */",
+           "__attribute__((noinline, cold)) static int64_t drop(const rae_msg_t *m, int64_t result)",
+           "{",
+           "\tfor (uint32_t i = 0; i < m->handle_count && i < RAE_IPC_HANDLES_MAX; i++)",
+           "\t\trae_handle_close(m->handles[i]);",
+           "\treturn result;",
+           "}", ""]
     for r in c.requests:
         req, rep = r.request, r.reply
         rq_buf, rp_buf = req.buffer(), rep.buffer()
@@ -618,9 +626,7 @@ def client(c):
                              lambda s: "{ result = RAE_ERR_INVALID; goto drop; }", "client")
         out.append("\treturn result;")
         out.append("drop:")
-        out.append("\tfor (uint32_t i = 0; i < m.handle_count && i < RAE_IPC_HANDLES_MAX; i++)")
-        out.append("\t\trae_handle_close(m.handles[i]);")
-        out.append("\treturn result;")
+        out.append("\treturn drop(&m, result);")
         out.append("}")
         out.append("")
     return "\n".join(out)
@@ -694,6 +700,19 @@ def server(c):
         out.append("\treturn result;")
         out.append("}")
         out.append("")
+    out.append("/* The handlers' admission check; once it passes, the handler owns the")
+    out.append(" * declared handles (run_* closes those it did not keep). */")
+    out.append(f"static int64_t admit(const {c.name}_handlers_t *handlers, void *ctx, rae_msg_t *call,")
+    out.append("\t\tuint64_t number)")
+    out.append("{")
+    out.append("\tint64_t result = handlers->admit ? handlers->admit(ctx, call, number) : 0;")
+    out.append("\tif (result == 0)")
+    out.append("\t\tcall->handle_count = 0;")
+    out.append("\treturn result;")
+    out.append("}")
+    out.append("")
+    out.append("/* One switch decodes and runs (the hot path of every service): the same")
+    out.append(f" * checks as {c.name}_decode, request by request. */")
     out.append(f"int64_t {c.name}_dispatch(const {c.name}_handlers_t *handlers, void *ctx,")
     out.append("\t\trae_msg_t *call, rae_msg_t *reply)")
     out.append("{")
@@ -703,14 +722,18 @@ def server(c):
     out.append("\tif (call->tag == RAE_SVC_PING) { /* the manager's health check: alive */")
     out.append("\t\treply->words[0] = call->words[0];")
     out.append("\t\tresult = RAE_OK;")
-    out.append("\t} else if ((result = " + f"{c.name}_decode(call, &q)) == RAE_OK &&")
-    out.append("\t\t   (!handlers->admit || (result = handlers->admit(ctx, call, q.number)) == 0)) {")
-    out.append("\t\t/* The handler now owns the declared handles. */")
-    out.append("\t\tcall->handle_count = 0;")
-    out.append("\t\tswitch (q.number) {")
+    out.append("\t} else if (call->handle_count > RAE_IPC_HANDLES_MAX || call->buf_len > RAE_IPC_BUF_MAX) {")
+    out.append("\t\tresult = RAE_ERR_INVALID;")
+    out.append("\t} else {")
+    out.append("\t\tswitch (call->tag) {")
     for r in c.requests:
+        n = lower(r)
         out.append(f"\t\tcase {const(c, r)}:")
-        out.append(f"\t\t\tresult = run_{lower(r)}(handlers, ctx, call, &q.u.{lower(r)}, reply);")
+        out.append(f"\t\t\tresult = decode_{n}(call, &q.u.{n});")
+        out.append("\t\t\tif (result == RAE_OK)")
+        out.append(f"\t\t\t\tresult = admit(handlers, ctx, call, {const(c, r)});")
+        out.append("\t\t\tif (result == RAE_OK)")
+        out.append(f"\t\t\t\tresult = run_{n}(handlers, ctx, call, &q.u.{n}, reply);")
         out.append("\t\t\tbreak;")
     out.append(f"\t\tdefault: result = {c.unknown}; break;")
     out.append("\t\t}")
