@@ -137,10 +137,14 @@ $(CONTRACT_INCLUDE)/rae/%_contract.h $(CONTRACT_DIR)/%_client.c $(CONTRACT_DIR)/
 	@$(HOSTPY) $(CONTRACT_GEN) $< --header $(CONTRACT_INCLUDE)/rae/$*_contract.h \
 		--client $(CONTRACT_DIR)/$*_client.c --server $(CONTRACT_DIR)/$*_server.c
 
+# The client stubs are many small functions every program with files or a
+# console links, and never a loop: -Os keeps them a quarter smaller.
+contract_opt = $(if $(filter %_client,$(basename $(notdir $(1)))),-Os)
+
 $(BUILD)/user/contracts/%.o: $(CONTRACT_DIR)/%.c $(CONTRACT_HEADERS) Makefile | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(USER_CFLAGS) $(USER_KLIB_CFLAGS) -c $< -o $@
+	@$(CC) $(USER_CFLAGS) $(USER_KLIB_CFLAGS) $(call contract_opt,$<) -c $< -o $@
 
 # --- user programs ---------------------------------------------------------
 
@@ -341,7 +345,7 @@ $(SYSROOT)/include/rae/%.h: abi/rae/%.h | $(MUSL_LIB)
 $(BUILD)/posix/contracts/%.c.o: $(CONTRACT_DIR)/%.c $(CONTRACT_HEADERS) Makefile | $(MUSL_LIB)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(POSIX_CFLAGS) -c $< -o $@
+	@$(CC) $(POSIX_CFLAGS) $(call contract_opt,$<) -c $< -o $@
 
 $(SYSROOT)/include/rae/%_contract.h: $(CONTRACT_INCLUDE)/rae/%_contract.h | $(MUSL_LIB)
 	@mkdir -p $(dir $@)
