@@ -115,12 +115,43 @@ $(KERNEL_ELF): $(KERNEL_OBJS) $(BUILD)/kernel/ksyms.S.o kernel/arch/x86_64/linke
 
 kernel: $(KERNEL_ELF)
 
+# --- service contracts -----------------------------------------------------
+
+# Each services/contracts/<name>.contract is a protocol; tools/build/contract_gen.py
+# writes its header (<rae/<name>_contract.h>), client stubs (linked into librae
+# and the POSIX runtime) and server side (linked into the service that answers
+# it, CONTRACT_SERVER_<name>). docs/contracts/<name>.md is checked in and
+# compared by tools/test/test_contract_gen.py (docs/contracts.md).
+CONTRACTS := $(patsubst services/contracts/%.contract,%,$(wildcard services/contracts/*.contract))
+CONTRACT_GEN := tools/build/contract_gen.py
+CONTRACT_DIR := $(BUILD)/gen/contracts
+CONTRACT_INCLUDE := $(CONTRACT_DIR)/include
+CONTRACT_HEADERS := $(patsubst %,$(CONTRACT_INCLUDE)/rae/%_contract.h,$(CONTRACTS))
+CONTRACT_SERVER_vfs := vfs
+CONTRACT_SERVER_console := console
+CONTRACT_SERVER_names := manager
+
+$(CONTRACT_INCLUDE)/rae/%_contract.h $(CONTRACT_DIR)/%_client.c $(CONTRACT_DIR)/%_server.c: \
+		services/contracts/%.contract $(CONTRACT_GEN) | $(SETUP_STAMP)
+	@echo "  CONTRACT $<"
+	@$(HOSTPY) $(CONTRACT_GEN) $< --header $(CONTRACT_INCLUDE)/rae/$*_contract.h \
+		--client $(CONTRACT_DIR)/$*_client.c --server $(CONTRACT_DIR)/$*_server.c
+
+# The client stubs are many small functions every program with files or a
+# console links, and never a loop: -Os keeps them a quarter smaller.
+contract_opt = $(if $(filter %_client,$(basename $(notdir $(1)))),-Os)
+
+$(BUILD)/user/contracts/%.o: $(CONTRACT_DIR)/%.c $(CONTRACT_HEADERS) Makefile | $(SETUP_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(USER_CFLAGS) $(USER_KLIB_CFLAGS) $(call contract_opt,$<) -c $< -o $@
+
 # --- user programs ---------------------------------------------------------
 
 # Static position-independent executables without a C library yet: librae's
 # crt0 applies their relocations; the kernel maps them at a random base.
 USER_CFLAGS = -std=gnu11 -O2 -g -ffreestanding -nostdinc \
-	-isystem $(CC_INCLUDE) -Iabi -Ilib/librae/include \
+	-isystem $(CC_INCLUDE) -Iabi -Ilib/librae/include -I$(CONTRACT_INCLUDE) \
 	-fpie -fvisibility=hidden -fno-stack-protector -fno-omit-frame-pointer \
 	-Wall -Wextra -Werror -MMD -MP
 USER_LDFLAGS := -nostdlib -pie --no-dynamic-linker -z text -z noexecstack \
@@ -136,7 +167,7 @@ LIBRAE_CRT0 := $(BUILD)/user/lib/crt0.o
 LIBRAE_A := $(BUILD)/user/lib/librae.a
 LIBRAE_SRCS := $(filter-out lib/librae/crt0.c,$(wildcard lib/librae/*.c))
 LIBRAE_OBJS := $(patsubst lib/librae/%.c,$(BUILD)/user/lib/%.o,$(LIBRAE_SRCS)) \
-	$(BUILD)/user/klib/string.o
+	$(BUILD)/user/klib/string.o $(patsubst %,$(BUILD)/user/contracts/%_client.o,$(CONTRACTS))
 USER_KLIB_A := $(BUILD)/user/klib/libklib.a
 USER_PROGRAMS := $(patsubst apps/tests/%.c,%,$(wildcard apps/tests/*.c))
 # Programs and files only the tests use go to TEST_ROOT, packed into the
@@ -158,7 +189,7 @@ COREUTILS_BINS := $(patsubst apps/coreutils/%.c,$(BUILD)/user/root/bin/%,$(wildc
 SHELL_BIN := $(BUILD)/user/root/bin/sh
 COMMAND_BINS := $(COREUTILS_BINS) $(SHELL_BIN)
 
-$(BUILD)/user/lib/%.o: lib/librae/%.c Makefile | $(SETUP_STAMP)
+$(BUILD)/user/lib/%.o: lib/librae/%.c Makefile | $(SETUP_STAMP) $(CONTRACT_HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(USER_CFLAGS) $(USER_KLIB_CFLAGS) -c $< -o $@
@@ -177,7 +208,7 @@ $(LIBRAE_A): $(LIBRAE_OBJS)
 	@echo "  AR      $@"
 	@ar rcs $@ $^
 
-$(BUILD)/user/apps/%.o: apps/tests/%.c Makefile | $(SETUP_STAMP)
+$(BUILD)/user/apps/%.o: apps/tests/%.c Makefile | $(SETUP_STAMP) $(CONTRACT_HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(USER_CFLAGS) $(USER_KLIB_CFLAGS) -c $< -o $@
@@ -185,7 +216,7 @@ $(BUILD)/user/apps/%.o: apps/tests/%.c Makefile | $(SETUP_STAMP)
 # Service sources compile with their own directory on the include path and
 # SERVICE_CFLAGS_<name>; SERVICE_EXTRA_OBJS_<name> are linked in too
 # (objects and archives).
-$(BUILD)/user/services/%.o: services/%.c Makefile | $(SETUP_STAMP)
+$(BUILD)/user/services/%.o: services/%.c Makefile | $(SETUP_STAMP) $(CONTRACT_HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(USER_CFLAGS) $(USER_KLIB_CFLAGS) -I$(dir $<) \
@@ -254,6 +285,9 @@ $(ACPICA_LIB): ports/acpica/build.sh ports/acpica/acrae.h $(wildcard ports/acpic
 		| $(SETUP_STAMP)
 	ports/acpica/build.sh $(BUILD)
 
+# Each service links the server side of the contracts it answers.
+$(foreach c,$(CONTRACTS),$(eval SERVICE_EXTRA_OBJS_$(CONTRACT_SERVER_$(c)) += \
+	$(BUILD)/user/contracts/$(c)_server.o))
 $(foreach s,$(SERVICES),$(eval $(call SERVICE_LINK_RULE,$(s))))
 
 # A damaged program (a valid one cut short) for the loader's error path.
@@ -282,13 +316,15 @@ user: $(USER_BINS) $(COMMAND_BINS) $(TEST_FILES)
 SYSROOT := $(BUILD)/sysroot
 MUSL_LIB := $(SYSROOT)/lib/libc.a
 POSIX_CFLAGS = -std=gnu11 -O2 -g -nostdinc -isystem $(SYSROOT)/include \
-	-isystem $(CC_INCLUDE) -Iabi -Ilib/librae/include -D__raeenos__ \
+	-isystem $(CC_INCLUDE) -Iabi -Ilib/librae/include -I$(CONTRACT_INCLUDE) -D__raeenos__ \
 	-fPIE -fno-stack-protector -fno-omit-frame-pointer -Wall -Wextra -Werror -MMD -MP
 POSIX_OBJS := $(patsubst lib/posix/%,$(BUILD)/posix/%.o,$(filter-out lib/posix/crt.c,\
 	$(wildcard lib/posix/*.c lib/posix/*.S))) $(BUILD)/posix/startup.c.o \
-	$(BUILD)/posix/vfs_client.c.o $(BUILD)/posix/console_client.c.o $(BUILD)/posix/services.c.o
+	$(BUILD)/posix/vfs_client.c.o $(BUILD)/posix/console_client.c.o $(BUILD)/posix/services.c.o \
+	$(patsubst %,$(BUILD)/posix/contracts/%_client.c.o,$(CONTRACTS))
 RAE_HEADERS := $(patsubst lib/librae/include/%,$(SYSROOT)/include/%,$(wildcard lib/librae/include/*.h)) \
-	$(patsubst abi/rae/%,$(SYSROOT)/include/rae/%,$(wildcard abi/rae/*.h abi/rae/*.def))
+	$(patsubst abi/rae/%,$(SYSROOT)/include/rae/%,$(wildcard abi/rae/*.h abi/rae/*.def)) \
+	$(patsubst $(CONTRACT_INCLUDE)/rae/%,$(SYSROOT)/include/rae/%,$(CONTRACT_HEADERS))
 
 $(MUSL_LIB): ports/musl/build.sh $(wildcard ports/musl/patches/*.patch) | $(SETUP_STAMP)
 	ports/musl/build.sh $(BUILD) $(SYSROOT)
@@ -296,7 +332,7 @@ $(MUSL_LIB): ports/musl/build.sh $(wildcard ports/musl/patches/*.patch) | $(SETU
 
 musl: $(MUSL_LIB)
 
-$(BUILD)/posix/%.o: lib/posix/% Makefile | $(MUSL_LIB)
+$(BUILD)/posix/%.o: lib/posix/% Makefile | $(MUSL_LIB) $(CONTRACT_HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(POSIX_CFLAGS) -c $< -o $@
@@ -304,7 +340,7 @@ $(BUILD)/posix/%.o: lib/posix/% Makefile | $(MUSL_LIB)
 $(BUILD)/posix/startup.c.o $(BUILD)/posix/vfs_client.c.o $(BUILD)/posix/console_client.c.o \
 		$(BUILD)/posix/services.c.o: \
 		$(BUILD)/posix/%.c.o: lib/librae/%.c \
-		Makefile | $(MUSL_LIB)
+		Makefile | $(MUSL_LIB) $(CONTRACT_HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(POSIX_CFLAGS) -c $< -o $@
@@ -320,6 +356,15 @@ $(SYSROOT)/include/%.h: lib/librae/include/%.h | $(MUSL_LIB)
 	@cp $< $@
 
 $(SYSROOT)/include/rae/%.h: abi/rae/%.h | $(MUSL_LIB)
+	@mkdir -p $(dir $@)
+	@cp $< $@
+
+$(BUILD)/posix/contracts/%.c.o: $(CONTRACT_DIR)/%.c $(CONTRACT_HEADERS) Makefile | $(MUSL_LIB)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(POSIX_CFLAGS) $(call contract_opt,$<) -c $< -o $@
+
+$(SYSROOT)/include/rae/%_contract.h: $(CONTRACT_INCLUDE)/rae/%_contract.h | $(MUSL_LIB)
 	@mkdir -p $(dir $@)
 	@cp $< $@
 
@@ -485,7 +530,7 @@ bench: host-bench | $(SETUP_STAMP)
 # are walked from one linker symbol to another, which cppcheck cannot see is one object.
 # In lib and services, rae.h's register-variable bindings look like unused statements to it.
 LINT_SRCS = $(shell find kernel abi tests lib apps services tools/bench/linux -name '*.c' -o -name '*.h' | sort)
-lint: | $(SETUP_STAMP)
+lint: | $(SETUP_STAMP) $(CONTRACT_HEADERS)
 	clang-format --dry-run --Werror $(LINT_SRCS)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 		--inline-suppr --suppress=missingIncludeSystem --suppress=comparePointers \
@@ -493,7 +538,8 @@ lint: | $(SETUP_STAMP)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 		--inline-suppr --suppress=missingIncludeSystem \
 		--suppress=constStatement:lib/librae/include/rae.h \
-		-Iabi -Ikernel/include -Ilib/librae/include -Iservices/vfs -D__x86_64__ lib services
+		-Iabi -Ikernel/include -Ilib/librae/include -Iservices/vfs -I$(CONTRACT_INCLUDE) \
+		-D__x86_64__ lib services
 
 clean:
 	rm -rf $(BUILD)

@@ -10,14 +10,14 @@ FUZZ_SECONDS ?= 30
 
 HOST_TEST_CFLAGS := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-Wall -Wextra -Werror -Iabi -Ikernel/include -DRAE_HOST_TEST -Iservices/vfs \
-	-Ilib/librae/include -Itests/services/vfs -Iservices
+	-Ilib/librae/include -Itests/services/vfs -Iservices -I$(CONTRACT_INCLUDE)
 HOST_TEST_LDLIBS := -lcmocka
 HOST_TEST_OBJDIR := build/tests/obj
 
 # Each test binary: its test source, then the kernel sources it exercises.
 HOST_TEST_NAMES := format ustar multiboot2 buddy slab direct_map memblock acpi_tables acpi_madt acpi_hpet acpi_mcfg \
 	acpi_fadt elf sched_policy handle_table vfs_ramfs vfs_ramfs_memory vfs_tar librae_heap manifest \
-	klog console_ldisc sh_parse pci_enum lspci_ids pci_caps acpid_tables acpid_prt
+	klog console_ldisc sh_parse pci_enum lspci_ids pci_caps acpid_tables acpid_prt contract_decode
 HOST_TEST_format_SRCS := tests/kernel/generic/lib/test_format.c kernel/generic/lib/format.c
 HOST_TEST_ustar_SRCS := tests/kernel/generic/lib/test_ustar.c kernel/generic/lib/ustar.c \
 	kernel/generic/lib/format.c
@@ -56,6 +56,11 @@ HOST_TEST_lspci_ids_SRCS := tests/apps/coreutils/test_lspci_ids.c
 HOST_TEST_acpid_tables_SRCS := tests/services/acpi/test_tables.c services/acpi/tables.c
 HOST_TEST_acpid_prt_SRCS := tests/services/acpi/test_prt.c services/acpi/prt.c
 
+# The decoders, dispatchers and client stubs contract_gen.py writes (build/gen/contracts).
+CONTRACT_SERVER_SRCS := $(patsubst %,$(CONTRACT_DIR)/%_server.c,$(CONTRACTS))
+HOST_TEST_contract_decode_SRCS := tests/services/contracts/test_contract_decode.c \
+	$(CONTRACT_SERVER_SRCS) $(patsubst %,$(CONTRACT_DIR)/%_client.c,$(CONTRACTS))
+
 # rsh's parser: the test includes apps/shell/sh.c (plain POSIX) whole.
 HOST_TEST_sh_parse_SRCS := tests/apps/shell/test_sh_parse.c
 
@@ -91,7 +96,7 @@ HOST_TEST_OBJS := $(patsubst %.c,$(HOST_TEST_OBJDIR)/%.o, \
 host-tests: $(HOST_TEST_BINS)
 
 # A static pattern rule, so it wins over any generic build/%.o rule for the kernel.
-$(HOST_TEST_OBJS): $(HOST_TEST_OBJDIR)/%.o: %.c | $(SETUP_STAMP)
+$(HOST_TEST_OBJS): $(HOST_TEST_OBJDIR)/%.o: %.c | $(SETUP_STAMP) $(CONTRACT_HEADERS)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_TEST_CFLAGS) -MMD -MP -c $< -o $@
 
@@ -108,8 +113,10 @@ $(foreach t,$(HOST_TEST_NAMES),$(eval $(call HOST_TEST_LINK_RULE,$(t))))
 # (build/fuzz/corpus/<name>, kept between runs) plus a seed written here.
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-Wall -Wextra -Werror -Iabi -Ikernel/include -DRAE_HOST_TEST -Iservices/vfs \
-	-Itests/services/vfs -Iservices -Itests/services/pci -Itests/apps/coreutils -Ilib/librae/include
-FUZZ_NAMES := ustar multiboot2 acpi_madt acpi_tables elf vfs_tar pci_caps lspci_ids kernel_pci_caps acpid_prt
+	-Itests/services/vfs -Iservices -Itests/services/pci -Itests/apps/coreutils -Ilib/librae/include \
+	-I$(CONTRACT_INCLUDE)
+FUZZ_NAMES := ustar multiboot2 acpi_madt acpi_tables elf vfs_tar pci_caps lspci_ids kernel_pci_caps acpid_prt \
+	contract_decode
 FUZZ_ustar_SRCS := tests/fuzz/fuzz_ustar.c kernel/generic/lib/ustar.c kernel/generic/lib/format.c
 FUZZ_multiboot2_SRCS := tests/fuzz/fuzz_multiboot2.c kernel/arch/x86_64/boot/multiboot2.c \
 	kernel/generic/lib/format.c
@@ -122,6 +129,8 @@ FUZZ_lspci_ids_SRCS := tests/fuzz/fuzz_lspci_ids.c
 FUZZ_kernel_pci_caps_SRCS := tests/fuzz/fuzz_kernel_pci_caps.c kernel/generic/pci/pci_caps.c
 
 FUZZ_acpid_prt_SRCS := tests/fuzz/fuzz_acpid_prt.c services/acpi/prt.c services/acpi/tables.c
+
+FUZZ_contract_decode_SRCS := tests/fuzz/fuzz_contract_decode.c $(CONTRACT_SERVER_SRCS)
 FUZZ_BINS := $(addprefix build/fuzz/fuzz_,$(FUZZ_NAMES))
 
 # A minimal valid multiboot2 list: header, cmdline "a", a one-entry memory map, END.
@@ -138,7 +147,7 @@ FUZZ_ELF_SEED := \177\105\114\106\2\1\1\0\0\0\0\0\0\0\0\0\2\0\76\0\1\0\0\0\0\1\1
 FUZZ_PCI_SEED := \64\22\350\21\0\0\20\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\100\0\0\0\0\0\0\0\0\0\0\0\5\120\200\1\0\0\0\0\0\0\0\0\0\0\0\0\21\140\7\0\0\40\0\0\0\0\0\0\0\0\0\0\20\0\0\0\0\0\0\20\0\0\0\0\0\0\0\0
 
 define FUZZ_BUILD_RULE
-build/fuzz/fuzz_$(1): $$(FUZZ_$(1)_SRCS) | $(SETUP_STAMP)
+build/fuzz/fuzz_$(1): $$(FUZZ_$(1)_SRCS) | $(SETUP_STAMP) $(CONTRACT_HEADERS)
 	@mkdir -p $$(@D)
 	$$(FUZZ_CC) $$(FUZZ_CFLAGS) $$^ -o $$@
 endef
@@ -196,6 +205,11 @@ build/fuzz/seed/acpid_prt/copy.bin: | $(SETUP_STAMP)
 	/usr/bin/python3 -c 'import struct,sys; h=16+2*24; sys.stdout.buffer.write(struct.pack("<IIII",0x53495041,2,h+76,0)+ \
 		struct.pack("<QII4sI",0,h,36,b"RSD ",0)+struct.pack("<QII4sI",0x1000,h+36+4,36,b"DSDT",0)+bytes(36)+bytes(4)+bytes(36))' >$@
 
+# vfs, RENAME (14), no handles, w0 = 3, then "a/bc/d".
+build/fuzz/seed/contract_decode/rename.bin: | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	printf '\0\16\0\3\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0a/bc/d' >$@
+
 build/fuzz/seed/elf/static.elf: | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	printf '$(FUZZ_ELF_SEED)' >$@
@@ -209,7 +223,8 @@ fuzz: $(FUZZ_BINS) build/fuzz/seed/ustar/sample.tar build/fuzz/seed/multiboot2/m
 		build/fuzz/seed/elf/static.elf build/fuzz/seed/vfs_tar/malformed.tar \
 		build/fuzz/seed/pci_caps/device.bin build/fuzz/seed/lspci_ids/pci-ids.bin \
 		build/fuzz/seed/kernel_pci_caps/function.bin \
-		build/fuzz/seed/acpid_prt/prt.bin build/fuzz/seed/acpid_prt/copy.bin
+		build/fuzz/seed/acpid_prt/prt.bin build/fuzz/seed/acpid_prt/copy.bin \
+		build/fuzz/seed/contract_decode/rename.bin
 	@set -e; for f in $(FUZZ_NAMES); do \
 		mkdir -p build/fuzz/corpus/$$f build/fuzz/artifacts/$$f; \
 		echo "fuzz: $$f for $(FUZZ_SECONDS)s"; \

@@ -36,53 +36,9 @@ typedef struct {
 
 /* --- the service's protocol ----------------------------------------------- */
 
-/*
- * Every request is an IPC_CALL on a handle to the service's endpoint that
- * carries a non-zero badge (HANDLE_MINT): the badge names the client.
- * Badges with bit 63 set are the service's own (RAE_CONSOLE_OPEN). The
- * reply's tag is a rae_status_t; a malformed request gets RAE_ERR_INVALID
- * (unknown tag, bad flags), RAE_ERR_RANGE (a buffer too long) or
- * RAE_ERR_ACCESS_DENIED (no badge), never a crash.
- */
-#define RAE_CONSOLE_WRITE 1 /* buf: bytes to print -> w0: bytes written */
-/* w0: at most this many bytes (1..RAE_IPC_BUF_MAX). Never blocks in the
- * service: -> RAE_OK with buf, w0 bytes, w1 RAE_CONSOLE_READ_* flags; or
- * RAE_ERR_TIMED_OUT when nothing is ready yet (the client waits for its
- * input bit, then asks again: lib/librae/console_client.c); or
- * RAE_ERR_BUSY when the caller is not the foreground client; or
- * RAE_ERR_PEER_CLOSED when it has not attached to this instance (the
- * service restarted since): it attaches again, sets its mode and takes
- * the foreground back, and reads again. */
-#define RAE_CONSOLE_READ 2
-/* w0: RAE_CONSOLE_MODE_* flags -> w0: the previous mode. */
-#define RAE_CONSOLE_SET_MODE 3
-/* The caller becomes the foreground client: keys go to it, Ctrl-C
- * interrupts it. -> w0: the previous foreground's badge (0: none). */
-#define RAE_CONSOLE_SET_FOREGROUND 4
-/* -> w0, w1: columns and rows of the framebuffer text grid (80 x 25 when
- * there is no framebuffer); w2, w3: the serial line's (80 x 25). */
-#define RAE_CONSOLE_WINSIZE 5
-/* handle 0: a notification (needs SIGNAL); w0: bits the service sets when
- * input may be ready; w1: bits it sets on Ctrl-C (both non-zero). */
-#define RAE_CONSOLE_ATTACH 6
-/* -> handle 0: a new handle (WRITE, TRANSFER) to the service with a badge
- * of its own, for a child process. */
-#define RAE_CONSOLE_OPEN 7
-/* Forgets the caller (its mode, notification and queued interrupt). */
-#define RAE_CONSOLE_DETACH 8
-/* The kernel log (dmesg), for any client: the service reads it with its
- * console handle (LOG_READ) on the caller's behalf, as Linux with
- * dmesg_restrict=0 lets anyone read it. w0: the offset to read from
- * (older than the oldest byte held: from that one); w1: at most this many
- * bytes (1..RAE_IPC_BUF_MAX) -> buf: the bytes, w0: their count (0 at the
- * end of the log), w1: the offset after them, w2: the oldest offset the
- * ring holds. RAE_ERR_RANGE: w0 past the end of the log. */
-#define RAE_CONSOLE_LOG_READ 9
-/* -> w0: the time stamp counter when a reader first found no input and had
- * to wait, which at boot is the shell's first prompt (0: not yet). Under
- * QEMU's -icount it counts guest instructions since reset: `bench boot`
- * reports boot-to-prompt with it. Any client; keeps no state. */
-#define RAE_CONSOLE_READY_TSC 10
+/* The requests, their numbers and layouts are declared in
+ * services/contracts/console.contract; the build generates
+ * <rae/console_contract.h> from it (docs/contracts/console.md). */
 
 /* Modes. The default (0) is cooked with echo: input is edited a line at a
  * time (backspace erases, Ctrl-U kills the line, Ctrl-D ends the file,

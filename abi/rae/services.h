@@ -8,42 +8,11 @@
 
 #include <stdint.h>
 
-/* Requests are IPC_CALLs on the name-service endpoint; the reply's tag is a
- * rae_status_t (sign-extended). */
+/* The requests (LOOKUP, LIST, KILL, SHUTDOWN), their numbers and layouts
+ * are declared in services/contracts/names.contract; the build generates
+ * <rae/names_contract.h> from it (docs/contracts/names.md). */
 
-/* LOOKUP: the buffer holds the service's name (1 to RAE_SVC_NAME_MAX - 1
- * bytes; a NUL, if any, ends it). Reply: RAE_OK with handle 0, a handle
- * to the service's endpoint (WRITE, DUPLICATE, TRANSFER) whose calls carry the
- * caller's badge to the service, and word 0 the service's id (1, 2...);
- * RAE_ERR_NOT_FOUND for an unknown name; RAE_ERR_ACCESS_DENIED when the
- * service's manifest does not list the caller as a client; RAE_ERR_INVALID
- * for a malformed name. The endpoint outlives the service's restarts: a
- * client keeps it and calls again. */
-#define RAE_SVC_LOOKUP 1
-
-/* LIST: word 0 is the index of the first service to report (0 first).
- * Reply: RAE_OK, the buffer holds rae_svc_info_t records in start order,
- * word 0 their count, word 1 the number of services in all. The caller's
- * buffer should have room for RAE_SVC_LIST_MAX records. */
-#define RAE_SVC_LIST 2
-
-/* KILL: the buffer holds a service's name, as for LOOKUP. The manager
- * kills the running instance; the service's restart policy then applies as
- * for any other end (restart = always brings it back). Reply: RAE_OK;
- * RAE_ERR_NOT_FOUND for an unknown name or a service with no running
- * instance; RAE_ERR_ACCESS_DENIED unless the service's manifest lists the
- * caller as an operator; RAE_ERR_INVALID for a malformed name. */
-#define RAE_SVC_KILL 3
-
-/* SHUTDOWN: no arguments. The manager stops every other service, the
- * last started first: from now on no service is restarted, each running
- * instance is killed and waited for (at most RAE_SVC_SHUTDOWN_WAIT_NS in
- * all). Reply: RAE_OK once they all ended (word 0: how many were
- * stopped), RAE_ERR_TIMED_OUT when some had not ended in time;
- * RAE_ERR_ACCESS_DENIED unless the caller's manifest grants `shutdown`
- * (the ACPI service, before it powers the machine off or resets it). The
- * caller itself keeps running and is not restarted when it ends. */
-#define RAE_SVC_SHUTDOWN         4
+/* How long SHUTDOWN waits in all for the services it stops. */
 #define RAE_SVC_SHUTDOWN_WAIT_NS 5000000000ull
 
 /* PING: the health check. Not a name-service request: the manager calls it

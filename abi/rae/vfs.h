@@ -1,8 +1,9 @@
 /* The file-system protocol spoken by rae-vfsd (services/vfs) and by every
- * file-system service mounted into it: one IPC call per operation, the
- * operation in the tag, arguments in the words and the buffer, the result in
- * the reply. lib/librae/vfs_client.c packs and unpacks it; docs/services/
- * vfs.md explains sessions, limits and errors. Values are stable ABI. */
+ * file-system service mounted into it: its flags, limits and records. The
+ * requests are declared in services/contracts/vfs.contract, from which the
+ * build generates the client stubs lib/librae/vfs_client.c calls and the
+ * decoder services/vfs/server.c answers through; docs/services/vfs.md
+ * explains sessions, limits and errors. Values are stable ABI. */
 #ifndef RAE_VFS_H
 #define RAE_VFS_H
 
@@ -12,8 +13,9 @@
  * Every reply: the tag is a result, a value >= 0 (a file descriptor, a byte
  * count, an offset) or a negative rae_status_t; words and buffer as stated
  * per operation. A request a server cannot parse (unknown tag, wrong buffer
- * length, a path that is not a path) is answered RAE_ERR_INVALID; handles
- * that came with a request that takes none are closed.
+ * length, a path that is not a path, handles other than the request
+ * declares) is answered RAE_ERR_INVALID, a path over RAE_VFS_PATH_MAX
+ * RAE_ERR_RANGE; the handles that came with it are closed.
  *
  * Paths are in the buffer, without a NUL, at most RAE_VFS_PATH_MAX bytes,
  * each name at most RAE_VFS_NAME_MAX bytes and without a NUL byte. They are
@@ -40,68 +42,9 @@
 #define RAE_VFS_BADGE_ADMIN   0 /* may mount and unmount; sessions opened here are admin ones */
 #define RAE_VFS_BADGE_CONNECT 1 /* (as any badge without the top bit) may only open sessions */
 
-/* Operations (the request's tag). "w0".."w3" are the request's words. */
-enum {
-	/* Reply: tag 0, words[0] the session id, handles[0] the session
-	 * handle (WRITE, TRANSFER). Through a session handle it opens a
-	 * further session, admin only if that one is. */
-	RAE_VFS_OPEN_SESSION = 1,
-	/* Closes every descriptor of the calling session and forgets it; the
-	 * caller then closes its handle. Reply: tag 0. */
-	RAE_VFS_CLOSE_SESSION = 2,
-	/* buf: path; w0: RAE_VFS_O_* flags; w1: permission bits for a new
-	 * file (low 12 bits). Reply: tag the descriptor (0, 1, ...). */
-	RAE_VFS_OPEN = 3,
-	/* w0: descriptor. Reply: tag 0. */
-	RAE_VFS_CLOSE = 4,
-	/* w0: descriptor; w1: bytes wanted (at most RAE_VFS_IO_MAX); w2: file
-	 * offset, or RAE_VFS_AT_POSITION for the descriptor's position, which
-	 * then advances. Reply: tag the bytes read (0 at the end), buf the
-	 * data. Holes in a file read as zeros. */
-	RAE_VFS_READ = 5,
-	/* w0: descriptor; w2: offset or RAE_VFS_AT_POSITION (with
-	 * RAE_VFS_O_APPEND every write goes to the end); buf: the data (at most
-	 * RAE_VFS_IO_MAX). Reply: tag the bytes written. Writing past the end
-	 * leaves a hole. */
-	RAE_VFS_WRITE = 6,
-	/* w0: descriptor; w1: offset (signed); w2: RAE_VFS_SEEK_*. Reply: tag
-	 * the new position. */
-	RAE_VFS_SEEK = 7,
-	/* buf: path; w0: RAE_VFS_STAT_NOFOLLOW to describe a final symbolic
-	 * link itself. Reply: tag 0, buf a struct rae_stat. */
-	RAE_VFS_STAT = 8,
-	/* w0: descriptor. Reply: tag 0, buf a struct rae_stat. */
-	RAE_VFS_FSTAT = 9,
-	/* w0: descriptor of a directory; w1: room (at most RAE_VFS_IO_MAX).
-	 * Reply: tag the bytes of whole struct rae_dirent records in buf (0 at
-	 * the end); the descriptor's position moves past them. */
-	RAE_VFS_GETDENTS = 10,
-	/* buf: path; w0: permission bits. Reply: tag 0. */
-	RAE_VFS_MKDIR = 11,
-	/* buf: path of anything but a directory. Reply: tag 0. */
-	RAE_VFS_UNLINK = 12,
-	/* buf: path of an empty directory. Reply: tag 0. */
-	RAE_VFS_RMDIR = 13,
-	/* w0: length of the old path; buf: old path then new path. Replaces
-	 * a new path that exists, as POSIX rename does. Reply: tag 0. */
-	RAE_VFS_RENAME = 14,
-	/* w0: length of the target; buf: target then the new link's path.
-	 * Reply: tag 0. */
-	RAE_VFS_SYMLINK = 15,
-	/* buf: path of a symbolic link. Reply: tag the target's length, buf
-	 * the target. */
-	RAE_VFS_READLINK = 16,
-	/* w0: descriptor (opened for writing); w1: new size. Reply: tag 0. */
-	RAE_VFS_TRUNCATE = 17,
-	/* Admin sessions only. buf: path of a directory; handles[0]: an
-	 * endpoint (WRITE) of a file-system service speaking this protocol,
-	 * on which the server opens a session of its own. From then on
-	 * operations on paths below the directory go to that service with
-	 * the rest of the path. Reply: tag 0. */
-	RAE_VFS_MOUNT = 18,
-	/* Admin sessions only. buf: path of a mount point. Reply: tag 0. */
-	RAE_VFS_UNMOUNT = 19,
-};
+/* The operations, their numbers and the layout of each request and reply
+ * are declared in services/contracts/vfs.contract; the build generates
+ * <rae/vfs_contract.h> from it (docs/contracts/vfs.md). */
 
 /* OPEN flags (w0). Without READ and WRITE a descriptor can only be
  * stat'ed, listed or closed. */

@@ -1,4 +1,5 @@
-/* The console service's client side (rae_console.h): the service never
+/* The console service's client side (rae_console.h), over the stubs
+ * generated from services/contracts/console.contract: the service never
  * blocks, so a read that finds nothing waits here, on the notification
  * the service signals when input may be ready, and asks again. */
 #include <rae_console.h>
@@ -6,16 +7,7 @@
 #define CONSOLE_INPUT_BIT     0x1
 #define CONSOLE_INTERRUPT_BIT 0x2
 
-static int64_t console_call_on(rae_handle_t service, rae_msg_t *m)
-{
-	int64_t st = rae_ipc_call(service, m, RAE_TIMEOUT_NEVER);
-	return st != RAE_OK ? st : (int64_t)m->tag;
-}
-
-static int64_t console_call(rae_console_t *c, rae_msg_t *m)
-{
-	return console_call_on(c->service, m);
-}
+#define CONSOLE_T RAE_TIMEOUT_NEVER
 
 /* Gives the service a handle to signal c->attached. */
 static rae_status_t console_attach(rae_console_t *c)
@@ -25,11 +17,10 @@ static rae_status_t console_attach(rae_console_t *c)
 	    rae_handle_dup(c->attached, RAE_RIGHT_SIGNAL | RAE_RIGHT_TRANSFER, &signal_end);
 	if (st != RAE_OK)
 		return st;
-	rae_msg_t m = {.tag = RAE_CONSOLE_ATTACH, .handle_count = 1};
-	m.handles[0] = signal_end;
-	m.words[0] = c->input_bit;
-	m.words[1] = c->interrupt_bit;
-	return (rae_status_t)console_call(c, &m);
+	console_attach_request_t q = {
+	    .input_bits = c->input_bit, .interrupt_bits = c->interrupt_bit, .notify = signal_end};
+	console_attach_reply_t rep = {0};
+	return (rae_status_t)console_attach_call(c->service, CONSOLE_T, &q, &rep);
 }
 
 rae_status_t rae_console_connect(rae_console_t *c, rae_handle_t service)
@@ -63,13 +54,17 @@ int64_t rae_console_write(rae_console_t *c, const void *buf, size_t len)
 	size_t done = 0;
 	while (done < len) {
 		size_t n = len - done > RAE_IPC_BUF_MAX ? RAE_IPC_BUF_MAX : len - done;
-		rae_msg_t m = {.tag = RAE_CONSOLE_WRITE};
-		m.buf = (uint64_t)(uintptr_t)((const char *)buf + done);
-		m.buf_len = (uint32_t)n;
-		int64_t st = console_call(c, &m);
+		console_write_reply_t rep = {0};
+		int64_t st =
+		    console_write_call(c->service, CONSOLE_T,
+				       &(console_write_request_t){.data = (const char *)buf + done,
+								  .data_len = (uint32_t)n},
+				       &rep);
 		if (st != RAE_OK)
 			return st;
-		done += m.words[0];
+		if (rep.written == 0 || rep.written > n)
+			return RAE_ERR_INVALID; /* would loop forever, or overrun */
+		done += rep.written;
 	}
 	return (int64_t)len;
 }
@@ -97,20 +92,19 @@ int64_t rae_console_read(rae_console_t *c, void *buf, size_t cap, uint64_t timeo
 	    timeout_ns == RAE_TIMEOUT_NEVER ? UINT64_MAX : rae_clock_ns() + timeout_ns;
 	bool reattached = false;
 	for (;;) {
-		rae_msg_t m = {.tag = RAE_CONSOLE_READ};
-		m.words[0] = cap > RAE_IPC_BUF_MAX ? RAE_IPC_BUF_MAX : cap;
-		m.buf = (uint64_t)(uintptr_t)buf;
-		m.buf_cap = (uint32_t)m.words[0];
-		int64_t st = console_call(c, &m);
+		uint32_t max = cap > RAE_IPC_BUF_MAX ? RAE_IPC_BUF_MAX : (uint32_t)cap;
+		console_read_reply_t rep = {.data = buf, .data_cap = max};
+		int64_t st = console_read_call(c->service, CONSOLE_T,
+					       &(console_read_request_t){.max = max}, &rep);
 		if (st == RAE_OK) {
 			if (flags)
-				*flags = (uint32_t)m.words[1];
-			if (m.words[1] & RAE_CONSOLE_READ_INTERRUPTED) {
+				*flags = rep.flags;
+			if (rep.flags & RAE_CONSOLE_READ_INTERRUPTED) {
 				/* This read reports the press: its bit is stale now. */
 				rae_notify_wait(c->notify, 0);
 				c->interrupts = 0;
 			}
-			return m.buf_len < m.words[0] ? (int64_t)m.buf_len : (int64_t)m.words[0];
+			return (int64_t)rep.data_len;
 		}
 		if (st == RAE_ERR_PEER_CLOSED && !reattached) {
 			/* The service restarted: tell the new instance again. */
@@ -136,20 +130,21 @@ int64_t rae_console_read(rae_console_t *c, void *buf, size_t cap, uint64_t timeo
 
 rae_status_t rae_console_set_mode(rae_console_t *c, uint32_t mode, uint32_t *old)
 {
-	rae_msg_t m = {.tag = RAE_CONSOLE_SET_MODE};
-	m.words[0] = mode;
-	int64_t st = console_call(c, &m);
+	console_set_mode_reply_t rep = {0};
+	int64_t st = console_set_mode_call(c->service, CONSOLE_T,
+					   &(console_set_mode_request_t){.mode = mode}, &rep);
 	if (st == RAE_OK)
 		c->mode = mode;
 	if (st == RAE_OK && old)
-		*old = (uint32_t)m.words[0];
+		*old = rep.old;
 	return (rae_status_t)st;
 }
 
 rae_status_t rae_console_set_foreground(rae_console_t *c)
 {
-	rae_msg_t m = {.tag = RAE_CONSOLE_SET_FOREGROUND};
-	int64_t st = console_call(c, &m);
+	console_set_foreground_reply_t rep = {0};
+	int64_t st = console_set_foreground_call(c->service, CONSOLE_T,
+						 &(console_set_foreground_request_t){0}, &rep);
 	if (st == RAE_OK)
 		c->foreground = true;
 	return (rae_status_t)st;
@@ -157,26 +152,25 @@ rae_status_t rae_console_set_foreground(rae_console_t *c)
 
 rae_status_t rae_console_winsize(rae_console_t *c, rae_console_winsize_t *ws)
 {
-	rae_msg_t m = {.tag = RAE_CONSOLE_WINSIZE};
-	int64_t st = console_call(c, &m);
+	console_winsize_reply_t rep = {0};
+	int64_t st =
+	    console_winsize_call(c->service, CONSOLE_T, &(console_winsize_request_t){0}, &rep);
 	if (st == RAE_OK) {
-		ws->columns = (uint32_t)m.words[0];
-		ws->rows = (uint32_t)m.words[1];
-		ws->serial_columns = (uint32_t)m.words[2];
-		ws->serial_rows = (uint32_t)m.words[3];
+		ws->columns = rep.columns;
+		ws->rows = rep.rows;
+		ws->serial_columns = rep.serial_columns;
+		ws->serial_rows = rep.serial_rows;
 	}
 	return (rae_status_t)st;
 }
 
 rae_status_t rae_console_open(rae_console_t *c, rae_handle_t *out)
 {
-	rae_msg_t m = {.tag = RAE_CONSOLE_OPEN};
-	int64_t st = console_call(c, &m);
+	console_open_reply_t rep = {0};
+	int64_t st = console_open_call(c->service, CONSOLE_T, &(console_open_request_t){0}, &rep);
 	if (st != RAE_OK)
 		return (rae_status_t)st;
-	if (m.handle_count != 1)
-		return RAE_ERR_INVALID;
-	*out = m.handles[0];
+	*out = rep.client;
 	return RAE_OK;
 }
 
@@ -196,33 +190,32 @@ int64_t rae_console_log_read(rae_handle_t service, uint64_t *offset, void *buf, 
 {
 	if (cap == 0)
 		return RAE_ERR_INVALID;
-	rae_msg_t m = {.tag = RAE_CONSOLE_LOG_READ};
-	m.words[0] = *offset;
-	m.words[1] = cap > RAE_IPC_BUF_MAX ? RAE_IPC_BUF_MAX : cap;
-	m.buf = (uint64_t)(uintptr_t)buf;
-	m.buf_cap = (uint32_t)m.words[1];
-	int64_t st = console_call_on(service, &m);
+	uint32_t max = cap > RAE_IPC_BUF_MAX ? RAE_IPC_BUF_MAX : (uint32_t)cap;
+	console_log_read_reply_t rep = {.data = buf, .data_cap = max};
+	int64_t st = console_log_read_call(
+	    service, CONSOLE_T, &(console_log_read_request_t){.offset = *offset, .max = max}, &rep);
 	if (st != RAE_OK)
 		return st;
-	*offset = m.words[1];
+	*offset = rep.next;
 	if (oldest)
-		*oldest = m.words[2];
-	return m.buf_len < m.words[0] ? (int64_t)m.buf_len : (int64_t)m.words[0];
+		*oldest = rep.oldest;
+	return (int64_t)rep.data_len;
 }
 
 int64_t rae_console_ready_tsc(rae_handle_t service, uint64_t *tsc)
 {
-	rae_msg_t m = {.tag = RAE_CONSOLE_READY_TSC};
-	int64_t st = console_call_on(service, &m);
+	console_ready_tsc_reply_t rep = {0};
+	int64_t st =
+	    console_ready_tsc_call(service, CONSOLE_T, &(console_ready_tsc_request_t){0}, &rep);
 	if (st == RAE_OK)
-		*tsc = m.words[0];
+		*tsc = rep.tsc;
 	return st;
 }
 
 void rae_console_close(rae_console_t *c)
 {
-	rae_msg_t m = {.tag = RAE_CONSOLE_DETACH};
-	console_call(c, &m);
+	console_detach_reply_t rep = {0};
+	console_detach_call(c->service, CONSOLE_T, &(console_detach_request_t){0}, &rep);
 	rae_handle_close(c->notify);
 	rae_handle_close(c->service);
 }

@@ -1,85 +1,63 @@
-/* The file-system client (rae_vfs.h): packs each operation of abi/rae/vfs.h
- * into one IPC call and unpacks the reply. */
+/* The file-system client (rae_vfs.h): each operation is one call of the
+ * stubs generated from services/contracts/vfs.contract; reads and writes
+ * longer than RAE_VFS_IO_MAX take several. */
 #include <rae_startup.h>
 #include <rae_vfs.h>
 
-int64_t rae_vfs_call(rae_handle_t s, uint64_t tag, const uint64_t words[4], const void *out,
-		     size_t out_len, void *in, size_t in_cap, size_t *reply_len)
-{
-	if (out_len > RAE_IPC_BUF_MAX)
-		return RAE_ERR_RANGE;
-	/* One buffer serves both ways: the request's bytes go out and the
-	 * reply's come back into it, so a request with both needs a copy. */
-	rae_msg_t m = {.tag = tag};
-	if (words)
-		memcpy(m.words, words, sizeof(m.words));
-	if (out_len) {
-		m.buf = (uint64_t)(uintptr_t)out;
-		m.buf_len = (uint32_t)out_len;
-	}
-	if (in) {
-		if (out_len && in != out)
-			return RAE_ERR_INVALID;
-		m.buf = (uint64_t)(uintptr_t)in;
-		m.buf_cap = in_cap > RAE_IPC_BUF_MAX ? RAE_IPC_BUF_MAX : (uint32_t)in_cap;
-	}
-	int64_t st = rae_ipc_call(s, &m, RAE_VFS_CALL_TIMEOUT_NS);
-	if (reply_len)
-		*reply_len = st == RAE_OK ? m.buf_len : 0;
-	if (st != RAE_OK)
-		return st;
-	for (uint32_t i = 0; i < m.handle_count; i++)
-		rae_handle_close(m.handles[i]); /* no operation here expects one */
-	return (int64_t)m.tag;
-}
-
-/* A call whose buffer is one path (and whose reply carries no buffer). */
-static int64_t vfs_path_call(rae_handle_t s, uint64_t tag, const char *path, uint64_t w0,
-			     uint64_t w1)
-{
-	const uint64_t w[4] = {w0, w1, 0, 0};
-	return rae_vfs_call(s, tag, w, path, rae_strlen(path), NULL, 0, NULL);
-}
+#define VFS_T RAE_VFS_CALL_TIMEOUT_NS
 
 rae_status_t rae_vfs_session_open(rae_handle_t server, rae_handle_t *session)
 {
-	return rae_vfs_session_open_within(server, RAE_VFS_CALL_TIMEOUT_NS, session);
+	return rae_vfs_session_open_within(server, VFS_T, session);
 }
 
 rae_status_t rae_vfs_session_open_within(rae_handle_t server, uint64_t timeout_ns,
 					 rae_handle_t *session)
 {
-	rae_msg_t m = {.tag = RAE_VFS_OPEN_SESSION};
-	int64_t st = rae_ipc_call(server, &m, timeout_ns);
-	if (st == RAE_OK && (int64_t)m.tag < 0)
-		st = (int64_t)m.tag;
-	if (st == RAE_OK && m.handle_count != 1)
-		st = RAE_ERR_INVALID;
-	if (st != RAE_OK) {
-		for (uint32_t i = 0; i < m.handle_count; i++)
-			rae_handle_close(m.handles[i]);
+	vfs_open_session_reply_t rep = {0};
+	int64_t st =
+	    vfs_open_session_call(server, timeout_ns, &(vfs_open_session_request_t){0}, &rep);
+	if (st < 0)
 		return (rae_status_t)st;
-	}
-	*session = m.handles[0];
+	*session = rep.session;
 	return RAE_OK;
 }
 
 rae_status_t rae_vfs_session_close(rae_handle_t session)
 {
-	int64_t st = rae_vfs_call(session, RAE_VFS_CLOSE_SESSION, NULL, NULL, 0, NULL, 0, NULL);
+	vfs_close_session_reply_t rep = {0};
+	int64_t st =
+	    vfs_close_session_call(session, VFS_T, &(vfs_close_session_request_t){0}, &rep);
 	rae_handle_close(session);
 	return (rae_status_t)st;
 }
 
+/* A path's length, or RAE_ERR_RANGE past what the protocol carries (the
+ * stubs would refuse it too; uint32_t must not wrap first). */
+static int64_t vfs_path_len(const char *path)
+{
+	size_t len = strnlen(path, RAE_VFS_PATH_MAX + 1);
+	return len > RAE_VFS_PATH_MAX ? RAE_ERR_RANGE : (int64_t)len;
+}
+
 int64_t rae_vfs_open(rae_handle_t s, const char *path, uint32_t flags, uint32_t perm)
 {
-	return vfs_path_call(s, RAE_VFS_OPEN, path, flags, perm);
+	int64_t len = vfs_path_len(path);
+	if (len < 0)
+		return len;
+	vfs_open_reply_t rep = {0};
+	return vfs_open_call(
+	    s, VFS_T,
+	    &(vfs_open_request_t){
+		.path = path, .path_len = (uint32_t)len, .flags = flags, .perm = perm},
+	    &rep);
 }
 
 rae_status_t rae_vfs_close(rae_handle_t s, int64_t fd)
 {
-	const uint64_t w[4] = {(uint64_t)fd, 0, 0, 0};
-	return (rae_status_t)rae_vfs_call(s, RAE_VFS_CLOSE, w, NULL, 0, NULL, 0, NULL);
+	vfs_close_reply_t rep = {0};
+	return (rae_status_t)vfs_close_call(s, VFS_T, &(vfs_close_request_t){.fd = (uint64_t)fd},
+					    &rep);
 }
 
 /* Reads in RAE_VFS_IO_MAX pieces at `offset` (or the position). */
@@ -89,16 +67,16 @@ static int64_t vfs_read_loop(rae_handle_t s, int64_t fd, void *buf, size_t n, ui
 	while (done < n) {
 		size_t want = n - done > RAE_VFS_IO_MAX ? RAE_VFS_IO_MAX : n - done;
 		uint64_t at = offset == RAE_VFS_AT_POSITION ? offset : offset + done;
-		const uint64_t w[4] = {(uint64_t)fd, want, at, 0};
-		size_t got = 0;
-		int64_t r =
-		    rae_vfs_call(s, RAE_VFS_READ, w, NULL, 0, (uint8_t *)buf + done, want, &got);
+		vfs_read_reply_t rep = {.data = (uint8_t *)buf + done, .data_cap = (uint32_t)want};
+		int64_t r = vfs_read_call(
+		    s, VFS_T,
+		    &(vfs_read_request_t){.fd = (uint64_t)fd, .count = want, .offset = at}, &rep);
 		if (r < 0)
 			return done ? (int64_t)done : r;
-		if (r == 0 || (size_t)r != got)
+		if (r == 0 || (size_t)r != rep.data_len)
 			break;
-		done += got;
-		if (got < want)
+		done += rep.data_len;
+		if (rep.data_len < want)
 			break;
 	}
 	return (int64_t)done;
@@ -123,9 +101,14 @@ static int64_t vfs_write_loop(rae_handle_t s, int64_t fd, const void *buf, size_
 	while (done < n) {
 		size_t len = n - done > RAE_VFS_IO_MAX ? RAE_VFS_IO_MAX : n - done;
 		uint64_t at = offset == RAE_VFS_AT_POSITION ? offset : offset + done;
-		const uint64_t w[4] = {(uint64_t)fd, 0, at, 0};
-		int64_t r = rae_vfs_call(s, RAE_VFS_WRITE, w, (const uint8_t *)buf + done, len,
-					 NULL, 0, NULL);
+		vfs_write_reply_t rep = {0};
+		int64_t r =
+		    vfs_write_call(s, VFS_T,
+				   &(vfs_write_request_t){.fd = (uint64_t)fd,
+							  .offset = at,
+							  .data = (const uint8_t *)buf + done,
+							  .data_len = (uint32_t)len},
+				   &rep);
 		if (r < 0)
 			return done ? (int64_t)done : r;
 		done += (size_t)r;
@@ -149,128 +132,150 @@ int64_t rae_vfs_pwrite(rae_handle_t s, int64_t fd, const void *buf, size_t n, ui
 
 int64_t rae_vfs_seek(rae_handle_t s, int64_t fd, int64_t offset, uint32_t whence)
 {
-	const uint64_t w[4] = {(uint64_t)fd, (uint64_t)offset, whence, 0};
-	return rae_vfs_call(s, RAE_VFS_SEEK, w, NULL, 0, NULL, 0, NULL);
+	vfs_seek_reply_t rep = {0};
+	return vfs_seek_call(
+	    s, VFS_T, &(vfs_seek_request_t){.fd = (uint64_t)fd, .offset = offset, .whence = whence},
+	    &rep);
 }
 
-/* A call whose reply buffer must be one whole struct rae_stat. */
-static rae_status_t vfs_stat_call(rae_handle_t s, uint64_t tag, const uint64_t w[4],
-				  const char *path, struct rae_stat *st)
+static rae_status_t vfs_stat_flags(rae_handle_t s, const char *path, uint64_t flags,
+				   struct rae_stat *st)
 {
-	/* The path goes out and the stat comes back in the same buffer. */
-	char buf[RAE_VFS_PATH_MAX];
-	size_t len = path ? rae_strlen(path) : 0, got = 0;
-	if (len > sizeof(buf))
-		return RAE_ERR_RANGE;
-	if (len)
-		memcpy(buf, path, len);
-	int64_t r = rae_vfs_call(s, tag, w, len ? buf : NULL, len, buf, sizeof(buf), &got);
-	if (r < 0)
-		return (rae_status_t)r;
-	if (got != sizeof(*st))
-		return RAE_ERR_INVALID;
-	memcpy(st, buf, sizeof(*st));
-	return RAE_OK;
+	int64_t len = vfs_path_len(path);
+	if (len < 0)
+		return (rae_status_t)len;
+	vfs_stat_reply_t rep = {.stat = st};
+	int64_t r = vfs_stat_call(
+	    s, VFS_T,
+	    &(vfs_stat_request_t){.path = path, .path_len = (uint32_t)len, .flags = flags}, &rep);
+	return r < 0 ? (rae_status_t)r : RAE_OK;
 }
 
 rae_status_t rae_vfs_stat(rae_handle_t s, const char *path, struct rae_stat *st)
 {
-	const uint64_t w[4] = {0, 0, 0, 0};
-	return vfs_stat_call(s, RAE_VFS_STAT, w, path, st);
+	return vfs_stat_flags(s, path, 0, st);
 }
 
 rae_status_t rae_vfs_lstat(rae_handle_t s, const char *path, struct rae_stat *st)
 {
-	const uint64_t w[4] = {RAE_VFS_STAT_NOFOLLOW, 0, 0, 0};
-	return vfs_stat_call(s, RAE_VFS_STAT, w, path, st);
+	return vfs_stat_flags(s, path, RAE_VFS_STAT_NOFOLLOW, st);
 }
 
 rae_status_t rae_vfs_fstat(rae_handle_t s, int64_t fd, struct rae_stat *st)
 {
-	const uint64_t w[4] = {(uint64_t)fd, 0, 0, 0};
-	return vfs_stat_call(s, RAE_VFS_FSTAT, w, NULL, st);
+	vfs_fstat_reply_t rep = {.stat = st};
+	int64_t r = vfs_fstat_call(s, VFS_T, &(vfs_fstat_request_t){.fd = (uint64_t)fd}, &rep);
+	return r < 0 ? (rae_status_t)r : RAE_OK;
 }
 
 int64_t rae_vfs_getdents(rae_handle_t s, int64_t fd, void *buf, size_t cap)
 {
 	size_t room = cap > RAE_VFS_IO_MAX ? RAE_VFS_IO_MAX : cap;
-	const uint64_t w[4] = {(uint64_t)fd, room, 0, 0};
-	return rae_vfs_call(s, RAE_VFS_GETDENTS, w, NULL, 0, buf, room, NULL);
+	vfs_getdents_reply_t rep = {.entries = buf, .entries_cap = (uint32_t)room};
+	return vfs_getdents_call(s, VFS_T,
+				 &(vfs_getdents_request_t){.fd = (uint64_t)fd, .room = room}, &rep);
 }
 
 rae_status_t rae_vfs_mkdir(rae_handle_t s, const char *path, uint32_t perm)
 {
-	return (rae_status_t)vfs_path_call(s, RAE_VFS_MKDIR, path, perm, 0);
+	int64_t len = vfs_path_len(path);
+	if (len < 0)
+		return (rae_status_t)len;
+	vfs_mkdir_reply_t rep = {0};
+	return (rae_status_t)vfs_mkdir_call(
+	    s, VFS_T, &(vfs_mkdir_request_t){.path = path, .path_len = (uint32_t)len, .perm = perm},
+	    &rep);
 }
 
 rae_status_t rae_vfs_unlink(rae_handle_t s, const char *path)
 {
-	return (rae_status_t)vfs_path_call(s, RAE_VFS_UNLINK, path, 0, 0);
+	int64_t len = vfs_path_len(path);
+	if (len < 0)
+		return (rae_status_t)len;
+	vfs_unlink_reply_t rep = {0};
+	return (rae_status_t)vfs_unlink_call(
+	    s, VFS_T, &(vfs_unlink_request_t){.path = path, .path_len = (uint32_t)len}, &rep);
 }
 
 rae_status_t rae_vfs_rmdir(rae_handle_t s, const char *path)
 {
-	return (rae_status_t)vfs_path_call(s, RAE_VFS_RMDIR, path, 0, 0);
-}
-
-/* A call whose buffer is two strings back to back, w0 the first's length. */
-static rae_status_t vfs_two_path_call(rae_handle_t s, uint64_t tag, const char *a, const char *b)
-{
-	char buf[2 * RAE_VFS_PATH_MAX];
-	size_t la = rae_strlen(a), lb = rae_strlen(b);
-	if (la > RAE_VFS_PATH_MAX || lb > RAE_VFS_PATH_MAX)
-		return RAE_ERR_RANGE;
-	memcpy(buf, a, la);
-	memcpy(buf + la, b, lb);
-	const uint64_t w[4] = {la, 0, 0, 0};
-	return (rae_status_t)rae_vfs_call(s, tag, w, buf, la + lb, NULL, 0, NULL);
+	int64_t len = vfs_path_len(path);
+	if (len < 0)
+		return (rae_status_t)len;
+	vfs_rmdir_reply_t rep = {0};
+	return (rae_status_t)vfs_rmdir_call(
+	    s, VFS_T, &(vfs_rmdir_request_t){.path = path, .path_len = (uint32_t)len}, &rep);
 }
 
 rae_status_t rae_vfs_rename(rae_handle_t s, const char *from, const char *to)
 {
-	return vfs_two_path_call(s, RAE_VFS_RENAME, from, to);
+	int64_t la = vfs_path_len(from), lb = vfs_path_len(to);
+	if (la < 0 || lb < 0)
+		return RAE_ERR_RANGE;
+	vfs_rename_reply_t rep = {0};
+	return (rae_status_t)vfs_rename_call(
+	    s, VFS_T,
+	    &(vfs_rename_request_t){
+		.from = from, .from_len = (uint32_t)la, .to = to, .to_len = (uint32_t)lb},
+	    &rep);
 }
 
 rae_status_t rae_vfs_symlink(rae_handle_t s, const char *target, const char *path)
 {
-	return vfs_two_path_call(s, RAE_VFS_SYMLINK, target, path);
+	int64_t la = vfs_path_len(target), lb = vfs_path_len(path);
+	if (la < 0 || lb < 0)
+		return RAE_ERR_RANGE;
+	vfs_symlink_reply_t rep = {0};
+	return (rae_status_t)vfs_symlink_call(s, VFS_T,
+					      &(vfs_symlink_request_t){.target = target,
+								       .target_len = (uint32_t)la,
+								       .path = path,
+								       .path_len = (uint32_t)lb},
+					      &rep);
 }
 
 int64_t rae_vfs_readlink(rae_handle_t s, const char *path, char *buf, size_t cap)
 {
-	char tmp[RAE_VFS_PATH_MAX];
-	size_t len = rae_strlen(path), got = 0;
-	if (len > sizeof(tmp))
-		return RAE_ERR_RANGE;
-	memcpy(tmp, path, len);
-	int64_t r = rae_vfs_call(s, RAE_VFS_READLINK, NULL, tmp, len, tmp, sizeof(tmp), &got);
+	int64_t len = vfs_path_len(path);
+	if (len < 0)
+		return len;
+	/* The whole target comes back; the caller gets what fits. */
+	char target[RAE_VFS_PATH_MAX];
+	vfs_readlink_reply_t rep = {.target = target, .target_cap = sizeof(target)};
+	int64_t r = vfs_readlink_call(
+	    s, VFS_T, &(vfs_readlink_request_t){.path = path, .path_len = (uint32_t)len}, &rep);
 	if (r < 0)
 		return r;
-	memcpy(buf, tmp, got < cap ? got : cap);
+	memcpy(buf, target, rep.target_len < cap ? rep.target_len : cap);
 	return r;
 }
 
 rae_status_t rae_vfs_truncate(rae_handle_t s, int64_t fd, uint64_t size)
 {
-	const uint64_t w[4] = {(uint64_t)fd, size, 0, 0};
-	return (rae_status_t)rae_vfs_call(s, RAE_VFS_TRUNCATE, w, NULL, 0, NULL, 0, NULL);
+	vfs_truncate_reply_t rep = {0};
+	return (rae_status_t)vfs_truncate_call(
+	    s, VFS_T, &(vfs_truncate_request_t){.fd = (uint64_t)fd, .size = size}, &rep);
 }
 
 rae_status_t rae_vfs_mount(rae_handle_t s, const char *path, rae_handle_t fs)
 {
-	rae_msg_t m = {.tag = RAE_VFS_MOUNT, .handle_count = 1};
-	m.buf = (uint64_t)(uintptr_t)path;
-	m.buf_len = (uint32_t)rae_strlen(path);
-	m.handles[0] = fs;
-	if (m.buf_len > RAE_VFS_PATH_MAX)
-		return RAE_ERR_RANGE;
-	int64_t st = rae_ipc_call(s, &m, RAE_VFS_CALL_TIMEOUT_NS);
-	return (rae_status_t)(st == RAE_OK ? (int64_t)m.tag : st);
+	int64_t len = vfs_path_len(path);
+	if (len < 0)
+		return (rae_status_t)len;
+	vfs_mount_reply_t rep = {0};
+	return (rae_status_t)vfs_mount_call(
+	    s, VFS_T, &(vfs_mount_request_t){.path = path, .path_len = (uint32_t)len, .fs = fs},
+	    &rep);
 }
 
 rae_status_t rae_vfs_unmount(rae_handle_t s, const char *path)
 {
-	return (rae_status_t)vfs_path_call(s, RAE_VFS_UNMOUNT, path, 0, 0);
+	int64_t len = vfs_path_len(path);
+	if (len < 0)
+		return (rae_status_t)len;
+	vfs_unmount_reply_t rep = {0};
+	return (rae_status_t)vfs_unmount_call(
+	    s, VFS_T, &(vfs_unmount_request_t){.path = path, .path_len = (uint32_t)len}, &rep);
 }
 
 /* Formats v in decimal into buf (at least 21 bytes). */

@@ -354,100 +354,8 @@ static void set_foreground(client_t *c)
 		client_signal(c, c->input_bits);
 }
 
-static rae_status_t request_read(client_t *c, const rae_msg_t *m, rae_msg_t *r)
-{
-	uint64_t cap = m->words[0];
-	if (cap == 0 || cap > RAE_IPC_BUF_MAX)
-		return RAE_ERR_INVALID;
-	/* A reader that never attached here was attached to an instance
-	 * before a restart: it attaches again (console_client.c does). */
-	if (!c->notify)
-		return RAE_ERR_PEER_CLOSED;
-	if (!cd.foreground)
-		set_foreground(c); /* the first reader takes the console */
-	if (cd.foreground != c->badge)
-		return RAE_ERR_BUSY;
-	if (c->interrupted) {
-		c->interrupted = false;
-		r->words[1] = RAE_CONSOLE_READ_INTERRUPTED;
-		return RAE_OK;
-	}
-	if (!ldisc_ready(&cd.ld)) {
-		/* The first wait for a key: the system is ready for its user
-		 * (a shell's first prompt). RAE_CONSOLE_READY_TSC reports it. */
-		if (!cd.ready_tsc)
-			cd.ready_tsc = rae_rdtsc();
-		return RAE_ERR_TIMED_OUT;
-	}
-	bool eof;
-	size_t n = ldisc_read(&cd.ld, reply_buf, cap, &eof);
-	r->words[0] = n;
-	r->words[1] = eof ? RAE_CONSOLE_READ_EOF : 0;
-	r->buf = (uint64_t)(uintptr_t)reply_buf;
-	r->buf_len = (uint32_t)n;
-	if (ldisc_ready(&cd.ld))
-		client_signal(c, c->input_bits); /* more is waiting */
-	return RAE_OK;
-}
-
-static rae_status_t request_attach(client_t *c, rae_msg_t *m)
-{
-	if (m->handle_count != 1 || !m->words[0] || !m->words[1])
-		return RAE_ERR_INVALID;
-	int64_t st = rae_notify_signal(m->handles[0], 0); /* a notification we may signal? */
-	if (st != RAE_OK)
-		return (rae_status_t)st;
-	if (c->notify)
-		rae_handle_close(c->notify);
-	c->notify = m->handles[0];
-	m->handle_count = 0; /* kept */
-	c->input_bits = m->words[0];
-	c->interrupt_bits = m->words[1];
-	return RAE_OK;
-}
-
-static rae_status_t request_open(rae_msg_t *r)
-{
-	/* Watched: when the program holding it ends (Ctrl-C included) the
-	 * kernel tells us, and its slot is freed (client_gone). */
-	rae_status_t st = rae_handle_mint_watched(cd.ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER,
-						  OWN_BADGE_BIT | ++cd.next_badge, &r->handles[0]);
-	if (st != RAE_OK)
-		return st;
-	r->handle_count = 1;
-	return RAE_OK;
-}
-
-/* The kernel log for any client: the service holds the only handle that
- * may read it. A one-byte read from offset 0 lands just past the oldest
- * byte held; if the ring moves on before the real read, that read starts
- * later than asked, and its start is the oldest then. */
-static rae_status_t request_log_read(const rae_msg_t *m, rae_msg_t *r)
-{
-	uint64_t cap = m->words[1];
-	if (cap == 0 || cap > RAE_IPC_BUF_MAX)
-		return RAE_ERR_INVALID;
-	if (cap > RAE_LOG_READ_MAX)
-		cap = RAE_LOG_READ_MAX;
-	uint64_t probe = 0;
-	char byte;
-	int64_t n = rae_log_read(cd.console, &probe, &byte, 1);
-	if (n < 0)
-		return (rae_status_t)n;
-	uint64_t oldest = probe - (uint64_t)n;
-	uint64_t at = m->words[0];
-	n = rae_log_read(cd.console, &at, reply_buf, cap);
-	if (n < 0)
-		return (rae_status_t)n;
-	if (at - (uint64_t)n != m->words[0])
-		oldest = at - (uint64_t)n;
-	r->words[0] = (uint64_t)n;
-	r->words[1] = at;
-	r->words[2] = oldest;
-	r->buf = (uint64_t)(uintptr_t)reply_buf;
-	r->buf_len = (uint32_t)n;
-	return RAE_OK;
-}
+/* The client a request comes from (console_admit found or made it). */
+static client_t *caller;
 
 static void client_forget(client_t *c)
 {
@@ -467,53 +375,209 @@ static void client_gone(uint64_t badge)
 		client_forget(c);
 }
 
-static rae_status_t request(rae_msg_t *m, rae_msg_t *r)
+/* Every request needs a badge; all but LOG_READ and READY_TSC (which keep
+ * no state) take a client slot, DETACH only finds one. */
+static int64_t console_admit(void *ctx, const rae_msg_t *call, uint64_t number)
 {
-	if (m->tag == RAE_SVC_PING) { /* the manager's health check: alive */
-		r->words[0] = m->words[0];
-		return RAE_OK;
-	}
-	if (!m->badge)
+	(void)ctx;
+	if (!call->badge)
 		return RAE_ERR_ACCESS_DENIED;
-	if (m->tag == RAE_CONSOLE_LOG_READ)
-		return request_log_read(m, r); /* keeps no state: takes no client slot */
-	if (m->tag == RAE_CONSOLE_READY_TSC) {
-		r->words[0] = cd.ready_tsc;
-		return RAE_OK;
-	}
-	client_t *c = client_find(m->badge, m->tag != RAE_CONSOLE_DETACH);
-	if (!c)
-		return m->tag == RAE_CONSOLE_DETACH ? RAE_OK : RAE_ERR_LIMIT;
-	switch (m->tag) {
-	case RAE_CONSOLE_WRITE:
-		console_out(request_buf, m->buf_len, true);
-		r->words[0] = m->buf_len;
-		return RAE_OK;
-	case RAE_CONSOLE_READ: return request_read(c, m, r);
-	case RAE_CONSOLE_SET_MODE:
-		if (m->words[0] & ~(uint64_t)RAE_CONSOLE_MODES)
-			return RAE_ERR_INVALID;
-		r->words[0] = c->mode;
-		c->mode = (uint32_t)m->words[0];
-		if (cd.foreground == c->badge)
-			input_events(ldisc_set_mode(&cd.ld, c->mode));
-		return RAE_OK;
-	case RAE_CONSOLE_SET_FOREGROUND:
-		r->words[0] = cd.foreground;
-		set_foreground(c);
-		return RAE_OK;
-	case RAE_CONSOLE_WINSIZE:
-		r->words[0] = cd.fb ? cd.con.columns : RAE_CONSOLE_SERIAL_COLUMNS;
-		r->words[1] = cd.fb ? cd.con.rows : RAE_CONSOLE_SERIAL_ROWS;
-		r->words[2] = RAE_CONSOLE_SERIAL_COLUMNS;
-		r->words[3] = RAE_CONSOLE_SERIAL_ROWS;
-		return RAE_OK;
-	case RAE_CONSOLE_ATTACH: return request_attach(c, m);
-	case RAE_CONSOLE_OPEN: return request_open(r);
-	case RAE_CONSOLE_DETACH: client_forget(c); return RAE_OK;
-	default: return RAE_ERR_INVALID;
-	}
+	caller = NULL;
+	if (number == RAE_CONSOLE_LOG_READ || number == RAE_CONSOLE_READY_TSC)
+		return 0;
+	caller = client_find(call->badge, number != RAE_CONSOLE_DETACH);
+	return caller || number == RAE_CONSOLE_DETACH ? 0 : RAE_ERR_LIMIT;
 }
+
+static int64_t request_write(void *ctx, const rae_msg_t *call, console_write_request_t *q,
+			     console_write_reply_t *rep)
+{
+	(void)ctx;
+	(void)call;
+	console_out(q->data, q->data_len, true);
+	rep->written = q->data_len;
+	return RAE_OK;
+}
+
+static int64_t request_read(void *ctx, const rae_msg_t *call, console_read_request_t *q,
+			    console_read_reply_t *rep)
+{
+	(void)ctx;
+	(void)call;
+	client_t *c = caller;
+	if (q->max == 0 || q->max > RAE_IPC_BUF_MAX)
+		return RAE_ERR_INVALID;
+	/* A reader that never attached here was attached to an instance
+	 * before a restart: it attaches again (console_client.c does). */
+	if (!c->notify)
+		return RAE_ERR_PEER_CLOSED;
+	if (!cd.foreground)
+		set_foreground(c); /* the first reader takes the console */
+	if (cd.foreground != c->badge)
+		return RAE_ERR_BUSY;
+	if (c->interrupted) {
+		c->interrupted = false;
+		rep->flags = RAE_CONSOLE_READ_INTERRUPTED;
+		return RAE_OK;
+	}
+	if (!ldisc_ready(&cd.ld)) {
+		/* The first wait for a key: the system is ready for its user
+		 * (a shell's first prompt). RAE_CONSOLE_READY_TSC reports it. */
+		if (!cd.ready_tsc)
+			cd.ready_tsc = rae_rdtsc();
+		return RAE_ERR_TIMED_OUT;
+	}
+	bool eof;
+	size_t n = ldisc_read(&cd.ld, reply_buf, q->max, &eof);
+	rep->data = reply_buf;
+	rep->data_len = (uint32_t)n;
+	rep->flags = eof ? RAE_CONSOLE_READ_EOF : 0;
+	if (ldisc_ready(&cd.ld))
+		client_signal(c, c->input_bits); /* more is waiting */
+	return RAE_OK;
+}
+
+static int64_t request_set_mode(void *ctx, const rae_msg_t *call, console_set_mode_request_t *q,
+				console_set_mode_reply_t *rep)
+{
+	(void)ctx;
+	(void)call;
+	client_t *c = caller;
+	if (q->mode & ~(uint64_t)RAE_CONSOLE_MODES)
+		return RAE_ERR_INVALID;
+	rep->old = c->mode;
+	c->mode = (uint32_t)q->mode;
+	if (cd.foreground == c->badge)
+		input_events(ldisc_set_mode(&cd.ld, c->mode));
+	return RAE_OK;
+}
+
+static int64_t request_set_foreground(void *ctx, const rae_msg_t *call,
+				      console_set_foreground_request_t *q,
+				      console_set_foreground_reply_t *rep)
+{
+	(void)ctx;
+	(void)call;
+	(void)q;
+	rep->previous = cd.foreground;
+	set_foreground(caller);
+	return RAE_OK;
+}
+
+static int64_t request_winsize(void *ctx, const rae_msg_t *call, console_winsize_request_t *q,
+			       console_winsize_reply_t *rep)
+{
+	(void)ctx;
+	(void)call;
+	(void)q;
+	rep->columns = cd.fb ? cd.con.columns : RAE_CONSOLE_SERIAL_COLUMNS;
+	rep->rows = cd.fb ? cd.con.rows : RAE_CONSOLE_SERIAL_ROWS;
+	rep->serial_columns = RAE_CONSOLE_SERIAL_COLUMNS;
+	rep->serial_rows = RAE_CONSOLE_SERIAL_ROWS;
+	return RAE_OK;
+}
+
+static int64_t request_attach(void *ctx, const rae_msg_t *call, console_attach_request_t *q,
+			      console_attach_reply_t *rep)
+{
+	(void)ctx;
+	(void)call;
+	(void)rep;
+	client_t *c = caller;
+	if (!q->input_bits || !q->interrupt_bits)
+		return RAE_ERR_INVALID;
+	int64_t st = rae_notify_signal(q->notify, 0); /* a notification we may signal? */
+	if (st != RAE_OK)
+		return (rae_status_t)st;
+	if (c->notify)
+		rae_handle_close(c->notify);
+	c->notify = q->notify;
+	q->notify = RAE_HANDLE_INVALID; /* kept */
+	c->input_bits = q->input_bits;
+	c->interrupt_bits = q->interrupt_bits;
+	return RAE_OK;
+}
+
+static int64_t request_open(void *ctx, const rae_msg_t *call, console_open_request_t *q,
+			    console_open_reply_t *rep)
+{
+	(void)ctx;
+	(void)call;
+	(void)q;
+	/* Watched: when the program holding it ends (Ctrl-C included) the
+	 * kernel tells us, and its slot is freed (client_gone). */
+	return rae_handle_mint_watched(cd.ep, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER,
+				       OWN_BADGE_BIT | ++cd.next_badge, &rep->client);
+}
+
+static int64_t request_detach(void *ctx, const rae_msg_t *call, console_detach_request_t *q,
+			      console_detach_reply_t *rep)
+{
+	(void)ctx;
+	(void)call;
+	(void)q;
+	(void)rep;
+	if (caller)
+		client_forget(caller);
+	return RAE_OK;
+}
+
+/* The kernel log for any client: the service holds the only handle that
+ * may read it. A one-byte read from offset 0 lands just past the oldest
+ * byte held; if the ring moves on before the real read, that read starts
+ * later than asked, and its start is the oldest then. */
+static int64_t request_log_read(void *ctx, const rae_msg_t *call, console_log_read_request_t *q,
+				console_log_read_reply_t *rep)
+{
+	(void)ctx;
+	(void)call;
+	uint64_t cap = q->max;
+	if (cap == 0 || cap > RAE_IPC_BUF_MAX)
+		return RAE_ERR_INVALID;
+	if (cap > RAE_LOG_READ_MAX)
+		cap = RAE_LOG_READ_MAX;
+	uint64_t probe = 0;
+	char byte;
+	int64_t n = rae_log_read(cd.console, &probe, &byte, 1);
+	if (n < 0)
+		return (rae_status_t)n;
+	uint64_t oldest = probe - (uint64_t)n;
+	uint64_t at = q->offset;
+	n = rae_log_read(cd.console, &at, reply_buf, cap);
+	if (n < 0)
+		return (rae_status_t)n;
+	if (at - (uint64_t)n != q->offset)
+		oldest = at - (uint64_t)n;
+	rep->data = reply_buf;
+	rep->data_len = (uint32_t)n;
+	rep->next = at;
+	rep->oldest = oldest;
+	return RAE_OK;
+}
+
+static int64_t request_ready_tsc(void *ctx, const rae_msg_t *call, console_ready_tsc_request_t *q,
+				 console_ready_tsc_reply_t *rep)
+{
+	(void)ctx;
+	(void)call;
+	(void)q;
+	rep->tsc = cd.ready_tsc;
+	return RAE_OK;
+}
+
+static const console_handlers_t console_handlers = {
+    .admit = console_admit,
+    .write = request_write,
+    .read = request_read,
+    .set_mode = request_set_mode,
+    .set_foreground = request_set_foreground,
+    .winsize = request_winsize,
+    .attach = request_attach,
+    .open = request_open,
+    .detach = request_detach,
+    .log_read = request_log_read,
+    .ready_tsc = request_ready_tsc,
+};
 
 static void internal_message(const rae_msg_t *m)
 {
@@ -537,20 +601,19 @@ static void serve(void)
 		}
 		if (st != RAE_OK)
 			continue;
-		rae_msg_t r = {0};
-		if (m.flags & RAE_MSG_ONEWAY) {
-			if (m.tag == RAE_IPC_TAG_CLOSED)
-				client_gone(m.badge);
-			else if (m.badge == INTERNAL_BADGE)
-				internal_message(&m);
-		} else {
-			r.tag = (uint64_t)(int64_t)request(&m, &r);
+		if (!(m.flags & RAE_MSG_ONEWAY)) {
+			rae_msg_t r;
+			console_dispatch(&console_handlers, NULL, &m, &r);
+			rae_ipc_reply(&r);
+			continue;
 		}
+		if (m.tag == RAE_IPC_TAG_CLOSED)
+			client_gone(m.badge);
+		else if (m.badge == INTERNAL_BADGE)
+			internal_message(&m);
 		/* Handles nobody asked for are not kept. */
 		for (uint32_t i = 0; i < m.handle_count; i++)
 			rae_handle_close(m.handles[i]);
-		if (!(m.flags & RAE_MSG_ONEWAY))
-			rae_ipc_reply(&r);
 	}
 }
 

@@ -4,6 +4,7 @@
  * service's instance for one of its operators. The caller is
  * known by the badge of its handle to the name service (its service id). */
 #include "manager.h"
+#include <rae/names_contract.h>
 
 /* The caller's name, or NULL for a badge that names no service. */
 static const char *caller_name(uint64_t badge)
@@ -11,20 +12,15 @@ static const char *caller_name(uint64_t badge)
 	return badge >= 1 && badge <= service_count ? services[badge - 1].m.name : NULL;
 }
 
-/* The service a request's buffer names (RAE_ERR_INVALID for a malformed
- * name, RAE_ERR_NOT_FOUND for an unknown one), and the caller's name
- * (NULL for a badge that names no service). */
-static rae_status_t named_service(const rae_msg_t *call, const char *buf, service_t **out,
-				  const char **caller)
+/* The service `name` names (RAE_ERR_NOT_FOUND for an unknown one), and the
+ * caller's name (NULL for a badge that names no service). The contract
+ * has checked its length (1 to RAE_SVC_NAME_MAX - 1 bytes, no NUL). */
+static rae_status_t named_service(const rae_msg_t *call, const char *name, uint32_t len,
+				  service_t **out, const char **caller)
 {
-	char name[RAE_SVC_NAME_MAX];
-	size_t len = strnlen(buf, call->buf_len);
-	if (len == 0 || len >= sizeof(name))
-		return RAE_ERR_INVALID;
-	memcpy(name, buf, len);
-	name[len] = '\0';
 	for (unsigned i = 0; i < service_count; i++) {
-		if (strcmp(services[i].m.name, name) == 0) {
+		if (strncmp(services[i].m.name, name, len) == 0 &&
+		    services[i].m.name[len] == '\0') {
 			*out = &services[i];
 			*caller = caller_name(call->badge);
 			return RAE_OK;
@@ -33,11 +29,13 @@ static rae_status_t named_service(const rae_msg_t *call, const char *buf, servic
 	return RAE_ERR_NOT_FOUND;
 }
 
-static rae_status_t lookup(rae_msg_t *call, const char *buf, rae_msg_t *reply)
+static int64_t lookup(void *ctx, const rae_msg_t *call, names_lookup_request_t *q,
+		      names_lookup_reply_t *rep)
 {
+	(void)ctx;
 	service_t *s;
 	const char *caller;
-	rae_status_t st = named_service(call, buf, &s, &caller);
+	rae_status_t st = named_service(call, q->name, q->name_len, &s, &caller);
 	if (st != RAE_OK)
 		return st;
 	if (!caller || !svc_manifest_allows(&s->m, caller))
@@ -45,21 +43,23 @@ static rae_status_t lookup(rae_msg_t *call, const char *buf, rae_msg_t *reply)
 	/* The service tells its clients apart by this badge. */
 	st =
 	    rae_handle_mint(s->endpoint, RAE_RIGHT_WRITE | RAE_RIGHT_DUPLICATE | RAE_RIGHT_TRANSFER,
-			    call->badge, &reply->handles[0]);
+			    call->badge, &rep->endpoint);
 	if (st != RAE_OK)
 		return st;
-	reply->handle_count = 1;
-	reply->words[0] = s->id;
+	rep->id = s->id;
 	return RAE_OK;
 }
 
 /* Kills a service's running instance for one of its operators; the
  * supervisor then treats the end as any other (restart policy, backoff). */
-static rae_status_t kill_service(const rae_msg_t *call, const char *buf)
+static int64_t kill_service(void *ctx, const rae_msg_t *call, names_kill_request_t *q,
+			    names_kill_reply_t *rep)
 {
+	(void)ctx;
+	(void)rep;
 	service_t *s;
 	const char *caller;
-	rae_status_t st = named_service(call, buf, &s, &caller);
+	rae_status_t st = named_service(call, q->name, q->name_len, &s, &caller);
 	if (st != RAE_OK)
 		return st;
 	if (!caller || !svc_manifest_operated_by(&s->m, caller))
@@ -80,8 +80,11 @@ bool manager_shutting_down;
  * them down (RAE_SVC_SHUTDOWN): the ACPI service asks before it powers off
  * or resets the machine. Blocks the name service while it waits, which is
  * what a shutdown wants anyway. */
-static rae_status_t shutdown_services(const rae_msg_t *call, rae_msg_t *reply)
+static int64_t shutdown_services(void *ctx, const rae_msg_t *call, names_shutdown_request_t *q,
+				 names_shutdown_reply_t *rep)
 {
+	(void)ctx;
+	(void)q;
 	const char *caller = caller_name(call->badge);
 	if (!caller || !(services[call->badge - 1].m.grants & SVC_GRANT_SHUTDOWN))
 		return RAE_ERR_ACCESS_DENIED;
@@ -116,17 +119,20 @@ static rae_status_t shutdown_services(const rae_msg_t *call, rae_msg_t *reply)
 		stopped++;
 	}
 	say("every service stopped (%llu) for the shutdown", (unsigned long long)stopped);
-	reply->words[0] = stopped;
+	rep->stopped = stopped;
 	return RAE_OK;
 }
 
-static rae_status_t list(const rae_msg_t *call, rae_msg_t *reply)
+static int64_t list(void *ctx, const rae_msg_t *call, names_list_request_t *q,
+		    names_list_reply_t *rep)
 {
+	(void)ctx;
+	(void)call;
 	static rae_svc_info_t out[RAE_SVC_LIST_MAX];
-	uint64_t first = call->words[0], now = rae_clock_ns();
+	uint64_t now = rae_clock_ns();
 	unsigned n = 0;
 	svc_lock();
-	for (uint64_t i = first; i < service_count && n < RAE_SVC_LIST_MAX; i++, n++) {
+	for (uint64_t i = q->first; i < service_count && n < RAE_SVC_LIST_MAX; i++, n++) {
 		const service_t *s = &services[i];
 		rae_svc_info_t *r = &out[n];
 		memset(r, 0, sizeof(*r));
@@ -139,12 +145,18 @@ static rae_status_t list(const rae_msg_t *call, rae_msg_t *reply)
 		r->hangs = s->hangs;
 	}
 	svc_unlock();
-	reply->buf = (uint64_t)(uintptr_t)out;
-	reply->buf_len = n * (uint32_t)sizeof(out[0]);
-	reply->words[0] = n;
-	reply->words[1] = service_count;
+	rep->services = out;
+	rep->services_count = n;
+	rep->total = service_count;
 	return RAE_OK;
 }
+
+static const names_handlers_t names_handlers = {
+    .lookup = lookup,
+    .list = list,
+    .kill = kill_service,
+    .shutdown = shutdown_services,
+};
 
 void names_serve(void)
 {
@@ -153,21 +165,13 @@ void names_serve(void)
 		rae_msg_t call = {.buf = (uint64_t)(uintptr_t)buf, .buf_cap = sizeof(buf)};
 		if (rae_ipc_receive(manager_names, &call, RAE_TIMEOUT_NEVER) != RAE_OK)
 			continue;
-		/* Requests carry no handles: whatever came is dropped. */
-		for (uint32_t i = 0; i < call.handle_count; i++)
-			rae_handle_close(call.handles[i]);
-		if (call.flags & RAE_MSG_ONEWAY)
+		if (call.flags & RAE_MSG_ONEWAY) {
+			for (uint32_t i = 0; i < call.handle_count; i++)
+				rae_handle_close(call.handles[i]);
 			continue;
-		rae_msg_t reply = {0};
-		rae_status_t st;
-		switch (call.tag) {
-		case RAE_SVC_LOOKUP: st = lookup(&call, buf, &reply); break;
-		case RAE_SVC_LIST: st = list(&call, &reply); break;
-		case RAE_SVC_KILL: st = kill_service(&call, buf); break;
-		case RAE_SVC_SHUTDOWN: st = shutdown_services(&call, &reply); break;
-		default: st = RAE_ERR_UNSUPPORTED; break;
 		}
-		reply.tag = (uint64_t)(int64_t)st;
+		rae_msg_t reply;
+		names_dispatch(&names_handlers, NULL, &call, &reply);
 		/* A caller gone meanwhile: the kernel closes the handle sent. */
 		rae_ipc_reply(&reply);
 	}

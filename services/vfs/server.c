@@ -6,21 +6,6 @@
 #include <rae_vfs.h>
 #include <rae/services.h>
 
-typedef struct {
-	uint64_t tag, w[4];
-	uint32_t len; /* bytes of the request's buffer, in srv->in */
-	uint32_t nhandles;
-	rae_handle_t handles[RAE_IPC_HANDLES_MAX];
-	uint64_t badge;
-	vfs_session_t *s; /* the caller's session, if any */
-} vfs_req_t;
-
-typedef struct {
-	uint32_t len; /* bytes of the reply's buffer, in srv->out */
-	uint64_t words[4];
-	rae_handle_t handle; /* moves to the caller, or RAE_HANDLE_INVALID */
-} vfs_rep_t;
-
 void vfs_log(const vfs_server_t *srv, const char *what, const char *line)
 {
 	vfs_line_t l = {.len = 0};
@@ -66,13 +51,16 @@ static vfs_session_t *vfs_session_of(vfs_server_t *srv, uint64_t badge)
 	return s && s->badge == badge ? s : NULL;
 }
 
-static int64_t vfs_session_open(vfs_server_t *srv, const vfs_req_t *q, vfs_rep_t *rep)
+static int64_t vfs_session_open(void *ctx, const rae_msg_t *call, vfs_open_session_request_t *q,
+				vfs_open_session_reply_t *rep)
 {
+	(void)q;
+	vfs_server_t *srv = ctx;
 	bool admin;
-	if (q->s)
-		admin = q->s->admin;
-	else if (!(q->badge & VFS_BADGE_SESSION))
-		admin = q->badge == RAE_VFS_BADGE_ADMIN; /* any other: a plain client */
+	if (srv->caller)
+		admin = srv->caller->admin;
+	else if (!(call->badge & VFS_BADGE_SESSION))
+		admin = call->badge == RAE_VFS_BADGE_ADMIN; /* any other: a plain client */
 	else
 		return RAE_ERR_PEER_CLOSED; /* a session that was closed */
 	unsigned slot = 0;
@@ -91,21 +79,22 @@ static int64_t vfs_session_open(vfs_server_t *srv, const vfs_req_t *q, vfs_rep_t
 	 * ended) the kernel sends a RAE_IPC_TAG_CLOSED notice with the badge,
 	 * and the session goes (vfs_server_run). */
 	rae_status_t st = rae_handle_mint_watched(
-	    srv->endpoint, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, s->badge, &rep->handle);
+	    srv->endpoint, RAE_RIGHT_WRITE | RAE_RIGHT_TRANSFER, s->badge, &rep->session);
 	if (st != RAE_OK) {
 		vfs_free(s);
 		return st;
 	}
 	srv->sessions[slot] = s;
-	rep->words[0] = s->badge;
+	rep->session_id = s->badge;
 	return RAE_OK;
 }
 
 static void vfs_fd_release(vfs_server_t *srv, vfs_fd_t *f)
 {
 	if (f->mount) {
-		const uint64_t w[4] = {(uint64_t)f->remote_fd, 0, 0, 0};
-		rae_vfs_call(f->mount->session, RAE_VFS_CLOSE, w, NULL, 0, NULL, 0, NULL);
+		vfs_close_request_t q = {.fd = (uint64_t)f->remote_fd};
+		vfs_close_reply_t rep = {0};
+		vfs_close_call(f->mount->session, RAE_VFS_CALL_TIMEOUT_NS, &q, &rep);
 		f->mount->fds--;
 	} else {
 		ramfs_release(&srv->fs, f->node);
@@ -120,15 +109,17 @@ static void vfs_session_free(vfs_server_t *srv, vfs_session_t *s)
 			vfs_fd_release(srv, &s->fds[i]);
 	}
 	srv->sessions[(s->badge & VFS_BADGE_SLOT_MASK) % RAE_VFS_SESSIONS_MAX] = NULL;
+	if (srv->caller == s)
+		srv->caller = NULL;
 	vfs_free(s);
 }
 
-/* The descriptor w0 names in the caller's session, or NULL. */
-static vfs_fd_t *vfs_fd_of(const vfs_req_t *q)
+/* The descriptor `fd` names in the caller's session, or NULL. */
+static vfs_fd_t *vfs_fd_of(vfs_server_t *srv, uint64_t fd)
 {
-	if (q->w[0] >= RAE_VFS_FDS_MAX || !q->s->fds[q->w[0]].used)
+	if (fd >= RAE_VFS_FDS_MAX || !srv->caller->fds[fd].used)
 		return NULL;
-	return &q->s->fds[q->w[0]];
+	return &srv->caller->fds[fd];
 }
 
 static int vfs_fd_free_slot(const vfs_session_t *s)
@@ -140,79 +131,78 @@ static int vfs_fd_free_slot(const vfs_session_t *s)
 	return -1;
 }
 
-/* --- forwarding to mounted services ---------------------------------------- */
-
-/* Sends tag, words and len bytes (copied to srv->out) to a mounted service;
- * its reply's buffer lands in srv->out. */
-static int64_t vfs_forward(vfs_server_t *srv, vfs_mount_t *m, uint64_t tag, const uint64_t w[4],
-			   const void *buf, size_t len, vfs_rep_t *rep)
-{
-	size_t got = 0;
-	if (len)
-		memmove(srv->out, buf, len);
-	int64_t r = rae_vfs_call(m->session, tag, w, len ? srv->out : NULL, len, srv->out,
-				 sizeof(srv->out), &got);
-	rep->len = r >= 0 ? (uint32_t)got : 0;
-	if (r >= 0 && (tag == RAE_VFS_STAT || tag == RAE_VFS_FSTAT)) {
-		if (got != sizeof(struct rae_stat))
-			return RAE_ERR_INVALID;
-		struct rae_stat st;
-		memcpy(&st, srv->out, sizeof(st));
-		st.dev = m->dev;
-		memcpy(srv->out, &st, sizeof(st));
-	}
-	return r;
-}
-
-/* Forwards a one-path request to the mount lk reached, with the rest of
- * the path ("/" for the mount point itself). */
-static int64_t vfs_forward_path(vfs_server_t *srv, const vfs_req_t *q, const ramfs_lookup_t *lk,
-				vfs_rep_t *rep)
-{
-	vfs_mount_t *m = lk->mount;
-	if (q->tag != RAE_VFS_OPEN)
-		return vfs_forward(srv, m, q->tag, q->w, lk->rest_len ? lk->rest : "/",
-				   lk->rest_len ? lk->rest_len : 1, rep);
-	int slot = vfs_fd_free_slot(q->s);
-	if (slot < 0)
-		return RAE_ERR_LIMIT;
-	int64_t fd = vfs_forward(srv, m, q->tag, q->w, lk->rest_len ? lk->rest : "/",
-				 lk->rest_len ? lk->rest_len : 1, rep);
-	if (fd < 0)
-		return fd;
-	q->s->fds[slot] =
-	    (vfs_fd_t){.used = true, .flags = (uint32_t)q->w[0], .mount = m, .remote_fd = fd};
-	m->fds++;
-	return slot;
-}
-
 /* --- operations ------------------------------------------------------------ */
 
-static rae_status_t vfs_lookup(vfs_server_t *srv, size_t off, size_t len, unsigned flags,
-			       ramfs_lookup_t *lk)
+/* Every request but OPEN_SESSION needs a session this server knows. */
+static int64_t vfs_admit(void *ctx, const rae_msg_t *call, uint64_t number)
 {
-	return ramfs_lookup(&srv->fs, (const char *)srv->in + off, len, flags, lk);
+	vfs_server_t *srv = ctx;
+	srv->caller = vfs_session_of(srv, call->badge);
+	if (number == RAE_VFS_OPEN_SESSION || srv->caller)
+		return 0;
+	/* A session badge this server does not know was closed, or belongs
+	 * to an instance before a restart: PEER_CLOSED tells the client to
+	 * open a new session, which a bad descriptor's BAD_HANDLE would not. */
+	return !(call->badge & VFS_BADGE_SESSION) ? RAE_ERR_ACCESS_DENIED : RAE_ERR_PEER_CLOSED;
 }
 
-static int64_t vfs_op_open(vfs_server_t *srv, const vfs_req_t *q, ramfs_lookup_t *lk,
-			   vfs_rep_t *rep)
+static int64_t vfs_session_close(void *ctx, const rae_msg_t *call, vfs_close_session_request_t *q,
+				 vfs_close_session_reply_t *rep)
 {
-	uint32_t flags = (uint32_t)q->w[0];
-	if (q->w[0] & ~(uint64_t)RAE_VFS_O_ALL)
+	(void)call;
+	(void)q;
+	(void)rep;
+	vfs_server_t *srv = ctx;
+	vfs_session_free(srv, srv->caller);
+	return RAE_OK;
+}
+
+/* The mount a lookup reached (ramfs keeps it untyped). */
+static vfs_mount_t *vfs_mount_of(const ramfs_lookup_t *lk)
+{
+	return lk->mount;
+}
+
+/* The path a mounted service gets: the rest below the mount point, or
+ * "/" for the mount point itself. */
+static const char *vfs_rest(const ramfs_lookup_t *lk, uint32_t *len)
+{
+	*len = lk->rest_len ? (uint32_t)lk->rest_len : 1;
+	return lk->rest_len ? lk->rest : "/";
+}
+
+static int64_t vfs_op_open(void *ctx, const rae_msg_t *call, vfs_open_request_t *q,
+			   vfs_open_reply_t *rep)
+{
+	(void)call;
+	vfs_server_t *srv = ctx;
+	ramfs_lookup_t *lk = &srv->lk_a;
+	uint32_t flags = q->flags;
+	if (flags & ~(uint32_t)RAE_VFS_O_ALL)
 		return RAE_ERR_INVALID;
 	if ((flags & RAE_VFS_O_TRUNCATE) && !(flags & RAE_VFS_O_WRITE))
 		return RAE_ERR_INVALID;
 	if ((flags & RAE_VFS_O_CREATE) && (flags & RAE_VFS_O_DIRECTORY))
 		return RAE_ERR_INVALID;
-	rae_status_t st =
-	    vfs_lookup(srv, 0, q->len, flags & RAE_VFS_O_NOFOLLOW ? 0 : RAMFS_FOLLOW, lk);
+	rae_status_t st = ramfs_lookup(&srv->fs, q->path, q->path_len,
+				       flags & RAE_VFS_O_NOFOLLOW ? 0 : RAMFS_FOLLOW, lk);
 	if (st != RAE_OK)
 		return st;
-	if (lk->mount)
-		return vfs_forward_path(srv, q, lk, rep);
-	int slot = vfs_fd_free_slot(q->s);
+	int slot = vfs_fd_free_slot(srv->caller);
 	if (slot < 0)
 		return RAE_ERR_LIMIT;
+	if (lk->mount) {
+		vfs_open_request_t fq = *q;
+		fq.path = vfs_rest(lk, &fq.path_len);
+		int64_t fd =
+		    vfs_open_call(vfs_mount_of(lk)->session, RAE_VFS_CALL_TIMEOUT_NS, &fq, rep);
+		if (fd < 0)
+			return fd;
+		srv->caller->fds[slot] =
+		    (vfs_fd_t){.used = true, .flags = flags, .mount = lk->mount, .remote_fd = fd};
+		vfs_mount_of(lk)->fds++;
+		return slot;
+	}
 	ramfs_node_t *n = lk->node;
 	if (!n) {
 		if (!(flags & RAE_VFS_O_CREATE))
@@ -220,7 +210,7 @@ static int64_t vfs_op_open(vfs_server_t *srv, const vfs_req_t *q, ramfs_lookup_t
 		if (lk->dir_wanted)
 			return RAE_ERR_IS_DIR;
 		st = ramfs_create(&srv->fs, lk->parent, lk->name, lk->name_len,
-				  RAE_VFS_S_IFREG | (uint32_t)(q->w[1] & 07777), &n);
+				  RAE_VFS_S_IFREG | (q->perm & 07777), &n);
 		if (st != RAE_OK)
 			return st;
 	} else {
@@ -239,178 +229,323 @@ static int64_t vfs_op_open(vfs_server_t *srv, const vfs_req_t *q, ramfs_lookup_t
 		}
 	}
 	ramfs_hold(n);
-	q->s->fds[slot] = (vfs_fd_t){.used = true, .flags = flags, .node = n};
+	srv->caller->fds[slot] = (vfs_fd_t){.used = true, .flags = flags, .node = n};
 	return slot;
 }
 
-/* Operations on a descriptor of a mounted service go there unchanged but
- * for the descriptor number. */
-static int64_t vfs_op_remote_fd(vfs_server_t *srv, const vfs_req_t *q, vfs_fd_t *f, vfs_rep_t *rep)
+/* The descriptor a request names, or NULL with *err set. A descriptor of
+ * a mounted service is forwarded there with its number there. */
+#define VFS_FD(srv, fd, f)                                                                         \
+	vfs_fd_t *f = vfs_fd_of((srv), (fd));                                                      \
+	if (!f)                                                                                    \
+		return RAE_ERR_BAD_HANDLE;
+
+static int64_t vfs_op_close(void *ctx, const rae_msg_t *call, vfs_close_request_t *q,
+			    vfs_close_reply_t *rep)
 {
-	uint64_t w[4] = {(uint64_t)f->remote_fd, q->w[1], q->w[2], q->w[3]};
-	if (q->tag == RAE_VFS_CLOSE) {
-		vfs_fd_release(srv, f);
-		return RAE_OK;
-	}
-	return vfs_forward(srv, f->mount, q->tag, w, srv->in, q->len, rep);
+	(void)call;
+	(void)rep;
+	vfs_server_t *srv = ctx;
+	VFS_FD(srv, q->fd, f);
+	vfs_fd_release(srv, f);
+	return RAE_OK;
 }
 
-static int64_t vfs_op_read(vfs_server_t *srv, const vfs_req_t *q, vfs_fd_t *f, vfs_rep_t *rep)
+static int64_t vfs_op_read(void *ctx, const rae_msg_t *call, vfs_read_request_t *q,
+			   vfs_read_reply_t *rep)
 {
+	(void)call;
+	vfs_server_t *srv = ctx;
+	VFS_FD(srv, q->fd, f);
+	rep->data = srv->out;
+	if (f->mount) {
+		vfs_read_request_t fq = *q;
+		fq.fd = (uint64_t)f->remote_fd;
+		rep->data_cap = sizeof(srv->out);
+		return vfs_read_call(f->mount->session, RAE_VFS_CALL_TIMEOUT_NS, &fq, rep);
+	}
 	if (!(f->flags & RAE_VFS_O_READ))
 		return RAE_ERR_ACCESS_DENIED;
 	if (!ramfs_is_file(f->node))
 		return RAE_ERR_IS_DIR;
-	size_t n = q->w[1] > RAE_VFS_IO_MAX ? RAE_VFS_IO_MAX : (size_t)q->w[1];
-	bool at_pos = q->w[2] == RAE_VFS_AT_POSITION;
-	int64_t r = ramfs_read(f->node, at_pos ? f->pos : q->w[2], srv->out, n);
+	size_t n = q->count > RAE_VFS_IO_MAX ? RAE_VFS_IO_MAX : (size_t)q->count;
+	bool at_pos = q->offset == RAE_VFS_AT_POSITION;
+	int64_t r = ramfs_read(f->node, at_pos ? f->pos : q->offset, srv->out, n);
 	if (r > 0 && at_pos)
 		f->pos += (uint64_t)r;
-	rep->len = r > 0 ? (uint32_t)r : 0;
+	rep->data_len = r > 0 ? (uint32_t)r : 0;
 	return r;
 }
 
-static int64_t vfs_op_write(vfs_server_t *srv, const vfs_req_t *q, vfs_fd_t *f)
+static int64_t vfs_op_write(void *ctx, const rae_msg_t *call, vfs_write_request_t *q,
+			    vfs_write_reply_t *rep)
 {
+	(void)call;
+	vfs_server_t *srv = ctx;
+	VFS_FD(srv, q->fd, f);
+	if (f->mount) {
+		vfs_write_request_t fq = *q;
+		fq.fd = (uint64_t)f->remote_fd;
+		return vfs_write_call(f->mount->session, RAE_VFS_CALL_TIMEOUT_NS, &fq, rep);
+	}
 	if (!(f->flags & RAE_VFS_O_WRITE))
 		return RAE_ERR_ACCESS_DENIED;
 	if (!ramfs_is_file(f->node))
 		return RAE_ERR_IS_DIR;
-	bool at_pos = q->w[2] == RAE_VFS_AT_POSITION;
-	uint64_t off = at_pos ? f->pos : q->w[2];
+	bool at_pos = q->offset == RAE_VFS_AT_POSITION;
+	uint64_t off = at_pos ? f->pos : q->offset;
 	if (f->flags & RAE_VFS_O_APPEND)
 		off = f->node->u.file.size;
-	int64_t r = ramfs_write(&srv->fs, f->node, off, srv->in, q->len);
+	int64_t r = ramfs_write(&srv->fs, f->node, off, q->data, q->data_len);
 	if (r >= 0 && (at_pos || (f->flags & RAE_VFS_O_APPEND)))
 		f->pos = off + (uint64_t)r;
 	return r;
 }
 
-static int64_t vfs_op_seek(const vfs_req_t *q, vfs_fd_t *f)
+static int64_t vfs_op_seek(void *ctx, const rae_msg_t *call, vfs_seek_request_t *q,
+			   vfs_seek_reply_t *rep)
 {
+	(void)call;
+	vfs_server_t *srv = ctx;
+	VFS_FD(srv, q->fd, f);
+	if (f->mount) {
+		vfs_seek_request_t fq = *q;
+		fq.fd = (uint64_t)f->remote_fd;
+		return vfs_seek_call(f->mount->session, RAE_VFS_CALL_TIMEOUT_NS, &fq, rep);
+	}
 	int64_t base;
-	if (q->w[2] == RAE_VFS_SEEK_SET)
+	if (q->whence == RAE_VFS_SEEK_SET)
 		base = 0;
-	else if (q->w[2] == RAE_VFS_SEEK_CUR)
+	else if (q->whence == RAE_VFS_SEEK_CUR)
 		base = (int64_t)f->pos;
-	else if (q->w[2] == RAE_VFS_SEEK_END && ramfs_is_file(f->node))
+	else if (q->whence == RAE_VFS_SEEK_END && ramfs_is_file(f->node))
 		base = (int64_t)f->node->u.file.size;
 	else
 		return RAE_ERR_INVALID;
-	int64_t off = (int64_t)q->w[1];
+	int64_t off = q->offset;
 	if ((off < 0 && base + off < 0) || (off > 0 && off > INT64_MAX - base))
 		return RAE_ERR_INVALID;
 	f->pos = (uint64_t)(base + off);
 	return (int64_t)f->pos;
 }
 
-static int64_t vfs_op_fd(vfs_server_t *srv, const vfs_req_t *q, vfs_rep_t *rep)
+static int64_t vfs_op_fstat(void *ctx, const rae_msg_t *call, vfs_fstat_request_t *q,
+			    vfs_fstat_reply_t *rep)
 {
-	vfs_fd_t *f = vfs_fd_of(q);
-	if (!f)
-		return RAE_ERR_BAD_HANDLE;
-	if (f->mount)
-		return vfs_op_remote_fd(srv, q, f, rep);
-	switch (q->tag) {
-	case RAE_VFS_CLOSE: vfs_fd_release(srv, f); return RAE_OK;
-	case RAE_VFS_READ: return vfs_op_read(srv, q, f, rep);
-	case RAE_VFS_WRITE: return vfs_op_write(srv, q, f);
-	case RAE_VFS_SEEK: return vfs_op_seek(q, f);
-	case RAE_VFS_FSTAT:
-		ramfs_stat(f->node, (struct rae_stat *)srv->out);
-		rep->len = sizeof(struct rae_stat);
-		return RAE_OK;
-	case RAE_VFS_GETDENTS: {
-		if (!ramfs_is_dir(f->node))
-			return RAE_ERR_NOT_DIR;
-		size_t room = q->w[1] > RAE_VFS_IO_MAX ? RAE_VFS_IO_MAX : (size_t)q->w[1];
-		int64_t r = ramfs_getdents(f->node, &f->pos, srv->out, room);
-		rep->len = r > 0 ? (uint32_t)r : 0;
+	(void)call;
+	vfs_server_t *srv = ctx;
+	VFS_FD(srv, q->fd, f);
+	rep->stat = (struct rae_stat *)srv->out;
+	if (f->mount) {
+		vfs_fstat_request_t fq = {.fd = (uint64_t)f->remote_fd};
+		int64_t r = vfs_fstat_call(f->mount->session, RAE_VFS_CALL_TIMEOUT_NS, &fq, rep);
+		rep->stat->dev = f->mount->dev;
 		return r;
 	}
-	case RAE_VFS_TRUNCATE:
-		if (!(f->flags & RAE_VFS_O_WRITE))
-			return RAE_ERR_ACCESS_DENIED;
-		if (!ramfs_is_file(f->node))
-			return RAE_ERR_IS_DIR;
-		return ramfs_truncate(&srv->fs, f->node, q->w[1]);
-	default: return RAE_ERR_INVALID;
-	}
+	ramfs_stat(f->node, rep->stat);
+	return RAE_OK;
 }
 
-/* STAT, MKDIR, UNLINK, RMDIR, READLINK: one path, no descriptor. */
-static int64_t vfs_op_path(vfs_server_t *srv, const vfs_req_t *q, ramfs_lookup_t *lk,
-			   vfs_rep_t *rep)
+static int64_t vfs_op_getdents(void *ctx, const rae_msg_t *call, vfs_getdents_request_t *q,
+			       vfs_getdents_reply_t *rep)
 {
-	unsigned follow = q->tag == RAE_VFS_STAT && !(q->w[0] & RAE_VFS_STAT_NOFOLLOW);
-	if (q->tag == RAE_VFS_STAT && (q->w[0] & ~(uint64_t)RAE_VFS_STAT_NOFOLLOW))
+	(void)call;
+	vfs_server_t *srv = ctx;
+	VFS_FD(srv, q->fd, f);
+	rep->entries = srv->out;
+	if (f->mount) {
+		vfs_getdents_request_t fq = *q;
+		fq.fd = (uint64_t)f->remote_fd;
+		rep->entries_cap = sizeof(srv->out);
+		return vfs_getdents_call(f->mount->session, RAE_VFS_CALL_TIMEOUT_NS, &fq, rep);
+	}
+	if (!ramfs_is_dir(f->node))
+		return RAE_ERR_NOT_DIR;
+	size_t room = q->room > RAE_VFS_IO_MAX ? RAE_VFS_IO_MAX : (size_t)q->room;
+	int64_t r = ramfs_getdents(f->node, &f->pos, srv->out, room);
+	rep->entries_len = r > 0 ? (uint32_t)r : 0;
+	return r;
+}
+
+static int64_t vfs_op_truncate(void *ctx, const rae_msg_t *call, vfs_truncate_request_t *q,
+			       vfs_truncate_reply_t *rep)
+{
+	(void)call;
+	vfs_server_t *srv = ctx;
+	VFS_FD(srv, q->fd, f);
+	if (f->mount) {
+		vfs_truncate_request_t fq = *q;
+		fq.fd = (uint64_t)f->remote_fd;
+		return vfs_truncate_call(f->mount->session, RAE_VFS_CALL_TIMEOUT_NS, &fq, rep);
+	}
+	if (!(f->flags & RAE_VFS_O_WRITE))
+		return RAE_ERR_ACCESS_DENIED;
+	if (!ramfs_is_file(f->node))
+		return RAE_ERR_IS_DIR;
+	return ramfs_truncate(&srv->fs, f->node, q->size);
+}
+
+static int64_t vfs_op_stat(void *ctx, const rae_msg_t *call, vfs_stat_request_t *q,
+			   vfs_stat_reply_t *rep)
+{
+	(void)call;
+	vfs_server_t *srv = ctx;
+	ramfs_lookup_t *lk = &srv->lk_a;
+	if (q->flags & ~(uint64_t)RAE_VFS_STAT_NOFOLLOW)
 		return RAE_ERR_INVALID;
-	rae_status_t st = vfs_lookup(srv, 0, q->len, follow ? RAMFS_FOLLOW : 0, lk);
+	unsigned follow = !(q->flags & RAE_VFS_STAT_NOFOLLOW);
+	rae_status_t st =
+	    ramfs_lookup(&srv->fs, q->path, q->path_len, follow ? RAMFS_FOLLOW : 0, lk);
 	if (st != RAE_OK)
 		return st;
-	if (lk->mount && (lk->rest_len || q->tag == RAE_VFS_STAT || q->tag == RAE_VFS_READLINK))
-		return vfs_forward_path(srv, q, lk, rep);
+	rep->stat = (struct rae_stat *)srv->out;
+	if (lk->mount) {
+		vfs_stat_request_t fq = *q;
+		fq.path = vfs_rest(lk, &fq.path_len);
+		int64_t r =
+		    vfs_stat_call(vfs_mount_of(lk)->session, RAE_VFS_CALL_TIMEOUT_NS, &fq, rep);
+		rep->stat->dev = vfs_mount_of(lk)->dev;
+		return r;
+	}
+	if (!lk->node)
+		return RAE_ERR_NOT_FOUND;
+	ramfs_stat(lk->node, rep->stat);
+	return RAE_OK;
+}
+
+static int64_t vfs_op_readlink(void *ctx, const rae_msg_t *call, vfs_readlink_request_t *q,
+			       vfs_readlink_reply_t *rep)
+{
+	(void)call;
+	vfs_server_t *srv = ctx;
+	ramfs_lookup_t *lk = &srv->lk_a;
+	rae_status_t st = ramfs_lookup(&srv->fs, q->path, q->path_len, 0, lk);
+	if (st != RAE_OK)
+		return st;
+	rep->target = srv->out;
+	if (lk->mount) {
+		vfs_readlink_request_t fq = *q;
+		fq.path = vfs_rest(lk, &fq.path_len);
+		rep->target_cap = RAE_VFS_PATH_MAX;
+		return vfs_readlink_call(vfs_mount_of(lk)->session, RAE_VFS_CALL_TIMEOUT_NS, &fq,
+					 rep);
+	}
 	ramfs_node_t *n = lk->node;
-	switch (q->tag) {
-	case RAE_VFS_STAT:
-		if (!n)
-			return RAE_ERR_NOT_FOUND;
-		ramfs_stat(n, (struct rae_stat *)srv->out);
-		rep->len = sizeof(struct rae_stat);
-		return RAE_OK;
-	case RAE_VFS_READLINK:
-		if (!n)
-			return RAE_ERR_NOT_FOUND;
-		if (!ramfs_is_link(n))
-			return RAE_ERR_INVALID;
-		memcpy(srv->out, n->u.link.target, n->u.link.len);
-		rep->len = n->u.link.len;
-		return n->u.link.len;
-	case RAE_VFS_MKDIR:
-		if (n)
-			return RAE_ERR_EXISTS;
-		return ramfs_create(&srv->fs, lk->parent, lk->name, lk->name_len,
-				    RAE_VFS_S_IFDIR | (uint32_t)(q->w[0] & 07777), &n);
-	default: /* UNLINK, RMDIR */
-		if (!n)
-			return RAE_ERR_NOT_FOUND;
-		if (lk->mount || n == srv->fs.root)
-			return RAE_ERR_BUSY;
-		if (q->tag == RAE_VFS_UNLINK && ramfs_is_dir(n))
-			return RAE_ERR_IS_DIR;
-		if (q->tag == RAE_VFS_RMDIR && !ramfs_is_dir(n))
-			return RAE_ERR_NOT_DIR;
-		if (!lk->parent)
-			return RAE_ERR_INVALID; /* "." or ".." */
-		return ramfs_remove(&srv->fs, lk->parent, lk->name, lk->name_len);
-	}
+	if (!n)
+		return RAE_ERR_NOT_FOUND;
+	if (!ramfs_is_link(n))
+		return RAE_ERR_INVALID;
+	memcpy(srv->out, n->u.link.target, n->u.link.len);
+	rep->target_len = n->u.link.len;
+	return n->u.link.len;
 }
 
-/* RENAME and SYMLINK: two strings, w0 the first's length. */
-static int64_t vfs_op_two(vfs_server_t *srv, const vfs_req_t *q, ramfs_lookup_t *a,
-			  ramfs_lookup_t *b, vfs_rep_t *rep)
+static int64_t vfs_op_mkdir(void *ctx, const rae_msg_t *call, vfs_mkdir_request_t *q,
+			    vfs_mkdir_reply_t *rep)
 {
-	if (q->w[0] > q->len || q->w[0] > RAE_VFS_PATH_MAX || q->len - q->w[0] > RAE_VFS_PATH_MAX)
-		return RAE_ERR_INVALID;
-	size_t la = (size_t)q->w[0], lb = q->len - la;
-	const char *first = (const char *)srv->in;
-	rae_status_t st = vfs_lookup(srv, la, lb, 0, b);
+	(void)call;
+	vfs_server_t *srv = ctx;
+	ramfs_lookup_t *lk = &srv->lk_a;
+	rae_status_t st = ramfs_lookup(&srv->fs, q->path, q->path_len, 0, lk);
 	if (st != RAE_OK)
 		return st;
-	if (q->tag == RAE_VFS_SYMLINK) {
-		if (b->mount && b->rest_len) {
-			/* Re-pack: the same target, the rest of the link's path. */
-			memmove(srv->in + la, b->rest, b->rest_len);
-			return vfs_forward(srv, b->mount, q->tag, q->w, srv->in, la + b->rest_len,
-					   rep);
-		}
-		if (b->node || b->mount || !b->parent)
-			return RAE_ERR_EXISTS;
-		if (b->dir_wanted)
-			return RAE_ERR_NOT_DIR;
-		return ramfs_symlink(&srv->fs, b->parent, b->name, b->name_len, first, la, NULL);
+	if (lk->mount && lk->rest_len) {
+		vfs_mkdir_request_t fq = *q;
+		fq.path = vfs_rest(lk, &fq.path_len);
+		return vfs_mkdir_call(vfs_mount_of(lk)->session, RAE_VFS_CALL_TIMEOUT_NS, &fq, rep);
 	}
-	st = vfs_lookup(srv, 0, la, 0, a);
+	if (lk->node)
+		return RAE_ERR_EXISTS;
+	ramfs_node_t *n;
+	return ramfs_create(&srv->fs, lk->parent, lk->name, lk->name_len,
+			    RAE_VFS_S_IFDIR | (uint32_t)(q->perm & 07777), &n);
+}
+
+/* UNLINK and RMDIR: one path, forwarded below a mount point. */
+static int64_t vfs_remove(vfs_server_t *srv, const char *path, uint32_t len, bool dir)
+{
+	ramfs_lookup_t *lk = &srv->lk_a;
+	rae_status_t st = ramfs_lookup(&srv->fs, path, len, 0, lk);
+	if (st != RAE_OK)
+		return st;
+	if (lk->mount && lk->rest_len) {
+		uint32_t rest_len;
+		const char *rest = vfs_rest(lk, &rest_len);
+		if (dir) {
+			vfs_rmdir_reply_t rep = {0};
+			return vfs_rmdir_call(
+			    vfs_mount_of(lk)->session, RAE_VFS_CALL_TIMEOUT_NS,
+			    &(vfs_rmdir_request_t){.path = rest, .path_len = rest_len}, &rep);
+		}
+		vfs_unlink_reply_t rep = {0};
+		return vfs_unlink_call(vfs_mount_of(lk)->session, RAE_VFS_CALL_TIMEOUT_NS,
+				       &(vfs_unlink_request_t){.path = rest, .path_len = rest_len},
+				       &rep);
+	}
+	ramfs_node_t *n = lk->node;
+	if (!n)
+		return RAE_ERR_NOT_FOUND;
+	if (lk->mount || n == srv->fs.root)
+		return RAE_ERR_BUSY;
+	if (!dir && ramfs_is_dir(n))
+		return RAE_ERR_IS_DIR;
+	if (dir && !ramfs_is_dir(n))
+		return RAE_ERR_NOT_DIR;
+	if (!lk->parent)
+		return RAE_ERR_INVALID; /* "." or ".." */
+	return ramfs_remove(&srv->fs, lk->parent, lk->name, lk->name_len);
+}
+
+static int64_t vfs_op_unlink(void *ctx, const rae_msg_t *call, vfs_unlink_request_t *q,
+			     vfs_unlink_reply_t *rep)
+{
+	(void)call;
+	(void)rep;
+	return vfs_remove(ctx, q->path, q->path_len, false);
+}
+
+static int64_t vfs_op_rmdir(void *ctx, const rae_msg_t *call, vfs_rmdir_request_t *q,
+			    vfs_rmdir_reply_t *rep)
+{
+	(void)call;
+	(void)rep;
+	return vfs_remove(ctx, q->path, q->path_len, true);
+}
+
+static int64_t vfs_op_symlink(void *ctx, const rae_msg_t *call, vfs_symlink_request_t *q,
+			      vfs_symlink_reply_t *rep)
+{
+	(void)call;
+	vfs_server_t *srv = ctx;
+	ramfs_lookup_t *b = &srv->lk_b;
+	rae_status_t st = ramfs_lookup(&srv->fs, q->path, q->path_len, 0, b);
+	if (st != RAE_OK)
+		return st;
+	if (b->mount && b->rest_len) {
+		/* The same target, the rest of the link's path. */
+		vfs_symlink_request_t fq = *q;
+		fq.path = vfs_rest(b, &fq.path_len);
+		return vfs_symlink_call(vfs_mount_of(b)->session, RAE_VFS_CALL_TIMEOUT_NS, &fq,
+					rep);
+	}
+	if (b->node || b->mount || !b->parent)
+		return RAE_ERR_EXISTS;
+	if (b->dir_wanted)
+		return RAE_ERR_NOT_DIR;
+	return ramfs_symlink(&srv->fs, b->parent, b->name, b->name_len, q->target, q->target_len,
+			     NULL);
+}
+
+static int64_t vfs_op_rename(void *ctx, const rae_msg_t *call, vfs_rename_request_t *q,
+			     vfs_rename_reply_t *rep)
+{
+	(void)call;
+	vfs_server_t *srv = ctx;
+	ramfs_lookup_t *a = &srv->lk_a, *b = &srv->lk_b;
+	rae_status_t st = ramfs_lookup(&srv->fs, q->to, q->to_len, 0, b);
+	if (st != RAE_OK)
+		return st;
+	st = ramfs_lookup(&srv->fs, q->from, q->from_len, 0, a);
 	if (st != RAE_OK)
 		return st;
 	if (a->mount || b->mount) {
@@ -418,11 +553,11 @@ static int64_t vfs_op_two(vfs_server_t *srv, const vfs_req_t *q, ramfs_lookup_t 
 			return RAE_ERR_BUSY; /* the mount point itself */
 		if (a->mount != b->mount)
 			return RAE_ERR_CROSS_DEVICE;
-		uint64_t w[4] = {a->rest_len, 0, 0, 0};
-		memcpy(srv->in, a->rest, a->rest_len);
-		memcpy(srv->in + a->rest_len, b->rest, b->rest_len);
-		return vfs_forward(srv, a->mount, q->tag, w, srv->in, a->rest_len + b->rest_len,
-				   rep);
+		vfs_rename_request_t fq = {.from = a->rest,
+					   .from_len = (uint32_t)a->rest_len,
+					   .to = b->rest,
+					   .to_len = (uint32_t)b->rest_len};
+		return vfs_rename_call(vfs_mount_of(a)->session, RAE_VFS_CALL_TIMEOUT_NS, &fq, rep);
 	}
 	if (!a->node)
 		return RAE_ERR_NOT_FOUND;
@@ -444,28 +579,18 @@ static vfs_mount_t *vfs_mount_free_slot(vfs_server_t *srv)
 	return NULL;
 }
 
-static int64_t vfs_op_mount(vfs_server_t *srv, const vfs_req_t *q, ramfs_lookup_t *lk)
+static int64_t vfs_op_mount(void *ctx, const rae_msg_t *call, vfs_mount_request_t *q,
+			    vfs_mount_reply_t *rep)
 {
-	if (!q->s->admin)
+	(void)call;
+	(void)rep;
+	vfs_server_t *srv = ctx;
+	ramfs_lookup_t *lk = &srv->lk_a;
+	if (!srv->caller->admin)
 		return RAE_ERR_ACCESS_DENIED;
-	rae_status_t st =
-	    vfs_lookup(srv, 0, q->len, q->tag == RAE_VFS_MOUNT ? RAMFS_FOLLOW : 0, lk);
+	rae_status_t st = ramfs_lookup(&srv->fs, q->path, q->path_len, RAMFS_FOLLOW, lk);
 	if (st != RAE_OK)
 		return st;
-	if (q->tag == RAE_VFS_UNMOUNT) {
-		vfs_mount_t *m = lk->mount;
-		if (!m || lk->rest_len)
-			return RAE_ERR_INVALID; /* not a mount point */
-		if (m->fds)
-			return RAE_ERR_BUSY;
-		rae_vfs_session_close(m->session);
-		m->dir->u.dir.mount = NULL;
-		ramfs_release(&srv->fs, m->dir);
-		m->dir = NULL;
-		return RAE_OK;
-	}
-	if (q->nhandles != 1)
-		return RAE_ERR_INVALID;
 	if (lk->mount)
 		return RAE_ERR_BUSY;
 	if (!lk->node)
@@ -478,9 +603,10 @@ static int64_t vfs_op_mount(vfs_server_t *srv, const vfs_req_t *q, ramfs_lookup_
 	if (!m)
 		return RAE_ERR_LIMIT;
 	/* A service that does not take the call in time (this server itself,
-	 * which is busy right here) is refused rather than waited for. */
+	 * which is busy right here) is refused rather than waited for. The
+	 * endpoint was only needed for this: the dispatcher closes it. */
 	rae_handle_t session;
-	rae_status_t r = rae_vfs_session_open_within(q->handles[0], VFS_MOUNT_TIMEOUT, &session);
+	rae_status_t r = rae_vfs_session_open_within(q->fs, VFS_MOUNT_TIMEOUT, &session);
 	if (r != RAE_OK)
 		return r;
 	m->dir = lk->node;
@@ -491,48 +617,52 @@ static int64_t vfs_op_mount(vfs_server_t *srv, const vfs_req_t *q, ramfs_lookup_
 	return RAE_OK;
 }
 
-static int64_t vfs_dispatch(vfs_server_t *srv, vfs_req_t *q, vfs_rep_t *rep)
+static int64_t vfs_op_unmount(void *ctx, const rae_msg_t *call, vfs_unmount_request_t *q,
+			      vfs_unmount_reply_t *rep)
 {
-	static ramfs_lookup_t lk_a, lk_b; /* large; one request at a time */
-	if (q->tag == RAE_SVC_PING) {     /* the manager's health check: alive */
-		rep->words[0] = q->w[0];
-		return RAE_OK;
-	}
-	if (q->tag == RAE_VFS_OPEN_SESSION)
-		return vfs_session_open(srv, q, rep);
-	if (!q->s) {
-		/* Only sessions do more. A session badge this server does not
-		 * know was closed, or belongs to an instance before a restart:
-		 * PEER_CLOSED tells the client to open a new session, which a
-		 * bad descriptor's BAD_HANDLE would not. */
-		return !(q->badge & VFS_BADGE_SESSION) ? RAE_ERR_ACCESS_DENIED
-						       : RAE_ERR_PEER_CLOSED;
-	}
-	switch (q->tag) {
-	case RAE_VFS_CLOSE_SESSION:
-		vfs_session_free(srv, q->s);
-		q->s = NULL;
-		return RAE_OK;
-	case RAE_VFS_OPEN: return vfs_op_open(srv, q, &lk_a, rep);
-	case RAE_VFS_CLOSE:
-	case RAE_VFS_READ:
-	case RAE_VFS_WRITE:
-	case RAE_VFS_SEEK:
-	case RAE_VFS_FSTAT:
-	case RAE_VFS_GETDENTS:
-	case RAE_VFS_TRUNCATE: return vfs_op_fd(srv, q, rep);
-	case RAE_VFS_STAT:
-	case RAE_VFS_MKDIR:
-	case RAE_VFS_UNLINK:
-	case RAE_VFS_RMDIR:
-	case RAE_VFS_READLINK: return vfs_op_path(srv, q, &lk_a, rep);
-	case RAE_VFS_RENAME:
-	case RAE_VFS_SYMLINK: return vfs_op_two(srv, q, &lk_a, &lk_b, rep);
-	case RAE_VFS_MOUNT:
-	case RAE_VFS_UNMOUNT: return vfs_op_mount(srv, q, &lk_a);
-	default: return RAE_ERR_INVALID;
-	}
+	(void)call;
+	(void)rep;
+	vfs_server_t *srv = ctx;
+	ramfs_lookup_t *lk = &srv->lk_a;
+	if (!srv->caller->admin)
+		return RAE_ERR_ACCESS_DENIED;
+	rae_status_t st = ramfs_lookup(&srv->fs, q->path, q->path_len, 0, lk);
+	if (st != RAE_OK)
+		return st;
+	vfs_mount_t *m = lk->mount;
+	if (!m || lk->rest_len)
+		return RAE_ERR_INVALID; /* not a mount point */
+	if (m->fds)
+		return RAE_ERR_BUSY;
+	rae_vfs_session_close(m->session);
+	m->dir->u.dir.mount = NULL;
+	ramfs_release(&srv->fs, m->dir);
+	m->dir = NULL;
+	return RAE_OK;
 }
+
+static const vfs_handlers_t vfs_handlers = {
+    .admit = vfs_admit,
+    .open_session = vfs_session_open,
+    .close_session = vfs_session_close,
+    .open = vfs_op_open,
+    .close = vfs_op_close,
+    .read = vfs_op_read,
+    .write = vfs_op_write,
+    .seek = vfs_op_seek,
+    .stat = vfs_op_stat,
+    .fstat = vfs_op_fstat,
+    .getdents = vfs_op_getdents,
+    .mkdir = vfs_op_mkdir,
+    .unlink = vfs_op_unlink,
+    .rmdir = vfs_op_rmdir,
+    .rename = vfs_op_rename,
+    .symlink = vfs_op_symlink,
+    .readlink = vfs_op_readlink,
+    .truncate = vfs_op_truncate,
+    .mount = vfs_op_mount,
+    .unmount = vfs_op_unmount,
+};
 
 rae_status_t vfs_server_run(vfs_server_t *srv)
 {
@@ -545,38 +675,27 @@ rae_status_t vfs_server_run(vfs_server_t *srv)
 			return st;
 		if (st != RAE_OK)
 			continue;
-		if (m.tag == RAE_IPC_TAG_CLOSED && (m.flags & RAE_MSG_ONEWAY)) {
+		if (m.flags & RAE_MSG_ONEWAY) {
 			/* The kernel's notice (nobody else can send this tag):
 			 * every copy of a session handle is gone, so is its
 			 * client; its descriptors and slot go too. A session
 			 * closed before (CLOSE_SESSION, a failed reply) is no
-			 * longer found by its badge. No reply is owed. */
-			vfs_session_t *gone = vfs_session_of(srv, m.badge);
+			 * longer found by its badge. No reply is owed, and
+			 * nothing else sent one way is a request. */
+			vfs_session_t *gone =
+			    m.tag == RAE_IPC_TAG_CLOSED ? vfs_session_of(srv, m.badge) : NULL;
 			if (gone)
 				vfs_session_free(srv, gone);
+			for (uint32_t i = 0; i < m.handle_count; i++)
+				rae_handle_close(m.handles[i]);
 			continue;
 		}
-		vfs_req_t q = {
-		    .tag = m.tag, .len = m.buf_len, .badge = m.badge, .nhandles = m.handle_count};
-		memcpy(q.w, m.words, sizeof(q.w));
-		memcpy(q.handles, m.handles, sizeof(q.handles));
-		q.s = vfs_session_of(srv, m.badge);
-		vfs_rep_t rep = {.len = 0, .handle = RAE_HANDLE_INVALID};
-		int64_t result = vfs_dispatch(srv, &q, &rep);
-		/* Handles nobody asked for (and a mount's endpoint, which was
-		 * only needed to open the session) are closed. */
-		for (uint32_t i = 0; i < q.nhandles; i++)
-			rae_handle_close(q.handles[i]);
-		rae_msg_t r = {.tag = (uint64_t)result, .buf = (uint64_t)(uintptr_t)srv->out};
-		r.buf_len = result >= 0 ? rep.len : 0;
-		memcpy(r.words, rep.words, sizeof(r.words));
-		if (rep.handle) {
-			r.handles[0] = rep.handle;
-			r.handle_count = 1;
-		}
-		if (rae_ipc_reply(&r) != RAE_OK && rep.handle) {
-			/* The caller is gone (or sent one way): no session for it. */
-			vfs_session_t *s = vfs_session_of(srv, rep.words[0]);
+		srv->caller = NULL;
+		rae_msg_t r;
+		int64_t result = vfs_dispatch(&vfs_handlers, srv, &m, &r);
+		if (rae_ipc_reply(&r) != RAE_OK && m.tag == RAE_VFS_OPEN_SESSION && result >= 0) {
+			/* The caller is gone: no session for it. */
+			vfs_session_t *s = vfs_session_of(srv, r.words[0]);
 			if (s)
 				vfs_session_free(srv, s);
 		}

@@ -1,10 +1,11 @@
 /* rae-vfsd's request handling: sessions (told apart by badge), their
- * descriptor tables, the operations of abi/rae/vfs.h on the RAMFS, and
+ * descriptor tables, the operations of the vfs contract on the RAMFS, and
  * mount points that forward to other file-system services. */
 #ifndef VFS_SERVER_H
 #define VFS_SERVER_H
 
 #include "ramfs.h"
+#include <rae/vfs_contract.h>
 
 #define VFS_MOUNTS_MAX      16
 #define VFS_DATA_MAX        (64ull << 20) /* bytes of file blocks in the RAMFS */
@@ -41,8 +42,10 @@ typedef struct {
 	vfs_session_t *sessions[RAE_VFS_SESSIONS_MAX];
 	vfs_mount_t mounts[VFS_MOUNTS_MAX];
 	uint64_t random;
-	uint8_t in[RAE_IPC_BUF_MAX];  /* the request's buffer */
-	uint8_t out[RAE_IPC_BUF_MAX]; /* the reply's */
+	vfs_session_t *caller;       /* the session of the request being answered */
+	ramfs_lookup_t lk_a, lk_b;   /* path lookups of that request (large) */
+	uint8_t in[RAE_IPC_BUF_MAX]; /* the request's buffer */
+	uint8_t out[RAE_IPC_BUF_MAX] __attribute__((aligned(8))); /* the reply's */
 } vfs_server_t;
 
 /* Prepares srv (its fs already filled) to serve on endpoint. */

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <rae.h>
 #include <rae/console.h>
+#include <rae/console_contract.h>
 
 typedef struct {
 	rae_handle_t service; /* a badged handle to rae-consoled (WRITE) */

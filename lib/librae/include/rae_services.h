@@ -6,6 +6,7 @@
 
 #include <rae.h>
 #include <rae/services.h>
+#include <rae/names_contract.h>
 
 /* Asks the name service `svc` for the endpoint of the service `name`;
  * on RAE_OK *ep is a handle (WRITE, TRANSFER) the caller owns. Otherwise

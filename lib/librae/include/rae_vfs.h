@@ -1,4 +1,6 @@
-/* The file-system client: one function per operation of abi/rae/vfs.h,
+/* The file-system client: one function per operation of the vfs contract
+ * (services/contracts/vfs.contract; the generated stubs, vfs_*_call, are
+ * declared in <rae/vfs_contract.h>),
  * called with a session handle (rae_vfs_session_open). Results are those of
  * the protocol: a value >= 0 or a negative rae_status_t; an IPC failure
  * (RAE_ERR_PEER_CLOSED when the server is gone, RAE_ERR_BAD_HANDLE...) is
@@ -8,6 +10,7 @@
 
 #include <rae.h>
 #include <rae/vfs.h>
+#include <rae/vfs_contract.h>
 
 /* How long a call may wait for the server to take it (not for its reply). */
 #define RAE_VFS_CALL_TIMEOUT_NS 5000000000ull
@@ -51,13 +54,6 @@ rae_status_t rae_vfs_truncate(rae_handle_t s, int64_t fd, uint64_t size);
  * which moves to the server) on the directory `path`. */
 rae_status_t rae_vfs_mount(rae_handle_t s, const char *path, rae_handle_t fs);
 rae_status_t rae_vfs_unmount(rae_handle_t s, const char *path);
-
-/* One raw call: tag and words, an optional buffer out, room for the
- * reply's buffer, and its length back in *reply_len (may be NULL). The
- * result is the reply's tag, or the IPC error. Used by the functions above
- * and by servers that forward requests. */
-int64_t rae_vfs_call(rae_handle_t s, uint64_t tag, const uint64_t words[4], const void *out,
-		     size_t out_len, void *in, size_t in_cap, size_t *reply_len);
 
 /*
  * Starts `path` (bin/vfsd) as a file-system service by the start-up
