@@ -497,8 +497,10 @@ def run_system_benchmarks(kernel: str, initrd: str, iso_dir: str, logs_dir: str,
                         return True
                     time.sleep(0.2)
                 return False
-            prompt = re.compile(r"\$ $")
-            if not wait_for(re.compile(r"kernel: boot complete"), 0) or not wait_for(prompt, 0):
+            # The first prompt, which a service still starting (acpid) may have printed a line behind.
+            prompt = re.compile(r"\$ ")
+            booted = re.compile(r"kernel: boot complete")
+            if not wait_for(booted, 0) or not wait_for(prompt, booted.search(read_log(log)).end()):
                 problems.append("no shell prompt")
             for command, expect in (("bench boot", re.compile(rf"^{BOOT_PARTS[-1][0]} \d+ ticks$", re.M)),
                                     ("free -k", FREE_LINE),
