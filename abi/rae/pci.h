@@ -58,6 +58,7 @@ typedef struct rae_pci_bar {
 #define RAE_PCI_FN_EXT_CAP_BAD   0x8 /* the extended capability list loops or points outside */
 #define RAE_PCI_FN_CAPS_MORE     0x10 /* more capabilities than the record keeps */
 #define RAE_PCI_FN_UNKNOWN_TYPE  0x20 /* a header type the service does not know: identity only */
+#define RAE_PCI_FN_BARS_UNSIZED  0x40 /* the kernel would not size the BARs (a driver holds it) */
 
 /* Capability IDs the record summarises. */
 #define RAE_PCI_CAP_PM   0x01
