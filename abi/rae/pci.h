@@ -19,7 +19,7 @@
  * records come when it has less. RAE_ERR_RANGE: word 0 past the last. */
 #define RAE_PCI_LIST 1
 
-/* How the service reached configuration space. */
+/* How the kernel reached configuration space for the service. */
 #define RAE_PCI_ACCESS_PORTS 1 /* the 0xcf8/0xcfc ports: 256 bytes per function, segment 0 */
 #define RAE_PCI_ACCESS_ECAM  2 /* memory-mapped (PCI Express ECAM): 4096 bytes per function */
 
