@@ -47,7 +47,8 @@ HOST_TEST_console_ldisc_SRCS := tests/services/console/test_ldisc.c services/con
 	services/console/keyboard.c
 
 # The PCI service's enumeration against a simulated configuration space.
-HOST_TEST_pci_enum_SRCS := tests/services/pci/test_pci_enum.c services/pci/pci_enum.c
+HOST_TEST_pci_enum_SRCS := tests/services/pci/test_pci_enum.c services/pci/pci_enum.c \
+	kernel/generic/pci/pci_bars.c
 
 # lspci's reader of the packed pci.ids table: lspci.c included whole.
 HOST_TEST_lspci_ids_SRCS := tests/apps/coreutils/test_lspci_ids.c
@@ -124,7 +125,8 @@ FUZZ_acpi_madt_SRCS := tests/fuzz/fuzz_acpi_madt.c kernel/generic/acpi/madt.c $(
 FUZZ_acpi_tables_SRCS := tests/fuzz/fuzz_acpi_tables.c $(ACPI_BASE_SRCS) $(ACPI_PARSER_SRCS)
 FUZZ_elf_SRCS := tests/fuzz/fuzz_elf.c kernel/generic/proc/elf.c kernel/generic/lib/format.c
 FUZZ_vfs_tar_SRCS := tests/fuzz/fuzz_vfs_tar.c services/vfs/tar.c services/vfs/ramfs.c
-FUZZ_pci_caps_SRCS := tests/fuzz/fuzz_pci_caps.c services/pci/pci_enum.c
+FUZZ_pci_caps_SRCS := tests/fuzz/fuzz_pci_caps.c services/pci/pci_enum.c \
+	kernel/generic/pci/pci_bars.c
 FUZZ_lspci_ids_SRCS := tests/fuzz/fuzz_lspci_ids.c
 FUZZ_kernel_pci_caps_SRCS := tests/fuzz/fuzz_kernel_pci_caps.c kernel/generic/pci/pci_caps.c
 

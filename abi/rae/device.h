@@ -30,6 +30,20 @@
 #define RAE_PCI_CONFIG_LEGACY_SIZE 256
 #define RAE_PCI_CONFIG_SIZE        4096
 
+/* RAE_SYS_PCI_BARS_PROBE: each BAR register as the kernel found it and
+ * what read back after it wrote all-ones there (the expansion ROM: its
+ * address bits), with decoding off, before it put the value back. Slots
+ * 0-5 are BAR0-BAR5 (a bridge has two; the rest stay zero), slot 6 the
+ * expansion ROM. A register that read all-ones to begin with was not
+ * written (the function stopped answering): its mask is all-ones. The
+ * caller decodes types, 64-bit pairs and sizes (services/pci/pci_enum.c). */
+#define RAE_PCI_BAR_PROBES    7
+#define RAE_PCI_BAR_PROBE_ROM 6
+typedef struct {
+	uint32_t value; /* the register before, and after again */
+	uint32_t mask;  /* what read back after all-ones (ROM: 0xfffff800) */
+} rae_pci_bar_probe_t;
+
 /* RAE_SYS_DMA_CREATE flags. */
 #define RAE_DMA_CONTIGUOUS 0x1 /* one physically contiguous block */
 #define RAE_DMA_BELOW_4G   0x2 /* every device address below 4 GiB (32-bit DMA) */

@@ -19,7 +19,7 @@
  * records come when it has less. RAE_ERR_RANGE: word 0 past the last. */
 #define RAE_PCI_LIST 1
 
-/* How the service reached configuration space. */
+/* How the kernel reached configuration space for the service. */
 #define RAE_PCI_ACCESS_PORTS 1 /* the 0xcf8/0xcfc ports: 256 bytes per function, segment 0 */
 #define RAE_PCI_ACCESS_ECAM  2 /* memory-mapped (PCI Express ECAM): 4096 bytes per function */
 
@@ -58,6 +58,7 @@ typedef struct rae_pci_bar {
 #define RAE_PCI_FN_EXT_CAP_BAD   0x8 /* the extended capability list loops or points outside */
 #define RAE_PCI_FN_CAPS_MORE     0x10 /* more capabilities than the record keeps */
 #define RAE_PCI_FN_UNKNOWN_TYPE  0x20 /* a header type the service does not know: identity only */
+#define RAE_PCI_FN_BARS_UNSIZED  0x40 /* the kernel would not size the BARs (a driver holds it) */
 
 /* Capability IDs the record summarises. */
 #define RAE_PCI_CAP_PM   0x01

@@ -447,6 +447,8 @@ static void print_function(const ids_t *ids, const rae_pci_function_t *f)
 		       f->subordinate_bus);
 	if (f->flags & RAE_PCI_FN_UNKNOWN_TYPE)
 		printf("\tHeader type %02x: not read further\n", f->header_type);
+	if (f->flags & RAE_PCI_FN_BARS_UNSIZED)
+		printf("\tBARs not sized: a driver held the function when the service started\n");
 	print_bars(f);
 	print_interrupt(f);
 	print_capabilities(f);

@@ -53,6 +53,7 @@
 static int failures;
 static rae_handle_t root;
 static uint64_t edu_address;
+static uint64_t empty_address; /* a slot on bus 0 where nothing answers */
 
 static void check(int ok, const char *what)
 {
@@ -109,6 +110,7 @@ static int64_t find_edu(void)
 		int64_t d = rae_sys_device_create(root, RAE_PCI_ADDRESS(0, 0, dev, 0));
 		if (d == RAE_ERR_NOT_FOUND) {
 			empty++;
+			empty_address = RAE_PCI_ADDRESS(0, 0, dev, 0);
 			continue;
 		}
 		check(d > 0, "a device object for a present function");
@@ -231,6 +233,78 @@ static void check_device_objects(rae_handle_t d)
 		 RAE_ERR_ACCESS_DENIED, "MSI needs MANAGE");
 	rae_handle_close((rae_handle_t)reader);
 	rae_handle_close((rae_handle_t)n);
+}
+
+/* The PCI service's calls, which name a function through a PCI resource
+ * rather than a device object: reads of any function's configuration
+ * space, and BAR sizing, refused while a device object holds the
+ * function. `d` is the edu's device object, alive. */
+static void check_pci_service_calls(rae_handle_t d)
+{
+	rae_device_info_t info;
+	check_eq(rae_sys_device_info(d, &info), RAE_OK, "device info for the PCI calls");
+	check_eq(rae_sys_pci_config_read(root, edu_address, 0, 4),
+		 rae_sys_device_config_read(d, 0, 4),
+		 "PCI_CONFIG_READ: the IDs, as the device reads");
+	check_eq(rae_sys_pci_config_read(root, edu_address, 0x10, 4),
+		 rae_sys_device_config_read(d, 0x10, 4), "PCI_CONFIG_READ: BAR0");
+	check_eq(rae_sys_pci_config_read(root, edu_address, 2, 2), EDU_DEVICE,
+		 "PCI_CONFIG_READ: 16 bits");
+	check_eq(rae_sys_pci_config_read(root, edu_address, 0, 3), RAE_ERR_INVALID,
+		 "PCI_CONFIG_READ: width 3");
+	check_eq(rae_sys_pci_config_read(root, edu_address, 2, 4), RAE_ERR_INVALID,
+		 "PCI_CONFIG_READ: unaligned");
+	check_eq(rae_sys_pci_config_read(root, edu_address, info.config_size, 4), RAE_ERR_RANGE,
+		 "PCI_CONFIG_READ: past the configuration space");
+	check_eq(rae_sys_pci_config_read(root, 1ull << 32, 0, 4), RAE_ERR_RANGE,
+		 "PCI_CONFIG_READ: an address past 32 bits");
+	check_eq(rae_sys_pci_config_read(root, RAE_PCI_ADDRESS(7, 0, 0, 0), 0, 4),
+		 RAE_ERR_NOT_FOUND, "PCI_CONFIG_READ: a segment nobody has");
+	if (empty_address)
+		check_eq(rae_sys_pci_config_read(root, empty_address, 0, 4), 0xffffffffll,
+			 "PCI_CONFIG_READ: an empty slot reads all-ones");
+	int64_t only = rae_sys_resource_create(root, RAE_RESOURCE_PCI, edu_address, 1);
+	check_eq(rae_sys_pci_config_read((rae_handle_t)only, edu_address, 0, 2), EDU_VENDOR,
+		 "PCI_CONFIG_READ through a resource of that one function");
+	check_eq(rae_sys_pci_config_read((rae_handle_t)only, RAE_PCI_ADDRESS(0, 0, 0, 0), 0, 2),
+		 RAE_ERR_RANGE, "PCI_CONFIG_READ: a function outside the resource");
+	rae_pci_bar_probe_t probes[RAE_PCI_BAR_PROBES];
+	check_eq(rae_sys_pci_bars_probe((rae_handle_t)only, RAE_PCI_ADDRESS(0, 0, 0, 0), probes),
+		 RAE_ERR_RANGE, "PCI_BARS_PROBE: a function outside the resource");
+	rae_handle_close((rae_handle_t)only);
+	int64_t mmio = rae_sys_resource_create(root, RAE_RESOURCE_MMIO, 0, PAGE);
+	check_eq(rae_sys_pci_config_read((rae_handle_t)mmio, edu_address, 0, 2), RAE_ERR_RANGE,
+		 "PCI_CONFIG_READ: an MMIO resource grants no function");
+	rae_handle_close((rae_handle_t)mmio);
+	int64_t bar0 = rae_sys_device_config_read(d, 0x10, 4);
+	check_eq(rae_sys_pci_bars_probe(root, edu_address, probes), RAE_ERR_BUSY,
+		 "PCI_BARS_PROBE: refused while a device object holds the function");
+	check_eq(rae_sys_device_config_read(d, 0x10, 4), bar0, "and BAR0 was not touched");
+	if (empty_address)
+		check_eq(rae_sys_pci_bars_probe(root, empty_address, probes), RAE_ERR_NOT_FOUND,
+			 "PCI_BARS_PROBE: an empty slot");
+}
+
+/* BAR sizing of the edu once no device object holds it: BAR0 is 1 MiB
+ * of 32-bit memory, and everything is as it was afterwards. */
+static void check_bars_probe(void)
+{
+	int64_t bar0 = rae_sys_pci_config_read(root, edu_address, 0x10, 4);
+	int64_t command = rae_sys_pci_config_read(root, edu_address, 4, 2);
+	rae_pci_bar_probe_t probes[RAE_PCI_BAR_PROBES];
+	check_eq(rae_sys_pci_bars_probe(root, edu_address, probes), 6,
+		 "PCI_BARS_PROBE: six BARs on an endpoint");
+	check_eq(probes[0].value, bar0, "probe: BAR0's value");
+	check_eq(probes[0].mask & ~0xfu, ~(EDU_BAR_SIZE - 1) & 0xffffffffu,
+		 "probe: BAR0's mask gives 1 MiB");
+	check_eq(probes[1].mask, 0, "probe: BAR1 is not implemented");
+	check_eq(rae_sys_pci_config_read(root, edu_address, 0x10, 4), bar0, "BAR0 put back");
+	check_eq(rae_sys_pci_config_read(root, edu_address, 4, 2), command,
+		 "the command register put back");
+	check_eq(rae_sys_pci_bars_probe(root, edu_address, (rae_pci_bar_probe_t *)8), RAE_ERR_FAULT,
+		 "PCI_BARS_PROBE into page 0");
+	check_eq(rae_sys_pci_config_read(root, edu_address, 0x10, 4), bar0,
+		 "BAR0 put back after the fault too");
 }
 
 /* The device addresses of DMA memory `m`, `pages` of them, into `out`. */
@@ -686,6 +760,7 @@ int main(uint64_t arg)
 		return failures;
 	note("edu at ", edu_address);
 	check_device_objects((rae_handle_t)d);
+	check_pci_service_calls((rae_handle_t)d);
 	check_dma_memory((rae_handle_t)d);
 	volatile uint8_t *bar = map_edu_bar((rae_handle_t)d);
 	if (bar)
@@ -698,6 +773,7 @@ int main(uint64_t arg)
 	}
 	/* The function must be free for the child. */
 	check_eq(rae_handle_close((rae_handle_t)d), RAE_OK, "close the device");
+	check_bars_probe();
 	if (bar) {
 		int conclusive = 0;
 		int rounds = 0;

@@ -231,6 +231,51 @@ static void check_ioports(void)
 	rae_handle_close((rae_handle_t)res);
 }
 
+/* Configuration space is the kernel's: no program gets the ports of
+ * mechanism #1, nor a mapping of an ECAM window, whatever its resource.
+ * Where the window is comes from the Q35 host bridge's PCIEXBAR (QEMU's
+ * q35 puts the MCFG window there), read through PCI_CONFIG_READ. */
+#define Q35_HOST_BRIDGE 0x29c08086
+#define Q35_PCIEXBAR    0x60
+
+static void check_config_space_is_the_kernels(void)
+{
+	check_eq(rae_sys_ioport_create(root, 0xcf8, 4), RAE_ERR_ACCESS_DENIED,
+		 "CONFIG_ADDRESS (0xcf8) refused");
+	check_eq(rae_sys_ioport_create(root, 0xcfc, 4), RAE_ERR_ACCESS_DENIED,
+		 "CONFIG_DATA (0xcfc) refused");
+	check_eq(rae_sys_ioport_create(root, 0xcff, 1), RAE_ERR_ACCESS_DENIED,
+		 "CONFIG_DATA's last byte refused");
+	check_eq(rae_sys_ioport_create(root, 0xc00, 0x200), RAE_ERR_ACCESS_DENIED,
+		 "a range around them refused");
+	check_eq(rae_sys_ioport_create(root, 0xcf9, 2), RAE_ERR_ACCESS_DENIED,
+		 "0xcf9 with 0xcfa refused");
+	int64_t reset = rae_sys_ioport_create(root, 0xcf9, 1);
+	check(reset > 0, "0xcf9 alone (the reset control register) is allowed");
+	rae_handle_close((rae_handle_t)reset);
+	int64_t before = rae_sys_ioport_create(root, 0xcf0, 8);
+	check(before > 0, "the ports just below are allowed");
+	rae_handle_close((rae_handle_t)before);
+
+	int64_t ids = rae_sys_pci_config_read(root, RAE_PCI_ADDRESS(0, 0, 0, 0), 0, 4);
+	int64_t extended = rae_sys_pci_config_read(root, RAE_PCI_ADDRESS(0, 0, 0, 0), 0x100, 4);
+	if (ids != Q35_HOST_BRIDGE || extended == RAE_ERR_RANGE) {
+		rae_puts("hwtest: no Q35 ECAM in use by the kernel; window refusal not checked\n");
+		return;
+	}
+	int64_t low = rae_sys_pci_config_read(root, RAE_PCI_ADDRESS(0, 0, 0, 0), Q35_PCIEXBAR, 4);
+	int64_t high =
+	    rae_sys_pci_config_read(root, RAE_PCI_ADDRESS(0, 0, 0, 0), Q35_PCIEXBAR + 4, 4);
+	check(low >= 0 && high >= 0 && (low & 1), "PCIEXBAR reads, enabled");
+	uint64_t base = ((uint64_t)high << 32 | (uint64_t)low) & 0xffc000000ull;
+	check_eq(rae_sys_mem_create_phys(root, base, 0x1000, 0), RAE_ERR_ACCESS_DENIED,
+		 "bus 0's ECAM refused");
+	check_eq(rae_sys_mem_create_phys(root, base + (3ull << 20), 0x2000, 0),
+		 RAE_ERR_ACCESS_DENIED, "bus 3's ECAM refused");
+	check_eq(rae_sys_mem_create_phys(root, base - 0x1000, 0x2000, 0), RAE_ERR_ACCESS_DENIED,
+		 "a range reaching into the window refused");
+}
+
 static void check_interrupts(void)
 {
 	int64_t n = rae_sys_notify_create();
@@ -410,6 +455,7 @@ int main(uint64_t arg)
 	check_resources();
 	check_phys_memory();
 	check_ioports();
+	check_config_space_is_the_kernels();
 	check_interrupts();
 	check_lifecycle();
 	check_acpi();

@@ -269,6 +269,21 @@ static int64_t do_device_create(rae_handle_t h)
 	return close_if_made(rae_sys_device_create(h, HOST_BRIDGE));
 }
 
+/* A slot no machine of ours fills: rights are checked before anything is
+ * read or probed. */
+#define EMPTY_SLOT RAE_PCI_ADDRESS(0, 0, 0x1e, 7)
+
+static int64_t do_pci_config_read(rae_handle_t h)
+{
+	return rae_sys_pci_config_read(h, HOST_BRIDGE, 0, 2);
+}
+
+static int64_t do_pci_bars_probe(rae_handle_t h)
+{
+	rae_pci_bar_probe_t probes[RAE_PCI_BAR_PROBES];
+	return rae_sys_pci_bars_probe(h, EMPTY_SLOT, probes);
+}
+
 static int64_t do_device_info(rae_handle_t h)
 {
 	rae_device_info_t info;
@@ -378,6 +393,8 @@ static const case_t cases[] = {
     {"INTERRUPT_CREATE_MSI device", OBJ_DEVICE, RAE_RIGHT_MANAGE, do_msi_device},
     {"INTERRUPT_CREATE_MSI notification", OBJ_NOTIFICATION, RAE_RIGHT_SIGNAL, do_msi_notification},
     {"INTERRUPT_ACK_TSC", OBJ_INTERRUPT, RAE_RIGHT_WRITE, do_interrupt_ack_tsc},
+    {"PCI_CONFIG_READ", OBJ_RESOURCE, RAE_RIGHT_MANAGE, do_pci_config_read},
+    {"PCI_BARS_PROBE", OBJ_RESOURCE, RAE_RIGHT_MANAGE, do_pci_bars_probe},
 };
 
 /* The rows that need a resource: skipped when none came. */

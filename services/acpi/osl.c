@@ -1,8 +1,8 @@
 /* The OS layer ACPICA calls (acpiosxf.h), on RaeCore: the heap, ACPI tables
  * from the kernel's copy and device memory through MEM_CREATE_PHYS, I/O
- * ports enabled as AML first touches them, PCI configuration space through
- * ports 0xCF8/0xCFC, locks and semaphores on futexes, a worker thread for
- * deferred work, and the SCI through an interrupt object. */
+ * ports enabled as AML first touches them, PCI configuration space read
+ * through the kernel (PCI_CONFIG_READ), locks and semaphores on futexes, a
+ * worker thread for deferred work, and the SCI through an interrupt object. */
 #include <acpi.h>
 #include <rae.h>
 #include <rae_heap.h>
@@ -362,47 +362,32 @@ acpi_status acpi_os_write_port(acpi_io_address address, u32 value, u32 width)
 
 /* --- PCI configuration space ------------------------------------------ */
 
-/* Configuration mechanism #1, which q35 and pc both have: segment 0 and
- * the first 256 bytes of each function. The address/data pair is one
- * operation, so it is done under a lock. */
-#define PCI_CONFIG_ADDRESS 0xcf8
-#define PCI_CONFIG_DATA    0xcfc
-static osl_lock_t osl_pci_lock;
-
+/* Configuration space is the kernel's (the 0xcf8 ports and the ECAM
+ * windows are refused to every process): AML's reads go through
+ * PCI_CONFIG_READ on the root resource, which takes the kernel's
+ * configuration lock. Writes are refused: no process may write another
+ * function's configuration space behind its driver (or the PCI service's)
+ * back, and the AML RaeenOS runs (S5, the power button, _PRT and the link
+ * devices' _CRS) only reads. An _SRS that would reprogram an interrupt link
+ * fails with AE_SUPPORT. */
 static acpi_status osl_pci_access(struct acpi_pci_id *id, u32 reg, u64 *value, u32 width,
 				  bool write)
 {
-	if (!id || id->segment != 0 || id->bus > 255 || id->device > 31 || id->function > 7 ||
-	    (width != 8 && width != 16 && width != 32 && width != 64) || reg + width / 8 > 256 ||
+	if (!id || id->segment > 0xffff || id->bus > 255 || id->device > 31 || id->function > 7 ||
+	    (width != 8 && width != 16 && width != 32 && width != 64) ||
 	    reg % (width == 64 ? 4 : width / 8))
 		return AE_BAD_PARAMETER;
-	if (osl_ports_enable(PCI_CONFIG_ADDRESS, 8) != RAE_OK)
-		return AE_ERROR;
-	uint32_t addr = 0x80000000u | (uint32_t)id->bus << 16 | (uint32_t)id->device << 11 |
-			(uint32_t)id->function << 8;
-	acpi_os_acquire_lock(&osl_pci_lock);
+	if (write)
+		return AE_SUPPORT;
+	uint64_t address = RAE_PCI_ADDRESS(id->segment, id->bus, id->device, id->function);
+	*value = 0;
 	for (u32 done = 0; done < width / 8; done += 4) {
-		u32 at = reg + done, bytes = width / 8 - done > 4 ? 4 : width / 8 - done;
-		uint16_t data = (uint16_t)(PCI_CONFIG_DATA + (at & 3));
-		osl_outl(PCI_CONFIG_ADDRESS, addr | (at & 0xfc));
-		if (write) {
-			uint32_t v = (uint32_t)(*value >> (done * 8));
-			if (bytes == 1)
-				rae_outb(data, (uint8_t)v);
-			else if (bytes == 2)
-				osl_outw(data, (uint16_t)v);
-			else
-				osl_outl(data, v);
-		} else {
-			uint64_t v = bytes == 1   ? rae_inb(data)
-				     : bytes == 2 ? osl_inw(data)
-						  : osl_inl(data);
-			if (done == 0)
-				*value = 0;
-			*value |= v << (done * 8);
-		}
+		u32 bytes = width / 8 - done > 4 ? 4 : width / 8 - done;
+		int64_t v = rae_sys_pci_config_read(acpid_root, address, reg + done, bytes);
+		if (v < 0)
+			return v == RAE_ERR_RANGE ? AE_BAD_PARAMETER : AE_ERROR;
+		*value |= (u64)(uint64_t)v << (done * 8);
 	}
-	acpi_os_release_lock(&osl_pci_lock, 0);
 	return AE_OK;
 }
 

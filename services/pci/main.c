@@ -1,10 +1,9 @@
 /* rae-pcid, the PCI service (bin/pcid): enumerates every PCI function once
- * at start, through ECAM where it finds the window and the 0xcf8/0xcfc
- * ports otherwise, keeps each function's BAR resources for its future
- * driver, and answers the protocol of abi/rae/pci.h on its endpoint
- * (RAE_ROLE_SERVE). Needs the root resource (RAE_ROLE_ROOT_RESOURCE).
- * "--access=ports" keeps to the ports even where ECAM is found.
- * docs/services/pci.md describes it. */
+ * at start through the kernel (which uses ECAM where the MCFG table names
+ * a window and the 0xcf8/0xcfc ports otherwise), keeps each function's
+ * BAR resources for its future driver, and answers the protocol of
+ * abi/rae/pci.h on its endpoint (RAE_ROLE_SERVE). Needs the root resource
+ * (RAE_ROLE_ROOT_RESOURCE). docs/services/pci.md describes it. */
 #include <rae_startup.h>
 #include <rae/services.h>
 
@@ -17,38 +16,20 @@ static pci_enum_result_t found = {.functions = functions, .max = RAE_PCI_FUNCTIO
 static rae_handle_t bar_resources[RAE_PCI_FUNCTIONS_MAX][RAE_PCI_BARS];
 static uint64_t access_kind;
 
-/* Chooses how to reach configuration space; false when there is none. */
+/* Configuration space through the kernel; false when there is none. */
 static bool config_open(rae_handle_t root, pci_config_t *config, pci_segment_t *segment)
 {
-	pci_config_t ports;
-	rae_status_t st = pcid_ports_open(root, &ports);
+	rae_status_t st = pcid_config_open(root, config);
 	if (st != RAE_OK) {
-		pcid_say("no configuration mechanism #1 (ports 0xcf8/0xcfc): %s",
-			 rae_status_name(st));
+		pcid_say("no configuration space from the kernel: %s", rae_status_name(st));
 		return false;
 	}
-	const char *access = rae_startup_option(&startup, "--access");
-	pcid_ecam_window_t window;
-	/* The MCFG table is parsed by the kernel but not handed to user space
-	 * yet (the ACPI service will); until then the Q35 host bridge tells
-	 * where its window is, and other machines use the ports. */
-	if (!(access && strcmp(access, "ports") == 0) &&
-	    pcid_ecam_find_q35(&ports, &window) == RAE_OK) {
-		st = pcid_ecam_open(root, &window, 1, config);
-		if (st == RAE_OK) {
-			*segment = window.segment;
-			access_kind = RAE_PCI_ACCESS_ECAM;
-			pcid_say("ECAM at %#llx, buses %u-%u (from the Q35 PCIEXBAR)",
-				 (unsigned long long)window.base, window.segment.start_bus,
-				 window.segment.end_bus);
-			return true;
-		}
-		pcid_say("ECAM at %#llx unusable (%s); using the ports",
-			 (unsigned long long)window.base, rae_status_name(st));
-	}
-	*config = ports;
+	/* Segment 0 from bus 0: where the firmware puts the host bridge on
+	 * every machine we run on. Other segments would need the MCFG
+	 * allocations, which the kernel does not hand out. */
 	*segment = (pci_segment_t){0, 0, 255};
-	access_kind = RAE_PCI_ACCESS_PORTS;
+	access_kind =
+	    config->space_bytes == RAE_PCI_CONFIG_SIZE ? RAE_PCI_ACCESS_ECAM : RAE_PCI_ACCESS_PORTS;
 	return true;
 }
 

@@ -11,12 +11,9 @@
 #define REG_COMMAND     0x04 /* command (low half), status (high half) */
 #define REG_CLASS       0x08 /* revision, prog-if, subclass, class */
 #define REG_HEADER      0x0c /* header type in byte 2 */
-#define REG_BAR0        0x10
 #define REG_BUSES       0x18 /* bridges: primary, secondary, subordinate */
 #define REG_SUBSYSTEM   0x2c /* type 0 */
-#define REG_ROM         0x30 /* type 0 */
 #define REG_CAP_POINTER 0x34
-#define REG_BRIDGE_ROM  0x38 /* type 1 */
 #define REG_INTERRUPT   0x3c /* line in byte 0, pin in byte 1 */
 
 #define COMMAND_IO        0x1
@@ -57,11 +54,6 @@ static uint8_t config_read8(const pci_config_t *c, pci_address_t at, uint16_t of
 	return (uint8_t)(config_read(c, at, offset & ~3u) >> ((offset & 3) * 8));
 }
 
-static void config_write(const pci_config_t *c, pci_address_t at, uint16_t offset, uint32_t v)
-{
-	c->write32(c->context, at, offset, v);
-}
-
 /* A BAR's size is its lowest writable address bit. Taking that bit alone
  * (not ~mask + 1) stays a power of two when a device wrongly returns
  * address bits below it as ones. */
@@ -70,31 +62,20 @@ static uint64_t lowest_bit(uint64_t mask)
 	return mask & (~mask + 1);
 }
 
-/* Writes all-ones to the BAR register at offset and returns what sticks,
- * putting the original value back. */
-static uint32_t bar_probe(const pci_config_t *c, pci_address_t at, uint16_t offset,
-			  uint32_t original, uint32_t ones)
+/* Decodes the BAR at slot i from its probe; returns how many slots it
+ * took (2 for 64-bit). */
+static unsigned bar_decode(const rae_pci_bar_probe_t *probes, rae_pci_function_t *f, unsigned i,
+			   unsigned slots)
 {
-	config_write(c, at, offset, ones);
-	uint32_t mask = config_read(c, at, offset);
-	config_write(c, at, offset, original);
-	return mask;
-}
-
-/* One BAR at slot i; returns how many slots it took (2 for 64-bit). */
-static unsigned bar_read(const pci_config_t *c, pci_address_t at, rae_pci_function_t *f, unsigned i,
-			 unsigned slots)
-{
-	uint16_t offset = (uint16_t)(REG_BAR0 + 4 * i);
 	rae_pci_bar_t *bar = &f->bars[i];
-	uint32_t low = config_read(c, at, offset);
+	uint32_t low = probes[i].value;
 	/* A register that is all-ones before and after (its type bits
 	 * included, which no BAR can have) belongs to a function that has
 	 * stopped answering: nothing to size. */
 	if (low == 0xffffffffu)
 		return 1;
 	if (low & BAR_IO) {
-		uint32_t mask = bar_probe(c, at, offset, low, 0xffffffffu);
+		uint32_t mask = probes[i].mask;
 		if (mask == 0xffffffffu)
 			return 1;
 		mask &= BAR_IO_ADDRESS;
@@ -116,13 +97,8 @@ static unsigned bar_read(const pci_config_t *c, pci_address_t at, rae_pci_functi
 			bar->base = low & BAR_MEM_ADDRESS;
 			return 1;
 		}
-		uint32_t high = config_read(c, at, (uint16_t)(offset + 4));
-		config_write(c, at, offset, 0xffffffffu);
-		config_write(c, at, (uint16_t)(offset + 4), 0xffffffffu);
-		uint64_t mask = config_read(c, at, offset) |
-				((uint64_t)config_read(c, at, (uint16_t)(offset + 4)) << 32);
-		config_write(c, at, offset, low);
-		config_write(c, at, (uint16_t)(offset + 4), high);
+		uint32_t high = probes[i + 1].value;
+		uint64_t mask = probes[i].mask | ((uint64_t)probes[i + 1].mask << 32);
 		mask &= ~(uint64_t)0xf;
 		f->bars[i + 1].flags = RAE_PCI_BAR_UPPER;
 		if (mask == 0)
@@ -132,7 +108,7 @@ static unsigned bar_read(const pci_config_t *c, pci_address_t at, rae_pci_functi
 		bar->size = lowest_bit(mask);
 		return 2;
 	}
-	uint32_t mask = bar_probe(c, at, offset, low, 0xffffffffu);
+	uint32_t mask = probes[i].mask;
 	if (mask == 0xffffffffu)
 		return 1;
 	mask &= BAR_MEM_ADDRESS;
@@ -144,13 +120,12 @@ static unsigned bar_read(const pci_config_t *c, pci_address_t at, rae_pci_functi
 	return 1;
 }
 
-static void rom_read(const pci_config_t *c, pci_address_t at, rae_pci_function_t *f,
-		     uint16_t offset)
+static void rom_decode(const rae_pci_bar_probe_t *probe, rae_pci_function_t *f)
 {
-	uint32_t original = config_read(c, at, offset);
+	uint32_t original = probe->value;
 	if (original == 0xffffffffu)
 		return;
-	uint32_t mask = bar_probe(c, at, offset, original, ROM_ADDRESS_MASK) & ROM_ADDRESS_MASK;
+	uint32_t mask = probe->mask & ROM_ADDRESS_MASK;
 	if (mask == 0)
 		return;
 	rae_pci_bar_t *rom = &f->bars[RAE_PCI_BAR_ROM];
@@ -162,29 +137,27 @@ static void rom_read(const pci_config_t *c, pci_address_t at, rae_pci_function_t
 
 void pci_bars_read(const pci_config_t *config, pci_address_t at, rae_pci_function_t *f)
 {
-	unsigned slots;
-	uint16_t rom;
-	if (f->header_type == RAE_PCI_HEADER_DEVICE) {
-		slots = 6;
-		rom = REG_ROM;
-	} else if (f->header_type == RAE_PCI_HEADER_BRIDGE) {
-		slots = 2;
-		rom = REG_BRIDGE_ROM;
-	} else {
+	unsigned expected;
+	if (f->header_type == RAE_PCI_HEADER_DEVICE)
+		expected = 6;
+	else if (f->header_type == RAE_PCI_HEADER_BRIDGE)
+		expected = 2;
+	else
+		return;
+	/* Writing all-ones to each BAR with decoding off, and putting
+	 * everything back, is the prober's: the kernel does it under its
+	 * configuration lock. */
+	rae_pci_bar_probe_t probes[RAE_PCI_BAR_PROBES];
+	memset(probes, 0, sizeof(probes));
+	unsigned slots = config->bars_probe(config->context, at, probes);
+	/* A header that changed between the two reads is not decoded. */
+	if (slots != expected) {
+		f->flags |= RAE_PCI_FN_BARS_UNSIZED;
 		return;
 	}
-	/* With decoding on, a BAR holding all-ones for a moment would claim
-	 * addresses that belong to something else. Writing the status half
-	 * as zero leaves its write-one-to-clear bits alone. */
-	bool decoding = f->command & (COMMAND_IO | COMMAND_MEMORY);
-	if (decoding)
-		config_write(config, at, REG_COMMAND,
-			     f->command & ~(uint32_t)(COMMAND_IO | COMMAND_MEMORY));
 	for (unsigned i = 0; i < slots;)
-		i += bar_read(config, at, f, i, slots);
-	rom_read(config, at, f, rom);
-	if (decoding)
-		config_write(config, at, REG_COMMAND, f->command);
+		i += bar_decode(probes, f, i, slots);
+	rom_decode(&probes[RAE_PCI_BAR_PROBE_ROM], f);
 }
 
 static void cap_record(rae_pci_function_t *f, uint8_t id)

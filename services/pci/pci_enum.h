@@ -1,7 +1,7 @@
-/* PCI enumeration in pure C: walks the buses, sizes BARs and reads the
+/* PCI enumeration in pure C: walks the buses, decodes BARs and reads the
  * capability lists through a table of configuration-space accessors, so
- * the same code runs in the PCI service (ports or ECAM) and in host tests
- * (a simulated configuration space). No system calls in here. */
+ * the same code runs in the PCI service (through the kernel) and in host
+ * tests (a simulated configuration space). No system calls in here. */
 #ifndef SERVICES_PCI_PCI_ENUM_H
 #define SERVICES_PCI_PCI_ENUM_H
 
@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <rae/device.h>
 #include <rae/pci.h>
 
 /* One function's address. */
@@ -17,12 +18,18 @@ typedef struct {
 	uint8_t bus, device, function;
 } pci_address_t;
 
-/* How configuration space is reached. read32 and write32 take a dword
- * offset below space_bytes (256 through the ports, 4096 through ECAM),
- * always 4-byte aligned; a function that is not there reads all-ones. */
+/* How configuration space is reached. read32 takes a dword offset below
+ * space_bytes (256 through the ports, 4096 through ECAM), always 4-byte
+ * aligned; a function that is not there reads all-ones. Nothing here
+ * writes: the one sequence that must, BAR sizing, is bars_probe's
+ * (the kernel's PCI_BARS_PROBE in the service, pci/pci_bars.c over the
+ * simulated space in the host tests). It fills out as rae/device.h says
+ * and returns the number of BAR slots (6 or 2), or 0 when the BARs could
+ * not be sized. */
 typedef struct {
 	uint32_t (*read32)(void *context, pci_address_t at, uint16_t offset);
-	void (*write32)(void *context, pci_address_t at, uint16_t offset, uint32_t value);
+	unsigned (*bars_probe)(void *context, pci_address_t at,
+			       rae_pci_bar_probe_t out[RAE_PCI_BAR_PROBES]);
 	void *context;
 	uint16_t space_bytes;
 } pci_config_t;
@@ -63,10 +70,11 @@ bool pci_function_read(const pci_config_t *config, pci_address_t at, rae_pci_fun
  * RAE_PCI_FN_CAP_OUTSIDE or _LOOP set. f's status must be filled first. */
 void pci_capabilities_read(const pci_config_t *config, pci_address_t at, rae_pci_function_t *f);
 
-/* Sizes the BARs (and the expansion ROM) of the function at `at` into f;
- * f's header_type and command must be filled first. Memory and I/O
- * decoding are off while a BAR holds all-ones, and every register is
- * restored afterwards. */
+/* Sizes the BARs (and the expansion ROM) of the function at `at` into f
+ * through config->bars_probe, and decodes them: I/O or memory, 64-bit
+ * pairs, prefetchable, base and size. f's header_type and command must
+ * be filled first. When the probe fails, f gets RAE_PCI_FN_BARS_UNSIZED
+ * and no BARs. */
 void pci_bars_read(const pci_config_t *config, pci_address_t at, rae_pci_function_t *f);
 
 #endif

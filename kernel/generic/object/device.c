@@ -10,6 +10,7 @@
 #include <mm/vmm.h>
 #include <object/device.h>
 #include <object/memory.h>
+#include <pci/pci_bars.h>
 #include <sched/thread.h>
 #include <sync/lock_levels.h>
 #include <time/clock.h>
@@ -145,6 +146,64 @@ device_t *device_create(uint64_t address, rae_status_t *status)
 	d->fn = fn;
 	*status = RAE_OK;
 	return d;
+}
+
+rae_status_t pci_config_read_any(uint64_t address, uint64_t offset, uint64_t width, uint32_t *value)
+{
+	if (address >= RAE_RESOURCE_PCI_END)
+		return RAE_ERR_RANGE;
+	if ((width != 1 && width != 2 && width != 4) || (offset & (width - 1)))
+		return RAE_ERR_INVALID;
+	hal_pci_config_t config;
+	rae_status_t st = hal_pci_config_open((uint32_t)address, &config);
+	if (st != RAE_OK)
+		return st;
+	if (offset >= config.size)
+		return RAE_ERR_RANGE;
+	*value = hal_pci_config_read(&config, (unsigned)offset, (unsigned)width);
+	return RAE_OK;
+}
+
+static uint32_t pci_bars_config_read(void *ctx, unsigned offset)
+{
+	return hal_pci_config_read(ctx, offset, 4);
+}
+
+static void pci_bars_config_write(void *ctx, unsigned offset, uint32_t value)
+{
+	hal_pci_config_write(ctx, offset, 4, value);
+}
+
+rae_status_t pci_bars_size(uint64_t address, rae_pci_bar_probe_t out[RAE_PCI_BAR_PROBES],
+			   unsigned *slots)
+{
+	if (address >= RAE_RESOURCE_PCI_END)
+		return RAE_ERR_RANGE;
+	hal_pci_config_t config;
+	/* Opening may map the bus's ECAM window: before the spinlock. */
+	rae_status_t st = hal_pci_config_open((uint32_t)address, &config);
+	if (st != RAE_OK)
+		return st;
+	/* devices_lock keeps device_create from taking the function while
+	 * its BARs hold all-ones, and orders this probe against another
+	 * one of the same function. A function the kernel already holds is
+	 * in use: turning its decoding off would pull its BARs from under
+	 * its driver. */
+	bool irq = spin_lock_irqsave(&devices_lock);
+	for (pci_function_t *f = devices; f; f = f->next) {
+		if (f->config.address == config.address) {
+			spin_unlock_irqrestore(&devices_lock, irq);
+			return RAE_ERR_BUSY;
+		}
+	}
+	if (hal_pci_config_read(&config, PCI_VENDOR_ID, 2) == PCI_VENDOR_NONE)
+		st = RAE_ERR_NOT_FOUND;
+	else
+		*slots = pci_bars_probe(pci_bars_config_read, pci_bars_config_write, &config, out);
+	spin_unlock_irqrestore(&devices_lock, irq);
+	if (st == RAE_OK && *slots == 0)
+		st = RAE_ERR_UNSUPPORTED;
+	return st;
 }
 
 void device_info(device_t *d, rae_device_info_t *info)

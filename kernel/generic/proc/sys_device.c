@@ -1,6 +1,7 @@
 /* System calls on device objects and what they make: configuration space,
  * bus mastering, reset, DMA memory and message-signalled interrupts
- * (rae/syscalls.def; docs/devices.md). */
+ * (rae/syscalls.def; docs/devices.md), and the PCI service's reads of any
+ * function's configuration space and its BAR sizing. */
 #include <object/device.h>
 #include <object/dma.h>
 #include <object/interrupt.h>
@@ -8,7 +9,8 @@
 #include <object/resource.h>
 #include <proc/syscall.h>
 
-int64_t sys_device_create(rae_handle_t resource, uint64_t address)
+/* The PCI resource check of the calls that name a function by address. */
+static rae_status_t sys_pci_resource_check(rae_handle_t resource, uint64_t address)
 {
 	resource_t *r;
 	rae_status_t st = sys_resource_lookup(resource, &r);
@@ -17,6 +19,12 @@ int64_t sys_device_create(rae_handle_t resource, uint64_t address)
 	if (address >= RAE_RESOURCE_PCI_END || !resource_covers(r, RAE_RESOURCE_PCI, address, 1))
 		st = RAE_ERR_RANGE;
 	kobject_unref(&r->obj);
+	return st;
+}
+
+int64_t sys_device_create(rae_handle_t resource, uint64_t address)
+{
+	rae_status_t st = sys_pci_resource_check(resource, address);
 	if (st != RAE_OK)
 		return st;
 	device_t *d = device_create(address, &st);
@@ -173,4 +181,30 @@ int64_t sys_interrupt_ack_tsc(rae_handle_t h, uint64_t *tsc)
 	if (tsc && copy_to_user(tsc, &stamp, sizeof(stamp)) != RAE_OK)
 		return RAE_ERR_FAULT;
 	return RAE_OK;
+}
+
+int64_t sys_pci_config_read(rae_handle_t resource, uint64_t address, uint64_t offset,
+			    uint64_t width)
+{
+	rae_status_t st = sys_pci_resource_check(resource, address);
+	if (st != RAE_OK)
+		return st;
+	uint32_t value = 0;
+	st = pci_config_read_any(address, offset, width, &value);
+	return st == RAE_OK ? (int64_t)value : st;
+}
+
+int64_t sys_pci_bars_probe(rae_handle_t resource, uint64_t address, rae_pci_bar_probe_t *probes)
+{
+	rae_status_t st = sys_pci_resource_check(resource, address);
+	if (st != RAE_OK)
+		return st;
+	rae_pci_bar_probe_t kprobes[RAE_PCI_BAR_PROBES];
+	unsigned slots = 0;
+	st = pci_bars_size(address, kprobes, &slots);
+	if (st != RAE_OK)
+		return st;
+	if (copy_to_user(probes, kprobes, sizeof(kprobes)) != RAE_OK)
+		return RAE_ERR_FAULT;
+	return slots;
 }

@@ -2,6 +2,7 @@
  * memory, interrupt lines, I/O ports) (rae/syscalls.def). */
 #include <console/kprintf.h>
 #include <hal/irq.h>
+#include <hal/pci.h>
 #include <hal/platform.h>
 #include <mm/kmalloc.h>
 #include <mm/vm.h>
@@ -49,6 +50,10 @@ int64_t sys_mem_create_phys(rae_handle_t resource, uint64_t phys, uint64_t bytes
 		st = resource_range_check(RAE_RESOURCE_MMIO, phys, bytes);
 	if (st == RAE_OK && !resource_covers(r, RAE_RESOURCE_MMIO, phys, bytes))
 		st = RAE_ERR_RANGE;
+	/* Configuration space is reached only through the kernel, under its
+	 * locks and its checks (device objects, PCI_CONFIG_READ). */
+	if (st == RAE_OK && hal_pci_config_claims(RAE_RESOURCE_MMIO, phys, bytes))
+		st = RAE_ERR_ACCESS_DENIED;
 	kobject_unref(&r->obj);
 	if (st != RAE_OK)
 		return st;
@@ -124,6 +129,8 @@ int64_t sys_ioport_create(rae_handle_t resource, uint64_t base, uint64_t count)
 	st = resource_range_check(RAE_RESOURCE_IOPORT, base, count);
 	if (st == RAE_OK && !resource_covers(r, RAE_RESOURCE_IOPORT, base, count))
 		st = RAE_ERR_RANGE;
+	if (st == RAE_OK && hal_pci_config_claims(RAE_RESOURCE_IOPORT, base, count))
+		st = RAE_ERR_ACCESS_DENIED;
 	kobject_unref(&r->obj);
 	if (st != RAE_OK)
 		return st;

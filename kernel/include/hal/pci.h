@@ -5,6 +5,7 @@
 #ifndef HAL_PCI_H
 #define HAL_PCI_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <rae/status.h>
 
@@ -34,6 +35,12 @@ uint32_t hal_pci_config_read(const hal_pci_config_t *cfg, unsigned offset, unsig
  * context. */
 void hal_pci_config_write(const hal_pci_config_t *cfg, unsigned offset, unsigned width,
 			  uint32_t value);
+
+/* Whether a range of `kind` (RAE_RESOURCE_IOPORT or _MMIO) reaches
+ * configuration space, which is the kernel's alone (IOPORT_CREATE and
+ * MEM_CREATE_PHYS refuse it): the legacy ports' CONFIG_ADDRESS and
+ * CONFIG_DATA, or an ECAM window of the MCFG table. */
+bool hal_pci_config_claims(uint32_t kind, uint64_t base, uint64_t size);
 
 /* Whether the kernel reaches configuration space through ECAM ("ECAM") or
  * the legacy ports ("ports"), for the boot log. */

@@ -69,6 +69,27 @@ typedef struct device {
  * memory of an earlier one), RAE_ERR_NO_MEMORY. Thread context. */
 device_t *device_create(uint64_t address, rae_status_t *status);
 
+/* Reads `width` (1, 2, 4) bytes at `offset` of function `address`
+ * (RAE_PCI_ADDRESS, already checked against a resource) whether or not a
+ * device object stands for it: the PCI service's enumeration. An absent
+ * function reads all-ones, as the bus answers. RAE_ERR_INVALID (width,
+ * alignment), RAE_ERR_RANGE (past 32 bits or the configuration space),
+ * RAE_ERR_NOT_FOUND (no access to that segment), RAE_ERR_NO_MEMORY.
+ * Thread context. */
+rae_status_t pci_config_read_any(uint64_t address, uint64_t offset, uint64_t width,
+				 uint32_t *value);
+
+/* Sizes the BARs of function `address` (checked against a resource) into
+ * out (pci/pci_bars.h), under devices_lock so that no device object can
+ * be made for it meanwhile, and *slots is how many BARs its header has.
+ * RAE_ERR_BUSY while the kernel holds the function for a device object
+ * (its driver relies on the decoding the probe turns off), or for DMA
+ * memory of one; RAE_ERR_NOT_FOUND (nothing answers, no access);
+ * RAE_ERR_UNSUPPORTED (a header type without BARs we know);
+ * RAE_ERR_RANGE, RAE_ERR_NO_MEMORY. Thread context. */
+rae_status_t pci_bars_size(uint64_t address, rae_pci_bar_probe_t out[RAE_PCI_BAR_PROBES],
+			   unsigned *slots);
+
 /* Fills *info from what the kernel knows and holds of the function. */
 void device_info(device_t *d, rae_device_info_t *info);
 

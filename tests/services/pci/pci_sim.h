@@ -1,8 +1,9 @@
 /* A simulated PCI configuration space for the enumeration's host tests and
  * fuzzer: functions with 4 KiB of registers each, BARs that keep only
  * their address bits (so writing all-ones reads back the size mask), and
- * a record of every rule the enumeration must keep (aligned, in-range
- * accesses; decoding off while a BAR holds all-ones). */
+ * a record of every rule the enumeration and the kernel's BAR prober must
+ * keep (aligned, in-range accesses; decoding off while a BAR holds
+ * all-ones). */
 #ifndef TESTS_SERVICES_PCI_PCI_SIM_H
 #define TESTS_SERVICES_PCI_PCI_SIM_H
 
@@ -10,6 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <pci/pci_bars.h>
 #include <pci/pci_enum.h>
 
 #define SIM_FUNCTIONS_MAX 32
@@ -116,9 +118,36 @@ static inline void sim_init(sim_t *s, uint16_t space_bytes)
 	s->space_bytes = space_bytes;
 }
 
+/* BAR sizing the way the service gets it: the kernel's prober
+ * (kernel/generic/pci/pci_bars.c, linked in) over the simulated
+ * function, as PCI_BARS_PROBE runs it over the real one. */
+typedef struct {
+	sim_t *sim;
+	pci_address_t at;
+} sim_probe_t;
+
+static inline uint32_t sim_probe_read(void *ctx, unsigned offset)
+{
+	sim_probe_t *p = ctx;
+	return sim_read(p->sim, p->at, (uint16_t)offset);
+}
+
+static inline void sim_probe_write(void *ctx, unsigned offset, uint32_t value)
+{
+	sim_probe_t *p = ctx;
+	sim_write(p->sim, p->at, (uint16_t)offset, value);
+}
+
+static inline unsigned sim_bars_probe(void *context, pci_address_t at,
+				      rae_pci_bar_probe_t out[RAE_PCI_BAR_PROBES])
+{
+	sim_probe_t p = {context, at};
+	return pci_bars_probe(sim_probe_read, sim_probe_write, &p, out);
+}
+
 static inline pci_config_t sim_config(sim_t *s)
 {
-	pci_config_t c = {sim_read, sim_write, s, s->space_bytes};
+	pci_config_t c = {sim_read, sim_bars_probe, s, s->space_bytes};
 	return c;
 }
 

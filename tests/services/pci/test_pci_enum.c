@@ -343,6 +343,69 @@ static void test_all_ones_registers(void **state)
 		assert_int_equal(f->bars[i].size, 0);
 }
 
+/* A prober that cannot size (the kernel's RAE_ERR_BUSY while a driver
+ * holds the function): the function is listed, flagged, without BARs. */
+static unsigned probe_refused(void *context, pci_address_t at,
+			      rae_pci_bar_probe_t out[RAE_PCI_BAR_PROBES])
+{
+	(void)context;
+	(void)at;
+	(void)out;
+	return 0;
+}
+
+static void test_bars_not_sized(void **state)
+{
+	(void)state;
+	sim_init(&sim, 256);
+	sim_function_t *d = sim_add(&sim, 0, 3, 0, 0x1234, 0x11e8, 0x00ff00, 0, 0x0002);
+	sim_bar(d, 0, 0xfea00000, 0x100000);
+	pci_config_t c = sim_config(&sim);
+	c.bars_probe = probe_refused;
+	pci_segment_t seg = {0, 0, 255};
+	pci_enum_result_t r = {.functions = found, .max = 64};
+	pci_enumerate(&c, &seg, 1, &r);
+	assert_int_equal(r.count, 1);
+	assert_true(found[0].flags & RAE_PCI_FN_BARS_UNSIZED);
+	assert_int_equal(found[0].bars[0].size, 0);
+	assert_int_equal(sim.writes, 0);
+}
+
+/* The kernel's prober on its own: decoding off while a BAR holds
+ * all-ones, the status's write-one-to-clear bits never written as ones,
+ * every register back, and a header type it does not know left alone. */
+static void test_kernel_prober(void **state)
+{
+	(void)state;
+	sim_init(&sim, 256);
+	sim_function_t *d = sim_add(&sim, 0, 4, 0, 0x1af4, 0x1044, 0x00ff00, 0, 0x0003);
+	sim_put(d, 0x04, 0xf8000003u); /* error bits set in the status half */
+	sim_bar(d, 0, 0xc041, 0x20);
+	sim_bar(d, 1, 0xfeb00000, 0x1000);
+	sim_bar(d, 4, 0x0000000c, 0x4000);
+	sim_bar_upper(d, 5, 0x00000001, 0x4000);
+	uint8_t before[256];
+	memcpy(before, d->space, sizeof(before));
+	rae_pci_bar_probe_t probes[RAE_PCI_BAR_PROBES];
+	sim_probe_t p = {&sim, d->at};
+	assert_int_equal(pci_bars_probe(sim_probe_read, sim_probe_write, &p, probes), 6);
+	assert_int_equal(sim.decode_probes, 0);
+	assert_memory_equal(before, d->space, sizeof(before));
+	assert_int_equal(probes[0].value, 0xc041);
+	assert_int_equal(probes[0].mask & ~3u, 0xffffffe0u);
+	assert_int_equal(probes[1].mask, 0xfffff000u);
+	assert_int_equal(probes[2].mask, 0);
+	assert_int_equal(probes[4].mask & ~0xfu, 0xffffc000u);
+	assert_int_equal(probes[5].value, 1);
+	assert_int_equal(probes[5].mask, 0xffffffffu);
+
+	sim_function_t *cardbus = sim_add(&sim, 0, 5, 0, 0x104c, 0xac55, 0x060700, 2, 0x0003);
+	unsigned writes = sim.writes;
+	p.at = cardbus->at;
+	assert_int_equal(pci_bars_probe(sim_probe_read, sim_probe_write, &p, probes), 0);
+	assert_int_equal(sim.writes, writes);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -358,6 +421,8 @@ int main(void)
 	    cmocka_unit_test(test_capability_outside),
 	    cmocka_unit_test(test_extended_capability_loop_and_outside),
 	    cmocka_unit_test(test_all_ones_registers),
+	    cmocka_unit_test(test_bars_not_sized),
+	    cmocka_unit_test(test_kernel_prober),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 #include <mm/vm.h>
 #include <mm/vmm.h>
 #include <rae/device.h>
+#include <rae/resource.h>
 #include <sync/lock_levels.h>
 #include <sync/spinlock.h>
 
@@ -178,4 +179,32 @@ void hal_pci_config_write(const hal_pci_config_t *cfg, unsigned offset, unsigned
 const char *hal_pci_config_method(void)
 {
 	return platform.has_mcfg && platform.mcfg.count > 0 ? "ECAM" : "ports";
+}
+
+/* Port 0xcf9 alone is no part of mechanism #1: CONFIG_ADDRESS is only
+ * ever a dword at 0xcf8, and a byte at 0xcf9 is the chipset's reset
+ * control register (PIIX, ICH), which the FADT names as the reset
+ * register on QEMU's machines. Every other port of 0xcf8-0xcff is the
+ * kernel's. */
+#define PCI_RESET_CONTROL 0xcf9
+#define PCI_PORTS_END     0xd00
+
+bool hal_pci_config_claims(uint32_t kind, uint64_t base, uint64_t size)
+{
+	if (size == 0 || base + size < base)
+		return false;
+	uint64_t end = base + size;
+	if (kind == RAE_RESOURCE_IOPORT)
+		return base < PCI_PORTS_END && end > PCI_CONFIG_ADDRESS &&
+		       !(base == PCI_RESET_CONTROL && size == 1);
+	if (kind != RAE_RESOURCE_MMIO || !platform.has_mcfg)
+		return false;
+	for (uint32_t i = 0; i < platform.mcfg.count; i++) {
+		const acpi_mcfg_allocation_t *a = &platform.mcfg.allocations[i];
+		uint64_t start = a->base_address + ((uint64_t)a->start_bus << 20);
+		uint64_t stop = a->base_address + (((uint64_t)a->end_bus + 1) << 20);
+		if (base < stop && end > start)
+			return true;
+	}
+	return false;
 }
