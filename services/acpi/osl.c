@@ -373,7 +373,7 @@ acpi_status acpi_os_write_port(acpi_io_address address, u32 value, u32 width)
 static acpi_status osl_pci_access(struct acpi_pci_id *id, u32 reg, u64 *value, u32 width,
 				  bool write)
 {
-	if (!id || id->segment > 0xffff || id->bus > 255 || id->device > 31 || id->function > 7 ||
+	if (!id || id->bus > 255 || id->device > 31 || id->function > 7 ||
 	    (width != 8 && width != 16 && width != 32 && width != 64) ||
 	    reg % (width == 64 ? 4 : width / 8))
 		return AE_BAD_PARAMETER;
