@@ -6,6 +6,7 @@
 #include <acpi.h>
 #include <rae.h>
 #include <rae_heap.h>
+#include <string.h>
 
 #include "acpid.h"
 
@@ -591,7 +592,12 @@ void acpi_os_vprintf(const char *format, va_list args)
 			continue;
 		}
 		osl_line[osl_line_len] = '\0';
-		rae_printf("acpid: %s\n", osl_line);
+		/* ACPICA's information lines ("ACPI: " and a table's header,
+		 * its count of AML tables loaded) are not printed: each costs a
+		 * console line at every boot, and the tables are one summary
+		 * line of main.c's. Errors, warnings and exceptions are. */
+		if (strncmp(osl_line, "ACPI: ", 6) != 0)
+			rae_printf("acpid: %s\n", osl_line);
 		osl_line_len = 0;
 		if (*c != '\n')
 			osl_line[osl_line_len++] = *c;
