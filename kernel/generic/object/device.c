@@ -12,6 +12,7 @@
 #include <object/memory.h>
 #include <pci/pci_bars.h>
 #include <sched/thread.h>
+#include <smp/smp.h>
 #include <sync/lock_levels.h>
 #include <time/clock.h>
 
@@ -174,6 +175,38 @@ static void pci_bars_config_write(void *ctx, unsigned offset, uint32_t value)
 	hal_pci_config_write(ctx, offset, 4, value);
 }
 
+typedef struct {
+	hal_pci_config_t *config;
+	rae_pci_bar_probe_t *out;
+	unsigned *slots;
+	rae_status_t st;
+} bars_job_t;
+
+/* The probe itself, with every other CPU held (smp_run_alone). */
+static void bars_size_alone(void *arg)
+{
+	bars_job_t *job = arg;
+	/* devices_lock keeps device_create from taking the function while
+	 * its BARs hold all-ones, and orders this probe against another
+	 * one of the same function. A function the kernel already holds is
+	 * in use: turning its decoding off would pull its BARs from under
+	 * its driver. */
+	bool irq = spin_lock_irqsave(&devices_lock);
+	for (pci_function_t *f = devices; f; f = f->next) {
+		if (f->config.address == job->config->address) {
+			spin_unlock_irqrestore(&devices_lock, irq);
+			job->st = RAE_ERR_BUSY;
+			return;
+		}
+	}
+	if (hal_pci_config_read(job->config, PCI_VENDOR_ID, 2) == PCI_VENDOR_NONE)
+		job->st = RAE_ERR_NOT_FOUND;
+	else
+		*job->slots = pci_bars_probe(pci_bars_config_read, pci_bars_config_write,
+					     job->config, job->out);
+	spin_unlock_irqrestore(&devices_lock, irq);
+}
+
 rae_status_t pci_bars_size(uint64_t address, rae_pci_bar_probe_t out[RAE_PCI_BAR_PROBES],
 			   unsigned *slots)
 {
@@ -184,23 +217,11 @@ rae_status_t pci_bars_size(uint64_t address, rae_pci_bar_probe_t out[RAE_PCI_BAR
 	rae_status_t st = hal_pci_config_open((uint32_t)address, &config);
 	if (st != RAE_OK)
 		return st;
-	/* devices_lock keeps device_create from taking the function while
-	 * its BARs hold all-ones, and orders this probe against another
-	 * one of the same function. A function the kernel already holds is
-	 * in use: turning its decoding off would pull its BARs from under
-	 * its driver. */
-	bool irq = spin_lock_irqsave(&devices_lock);
-	for (pci_function_t *f = devices; f; f = f->next) {
-		if (f->config.address == config.address) {
-			spin_unlock_irqrestore(&devices_lock, irq);
-			return RAE_ERR_BUSY;
-		}
-	}
-	if (hal_pci_config_read(&config, PCI_VENDOR_ID, 2) == PCI_VENDOR_NONE)
-		st = RAE_ERR_NOT_FOUND;
-	else
-		*slots = pci_bars_probe(pci_bars_config_read, pci_bars_config_write, &config, out);
-	spin_unlock_irqrestore(&devices_lock, irq);
+	/* The function's decoding goes off and its BARs move while they are
+	 * sized: no other CPU may touch a device meanwhile. */
+	bars_job_t job = {.config = &config, .out = out, .slots = slots, .st = RAE_OK};
+	smp_run_alone(bars_size_alone, &job);
+	st = job.st;
 	if (st == RAE_OK && *slots == 0)
 		st = RAE_ERR_UNSUPPORTED;
 	return st;

@@ -72,6 +72,44 @@ void smp_call_others(smp_call_fn fn, void *arg)
 	spin_unlock(&smp_call_lock);
 }
 
+/* smp_run_alone's hold: the CPUs waiting, and whether they must still wait. */
+static uint32_t alone_waiting;
+static bool alone_hold;
+
+static void wait_alone(void *arg)
+{
+	(void)arg;
+	__atomic_fetch_add(&alone_waiting, 1, __ATOMIC_ACQ_REL);
+	while (__atomic_load_n(&alone_hold, __ATOMIC_ACQUIRE))
+		__builtin_ia32_pause();
+}
+
+void smp_run_alone(smp_call_fn fn, void *arg)
+{
+	cpu_t *self = this_cpu();
+	spin_lock(&smp_call_lock);
+	__atomic_store_n(&alone_waiting, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&alone_hold, true, __ATOMIC_RELEASE);
+	uint32_t others = 0;
+	for (unsigned i = 0; i < cpu_possible_count; i++) {
+		if (cpus[i].online && (!self || i != self->id)) {
+			smp_post(i, wait_alone, NULL);
+			others++;
+		}
+	}
+	bool irq = hal_irq_save();
+	while (__atomic_load_n(&alone_waiting, __ATOMIC_ACQUIRE) < others)
+		__builtin_ia32_pause();
+	fn(arg);
+	__atomic_store_n(&alone_hold, false, __ATOMIC_RELEASE);
+	hal_irq_restore(irq);
+	for (unsigned i = 0; i < cpu_possible_count; i++) {
+		if (cpus[i].online && (!self || i != self->id))
+			smp_wait(i);
+	}
+	spin_unlock(&smp_call_lock);
+}
+
 void smp_handle_call_ipi(void)
 {
 	cpu_t *c = this_cpu();

@@ -18,6 +18,16 @@ bool smp_call_on(unsigned cpu, smp_call_fn fn, void *arg, bool wait);
 /* Runs fn(arg) on every other online CPU and waits for all of them. */
 void smp_call_others(smp_call_fn fn, void *arg);
 
+/* Runs fn(arg) on this CPU while every other online CPU waits in its call
+ * IPI with interrupts off, touching no device: for a change that no other
+ * CPU's access may meet halfway (a PCI function's decoding turned off and
+ * its BARs moved to be sized, under which QEMU's TCG crashes when another
+ * CPU's device access races the memory map change, and a real CPU's access
+ * would go astray). fn runs with interrupts off; it may take spinlocks of a
+ * level above LOCK_LEVEL_SMP_CALL, which no waiting CPU can hold (they were
+ * interrupted with interrupts on). Interrupts on, no spinlock held. */
+void smp_run_alone(smp_call_fn fn, void *arg);
+
 /* Invalidates [va, va+size) in every CPU's TLB: this one directly, the
  * others by IPI, returning once all have done it. Interrupts enabled. */
 void tlb_shootdown(uintptr_t va, uint64_t size);
