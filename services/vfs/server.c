@@ -240,6 +240,15 @@ static int64_t vfs_op_open(void *ctx, const rae_msg_t *call, vfs_open_request_t 
 	if (!f)                                                                                    \
 		return RAE_ERR_BAD_HANDLE;
 
+/* A descriptor of a mounted file system: the request goes on to its
+ * server with that server's descriptor, and its reply is this one. */
+#define VFS_FORWARD(f, op, q, rep)                                                                 \
+	if ((f)->mount) {                                                                          \
+		vfs_##op##_request_t fq_ = *(q);                                                   \
+		fq_.fd = (uint64_t)(f)->remote_fd;                                                 \
+		return vfs_##op##_call((f)->mount->session, RAE_VFS_CALL_TIMEOUT_NS, &fq_, (rep)); \
+	}
+
 static int64_t vfs_op_close(void *ctx, const rae_msg_t *call, vfs_close_request_t *q,
 			    vfs_close_reply_t *rep)
 {
@@ -283,11 +292,7 @@ static int64_t vfs_op_write(void *ctx, const rae_msg_t *call, vfs_write_request_
 	(void)call;
 	vfs_server_t *srv = ctx;
 	VFS_FD(srv, q->fd, f);
-	if (f->mount) {
-		vfs_write_request_t fq = *q;
-		fq.fd = (uint64_t)f->remote_fd;
-		return vfs_write_call(f->mount->session, RAE_VFS_CALL_TIMEOUT_NS, &fq, rep);
-	}
+	VFS_FORWARD(f, write, q, rep);
 	if (!(f->flags & RAE_VFS_O_WRITE))
 		return RAE_ERR_ACCESS_DENIED;
 	if (!ramfs_is_file(f->node))
@@ -308,11 +313,7 @@ static int64_t vfs_op_seek(void *ctx, const rae_msg_t *call, vfs_seek_request_t 
 	(void)call;
 	vfs_server_t *srv = ctx;
 	VFS_FD(srv, q->fd, f);
-	if (f->mount) {
-		vfs_seek_request_t fq = *q;
-		fq.fd = (uint64_t)f->remote_fd;
-		return vfs_seek_call(f->mount->session, RAE_VFS_CALL_TIMEOUT_NS, &fq, rep);
-	}
+	VFS_FORWARD(f, seek, q, rep);
 	int64_t base;
 	if (q->whence == RAE_VFS_SEEK_SET)
 		base = 0;
@@ -373,11 +374,7 @@ static int64_t vfs_op_truncate(void *ctx, const rae_msg_t *call, vfs_truncate_re
 	(void)call;
 	vfs_server_t *srv = ctx;
 	VFS_FD(srv, q->fd, f);
-	if (f->mount) {
-		vfs_truncate_request_t fq = *q;
-		fq.fd = (uint64_t)f->remote_fd;
-		return vfs_truncate_call(f->mount->session, RAE_VFS_CALL_TIMEOUT_NS, &fq, rep);
-	}
+	VFS_FORWARD(f, truncate, q, rep);
 	if (!(f->flags & RAE_VFS_O_WRITE))
 		return RAE_ERR_ACCESS_DENIED;
 	if (!ramfs_is_file(f->node))
